@@ -1,0 +1,149 @@
+/**
+ * Byte helpers shared by every part of the core: strict base64url (spec §1),
+ * big-endian integers, UTF-8, constant-time comparison.
+ */
+import { KeywardError } from './errors.ts';
+
+/**
+ * Bytes backed by a plain `ArrayBuffer`. TypeScript 5.7+ types a bare
+ * `Uint8Array` as possibly backed by a `SharedArrayBuffer`, which WebCrypto's
+ * `BufferSource` does not accept; every byte value in the core is this type.
+ */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+/**
+ * Copies any buffer or view into fresh `Bytes`. A copy also sidesteps realm
+ * mismatches (a DOM `ArrayBuffer` handed to Node's WebCrypto).
+ */
+export function toBytes(data: ArrayBuffer | ArrayBufferView): Bytes {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
+  const out = new Uint8Array(data.byteLength);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return out;
+}
+
+/** Concatenates byte arrays into one fresh array. */
+export function concat(...parts: readonly Uint8Array[]): Bytes {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** `u32be(n)` of spec §1. */
+export function u32be(n: number): Bytes {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`u32be: ${n} out of range`);
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n, false);
+  return out;
+}
+
+/** Reads a big-endian u32 at `offset`; the caller checks the length. */
+export function readU32be(bytes: Uint8Array, offset = 0): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, false);
+}
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `utf8(s)` of spec §1. */
+export function utf8(text: string): Bytes {
+  return encoder.encode(text) as Bytes;
+}
+
+/**
+ * Decodes UTF-8 strictly: invalid sequences are `MALFORMED`, never replaced
+ * with U+FFFD (which would let two different byte strings mean the same text).
+ */
+export function fromUtf8(bytes: Uint8Array, what = 'text'): string {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    throw new KeywardError('MALFORMED', { reason: `${what} is not valid UTF-8` });
+  }
+}
+
+const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64U_VALUE = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64U.length; i++) B64U_VALUE[B64U.charCodeAt(i)] = i;
+
+/** `b64u(x)` of spec §1: base64url without padding. */
+export function b64u(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64U[n >>> 18]! + B64U[(n >>> 12) & 63]! + B64U[(n >>> 6) & 63]! + B64U[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += B64U[n >>> 18]! + B64U[(n >>> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += B64U[n >>> 18]! + B64U[(n >>> 12) & 63]! + B64U[(n >>> 6) & 63]!;
+  }
+  return out;
+}
+
+/**
+ * Strict base64url decoding (spec §1). Padding, characters outside the
+ * alphabet, an impossible length and non-zero trailing bits are all
+ * `MALFORMED`: each value has exactly one encoding, so nothing is malleable.
+ *
+ * @throws KeywardError `MALFORMED`
+ */
+export function fromB64u(text: string, what = 'value'): Bytes {
+  const bad = (why: string) => new KeywardError('MALFORMED', { reason: `${what} is not valid base64url (${why})` });
+  if (text.length % 4 === 1) throw bad('impossible length');
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? B64U_VALUE[c]! : -1;
+    if (v < 0) throw bad(c === 61 ? 'padding' : 'character outside the alphabet');
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
+      acc &= (1 << bits) - 1;
+    }
+  }
+  if (acc !== 0) throw bad('non-zero trailing bits');
+  return out;
+}
+
+/** Lowercase hex. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** Compares in time that depends only on the lengths. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** Fresh random bytes from the platform CSPRNG. */
+export function randomBytes(length: number): Bytes {
+  const out = new Uint8Array(length);
+  globalThis.crypto.getRandomValues(out);
+  return out;
+}
+
+/** SHA-256 digest. */
+export async function sha256(bytes: Bytes): Promise<Bytes> {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vite';
+
+/** Builds the `keyward` command-line tool: one ES module for Node 20 on the same core as the app. */
+export default defineConfig({
+  build: {
+    ssr: 'src/cli/main.ts',
+    outDir: 'dist/cli',
+    target: 'node20',
+    emptyOutDir: true,
+    minify: false,
+    rollupOptions: { output: { entryFileNames: 'keyward.js', format: 'es' } },
+  },
+});
