@@ -15,8 +15,10 @@ export default defineConfig({
         // The pure core and the CLI, in Node 20.
         test: {
           name: 'node',
+          globals: true,
           environment: 'node',
-          include: ['src/core/**/*.test.ts', 'src/cli/**/*.test.ts'],
+          include: ['src/core/**/*.test.ts', 'src/cli/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['src/core/**/*.browser.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },
@@ -25,6 +27,7 @@ export default defineConfig({
         // The same core tests, unchanged, in real Chromium (and a Worker).
         test: {
           name: 'chromium',
+          globals: true,
           include: ['src/core/**/*.test.ts'],
           exclude: ['src/core/**/*.node.test.ts'],
           testTimeout: 120_000,

@@ -1,0 +1,70 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
+import reactRefresh from 'eslint-plugin-react-refresh';
+import tseslint from 'typescript-eslint';
+import { defineConfig, globalIgnores } from 'eslint/config';
+
+/** Import direction (docs/architecture.md): core <- io <- store <- features <- app, and core <- cli. */
+const noImportsFrom = (...layers) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: layers.map((layer) => ({
+        group: [`**/${layer}`, `**/${layer}/**`],
+        message: `This layer must not import from src/${layer} (see docs/architecture.md).`,
+      })),
+    },
+  ],
+});
+
+export default defineConfig([
+  globalIgnores(['dist', 'coverage', 'playwright-report', 'test-results', 'bin']),
+  {
+    files: ['**/*.{ts,tsx}'],
+    extends: [
+      js.configs.recommended,
+      tseslint.configs.strictTypeChecked,
+      reactHooks.configs.flat.recommended,
+      reactRefresh.configs.vite,
+    ],
+    languageOptions: {
+      ecmaVersion: 2022,
+      globals: { ...globals.browser },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // The pure core: no DOM, no Node, no other layer.
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.node.test.ts'],
+    languageOptions: { globals: { ...globals['shared-node-browser'] } },
+    rules: {
+      ...noImportsFrom('io', 'store', 'features', 'components', 'app', 'cli'),
+      'no-restricted-globals': ['error', 'window', 'document', 'indexedDB', 'localStorage', 'Buffer', 'process'],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: noImportsFrom('io', 'store', 'features', 'components', 'app'),
+  },
+  {
+    files: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      // Tests build hostile inputs on purpose.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+  {
+    files: ['test/**', 'e2e/**', 'scripts/**', 'bench/**', '*.config.ts', 'src/**/*.node.test.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { 'react-refresh/only-export-components': 'off' },
+  },
+]);

@@ -1,0 +1,66 @@
+import { b64u, concat, equalBytes, fromB64u, fromUtf8, readU32be, toBytes, toHex, u32be, utf8 } from './bytes.ts';
+import { expectCode } from './test-support.ts';
+
+describe('b64u (spec §1)', () => {
+  it.for([
+    ['', ''],
+    ['f', 'Zg'],
+    ['fo', 'Zm8'],
+    ['foo', 'Zm9v'],
+    ['foob', 'Zm9vYg'],
+    ['fooba', 'Zm9vYmE'],
+    ['foobar', 'Zm9vYmFy'],
+  ])('encodes %j as %j (RFC 4648 vectors, no padding)', ([text, encoded]) => {
+    expect(b64u(utf8(text!))).toBe(encoded);
+    expect(fromUtf8(fromB64u(encoded!))).toBe(text);
+  });
+
+  it('uses the URL alphabet', () => {
+    expect(b64u(new Uint8Array([0xfb, 0xff, 0xbf]))).toBe('-_-_');
+    expect(fromB64u('-_-_')).toEqual(new Uint8Array([0xfb, 0xff, 0xbf]));
+  });
+
+  it.for(['Zg==', 'Zm8=', 'Zm9v+', 'Zm9v/', 'Zm 9v', 'Zm9v\n', 'Zé', 'Z'])('rejects %j', async (bad) => {
+    await expectCode(() => fromB64u(bad), 'MALFORMED');
+  });
+
+  it('rejects non-zero trailing bits', async () => {
+    expect(fromB64u('Zg')).toEqual(utf8('f'));
+    await expectCode(() => fromB64u('Zh'), 'MALFORMED');
+    await expectCode(() => fromB64u('Zm9'), 'MALFORMED');
+  });
+
+  it('round-trips every length up to 300', () => {
+    for (let n = 0; n <= 300; n++) {
+      const bytes = new Uint8Array(n).map((_, i) => (i * 37 + n) & 0xff);
+      expect(fromB64u(b64u(bytes))).toEqual(bytes);
+    }
+  });
+});
+
+describe('byte helpers', () => {
+  it('writes and reads u32be', () => {
+    expect(toHex(u32be(0x01020304))).toBe('01020304');
+    expect(readU32be(u32be(0xffffffff))).toBe(0xffffffff);
+    expect(() => u32be(-1)).toThrow(RangeError);
+    expect(() => u32be(2 ** 32)).toThrow(RangeError);
+  });
+
+  it('concatenates and compares', () => {
+    expect(concat(utf8('ab'), new Uint8Array(0), utf8('c'))).toEqual(utf8('abc'));
+    expect(equalBytes(utf8('abc'), utf8('abc'))).toBe(true);
+    expect(equalBytes(utf8('abc'), utf8('abd'))).toBe(false);
+    expect(equalBytes(utf8('abc'), utf8('ab'))).toBe(false);
+  });
+
+  it('copies views without their neighbours', () => {
+    const big = utf8('0123456789');
+    expect(toBytes(big.subarray(2, 5))).toEqual(utf8('234'));
+    expect(toBytes(big.buffer)).toEqual(big);
+  });
+
+  it('decodes UTF-8 strictly', async () => {
+    expect(fromUtf8(utf8('Grüße ✓'))).toBe('Grüße ✓');
+    await expectCode(() => fromUtf8(new Uint8Array([0xc3, 0x28])), 'MALFORMED');
+  });
+});

@@ -1,0 +1,155 @@
+import { concat } from '../bytes.ts';
+import { collectBytes, streamFromBytes } from '../streams.ts';
+import { expectCode, patternBytes, streamInPieces } from '../test-support.ts';
+import { TAG_LENGTH } from './constants.ts';
+import { chunkNonce, ciphertextSize, decryptStream, encryptStream, plaintextSize } from './stream.ts';
+
+const CS = 65536;
+const FULL = CS + TAG_LENGTH;
+let key: CryptoKey;
+beforeAll(async () => {
+  key = await globalThis.crypto.subtle.importKey('raw', new Uint8Array(32).fill(7), 'AES-GCM', false, ['encrypt', 'decrypt']);
+});
+
+const seal = (plain: Uint8Array, chunkSize = CS) => collectBytes(streamFromBytes(plain).pipeThrough(encryptStream(key, chunkSize)));
+const open = (sealed: Uint8Array, expectedSize?: number, chunkSize = CS) =>
+  collectBytes(streamFromBytes(sealed).pipeThrough(decryptStream(key, chunkSize, expectedSize === undefined ? {} : { expectedSize })));
+
+describe('STREAM payload (spec §4)', () => {
+  it('builds nonces as an 11-byte big-endian counter and a last flag', () => {
+    expect([...chunkNonce(0, false)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...chunkNonce(1, true)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    expect([...chunkNonce(0x1_0000_0102, false)]).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 2, 0]);
+  });
+
+  it.for([0, 1, CS - 1, CS, CS + 1, 2 * CS, 2 * CS + 1, 3 * CS + 1000])('round-trips %i bytes', async (size) => {
+    const plain = patternBytes(size, size + 1);
+    const sealed = await seal(plain);
+    expect(sealed.length).toBe(ciphertextSize(size, CS));
+    expect(plaintextSize(sealed.length, CS)).toBe(size);
+    expect(await open(sealed, size)).toEqual(plain);
+  });
+
+  it('seals an empty plaintext as one empty last chunk', async () => {
+    const sealed = await seal(new Uint8Array(0));
+    expect(sealed.length).toBe(TAG_LENGTH);
+    const expected = new Uint8Array(
+      await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv: chunkNonce(0, true) }, key, new Uint8Array(0)),
+    );
+    expect(sealed).toEqual(expected);
+  });
+
+  it('gives the same bytes whatever the input and output piece sizes', async () => {
+    const plain = patternBytes(2 * CS + 77, 3);
+    const reference = await seal(plain);
+    const pieced = await collectBytes(streamInPieces(plain, [1, 7, 4096, CS + 3]).pipeThrough(encryptStream(key, CS)));
+    expect(pieced).toEqual(reference);
+    const opened = await collectBytes(streamInPieces(reference, [1, 13, FULL, 5]).pipeThrough(decryptStream(key, CS)));
+    expect(opened).toEqual(plain);
+  });
+
+  it('decrypts byte by byte', async () => {
+    const plain = patternBytes(CS + 5, 4);
+    const sealed = await seal(plain);
+    expect(await collectBytes(streamInPieces(sealed, [1]).pipeThrough(decryptStream(key, CS)))).toEqual(plain);
+  });
+
+  describe('refuses', () => {
+    const threeChunks = () => seal(patternBytes(2 * CS + 1000, 9));
+
+    it('a flipped bit in a chunk, naming the chunk', async () => {
+      const sealed = await threeChunks();
+      sealed[FULL + 10]! ^= 1;
+      expect((await expectCode(open(sealed), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(1);
+    });
+
+    it('a flipped bit in a tag', async () => {
+      const sealed = await threeChunks();
+      sealed[FULL - 1]! ^= 0x80;
+      expect((await expectCode(open(sealed), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(0);
+    });
+
+    it('swapped chunks', async () => {
+      const s = await threeChunks();
+      const swapped = concat(s.subarray(FULL, 2 * FULL), s.subarray(0, FULL), s.subarray(2 * FULL));
+      expect((await expectCode(open(swapped), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(0);
+    });
+
+    it('a duplicated chunk', async () => {
+      const s = await threeChunks();
+      const duplicated = concat(s.subarray(0, 2 * FULL), s.subarray(FULL, 2 * FULL), s.subarray(2 * FULL));
+      expect((await expectCode(open(duplicated), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(2);
+    });
+
+    it('a file cut at a chunk boundary as TRUNCATED', async () => {
+      const s = await threeChunks();
+      await expectCode(open(s.subarray(0, 2 * FULL)), 'TRUNCATED');
+      await expectCode(open(s.subarray(0, FULL)), 'TRUNCATED');
+    });
+
+    it('a file cut inside the last chunk, or inside a tag', async () => {
+      const s = await threeChunks();
+      expect((await expectCode(open(s.subarray(0, s.length - 1)), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(2);
+      await expectCode(open(s.subarray(0, 2 * FULL + 5)), 'TRUNCATED');
+    });
+
+    it('an empty payload as TRUNCATED', async () => {
+      await expectCode(open(new Uint8Array(0)), 'TRUNCATED');
+    });
+
+    it('bytes after a full-size last chunk as TRAILING_DATA', async () => {
+      const s = await seal(patternBytes(2 * CS, 5));
+      await expectCode(open(concat(s, new Uint8Array([0]))), 'TRAILING_DATA');
+      await expectCode(open(concat(s, s.subarray(0, FULL))), 'TRAILING_DATA');
+    });
+
+    it('one byte after a short last chunk (spec §4 only tells full-size chunks apart)', async () => {
+      const s = await threeChunks();
+      expect((await expectCode(open(concat(s, new Uint8Array([0]))), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(2);
+    });
+
+    it('a plaintext of another size than the metadata says', async () => {
+      const s = await seal(patternBytes(1000, 1));
+      const error = await expectCode(open(s, 999), 'SIZE_MISMATCH');
+      expect(error.details).toMatchObject({ expectedSize: 999, actualSize: 1000 });
+    });
+
+    it('a source that delivers another size than announced, when encrypting', async () => {
+      const stream = streamFromBytes(patternBytes(10, 1)).pipeThrough(encryptStream(key, CS, { expectedSize: 11 }));
+      await expectCode(collectBytes(stream), 'SIZE_MISMATCH');
+    });
+
+    it('the wrong chunk size', async () => {
+      const s = await seal(patternBytes(CS * 2 + 1, 1));
+      await expectCode(open(s, undefined, 2 * CS), 'CHUNK_TAMPERED');
+    });
+  });
+
+  it('never releases a chunk that failed, nor any after it', async () => {
+    const s = await seal(patternBytes(4 * CS, 2));
+    s[2 * FULL + 3]! ^= 1;
+    const reader = streamFromBytes(s).pipeThrough(decryptStream(key, CS, { depth: 1 })).getReader();
+    const released: number[] = [];
+    await expectCode(
+      (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          released.push(value.length);
+        }
+      })(),
+      'CHUNK_TAMPERED',
+    );
+    expect(released).toEqual([CS, CS]);
+  });
+
+  it('computes sizes', () => {
+    expect(ciphertextSize(0, CS)).toBe(16);
+    expect(ciphertextSize(CS, CS)).toBe(FULL);
+    expect(ciphertextSize(CS + 1, CS)).toBe(FULL + 17);
+    expect(plaintextSize(0, CS)).toBeNull();
+    expect(plaintextSize(15, CS)).toBeNull();
+    expect(plaintextSize(FULL + 16, CS)).toBeNull();
+    expect(plaintextSize(FULL + 17, CS)).toBe(CS + 1);
+  });
+});

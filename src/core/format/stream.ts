@@ -1,0 +1,221 @@
+/**
+ * Keyward v1 §4: the payload, a STREAM of AES-256-GCM chunks, as a pair of
+ * web `TransformStream` factories. Each holds back one chunk so that it knows
+ * whether a chunk is the last one before sealing or opening it.
+ */
+import type { Bytes } from '../bytes.ts';
+import { KeywardError } from '../errors.ts';
+import { NONCE_LENGTH, TAG_LENGTH } from './constants.ts';
+import { isValidChunkSize } from './header.ts';
+
+const FLAG_LAST = 0x01;
+const FLAG_MORE = 0x00;
+
+/**
+ * Chunks sealed or opened at once. WebCrypto in Node runs calls on a thread
+ * pool (several in flight are faster); in Chromium they run one after another
+ * on the calling thread and a small queue costs nothing.
+ */
+const DEFAULT_DEPTH = 4;
+
+/** `nonce_i = u88be(i) || flag` (§4). */
+export function chunkNonce(index: number, last: boolean): Bytes {
+  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError('chunk index out of range');
+  const nonce = new Uint8Array(NONCE_LENGTH);
+  const view = new DataView(nonce.buffer);
+  view.setUint32(3, Math.floor(index / 0x1_0000_0000), false);
+  view.setUint32(7, index >>> 0, false);
+  nonce[11] = last ? FLAG_LAST : FLAG_MORE;
+  return nonce;
+}
+
+/** Payload bytes of a plaintext of `size` bytes: one tag per chunk, and one empty chunk for an empty file. */
+export function ciphertextSize(size: number, chunkSize: number): number {
+  const chunks = Math.max(1, Math.ceil(size / chunkSize));
+  return size + chunks * TAG_LENGTH;
+}
+
+/**
+ * Plaintext bytes of a payload of `payloadSize` bytes, or `null` if no valid
+ * payload has that length.
+ */
+export function plaintextSize(payloadSize: number, chunkSize: number): number | null {
+  const full = chunkSize + TAG_LENGTH;
+  const chunks = Math.max(1, Math.ceil(payloadSize / full));
+  const size = payloadSize - chunks * TAG_LENGTH;
+  if (size < 0 || (size === 0 && chunks > 1)) return null;
+  const rest = payloadSize % full;
+  if (rest !== 0 && rest < TAG_LENGTH + (chunks > 1 ? 1 : 0)) return null;
+  return size;
+}
+
+export interface StreamOptions {
+  /** Plaintext size the stream must end at (the metadata `size`); checked at the end. */
+  expectedSize?: number;
+  /** Chunks in flight at once (default 4). */
+  depth?: number;
+}
+
+/**
+ * An in-order queue of pending chunk results, at most `depth` long. Results
+ * leave strictly in order, so nothing after a failed chunk is ever released.
+ */
+class OrderedQueue {
+  private readonly pending: Promise<Bytes>[] = [];
+  constructor(private readonly depth: number) {}
+
+  async push(work: Promise<Bytes>, controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+    // A later failure must not surface as an unhandled rejection while an earlier chunk is awaited.
+    work.catch(() => undefined);
+    this.pending.push(work);
+    while (this.pending.length >= this.depth) controller.enqueue(await this.pending.shift()!);
+  }
+
+  async drain(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
+    while (this.pending.length > 0) controller.enqueue(await this.pending.shift()!);
+  }
+}
+
+function checkChunkSize(chunkSize: number): void {
+  if (!isValidChunkSize(chunkSize)) throw new RangeError('chunkSize must be a power of two from 65536 to 16777216');
+}
+
+/**
+ * Encrypts a plaintext stream into the STREAM payload (§4).
+ *
+ * @param payloadKey - AES-256-GCM key from `deriveFileKeys`
+ * @param chunkSize - plaintext bytes per chunk (the header's `chunkSize`)
+ * @param options - `expectedSize`: the size recorded in the metadata; a source
+ *   that delivers another size (a file changed while read) fails with `SIZE_MISMATCH`
+ */
+export function encryptStream(payloadKey: CryptoKey, chunkSize: number, options: StreamOptions = {}): TransformStream<Uint8Array, Uint8Array> {
+  checkChunkSize(chunkSize);
+  const queue = new OrderedQueue(options.depth ?? DEFAULT_DEPTH);
+  let pending: Bytes = new Uint8Array(chunkSize);
+  let filled = 0;
+  let index = 0;
+  let total = 0;
+
+  const seal = async (plain: Bytes, i: number, last: boolean): Promise<Bytes> =>
+    new Uint8Array(
+      await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv: chunkNonce(i, last), tagLength: TAG_LENGTH * 8 }, payloadKey, plain),
+    );
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    async transform(data, controller) {
+      total += data.length;
+      let offset = 0;
+      while (offset < data.length) {
+        if (filled === chunkSize) {
+          // More bytes follow a full chunk, so it is not the last one.
+          await queue.push(seal(pending, index++, false), controller);
+          pending = new Uint8Array(chunkSize);
+          filled = 0;
+        }
+        const n = Math.min(chunkSize - filled, data.length - offset);
+        pending.set(data.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+      }
+    },
+    async flush(controller) {
+      if (options.expectedSize !== undefined && total !== options.expectedSize) {
+        throw new KeywardError('SIZE_MISMATCH', {
+          expectedSize: options.expectedSize,
+          actualSize: total,
+          reason: 'the file changed while it was read',
+        });
+      }
+      // The remainder (1..chunkSize bytes, or 0 for an empty file) is the last chunk.
+      await queue.push(seal(pending.subarray(0, filled), index++, true), controller);
+      await queue.drain(controller);
+    },
+  });
+}
+
+/**
+ * Decrypts a STREAM payload (§4), releasing only chunks that verified. The
+ * readable side errors with a `KeywardError` on the first failure; the caller
+ * must still discard everything already received (spec §7): see the sinks.
+ *
+ * @throws (through the stream) KeywardError `CHUNK_TAMPERED`, `TRUNCATED`,
+ *   `TRAILING_DATA`, `SIZE_MISMATCH`, `MALFORMED`
+ */
+export function decryptStream(payloadKey: CryptoKey, chunkSize: number, options: StreamOptions = {}): TransformStream<Uint8Array, Uint8Array> {
+  checkChunkSize(chunkSize);
+  const full = chunkSize + TAG_LENGTH;
+  const queue = new OrderedQueue(options.depth ?? DEFAULT_DEPTH);
+  let pending: Bytes = new Uint8Array(full);
+  let filled = 0;
+  let index = 0;
+  let total = 0;
+
+  const open = async (sealed: Bytes, i: number, last: boolean): Promise<Bytes | null> => {
+    try {
+      const plain = await globalThis.crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: chunkNonce(i, last), tagLength: TAG_LENGTH * 8 },
+        payloadKey,
+        sealed,
+      );
+      return new Uint8Array(plain);
+    } catch {
+      return null;
+    }
+  };
+
+  /** A full-size chunk with more bytes after it. */
+  const openMiddle = async (sealed: Bytes, i: number): Promise<Bytes> => {
+    const plain = await open(sealed, i, false);
+    if (plain) return plain;
+    // It opens as a last chunk: the real file ended here and bytes were appended.
+    if (await open(sealed, i, true)) throw new KeywardError('TRAILING_DATA');
+    throw new KeywardError('CHUNK_TAMPERED', { chunkIndex: i });
+  };
+
+  /** The chunk the input ends with. */
+  const openLast = async (sealed: Bytes, i: number): Promise<Bytes> => {
+    const plain = await open(sealed, i, true);
+    if (plain) {
+      if (plain.length === 0 && i > 0) throw new KeywardError('MALFORMED', { reason: 'an empty last chunk after other chunks' });
+      return plain;
+    }
+    // A full-size chunk that opens as a middle chunk: the file was cut after it.
+    if (sealed.length === full && (await open(sealed, i, false))) throw new KeywardError('TRUNCATED');
+    throw new KeywardError('CHUNK_TAMPERED', { chunkIndex: i });
+  };
+
+  const counted = async (work: Promise<Bytes>): Promise<Bytes> => {
+    const plain = await work;
+    total += plain.length;
+    return plain;
+  };
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    async transform(data, controller) {
+      let offset = 0;
+      while (offset < data.length) {
+        if (filled === full) {
+          await queue.push(counted(openMiddle(pending, index++)), controller);
+          pending = new Uint8Array(full);
+          filled = 0;
+        }
+        const n = Math.min(full - filled, data.length - offset);
+        pending.set(data.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+      }
+    },
+    async flush(controller) {
+      // Nothing after the header, or less than a tag: the file ends before any last chunk.
+      if (filled < TAG_LENGTH) {
+        await queue.drain(controller);
+        throw new KeywardError('TRUNCATED');
+      }
+      await queue.push(counted(openLast(pending.subarray(0, filled), index++)), controller);
+      await queue.drain(controller);
+      if (options.expectedSize !== undefined && total !== options.expectedSize) {
+        throw new KeywardError('SIZE_MISMATCH', { expectedSize: options.expectedSize, actualSize: total });
+      }
+    },
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * Helpers for the core's own tests (not part of the public API): fresh key
+ * pairs without any PEM parsing, deterministic bytes, and error assertions.
+ */
+import { type Bytes, concat } from './bytes.ts';
+import { isKeywardError, type ErrorCode, type KeywardError } from './errors.ts';
+import { keyIdOf } from './keys/key-id.ts';
+import type { PrivateKeyInfo } from './keys/types.ts';
+
+/** A fresh RSA-OAEP-256 key pair straight from WebCrypto (2048 bits: fast). */
+export async function makeKeyPair(modulusLength = 2048): Promise<PrivateKeyInfo> {
+  const pair = await globalThis.crypto.subtle.generateKey(
+    { name: 'RSA-OAEP', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    true,
+    ['encrypt', 'decrypt'],
+  );
+  return { publicKey: pair.publicKey, privateKey: pair.privateKey, keyId: await keyIdOf(pair.publicKey), modulusBits: modulusLength };
+}
+
+/** Deterministic pseudo-random bytes (xorshift), fast enough for megabytes. */
+export function patternBytes(length: number, seed = 1): Bytes {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Waits for a promise to reject with a `KeywardError` of `code`, and returns it. */
+export async function expectCode(work: Promise<unknown> | (() => unknown), code: ErrorCode): Promise<KeywardError> {
+  let outcome: unknown;
+  try {
+    await (typeof work === 'function' ? work() : work);
+  } catch (error) {
+    outcome = error;
+  }
+  if (!isKeywardError(outcome)) {
+    throw new Error(`expected KeywardError ${code}, got ${outcome === undefined ? 'success' : outcome instanceof Error ? `${outcome.name}: ${outcome.message}` : 'a non-error'}`);
+  }
+  if (outcome.code !== code) throw new Error(`expected ${code}, got ${outcome.code}: ${outcome.message}`);
+  return outcome;
+}
+
+/** Splits bytes into a stream of pieces of the given sizes, cycling through them. */
+export function streamInPieces(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
+  let offset = 0;
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) {
+        controller.close();
+        return;
+      }
+      const size = Math.max(1, sizes[i++ % sizes.length] ?? 1);
+      controller.enqueue(bytes.slice(offset, offset + size));
+      offset += size;
+    },
+  });
+}
+
+export { concat };
