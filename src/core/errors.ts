@@ -27,6 +27,7 @@ export const KEY_ERROR_CODES = [
   'KEY_UNSUPPORTED',
   'KEY_NOT_PRIVATE',
   'KEY_NOT_PUBLIC',
+  'KEY_NOT_EXTRACTABLE',
   'PASSPHRASE_REQUIRED',
   'PASSPHRASE_WRONG',
 ] as const;
@@ -85,11 +86,13 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   KEY_UNREADABLE: (d) =>
     `This is not a key Keyward can read${d.reason ? ` (${d.reason})` : ''}. Use a PEM (SPKI, PKCS#8, PKCS#1, encrypted PKCS#8) or JWK RSA key.`,
   KEY_UNSUPPORTED: (d) =>
-    `This key is not an RSA key${d.reason ? ` (${d.reason})` : ''}. Keyward works with RSA keys of 2048 bits or more.`,
+    `This kind of key cannot be used for Keyward${d.reason ? ` (${d.reason})` : ''}. Keyward works with RSA encryption keys of 2048 bits or more.`,
   KEY_NOT_PRIVATE: () =>
     'This is a public key, but a private key is needed here. Use your private key file (for example NAME.pem, not NAME.pub.pem).',
   KEY_NOT_PUBLIC: () =>
     'This is a private key, but a public key is needed here. Export and use the public key (for example NAME.pub.pem); never hand out your private key.',
+  KEY_NOT_EXTRACTABLE: () =>
+    'This private key was stored so that it can be used but never read out, so it cannot be exported. Export a backup when you create or import a key.',
   PASSPHRASE_REQUIRED: () => 'This private key is protected by a passphrase. Enter the passphrase to use it.',
   PASSPHRASE_WRONG: () => 'The passphrase is wrong, or the encrypted key is damaged. Check the passphrase and try again.',
 };

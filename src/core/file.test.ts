@@ -6,7 +6,7 @@ import { parseHeader } from './format/header.ts';
 import type { FileMeta } from './format/meta.ts';
 import { issueRecoveryBlob, openBlob } from './recover.ts';
 import { collectBytes, streamFromBytes } from './streams.ts';
-import { expectCode, makeKeyPair, patternBytes } from './test-support.ts';
+import { expectCode, makeKeyPair, patternBytes, expectSameBytes } from './test-support.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 
 let owner: PrivateKeyInfo;
@@ -47,7 +47,7 @@ describe('encrypting and opening a file (spec §2–§5)', () => {
     const { file, encryptedSize, fileId, serial } = await encrypt(plain);
     expect(file.length).toBe(encryptedSize);
     const result = await decrypt(file, { keys: [stranger, owner] });
-    expect(result.bytes).toEqual(plain);
+    expectSameBytes(result.bytes, plain);
     expect(result.meta).toEqual(metaOf(plain));
     expect(result.stanza?.role).toBe('owner');
     expect(summarizeHeader(result.parsed)).toMatchObject({ fileId, serial, chunkSize: 65536, recipients: [{ role: 'owner', keyId: owner.keyId }] });
@@ -65,8 +65,8 @@ describe('encrypting and opening a file (spec §2–§5)', () => {
     const shared = await encrypt(plain, { recipients: [friend], embedAuthority: true });
     const roles = parseHeader(shared.file).header.recipients.map((s) => [s.role, s.keyId]);
     expect(roles).toEqual([['owner', owner.keyId], ['recipient', friend.keyId], ['authority', authority.keyId]]);
-    expect((await decrypt(shared.file, { keys: [friend] })).bytes).toEqual(plain);
-    expect((await decrypt(shared.file, { keys: [authority] })).bytes).toEqual(plain);
+    expectSameBytes((await decrypt(shared.file, { keys: [friend] })).bytes, plain);
+    expectSameBytes((await decrypt(shared.file, { keys: [authority] })).bytes, plain);
   });
 
   it('makes an escrow blob that carries what §5 says', async () => {
@@ -90,7 +90,7 @@ describe('encrypting and opening a file (spec §2–§5)', () => {
   it('lets the authority open the file with the escrow blob', async () => {
     const plain = patternBytes(70_000, 4);
     const { file, escrowBlob } = await encrypt(plain);
-    expect((await decrypt(file, { blob: escrowBlob, key: authority })).bytes).toEqual(plain);
+    expectSameBytes((await decrypt(file, { blob: escrowBlob, key: authority })).bytes, plain);
   });
 
   it('lets the owner open the file with a recovery blob for a new key', async () => {
@@ -108,7 +108,7 @@ describe('encrypting and opening a file (spec §2–§5)', () => {
       headerHmac: escrowBlob.headerHmac,
     });
     await expectCode(decrypt(file, { keys: [newOwner] }), 'NO_MATCHING_KEY');
-    expect((await decrypt(file, { blob: parseBlob(serializeBlob(recovery)), key: newOwner })).bytes).toEqual(plain);
+    expectSameBytes((await decrypt(file, { blob: parseBlob(serializeBlob(recovery)), key: newOwner })).bytes, plain);
   });
 
   describe('refuses', () => {

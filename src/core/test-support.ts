@@ -2,7 +2,7 @@
  * Helpers for the core's own tests (not part of the public API): fresh key
  * pairs without any PEM parsing, deterministic bytes, and error assertions.
  */
-import { type Bytes, concat } from './bytes.ts';
+import { type Bytes, equalBytes } from './bytes.ts';
 import { isKeywardError, type ErrorCode, type KeywardError } from './errors.ts';
 import { keyIdOf } from './keys/key-id.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
@@ -30,18 +30,39 @@ export function patternBytes(length: number, seed = 1): Bytes {
   return out;
 }
 
-/** Waits for a promise to reject with a `KeywardError` of `code`, and returns it. */
-export async function expectCode(work: Promise<unknown> | (() => unknown), code: ErrorCode): Promise<KeywardError> {
+/**
+ * Waits for `work` to fail with a `KeywardError` of `code` (and, if given, a
+ * `details.reason` matching `reason`), and returns the error.
+ */
+export async function expectCode(work: Promise<unknown> | (() => unknown), code: ErrorCode, reason?: RegExp): Promise<KeywardError> {
   let outcome: unknown;
   try {
     await (typeof work === 'function' ? work() : work);
   } catch (error) {
     outcome = error;
   }
+  return checkOutcome(outcome, code, reason);
+}
+
+/** `expectCode` for synchronous work. */
+export function expectCodeSync(work: () => unknown, code: ErrorCode, reason?: RegExp): KeywardError {
+  let outcome: unknown;
+  try {
+    work();
+  } catch (error) {
+    outcome = error;
+  }
+  return checkOutcome(outcome, code, reason);
+}
+
+function checkOutcome(outcome: unknown, code: ErrorCode, reason?: RegExp): KeywardError {
   if (!isKeywardError(outcome)) {
     throw new Error(`expected KeywardError ${code}, got ${outcome === undefined ? 'success' : outcome instanceof Error ? `${outcome.name}: ${outcome.message}` : 'a non-error'}`);
   }
   if (outcome.code !== code) throw new Error(`expected ${code}, got ${outcome.code}: ${outcome.message}`);
+  if (reason && !reason.test(outcome.details.reason ?? '')) {
+    throw new Error(`expected a reason matching ${String(reason)}, got ${JSON.stringify(outcome.details.reason)}`);
+  }
   return outcome;
 }
 
@@ -62,4 +83,11 @@ export function streamInPieces(bytes: Uint8Array, sizes: readonly number[]): Rea
   });
 }
 
-export { concat };
+/**
+ * Asserts two byte arrays are equal. Vitest's deep equality walks large typed
+ * arrays element by element and takes minutes on megabytes; this does not.
+ */
+export function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
+  if (actual.length !== expected.length) throw new Error(`expected ${expected.length} bytes, got ${actual.length}`);
+  if (!equalBytes(actual, expected)) throw new Error(`the ${actual.length} bytes differ`);
+}

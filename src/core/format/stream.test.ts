@@ -1,6 +1,6 @@
 import { concat } from '../bytes.ts';
 import { collectBytes, streamFromBytes } from '../streams.ts';
-import { expectCode, patternBytes, streamInPieces } from '../test-support.ts';
+import { expectCode, patternBytes, streamInPieces, expectSameBytes } from '../test-support.ts';
 import { TAG_LENGTH } from './constants.ts';
 import { chunkNonce, ciphertextSize, decryptStream, encryptStream, plaintextSize } from './stream.ts';
 
@@ -27,7 +27,7 @@ describe('STREAM payload (spec §4)', () => {
     const sealed = await seal(plain);
     expect(sealed.length).toBe(ciphertextSize(size, CS));
     expect(plaintextSize(sealed.length, CS)).toBe(size);
-    expect(await open(sealed, size)).toEqual(plain);
+    expectSameBytes(await open(sealed, size), plain);
   });
 
   it('seals an empty plaintext as one empty last chunk', async () => {
@@ -43,15 +43,15 @@ describe('STREAM payload (spec §4)', () => {
     const plain = patternBytes(2 * CS + 77, 3);
     const reference = await seal(plain);
     const pieced = await collectBytes(streamInPieces(plain, [1, 7, 4096, CS + 3]).pipeThrough(encryptStream(key, CS)));
-    expect(pieced).toEqual(reference);
+    expectSameBytes(pieced, reference);
     const opened = await collectBytes(streamInPieces(reference, [1, 13, FULL, 5]).pipeThrough(decryptStream(key, CS)));
-    expect(opened).toEqual(plain);
+    expectSameBytes(opened, plain);
   });
 
   it('decrypts byte by byte', async () => {
     const plain = patternBytes(CS + 5, 4);
     const sealed = await seal(plain);
-    expect(await collectBytes(streamInPieces(sealed, [1]).pipeThrough(decryptStream(key, CS)))).toEqual(plain);
+    expectSameBytes(await collectBytes(streamInPieces(sealed, [1]).pipeThrough(decryptStream(key, CS))), plain);
   });
 
   describe('refuses', () => {
@@ -90,7 +90,7 @@ describe('STREAM payload (spec §4)', () => {
     it('a file cut inside the last chunk, or inside a tag', async () => {
       const s = await threeChunks();
       expect((await expectCode(open(s.subarray(0, s.length - 1)), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(2);
-      await expectCode(open(s.subarray(0, 2 * FULL + 5)), 'TRUNCATED');
+      expect((await expectCode(open(s.subarray(0, 2 * FULL + 5)), 'CHUNK_TAMPERED')).details.chunkIndex).toBe(2);
     });
 
     it('an empty payload as TRUNCATED', async () => {

@@ -172,11 +172,16 @@ export function decryptStream(payloadKey: CryptoKey, chunkSize: number, options:
     throw new KeywardError('CHUNK_TAMPERED', { chunkIndex: i });
   };
 
-  /** The chunk the input ends with. */
+  /**
+   * The chunk the input ends with. A piece shorter than a full chunk must be
+   * the last chunk (§4); one that fails (even one shorter than a tag, from a
+   * file cut inside a chunk) is `CHUNK_TAMPERED`, naming it.
+   */
   const openLast = async (sealed: Bytes, i: number): Promise<Bytes> => {
-    const plain = await open(sealed, i, true);
+    const plain = sealed.length >= TAG_LENGTH ? await open(sealed, i, true) : null;
     if (plain) {
-      if (plain.length === 0 && i > 0) throw new KeywardError('MALFORMED', { reason: 'an empty last chunk after other chunks' });
+      // §4: an empty last chunk is allowed only as chunk 0.
+      if (plain.length === 0 && i > 0) throw new KeywardError('CHUNK_TAMPERED', { chunkIndex: i, reason: 'an empty last chunk after other chunks' });
       return plain;
     }
     // A full-size chunk that opens as a middle chunk: the file was cut after it.
@@ -206,8 +211,8 @@ export function decryptStream(payloadKey: CryptoKey, chunkSize: number, options:
       }
     },
     async flush(controller) {
-      // Nothing after the header, or less than a tag: the file ends before any last chunk.
-      if (filled < TAG_LENGTH) {
+      // Nothing after the header: the file ends before any last chunk.
+      if (filled === 0) {
         await queue.drain(controller);
         throw new KeywardError('TRUNCATED');
       }

@@ -1,0 +1,21 @@
+/**
+ * Keyward core: the v1 format engine and keys. Pure: no DOM, no IO; runs in
+ * the page, in a Worker and in Node 20. The app and the CLI import from here.
+ */
+export * from './bytes.ts';
+export * from './errors.ts';
+export * from './kdf.ts';
+export * from './format/constants.ts';
+export * from './format/header.ts';
+export * from './format/meta.ts';
+export * from './format/stream.ts';
+export * from './format/serial.ts';
+export * from './format/escrow-blob.ts';
+export * from './keys/types.ts';
+export * from './keys/key-id.ts';
+export * from './keys/wrap.ts';
+export * from './keys/rsa.ts';
+export * from './streams.ts';
+export * from './encrypt-file.ts';
+export * from './decrypt-file.ts';
+export * from './recover.ts';

@@ -1,0 +1,156 @@
+/**
+ * PEM armor (RFC 7468): finding the key block in pasted text, and writing one.
+ *
+ * Reading is lenient about the text around the block (CRLF, indentation, an
+ * email signature, a certificate next to the key) and strict about the block
+ * itself: matching BEGIN/END labels, exactly one key block, strict base64.
+ */
+import type { Bytes } from '../bytes.ts';
+import { unreadable } from './asn1.ts';
+
+/** A decoded PEM block. */
+export interface PemBlock {
+  /** The label between `BEGIN ` and `-----`, e.g. `PUBLIC KEY`. */
+  label: string;
+  /** The decoded base64 body. */
+  der: Bytes;
+}
+
+/**
+ * Labels that hold a key of some kind. Other blocks (CERTIFICATE, EC
+ * PARAMETERS) may stand next to a key in one file and are skipped when a key
+ * block is there too.
+ */
+const KEY_LABELS = new Set([
+  'PUBLIC KEY',
+  'RSA PUBLIC KEY',
+  'PRIVATE KEY',
+  'RSA PRIVATE KEY',
+  'ENCRYPTED PRIVATE KEY',
+  'EC PRIVATE KEY',
+  'DSA PRIVATE KEY',
+  'OPENSSH PRIVATE KEY',
+  'SSH2 PUBLIC KEY',
+  'PGP PUBLIC KEY BLOCK',
+  'PGP PRIVATE KEY BLOCK',
+]);
+
+/**
+ * RFC 7468 §3: a label is printable ASCII, with single hyphens or spaces only
+ * between other characters (so it never runs into the closing `-----`). The
+ * boundaries need not start a line here, so a PEM whose line breaks a web
+ * form turned into spaces still reads.
+ */
+const BOUNDARY = /-----(BEGIN|END) ((?:[\x21-\x2c\x2e-\x7e]+(?:[- ][\x21-\x2c\x2e-\x7e]+)*)?)-----/g;
+
+/** True when the text has a PEM encapsulation boundary at all. */
+export function looksLikePem(text: string): boolean {
+  return text.includes('-----BEGIN ') || text.includes('-----END ');
+}
+
+/**
+ * The key block of `text`: the only block with a key label, or else the
+ * first block (so the caller can name what it found, e.g. a certificate).
+ *
+ * @throws KeywardError `KEY_UNREADABLE`: no block, unmatched or mismatched
+ *   BEGIN/END, more than one key block, PEM headers, bad base64
+ */
+export function parsePem(text: string): PemBlock {
+  const blocks: { label: string; body: string }[] = [];
+  let open: { label: string; bodyStart: number } | undefined;
+  for (const match of text.matchAll(BOUNDARY)) {
+    const [whole, kind, label = ''] = match;
+    const index = match.index;
+    if (kind === 'BEGIN') {
+      if (open) throw unreadable(`PEM "BEGIN ${open.label}" has no END line`);
+      open = { label, bodyStart: index + whole.length };
+    } else {
+      if (!open) throw unreadable(`PEM "END ${label}" has no BEGIN line`);
+      if (label !== open.label) throw unreadable(`PEM labels do not match (BEGIN ${open.label}, END ${label})`);
+      blocks.push({ label, body: text.slice(open.bodyStart, index) });
+      open = undefined;
+    }
+  }
+  if (open) throw unreadable(`PEM "BEGIN ${open.label}" has no END line`);
+  const keyBlocks = blocks.filter((b) => KEY_LABELS.has(b.label));
+  if (keyBlocks.length > 1) throw unreadable('more than one key in the PEM text');
+  const block = keyBlocks[0] ?? blocks[0];
+  if (!block) throw unreadable('no PEM block found');
+  return { label: block.label, der: decodeBody(block.body, block.label) };
+}
+
+/**
+ * RFC 7468 §2 has no headers; RFC 1421 headers mean OpenSSL's legacy
+ * encryption (`Proc-Type: 4,ENCRYPTED` + `DEK-Info`), whose MD5-based key
+ * derivation we choose not to implement.
+ */
+function decodeBody(body: string, label: string): Bytes {
+  if (body.includes(':')) {
+    if (/Proc-Type:\s*4,\s*ENCRYPTED/i.test(body)) {
+      throw unreadable('legacy OpenSSL-encrypted PEM; convert it with "openssl pkcs8 -topk8 -v2 aes-256-cbc"');
+    }
+    throw unreadable(`PEM headers in the ${label} block are not supported`);
+  }
+  const compact = body.replace(/[ \t\r\n\f\v]+/g, '');
+  if (compact.length === 0) throw unreadable(`the ${label} block is empty`);
+  return fromBase64Strict(compact, label);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_VALUE = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
+
+/**
+ * RFC 4648 §4 base64 with padding, strictly: `atob` would accept missing
+ * padding and non-zero trailing bits, so two texts could mean one key.
+ */
+function fromBase64Strict(text: string, label: string): Bytes {
+  const bad = (why: string) => unreadable(`the ${label} block is not valid base64 (${why})`);
+  if (text.length % 4 !== 0) throw bad('length is not a multiple of 4');
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - padding);
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length - padding; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? B64_VALUE[c]! : -1;
+    if (v < 0) throw bad(c === 61 ? 'padding inside the text' : 'character outside the alphabet');
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
+      acc &= (1 << bits) - 1;
+    }
+  }
+  if (acc !== 0) throw bad('non-zero trailing bits');
+  return out;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + '==';
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + '=';
+  }
+  return out;
+}
+
+/**
+ * A PEM block in RFC 7468 §2's strict form: 64-character lines, LF line
+ * ends, a final newline (what OpenSSL writes).
+ */
+export function encodePem(label: string, der: Uint8Array): string {
+  const body = toBase64(der).replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n');
+  return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
+}
