@@ -17,10 +17,21 @@ export default defineConfig({
           name: 'node',
           globals: true,
           environment: 'node',
-          include: ['src/core/**/*.test.ts', 'src/cli/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/core/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/io/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['src/core/**/*.browser.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        // Store, components and IO adapters, in happy-dom (ecosystem.md G2).
+        test: {
+          name: 'dom',
+          globals: true,
+          environment: 'happy-dom',
+          include: ['src/store/**/*.test.{ts,tsx}', 'src/features/**/*.test.{ts,tsx}', 'src/components/**/*.test.{ts,tsx}', 'src/app/**/*.test.tsx'],
+          setupFiles: ['./test/setup-dom.ts'],
+          testTimeout: 60_000,
         },
       },
       {

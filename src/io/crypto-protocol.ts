@@ -1,0 +1,81 @@
+/**
+ * The typed protocol between the page and the crypto Worker: one operation
+ * map shared by both sides. Keys travel as `CryptoKey`s (structured clone
+ * keeps non-extractable keys non-extractable); files travel as `Blob`s, which
+ * the Worker reads itself.
+ */
+import type { AnyKeyInfo, ErrorDetails, FileMeta, FileSummary, KeyBlob, PrivateKeyInfo, PublicKeyInfo } from '../core/index.ts';
+
+export interface EncryptArgs {
+  file: Blob;
+  meta: FileMeta;
+  owner: PublicKeyInfo;
+  authority: PublicKeyInfo;
+  ownerName: string;
+  authorityName: string;
+  description: string;
+  chunkSize?: number;
+}
+
+export interface EncryptResult {
+  /** The whole `.keyward` file. */
+  output: Blob;
+  fileId: string;
+  serial: string;
+  escrowBlob: KeyBlob;
+  /** The escrow blob as offered for download. */
+  escrowJson: string;
+}
+
+export type UnlockArgs =
+  | { kind: 'keys'; keys: PrivateKeyInfo[] }
+  | {
+      /** An escrow blob (with the authority's key) or a recovery blob (with the owner's new key). */
+      kind: 'blob';
+      blobText: string;
+      key: PrivateKeyInfo;
+    };
+
+export interface DecryptResult {
+  /** The verified plaintext: made only after the last chunk and the size check passed. */
+  output: Blob;
+  meta: FileMeta;
+  summary: FileSummary;
+}
+
+/** Every operation the Worker runs: its arguments and its result. */
+export interface Operations {
+  generateKey: { args: { bits: 3072 | 4096; extractable: boolean }; result: PrivateKeyInfo };
+  importKey: { args: { text: string; passphrase?: string; extractable: boolean }; result: AnyKeyInfo };
+  exportPublicKey: { args: { key: CryptoKey; format: 'spki-pem' | 'pkcs1-pem' | 'jwk' }; result: string };
+  exportPrivateKey: {
+    args: { key: CryptoKey; format: 'pkcs8-pem' | 'pkcs1-pem' | 'jwk' | 'encrypted-pkcs8-pem'; passphrase?: string };
+    result: string;
+  };
+  encrypt: { args: EncryptArgs; result: EncryptResult };
+  inspectFile: { args: { file: Blob }; result: FileSummary };
+  decrypt: { args: { file: Blob; unlock: UnlockArgs }; result: DecryptResult };
+  parseBlob: { args: { text: string }; result: KeyBlob };
+  openBlob: { args: { text: string; key: PrivateKeyInfo }; result: KeyBlob };
+  issueRecovery: {
+    args: { escrowText: string; authority: PrivateKeyInfo; newOwner: PublicKeyInfo; ownerName?: string };
+    result: { blob: KeyBlob; json: string };
+  };
+}
+
+export type OperationName = keyof Operations;
+
+export type WorkerRequest =
+  | { [K in OperationName]: { id: number; op: K; args: Operations[K]['args'] } }[OperationName]
+  | { id: number; op: 'cancel' };
+
+/** An error as it crosses the Worker boundary: a code and details, never a stack. */
+export interface WireError {
+  code: string;
+  details: ErrorDetails;
+}
+
+export type WorkerResponse =
+  | { id: number; kind: 'progress'; done: number; total: number }
+  | { id: number; kind: 'result'; value: unknown }
+  | { id: number; kind: 'error'; error: WireError };

@@ -1,0 +1,295 @@
+// @vitest-environment node
+/** Opening Keyward's database: the v1 schema, upgrades, and every way opening fails. */
+import 'fake-indexeddb/auto';
+import { IDBFactory, forceCloseDatabase } from 'fake-indexeddb';
+import { type DBSchema, openDB, unwrap } from 'idb';
+import {
+  KEYWARD_DB_VERSION,
+  type KeywardDB,
+  StorageError,
+  type StorageErrorCode,
+  lazyKeywardDb,
+  openKeywardDb,
+  openVersionedDb,
+  toStorageError,
+  withStorageErrors,
+} from './db.ts';
+import { createKeyStore, type StoredKey } from './key-store.ts';
+import { createRegisterStore, type RegisterEntry } from './register-store.ts';
+
+const NAME = 'keyward-test';
+
+/** A raw connection at `version` that ignores `versionchange`, like an old tab that never closes. */
+function holdOpen(factory: IDBFactory, version: number): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = factory.open(NAME, version);
+    request.onsuccess = () => {
+      resolve(request.result);
+    };
+    request.onerror = () => {
+      reject(request.error ?? new Error('open failed'));
+    };
+  });
+}
+
+async function expectStorageError(promise: Promise<unknown>, code: StorageErrorCode): Promise<StorageError> {
+  const error: unknown = await promise.then(
+    () => expect.unreachable('should have rejected'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StorageError);
+  expect((error as StorageError).code).toBe(code);
+  return error as StorageError;
+}
+
+async function publicKey(): Promise<CryptoKey> {
+  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  return pair.publicKey;
+}
+
+const entry: RegisterEntry = {
+  fileId: 'f1',
+  serial: 'KW-0001',
+  name: 'notes.txt',
+  size: 12,
+  type: 'text/plain',
+  encryptedAt: 1_700_000_000_000,
+  description: 'first',
+  owner: { name: 'Ann', keyId: 'SHA256:owner' },
+  authority: { name: 'Bank', keyId: 'SHA256:auth' },
+  escrowBlob: '{"v":1}\n',
+};
+
+describe('openKeywardDb', () => {
+  let factory: IDBFactory;
+  beforeEach(() => {
+    factory = new IDBFactory();
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('creates the v1 schema: keys by keyId with by-role, register by fileId with by-date', async () => {
+    const db = await openKeywardDb(NAME, factory);
+    expect(db.version).toBe(KEYWARD_DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(['keys', 'register']);
+    const tx = db.transaction(['keys', 'register']);
+    const keys = tx.objectStore('keys');
+    const register = tx.objectStore('register');
+    expect(keys.keyPath).toBe('keyId');
+    expect([...keys.indexNames]).toEqual(['by-role']);
+    expect(keys.index('by-role').keyPath).toBe('role');
+    expect(register.keyPath).toBe('fileId');
+    expect([...register.indexNames]).toEqual(['by-date']);
+    expect(register.index('by-date').keyPath).toBe('encryptedAt');
+    await tx.done;
+    db.close();
+  });
+
+  it('opens an existing v1 database without touching its data', async () => {
+    const first = await openKeywardDb(NAME, factory);
+    await createRegisterStore(() => Promise.resolve(first)).add(entry);
+    first.close();
+    const again = await openKeywardDb(NAME, factory);
+    expect(await again.get('register', 'f1')).toEqual(entry);
+    again.close();
+  });
+
+  // The harness for future upgrade steps: data written at v1 by this code must
+  // reach a v2 step intact. A real step 2 goes into db.ts; here raw idb plays it.
+  it('hands v1 data to a later `if (oldVersion < 2)` step intact', async () => {
+    const v1 = await openKeywardDb(NAME, factory);
+    const key: StoredKey = {
+      keyId: 'SHA256:auth',
+      role: 'authority',
+      name: 'Bank',
+      modulusBits: 3072,
+      createdAt: 1,
+      publicKey: await publicKey(),
+      extractable: false,
+      origin: 'imported',
+      confirmedAt: 2,
+    };
+    await createKeyStore(() => Promise.resolve(v1)).put(key);
+    await createRegisterStore(() => Promise.resolve(v1)).add(entry);
+    v1.close();
+
+    interface KeywardDBv2 extends DBSchema {
+      keys: KeywardDB['keys'];
+      register: { key: string; value: RegisterEntry; indexes: { 'by-date': number; 'by-serial': string } };
+    }
+    const seen: { oldVersion: number; keys: StoredKey[]; register: RegisterEntry[] }[] = [];
+    vi.stubGlobal('indexedDB', factory); // idb's openDB always uses the global
+    const v2 = await openDB<KeywardDBv2>(NAME, 2, {
+      upgrade(_db, oldVersion, _newVersion, tx) {
+        if (oldVersion < 2) {
+          tx.objectStore('register').createIndex('by-serial', 'serial', { unique: true });
+          // A step may read what v1 wrote; only IDB requests are awaited inside it.
+          void Promise.all([tx.objectStore('keys').getAll(), tx.objectStore('register').getAll()]).then(([keys, register]) => {
+            seen.push({ oldVersion, keys, register });
+          });
+        }
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.oldVersion).toBe(1);
+    expect(seen[0]?.register).toEqual([entry]);
+    expect(v2.version).toBe(2);
+    expect(await v2.getFromIndex('register', 'by-serial', 'KW-0001')).toEqual(entry);
+    expect(await v2.getAllFromIndex('register', 'by-date')).toEqual([entry]);
+    const stored = await v2.get('keys', 'SHA256:auth');
+    expect(stored).toMatchObject({ ...key, publicKey: expect.any(CryptoKey) });
+    expect(stored?.publicKey.algorithm).toEqual(key.publicKey.algorithm);
+    v2.close();
+  });
+
+  it('closes itself and calls onBlocking when a newer version wants to upgrade', async () => {
+    const onBlocking = vi.fn();
+    const old = await openKeywardDb(NAME, factory, { onBlocking });
+    const newer = await openVersionedDb(factory, NAME, KEYWARD_DB_VERSION + 1, () => undefined);
+    expect(onBlocking).toHaveBeenCalledOnce();
+    expect(newer.version).toBe(KEYWARD_DB_VERSION + 1);
+    expect(() => old.transaction('keys')).toThrow(); // closed: its tab must reload
+    newer.close();
+  });
+
+  it('rejects with DB_BLOCKED when an old connection does not close, and leaks no connection', async () => {
+    const holder = await holdOpen(factory, KEYWARD_DB_VERSION);
+    const upgrade = vi.fn();
+    await expectStorageError(openVersionedDb(factory, NAME, KEYWARD_DB_VERSION + 1, upgrade), 'DB_BLOCKED');
+
+    // When the old tab finally closes, the pending open completes and is closed
+    // at once, so it does not block the next upgrade in turn.
+    holder.close();
+    const next = await openVersionedDb(factory, NAME, KEYWARD_DB_VERSION + 2, () => undefined);
+    expect(upgrade).toHaveBeenCalledOnce();
+    expect(next.version).toBe(KEYWARD_DB_VERSION + 2);
+    next.close();
+  });
+
+  it('rejects with DB_TOO_NEW when a newer version wrote the database', async () => {
+    (await holdOpen(factory, KEYWARD_DB_VERSION + 4)).close();
+    const error = await expectStorageError(openKeywardDb(NAME, factory), 'DB_TOO_NEW');
+    expect((error.cause as DOMException).name).toBe('VersionError');
+  });
+
+  it('rejects with DB_UNAVAILABLE when the browser has no IndexedDB', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    await expectStorageError(openKeywardDb(NAME), 'DB_UNAVAILABLE');
+  });
+
+  it('rejects with DB_UNAVAILABLE when the browser refuses to open (private mode, sandbox)', async () => {
+    const refusing = {
+      open() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+    } as unknown as IDBFactory;
+    await expectStorageError(openKeywardDb(NAME, refusing), 'DB_UNAVAILABLE');
+
+    // Firefox's old private windows: the request fails with InvalidStateError.
+    const failing = {
+      open() {
+        const request = new EventTarget() as EventTarget & { error: DOMException };
+        request.error = new DOMException('A mutation operation was attempted', 'InvalidStateError');
+        setTimeout(() => request.dispatchEvent(new Event('error')));
+        return request;
+      },
+    } as unknown as IDBFactory;
+    await expectStorageError(openKeywardDb(NAME, failing), 'DB_UNAVAILABLE');
+  });
+
+  it('rejects with DB_FAILED and commits nothing when an upgrade step throws', async () => {
+    const boom = new Error('step 1 bug');
+    const error = await expectStorageError(
+      openVersionedDb<KeywardDB>(factory, NAME, 1, (db) => {
+        db.createObjectStore('keys', { keyPath: 'keyId' });
+        throw boom;
+      }),
+      'DB_FAILED',
+    );
+    expect(error.cause).toBe(boom);
+    const db = await openKeywardDb(NAME, factory); // the half-made schema was rolled back
+    expect([...db.objectStoreNames].sort()).toEqual(['keys', 'register']);
+    db.close();
+  });
+
+  it('calls onTerminated when the browser closes the connection', async () => {
+    const onTerminated = vi.fn();
+    const db = await openKeywardDb(NAME, factory, { onTerminated });
+    forceCloseDatabase(unwrap(db) as unknown as typeof IDBDatabase);
+    expect(onTerminated).toHaveBeenCalledOnce();
+  });
+});
+
+describe('lazyKeywardDb', () => {
+  let factory: IDBFactory;
+  beforeEach(() => {
+    factory = new IDBFactory();
+  });
+
+  it('opens once and shares the connection', async () => {
+    const db = lazyKeywardDb(NAME, factory);
+    const a = await db();
+    expect(await db()).toBe(a);
+    a.close();
+  });
+
+  it('reopens after a newer tab took over, and then reports DB_TOO_NEW', async () => {
+    const onBlocking = vi.fn();
+    const db = lazyKeywardDb(NAME, factory, { onBlocking });
+    await db();
+    const newer = await openVersionedDb(factory, NAME, KEYWARD_DB_VERSION + 1, () => undefined);
+    expect(onBlocking).toHaveBeenCalledOnce();
+    await expectStorageError(db(), 'DB_TOO_NEW');
+    newer.close();
+  });
+
+  it('reopens after the connection was terminated', async () => {
+    const db = lazyKeywardDb(NAME, factory);
+    const first = await db();
+    forceCloseDatabase(unwrap(first) as unknown as typeof IDBDatabase);
+    const second = await db();
+    expect(second).not.toBe(first);
+    expect(await second.count('keys')).toBe(0);
+    second.close();
+  });
+
+  it('tries again after a failed open instead of caching the failure', async () => {
+    let refuse = true;
+    const flaky = {
+      open(name: string, version: number) {
+        if (refuse) throw new DOMException('The operation is insecure.', 'SecurityError');
+        return factory.open(name, version);
+      },
+    } as unknown as IDBFactory;
+    const db = lazyKeywardDb(NAME, flaky);
+    await expectStorageError(db(), 'DB_UNAVAILABLE');
+    refuse = false;
+    const opened = await db();
+    expect([...opened.objectStoreNames].sort()).toEqual(['keys', 'register']);
+    opened.close();
+  });
+});
+
+describe('StorageError', () => {
+  it('has a sentence for every code, saying what happened and what to do', () => {
+    for (const code of ['DB_UNAVAILABLE', 'DB_BLOCKED', 'DB_TOO_NEW', 'DB_FAILED'] as const) {
+      const error = new StorageError(code);
+      expect(error.name).toBe('StorageError');
+      expect(error.code).toBe(code);
+      expect(error.message.length, code).toBeGreaterThan(40);
+      expect(error.message, code).toMatch(/\.$/);
+    }
+  });
+
+  it('wraps IndexedDB failures as DB_FAILED and passes StorageErrors through', async () => {
+    const quota = new DOMException('full', 'QuotaExceededError');
+    const wrapped = toStorageError(quota);
+    expect(wrapped.code).toBe('DB_FAILED');
+    expect(wrapped.cause).toBe(quota);
+    const blocked = new StorageError('DB_BLOCKED');
+    expect(toStorageError(blocked)).toBe(blocked);
+    await expectStorageError(withStorageErrors(() => Promise.reject(quota)), 'DB_FAILED');
+    expect(await withStorageErrors(() => Promise.resolve(7))).toBe(7);
+  });
+});

@@ -1,0 +1,154 @@
+// @vitest-environment node
+/** The key store: CryptoKeys survive as they are, and a private key is never lost. */
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import type { IDBPDatabase } from 'idb';
+import { type KeywardDB, StorageError, openKeywardDb } from './db.ts';
+import { type KeyStore, type StoredKey, createKeyStore, mergeKey } from './key-store.ts';
+
+const NAME = 'keyward-test';
+const OAEP = { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+
+let pair: CryptoKeyPair;
+beforeAll(async () => {
+  // Non-extractable, as the app stores private keys unless the user keeps them exportable.
+  pair = await crypto.subtle.generateKey(OAEP, false, ['encrypt', 'decrypt']);
+});
+
+function ownerKey(overrides: Partial<StoredKey> = {}): StoredKey {
+  return {
+    keyId: 'SHA256:owner',
+    role: 'owner',
+    name: 'My key',
+    modulusBits: 2048,
+    createdAt: 100,
+    publicKey: pair.publicKey,
+    privateKey: pair.privateKey,
+    extractable: false,
+    origin: 'generated',
+    ...overrides,
+  };
+}
+
+function authorityKey(overrides: Partial<StoredKey> = {}): StoredKey {
+  return {
+    keyId: 'SHA256:auth',
+    role: 'authority',
+    name: 'Bank',
+    modulusBits: 2048,
+    createdAt: 50,
+    publicKey: pair.publicKey,
+    extractable: false,
+    origin: 'imported',
+    ...overrides,
+  };
+}
+
+describe('createKeyStore', () => {
+  let factory: IDBFactory;
+  let db: IDBPDatabase<KeywardDB>;
+  let store: KeyStore;
+  beforeEach(async () => {
+    factory = new IDBFactory();
+    db = await openKeywardDb(NAME, factory);
+    store = createKeyStore(() => Promise.resolve(db));
+  });
+  afterEach(() => {
+    db.close();
+  });
+
+  it('keeps a non-extractable RSA-OAEP private key across close and reopen: it decrypts and stays non-extractable', async () => {
+    await store.put(ownerKey());
+    db.close();
+
+    db = await openKeywardDb(NAME, factory);
+    const stored = await createKeyStore(() => Promise.resolve(db)).get('SHA256:owner');
+    expect(stored?.privateKey).toBeInstanceOf(CryptoKey);
+    const privateKey = stored!.privateKey!;
+    expect(privateKey.extractable).toBe(false);
+    expect(privateKey.type).toBe('private');
+    expect(privateKey.usages).toEqual(['decrypt']);
+    await expect(crypto.subtle.exportKey('pkcs8', privateKey)).rejects.toThrow();
+
+    const message = new TextEncoder().encode('file key');
+    const wrapped = await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, stored!.publicKey, message);
+    const unwrapped = await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, wrapped);
+    expect(new Uint8Array(unwrapped)).toEqual(message);
+  });
+
+  it('puts, gets, lists oldest first, updates and removes', async () => {
+    expect(await store.list()).toEqual([]);
+    expect(await store.get('SHA256:owner')).toBeUndefined();
+
+    await store.put(ownerKey({ createdAt: 300 }));
+    await store.put(authorityKey({ createdAt: 200 }));
+    await store.put(authorityKey({ keyId: 'SHA256:aaa', createdAt: 200, name: 'Same time' }));
+    expect((await store.list()).map((k) => k.keyId)).toEqual(['SHA256:aaa', 'SHA256:auth', 'SHA256:owner']);
+    expect(await store.get('SHA256:auth')).toMatchObject({ role: 'authority', name: 'Bank', createdAt: 200 });
+    expect((await db.getAllFromIndex('keys', 'by-role', 'authority')).map((k) => k.keyId).sort()).toEqual(['SHA256:aaa', 'SHA256:auth']);
+
+    const renamed = await store.update('SHA256:auth', { name: 'Bank vault', confirmedAt: 400 });
+    expect(renamed).toMatchObject({ keyId: 'SHA256:auth', name: 'Bank vault', confirmedAt: 400, role: 'authority' });
+    expect(await store.get('SHA256:auth')).toEqual(renamed);
+    await store.update('SHA256:owner', { backedUpAt: 500 });
+    expect(await store.get('SHA256:owner')).toMatchObject({ backedUpAt: 500, name: 'My key' });
+
+    await store.remove('SHA256:auth');
+    await store.remove('SHA256:nothing'); // removing what is not there is not an error
+    expect((await store.list()).map((k) => k.keyId)).toEqual(['SHA256:aaa', 'SHA256:owner']);
+  });
+
+  it('updates only the name and the two times, and never erases them with undefined', async () => {
+    await store.put(authorityKey({ confirmedAt: 1 }));
+    // A wider object type-checks as a patch (no excess-property check on variables), so the store filters.
+    const patch = { name: undefined, confirmedAt: undefined, backedUpAt: 9, role: 'owner', keyId: 'SHA256:other' };
+    const updated = await store.update('SHA256:auth', patch);
+    expect(updated).toMatchObject({ keyId: 'SHA256:auth', role: 'authority', name: 'Bank', confirmedAt: 1, backedUpAt: 9 });
+    expect(await store.get('SHA256:other')).toBeUndefined();
+  });
+
+  it('rejects an update of a key that is not stored', async () => {
+    await expect(store.update('SHA256:gone', { name: 'x' })).rejects.toMatchObject({ name: 'StorageError', code: 'DB_FAILED' });
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('never drops a stored private key when the public half is stored again', async () => {
+    await store.put(ownerKey({ backedUpAt: 7 }));
+    await store.put(authorityKey({ keyId: 'SHA256:owner', name: 'Backup authority', createdAt: 999, confirmedAt: 5 }));
+    const stored = await store.get('SHA256:owner');
+    expect(stored?.privateKey).toBeInstanceOf(CryptoKey);
+    expect(stored).toMatchObject({ role: 'owner', name: 'My key', createdAt: 100, origin: 'generated', backedUpAt: 7, confirmedAt: 5 });
+    expect(await store.list()).toHaveLength(1);
+  });
+
+  it('replaces a public-only key when its private key arrives, and a key by the same key and role', async () => {
+    await store.put(authorityKey({ keyId: 'SHA256:owner', confirmedAt: 5 }));
+    await store.put(ownerKey({ createdAt: 200 }));
+    expect(await store.get('SHA256:owner')).toMatchObject({ role: 'owner', createdAt: 200, privateKey: expect.any(CryptoKey) });
+
+    await store.put(ownerKey({ name: 'Renamed by re-import', createdAt: 300, extractable: true, origin: 'imported' }));
+    expect(await store.get('SHA256:owner')).toMatchObject({ name: 'Renamed by re-import', createdAt: 300, extractable: true });
+  });
+
+  it('turns IndexedDB failures into StorageError', async () => {
+    await store.put(ownerKey());
+    db.close();
+    await expect(store.list()).rejects.toBeInstanceOf(StorageError);
+    await expect(store.put(ownerKey())).rejects.toMatchObject({ code: 'DB_FAILED' });
+    const unopenable = createKeyStore(() => Promise.reject(new StorageError('DB_BLOCKED')));
+    await expect(unopenable.get('SHA256:owner')).rejects.toMatchObject({ code: 'DB_BLOCKED' });
+  });
+});
+
+describe('mergeKey', () => {
+  it('takes the incoming key unless it would drop a stored private key', () => {
+    const owner = ownerKey();
+    const authority = authorityKey();
+    expect(mergeKey(undefined, authority)).toBe(authority);
+    expect(mergeKey(authority, owner)).toBe(owner);
+    expect(mergeKey(owner, ownerKey({ name: 'new' }))).toMatchObject({ name: 'new' });
+    expect(mergeKey(owner, authorityKey({ keyId: owner.keyId }))).toEqual(owner);
+    expect(mergeKey(owner, authorityKey({ keyId: owner.keyId, confirmedAt: 3 }))).toEqual({ ...owner, confirmedAt: 3 });
+    expect(mergeKey({ ...owner, confirmedAt: 1 }, authorityKey({ confirmedAt: 3 }))).toEqual({ ...owner, confirmedAt: 1 });
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The escrow register: one entry per file encrypted here, holding the escrow
+ * blob exactly as it was offered for download, so the owner can hand it to the
+ * backup authority again later.
+ */
+import type { IDBPDatabase } from 'idb';
+import { type KeywardDB, withStorageErrors } from './db.ts';
+
+/** One encrypted file and its escrow blob. */
+export interface RegisterEntry {
+  fileId: string;
+  serial: string;
+  name: string;
+  size: number;
+  type: string;
+  /** Milliseconds since the epoch. */
+  encryptedAt: number;
+  description: string;
+  owner: { name: string; keyId: string };
+  authority: { name: string; keyId: string };
+  /** The escrow blob JSON text exactly as offered for download. */
+  escrowBlob: string;
+}
+
+/** Reading and writing the register. Every method rejects only with `StorageError`. */
+export interface RegisterStore {
+  /** All entries, newest first. */
+  list(): Promise<RegisterEntry[]>;
+  get(fileId: string): Promise<RegisterEntry | undefined>;
+  /**
+   * Adds an entry. An entry with the same `fileId` is never overwritten: the
+   * first escrow blob offered for a file is the one the authority may hold.
+   *
+   * @throws {@link StorageError} `DB_FAILED` if `fileId` is already registered.
+   */
+  add(entry: RegisterEntry): Promise<void>;
+  remove(fileId: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/**
+ * The register over Keyward's database.
+ *
+ * @param db - Returns the open database (usually one shared, lazily opened connection).
+ * @returns The store.
+ */
+export function createRegisterStore(db: () => Promise<IDBPDatabase<KeywardDB>>): RegisterStore {
+  return {
+    list: () =>
+      withStorageErrors(async () => {
+        // The index yields oldest first (ties by fileId); reversing gives newest first.
+        const entries = await (await db()).getAllFromIndex('register', 'by-date');
+        return entries.reverse();
+      }),
+
+    get: (fileId) => withStorageErrors(async () => (await db()).get('register', fileId)),
+
+    add: (entry) =>
+      withStorageErrors(async () => {
+        await (await db()).add('register', entry);
+      }),
+
+    remove: (fileId) =>
+      withStorageErrors(async () => {
+        await (await db()).delete('register', fileId);
+      }),
+
+    clear: () =>
+      withStorageErrors(async () => {
+        await (await db()).clear('register');
+      }),
+  };
+}
