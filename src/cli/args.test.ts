@@ -1,0 +1,67 @@
+/** The strict argument parser: everything unexpected is a usage error. */
+import { parseArgs } from './args.ts';
+import { CliError } from './errors.ts';
+
+const SPEC = {
+  positionals: ['FILE'],
+  flags: {
+    key: { type: 'string', required: true },
+    out: { type: 'string' },
+    force: { type: 'boolean' },
+  },
+} as const;
+
+const parse = (...argv: string[]) => parseArgs(SPEC, argv, 'Usage: test');
+
+function usageMessage(argv: string[]): string {
+  try {
+    parse(...argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    const cliError = error as CliError;
+    expect(cliError.code).toBe('USAGE');
+    expect(cliError.usage).toBe('Usage: test');
+    return cliError.message;
+  }
+  throw new Error(`no usage error for ${JSON.stringify(argv)}`);
+}
+
+describe('parseArgs', () => {
+  it('reads positionals, string and boolean options in any order', () => {
+    expect(parse('--key', 'k.pem', 'in.keyward', '--force')).toEqual({
+      help: false,
+      positionals: { FILE: 'in.keyward' },
+      flags: { key: 'k.pem', out: undefined, force: true },
+    });
+    expect(parse('in', '--key=k=1.pem', '--out=')).toMatchObject({ flags: { key: 'k=1.pem', out: '', force: false } });
+  });
+
+  it('takes everything after -- as positional, and - as a positional', () => {
+    expect(parse('--key', 'k', '--', '--weird-name').positionals).toEqual({ FILE: '--weird-name' });
+    expect(parse('--key', 'k', '-').positionals).toEqual({ FILE: '-' });
+  });
+
+  it('lets --help and -h win over every other problem', () => {
+    expect(parse('--bogus', '--help').help).toBe(true);
+    expect(parse('-h').help).toBe(true);
+    // ...but not after --, where it is a file name.
+    expect(usageMessage(['--key', 'k', 'a', '--', '--help'])).toMatch(/unexpected argument/);
+  });
+
+  it.each([
+    [['in'], /missing --key/],
+    [['--key', 'k'], /missing FILE/],
+    [['in', 'extra', '--key', 'k'], /unexpected argument "extra"/],
+    [['in', '--key'], /--key needs a value/],
+    [['in', '--key', '--force'], /--key needs a value/],
+    [['in', '--key', 'a', '--key', 'b'], /--key is given twice/],
+    [['in', '--key', 'k', '--force', '--force'], /--force is given twice/],
+    [['in', '--key', 'k', '--force=1'], /--force takes no value/],
+    [['in', '--key', 'k', '--verbose'], /unknown option --verbose/],
+    [['in', '--key', 'k', '-f'], /unknown option -f/],
+    [['in', '--key', 'k', '--toString'], /unknown option --toString/],
+    [['in', '--key', 'k', '--__proto__'], /unknown option --__proto__/],
+  ])('%j is a usage error: %s', (argv, message) => {
+    expect(usageMessage(argv)).toMatch(message);
+  });
+});

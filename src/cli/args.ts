@@ -1,0 +1,102 @@
+/**
+ * A small, strict argument parser (no dependency). Anything it does not
+ * expect is a usage error rather than a guess: an unknown option, an option
+ * given twice, a missing value, a missing or extra positional argument.
+ */
+import { usageError } from './errors.ts';
+
+/** One `--name` option. */
+export interface FlagSpec {
+  /** `string` takes a value (`--out PATH` or `--out=PATH`); `boolean` takes none. */
+  readonly type: 'string' | 'boolean';
+  /** A missing required option is a usage error. */
+  readonly required?: boolean;
+}
+
+/** What a command accepts. */
+export interface CommandSpec {
+  /** Names of the positional arguments, in order; all are required. */
+  readonly positionals: readonly string[];
+  readonly flags: Readonly<Record<string, FlagSpec>>;
+}
+
+/** The value type of one option. */
+export type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean' ? boolean : F['required'] extends true ? string : string | undefined;
+
+/** Parsed arguments, typed from the spec. */
+export interface Parsed<S extends CommandSpec> {
+  /** `--help` or `-h` was given: everything else is ignored. */
+  help: boolean;
+  positionals: Record<S['positionals'][number], string>;
+  flags: { [K in keyof S['flags']]: FlagValue<S['flags'][K]> };
+}
+
+/**
+ * Parses a command's arguments (after the command name).
+ *
+ * @param spec - the positionals and options the command accepts
+ * @param argv - the arguments
+ * @param usage - the command's usage text, shown with a usage error
+ * @returns the values; `help` set if help was asked for
+ * @throws CliError `USAGE` for anything the spec does not allow
+ */
+export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly string[], usage: string): Parsed<S> {
+  const fail = (message: string) => usageError(message, usage);
+  // --help wins over every other problem, so `keyward encrypt --help` always helps.
+  const end = argv.indexOf('--');
+  const options = end === -1 ? argv : argv.slice(0, end);
+  if (options.includes('--help') || options.includes('-h')) {
+    return { help: true, positionals: {} as Parsed<S>['positionals'], flags: {} as Parsed<S>['flags'] };
+  }
+
+  const values = new Map<string, string | boolean>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (i === end) {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    if (!arg.startsWith('--')) throw fail(`unknown option ${arg}`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const flag = Object.hasOwn(spec.flags, name) ? spec.flags[name] : undefined;
+    if (!flag) throw fail(`unknown option --${name}`);
+    if (values.has(name)) throw fail(`--${name} is given twice`);
+    if (flag.type === 'boolean') {
+      if (eq !== -1) throw fail(`--${name} takes no value`);
+      values.set(name, true);
+      continue;
+    }
+    if (eq !== -1) {
+      values.set(name, arg.slice(eq + 1));
+      continue;
+    }
+    const next = argv[i + 1];
+    // A value that looks like an option is almost always a forgotten value; --name=VALUE still allows it.
+    if (next === undefined || i + 1 === end || next.startsWith('--')) throw fail(`--${name} needs a value`);
+    values.set(name, next);
+    i++;
+  }
+
+  if (positionals.length < spec.positionals.length) throw fail(`missing ${spec.positionals[positionals.length]!}`);
+  if (positionals.length > spec.positionals.length) {
+    throw fail(`unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`);
+  }
+  const named: Record<string, string> = {};
+  spec.positionals.forEach((name, index) => {
+    named[name] = positionals[index]!;
+  });
+
+  const flags: Record<string, string | boolean | undefined> = {};
+  for (const [name, flag] of Object.entries(spec.flags)) {
+    const value = values.get(name);
+    if (flag.required && value === undefined) throw fail(`missing --${name}`);
+    flags[name] = flag.type === 'boolean' ? value === true : value;
+  }
+  return { help: false, positionals: named, flags: flags as Parsed<S>['flags'] };
+}

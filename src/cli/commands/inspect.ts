@@ -1,0 +1,64 @@
+/**
+ * `keyward inspect`: what a `.keyward` file or an escrow/recovery blob says
+ * about itself, as JSON, without any key. Nothing secret is shown, and
+ * nothing shown is verified: only a key can check the header's HMAC or a
+ * blob's MAC.
+ */
+import { parseBlob, splitFile, summarizeHeader } from '../../core/index.ts';
+import { parseArgs } from '../args.ts';
+import { readBlobText } from '../blob-files.ts';
+import { openInput, readStart } from '../node-io.ts';
+import type { CliContext, Command } from './command.ts';
+
+const SPEC = { positionals: ['FILE'], flags: {} } as const;
+
+const USAGE = `Usage: keyward inspect FILE.keyward | BLOB.json
+
+Prints, as JSON on stdout, what the file says about itself (no key needed,
+so none of it is verified):
+  a .keyward file:  fileId, serial, chunkSize, recipients (role, keyId),
+                    headerSize, headerHmac
+  a blob:           format, fileId, serial, description, createdAt, owner,
+                    authority, headerHmac
+A blob belongs to the file whose headerHmac it repeats. Wrapped keys, salts
+and MACs are not shown.
+`;
+
+/** A UTF-8 byte-order mark, then JSON whitespace: what may precede a blob's `{`. */
+function looksLikeJson(start: Uint8Array): boolean {
+  let i = start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf ? 3 : 0;
+  while (i < start.length && [0x20, 0x09, 0x0a, 0x0d].includes(start[i]!)) i++;
+  return start[i] === 0x7b;
+}
+
+async function describeBlob(path: string): Promise<object> {
+  const blob = parseBlob(await readBlobText(path));
+  const { format, fileId, serial, description, createdAt, owner, authority, headerHmac } = blob;
+  return { format, fileId, serial, description, createdAt, owner, authority, headerHmac };
+}
+
+async function describeFile(path: string): Promise<object> {
+  const input = await openInput(path);
+  try {
+    // Only the prefix is read; the payload is left unread.
+    const { parsed, payload } = await splitFile(input.stream());
+    await payload.cancel();
+    return summarizeHeader(parsed);
+  } finally {
+    await input.close().catch(() => undefined);
+  }
+}
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = parseArgs(SPEC, argv, USAGE);
+  if (args.help) {
+    ctx.print(USAGE);
+    return;
+  }
+  const path = args.positionals.FILE;
+  const summary = looksLikeJson(await readStart(path, 64)) ? await describeBlob(path) : await describeFile(path);
+  ctx.print(JSON.stringify(summary, null, 2));
+}
+
+/** `keyward inspect`. */
+export const inspectCommand: Command = { name: 'inspect', summary: 'show a file header or blob as JSON (no secrets)', usage: USAGE, run };

@@ -1,0 +1,76 @@
+/**
+ * The common end of `decrypt` and `recover`: open the file with some unlock
+ * (own key, recovery blob, or escrow blob and authority key) and save the
+ * verified plaintext. The output appears only after the last chunk and the
+ * size check passed (spec §4, §7); any failure leaves nothing behind.
+ */
+import { dirname, join } from 'node:path';
+import { type OpenedFile, type Unlock, openFile, summarizeHeader } from '../../core/index.ts';
+import { AtomicFile } from '../atomic-file.ts';
+import { outputExists } from '../errors.ts';
+import { openInput, pathExists } from '../node-io.ts';
+import { outputNameFor } from '../output-name.ts';
+import type { CliContext } from './command.ts';
+
+export interface WritePlaintextOptions {
+  inputPath: string;
+  /** `--out`; without it, the metadata's name (if safe) next to the input. */
+  out: string | undefined;
+  force: boolean;
+  /** Loads the keys or blob; called after the input opened, so a missing file fails before a passphrase prompt. */
+  unlock: () => Promise<Unlock>;
+}
+
+/** What was written, for the summary. */
+export interface WrittenPlaintext {
+  opened: OpenedFile;
+  path: string;
+  size: number;
+}
+
+function defaultPath(ctx: CliContext, inputPath: string, metaName: string): string {
+  const { name, fromMetadata } = outputNameFor(metaName, inputPath);
+  const path = join(dirname(inputPath), name);
+  if (!fromMetadata) {
+    // JSON quoting shows control characters as escapes instead of sending them to the terminal.
+    ctx.notice(`keyward: the file's stored name ${JSON.stringify(metaName)} is not a safe file name; saved as ${path} instead.`);
+  }
+  return path;
+}
+
+/**
+ * Decrypts `inputPath` into a new file.
+ *
+ * @throws CliError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openFile` and its plaintext
+ */
+export async function writePlaintext(ctx: CliContext, options: WritePlaintextOptions): Promise<WrittenPlaintext> {
+  const { inputPath, out, force } = options;
+  if (out !== undefined && !force && (await pathExists(out))) throw outputExists(out);
+  const input = await openInput(inputPath);
+  let output: AtomicFile | undefined;
+  let opened: OpenedFile | undefined;
+  try {
+    opened = await openFile(input.stream(), await options.unlock());
+    const path = out ?? defaultPath(ctx, inputPath, opened.meta.name);
+    if (!force && (await pathExists(path))) throw outputExists(path);
+    output = await AtomicFile.create(path, { force });
+    const size = await output.writeStream(opened.plaintext);
+    // The file gets its original modification time back, as tar and unzip do.
+    await output.commit(opened.meta.lastModified);
+    return { opened, path, size };
+  } catch (error) {
+    // Unread plaintext still holds the input open.
+    if (opened && !opened.plaintext.locked) await opened.plaintext.cancel().catch(() => undefined);
+    await output?.discard();
+    throw error;
+  } finally {
+    await input.close().catch(() => undefined);
+  }
+}
+
+/** The lines `decrypt` and `recover` print on success. */
+export function printWritten(ctx: CliContext, inputPath: string, written: WrittenPlaintext, how: string): void {
+  ctx.print(`decrypted   ${inputPath} -> ${written.path}  (${written.size} bytes)`);
+  ctx.print(`serial      ${summarizeHeader(written.opened.parsed).serial}`);
+  ctx.print(`opened with ${how}`);
+}

@@ -1,0 +1,140 @@
+/**
+ * The CLI's input edge: Node files as web streams, which is what the core
+ * consumes. Reads are pull-based (a read happens only when the consumer
+ * asks), so memory stays flat whatever the file size. Output files are
+ * `atomic-file.ts`.
+ */
+import { constants as fsConstants } from 'node:fs';
+import { type FileHandle, lstat, open } from 'node:fs/promises';
+import { CliError, fromFsError } from './errors.ts';
+
+/** Bytes per read: large enough for throughput, small enough that a few in flight cost little. */
+export const READ_SIZE = 1 << 20;
+
+/** An input file, opened and checked to be a file. */
+export interface InputFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** The file's bytes from the start; the handle closes when it ends, errors or is cancelled. */
+  stream: () => ReadableStream<Uint8Array>;
+  /** Closes the handle if `stream` was never consumed. */
+  close: () => Promise<void>;
+}
+
+/**
+ * Opens a file to read.
+ *
+ * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR` (a folder, no permission)
+ */
+export async function openInput(path: string): Promise<InputFile> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, fsConstants.O_RDONLY);
+  } catch (error) {
+    throw fromFsError(error, path, 'read');
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new CliError('IO_ERROR', `${path} is a folder, not a file.`);
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    };
+    return { path, size: info.size, mtimeMs: info.mtimeMs, stream: () => handleStream(handle, path, close), close };
+  } catch (error) {
+    await handle.close();
+    throw fromFsError(error, path, 'read');
+  }
+}
+
+/**
+ * A pull-based stream over a file handle. Written by hand rather than with
+ * `Readable.toWeb`: each read happens only when the consumer asks, so a
+ * slow writer holds back the reader with no hidden buffer in between.
+ */
+function handleStream(handle: FileHandle, path: string, close: () => Promise<void>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const buffer = new Uint8Array(READ_SIZE);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await handle.read(buffer, 0, READ_SIZE, null));
+        } catch (error) {
+          await close().catch(() => undefined);
+          throw fromFsError(error, path, 'read');
+        }
+        if (bytesRead === 0) {
+          await close();
+          controller.close();
+        } else {
+          controller.enqueue(buffer.subarray(0, bytesRead));
+        }
+      },
+      cancel: () => close(),
+    },
+    // Two reads ahead: the disk works while the previous megabyte is encrypted.
+    { highWaterMark: 2 },
+  );
+}
+
+/**
+ * Reads a small text file (a key, a blob) whole.
+ *
+ * @param tooLarge - the error for a file over `maxBytes`; nothing past that is read
+ * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`; or `tooLarge()`
+ */
+export async function readSmallText(path: string, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  const input = await openInput(path);
+  if (input.size > maxBytes) {
+    await input.close();
+    throw tooLarge();
+  }
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  const reader = input.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    length += value.length;
+    // The file grew after the size check (a device, a pipe): still refuse to read without end.
+    if (length > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** True if anything (a file, a folder, even a dangling link) is at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') return false;
+    if (code === 'ENOTDIR') return false;
+    throw fromFsError(error, path, 'write');
+  }
+}
+
+/**
+ * The first bytes of a file (fewer if it is shorter), to tell formats apart.
+ *
+ * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`
+ */
+export async function readStart(path: string, length: number): Promise<Uint8Array> {
+  const input = await openInput(path);
+  const reader = input.stream().getReader();
+  try {
+    const { done, value } = await reader.read();
+    return done ? new Uint8Array(0) : value.subarray(0, length);
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}

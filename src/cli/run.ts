@@ -1,0 +1,133 @@
+/**
+ * `keyward`: dispatch to a command, and the error contract at the top. On
+ * failure the first stderr line is `CODE: sentence` and the exit status is
+ * 1 (2 for a usage error); a stack trace is shown only with KEYWARD_DEBUG=1.
+ */
+import { version } from '../../package.json';
+import { KEY_ERROR_CODES, SPEC_ERROR_CODES } from '../core/index.ts';
+import type { CliContext, Command } from './commands/command.ts';
+import { decryptCommand } from './commands/decrypt.ts';
+import { encryptCommand } from './commands/encrypt.ts';
+import { inspectCommand } from './commands/inspect.ts';
+import { keygenCommand } from './commands/keygen.ts';
+import { recoverCommand } from './commands/recover.ts';
+import { reissueCommand } from './commands/reissue.ts';
+import { CLI_ERROR_CODES, EXIT_OK, reportError, usageError } from './errors.ts';
+
+const COMMANDS: readonly Command[] = [keygenCommand, encryptCommand, decryptCommand, recoverCommand, reissueCommand, inspectCommand];
+
+/** Wraps a list of codes to the width of a terminal. */
+function codeLines(codes: readonly string[], indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const code of codes) {
+    if (line && line.length + code.length + 2 > 78 - indent.length) {
+      lines.push(`${indent}${line},`);
+      line = '';
+    }
+    line = line ? `${line}, ${code}` : code;
+  }
+  lines.push(`${indent}${line}`);
+  return lines.join('\n');
+}
+
+const MAIN_USAGE = `keyward ${version}: encrypt files and escrow each file key with a backup authority (Keyward v1)
+
+Usage:
+  keyward keygen --out PREFIX [--bits 3072|4096] [--passphrase] [--force]
+  keyward encrypt FILE --owner OWNER.pub.pem --authority AUTH.pub.pem [options]
+  keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json] [--out PATH] [--force]
+  keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--out PATH] [--force]
+  keyward reissue ESCROW.json --authority-key AUTH.pem --to NEW.pub.pem [--owner-name TEXT]
+                  --out RECOVERY.json [--force]
+  keyward inspect FILE.keyward | BLOB.json
+  keyward help [COMMAND] | keyward COMMAND --help | keyward --version
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n')}
+
+Output files are written to a temporary file beside the destination and
+renamed into place only when complete and verified; an existing file is never
+replaced without --force.
+
+Environment:
+  KEYWARD_PASSPHRASE   passphrase of encrypted private keys (else asked on a terminal)
+  KEYWARD_DEBUG=1      print stack traces with errors
+
+Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted (143 SIGTERM, 129 SIGHUP).
+On failure the first line on stderr is "CODE: what happened and what to do". Codes:
+  file and blob formats (spec §7):
+${codeLines(SPEC_ERROR_CODES, '    ')}
+  keys:
+${codeLines(KEY_ERROR_CODES, '    ')}
+  the command line:
+${codeLines(CLI_ERROR_CODES, '    ')}
+    (USAGE: bad arguments; FILE_NOT_FOUND: an input is missing; OUTPUT_EXISTS: an
+    output exists and --force was not given; IO_ERROR: a file could not be read or
+    written; PASSPHRASE_MISMATCH: the two new passphrases differ; INTERRUPTED:
+    stopped by a signal or Ctrl-C; INTERNAL: a bug, please report it)
+`;
+
+function helpFor(name: string | undefined): string {
+  if (name === undefined) return MAIN_USAGE;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw usageError(`unknown command ${JSON.stringify(name)}`, MAIN_USAGE);
+  return command.usage;
+}
+
+async function dispatch(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw usageError('no command given', MAIN_USAGE);
+  if (first === '--help' || first === '-h') {
+    ctx.print(MAIN_USAGE);
+    return;
+  }
+  if (first === 'help') {
+    if (rest.length > 1) throw usageError('help takes at most one command name', MAIN_USAGE);
+    const topic = rest[0];
+    ctx.print(helpFor(topic === '--help' || topic === '-h' ? undefined : topic));
+    return;
+  }
+  if (first === '--version' || first === '-V') {
+    if (rest.length > 0) throw usageError(`unexpected argument after ${first}`, MAIN_USAGE);
+    ctx.print(`keyward ${version} (format keyward/v1)`);
+    return;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) throw usageError(`unknown command ${JSON.stringify(first)}`, MAIN_USAGE);
+  await command.run(rest, ctx);
+}
+
+/** Where `run` writes. */
+export interface RunIo {
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/**
+ * Runs `keyward` with the arguments after the program name.
+ *
+ * @returns the exit status (never throws)
+ */
+export async function run(argv: readonly string[], io: RunIo): Promise<number> {
+  const notices: string[] = [];
+  const ctx: CliContext = {
+    env: io.env,
+    print: (line) => {
+      io.stdout(line.endsWith('\n') ? line : `${line}\n`);
+    },
+    notice: (line) => notices.push(line),
+  };
+  let status = EXIT_OK;
+  try {
+    await dispatch(argv, ctx);
+  } catch (error) {
+    const report = reportError(error, io.env.KEYWARD_DEBUG === '1');
+    io.stderr(report.text);
+    status = report.exitCode;
+  }
+  // After the error, if any: the error must stay the first stderr line.
+  for (const line of notices) io.stderr(`${line}\n`);
+  return status;
+}

@@ -1,0 +1,90 @@
+/**
+ * Helpers for the CLI tests (not part of the tool): build the real binary
+ * once per test file, run it as a child process, and look at files.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The published entry point, as `npx keyward` runs it. */
+export const BIN = join(ROOT, 'bin', 'keyward.js');
+/** The core's throw-away test keys (README.md there). */
+export const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
+
+/** Path of a test key file. */
+export const key = (name: string): string => join(KEYS, name);
+
+/**
+ * Builds dist/cli/keyward.js. Test files run in parallel, so each builds
+ * into its own folder and swaps the result in with a rename: a test that is
+ * running the binary meanwhile never sees a half-written or emptied dist/cli.
+ */
+export function buildCli(): void {
+  const outDir = mkdtempSync(join(tmpdir(), 'keyward-cli-build-'));
+  try {
+    execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--outDir', outDir, '--logLevel', 'error'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const dist = join(ROOT, 'dist', 'cli');
+    mkdirSync(dist, { recursive: true });
+    for (const name of readdirSync(outDir).filter((n) => n.endsWith('.js'))) {
+      const staging = join(dist, `.${name}.${process.pid}.tmp`);
+      copyFileSync(join(outDir, name), staging);
+      renameSync(staging, join(dist, name));
+    }
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** A fresh folder for one test file. */
+export function makeTempDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `keyward-${label}-`));
+}
+
+/** What a `keyward` run did. */
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The first line of stderr: where the error contract puts `CODE:`. */
+  firstLine: string;
+}
+
+/** The environment of a child: ours, without anything that would change the CLI's behaviour. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const dropped = new Set(['KEYWARD_PASSPHRASE', 'KEYWARD_DEBUG', 'NODE_OPTIONS']);
+  const inherited = Object.entries(process.env).filter(([name]) => !dropped.has(name));
+  return { ...Object.fromEntries(inherited), ...extra };
+}
+
+/** Runs `node bin/keyward.js ARGS` and waits for it (stdin is a pipe: never a terminal). */
+export function keyward(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: childEnv(options.env),
+    encoding: 'utf8',
+    input: '',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, firstLine: result.stderr.split('\n')[0] ?? '' };
+}
+
+/** SHA-256 of a file, streamed (works for files larger than memory). */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The names in a folder, sorted (hidden temporary files included). */
+export function listDir(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
