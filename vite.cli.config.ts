@@ -10,6 +10,6 @@ export default defineConfig({
     target: 'node20',
     emptyOutDir: true,
     minify: false,
-    rollupOptions: { output: { entryFileNames: 'keyward.js', format: 'es' } },
+    rolldownOptions: { output: { entryFileNames: 'keyward.js', format: 'es' } },
   },
 });

@@ -1,9 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
+import { CapabilityGate } from './app/capability-gate.tsx';
+import { StoreProvider } from './app/providers.tsx';
+import './app/styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <CapabilityGate>
+      <StoreProvider>
+        <App />
+      </StoreProvider>
+    </CapabilityGate>
   </StrictMode>,
 );

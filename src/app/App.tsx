@@ -1,34 +1,23 @@
-import { useEffect, useState } from 'react';
-import { type Capability, checkCapabilities } from '../io/capabilities.ts';
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../store/use-app-store.ts';
+import { Header } from './header.tsx';
+import { Notices } from './notices.tsx';
+import { OwnerView } from './owner-view.tsx';
+import { AuthorityView } from './authority-view.tsx';
 
-/**
- * Placeholder until the app issue lands: says what Keyward is and whether
- * this browser can run it.
- */
+/** The whole app: a header with the mode switch, then the owner's or the authority's journeys. */
 export function App() {
-  const [capabilities, setCapabilities] = useState<Capability[] | null>(null);
-  useEffect(() => {
-    void checkCapabilities().then(setCapabilities);
-  }, []);
-  const missing = capabilities?.filter((c) => !c.ok) ?? [];
+  const { mode, keysLoaded } = useAppStore(useShallow((s) => ({ mode: s.mode, keysLoaded: s.keysLoaded })));
   return (
-    <main>
-      <h1>Keyward</h1>
-      <p>
-        Encrypt files in your browser and escrow each file key with your backup authority, so that nothing is lost when
-        a key pair is.
-      </p>
-      <p role="status">
-        {capabilities === null
-          ? 'Checking your browser…'
-          : missing.length === 0
-            ? 'This browser has everything Keyward needs.'
-            : `This browser lacks: ${missing.map((c) => c.name).join(', ')}.`}
-      </p>
-      <p>
-        The app is on its way. Until then, the <code>keyward</code> command-line tool encrypts, decrypts and recovers
-        files in the same format.
-      </p>
-    </main>
+    <div className="app">
+      <Header />
+      <main className="main" id="main">
+        <Notices />
+        {!keysLoaded ? <p role="status">Opening your key store…</p> : mode === 'owner' ? <OwnerView /> : <AuthorityView />}
+      </main>
+      <footer className="footer">
+        Everything happens in this browser: no server sees a key or a byte of your files.
+      </footer>
+    </div>
   );
 }
