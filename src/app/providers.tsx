@@ -1,0 +1,34 @@
+import { type ReactNode, useEffect, useState } from 'react';
+import { createWorkerCrypto } from '../io/crypto-client.ts';
+import { lazyKeywardDb } from '../io/db.ts';
+import { browserDownloader } from '../io/download.ts';
+import { createKeyStore } from '../io/key-store.ts';
+import { createRegisterStore } from '../io/register-store.ts';
+import { persistedState, requestPersistence } from '../io/storage.ts';
+import { type StoreState, createAppStore } from '../store/app-store.ts';
+import { StoreContext } from '../store/use-app-store.ts';
+import type { StoreApi } from 'zustand';
+
+/** Wires the real adapters (Worker, IndexedDB, downloads) into one store for the app's lifetime. */
+function createProductionStore(): StoreApi<StoreState> {
+  let store: StoreApi<StoreState> | null = null;
+  const database = lazyKeywardDb(undefined, undefined, {
+    onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
+  });
+  store = createAppStore({
+    keyStore: createKeyStore(database),
+    registerStore: createRegisterStore(database),
+    crypto: createWorkerCrypto(),
+    download: browserDownloader,
+    storage: { persisted: persistedState, request: requestPersistence },
+  });
+  return store;
+}
+
+export function StoreProvider({ children, store }: { children: ReactNode; store?: StoreApi<StoreState> }) {
+  const [value] = useState(() => store ?? createProductionStore());
+  useEffect(() => {
+    void value.getState().start();
+  }, [value]);
+  return <StoreContext.Provider value={value}>{children}</StoreContext.Provider>;
+}

@@ -1,0 +1,30 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { DecryptRow } from './decrypt-row.tsx';
+
+/** The owner's rows: files opened with their own keys or with a recovery blob. */
+export function DecryptRows() {
+  const jobs = useAppStore(useShallow((s) => s.decryptJobs.filter((job) => job.via !== 'escrow')));
+  const clearDecryptJobs = useAppStore((s) => s.clearDecryptJobs);
+  if (jobs.length === 0) return null;
+  const anyFinished = jobs.some((job) => job.status !== 'queued' && job.status !== 'running');
+  return (
+    <>
+      <ul className="rows" aria-label="Files being decrypted">
+        {jobs.map((job) => (
+          <DecryptRow key={job.id} job={job} />
+        ))}
+      </ul>
+      <div className="actions decrypt-rows__actions">
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          disabled={!anyFinished}
+          onClick={() => { clearDecryptJobs(['own-key', 'recovery']); }}
+        >
+          Clear finished
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,59 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { DropZone } from '../../components/drop-zone.tsx';
+import { KeyId } from '../../components/key-id.tsx';
+import { confirmedAuthorities, encryptionOwnerKey } from '../../store/slices/encrypt-slice.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { EncryptOptions } from './encrypt-options.tsx';
+import { EncryptRows } from './encrypt-rows.tsx';
+
+/**
+ * Journey 2: drop or choose files; each is encrypted for the owner's key
+ * pair, and its file key is escrowed to the chosen backup authority.
+ */
+export function EncryptPanel() {
+  const authorities = useAppStore(useShallow((s) => confirmedAuthorities(s.keys)));
+  const owner = useAppStore((s) => encryptionOwnerKey(s.keys));
+  const encryptFiles = useAppStore((s) => s.encryptFiles);
+  const [description, setDescription] = useState('');
+  const [chosen, setChosen] = useState('');
+  // A chosen authority deleted meanwhile falls back to the first one still confirmed.
+  const authority = authorities.find((k) => k.keyId === chosen) ?? authorities[0];
+
+  return (
+    <section className="encrypt-panel" aria-labelledby="encrypt-heading">
+      <h2 id="encrypt-heading">Encrypt files</h2>
+      <p>
+        Each file gets a fresh key. It is locked for your key pair inside <code>NAME.keyward</code>, and a copy for your
+        backup authority goes into <code>NAME.keyward-escrow.json</code>, the escrow blob.
+      </p>
+      {owner && (
+        <p className="row__meta">
+          For your key <strong className="row__name">{owner.name}</strong> <KeyId keyId={owner.keyId} />
+        </p>
+      )}
+      <EncryptOptions
+        description={description}
+        onDescription={setDescription}
+        authorities={authorities}
+        authority={authority}
+        onAuthority={setChosen}
+      />
+      {authority ? (
+        <DropZone
+          label="Drop files to encrypt"
+          hint="Any files, one or many. Nothing leaves this browser."
+          buttonLabel="Choose files to encrypt"
+          onFiles={(files) => {
+            encryptFiles(files, { description, authorityKeyId: authority.keyId });
+          }}
+        />
+      ) : (
+        <p className="warning" role="alert">
+          Add your backup authority’s public key and confirm its key ID under Keys before you encrypt.
+        </p>
+      )}
+      <EncryptRows />
+    </section>
+  );
+}

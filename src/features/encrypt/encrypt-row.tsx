@@ -1,0 +1,62 @@
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ProgressBar } from '../../components/progress-bar.tsx';
+import { formatBytes } from '../../store/format.ts';
+import type { EncryptJob } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+
+const STATUS: Record<EncryptJob['status'], string> = {
+  queued: 'Waiting',
+  running: 'Encrypting…',
+  done: 'Encrypted',
+  failed: 'Not encrypted',
+  cancelled: 'Cancelled. Nothing was saved.',
+};
+
+/**
+ * One file being encrypted. Its downloads appear only once the store holds
+ * the finished file and escrow blob, and the file is in the register.
+ */
+export function EncryptRow({ job }: { job: EncryptJob }) {
+  const { cancelEncrypt, downloadEncrypted, downloadEscrow } = useAppStore(
+    useShallow((s) => ({ cancelEncrypt: s.cancelEncrypt, downloadEncrypted: s.downloadEncrypted, downloadEscrow: s.downloadEscrow })),
+  );
+  const busy = job.status === 'queued' || job.status === 'running';
+  return (
+    <li className="row" aria-label={job.fileName}>
+      <div className="row__head">
+        <span className="row__name">{job.fileName}</span>
+        <span className="row__meta">{formatBytes(job.size)}</span>
+      </div>
+      <p className={`row__meta encrypt-row__status status--${job.status}`}>{STATUS[job.status]}</p>
+      {busy && (
+        <div className="actions encrypt-row__progress">
+          <ProgressBar done={job.done} total={job.size} label={`Encrypting ${job.fileName}`} />
+          <button type="button" className="button button--quiet button--small" onClick={() => { cancelEncrypt(job.id); }}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {job.status === 'done' && job.serial && job.output && job.escrowJson && (
+        <>
+          <p className="encrypt-row__serial">
+            Serial <span className="serial">{job.serial}</span>
+          </p>
+          <div className="actions">
+            <button type="button" className="button button--small encrypt-row__download" onClick={() => { downloadEncrypted(job.id); }}>
+              <span>
+                Download <bdi>{job.outputName}</bdi>
+              </span>
+            </button>
+            <button type="button" className="button button--quiet button--small encrypt-row__download" onClick={() => { downloadEscrow(job.id); }}>
+              <span>
+                Download <bdi>{job.escrowName}</bdi>
+              </span>
+            </button>
+          </div>
+        </>
+      )}
+      {job.status === 'failed' && job.error && <ErrorNotice error={job.error} />}
+    </li>
+  );
+}

@@ -1,0 +1,52 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ProgressBar } from '../../components/progress-bar.tsx';
+import { encryptBatchProgress } from '../../store/slices/encrypt-slice.ts';
+import type { UiError } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { EncryptRow } from './encrypt-row.tsx';
+
+/** The rows of files being encrypted, the batch's progress, and what to do with all of them. */
+export function EncryptRows() {
+  const jobs = useAppStore((s) => s.encryptJobs);
+  const batch = useAppStore(useShallow((s) => encryptBatchProgress(s.encryptJobs)));
+  const { downloadAllEncrypted, clearEncryptJobs } = useAppStore(
+    useShallow((s) => ({ downloadAllEncrypted: s.downloadAllEncrypted, clearEncryptJobs: s.clearEncryptJobs })),
+  );
+  const [zipError, setZipError] = useState<UiError | null>(null);
+  if (jobs.length === 0) return null;
+  const anyFinished = jobs.some((job) => job.status !== 'queued' && job.status !== 'running');
+
+  return (
+    <div className="encrypt-rows">
+      <p className="row__meta" role="status">
+        {batch.finished} of {batch.count} {batch.count === 1 ? 'file' : 'files'} finished
+        {batch.succeeded < batch.finished && ` · ${batch.finished - batch.succeeded} not encrypted`}
+      </p>
+      {batch.busy && batch.count > 1 && <ProgressBar done={batch.done} total={batch.total} label="Encrypting all files" />}
+      <ul className="rows" aria-label="Files being encrypted">
+        {jobs.map((job) => (
+          <EncryptRow key={job.id} job={job} />
+        ))}
+      </ul>
+      <div className="actions encrypt-rows__actions">
+        <button
+          type="button"
+          className="button"
+          disabled={batch.succeeded === 0}
+          onClick={() => {
+            setZipError(null);
+            void downloadAllEncrypted().then(setZipError);
+          }}
+        >
+          Download all as zip
+        </button>
+        <button type="button" className="button button--quiet" disabled={!anyFinished} onClick={clearEncryptJobs}>
+          Clear finished
+        </button>
+      </div>
+      {zipError && <ErrorNotice error={zipError} subject="Download all as zip" />}
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyId } from '../../components/key-id.tsx';
+import { formatDate } from '../../store/format.ts';
+import type { StoredKey, UiError } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { ExportBackupForm } from './export-backup-form.tsx';
+
+/** One authority key pair: its key ID to publish, its public key to hand out, and a backup while one can be made. */
+export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
+  const { exportPublicKey, pending } = useAppStore(
+    useShallow((s) => ({ exportPublicKey: s.exportPublicKey, pending: s.pendingBackup?.keyId === storedKey.keyId })),
+  );
+  const [backupOpen, setBackupOpen] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
+  const canBackup = pending || storedKey.extractable;
+
+  const exportPublic = async () => {
+    setError(await exportPublicKey(storedKey.keyId, 'spki-pem'));
+  };
+
+  return (
+    <li className="key-card" aria-label={storedKey.name}>
+      <div className="row__head">
+        <strong className="row__name">{storedKey.name}</strong>
+        <span className="actions">
+          <span className="badge">{storedKey.modulusBits} bits</span>
+          {storedKey.backedUpAt ? <span className="badge badge--ok">Backed up</span> : <span className="badge badge--warn">No backup yet</span>}
+        </span>
+      </div>
+      <div>
+        <KeyId keyId={storedKey.keyId} />
+      </div>
+      <p className="row__meta">
+        {storedKey.origin === 'generated' ? 'Created here' : 'Imported'} {formatDate(storedKey.createdAt)}. Owners compare this key ID
+        before they escrow to you.
+      </p>
+      {pending && !backupOpen && (
+        <p className="warning">
+          Export a passphrase-protected backup now. This key is stored so that it can be used but never read out: once you leave
+          this page, no backup can be made, and losing this browser’s storage would make every escrow blob for it useless.
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="button button--small" onClick={() => void exportPublic()}>
+          Export public key (PEM)
+        </button>
+        {canBackup && !backupOpen && (
+          <button type="button" className="button button--quiet button--small" onClick={() => { setBackupOpen(true); }}>
+            Export backup…
+          </button>
+        )}
+      </div>
+      {backupOpen && <ExportBackupForm keyId={storedKey.keyId} onClose={() => { setBackupOpen(false); }} />}
+      {error && <ErrorNotice error={error} />}
+    </li>
+  );
+}

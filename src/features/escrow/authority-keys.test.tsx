@@ -1,0 +1,86 @@
+// @vitest-environment happy-dom
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StoreProvider } from '../../app/providers.tsx';
+import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { AuthorityKeys } from './authority-keys.tsx';
+
+async function setup() {
+  const download = recordingDownloader();
+  const { store } = await createTestStore({ download });
+  render(
+    <StoreProvider store={store}>
+      <AuthorityKeys />
+    </StoreProvider>,
+  );
+  return { store, download, user: userEvent.setup() };
+}
+
+describe('AuthorityKeys', () => {
+  it('imports the authority key pair from pasted PEM and exports its public key', async () => {
+    const { store, download, user } = await setup();
+    expect(screen.getByRole('heading', { name: 'Backup authority' })).toBeInTheDocument();
+
+    await user.click(screen.getByLabelText('Authority private key (PEM or JWK)'));
+    await user.paste(testKeyPem('authority.pem'));
+    await user.type(screen.getByLabelText('Name for the imported key'), 'IT backup desk');
+    await user.click(screen.getByRole('button', { name: 'Import authority key' }));
+
+    const card = await screen.findByRole('listitem', { name: 'IT backup desk' });
+    const keyId = await keyIdOfPem(testKeyPem('authority.pub.pem'));
+    expect(within(card).getByLabelText(`Key ID ${keyId}`)).toBeInTheDocument();
+    expect(store.getState().keys.map((k) => k.role)).toEqual(['authority-own']);
+    // Imported from a file the authority already has: no backup button is needed.
+    expect(within(card).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
+
+    await user.click(within(card).getByRole('button', { name: 'Export public key (PEM)' }));
+    expect(download.saved.map((s) => s.name)).toEqual(['IT-backup-desk.pub.pem']);
+    expect(await keyIdOfPem(await download.saved[0]!.blob.text())).toBe(keyId);
+  });
+
+  it('says a public key cannot be the authority key pair, and stores nothing', async () => {
+    const { store, user } = await setup();
+
+    await user.click(screen.getByLabelText('Authority private key (PEM or JWK)'));
+    await user.paste(testKeyPem('authority.pub.pem'));
+    await user.click(screen.getByRole('button', { name: 'Import authority key' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('This is a public key, but a private key is needed here.');
+    expect(store.getState().keys).toEqual([]);
+  });
+
+  it('asks for the passphrase of an encrypted key', async () => {
+    const { user } = await setup();
+
+    await user.click(screen.getByLabelText('Authority private key (PEM or JWK)'));
+    await user.paste(testKeyPem('owner-encrypted.pem'));
+    await user.click(screen.getByRole('button', { name: 'Import authority key' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'PASSPHRASE_REQUIRED');
+
+    await user.type(screen.getByLabelText('Passphrase'), testKeyPem('owner-encrypted.passphrase.txt').trim());
+    await user.click(screen.getByRole('button', { name: 'Import authority key' }));
+    expect(await screen.findByRole('list', { name: 'Authority key pairs' }, { timeout: 20_000 })).toBeInTheDocument();
+  });
+
+  it('creates a key pair and offers a backup while one can still be made', async () => {
+    const { store, download, user } = await setup();
+
+    await user.type(screen.getByLabelText('Authority key name'), 'Desk 2');
+    expect(screen.getByRole('radio', { name: '3072 bits' })).toBeChecked();
+    await user.click(screen.getByRole('button', { name: 'Create authority key pair' }));
+
+    const card = await screen.findByRole('listitem', { name: 'Desk 2' }, { timeout: 30_000 });
+    expect(store.getState().keys[0]).toMatchObject({ role: 'authority-own', modulusBits: 3072, extractable: false });
+    expect(within(card).getByText('No backup yet')).toBeInTheDocument();
+
+    await user.click(within(card).getByRole('button', { name: 'Export backup…' }));
+    await user.type(within(card).getByLabelText('Backup passphrase'), 'correct horse');
+    await user.type(within(card).getByLabelText('Repeat the backup passphrase'), 'correct horse');
+    await user.click(within(card).getByRole('button', { name: 'Save backup file' }));
+
+    expect(await within(card).findByText('Backed up')).toBeInTheDocument();
+    expect(download.saved.map((s) => s.name)).toEqual(['Desk-2.backup.pem']);
+    expect(await download.saved[0]!.blob.text()).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    expect(within(card).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
+  }, 60_000);
+});

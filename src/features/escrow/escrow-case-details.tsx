@@ -1,0 +1,44 @@
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyId } from '../../components/key-id.tsx';
+import { formatDate } from '../../store/format.ts';
+import type { EscrowCase } from '../../store/types.ts';
+
+/** What an escrow blob says (spec §5), and whether the authority's key confirmed it. */
+export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
+  const { blob } = escrow;
+  return (
+    <div className="card escrow-details" role="group" aria-label="Escrow blob details">
+      <h3>
+        Escrow blob <bdi className="row__name">{escrow.fileName}</bdi>
+      </h3>
+      <dl className="escrow-details__list">
+        <dt>Serial</dt>
+        <dd className="serial">{blob.serial}</dd>
+        <dt>Description</dt>
+        <dd className="escrow-details__text">{blob.description || <em>(none given)</em>}</dd>
+        <dt>Owner</dt>
+        <dd>
+          <bdi className="escrow-details__text">{blob.owner.name || '(no name given)'}</bdi> <KeyId keyId={blob.owner.keyId} />
+        </dd>
+        <dt>Authority</dt>
+        <dd>
+          <bdi className="escrow-details__text">{blob.authority.name || '(no name given)'}</bdi> <KeyId keyId={blob.authority.keyId} />
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <time dateTime={blob.createdAt}>{formatDate(blob.createdAt)}</time>
+        </dd>
+      </dl>
+      {escrow.verified ? (
+        <p className="status--done" role="status">
+          Checked with your authority key
+        </p>
+      ) : (
+        <>
+          {escrow.error && <ErrorNotice error={escrow.error} />}
+          <p className="field-hint">Until the blob is checked, anyone could have written the details above.</p>
+        </>
+      )}
+    </div>
+  );
+}

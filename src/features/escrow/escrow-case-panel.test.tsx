@@ -1,0 +1,124 @@
+// @vitest-environment happy-dom
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StoreProvider } from '../../app/providers.tsx';
+import { bytesOf, createTestStore, keyIdOfPem, makeKeywardFile, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { EscrowCasePanel } from './escrow-case-panel.tsx';
+
+const plaintext = new Uint8Array(90_000).map((_, i) => (i * 11) & 0xff);
+const ownerPubPem = testKeyPem('owner.pub.pem');
+const authorityPubPem = testKeyPem('authority.pub.pem');
+
+async function setup() {
+  const download = recordingDownloader();
+  const { store } = await createTestStore({ download });
+  await store.getState().importAuthorityKey({ text: testKeyPem('authority.pem'), name: 'IT backup desk' });
+  render(
+    <StoreProvider store={store}>
+      <EscrowCasePanel />
+    </StoreProvider>,
+  );
+  return { store, download, user: userEvent.setup() };
+}
+
+const escrowFile = (json: string) => new File([json], 'report.pdf.keyward-escrow.json', { type: 'application/json' });
+
+describe('EscrowCasePanel', () => {
+  it('shows a checked escrow blob, decrypts its file, and issues a recovery blob', async () => {
+    const { download, user } = await setup();
+    const made = await makeKeywardFile({ plaintext, name: 'report.pdf', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, description: 'Board minutes' });
+
+    expect(screen.getByRole('heading', { name: 'Recover from an escrow blob' })).toBeInTheDocument();
+    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+
+    const details = await screen.findByRole('group', { name: 'Escrow blob details' });
+    expect(within(details).getByText(made.serial)).toBeInTheDocument();
+    expect(within(details).getByText('Board minutes')).toBeInTheDocument();
+    expect(within(details).getByText('Ada Lovelace')).toBeInTheDocument();
+    expect(within(details).getByLabelText(`Key ID ${await keyIdOfPem(ownerPubPem)}`)).toBeInTheDocument();
+    expect(within(details).getByLabelText(`Key ID ${await keyIdOfPem(authorityPubPem)}`)).toBeInTheDocument();
+    expect(within(details).getByText('Checked with your authority key')).toBeInTheDocument();
+
+    // (a) the file itself
+    await user.upload(screen.getByLabelText('Choose encrypted file'), made.file);
+    await user.click(await screen.findByRole('button', { name: 'Download report.pdf' }, { timeout: 20_000 }));
+    expect(download.saved[0]!.name).toBe('report.pdf');
+    expect(await bytesOf(download.saved[0]!.blob)).toEqual(plaintext);
+
+    // (b) a recovery blob, after a private key was pasted by mistake
+    await user.click(screen.getByLabelText("Owner's new public key (PEM or JWK)"));
+    await user.paste(testKeyPem('new-owner.pem'));
+    await user.click(screen.getByRole('button', { name: 'Download recovery blob' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PUBLIC');
+
+    await user.clear(screen.getByLabelText("Owner's new public key (PEM or JWK)"));
+    await user.click(screen.getByLabelText("Owner's new public key (PEM or JWK)"));
+    await user.paste(testKeyPem('new-owner.pub.pem'));
+    await user.type(screen.getByLabelText('Owner name (optional)'), 'Ada L.');
+    await user.click(screen.getByRole('button', { name: 'Download recovery blob' }));
+
+    const name = `${made.serial}.keyward-recovery.json`;
+    await screen.findByText(/Send it to the owner/);
+    const done = screen.getAllByRole('status').find((element) => element.textContent.includes(name))!;
+    expect(done).toHaveTextContent("Issued for the owner's new key");
+    expect(within(done).getByLabelText(`Key ID ${await keyIdOfPem(testKeyPem('new-owner.pub.pem'))}`)).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(download.saved[1]!.name).toBe(name);
+    expect(JSON.parse(await download.saved[1]!.blob.text())).toMatchObject({ format: 'keyward-recovery/1', owner: { name: 'Ada L.' } });
+
+    await user.click(screen.getByRole('button', { name: 'Close' }));
+    expect(screen.getByRole('group', { name: 'Drop an escrow blob' })).toBeInTheDocument();
+    expect(screen.queryByRole('group', { name: 'Escrow blob details' })).not.toBeInTheDocument();
+  });
+
+  it('names the authority key a blob is for, and offers no recovery', async () => {
+    const { user } = await setup();
+    const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: testKeyPem('stranger.pub.pem') });
+
+    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+
+    const details = await screen.findByRole('group', { name: 'Escrow blob details' });
+    const alert = within(details).getByRole('alert');
+    expect(alert).toHaveAttribute('data-code', 'NO_MATCHING_KEY');
+    expect(alert).toHaveTextContent(await keyIdOfPem(testKeyPem('stranger.pub.pem')));
+    expect(screen.queryByRole('button', { name: 'Download recovery blob' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('group', { name: 'Drop the encrypted file' })).not.toBeInTheDocument();
+  });
+
+  it('shows a tampered blob as not checked', async () => {
+    const { user } = await setup();
+    const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, ownerName: 'Ada' });
+
+    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson.replace('"Ada"', '"Mallory"')));
+
+    const details = await screen.findByRole('group', { name: 'Escrow blob details' });
+    expect(within(details).getByRole('alert')).toHaveAttribute('data-code', 'BLOB_TAMPERED');
+    expect(within(details).queryByText('Checked with your authority key')).not.toBeInTheDocument();
+  });
+
+  it('puts the reason a file is not an escrow blob next to the drop zone, and stays usable', async () => {
+    const { user } = await setup();
+    const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    await user.upload(screen.getByLabelText('Choose escrow blob'), new File(['<b>not json</b>'], 'notes.json'));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('notes.json: This file or blob is damaged or not in the Keyward format');
+
+    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+    expect(await screen.findByText('Checked with your authority key')).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('refuses another file with this blob', async () => {
+    const { user } = await setup();
+    const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    const other = await makeKeywardFile({ plaintext, name: 'y.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+    await user.upload(await screen.findByLabelText('Choose encrypted file'), other.file);
+
+    const row = within(screen.getByRole('list', { name: 'Files being decrypted' })).getByRole('listitem', { name: 'y.bin.keyward' });
+    expect(await within(row).findByRole('alert', {}, { timeout: 20_000 })).toHaveAttribute('data-code', 'BLOB_MISMATCH');
+    expect(within(row).queryByRole('button', { name: /^Download/ })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,40 @@
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ProgressBar } from '../../components/progress-bar.tsx';
+import { formatBytes, formatDate } from '../../store/format.ts';
+import type { DecryptJob } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+
+/** One file the authority decrypts with the escrow blob; offered only once it fully verified (spec §7). */
+export function EscrowFileRow({ job }: { job: DecryptJob }) {
+  const { cancelDecrypt, downloadDecrypted } = useAppStore(
+    useShallow((s) => ({ cancelDecrypt: s.cancelDecrypt, downloadDecrypted: s.downloadDecrypted })),
+  );
+  return (
+    <li className="row" aria-label={job.fileName}>
+      <span className="row__name">{job.fileName}</span>
+      {(job.status === 'queued' || job.status === 'running') && (
+        <div className="actions decrypt-row__progress">
+          <ProgressBar done={job.done} total={job.size} label={`Decrypting ${job.fileName}`} />
+          <button type="button" className="button button--quiet button--small" onClick={() => { cancelDecrypt(job.id); }}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {job.status === 'done' && job.output && job.meta && (
+        <div className="actions">
+          <span className="row__meta status--done">
+            Verified: <bdi className="row__name">{job.meta.name}</bdi> · {formatBytes(job.meta.size)} · modified {formatDate(job.meta.lastModified)}
+          </span>
+          <button type="button" className="button button--small" onClick={() => { downloadDecrypted(job.id); }}>
+            <span>
+              Download <bdi>{job.meta.name}</bdi>
+            </span>
+          </button>
+        </div>
+      )}
+      {job.status === 'failed' && job.error && <ErrorNotice error={job.error} />}
+      {job.status === 'cancelled' && <p className="row__meta">Cancelled. Nothing was saved.</p>}
+    </li>
+  );
+}

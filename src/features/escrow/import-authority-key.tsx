@@ -1,0 +1,63 @@
+import { type SubmitEvent, useId, useState } from 'react';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import type { UiError } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+
+/** The authority's existing key pair, pasted as PEM or JWK (an encrypted PKCS#8 key takes its passphrase). */
+export function ImportAuthorityKey() {
+  const importAuthorityKey = useAppStore((s) => s.importAuthorityKey);
+  const [text, setText] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
+  const id = useId();
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await importAuthorityKey({ text, name, passphrase });
+      if ('error' in result) {
+        setError(result.error);
+        return;
+      }
+      // The private key's text is not kept in the page once it is stored.
+      setText('');
+      setPassphrase('');
+      setName('');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="authority-form" aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
+      <h3 id={`${id}-heading`}>Import authority key pair</h3>
+      <label htmlFor={`${id}-key`}>Authority private key (PEM or JWK)</label>
+      <textarea
+        id={`${id}-key`}
+        value={text}
+        spellCheck={false}
+        autoComplete="off"
+        placeholder="-----BEGIN PRIVATE KEY-----"
+        onChange={(e) => { setText(e.target.value); }}
+      />
+      <label htmlFor={`${id}-passphrase`}>Passphrase</label>
+      <input id={`${id}-passphrase`} type="password" value={passphrase} autoComplete="off" aria-describedby={`${id}-passphrase-hint`} onChange={(e) => { setPassphrase(e.target.value); }} />
+      <p className="field-hint" id={`${id}-passphrase-hint`}>
+        Only for an encrypted key (<code>ENCRYPTED PRIVATE KEY</code>).
+      </p>
+      <label htmlFor={`${id}-name`}>Name for the imported key</label>
+      <input id={`${id}-name`} type="text" value={name} placeholder="IT backup desk" autoComplete="off" onChange={(e) => { setName(e.target.value); }} />
+      <div className="actions">
+        <button type="submit" className="button" disabled={busy}>
+          Import authority key
+        </button>
+        {busy && <span role="status">Importing…</span>}
+      </div>
+      {error && <ErrorNotice error={error} />}
+    </form>
+  );
+}

@@ -1,0 +1,53 @@
+import { useShallow } from 'zustand/react/shallow';
+import { KeyId } from '../../components/key-id.tsx';
+import { unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { KeyImportForm } from './key-import-form.tsx';
+
+/** First-run step 2: my backup authority's public key, compared by key ID and confirmed before first use. */
+export function AuthorityStep() {
+  const { pending, confirmAuthority, deleteKey } = useAppStore(
+    useShallow((s) => ({ pending: unconfirmedAuthority(s.keys), confirmAuthority: s.confirmAuthority, deleteKey: s.deleteKey })),
+  );
+
+  return (
+    <>
+      <h2>2. Your backup authority</h2>
+      {pending ? (
+        <div className="first-run__confirm">
+          <p>
+            <strong className="row__name">{pending.name}</strong> · {pending.modulusBits} bits
+          </p>
+          <p>
+            Key ID <KeyId keyId={pending.keyId} />
+          </p>
+          <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>
+          <div className="actions">
+            <button type="button" className="button" onClick={() => void confirmAuthority(pending.keyId)}>
+              Confirm authority
+            </button>
+            <button type="button" className="button button--quiet" onClick={() => void deleteKey(pending.keyId)}>
+              The key ID differs: remove this key
+            </button>
+          </div>
+        </div>
+      ) : (
+        <>
+          <p>
+            Paste, drop or choose the public key your backup authority gave you (for example <code>authority.pub.pem</code>). Every
+            file you encrypt is also escrowed to this key.
+          </p>
+          <KeyImportForm
+            accept="public"
+            keyLabel="Authority public key (PEM or JWK)"
+            dropLabel="Drop the authority's key file"
+            chooseLabel="Choose authority key file"
+            nameLabel="Authority name"
+            submitLabel="Add authority"
+            placeholder="-----BEGIN PUBLIC KEY-----"
+          />
+        </>
+      )}
+    </>
+  );
+}

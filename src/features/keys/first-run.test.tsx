@@ -1,0 +1,192 @@
+// @vitest-environment happy-dom
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StoreProvider } from '../../app/providers.tsx';
+import { importPrivateKey } from '../../core/index.ts';
+import { formatKeyIdForHumans } from '../../store/format.ts';
+import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { FirstRun } from './first-run.tsx';
+
+const PASSPHRASE = testKeyPem('owner-encrypted.passphrase.txt').trim();
+
+async function setup() {
+  const download = recordingDownloader();
+  const { store } = await createTestStore({ download });
+  render(
+    <StoreProvider store={store}>
+      <FirstRun />
+    </StoreProvider>,
+  );
+  await waitFor(() => {
+    expect(store.getState().persist).not.toBe('unknown');
+  });
+  return { store, download, user: userEvent.setup() };
+}
+
+type User = ReturnType<typeof userEvent.setup>;
+
+async function pasteInto(user: User, label: string, text: string) {
+  const field = screen.getByLabelText(label);
+  await user.clear(field);
+  await user.click(field);
+  await user.paste(text);
+}
+
+/** Whether the owner view would now replace the first-run screen. */
+const ready = (keys: { role: string; privateKey?: CryptoKey; confirmedAt?: number }[]) =>
+  keys.some((k) => k.role === 'owner' && k.privateKey) && keys.some((k) => k.role === 'authority' && k.confirmedAt);
+
+describe('FirstRun', () => {
+  it('creates a key pair, downloads its backup, adds and confirms the authority', async () => {
+    const { store, download, user } = await setup();
+    expect(screen.getByRole('heading', { name: 'Welcome to Keyward' })).toBeInTheDocument();
+    expect(store.getState().persist).toBe('denied');
+
+    await user.click(screen.getByRole('button', { name: 'Create a key pair' }));
+    expect(screen.getByRole('radio', { name: '3072 bits' })).toBeChecked();
+    expect(screen.getByRole('radio', { name: '4096 bits' })).not.toBeChecked();
+    expect(screen.getByRole('checkbox', { name: 'Keep the private key exportable' })).not.toBeChecked();
+    await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Ada Lovelace');
+    await user.click(screen.getByRole('button', { name: 'Create key pair' }));
+
+    expect(await screen.findByRole('heading', { name: 'Download a backup' }, { timeout: 30_000 })).toBeInTheDocument();
+    const own = store.getState().keys[0]!;
+    expect(own).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072, extractable: false });
+    expect(screen.getByLabelText(`Key ID ${own.keyId}`)).toHaveTextContent(formatKeyIdForHumans(own.keyId));
+    // A private key exists now: the browser is asked to keep the storage.
+    await waitFor(() => {
+      expect(store.getState().persist).toBe('granted');
+    });
+    expect(screen.getByText(/agreed to keep Keyward’s storage/)).toBeInTheDocument();
+    // The authority step waits for the backup.
+    expect(screen.queryByLabelText('Authority public key (PEM or JWK)')).not.toBeInTheDocument();
+
+    await user.type(screen.getByLabelText('Backup passphrase'), 'correct horse battery');
+    await user.type(screen.getByLabelText('Repeat passphrase'), 'correct horse batery');
+    await user.click(screen.getByRole('button', { name: 'Download backup' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('The two passphrases differ.');
+    expect(download.saved).toEqual([]);
+
+    await user.clear(screen.getByLabelText('Repeat passphrase'));
+    await user.type(screen.getByLabelText('Repeat passphrase'), 'correct horse battery');
+    await user.click(screen.getByRole('button', { name: 'Download backup' }));
+    expect(await screen.findByText(/Backup downloaded/, undefined, { timeout: 20_000 })).toBeInTheDocument();
+    expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
+    const backup = await download.saved[0]!.blob.text();
+    expect(backup).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    expect((await importPrivateKey(backup, { passphrase: 'correct horse battery' })).keyId).toBe(own.keyId);
+    expect(screen.queryByRole('heading', { name: 'Download a backup' })).not.toBeInTheDocument();
+
+    await pasteInto(user, 'Authority public key (PEM or JWK)', testKeyPem('authority.pub.pem'));
+    await user.type(screen.getByRole('textbox', { name: 'Authority name' }), 'IT backup desk');
+    await user.click(screen.getByRole('button', { name: 'Add authority' }));
+
+    const authorityKeyId = await keyIdOfPem(testKeyPem('authority.pub.pem'));
+    expect(await screen.findByLabelText(`Key ID ${authorityKeyId}`)).toHaveTextContent(formatKeyIdForHumans(authorityKeyId));
+    expect(screen.getByText('Compare this key ID with your backup authority (for example over the phone) before you trust it.')).toBeInTheDocument();
+    expect(ready(store.getState().keys)).toBe(false);
+
+    await user.click(screen.getByRole('button', { name: 'Confirm authority' }));
+    await waitFor(() => {
+      expect(ready(store.getState().keys)).toBe(true);
+    });
+  }, 60_000);
+
+  it('lets the backup wait, and keeps offering it while the page is open', async () => {
+    const { store, user } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Create a key pair' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Keep the private key exportable' }));
+    await user.click(screen.getByRole('button', { name: 'Create key pair' }));
+    // Kept exportable: no in-session copy is needed, a backup can be made at any time.
+    expect(await screen.findByRole('heading', { name: 'Download a backup' }, { timeout: 30_000 })).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Authority public key (PEM or JWK)' })).toBeInTheDocument();
+    expect(store.getState().keys[0]).toMatchObject({ name: 'My key', extractable: true });
+
+    await act(() => store.getState().deleteKey(store.getState().keys[0]!.keyId));
+    await user.click(screen.getByRole('button', { name: 'Create a key pair' }));
+    await user.click(screen.getByRole('button', { name: 'Create key pair' }));
+    await user.click(await screen.findByRole('button', { name: /^Back up later/ }, { timeout: 30_000 }));
+    expect(screen.getByRole('textbox', { name: 'Authority public key (PEM or JWK)' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Download a backup' })).toBeInTheDocument();
+    expect(store.getState().pendingBackup?.keyId).toBe(store.getState().keys[0]?.keyId);
+  }, 60_000);
+
+  it('shows import errors next to the form and keeps what was entered', async () => {
+    const { store, user } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Import a key pair' }));
+    expect(screen.getByLabelText('Passphrase')).toHaveAccessibleDescription(/Only for an encrypted key/);
+
+    // A public key is not my key pair.
+    await pasteInto(user, 'Your key (PEM or JWK)', testKeyPem('owner.pub.pem'));
+    await user.click(screen.getByRole('button', { name: 'Import key' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PRIVATE');
+
+    await pasteInto(user, 'Your key (PEM or JWK)', testKeyPem('weak-1024.pem'));
+    await user.click(screen.getByRole('button', { name: 'Import key' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This RSA key is too weak (1024 bits)');
+    expect(screen.getByLabelText('Your key (PEM or JWK)')).toHaveValue(testKeyPem('weak-1024.pem'));
+
+    await pasteInto(user, 'Your key (PEM or JWK)', testKeyPem('owner-encrypted.pem'));
+    expect(screen.getByLabelText('Passphrase')).toHaveAccessibleDescription('This key is encrypted: enter its passphrase.');
+    await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Ada');
+    await user.type(screen.getByLabelText('Passphrase'), 'wrong passphrase');
+    await user.click(screen.getByRole('button', { name: 'Import key' }));
+    const alert = await screen.findByRole('alert', undefined, { timeout: 20_000 });
+    expect(alert).toHaveAttribute('data-code', 'PASSPHRASE_WRONG');
+    expect(alert).toHaveTextContent('The passphrase is wrong, or the encrypted key is damaged.');
+    expect(screen.getByLabelText('Your key (PEM or JWK)')).toHaveValue(testKeyPem('owner-encrypted.pem'));
+    expect(screen.getByRole('textbox', { name: 'Name for this key' })).toHaveValue('Ada');
+    expect(store.getState().keys).toEqual([]);
+
+    await user.clear(screen.getByLabelText('Passphrase'));
+    await user.type(screen.getByLabelText('Passphrase'), PASSPHRASE);
+    await user.click(screen.getByRole('button', { name: 'Import key' }));
+    const keyId = await keyIdOfPem(testKeyPem('owner-encrypted.pub.pem'));
+    expect(await screen.findByLabelText(`Key ID ${keyId}`, undefined, { timeout: 20_000 })).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByText(/Imported from a key file/)).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Download a backup' })).not.toBeInTheDocument();
+    expect(store.getState().keys).toMatchObject([{ name: 'Ada', role: 'owner', extractable: false }]);
+  }, 60_000);
+
+  it('reads a chosen key file into the form and names the key after it', async () => {
+    const { store, user } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Import a key pair' }));
+    expect(screen.getByRole('group', { name: 'Drop a key file' })).toBeInTheDocument();
+    await user.upload(screen.getByLabelText('Choose key file'), new File([testKeyPem('owner-pkcs1.pem')], 'owner-pkcs1.pem'));
+
+    expect(screen.getByLabelText('Your key (PEM or JWK)')).toHaveValue(testKeyPem('owner-pkcs1.pem'));
+    expect(screen.getByRole('textbox', { name: 'Name for this key' })).toHaveValue('owner-pkcs1');
+    await user.click(screen.getByRole('checkbox', { name: 'Keep the private key exportable' }));
+    await user.click(screen.getByRole('button', { name: 'Import key' }));
+    await waitFor(() => {
+      expect(store.getState().keys).toMatchObject([{ name: 'owner-pkcs1', role: 'owner', extractable: true }]);
+    });
+  });
+
+  it('accepts only an authority’s public key, and lets a wrong one be removed before it is confirmed', async () => {
+    const { store, user } = await setup();
+    await act(() => store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' }));
+    const form = await screen.findByRole('heading', { name: '2. Your backup authority' });
+    expect(form).toBeInTheDocument();
+    expect(screen.queryByLabelText('Passphrase')).not.toBeInTheDocument();
+
+    await pasteInto(user, 'Authority public key (PEM or JWK)', testKeyPem('authority.pem'));
+    await user.click(screen.getByRole('button', { name: 'Add authority' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PUBLIC');
+
+    await pasteInto(user, 'Authority public key (PEM or JWK)', testKeyPem('owner.pub.pem'));
+    await user.click(screen.getByRole('button', { name: 'Add authority' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This is the public key of “Ada”, a key pair stored in this browser');
+
+    await pasteInto(user, 'Authority public key (PEM or JWK)', testKeyPem('stranger.pub.pem'));
+    await user.type(screen.getByRole('textbox', { name: 'Authority name' }), 'Not them');
+    await user.click(screen.getByRole('button', { name: 'Add authority' }));
+    const remove = await screen.findByRole('button', { name: 'The key ID differs: remove this key' });
+    expect(within(remove.closest('div')!.parentElement!).getByText('Not them')).toBeInTheDocument();
+    await user.click(remove);
+
+    expect(await screen.findByLabelText('Authority public key (PEM or JWK)')).toHaveValue('');
+    expect(store.getState().keys.map((k) => k.role)).toEqual(['owner']);
+  });
+});

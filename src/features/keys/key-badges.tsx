@@ -1,0 +1,29 @@
+import { formatDate } from '../../store/format.ts';
+import { backupStatus } from '../../store/slices/keys-slice.ts';
+import type { StoredKey } from '../../store/types.ts';
+
+/** Where the private key lives, whether a backup exists, whether an authority was confirmed. */
+export function KeyBadges({ storedKey }: { storedKey: StoredKey }) {
+  const backup = backupStatus(storedKey);
+  return (
+    <p className="actions key-card__badges">
+      {storedKey.privateKey &&
+        (storedKey.extractable ? (
+          <span className="badge">Private key can be exported</span>
+        ) : (
+          <span className="badge badge--ok">Private key stays in this browser</span>
+        ))}
+      {backup === 'exported' && storedKey.backedUpAt !== undefined && (
+        <span className="badge badge--ok">Backup exported {formatDate(storedKey.backedUpAt)}</span>
+      )}
+      {backup === 'imported' && <span className="badge badge--ok">Imported from a key file (your backup)</span>}
+      {backup === 'missing' && <span className="badge badge--warn">No backup exported yet</span>}
+      {storedKey.role === 'authority' &&
+        (storedKey.confirmedAt === undefined ? (
+          <span className="badge badge--warn">Key ID not confirmed</span>
+        ) : (
+          <span className="badge badge--ok">Key ID confirmed {formatDate(storedKey.confirmedAt)}</span>
+        ))}
+    </p>
+  );
+}

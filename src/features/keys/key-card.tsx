@@ -1,0 +1,84 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyId } from '../../components/key-id.tsx';
+import { formatDate } from '../../store/format.ts';
+import type { StoredKey, UiError } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { BackupForm } from './backup-form.tsx';
+import { DeleteKey } from './delete-key.tsx';
+import { KeyBadges } from './key-badges.tsx';
+import { RenameForm } from './rename-form.tsx';
+import { ROLE_LABELS } from './role-labels.ts';
+
+/** One stored key: what it is, its key ID to compare, and what can be done with it. */
+export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
+  const { exportPublicKey, confirmAuthority, pending } = useAppStore(
+    useShallow((s) => ({
+      exportPublicKey: s.exportPublicKey,
+      confirmAuthority: s.confirmAuthority,
+      pending: s.pendingBackup?.keyId === storedKey.keyId,
+    })),
+  );
+  const [open, setOpen] = useState<'backup' | 'rename' | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
+  const { keyId, name, role, privateKey } = storedKey;
+  const unconfirmed = role === 'authority' && storedKey.confirmedAt === undefined;
+  const close = () => { setOpen(null); };
+  const exportPublic = async (format: 'spki-pem' | 'jwk') => {
+    setError(await exportPublicKey(keyId, format));
+  };
+
+  return (
+    <li className="key-card" aria-label={name}>
+      <div className="row__head">
+        <strong className="row__name">{name}</strong>
+        <span className="badge">{ROLE_LABELS[role]}</span>
+      </div>
+      <p className="row__meta">
+        {storedKey.modulusBits} bits · {storedKey.origin === 'generated' ? 'created' : 'imported'} {formatDate(storedKey.createdAt)}
+      </p>
+      <div>
+        <KeyId keyId={keyId} />
+      </div>
+      <KeyBadges storedKey={storedKey} />
+      {unconfirmed && (
+        <div className="actions">
+          <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>
+          <button type="button" className="button button--small" onClick={() => void confirmAuthority(keyId)}>
+            Confirm authority
+          </button>
+        </div>
+      )}
+      {pending && (
+        <div className="key-card__backup">
+          <p className="warning">
+            Download a passphrase-protected backup now: this private key can be used here but never read out, and once you leave or
+            reload this page no backup can be made.
+          </p>
+          <BackupForm keyId={keyId} />
+        </div>
+      )}
+      <div className="actions">
+        <button type="button" className="button button--small" onClick={() => void exportPublic('spki-pem')}>
+          Export public key (PEM)
+        </button>
+        <button type="button" className="button button--small" onClick={() => void exportPublic('jwk')}>
+          Export public key (JWK)
+        </button>
+        {privateKey && !pending && (
+          <button type="button" className="button button--quiet button--small" aria-expanded={open === 'backup'} onClick={() => { setOpen('backup'); }}>
+            Export backup…
+          </button>
+        )}
+        <button type="button" className="button button--quiet button--small" aria-expanded={open === 'rename'} onClick={() => { setOpen('rename'); }}>
+          Rename
+        </button>
+        <DeleteKey storedKey={storedKey} />
+      </div>
+      {open === 'backup' && !pending && <BackupForm keyId={keyId} onDone={close} onCancel={close} />}
+      {open === 'rename' && <RenameForm storedKey={storedKey} onDone={close} />}
+      {error && <ErrorNotice error={error} />}
+    </li>
+  );
+}

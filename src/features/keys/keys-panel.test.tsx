@@ -1,0 +1,175 @@
+// @vitest-environment happy-dom
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StoreProvider } from '../../app/providers.tsx';
+import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { KeysPanel } from './keys-panel.tsx';
+
+/** An imported key pair (non-extractable) and a confirmed authority, as after the first run. */
+async function setup(options: { exportable?: boolean } = {}) {
+  const download = recordingDownloader();
+  const { store } = await createTestStore({ download });
+  await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada Lovelace', keepExportable: options.exportable ?? false });
+  const authority = await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT backup desk' });
+  if ('error' in authority) throw new Error(authority.error.message);
+  await store.getState().confirmAuthority(authority.key.keyId);
+  render(
+    <StoreProvider store={store}>
+      <KeysPanel />
+    </StoreProvider>,
+  );
+  await waitFor(() => {
+    expect(store.getState().persist).not.toBe('unknown');
+  });
+  return { store, download, user: userEvent.setup() };
+}
+
+const card = (name: string) => within(screen.getByRole('list', { name: 'Stored keys' })).getByRole('listitem', { name });
+
+describe('KeysPanel', () => {
+  it('shows each key as a card with its role, size, key ID and badges', async () => {
+    await setup();
+    const items = within(screen.getByRole('list', { name: 'Stored keys' })).getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+
+    const own = card('Ada Lovelace');
+    expect(own).toHaveTextContent('My key pair');
+    expect(own).toHaveTextContent('3072 bits');
+    expect(within(own).getByLabelText(`Key ID ${await keyIdOfPem(testKeyPem('owner.pub.pem'))}`)).toBeInTheDocument();
+    expect(within(own).getByText('Private key stays in this browser')).toBeInTheDocument();
+    expect(within(own).getByText('Imported from a key file (your backup)')).toBeInTheDocument();
+    expect(within(own).getByRole('button', { name: 'Export backup…' })).toBeInTheDocument();
+
+    const authority = card('IT backup desk');
+    expect(authority).toHaveTextContent('Backup authority');
+    expect(within(authority).getByText(/^Key ID confirmed/)).toBeInTheDocument();
+    expect(within(authority).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
+    expect(within(authority).queryByText('Private key stays in this browser')).not.toBeInTheDocument();
+  });
+
+  it('exports public keys as PEM and JWK through the downloader', async () => {
+    const { download, user } = await setup();
+    await user.click(within(card('Ada Lovelace')).getByRole('button', { name: 'Export public key (PEM)' }));
+    await user.click(within(card('IT backup desk')).getByRole('button', { name: 'Export public key (JWK)' }));
+
+    await waitFor(() => {
+      expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.pub.pem', 'IT-backup-desk.pub.jwk.json']);
+    });
+    const pem = await download.saved[0]!.blob.text();
+    expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(await keyIdOfPem(pem)).toBe(await keyIdOfPem(testKeyPem('owner.pub.pem')));
+    expect(JSON.parse(await download.saved[1]!.blob.text())).toMatchObject({ kty: 'RSA', key_ops: ['encrypt'] });
+    expect(await keyIdOfPem(await download.saved[1]!.blob.text())).toBe(await keyIdOfPem(testKeyPem('authority.pub.pem')));
+  });
+
+  it('explains that a non-extractable key cannot be backed up any more', async () => {
+    const { download, user } = await setup();
+    await user.click(within(card('Ada Lovelace')).getByRole('button', { name: 'Export backup…' }));
+
+    const notice = within(card('Ada Lovelace')).getByRole('alert');
+    expect(notice).toHaveAttribute('data-code', 'KEY_NOT_EXTRACTABLE');
+    expect(notice).toHaveTextContent('stored so that it can be used but never read out');
+    expect(within(card('Ada Lovelace')).queryByLabelText('Backup passphrase')).not.toBeInTheDocument();
+    expect(download.saved).toEqual([]);
+  });
+
+  it('exports a backup of an exportable key after checking the repeated passphrase', async () => {
+    const { download, user } = await setup({ exportable: true });
+    const own = card('Ada Lovelace');
+    expect(within(own).getByText('Private key can be exported')).toBeInTheDocument();
+    await user.click(within(own).getByRole('button', { name: 'Export backup…' }));
+    await user.type(within(own).getByLabelText('Backup passphrase'), 'short');
+    await user.type(within(own).getByLabelText('Repeat passphrase'), 'short');
+    await user.click(within(own).getByRole('button', { name: 'Download backup' }));
+    expect(await within(own).findByRole('alert')).toHaveAttribute('data-code', 'PASSPHRASE_SHORT');
+
+    await user.type(within(own).getByLabelText('Backup passphrase'), ' and long');
+    await user.type(within(own).getByLabelText('Repeat passphrase'), ' and long');
+    await user.click(within(own).getByRole('button', { name: 'Download backup' }));
+    expect(await within(own).findByText(/^Backup exported/, undefined, { timeout: 20_000 })).toBeInTheDocument();
+    expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
+    expect(await download.saved[0]!.blob.text()).toContain('ENCRYPTED PRIVATE KEY');
+    expect(within(own).queryByLabelText('Backup passphrase')).not.toBeInTheDocument();
+  }, 30_000);
+
+  it('deletes a key only after a confirmation that says what becomes unreadable', async () => {
+    const { store, user } = await setup();
+    await user.click(within(card('Ada Lovelace')).getByRole('button', { name: 'Delete…' }));
+    let dialog = screen.getByRole('dialog', { name: 'Delete this key?' });
+    expect(dialog).toHaveTextContent(
+      'Files encrypted for this key can no longer be opened in this browser unless you have a backup or your backup authority recovers them.',
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(store.getState().keys).toHaveLength(2);
+
+    await user.click(within(card('IT backup desk')).getByRole('button', { name: 'Delete…' }));
+    dialog = screen.getByRole('dialog', { name: 'Delete this key?' });
+    expect(dialog).toHaveTextContent('New files can no longer be escrowed to this authority');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete key' }));
+
+    await waitFor(() => {
+      expect(store.getState().keys.map((k) => k.name)).toEqual(['Ada Lovelace']);
+    });
+    expect(within(screen.getByRole('list', { name: 'Stored keys' })).getAllByRole('listitem')).toHaveLength(1);
+  });
+
+  it('renames a key', async () => {
+    const { store, user } = await setup();
+    await user.click(within(card('IT backup desk')).getByRole('button', { name: 'Rename' }));
+    const field = within(card('IT backup desk')).getByRole('textbox', { name: 'New name' });
+    await user.clear(field);
+    await user.type(field, 'Backup desk (Zurich)');
+    await user.click(screen.getByRole('button', { name: 'Save name' }));
+
+    expect(await screen.findByRole('listitem', { name: 'Backup desk (Zurich)' })).toBeInTheDocument();
+    expect(store.getState().keys[1]?.name).toBe('Backup desk (Zurich)');
+  });
+
+  it('adds another authority to confirm, and keeps the form when the key is refused', async () => {
+    const { store, user } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Import a key' }));
+    const field = screen.getByLabelText('Your key (PEM or JWK)');
+    await user.click(field);
+    await user.paste(testKeyPem('ec-p256.pub.pem'));
+    await user.click(screen.getByRole('button', { name: 'Import key' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_UNSUPPORTED');
+    expect(field).toHaveValue(testKeyPem('ec-p256.pub.pem'));
+
+    await user.clear(field);
+    await user.click(field);
+    await user.paste(testKeyPem('stranger.pub.pem'));
+    await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Legal hold');
+    await user.click(screen.getByRole('button', { name: 'Import key' }));
+
+    expect(await screen.findByText('Added “Legal hold” (Backup authority).')).toBeInTheDocument();
+    const added = card('Legal hold');
+    expect(within(added).getByText('Key ID not confirmed')).toBeInTheDocument();
+    expect(field).toHaveValue('');
+    await user.click(within(added).getByRole('button', { name: 'Confirm authority' }));
+    expect(await within(card('Legal hold')).findByText(/^Key ID confirmed/)).toBeInTheDocument();
+    expect(store.getState().keys.find((k) => k.name === 'Legal hold')?.confirmedAt).toBeGreaterThan(0);
+  });
+
+  it('offers the backup of a key pair created here right on its card', async () => {
+    const { store, download, user } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Create a key pair' }));
+    await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Ada 2027');
+    await user.click(screen.getByRole('radio', { name: '4096 bits' }));
+    await user.click(screen.getByRole('button', { name: 'Create key pair' }));
+
+    const created = await screen.findByRole('listitem', { name: 'Ada 2027' }, { timeout: 60_000 });
+    expect(created).toHaveTextContent('4096 bits');
+    expect(within(created).getByText('No backup exported yet')).toBeInTheDocument();
+    expect(screen.getByText(/No backup exported yet for “Ada 2027”/)).toBeInTheDocument();
+    expect(within(created).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
+    await user.type(within(created).getByLabelText('Backup passphrase'), 'correct horse battery');
+    await user.type(within(created).getByLabelText('Repeat passphrase'), 'correct horse battery');
+    await user.click(within(created).getByRole('button', { name: 'Download backup' }));
+
+    expect(await within(card('Ada 2027')).findByText(/^Backup exported/, undefined, { timeout: 20_000 })).toBeInTheDocument();
+    expect(download.saved.map((s) => s.name)).toEqual(['Ada-2027.backup.pem']);
+    expect(store.getState().pendingBackup).toBeNull();
+    expect(screen.queryByText(/No backup exported yet for/)).not.toBeInTheDocument();
+  }, 90_000);
+});

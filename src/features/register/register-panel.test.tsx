@@ -1,0 +1,112 @@
+// @vitest-environment happy-dom
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StoreProvider } from '../../app/providers.tsx';
+import type { Downloader } from '../../io/download.ts';
+import type { RegisterEntry } from '../../store/types.ts';
+import { createTestStore, memoryRegisterStore, testKeyPem } from '../../store/test-adapters.ts';
+import { RegisterPanel } from './register-panel.tsx';
+
+const OWNER = { name: 'Ada Lovelace', keyId: `SHA256:${'a'.repeat(64)}` };
+
+function entry(n: number, change: Partial<RegisterEntry> = {}): RegisterEntry {
+  const serial = `KW-000${n}-ABCD-EFGH-JKMN`;
+  return {
+    fileId: `file-${n}`,
+    serial,
+    name: `report ${n}.pdf`,
+    size: 1_500 * n,
+    type: 'application/pdf',
+    encryptedAt: Date.UTC(2026, 10, n, 9, 30),
+    description: '',
+    owner: OWNER,
+    authority: { name: 'IT backup desk', keyId: `SHA256:${'b'.repeat(64)}` },
+    escrowBlob: `{"format":"keyward-escrow/1","serial":"${serial}"}`,
+    ...change,
+  };
+}
+
+async function setup(entries: RegisterEntry[], options: { failZip?: boolean } = {}) {
+  const registerStore = memoryRegisterStore();
+  for (const e of entries) await registerStore.add(e);
+  const saved: { name: string; blob: Blob }[] = [];
+  const zips: { name: string; names: string[] }[] = [];
+  const download: Downloader = {
+    save(blob, name) {
+      saved.push({ name, blob });
+    },
+    saveZip(files, name) {
+      if (options.failZip) return Promise.reject(new Error('quota'));
+      zips.push({ name, names: files.map((f) => f.name) });
+      return Promise.resolve();
+    },
+  };
+  const { store } = await createTestStore({ registerStore, download });
+  render(
+    <StoreProvider store={store}>
+      <RegisterPanel />
+    </StoreProvider>,
+  );
+  await screen.findByRole('heading', { name: 'Escrow register' });
+  return { store, saved, zips, user: userEvent.setup() };
+}
+
+describe('RegisterPanel', () => {
+  it('says so when nothing was encrypted here yet', async () => {
+    await setup([]);
+    expect(await screen.findByText('Nothing encrypted here yet.')).toBeInTheDocument();
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Export register for the authority' })).not.toBeInTheDocument();
+  });
+
+  it('lists every entry newest first and downloads an escrow blob again, byte for byte', async () => {
+    const { saved, user } = await setup([entry(1, { name: '<b>old</b>.pdf', description: 'Q1 numbers' }), entry(2)]);
+    const table = await screen.findByRole('table', { name: 'Files encrypted in this browser' });
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Escrow blob']);
+
+    const [, newest, oldest] = within(table).getAllByRole('row');
+    expect(within(newest!).getByRole('rowheader')).toHaveTextContent('report 2.pdf');
+    expect(newest).toHaveTextContent('KW-0002-ABCD-EFGH-JKMN');
+    expect(newest).toHaveTextContent('3.0 KB');
+    expect(newest).toHaveTextContent('IT backup desk');
+    expect(within(newest!).getByText((_, el) => el?.tagName === 'TIME')).toHaveAttribute('datetime', '2026-11-02T09:30:00.000Z');
+    // Names are text: no element made of them.
+    expect(within(oldest!).getByText('<b>old</b>.pdf')).toBeInTheDocument();
+    expect(oldest!.querySelector('b')).toBeNull();
+    expect(oldest).toHaveTextContent('Q1 numbers');
+
+    await user.click(screen.getByRole('button', { name: 'Download escrow blob for <b>old</b>.pdf' }));
+    expect(saved.map((s) => s.name)).toEqual(['<b>old<_b>.pdf.keyward-escrow.json']);
+    expect(await saved[0]!.blob.text()).toBe(entry(1).escrowBlob);
+  });
+
+  it('exports the whole register for the authority', async () => {
+    const { zips, user } = await setup([entry(1), entry(2)]);
+    await user.click(await screen.findByRole('button', { name: 'Export register for the authority' }));
+    await waitFor(() => {
+      expect(zips.map((z) => z.names)).toEqual([['register.csv', 'KW-0002-ABCD-EFGH-JKMN.keyward-escrow.json', 'KW-0001-ABCD-EFGH-JKMN.keyward-escrow.json']]);
+    });
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('shows a failed export next to the button, and the table stays usable', async () => {
+    const { saved, user } = await setup([entry(1)], { failZip: true });
+    await user.click(await screen.findByRole('button', { name: 'Export register for the authority' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/^Export register: Something went wrong inside Keyward/);
+    await user.click(screen.getByRole('button', { name: 'Download escrow blob for report 1.pdf' }));
+    expect(saved.map((s) => s.name)).toEqual(['report 1.pdf.keyward-escrow.json']);
+  });
+
+  it('shows a file encrypted in this browser as soon as it is done', async () => {
+    const { store } = await setup([]);
+    await screen.findByText('Nothing encrypted here yet.');
+    await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' });
+    const authority = await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT backup desk' });
+    if ('error' in authority) throw new Error(authority.error.message);
+    await store.getState().confirmAuthority(authority.key.keyId);
+
+    store.getState().encryptFiles([new File(['hello'], 'hello.txt')], { description: '', authorityKeyId: authority.key.keyId });
+    expect(await screen.findByRole('button', { name: 'Download escrow blob for hello.txt' }, { timeout: 20_000 })).toBeInTheDocument();
+    expect(screen.getByRole('table')).toHaveTextContent(store.getState().encryptJobs[0]!.serial!);
+  });
+});

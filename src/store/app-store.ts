@@ -1,0 +1,27 @@
+/** The one app store: slices combined over the adapters they need. */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createAuthoritySlice } from './slices/authority-slice.ts';
+import { type DecryptRunner, createDecryptSlice } from './slices/decrypt-slice.ts';
+import { createEncryptSlice } from './slices/encrypt-slice.ts';
+import { createKeysSlice } from './slices/keys-slice.ts';
+import { createRegisterSlice } from './slices/register-slice.ts';
+import { createSessionSlice } from './slices/session-slice.ts';
+import type { Adapters, AppState } from './types.ts';
+
+/** The store's full state, with the decrypt runner the authority slice shares. */
+export type StoreState = AppState & { decryptRunner: DecryptRunner };
+
+/**
+ * Builds a store. The app passes the Worker, IndexedDB and download adapters;
+ * tests pass in-memory ones.
+ */
+export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
+  return createStore<StoreState>()((...a) => ({
+    ...createKeysSlice(adapters)(...a),
+    ...createEncryptSlice(adapters)(...a),
+    ...createRegisterSlice(adapters)(...a),
+    ...createDecryptSlice(adapters)(...a),
+    ...createAuthoritySlice(adapters)(...a),
+    ...createSessionSlice(adapters)(...a),
+  }));
+}

@@ -1,0 +1,160 @@
+// @vitest-environment happy-dom
+import type { StoreApi } from 'zustand';
+import type { StoreState } from '../app-store.ts';
+import { bytesOf, createTestStore, keyIdOfPem, makeKeywardFile, recordingDownloader, testKeyPem } from '../test-adapters.ts';
+import type { DecryptJob } from '../types.ts';
+
+const ownerPem = testKeyPem('owner.pem');
+const ownerPubPem = testKeyPem('owner.pub.pem');
+const authorityPubPem = testKeyPem('authority.pub.pem');
+const strangerPubPem = testKeyPem('stranger.pub.pem');
+const newOwnerPem = testKeyPem('new-owner.pem');
+const plaintext = new Uint8Array(200_000).map((_, i) => (i * 31 + 7) & 0xff);
+
+async function ownerStore() {
+  const download = recordingDownloader();
+  const { store } = await createTestStore({ download });
+  const imported = await store.getState().importKey({ text: ownerPem, name: 'Ada' });
+  if ('error' in imported) throw new Error(imported.error.message);
+  return { store, download };
+}
+
+/** Waits until no row is queued or running, and returns the rows. */
+async function settled(store: StoreApi<StoreState>): Promise<DecryptJob[]> {
+  await vi.waitFor(
+    () => {
+      const busy = store.getState().decryptJobs.some((job) => job.status === 'queued' || job.status === 'running');
+      if (busy) throw new Error('still decrypting');
+    },
+    { timeout: 30_000, interval: 20 },
+  );
+  return store.getState().decryptJobs;
+}
+
+describe('decrypt slice', () => {
+  it('opens a file with the stored owner key and offers it under its original name', async () => {
+    const { store, download } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'report.pdf', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, chunkSize: 65536 });
+
+    store.getState().decryptFiles([made.file]);
+    const [job] = await settled(store);
+
+    expect(job).toMatchObject({ fileName: 'report.pdf.keyward', via: 'own-key', status: 'done', done: made.file.size });
+    expect(job!.meta).toMatchObject({ name: 'report.pdf', size: plaintext.length });
+    expect(await bytesOf(job!.output!)).toEqual(plaintext);
+
+    store.getState().downloadDecrypted(job!.id);
+    expect(download.saved.map((s) => s.name)).toEqual(['report.pdf']);
+    expect(await bytesOf(download.saved[0]!.blob)).toEqual(plaintext);
+  });
+
+  it('names the key IDs a file is for when no stored key matches', async () => {
+    const { store, download } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'secret.txt', ownerPublicPem: strangerPubPem, authorityPublicPem: authorityPubPem });
+
+    store.getState().decryptFiles([made.file]);
+    const [job] = await settled(store);
+
+    expect(job!.status).toBe('failed');
+    expect(job!.error?.code).toBe('NO_MATCHING_KEY');
+    expect(job!.error?.keyIds).toEqual([await keyIdOfPem(strangerPubPem)]);
+    expect(job!.error?.message).toContain(await keyIdOfPem(strangerPubPem));
+    expect(job!.output).toBeUndefined();
+    store.getState().downloadDecrypted(job!.id);
+    expect(download.saved).toEqual([]);
+  });
+
+  it('refuses a file whose last chunk was changed and keeps no output', async () => {
+    const { store, download } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'report.pdf', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, chunkSize: 65536 });
+    const bytes = await bytesOf(made.file);
+    bytes[bytes.length - 40]! ^= 0x01;
+
+    store.getState().decryptFiles([new File([bytes as Uint8Array<ArrayBuffer>], 'report.pdf.keyward')]);
+    const [job] = await settled(store);
+
+    expect(job!.status).toBe('failed');
+    expect(job!.error?.code).toBe('CHUNK_TAMPERED');
+    // 200 000 bytes in 65 536-byte chunks: chunks 0..3, the last is 3.
+    expect(job!.error?.message).toContain('chunk 3');
+    expect(job!.output).toBeUndefined();
+    expect(job!.meta).toBeUndefined();
+    store.getState().downloadDecrypted(job!.id);
+    expect(download.saved).toEqual([]);
+  });
+
+  it('stays usable after a failure: the next good file still opens', async () => {
+    const { store } = await ownerStore();
+    const bad = new File([new TextEncoder().encode('not a keyward file at all')], 'notes.keyward');
+    const good = await makeKeywardFile({ plaintext, name: 'good.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    store.getState().decryptFiles([bad, good.file]);
+    const jobs = await settled(store);
+
+    expect(jobs.map((j) => [j.fileName, j.status, j.error?.code])).toEqual([
+      ['notes.keyward', 'failed', 'NOT_KEYWARD'],
+      ['good.bin.keyward', 'done', undefined],
+    ]);
+  });
+
+  it('decrypts one file at a time and can cancel a queued file', async () => {
+    const { store } = await ownerStore();
+    const a = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    const b = await makeKeywardFile({ plaintext, name: 'b.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    store.getState().decryptFiles([a.file, b.file]);
+    const [first, second] = store.getState().decryptJobs;
+    expect(first!.status).toBe('running');
+    expect(second!.status).toBe('queued');
+    store.getState().cancelDecrypt(second!.id);
+    const jobs = await settled(store);
+
+    expect(jobs.map((j) => j.status)).toEqual(['done', 'cancelled']);
+    expect(jobs[1]!.output).toBeUndefined();
+  });
+
+  it('clears finished rows, all of them or only those opened one way', async () => {
+    const { store } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    store.getState().decryptFiles([made.file]);
+    await settled(store);
+
+    store.getState().clearDecryptJobs(['escrow']);
+    expect(store.getState().decryptJobs).toHaveLength(1);
+    store.getState().clearDecryptJobs(['own-key', 'recovery']);
+    expect(store.getState().decryptJobs).toHaveLength(0);
+  });
+
+  it('refuses an escrow blob given where a recovery blob is needed', async () => {
+    const { store } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    store.getState().decryptWithRecovery(made.file, new File([made.escrowJson], 'a.bin.keyward-escrow.json'));
+    const [job] = await settled(store);
+
+    expect(job).toMatchObject({ via: 'recovery', status: 'failed', error: { code: 'NOT_RECOVERY_BLOB' } });
+    expect(job!.output).toBeUndefined();
+  });
+
+  it('says a recovery blob is damaged when it is not a blob at all', async () => {
+    const { store } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    store.getState().decryptWithRecovery(made.file, new File(['{"format": 1}'], 'blob.json'));
+    const [job] = await settled(store);
+
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'MALFORMED' } });
+  });
+
+  it('keeps a new-owner key pair usable next to the old one', async () => {
+    const { store } = await ownerStore();
+    const second = await store.getState().importKey({ text: newOwnerPem, name: 'Ada (new)' });
+    expect('key' in second).toBe(true);
+    const made = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    store.getState().decryptFiles([made.file]);
+    const [job] = await settled(store);
+
+    expect(job!.status).toBe('done');
+  });
+});

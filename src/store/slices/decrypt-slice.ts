@@ -1,0 +1,160 @@
+/** Opening `.keyward` files: with one's own keys, with a recovery blob, or (the authority) with an escrow blob. */
+import type { StateCreator } from 'zustand';
+import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
+import type { UnlockArgs } from '../../io/crypto-protocol.ts';
+import type { StoredKey } from '../../io/key-store.ts';
+import { appError, toUiError } from '../errors.ts';
+import { safeDownloadName, withoutKeywardSuffix } from '../names.ts';
+import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
+
+/** The private keys this browser holds, as the core takes them. */
+export function privateKeysOf(keys: readonly StoredKey[], roles: readonly StoredKey['role'][]): PrivateKeyInfo[] {
+  return keys
+    .filter((k) => roles.includes(k.role) && k.privateKey)
+    .map((k) => ({ keyId: k.keyId, modulusBits: k.modulusBits, publicKey: k.publicKey, privateKey: k.privateKey! }));
+}
+
+/** Escrow and recovery blobs are a few kilobytes; a larger file is something else dropped in the wrong place. */
+export const MAX_BLOB_BYTES = 1_048_576;
+
+/** Reads and parses a dropped escrow or recovery blob (the authority slice shares this). */
+export async function readBlobFile(adapters: Adapters, file: File): Promise<{ text: string; blob: KeyBlob } | { error: UiError }> {
+  if (file.size > MAX_BLOB_BYTES) {
+    return { error: appError('NOT_A_BLOB', 'This file is far too large to be an escrow or recovery blob. Choose the small .json file the blob came in.') };
+  }
+  try {
+    const text = await file.text();
+    return { text, blob: await adapters.crypto.run('parseBlob', { text }) };
+  } catch (error) {
+    return { error: toUiError(error) };
+  }
+}
+
+type UnlockFor = () => Promise<UnlockArgs | { error: UiError }>;
+
+export interface DecryptRunner {
+  /**
+   * Adds a row and queues `file`; files are decrypted one at a time (each
+   * plaintext is held in memory until it verified). `unlock` is computed when
+   * the job starts, from the keys then stored.
+   */
+  start(file: File, via: DecryptVia, unlock: UnlockFor): void;
+}
+
+export const createDecryptSlice =
+  (adapters: Adapters): StateCreator<AppState, [], [], DecryptSlice & { decryptRunner: DecryptRunner }> =>
+  (set, get) => {
+    const controllers = new Map<string, AbortController>();
+    const waiting = new Map<string, { file: File; unlockFor: UnlockFor }>();
+    let nextId = 1;
+    let pumping = false;
+    const patch = (id: string, change: Partial<DecryptJob>) => {
+      set({ decryptJobs: get().decryptJobs.map((job) => (job.id === id ? { ...job, ...change } : job)) });
+    };
+
+    async function runJob(id: string, file: File, unlockFor: UnlockFor): Promise<void> {
+      const controller = new AbortController();
+      controllers.set(id, controller);
+      patch(id, { status: 'running' });
+      try {
+        const unlock = await unlockFor();
+        if ('error' in unlock) {
+          patch(id, { status: 'failed', error: unlock.error });
+          return;
+        }
+        const result = await adapters.crypto.run(
+          'decrypt',
+          { file, unlock },
+          {
+            signal: controller.signal,
+            onProgress: (done) => {
+              patch(id, { done });
+            },
+          },
+        );
+        // spec §7: `output` exists only here, after every chunk and the size check passed.
+        patch(id, { status: 'done', done: file.size, meta: result.meta, output: result.output });
+      } catch (error) {
+        const uiError = toUiError(error);
+        patch(id, uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError });
+      } finally {
+        controllers.delete(id);
+      }
+    }
+
+    async function pump(): Promise<void> {
+      if (pumping) return;
+      pumping = true;
+      try {
+        for (const [id, next] of waiting) {
+          waiting.delete(id);
+          await runJob(id, next.file, next.unlockFor);
+        }
+      } finally {
+        pumping = false;
+      }
+    }
+
+    const runner: DecryptRunner = {
+      start(file, via, unlockFor) {
+        const id = `d${nextId++}`;
+        waiting.set(id, { file, unlockFor });
+        set({ decryptJobs: [...get().decryptJobs, { id, fileName: file.name, size: file.size, via, status: 'queued', done: 0 }] });
+        void pump();
+      },
+    };
+
+    return {
+      decryptJobs: [],
+      decryptRunner: runner,
+
+      decryptFiles(files) {
+        for (const file of files) {
+          runner.start(file, 'own-key', () => {
+            const keys = privateKeysOf(get().keys, ['owner', 'authority-own']);
+            return Promise.resolve({ kind: 'keys', keys } as const);
+          });
+        }
+      },
+
+      decryptWithRecovery(file, recoveryBlob) {
+        runner.start(file, 'recovery', async () => {
+          const read = await readBlobFile(adapters, recoveryBlob);
+          if ('error' in read) return read;
+          const { text, blob } = read;
+          if (blob.format !== 'keyward-recovery/1') {
+            return { error: appError('NOT_RECOVERY_BLOB', 'This is an escrow blob, not a recovery blob. The owner opens files with the recovery blob the authority issued.') };
+          }
+          const key = privateKeysOf(get().keys, ['owner']).find((k) => k.keyId === blob.owner.keyId);
+          if (!key) {
+            return {
+              error: {
+                code: 'NO_MATCHING_KEY',
+                message: `This recovery blob is for key ${blob.owner.keyId}, which is not stored here. Import that key pair first, or ask the authority for a recovery blob for your current key.`,
+                keyIds: [blob.owner.keyId],
+              },
+            };
+          }
+          return { kind: 'blob', blobText: text, key } as const;
+        });
+      },
+
+      cancelDecrypt(id) {
+        const controller = controllers.get(id);
+        if (controller) controller.abort();
+        else if (waiting.delete(id)) patch(id, { status: 'cancelled' });
+      },
+
+      downloadDecrypted(id) {
+        const job = get().decryptJobs.find((j) => j.id === id);
+        if (job?.status === 'done' && job.output && job.meta) {
+          adapters.download.save(job.output, safeDownloadName(job.meta.name, withoutKeywardSuffix(job.fileName)));
+        }
+      },
+
+      clearDecryptJobs(vias) {
+        const keep = (job: DecryptJob) => job.status === 'running' || job.status === 'queued' || (vias !== undefined && !vias.includes(job.via));
+        set({ decryptJobs: get().decryptJobs.filter(keep) });
+      },
+    };
+  };

@@ -1,0 +1,227 @@
+/** Encrypting dropped files, one at a time in the Worker, each with a row of progress and its downloads. */
+import type { StateCreator } from 'zustand';
+import type { StoredKey } from '../../io/key-store.ts';
+import { toUiError, appError } from '../errors.ts';
+import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
+import type { Adapters, AppState, EncryptJob, EncryptSlice, UiError } from '../types.ts';
+
+/** The owner key new files are encrypted for: the first owner key pair stored here. */
+export function encryptionOwnerKey(keys: readonly StoredKey[]): StoredKey | undefined {
+  return keys.find((k) => k.role === 'owner' && k.privateKey);
+}
+
+/** The authorities a file may be escrowed to: only public keys whose key ID the user confirmed. */
+export function confirmedAuthorities(keys: readonly StoredKey[]): StoredKey[] {
+  return keys.filter((k) => k.role === 'authority' && k.confirmedAt !== undefined);
+}
+
+/** The whole batch at a glance: bytes read of all rows still counted, and how many rows ended. */
+export interface EncryptBatchProgress {
+  /** Rows that are not cancelled. */
+  count: number;
+  /** Rows that ended, well or not. */
+  finished: number;
+  /** Rows whose outputs can be downloaded. */
+  succeeded: number;
+  done: number;
+  total: number;
+  /** True while a row is queued or running. */
+  busy: boolean;
+}
+
+const isBusy = (job: EncryptJob) => job.status === 'queued' || job.status === 'running';
+
+/** Progress of every row that was not cancelled (a pure selector; pick its fields with `useShallow`). */
+export function encryptBatchProgress(jobs: readonly EncryptJob[]): EncryptBatchProgress {
+  const counted = jobs.filter((job) => job.status !== 'cancelled');
+  return {
+    count: counted.length,
+    finished: counted.filter((job) => !isBusy(job)).length,
+    succeeded: counted.filter((job) => job.status === 'done').length,
+    // A failed row counts as fully read, so the bar reaches its end when the batch does.
+    done: counted.reduce((sum, job) => sum + (job.status === 'failed' ? job.size : Math.min(job.done, job.size)), 0),
+    total: counted.reduce((sum, job) => sum + job.size, 0),
+    busy: jobs.some(isBusy),
+  };
+}
+
+/** Download names never carry path separators, control or bidi characters (a zip would make folders of `/`). */
+const baseName = (name: string) => safeDownloadName(name, 'file');
+
+interface Input {
+  file: File;
+  description: string;
+  authorityKeyId: string;
+}
+
+export const createEncryptSlice =
+  (adapters: Adapters): StateCreator<AppState, [], [], EncryptSlice> =>
+  (set, get) => {
+    const now = adapters.now ?? Date.now;
+    const inputs = new Map<string, Input>();
+    const controllers = new Map<string, AbortController>();
+    let running = false;
+    let nextId = 1;
+
+    const patch = (id: string, change: Partial<EncryptJob>) => {
+      set({ encryptJobs: get().encryptJobs.map((job) => (job.id === id ? { ...job, ...change } : job)) });
+    };
+
+    /** The keys are looked up when the file's turn comes: a key deleted meanwhile fails only this row. */
+    function keysFor(input: Input): { owner: StoredKey; authority: StoredKey } | { error: UiError } {
+      const owner = encryptionOwnerKey(get().keys);
+      if (!owner) return { error: appError('NO_OWNER_KEY', 'There is no key pair of yours stored here. Create or import your key pair, then encrypt the file again.') };
+      const authority = confirmedAuthorities(get().keys).find((k) => k.keyId === input.authorityKeyId);
+      if (!authority) {
+        return {
+          error: appError('NO_AUTHORITY', 'The backup authority chosen for this file is no longer stored here, or its key ID is not confirmed. Choose an authority and encrypt the file again.'),
+        };
+      }
+      return { owner, authority };
+    }
+
+    async function runJob(id: string, input: Input): Promise<void> {
+      const keys = keysFor(input);
+      if ('error' in keys) {
+        patch(id, { status: 'failed', error: keys.error });
+        return;
+      }
+      const { owner, authority } = keys;
+      const { file, description } = input;
+      const controller = new AbortController();
+      controllers.set(id, controller);
+      patch(id, { status: 'running' });
+      try {
+        const result = await adapters.crypto.run(
+          'encrypt',
+          {
+            file,
+            meta: { name: file.name, type: file.type, size: file.size, lastModified: file.lastModified },
+            owner: { publicKey: owner.publicKey, keyId: owner.keyId, modulusBits: owner.modulusBits },
+            authority: { publicKey: authority.publicKey, keyId: authority.keyId, modulusBits: authority.modulusBits },
+            ownerName: owner.name,
+            authorityName: authority.name,
+            description,
+          },
+          {
+            signal: controller.signal,
+            onProgress: (done) => {
+              patch(id, { done });
+            },
+          },
+        );
+        // A Cancel that arrived as the last chunk was written still wins: nothing is offered or registered.
+        if (controller.signal.aborted) {
+          patch(id, { status: 'cancelled' });
+          return;
+        }
+        // Registered before it is offered: every file handed out has its escrow blob kept here.
+        await adapters.registerStore.add({
+          fileId: result.fileId,
+          serial: result.serial,
+          name: file.name,
+          size: file.size,
+          type: file.type,
+          encryptedAt: now(),
+          description,
+          owner: { name: owner.name, keyId: owner.keyId },
+          authority: { name: authority.name, keyId: authority.keyId },
+          escrowBlob: result.escrowJson,
+        });
+        patch(id, { status: 'done', done: file.size, serial: result.serial, output: result.output, escrowJson: result.escrowJson });
+      } catch (error) {
+        const uiError = toUiError(error);
+        patch(id, uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError });
+        return;
+      } finally {
+        controllers.delete(id);
+      }
+      try {
+        await get().loadRegister();
+      } catch (error) {
+        // The file is done and registered; only the register's view is stale.
+        get().notify('error', toUiError(error).message);
+      }
+    }
+
+    async function pump(): Promise<void> {
+      if (running) return;
+      running = true;
+      try {
+        for (const [id, input] of inputs) {
+          inputs.delete(id);
+          await runJob(id, input);
+        }
+      } finally {
+        running = false;
+      }
+    }
+
+    const finished = () => get().encryptJobs.filter((job) => job.status === 'done' && job.output && job.escrowJson);
+    const escrowFile = (json: string) => new Blob([json], { type: 'application/json' });
+
+    return {
+      encryptJobs: [],
+
+      encryptFiles(list, { description, authorityKeyId }) {
+        const jobs: EncryptJob[] = list.map((file) => {
+          const id = `e${nextId++}`;
+          inputs.set(id, { file, description, authorityKeyId });
+          return {
+            id,
+            fileName: file.name,
+            size: file.size,
+            status: 'queued',
+            done: 0,
+            outputName: encryptedName(baseName(file.name)),
+            escrowName: escrowName(baseName(file.name)),
+          };
+        });
+        set({ encryptJobs: [...get().encryptJobs, ...jobs] });
+        void pump();
+      },
+
+      cancelEncrypt(id) {
+        const controller = controllers.get(id);
+        if (controller) controller.abort();
+        else if (inputs.delete(id)) patch(id, { status: 'cancelled' });
+      },
+
+      downloadEncrypted(id) {
+        const job = get().encryptJobs.find((j) => j.id === id);
+        if (job?.status === 'done' && job.output) adapters.download.save(job.output, job.outputName);
+      },
+
+      downloadEscrow(id) {
+        const job = get().encryptJobs.find((j) => j.id === id);
+        if (job?.status === 'done' && job.escrowJson) adapters.download.save(escrowFile(job.escrowJson), job.escrowName);
+      },
+
+      async downloadAllEncrypted() {
+        const done = finished();
+        if (done.length === 0) return null;
+        // The same file dropped twice gives two rows; their names in the zip must differ.
+        const used = new Set<string>();
+        const unique = (name: string) => {
+          let candidate = name;
+          for (let i = 2; used.has(candidate); i++) candidate = name.replace(/(\.keyward(?:-escrow\.json)?)$/, ` (${i})$1`);
+          used.add(candidate);
+          return candidate;
+        };
+        const entries = done.flatMap((job) => [
+          { name: unique(job.outputName), blob: job.output! },
+          { name: unique(job.escrowName), blob: escrowFile(job.escrowJson!) },
+        ]);
+        try {
+          await adapters.download.saveZip(entries, 'keyward-encrypted.zip');
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+
+      clearEncryptJobs() {
+        set({ encryptJobs: get().encryptJobs.filter(isBusy) });
+      },
+    };
+  };

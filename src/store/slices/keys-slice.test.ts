@@ -1,0 +1,271 @@
+// @vitest-environment happy-dom
+/**
+ * The keys slice with real crypto (in-process) over the in-memory key store.
+ * Test keys are read from src/core/testdata/keys with `testKeyPem`: Vite's
+ * `server.fs.deny` refuses `*.pem?raw` imports in the happy-dom transform.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { importPrivateKey } from '../../core/index.ts';
+import type { KeyStore } from '../../io/key-store.ts';
+import { createTestStore, keyIdOfPem, memoryKeyStore, recordingDownloader, testKeyPem } from '../test-adapters.ts';
+import { backupStatus, ownKeyPair, unconfirmedAuthority } from './keys-slice.ts';
+
+const PASSPHRASE = testKeyPem('owner-encrypted.passphrase.txt').trim();
+
+async function setup() {
+  const download = recordingDownloader();
+  let clock = Date.UTC(2026, 10, 28, 9, 0);
+  const { store, adapters } = await createTestStore({ download, now: () => (clock += 1000) });
+  return { store, download, keyStore: adapters.keyStore };
+}
+
+/** The result of `importKey`, or the test fails with the error it returned. */
+function stored<T>(result: { key: T } | { error: { code: string; message: string } }): T {
+  if ('error' in result) throw new Error(`import failed: ${result.error.code} ${result.error.message}`);
+  return result.key;
+}
+
+function failed(result: { key: unknown } | { error: { code: string } }): string {
+  if (!('error' in result)) throw new Error('import was expected to fail');
+  return result.error.code;
+}
+
+describe('generateKey', () => {
+  it('stores a non-extractable private key, keeps an extractable copy for one backup, and the backup re-imports', async () => {
+    const { store, download } = await setup();
+    const key = await store.getState().generateKey({ name: '  Ada Lovelace ', bits: 3072, role: 'owner' });
+
+    expect(key).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072, extractable: false, origin: 'generated' });
+    const [storedKey] = store.getState().keys;
+    expect(storedKey?.keyId).toBe(key?.keyId);
+    expect(storedKey?.privateKey?.extractable).toBe(false);
+    expect(storedKey?.backedUpAt).toBeUndefined();
+    const pending = store.getState().pendingBackup;
+    expect(pending?.keyId).toBe(key?.keyId);
+    expect(pending?.privateKey.extractable).toBe(true);
+    expect(store.getState().backupProblem(key!.keyId)).toBeNull();
+
+    expect(await store.getState().exportPrivateBackup(key!.keyId, 'correct horse battery')).toBeNull();
+    expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
+    const pem = await download.saved[0]!.blob.text();
+    expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    const reopened = await importPrivateKey(pem, { passphrase: 'correct horse battery' });
+    expect(reopened.keyId).toBe(key?.keyId);
+
+    expect(store.getState().pendingBackup).toBeNull();
+    expect(store.getState().keys[0]?.backedUpAt).toBeGreaterThan(0);
+    // The in-session copy is gone: the stored key can be used, never read out.
+    expect(store.getState().backupProblem(key!.keyId)?.code).toBe('KEY_NOT_EXTRACTABLE');
+    expect((await store.getState().exportPrivateBackup(key!.keyId, 'correct horse battery'))?.code).toBe('KEY_NOT_EXTRACTABLE');
+    expect(download.saved).toHaveLength(1);
+  }, 60_000);
+
+  it('keeps the stored private key exportable when asked, so a backup can be made later', async () => {
+    const { store, download } = await setup();
+    const key = await store.getState().generateKey({ name: 'Exportable', bits: 3072, role: 'owner', keepExportable: true });
+
+    expect(store.getState().keys[0]).toMatchObject({ extractable: true });
+    expect(store.getState().keys[0]?.privateKey?.extractable).toBe(true);
+    expect(store.getState().pendingBackup).toBeNull();
+    expect(await store.getState().exportPrivateBackup(key!.keyId, 'another passphrase')).toBeNull();
+    expect(await download.saved[0]!.blob.text()).toContain('ENCRYPTED PRIVATE KEY');
+  }, 60_000);
+
+  it('refuses a short backup passphrase and downloads nothing', async () => {
+    const { store, download } = await setup();
+    const key = await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' });
+
+    const error = await store.getState().exportPrivateBackup(key!.keyId, 'short');
+    expect(error).toEqual({ code: 'PASSPHRASE_SHORT', message: 'Choose a passphrase of at least 8 characters for the backup.' });
+    expect((await store.getState().exportPrivateBackup(key!.keyId, '          '))?.code).toBe('PASSPHRASE_SHORT');
+    expect(download.saved).toEqual([]);
+    expect(store.getState().pendingBackup?.keyId).toBe(key?.keyId);
+  }, 60_000);
+});
+
+describe('importKey', () => {
+  const cases = [
+    { format: 'PKCS#8', pem: 'owner.pem', pub: 'owner.pub.pem' },
+    { format: 'PKCS#1', pem: 'owner-pkcs1.pem', pub: 'owner-pkcs1.pub.pem' },
+    { format: 'encrypted PKCS#8', pem: 'owner-encrypted.pem', pub: 'owner-encrypted.pub.pem', passphrase: PASSPHRASE },
+  ];
+  it.each(cases)('stores a $format private key as my key pair, non-extractable, with the key ID of its public key', async (c) => {
+    const { store } = await setup();
+    const key = stored(await store.getState().importKey({ text: testKeyPem(c.pem), name: 'Ada', ...(c.passphrase ? { passphrase: c.passphrase } : {}) }));
+
+    expect(key.keyId).toBe(await keyIdOfPem(testKeyPem(c.pub)));
+    expect(key).toMatchObject({ role: 'owner', name: 'Ada', modulusBits: 3072, extractable: false, origin: 'imported' });
+    expect(key.privateKey?.extractable).toBe(false);
+    // The key file the user imported from is its backup.
+    expect(key.backedUpAt).toBe(key.createdAt);
+    expect(store.getState().backupProblem(key.keyId)?.code).toBe('KEY_NOT_EXTRACTABLE');
+  });
+
+  it('stores a private JWK, and keeps it exportable when asked', async () => {
+    const { store, download } = await setup();
+    const jwk = JSON.stringify(createPrivateKey(testKeyPem('owner.pem')).export({ format: 'jwk' }));
+    const key = stored(await store.getState().importKey({ text: jwk, name: 'From JWK', keepExportable: true }));
+
+    expect(key.keyId).toBe(await keyIdOfPem(testKeyPem('owner.pub.pem')));
+    expect(key).toMatchObject({ role: 'owner', extractable: true });
+    expect(key.privateKey?.extractable).toBe(true);
+    expect(await store.getState().exportPrivateBackup(key.keyId, 'correct horse battery')).toBeNull();
+    expect((await importPrivateKey(await download.saved[0]!.blob.text(), { passphrase: 'correct horse battery' })).keyId).toBe(key.keyId);
+  }, 60_000);
+
+  it.each([
+    { format: 'SPKI PEM', text: () => testKeyPem('authority.pub.pem') },
+    { format: 'PKCS#1 public PEM', text: () => testKeyPem('owner-pkcs1.pub.pem') },
+    { format: 'public JWK', text: () => JSON.stringify(createPrivateKey(testKeyPem('authority.pem')).export({ format: 'jwk' })).replace(/,"(d|p|q|dp|dq|qi)":"[^"]*"/g, '') },
+  ])('stores a $format public key as an unconfirmed backup authority', async (c) => {
+    const { store } = await setup();
+    const key = stored(await store.getState().importKey({ text: c.text(), name: '' }));
+
+    expect(key).toMatchObject({ role: 'authority', name: 'Backup authority', extractable: false });
+    expect(key.privateKey).toBeUndefined();
+    expect(key.confirmedAt).toBeUndefined();
+    expect(key.backedUpAt).toBeUndefined();
+  });
+
+  it.each([
+    { what: 'a 1024-bit key', text: () => testKeyPem('weak-1024.pem'), code: 'KEY_TOO_WEAK', message: 'This RSA key is too weak (1024 bits)' },
+    { what: 'a 1024-bit public key', text: () => testKeyPem('weak-1024.pub.pem'), code: 'KEY_TOO_WEAK', message: 'at least 2048 bits' },
+    { what: 'an EC key', text: () => testKeyPem('ec-p256.pem'), code: 'KEY_UNSUPPORTED', message: 'cannot be used for Keyward' },
+    { what: 'text that is no key', text: () => 'hello', code: 'KEY_UNREADABLE', message: 'This is not a key Keyward can read' },
+    { what: 'nothing', text: () => '  \n', code: 'KEY_MISSING', message: 'Paste a key' },
+    { what: 'an encrypted key without passphrase', text: () => testKeyPem('owner-encrypted.pem'), code: 'PASSPHRASE_REQUIRED', message: 'Enter the passphrase' },
+  ])('refuses $what with $code and stores nothing', async (c) => {
+    const { store } = await setup();
+    const result = await store.getState().importKey({ text: c.text(), name: 'X' });
+
+    expect(failed(result)).toBe(c.code);
+    if ('error' in result) expect(result.error.message).toContain(c.message);
+    expect(store.getState().keys).toEqual([]);
+  });
+
+  it('refuses a wrong passphrase with PASSPHRASE_WRONG', async () => {
+    const { store } = await setup();
+    const result = await store.getState().importKey({ text: testKeyPem('owner-encrypted.pem'), name: 'X', passphrase: 'not the passphrase' });
+
+    expect(result).toEqual({
+      error: { code: 'PASSPHRASE_WRONG', message: 'The passphrase is wrong, or the encrypted key is damaged. Check the passphrase and try again.' },
+    });
+    expect(store.getState().keys).toEqual([]);
+  });
+
+  it('refuses the wrong kind of key for the form that asks', async () => {
+    const { store } = await setup();
+    expect(failed(await store.getState().importKey({ text: testKeyPem('owner.pub.pem'), name: 'X', accept: 'private' }))).toBe('KEY_NOT_PRIVATE');
+    expect(failed(await store.getState().importKey({ text: testKeyPem('authority.pem'), name: 'X', accept: 'public' }))).toBe('KEY_NOT_PUBLIC');
+    expect(store.getState().keys).toEqual([]);
+  });
+
+  it('keeps the private key when the public half of a stored key pair is imported again', async () => {
+    const { store, keyStore } = await setup();
+    const pair = stored(await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' }));
+
+    const again = stored(await store.getState().importKey({ text: testKeyPem('owner.pub.pem'), name: 'Ada public' }));
+    expect(again.keyId).toBe(pair.keyId);
+    expect(again).toMatchObject({ role: 'owner', name: 'Ada' });
+    expect(again.privateKey).toBe(pair.privateKey);
+    expect(await keyStore.get(pair.keyId)).toMatchObject({ role: 'owner', name: 'Ada', privateKey: pair.privateKey });
+    expect(store.getState().keys).toHaveLength(1);
+
+    // As a backup authority, the own key is refused with a sentence that names it.
+    const asAuthority = await store.getState().importKey({ text: testKeyPem('owner.pub.pem'), name: 'IT', accept: 'public' });
+    expect(failed(asAuthority)).toBe('KEY_IS_OWN');
+    if ('error' in asAuthority) expect(asAuthority.error.message).toContain('“Ada”');
+    expect(store.getState().keys[0]).toMatchObject({ role: 'owner', privateKey: pair.privateKey });
+  });
+
+  it('keeps the confirmation when an authority key is imported again', async () => {
+    const { store } = await setup();
+    const authority = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT backup desk', accept: 'public' }));
+    await store.getState().confirmAuthority(authority.keyId);
+    const confirmedAt = store.getState().keys[0]?.confirmedAt;
+    expect(confirmedAt).toBeGreaterThan(0);
+
+    const again = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: '', accept: 'public' }));
+    expect(again).toMatchObject({ name: 'IT backup desk', confirmedAt, createdAt: authority.createdAt });
+  });
+
+  it('refuses to store a key in a second role', async () => {
+    const { store } = await setup();
+    stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT backup desk' }));
+
+    const result = await store.getState().importKey({ text: testKeyPem('authority.pem'), name: 'Mine?' });
+    expect(failed(result)).toBe('KEY_EXISTS');
+    expect(store.getState().keys).toMatchObject([{ role: 'authority', name: 'IT backup desk' }]);
+    expect(store.getState().keys[0]?.privateKey).toBeUndefined();
+  });
+
+  it('stores a private key in the role the caller names (the authority’s own key pair)', async () => {
+    const { store } = await setup();
+    const key = stored(await store.getState().importKey({ text: testKeyPem('authority.pem'), name: 'Desk', privateRole: 'authority-own' }));
+    expect(key.role).toBe('authority-own');
+  });
+});
+
+describe('confirm, rename, export and delete', () => {
+  it('confirms an authority, renames keys and exports public keys as PEM and JWK', async () => {
+    const { store, download } = await setup();
+    const authority = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
+    await store.getState().confirmAuthority(authority.keyId);
+    await store.getState().renameKey(authority.keyId, '  IT backup desk ');
+    await store.getState().renameKey(authority.keyId, '   ');
+    expect(store.getState().keys[0]).toMatchObject({ name: 'IT backup desk' });
+    expect(store.getState().keys[0]?.confirmedAt).toBeGreaterThan(0);
+
+    expect(await store.getState().exportPublicKey(authority.keyId, 'spki-pem')).toBeNull();
+    expect(await store.getState().exportPublicKey(authority.keyId, 'jwk')).toBeNull();
+    expect(download.saved.map((s) => s.name)).toEqual(['IT-backup-desk.pub.pem', 'IT-backup-desk.pub.jwk.json']);
+    expect(await keyIdOfPem(await download.saved[0]!.blob.text())).toBe(authority.keyId);
+    expect(await keyIdOfPem(await download.saved[1]!.blob.text())).toBe(authority.keyId);
+  });
+
+  it('deletes a key, and with it a pending backup copy', async () => {
+    const { store, keyStore } = await setup();
+    const generated = await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' });
+    const authority = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
+
+    await store.getState().deleteKey(generated!.keyId);
+    expect(store.getState().pendingBackup).toBeNull();
+    expect(store.getState().keys.map((k) => k.keyId)).toEqual([authority.keyId]);
+    expect(await keyStore.get(generated!.keyId)).toBeUndefined();
+    expect(store.getState().backupProblem(generated!.keyId)?.code).toBe('KEY_GONE');
+    expect((await store.getState().exportPublicKey(generated!.keyId, 'jwk'))?.code).toBe('KEY_GONE');
+  }, 60_000);
+
+  it('turns a storage failure into a notice and keeps the list as stored', async () => {
+    const memory = memoryKeyStore();
+    const keyStore: KeyStore = { ...memory, remove: () => Promise.reject(new Error('disk gone')) };
+    const { store } = await createTestStore({ keyStore });
+    stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
+
+    await store.getState().deleteKey(store.getState().keys[0]!.keyId);
+    expect(store.getState().keys).toHaveLength(1);
+    expect(store.getState().notices).toMatchObject([{ kind: 'error', text: expect.stringContaining('Something went wrong inside Keyward') }]);
+  });
+});
+
+describe('selectors', () => {
+  it('finds my key pair and an authority still to confirm, and says what is known about each backup', async () => {
+    const { store } = await setup();
+    const generated = await store.getState().generateKey({ name: 'New', bits: 3072, role: 'owner' });
+    const imported = stored(await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Old' }));
+    const authority = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
+    const keys = () => store.getState().keys;
+    const byId = (keyId: string) => keys().find((k) => k.keyId === keyId)!;
+
+    expect(ownKeyPair(keys())?.keyId).toBe(generated?.keyId);
+    expect(unconfirmedAuthority(keys())?.keyId).toBe(authority.keyId);
+    expect(backupStatus(byId(generated!.keyId))).toBe('missing');
+    expect(backupStatus(byId(imported.keyId))).toBe('imported');
+    expect(backupStatus(byId(authority.keyId))).toBe('none');
+
+    await store.getState().exportPrivateBackup(generated!.keyId, 'correct horse battery');
+    await store.getState().confirmAuthority(authority.keyId);
+    expect(backupStatus(byId(generated!.keyId))).toBe('exported');
+    expect(unconfirmedAuthority(keys())).toBeUndefined();
+  }, 60_000);
+});

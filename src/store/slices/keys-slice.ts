@@ -1,0 +1,223 @@
+/** Keys: the owner's key pairs, authorities' public keys, and an authority's own key pair. */
+import type { StateCreator } from 'zustand';
+import { KeywardError, detectKeyFormat } from '../../core/index.ts';
+import type { StoredKey } from '../../io/key-store.ts';
+import { toUiError, appError } from '../errors.ts';
+import { keyFileName } from '../names.ts';
+import type { Adapters, AppState, KeysSlice, UiError } from '../types.ts';
+
+/** A backup passphrase is the only thing between a lost backup file and the private key. */
+export const MIN_BACKUP_PASSPHRASE_LENGTH = 8;
+
+const defaultName = (role: StoredKey['role']) => (role === 'authority' ? 'Backup authority' : role === 'owner' ? 'My key' : 'Authority key');
+
+/** The kind of key in the text (parsed only, no WebCrypto), or why it is not a key. */
+function detectKind(text: string): 'public' | 'private' | UiError {
+  try {
+    return detectKeyFormat(text).kind;
+  } catch (error) {
+    return toUiError(error);
+  }
+}
+
+export const createKeysSlice =
+  (adapters: Adapters): StateCreator<AppState, [], [], KeysSlice> =>
+  (set, get) => {
+    const now = adapters.now ?? Date.now;
+    const refresh = async () => {
+      set({ keys: await adapters.keyStore.list(), keysLoaded: true });
+    };
+    const find = (keyId: string) => get().keys.find((k) => k.keyId === keyId);
+    /** Runs a small key-store change; a storage failure becomes a notice, and the list is re-read either way. */
+    const guarded = async (change: () => Promise<void>) => {
+      try {
+        await change();
+      } catch (error) {
+        get().notify('error', toUiError(error).message);
+      }
+      try {
+        await refresh();
+      } catch (error) {
+        get().notify('error', toUiError(error).message);
+      }
+    };
+
+    return {
+      keys: [],
+      keysLoaded: false,
+      pendingBackup: null,
+
+      loadKeys: refresh,
+
+      async generateKey({ name, bits, role, keepExportable = false }) {
+        try {
+          // Generated extractable once, so that a backup can be exported in this session;
+          // the stored copy is non-extractable unless the user asked to keep it exportable.
+          const pair = await adapters.crypto.run('generateKey', { bits, extractable: true });
+          let privateKey = pair.privateKey;
+          if (!keepExportable) {
+            const pkcs8 = await adapters.crypto.run('exportPrivateKey', { key: pair.privateKey, format: 'pkcs8-pem' });
+            const reimported = await adapters.crypto.run('importKey', { text: pkcs8, extractable: false });
+            if (reimported.kind !== 'private') throw new Error('re-import lost the private key');
+            privateKey = reimported.privateKey;
+          }
+          const stored: StoredKey = {
+            keyId: pair.keyId,
+            role,
+            name: name.trim() || defaultName(role),
+            modulusBits: pair.modulusBits,
+            createdAt: now(),
+            publicKey: pair.publicKey,
+            privateKey,
+            extractable: keepExportable,
+            origin: 'generated',
+          };
+          await adapters.keyStore.put(stored);
+          set({ pendingBackup: keepExportable ? null : { keyId: pair.keyId, privateKey: pair.privateKey } });
+          await refresh();
+          return stored;
+        } catch (error) {
+          get().notify('error', toUiError(error).message);
+          return null;
+        }
+      },
+
+      async importKey({ text, name, passphrase, privateRole = 'owner', publicRole = 'authority', keepExportable = false, accept = 'any' }) {
+        if (text.trim() === '') return { error: appError('KEY_MISSING', 'Paste a key (PEM or JWK), or drop or choose a key file, first.') };
+        const kind = detectKind(text);
+        if (typeof kind !== 'string') return { error: kind };
+        // Refused before WebCrypto holds anything, so nothing is stored.
+        if (accept === 'private' && kind === 'public') return { error: toUiError(new KeywardError('KEY_NOT_PRIVATE')) };
+        if (accept === 'public' && kind === 'private') return { error: toUiError(new KeywardError('KEY_NOT_PUBLIC')) };
+        try {
+          const imported = await adapters.crypto.run('importKey', {
+            text,
+            extractable: keepExportable,
+            ...(passphrase ? { passphrase } : {}),
+          });
+          const role = imported.kind === 'private' ? privateRole : publicRole;
+          const existing = find(imported.keyId);
+          if (existing?.privateKey && imported.kind === 'public') {
+            // The public half of a key pair stored here: never lose (or demote) the private key.
+            if (accept !== 'public') return { key: existing };
+            return {
+              error: appError(
+                'KEY_IS_OWN',
+                `This is the public key of “${existing.name}”, a key pair stored in this browser, not your backup authority’s key. Use the public key your backup authority gave you.`,
+              ),
+            };
+          }
+          if (existing && existing.role !== role) {
+            return { error: appError('KEY_EXISTS', `This key is already stored as “${existing.name}”. Delete that one first to store it in another role.`) };
+          }
+          const at = now();
+          const stored: StoredKey = {
+            keyId: imported.keyId,
+            role,
+            name: name.trim() || existing?.name || defaultName(role),
+            modulusBits: imported.modulusBits,
+            // The same key again: keep when it was first stored and confirmed.
+            createdAt: existing?.createdAt ?? at,
+            ...(existing?.confirmedAt === undefined ? {} : { confirmedAt: existing.confirmedAt }),
+            publicKey: imported.publicKey,
+            extractable: imported.kind === 'private' && keepExportable,
+            origin: existing?.origin ?? 'imported',
+            // An imported private key came from a file the user holds: that file is its backup.
+            ...(imported.kind === 'private' ? { privateKey: imported.privateKey, backedUpAt: existing?.backedUpAt ?? at } : {}),
+          };
+          await adapters.keyStore.put(stored);
+          await refresh();
+          return { key: find(stored.keyId) ?? stored };
+        } catch (error) {
+          return { error: toUiError(error) };
+        }
+      },
+
+      async confirmAuthority(keyId) {
+        await guarded(async () => {
+          await adapters.keyStore.update(keyId, { confirmedAt: now() });
+        });
+      },
+
+      async renameKey(keyId, name) {
+        const key = find(keyId);
+        await guarded(async () => {
+          await adapters.keyStore.update(keyId, { name: name.trim() || key?.name || 'Key' });
+        });
+      },
+
+      async exportPublicKey(keyId, format) {
+        const key = find(keyId);
+        if (!key) return appError('KEY_GONE', 'This key is no longer stored here.');
+        try {
+          const text = await adapters.crypto.run('exportPublicKey', { key: key.publicKey, format: format === 'jwk' ? 'jwk' : 'spki-pem' });
+          const base = keyFileName(key.name);
+          adapters.download.save(
+            new Blob([text], { type: format === 'jwk' ? 'application/json' : 'application/x-pem-file' }),
+            format === 'jwk' ? `${base}.pub.jwk.json` : `${base}.pub.pem`,
+          );
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+
+      backupProblem(keyId) {
+        const key = find(keyId);
+        if (!key?.privateKey) return appError('KEY_GONE', 'There is no private key to back up here.');
+        if (key.extractable || get().pendingBackup?.keyId === keyId) return null;
+        return toUiError(new KeywardError('KEY_NOT_EXTRACTABLE'));
+      },
+
+      async exportPrivateBackup(keyId, passphrase) {
+        const problem = get().backupProblem(keyId);
+        if (problem) return problem;
+        if (passphrase.trim().length < MIN_BACKUP_PASSPHRASE_LENGTH) {
+          return appError('PASSPHRASE_SHORT', `Choose a passphrase of at least ${MIN_BACKUP_PASSPHRASE_LENGTH} characters for the backup.`);
+        }
+        const key = find(keyId)!;
+        const pending = get().pendingBackup;
+        // The in-session extractable copy, when the stored one can only be used, never read out.
+        const privateKey = pending?.keyId === keyId ? pending.privateKey : key.privateKey!;
+        try {
+          const text = await adapters.crypto.run('exportPrivateKey', { key: privateKey, format: 'encrypted-pkcs8-pem', passphrase });
+          adapters.download.save(new Blob([text], { type: 'application/x-pem-file' }), `${keyFileName(key.name)}.backup.pem`);
+          await adapters.keyStore.update(keyId, { backedUpAt: now() });
+          if (get().pendingBackup?.keyId === keyId) set({ pendingBackup: null });
+          await refresh();
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+
+      dismissPendingBackup() {
+        set({ pendingBackup: null });
+      },
+
+      async deleteKey(keyId) {
+        await guarded(async () => {
+          await adapters.keyStore.remove(keyId);
+          if (get().pendingBackup?.keyId === keyId) set({ pendingBackup: null });
+        });
+      },
+    };
+  };
+
+/** My key pair: the first owner key with its private key (the one the first-run screen shows). */
+export const ownKeyPair = (keys: readonly StoredKey[]) => keys.find((k) => k.role === 'owner' && k.privateKey);
+
+/** A backup authority's key added but not yet compared and confirmed (spec §1 key ID). */
+export const unconfirmedAuthority = (keys: readonly StoredKey[]) => keys.find((k) => k.role === 'authority' && k.confirmedAt === undefined);
+
+/**
+ * What the UI says about a key's backup: `exported` (a backup was downloaded
+ * here), `imported` (it came from a key file, which is its backup), `missing`
+ * (a private key with no backup yet), or `none` (a public key needs none).
+ */
+export function backupStatus(key: StoredKey): 'exported' | 'imported' | 'missing' | 'none' {
+  if (!key.privateKey) return 'none';
+  if (key.backedUpAt === undefined) return 'missing';
+  // importKey stamps an imported private key with one time for both.
+  return key.origin === 'imported' && key.backedUpAt === key.createdAt ? 'imported' : 'exported';
+}

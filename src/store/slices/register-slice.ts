@@ -1,0 +1,52 @@
+/** The escrow register: every file encrypted here, with its escrow blob, kept in IndexedDB. */
+import type { StateCreator } from 'zustand';
+import { toUiError } from '../errors.ts';
+import { escrowName, safeDownloadName } from '../names.ts';
+import type { Adapters, AppState, RegisterSlice } from '../types.ts';
+
+/** One CSV field, quoted when needed (RFC 4180), and never a formula when opened in a spreadsheet. */
+function csvField(value: string | number): string {
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const createRegisterSlice =
+  (adapters: Adapters): StateCreator<AppState, [], [], RegisterSlice> =>
+  (set, get) => ({
+    register: [],
+    registerLoaded: false,
+
+    async loadRegister() {
+      set({ register: await adapters.registerStore.list(), registerLoaded: true });
+    },
+
+    downloadRegisterEscrow(fileId) {
+      const entry = get().register.find((e) => e.fileId === fileId);
+      // The blob exactly as first offered (byte-identical), under a name without separators or bidi controls.
+      if (entry) adapters.download.save(new Blob([entry.escrowBlob], { type: 'application/json' }), escrowName(safeDownloadName(entry.name, entry.serial)));
+    },
+
+    async exportRegister() {
+      const entries = get().register;
+      if (entries.length === 0) return null;
+      const header = ['serial', 'file', 'size', 'encryptedAt', 'description', 'owner', 'ownerKeyId', 'authority', 'authorityKeyId', 'escrowBlob'];
+      const rows = entries.map((e) =>
+        [e.serial, e.name, e.size, new Date(e.encryptedAt).toISOString(), e.description, e.owner.name, e.owner.keyId, e.authority.name, e.authority.keyId, `${e.serial}.keyward-escrow.json`]
+          .map(csvField)
+          .join(','),
+      );
+      const csv = `${[header.join(','), ...rows].join('\r\n')}\r\n`;
+      const files = [
+        { name: 'register.csv', blob: new Blob([csv], { type: 'text/csv' }) },
+        ...entries.map((e) => ({ name: `${e.serial}.keyward-escrow.json`, blob: new Blob([e.escrowBlob], { type: 'application/json' }), lastModified: new Date(e.encryptedAt) })),
+      ];
+      const day = new Date((adapters.now ?? Date.now)()).toISOString().slice(0, 10);
+      try {
+        await adapters.download.saveZip(files, `keyward-escrow-register-${day}.zip`);
+        return null;
+      } catch (error) {
+        return toUiError(error);
+      }
+    },
+  });

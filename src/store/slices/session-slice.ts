@@ -1,0 +1,39 @@
+/** Mode, storage persistence, notices, and start-up. */
+import type { StateCreator } from 'zustand';
+import { toUiError } from '../errors.ts';
+import type { Adapters, AppState, SessionSlice } from '../types.ts';
+
+export const createSessionSlice =
+  (adapters: Adapters): StateCreator<AppState, [], [], SessionSlice> =>
+  (set, get) => {
+    let nextNotice = 1;
+    return {
+      mode: 'owner',
+      setMode(mode) {
+        set({ mode });
+      },
+
+      persist: 'unknown',
+      async requestPersistence() {
+        set({ persist: await adapters.storage.request() });
+      },
+
+      notices: [],
+      notify(kind, text) {
+        set({ notices: [...get().notices, { id: `n${nextNotice++}`, kind, text }] });
+      },
+      dismissNotice(id) {
+        set({ notices: get().notices.filter((n) => n.id !== id) });
+      },
+
+      async start() {
+        try {
+          await Promise.all([get().loadKeys(), get().loadRegister()]);
+          set({ persist: await adapters.storage.persisted() });
+          if (get().keys.some((k) => k.role === 'authority-own') && !get().keys.some((k) => k.role === 'owner')) set({ mode: 'authority' });
+        } catch (error) {
+          get().notify('error', toUiError(error).message);
+        }
+      },
+    };
+  };

@@ -1,0 +1,149 @@
+/**
+ * In-memory adapters for store and component tests: the same interfaces as
+ * the IndexedDB stores and the downloader, with real crypto run in-process.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInlineCrypto } from '../io/crypto-client.ts';
+import type { Downloader } from '../io/download.ts';
+import type { KeyStore, StoredKey } from '../io/key-store.ts';
+import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
+import type { PersistState } from '../io/storage.ts';
+import { createAppStore } from './app-store.ts';
+import type { Adapters } from './types.ts';
+
+export function memoryKeyStore(): KeyStore {
+  const keys = new Map<string, StoredKey>();
+  return {
+    list: () => Promise.resolve([...keys.values()].sort((a, b) => a.createdAt - b.createdAt)),
+    get: (keyId) => Promise.resolve(keys.get(keyId)),
+    put(key) {
+      const existing = keys.get(key.keyId);
+      keys.set(key.keyId, existing?.privateKey && !key.privateKey ? { ...key, privateKey: existing.privateKey, extractable: existing.extractable } : key);
+      return Promise.resolve();
+    },
+    update(keyId, patch) {
+      const existing = keys.get(keyId);
+      if (!existing) return Promise.reject(new Error(`no key ${keyId}`));
+      const updated = { ...existing, ...patch };
+      keys.set(keyId, updated);
+      return Promise.resolve(updated);
+    },
+    remove(keyId) {
+      keys.delete(keyId);
+      return Promise.resolve();
+    },
+  };
+}
+
+export function memoryRegisterStore(): RegisterStore {
+  const entries = new Map<string, RegisterEntry>();
+  return {
+    list: () => Promise.resolve([...entries.values()].sort((a, b) => b.encryptedAt - a.encryptedAt)),
+    get: (fileId) => Promise.resolve(entries.get(fileId)),
+    add(entry) {
+      entries.set(entry.fileId, entry);
+      return Promise.resolve();
+    },
+    remove(fileId) {
+      entries.delete(fileId);
+      return Promise.resolve();
+    },
+    clear() {
+      entries.clear();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Records what would have been downloaded. */
+export function recordingDownloader(): Downloader & { saved: { name: string; blob: Blob }[] } {
+  const saved: { name: string; blob: Blob }[] = [];
+  return {
+    saved,
+    save(blob, name) {
+      saved.push({ name, blob });
+    },
+    saveZip(files, zipName) {
+      saved.push({ name: zipName, blob: new Blob(files.map((f) => f.blob)) });
+      return Promise.resolve();
+    },
+  };
+}
+
+/** A fresh store over in-memory adapters and in-process crypto. */
+export async function createTestStore(overrides: Partial<Adapters> = {}) {
+  let persist: PersistState = 'denied';
+  const adapters = {
+    keyStore: memoryKeyStore(),
+    registerStore: memoryRegisterStore(),
+    crypto: await createInlineCrypto(),
+    download: recordingDownloader(),
+    storage: {
+      persisted: () => Promise.resolve(persist),
+      request: () => {
+        persist = 'granted';
+        return Promise.resolve(persist);
+      },
+    },
+    ...overrides,
+  };
+  return { store: createAppStore(adapters), adapters };
+}
+
+// --- decrypt / escrow / recover tests ---------------------------------------
+
+/**
+ * A `.keyward` file and its escrow blob made by the core directly (not by the
+ * store under test), for the owner and authority public keys given as PEM.
+ */
+export async function makeKeywardFile(options: {
+  plaintext: Uint8Array;
+  name: string;
+  ownerPublicPem: string;
+  authorityPublicPem: string;
+  description?: string;
+  ownerName?: string;
+  authorityName?: string;
+  chunkSize?: number;
+}): Promise<{ file: File; escrowJson: string; serial: string; fileId: string }> {
+  const { collectBytes, encryptFile, importPublicKey, serializeBlob, streamFromBytes } = await import('../core/index.ts');
+  const encrypted = await encryptFile(streamFromBytes(options.plaintext), {
+    meta: { name: options.name, type: 'application/octet-stream', size: options.plaintext.length, lastModified: Date.UTC(2026, 10, 1, 9, 30) },
+    owner: await importPublicKey(options.ownerPublicPem),
+    authority: await importPublicKey(options.authorityPublicPem),
+    ownerName: options.ownerName ?? 'Ada Lovelace',
+    authorityName: options.authorityName ?? 'IT backup desk',
+    description: options.description ?? 'Quarterly report',
+    ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+  });
+  const bytes = await collectBytes(encrypted.stream);
+  return {
+    file: new File([bytes], `${options.name}.keyward`),
+    escrowJson: serializeBlob(encrypted.escrowBlob),
+    serial: encrypted.serial,
+    fileId: encrypted.fileId,
+  };
+}
+
+/** The key ID of a public key PEM (spec §1), computed by the core. */
+export async function keyIdOfPem(publicPem: string): Promise<string> {
+  const { importPublicKey } = await import('../core/index.ts');
+  return (await importPublicKey(publicPem)).keyId;
+}
+
+/** The bytes of a Blob, for comparing outputs. */
+export async function bytesOf(blob: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+/**
+ * A test key's PEM text (src/core/testdata/keys). Read from disk because
+ * Vite's default `server.fs.deny` (`*.{crt,pem}`) refuses `?raw` imports of
+ * `.pem` files in the happy-dom (web) transform.
+ */
+export function testKeyPem(name: string): string {
+  // A plain path: Vite would turn `new URL(path, import.meta.url)` into a (denied) asset import.
+  return readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'core', 'testdata', 'keys', name), 'utf8');
+}

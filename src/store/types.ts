@@ -1,0 +1,199 @@
+/**
+ * The app's state and actions: one zustand store made of slices. Components
+ * select what they render and call actions; actions call the core (through
+ * the crypto Worker) and the IO adapters, then `set` the outcome.
+ */
+import type { FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
+import type { CryptoClient } from '../io/crypto-client.ts';
+import type { Downloader } from '../io/download.ts';
+import type { KeyRole, KeyStore, StoredKey } from '../io/key-store.ts';
+import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
+import type { PersistState } from '../io/storage.ts';
+
+/** What the store needs from the outside world; tests pass in-memory versions. */
+export interface Adapters {
+  keyStore: KeyStore;
+  registerStore: RegisterStore;
+  crypto: CryptoClient;
+  download: Downloader;
+  storage: { persisted(): Promise<PersistState>; request(): Promise<PersistState> };
+  now?: () => number;
+}
+
+/** An error as the UI shows it: a code (spec §7, key import, or app) and one sentence. */
+export interface UiError {
+  code: string;
+  message: string;
+  /** Key IDs a file or blob is for (NO_MATCHING_KEY). */
+  keyIds?: readonly string[];
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** One file being encrypted: a row in the encrypt list. */
+export interface EncryptJob {
+  id: string;
+  fileName: string;
+  size: number;
+  status: JobStatus;
+  /** Plaintext bytes read so far. */
+  done: number;
+  serial?: string;
+  /** Names offered for download. */
+  outputName: string;
+  escrowName: string;
+  output?: Blob;
+  escrowJson?: string;
+  error?: UiError;
+}
+
+/** How a file is being opened. */
+export type DecryptVia = 'own-key' | 'escrow' | 'recovery';
+
+/** One file being decrypted. */
+export interface DecryptJob {
+  id: string;
+  fileName: string;
+  size: number;
+  via: DecryptVia;
+  status: JobStatus;
+  done: number;
+  /** The original name, type, size and date from the metadata (after the header verified). */
+  meta?: FileMeta;
+  /** The verified plaintext, offered under `meta.name`. */
+  output?: Blob;
+  error?: UiError;
+}
+
+/** An escrow blob the authority is looking at. */
+export interface EscrowCase {
+  fileName: string;
+  text: string;
+  blob: KeyBlob;
+  /** Set once the authority's key opened the blob and its MAC verified. */
+  verified: boolean;
+  error?: UiError;
+  /** A recovery blob issued from it: JSON text and the name offered. */
+  recovery?: { json: string; name: string; ownerKeyId: string };
+}
+
+export interface Notice {
+  id: string;
+  kind: 'error' | 'info' | 'success';
+  text: string;
+}
+
+export interface KeysSlice {
+  keys: StoredKey[];
+  keysLoaded: boolean;
+  /**
+   * A private key generated in this session that can still be read out once
+   * for a backup, although the stored copy is non-extractable.
+   */
+  pendingBackup: { keyId: string; privateKey: CryptoKey } | null;
+  loadKeys: () => Promise<void>;
+  /** Generates a key pair; the stored private key is non-extractable unless `keepExportable`. */
+  generateKey: (options: { name: string; bits: 3072 | 4096; role: 'owner' | 'authority-own'; keepExportable?: boolean }) => Promise<StoredKey | null>;
+  /**
+   * Imports a key from pasted or dropped text. A public key becomes an
+   * `authority` key; a private key becomes `privateRole` (default `owner`).
+   * Resolves to the stored key, or to an error to show next to the form.
+   */
+  importKey: (options: {
+    text: string;
+    name: string;
+    passphrase?: string;
+    privateRole?: 'owner' | 'authority-own';
+    publicRole?: 'authority';
+    keepExportable?: boolean;
+    /**
+     * Which kind of key the form asks for: `private` refuses a public key
+     * (`KEY_NOT_PRIVATE`), `public` refuses a private key (`KEY_NOT_PUBLIC`)
+     * and the public half of a key pair stored here (`KEY_IS_OWN`). Default `any`.
+     */
+    accept?: 'any' | 'public' | 'private';
+  }) => Promise<{ key: StoredKey } | { error: UiError }>;
+  confirmAuthority: (keyId: string) => Promise<void>;
+  renameKey: (keyId: string, name: string) => Promise<void>;
+  /** Downloads the public key (`NAME.pub.pem` or `.jwk.json`). */
+  exportPublicKey: (keyId: string, format: 'spki-pem' | 'jwk') => Promise<UiError | null>;
+  /** Downloads a passphrase-protected PKCS#8 backup and records when. */
+  exportPrivateBackup: (keyId: string, passphrase: string) => Promise<UiError | null>;
+  /**
+   * Why no backup of this key can be exported (no private key, or a
+   * non-extractable one whose in-session copy is gone: `KEY_NOT_EXTRACTABLE`),
+   * or null when it can.
+   */
+  backupProblem: (keyId: string) => UiError | null;
+  dismissPendingBackup: () => void;
+  deleteKey: (keyId: string) => Promise<void>;
+}
+
+export interface EncryptSlice {
+  encryptJobs: EncryptJob[];
+  /** Queues files for encryption to the current owner key and the chosen authority. */
+  encryptFiles: (files: readonly File[], options: { description: string; authorityKeyId: string }) => void;
+  cancelEncrypt: (id: string) => void;
+  downloadEncrypted: (id: string) => void;
+  downloadEscrow: (id: string) => void;
+  /** Every finished file and escrow blob in one zip; resolves to an error to show next to the button. */
+  downloadAllEncrypted: () => Promise<UiError | null>;
+  clearEncryptJobs: () => void;
+}
+
+export interface RegisterSlice {
+  register: RegisterEntry[];
+  registerLoaded: boolean;
+  loadRegister: () => Promise<void>;
+  downloadRegisterEscrow: (fileId: string) => void;
+  /** All escrow blobs and a CSV index in one zip, for the authority; resolves to an error to show next to the button. */
+  exportRegister: () => Promise<UiError | null>;
+}
+
+export interface DecryptSlice {
+  decryptJobs: DecryptJob[];
+  /** Opens `.keyward` files with whichever stored private key matches. */
+  decryptFiles: (files: readonly File[]) => void;
+  /** Opens a file with a recovery blob issued for one of the owner's keys. */
+  decryptWithRecovery: (file: File, recoveryBlob: File) => void;
+  cancelDecrypt: (id: string) => void;
+  downloadDecrypted: (id: string) => void;
+  /** Removes finished rows (all, or only those opened `via` one of these ways); running rows stay. */
+  clearDecryptJobs: (vias?: readonly DecryptVia[]) => void;
+}
+
+export interface AuthoritySlice {
+  escrowCase: EscrowCase | null;
+  /** A dropped file that is not a readable escrow blob: shown next to the escrow drop zone. */
+  escrowLoadError: { fileName: string; error: UiError } | null;
+  /**
+   * Imports the authority's own key pair from pasted text. Refuses a public
+   * key (`KEY_NOT_PRIVATE`) before anything is stored, then stores the key as
+   * `authority-own`.
+   */
+  importAuthorityKey: (options: { text: string; name: string; passphrase?: string }) => Promise<{ key: StoredKey } | { error: UiError }>;
+  /** Reads an escrow blob and checks it with the authority's own key. */
+  loadEscrowBlob: (file: File) => Promise<void>;
+  closeEscrowCase: () => void;
+  /** Decrypts the encrypted file the escrow blob belongs to (a row in the decrypt list). */
+  recoverFile: (file: File) => void;
+  /** Wraps the file key for the owner's new public key and downloads the recovery blob. */
+  issueRecovery: (newOwnerPublicKey: string, ownerName: string) => Promise<UiError | null>;
+}
+
+export interface SessionSlice {
+  mode: 'owner' | 'authority';
+  setMode: (mode: 'owner' | 'authority') => void;
+  persist: PersistState | 'unknown';
+  /** Asks the browser to keep this site's storage (keys must not be lost). */
+  requestPersistence: () => Promise<void>;
+  notices: Notice[];
+  notify: (kind: Notice['kind'], text: string) => void;
+  dismissNotice: (id: string) => void;
+  /** Loads keys, register and storage state at start. */
+  start: () => Promise<void>;
+}
+
+export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice;
+
+export type { FileSummary, KeyRole, RegisterEntry, StoredKey };
