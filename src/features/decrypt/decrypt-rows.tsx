@@ -1,6 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { DecryptRow } from './decrypt-row.tsx';
+import { DecryptRow } from '../../components/decrypt-row.tsx';
 
 /** The owner's rows: files opened with their own keys or with a recovery blob. */
 export function DecryptRows() {

@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { EscrowFileRow } from './escrow-file-row.tsx';
+import { DecryptRow } from '../../components/decrypt-row.tsx';
 
 /** Option (a): the authority decrypts the encrypted file itself with the escrow blob's file key. */
 export function RecoverFileOption() {
@@ -27,7 +27,7 @@ export function RecoverFileOption() {
         <>
           <ul className="rows" aria-label="Files being decrypted">
             {jobs.map((job) => (
-              <EscrowFileRow key={job.id} job={job} />
+              <DecryptRow key={job.id} job={job} />
             ))}
           </ul>
           <button type="button" className="button button--quiet button--small escrow-option__clear" onClick={() => { clearDecryptJobs(['escrow']); }}>

@@ -1,9 +1,9 @@
 import { useShallow } from 'zustand/react/shallow';
-import { ErrorNotice } from '../../components/error-notice.tsx';
-import { ProgressBar } from '../../components/progress-bar.tsx';
-import { formatBytes, formatDate } from '../../store/format.ts';
-import type { DecryptJob } from '../../store/types.ts';
-import { useAppStore } from '../../store/use-app-store.ts';
+import { ErrorNotice } from './error-notice.tsx';
+import { ProgressBar } from './progress-bar.tsx';
+import { formatBytes, formatDate } from '../store/format.ts';
+import type { DecryptJob } from '../store/types.ts';
+import { useAppStore } from '../store/use-app-store.ts';
 
 const STATUS: Record<DecryptJob['status'], string> = {
   queued: 'Waiting',
@@ -29,6 +29,7 @@ export function DecryptRow({ job }: { job: DecryptJob }) {
         <span className={`row__meta status--${job.status}`}>
           {STATUS[job.status]}
           {job.via === 'recovery' && ' · with a recovery blob'}
+          {job.via === 'escrow' && ' · with the escrow blob'}
         </span>
       </div>
       {busy && (
