@@ -1,15 +1,16 @@
 import { useShallow } from 'zustand/react/shallow';
+import { backupStatus } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
 /** Title, mode switch and the storage-persistence state (keys must not be lost). */
 export function Header() {
-  const { mode, setMode, persist, requestPersistence, hasPrivateKey } = useAppStore(
+  const { mode, setMode, persist, requestPersistence, needsBackup } = useAppStore(
     useShallow((s) => ({
       mode: s.mode,
       setMode: s.setMode,
       persist: s.persist,
       requestPersistence: s.requestPersistence,
-      hasPrivateKey: s.keys.some((k) => k.privateKey),
+      needsBackup: s.keys.some((k) => backupStatus(k) === 'missing'),
     })),
   );
   return (
@@ -31,13 +32,13 @@ export function Header() {
           <span>Storage: kept by the browser</span>
         ) : (
           <>
-            <span>{persist === 'unsupported' ? 'Storage: may be cleared by the browser' : 'Storage: may be cleared by the browser'}</span>
+            <span>Storage: may be cleared by the browser</span>
             {persist !== 'unsupported' && (
               <button type="button" className="button button--small" onClick={() => void requestPersistence()}>
                 Keep my keys
               </button>
             )}
-            {hasPrivateKey && <span className="persist__hint">Export a backup of your private key.</span>}
+            {needsBackup && <span className="persist__hint">Export a backup of your private key.</span>}
           </>
         )}
       </div>
