@@ -50,6 +50,28 @@ export default defineConfig([
     },
   },
   {
+    // Components render state and call actions: core types only, no IO, no other feature.
+    files: ['src/features/**/*.{ts,tsx}', 'src/components/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/core', '**/core/**'], allowTypeImports: true, message: 'Components use core types only; logic goes through the store.' },
+            { group: ['**/io', '**/io/**', '**/app', '**/app/**'], message: 'Components reach IO only through store actions.' },
+            { group: ['**/features/**', ...['encrypt', 'decrypt', 'keys', 'register', 'escrow', 'recover'].map((f) => `../${f}/**`)], message: 'No cross-feature imports: shared pieces go in src/components.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/store/test-adapters.ts'],
+    rules: noImportsFrom('features', 'components', 'app'),
+  },
+  {
     files: ['src/cli/**/*.ts'],
     languageOptions: { globals: { ...globals.node } },
     rules: noImportsFrom('io', 'store', 'features', 'components', 'app'),
