@@ -5,7 +5,7 @@ import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { StoredKey, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { ExportBackupForm } from './export-backup-form.tsx';
+import { BackupForm } from '../../components/backup-form.tsx';
 
 /** One authority key pair: its key ID to publish, its public key to hand out, and a backup while one can be made. */
 export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
@@ -52,7 +52,7 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
           </button>
         )}
       </div>
-      {backupOpen && <ExportBackupForm keyId={storedKey.keyId} onClose={() => { setBackupOpen(false); }} />}
+      {backupOpen && <BackupForm keyId={storedKey.keyId} onDone={() => { setBackupOpen(false); }} onCancel={() => { setBackupOpen(false); }} />}
       {error && <ErrorNotice error={error} />}
     </li>
   );

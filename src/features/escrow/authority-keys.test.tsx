@@ -75,8 +75,8 @@ describe('AuthorityKeys', () => {
 
     await user.click(within(card).getByRole('button', { name: 'Export backup…' }));
     await user.type(within(card).getByLabelText('Backup passphrase'), 'correct horse');
-    await user.type(within(card).getByLabelText('Repeat the backup passphrase'), 'correct horse');
-    await user.click(within(card).getByRole('button', { name: 'Save backup file' }));
+    await user.type(within(card).getByLabelText('Repeat passphrase'), 'correct horse');
+    await user.click(within(card).getByRole('button', { name: 'Download backup' }));
 
     expect(await within(card).findByText('Backed up')).toBeInTheDocument();
     expect(download.saved.map((s) => s.name)).toEqual(['Desk-2.backup.pem']);

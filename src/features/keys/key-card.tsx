@@ -5,7 +5,7 @@ import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { StoredKey, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { BackupForm } from './backup-form.tsx';
+import { BackupForm } from '../../components/backup-form.tsx';
 import { DeleteKey } from './delete-key.tsx';
 import { KeyBadges } from './key-badges.tsx';
 import { RenameForm } from './rename-form.tsx';

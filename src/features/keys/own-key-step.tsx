@@ -4,7 +4,7 @@ import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import { backupStatus, ownKeyPair } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { BackupForm } from './backup-form.tsx';
+import { BackupForm } from '../../components/backup-form.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
 

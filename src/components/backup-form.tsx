@@ -1,7 +1,7 @@
 import { type SubmitEvent, useId, useState } from 'react';
-import { ErrorNotice } from '../../components/error-notice.tsx';
-import type { UiError } from '../../store/types.ts';
-import { useAppStore } from '../../store/use-app-store.ts';
+import { ErrorNotice } from './error-notice.tsx';
+import type { UiError } from '../store/types.ts';
+import { useAppStore } from '../store/use-app-store.ts';
 
 export interface BackupFormProps {
   keyId: string;
