@@ -12,6 +12,7 @@ import { serialFromFileId } from './format/serial.ts';
 import { ciphertextSize, encryptStream } from './format/stream.ts';
 import type { PublicKeyInfo } from './keys/types.ts';
 import { wrapFileKey } from './keys/wrap.ts';
+import { withPrefix } from './streams.ts';
 
 export interface EncryptOptions {
   /** Name, type, size and modification time of the plaintext (§3 metadata). */
@@ -127,26 +128,6 @@ export interface EncryptedFile extends Omit<EncryptionPlan, 'payload'> {
  */
 export async function encryptFile(source: ReadableStream<Uint8Array>, options: EncryptOptions): Promise<EncryptedFile> {
   const { payload, ...plan } = await planEncryption(options);
-  const encrypted = source.pipeThrough(payload());
-  const reader = encrypted.getReader();
-  let prefixSent = false;
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (!prefixSent) {
-          prefixSent = true;
-          controller.enqueue(plan.prefix);
-          return;
-        }
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  const stream = withPrefix(plan.prefix, source.pipeThrough(payload()).getReader());
   return { ...plan, stream };
 }

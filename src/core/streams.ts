@@ -74,20 +74,21 @@ export async function splitFile(source: ReadableStream<Uint8Array>): Promise<Spl
     await reader.cancel().catch(() => undefined);
     throw error;
   }
-  let rest: Bytes | null = buffered.subarray(parsed.prefixSize);
-  const payload = new ReadableStream<Uint8Array>(
+  return { parsed, payload: withPrefix(buffered.subarray(parsed.prefixSize), reader) };
+}
+
+/**
+ * `first`, then whatever `reader` still yields, as one pull-based stream
+ * (nothing is read ahead); cancelling it cancels the reader.
+ */
+export function withPrefix(first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  let pending: Uint8Array | null = first.length > 0 ? first : null;
+  return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (rest) {
-          const first = rest;
-          rest = null;
-          if (first.length > 0) {
-            controller.enqueue(first);
-            return;
-          }
-        }
-        if (ended) {
-          controller.close();
+        if (pending) {
+          controller.enqueue(pending);
+          pending = null;
           return;
         }
         const { done, value } = await reader.read();
@@ -100,5 +101,4 @@ export async function splitFile(source: ReadableStream<Uint8Array>): Promise<Spl
     },
     { highWaterMark: 0 },
   );
-  return { parsed, payload };
 }
