@@ -1,13 +1,23 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { type Plugin, defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumPath, chromiumArgs } from './test/chromium.ts';
+import { CSP_META, SECURITY_HEADERS } from './content-security-policy.ts';
+
+/** Adds the CSP meta tag to the built index.html only: the dev server needs inline scripts for hot reload. */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'keyward-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP_META }, injectTo: 'head-prepend' }],
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
-  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: SECURITY_HEADERS },
   build: { outDir: 'dist/app', target: 'es2022' },
   test: {
     projects: [

@@ -4,6 +4,9 @@ import { App } from './app/App.tsx';
 import { CapabilityGate } from './app/capability-gate.tsx';
 import { StoreProvider } from './app/providers.tsx';
 import './app/styles.css';
+import { installTrustedTypesPolicy } from './app/trusted-types.ts';
+
+installTrustedTypesPolicy();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
