@@ -85,7 +85,7 @@ export default defineConfig([
     },
   },
   {
-    files: ['test/**', 'e2e/**', 'scripts/**', 'bench/**', '*.config.ts', 'content-security-policy.ts', 'src/**/*.node.test.ts'],
+    files: ['test/**', 'e2e/**', 'scripts/**', 'bench/**', '*.config.ts', 'content-security-policy.ts', 'service-worker-plugin.ts', 'src/**/*.node.test.ts'],
     languageOptions: { globals: { ...globals.node } },
     rules: { 'react-refresh/only-export-components': 'off' },
   },

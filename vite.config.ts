@@ -4,6 +4,7 @@ import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumPath, chromiumArgs } from './test/chromium.ts';
 import { CSP_META, SECURITY_HEADERS } from './content-security-policy.ts';
+import { serviceWorker } from './service-worker-plugin.ts';
 
 /** Adds the CSP meta tag to the built index.html only: the dev server needs inline scripts for hot reload. */
 function contentSecurityPolicy(): Plugin {
@@ -15,7 +16,7 @@ function contentSecurityPolicy(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), serviceWorker()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: SECURITY_HEADERS },
   build: { outDir: 'dist/app', target: 'es2022' },

@@ -8,6 +8,11 @@ import { installTrustedTypesPolicy } from './app/trusted-types.ts';
 
 installTrustedTypesPolicy();
 
+// Offline once visited (the build writes sw.js); the dev server has none.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+}
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <CapabilityGate>
