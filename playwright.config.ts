@@ -1,7 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './test/chromium.ts';
 
-const PORT = 4173;
+/** KEYWARD_E2E_PORT lets several checkouts run their journeys side by side. */
+const PORT = Number(process.env.KEYWARD_E2E_PORT ?? 4173);
 const BASE = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
