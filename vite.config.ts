@@ -29,7 +29,7 @@ export default defineConfig({
           globals: true,
           environment: 'node',
           include: ['src/core/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/io/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['src/core/**/*.browser.test.ts'],
+          exclude: ['src/core/**/*.browser.test.ts', 'src/io/**/*.browser.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
         },
@@ -46,11 +46,11 @@ export default defineConfig({
         },
       },
       {
-        // The same core tests, unchanged, in real Chromium (and a Worker).
+        // The same core tests, unchanged, in real Chromium (and a Worker); the Worker pipeline and its disk sinks.
         test: {
           name: 'chromium',
           globals: true,
-          include: ['src/core/**/*.test.ts'],
+          include: ['src/core/**/*.test.ts', 'src/io/**/*.browser.test.ts'],
           exclude: ['src/core/**/*.node.test.ts'],
           testTimeout: 120_000,
           browser: {

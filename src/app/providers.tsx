@@ -5,6 +5,7 @@ import { browserDownloader } from '../io/download.ts';
 import { createKeyStore } from '../io/key-store.ts';
 import { createRegisterStore } from '../io/register-store.ts';
 import { persistedState, requestPersistence } from '../io/storage.ts';
+import { createTempFiles } from '../io/temp-files.ts';
 import { type StoreState, createAppStore } from '../store/app-store.ts';
 import { StoreContext } from '../store/use-app-store.ts';
 import type { StoreApi } from 'zustand';
@@ -21,6 +22,7 @@ function createProductionStore(): StoreApi<StoreState> {
     crypto: createWorkerCrypto(),
     download: browserDownloader,
     storage: { persisted: persistedState, request: requestPersistence },
+    tempFiles: createTempFiles(),
   });
   return store;
 }

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from './error-notice.tsx';
 import { ProgressBar } from './progress-bar.tsx';
@@ -17,7 +18,7 @@ const STATUS: Record<DecryptJob['status'], string> = {
  * One file being decrypted. A download is offered only once the store holds
  * the verified output (spec §7): a file that failed shows its error instead.
  */
-export function DecryptRow({ job }: { job: DecryptJob }) {
+export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob }) {
   const { cancelDecrypt, downloadDecrypted } = useAppStore(
     useShallow((s) => ({ cancelDecrypt: s.cancelDecrypt, downloadDecrypted: s.downloadDecrypted })),
   );
@@ -34,7 +35,7 @@ export function DecryptRow({ job }: { job: DecryptJob }) {
       </div>
       {busy && (
         <div className="actions decrypt-row__progress">
-          <ProgressBar done={job.done} total={job.size} label={`Decrypting ${job.fileName}`} />
+          <ProgressBar done={job.done} total={job.size} label={`Decrypting ${job.fileName}`} timing={job} />
           <button type="button" className="button button--quiet button--small" onClick={() => { cancelDecrypt(job.id); }}>
             Cancel
           </button>
@@ -56,4 +57,4 @@ export function DecryptRow({ job }: { job: DecryptJob }) {
       {job.status === 'cancelled' && <p className="row__meta">Cancelled. Nothing was saved.</p>}
     </li>
   );
-}
+});

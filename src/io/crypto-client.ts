@@ -6,15 +6,17 @@
 import { KeywardError, isErrorCode } from '../core/index.ts';
 import type { Operations, OperationName, WireError, WorkerRequest, WorkerResponse } from './crypto-protocol.ts';
 
+const FAILURE_SENTENCES = {
+  CANCELLED: 'Cancelled. Nothing was saved.',
+  NO_SPACE: 'There is not enough free disk space (or storage this site may use) for the output. Nothing was saved; free some space and try again.',
+  INTERNAL: 'Something went wrong inside Keyward. Nothing was saved; try again, and reload the page if it happens again.',
+} as const;
+
 /** A failure that is not a Keyward error: the user cancelled, or something broke inside. */
 export class OperationFailure extends Error {
   override readonly name = 'OperationFailure';
-  constructor(readonly code: 'CANCELLED' | 'INTERNAL') {
-    super(
-      code === 'CANCELLED'
-        ? 'Cancelled. Nothing was saved.'
-        : 'Something went wrong inside Keyward. Nothing was saved; try again, and reload the page if it happens again.',
-    );
+  constructor(readonly code: 'CANCELLED' | 'NO_SPACE' | 'INTERNAL') {
+    super(FAILURE_SENTENCES[code]);
   }
 }
 
@@ -31,7 +33,7 @@ export interface CryptoClient {
 /** Rebuilds an error that crossed the Worker boundary. */
 export function fromWireError(error: WireError): Error {
   if (isErrorCode(error.code)) return new KeywardError(error.code, error.details);
-  return new OperationFailure(error.code === 'CANCELLED' ? 'CANCELLED' : 'INTERNAL');
+  return new OperationFailure(error.code === 'CANCELLED' || error.code === 'NO_SPACE' ? error.code : 'INTERNAL');
 }
 
 /** Runs operations in the module Worker `crypto.worker.ts`. */

@@ -1,8 +1,8 @@
 /**
  * The operations of the crypto Worker, as plain async functions over the
  * core. The Worker wires them to messages; tests call them in-process.
- * Outputs that are offered to the user are assembled only after the whole
- * stream verified (spec §7).
+ * Outputs stream into a sink (`output-sink.ts`) and are handed back only
+ * after the whole stream verified (spec §7).
  */
 import {
   encryptFile,
@@ -20,6 +20,7 @@ import {
   summarizeHeader,
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
+import { OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
 
 export interface OperationContext {
   /** Bytes of the input handled so far. */
@@ -36,7 +37,7 @@ function readWithProgress(blob: Blob, context: OperationContext): ReadableStream
   let done = 0;
   let last = 0;
   const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
+    async transform(chunk, controller) {
       if (context.signal.aborted) {
         controller.error(context.signal.reason);
         return;
@@ -46,6 +47,10 @@ function readWithProgress(blob: Blob, context: OperationContext): ReadableStream
       if (now - last >= PROGRESS_INTERVAL_MS) {
         last = now;
         context.progress(done, blob.size);
+        // Measured in Chromium: reading and WebCrypto can keep the Worker busy
+        // without ever running a message task, so a Cancel would wait until the
+        // end. A timer turn every report lets it through at once.
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       controller.enqueue(chunk);
     },
@@ -54,18 +59,6 @@ function readWithProgress(blob: Blob, context: OperationContext): ReadableStream
     },
   });
   return blob.stream().pipeThrough(counter, { signal: context.signal });
-}
-
-/** Reads a stream into a Blob; nothing is returned unless the stream ended cleanly. */
-async function collectVerified(stream: ReadableStream<Uint8Array>, type = ''): Promise<Blob> {
-  const parts: Uint8Array<ArrayBuffer>[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value as Uint8Array<ArrayBuffer>);
-  }
-  return new Blob(parts, { type });
 }
 
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
@@ -86,9 +79,11 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
       description: args.description,
       ...(args.chunkSize === undefined ? {} : { chunkSize: args.chunkSize }),
     });
-    const output = await collectVerified(encrypted.stream, 'application/octet-stream');
+    const sink = await openSink(args.target, 'application/octet-stream');
+    const output = await writeToSink(encrypted.stream, sink);
     return {
       output,
+      ...(sink.temp ? { temp: sink.temp } : {}),
       fileId: encrypted.fileId,
       serial: encrypted.serial,
       escrowBlob: encrypted.escrowBlob,
@@ -102,14 +97,16 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     return summarizeHeader(parsed);
   },
 
-  async decrypt({ file, unlock }, context) {
+  async decrypt({ file, unlock, target }, context) {
     const source = readWithProgress(file, context);
     const opened = await openFile(
       source,
       unlock.kind === 'keys' ? { keys: unlock.keys } : { blob: parseBlob(unlock.blobText), key: unlock.key },
     );
-    const output = await collectVerified(opened.plaintext, opened.meta.type);
-    return { output, meta: opened.meta, summary: summarizeHeader(opened.parsed) };
+    // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
+    const sink = await openSink(target, opened.meta.type);
+    const output = await writeToSink(opened.plaintext, sink);
+    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta: opened.meta, summary: summarizeHeader(opened.parsed) };
   },
 
   parseBlob: ({ text }) => Promise.resolve(parseBlob(text)),
@@ -138,6 +135,7 @@ export function runOperation<K extends OperationName>(op: K, args: Operations[K]
 export function toWireError(error: unknown, signal?: AbortSignal): WireError {
   if (signal?.aborted) return { code: 'CANCELLED', details: {} };
   if (isKeywardError(error)) return { code: error.code, details: error.details };
+  if (error instanceof OutputSpaceError) return { code: 'NO_SPACE', details: {} };
   if (error instanceof RangeError || error instanceof TypeError) return { code: 'INTERNAL', details: { reason: error.message } };
   return { code: 'INTERNAL', details: {} };
 }

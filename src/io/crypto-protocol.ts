@@ -6,6 +6,15 @@
  */
 import type { AnyKeyInfo, ErrorDetails, FileMeta, FileSummary, KeyBlob, PrivateKeyInfo, PublicKeyInfo } from '../core/index.ts';
 
+/** A temp file in this tab's OPFS folder (see `temp-files.ts`). */
+export interface TempFile {
+  session: string;
+  name: string;
+}
+
+/** Where the Worker writes an output (see `output-sink.ts`); memory when absent. */
+export type OutputTarget = { kind: 'memory' } | ({ kind: 'temp' } & TempFile) | { kind: 'file'; handle: FileSystemFileHandle };
+
 export interface EncryptArgs {
   file: Blob;
   meta: FileMeta;
@@ -15,11 +24,14 @@ export interface EncryptArgs {
   authorityName: string;
   description: string;
   chunkSize?: number;
+  target?: OutputTarget;
 }
 
 export interface EncryptResult {
-  /** The whole `.keyward` file. */
+  /** The whole `.keyward` file (disk-backed for a temp or picked file). */
   output: Blob;
+  /** The temp file behind `output`, removed when its row is cleared. */
+  temp?: TempFile;
   fileId: string;
   serial: string;
   escrowBlob: KeyBlob;
@@ -37,8 +49,9 @@ export type UnlockArgs =
     };
 
 export interface DecryptResult {
-  /** The verified plaintext: made only after the last chunk and the size check passed. */
+  /** The verified plaintext: handed out only after the last chunk and the size check passed. */
   output: Blob;
+  temp?: TempFile;
   meta: FileMeta;
   summary: FileSummary;
 }
@@ -54,7 +67,7 @@ export interface Operations {
   };
   encrypt: { args: EncryptArgs; result: EncryptResult };
   inspectFile: { args: { file: Blob }; result: FileSummary };
-  decrypt: { args: { file: Blob; unlock: UnlockArgs }; result: DecryptResult };
+  decrypt: { args: { file: Blob; unlock: UnlockArgs; target?: OutputTarget }; result: DecryptResult };
   parseBlob: { args: { text: string }; result: KeyBlob };
   openBlob: { args: { text: string; key: PrivateKeyInfo }; result: KeyBlob };
   issueRecovery: {

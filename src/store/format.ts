@@ -19,3 +19,14 @@ export function formatBytes(bytes: number): string {
 export function formatDate(ms: number | string): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** Seconds left, rounded for people: "less than a second", "12 s", "3 min 5 s", "1 h 2 min". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'unknown';
+  if (seconds < 1) return 'less than a second';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}

@@ -5,10 +5,12 @@
  */
 import type { FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
+import type { TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { PersistState } from '../io/storage.ts';
+import type { TempFiles } from '../io/temp-files.ts';
 
 /** What the store needs from the outside world; tests pass in-memory versions. */
 export interface Adapters {
@@ -17,6 +19,8 @@ export interface Adapters {
   crypto: CryptoClient;
   download: Downloader;
   storage: { persisted(): Promise<PersistState>; request(): Promise<PersistState> };
+  /** Disk-backed outputs (OPFS); without it outputs are kept in memory. */
+  tempFiles?: TempFiles;
   now?: () => number;
 }
 
@@ -38,11 +42,16 @@ export interface EncryptJob {
   status: JobStatus;
   /** Plaintext bytes read so far. */
   done: number;
+  /** When the Worker started on it, and when `done` last moved (for speed and time left). */
+  startedAt?: number;
+  updatedAt?: number;
   serial?: string;
   /** Names offered for download. */
   outputName: string;
   escrowName: string;
   output?: Blob;
+  /** The temp file behind `output`, removed when the row is cleared. */
+  temp?: TempFile;
   escrowJson?: string;
   error?: UiError;
 }
@@ -58,10 +67,13 @@ export interface DecryptJob {
   via: DecryptVia;
   status: JobStatus;
   done: number;
+  startedAt?: number;
+  updatedAt?: number;
   /** The original name, type, size and date from the metadata (after the header verified). */
   meta?: FileMeta;
   /** The verified plaintext, offered under `meta.name`. */
   output?: Blob;
+  temp?: TempFile;
   error?: UiError;
 }
 

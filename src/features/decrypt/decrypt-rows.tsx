@@ -1,4 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
+import { ProgressBar } from '../../components/progress-bar.tsx';
+import { batchProgress } from '../../store/jobs.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { DecryptRow } from '../../components/decrypt-row.tsx';
 
@@ -8,8 +10,16 @@ export function DecryptRows() {
   const clearDecryptJobs = useAppStore((s) => s.clearDecryptJobs);
   if (jobs.length === 0) return null;
   const anyFinished = jobs.some((job) => job.status !== 'queued' && job.status !== 'running');
+  const batch = batchProgress(jobs);
   return (
     <>
+      {batch.count > 1 && (
+        <p className="row__meta" role="status">
+          {batch.finished} of {batch.count} files finished
+          {batch.succeeded < batch.finished && ` · ${batch.finished - batch.succeeded} not opened`}
+        </p>
+      )}
+      {batch.busy && batch.count > 1 && <ProgressBar done={batch.done} total={batch.total} label="Decrypting all files" />}
       <ul className="rows" aria-label="Files being decrypted">
         {jobs.map((job) => (
           <DecryptRow key={job.id} job={job} />

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
@@ -17,7 +18,7 @@ const STATUS: Record<EncryptJob['status'], string> = {
  * One file being encrypted. Its downloads appear only once the store holds
  * the finished file and escrow blob, and the file is in the register.
  */
-export function EncryptRow({ job }: { job: EncryptJob }) {
+export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob }) {
   const { cancelEncrypt, downloadEncrypted, downloadEscrow } = useAppStore(
     useShallow((s) => ({ cancelEncrypt: s.cancelEncrypt, downloadEncrypted: s.downloadEncrypted, downloadEscrow: s.downloadEscrow })),
   );
@@ -31,7 +32,7 @@ export function EncryptRow({ job }: { job: EncryptJob }) {
       <p className={`row__meta encrypt-row__status status--${job.status}`}>{STATUS[job.status]}</p>
       {busy && (
         <div className="actions encrypt-row__progress">
-          <ProgressBar done={job.done} total={job.size} label={`Encrypting ${job.fileName}`} />
+          <ProgressBar done={job.done} total={job.size} label={`Encrypting ${job.fileName}`} timing={job} />
           <button type="button" className="button button--quiet button--small" onClick={() => { cancelEncrypt(job.id); }}>
             Cancel
           </button>
@@ -59,4 +60,4 @@ export function EncryptRow({ job }: { job: EncryptJob }) {
       {job.status === 'failed' && job.error && <ErrorNotice error={job.error} />}
     </li>
   );
-}
+});

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
-import { encryptBatchProgress } from '../../store/slices/encrypt-slice.ts';
+import { batchProgress } from '../../store/jobs.ts';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EncryptRow } from './encrypt-row.tsx';
@@ -10,7 +10,7 @@ import { EncryptRow } from './encrypt-row.tsx';
 /** The rows of files being encrypted, the batch's progress, and what to do with all of them. */
 export function EncryptRows() {
   const jobs = useAppStore((s) => s.encryptJobs);
-  const batch = useAppStore(useShallow((s) => encryptBatchProgress(s.encryptJobs)));
+  const batch = useAppStore(useShallow((s) => batchProgress(s.encryptJobs)));
   const { downloadAllEncrypted, clearEncryptJobs } = useAppStore(
     useShallow((s) => ({ downloadAllEncrypted: s.downloadAllEncrypted, clearEncryptJobs: s.clearEncryptJobs })),
   );

@@ -4,6 +4,7 @@ import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
 import type { UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
+import { partition, releaseTemps } from '../jobs.ts';
 import { safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
 
@@ -34,8 +35,8 @@ type UnlockFor = () => Promise<UnlockArgs | { error: UiError }>;
 
 export interface DecryptRunner {
   /**
-   * Adds a row and queues `file`; files are decrypted one at a time (each
-   * plaintext is held in memory until it verified). `unlock` is computed when
+   * Adds a row and queues `file`; files are decrypted one at a time, each
+   * into a temp file (or memory) offered only once it verified. `unlock` is computed when
    * the job starts, from the keys then stored.
    */
   start(file: File, via: DecryptVia, unlock: UnlockFor): void;
@@ -44,6 +45,7 @@ export interface DecryptRunner {
 export const createDecryptSlice =
   (adapters: Adapters): StateCreator<AppState, [], [], DecryptSlice & { decryptRunner: DecryptRunner }> =>
   (set, get) => {
+    const now = adapters.now ?? Date.now;
     const controllers = new Map<string, AbortController>();
     const waiting = new Map<string, { file: File; unlockFor: UnlockFor }>();
     let nextId = 1;
@@ -55,25 +57,31 @@ export const createDecryptSlice =
     async function runJob(id: string, file: File, unlockFor: UnlockFor): Promise<void> {
       const controller = new AbortController();
       controllers.set(id, controller);
-      patch(id, { status: 'running' });
+      patch(id, { status: 'running', startedAt: now(), updatedAt: now() });
       try {
         const unlock = await unlockFor();
         if ('error' in unlock) {
           patch(id, { status: 'failed', error: unlock.error });
           return;
         }
+        const target = adapters.tempFiles?.target();
         const result = await adapters.crypto.run(
           'decrypt',
-          { file, unlock },
+          { file, unlock, ...(target ? { target } : {}) },
           {
             signal: controller.signal,
             onProgress: (done) => {
-              patch(id, { done });
+              patch(id, { done, updatedAt: now() });
             },
           },
         );
         // spec §7: `output` exists only here, after every chunk and the size check passed.
-        patch(id, { status: 'done', done: file.size, meta: result.meta, output: result.output });
+        if (controller.signal.aborted) {
+          releaseTemps(adapters, [result]);
+          patch(id, { status: 'cancelled' });
+          return;
+        }
+        patch(id, { status: 'done', done: file.size, updatedAt: now(), meta: result.meta, output: result.output, ...(result.temp ? { temp: result.temp } : {}) });
       } catch (error) {
         const uiError = toUiError(error);
         patch(id, uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError });
@@ -154,7 +162,9 @@ export const createDecryptSlice =
 
       clearDecryptJobs(vias) {
         const keep = (job: DecryptJob) => job.status === 'running' || job.status === 'queued' || (vias !== undefined && !vias.includes(job.via));
-        set({ decryptJobs: get().decryptJobs.filter(keep) });
+        const [kept, dropped] = partition(get().decryptJobs, keep);
+        set({ decryptJobs: kept });
+        releaseTemps(adapters, dropped);
       },
     };
   };

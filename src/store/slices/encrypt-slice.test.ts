@@ -6,7 +6,8 @@ import type { Downloader } from '../../io/download.ts';
 import type { StoreState } from '../app-store.ts';
 import { bytesOf, createTestStore, keyIdOfPem, memoryRegisterStore, testKeyPem } from '../test-adapters.ts';
 import type { EncryptJob } from '../types.ts';
-import { confirmedAuthorities, encryptBatchProgress, encryptionOwnerKey } from './encrypt-slice.ts';
+import { batchProgress } from '../jobs.ts';
+import { confirmedAuthorities, encryptionOwnerKey } from './encrypt-slice.ts';
 
 const bytes = (length: number, seed: number) => new Uint8Array(length).map((_, i) => (i * seed + (i >> 9)) & 0xff);
 const report = bytes(300_000, 31);
@@ -246,15 +247,15 @@ describe('encrypt slice', () => {
     const { store, authorityKeyId } = await ownerStore();
     store.getState().encryptFiles([file(notes, 'a.txt'), file(report, 'b.pdf')], { description: '', authorityKeyId });
     const jobs = await settled(store);
-    expect(encryptBatchProgress(jobs)).toEqual({ count: 2, finished: 2, succeeded: 2, done: notes.length + report.length, total: notes.length + report.length, busy: false });
+    expect(batchProgress(jobs)).toEqual({ count: 2, finished: 2, succeeded: 2, done: notes.length + report.length, total: notes.length + report.length, busy: false });
 
     store.getState().encryptFiles([file(bytes(24 * 1024 * 1024, 3), 'big.iso')], { description: '', authorityKeyId });
     store.getState().clearEncryptJobs();
     expect(store.getState().encryptJobs.map((j) => j.fileName)).toEqual(['big.iso']);
-    expect(encryptBatchProgress(store.getState().encryptJobs)).toMatchObject({ count: 1, finished: 0, busy: true });
+    expect(batchProgress(store.getState().encryptJobs)).toMatchObject({ count: 1, finished: 0, busy: true });
     store.getState().cancelEncrypt(store.getState().encryptJobs[0]!.id);
     await settled(store);
-    expect(encryptBatchProgress(store.getState().encryptJobs)).toEqual({ count: 0, finished: 0, succeeded: 0, done: 0, total: 0, busy: false });
+    expect(batchProgress(store.getState().encryptJobs)).toEqual({ count: 0, finished: 0, succeeded: 0, done: 0, total: 0, busy: false });
   });
 
   it('offers only confirmed authority keys, and encrypts for the stored owner key pair', async () => {

@@ -1,7 +1,9 @@
 /** Encrypting dropped files, one at a time in the Worker, each with a row of progress and its downloads. */
 import type { StateCreator } from 'zustand';
+import type { EncryptResult } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { toUiError, appError } from '../errors.ts';
+import { isBusy, partition, releaseTemps } from '../jobs.ts';
 import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
 import type { Adapters, AppState, EncryptJob, EncryptSlice, UiError } from '../types.ts';
 
@@ -13,36 +15,6 @@ export function encryptionOwnerKey(keys: readonly StoredKey[]): StoredKey | unde
 /** The authorities a file may be escrowed to: only public keys whose key ID the user confirmed. */
 export function confirmedAuthorities(keys: readonly StoredKey[]): StoredKey[] {
   return keys.filter((k) => k.role === 'authority' && k.confirmedAt !== undefined);
-}
-
-/** The whole batch at a glance: bytes read of all rows still counted, and how many rows ended. */
-export interface EncryptBatchProgress {
-  /** Rows that are not cancelled. */
-  count: number;
-  /** Rows that ended, well or not. */
-  finished: number;
-  /** Rows whose outputs can be downloaded. */
-  succeeded: number;
-  done: number;
-  total: number;
-  /** True while a row is queued or running. */
-  busy: boolean;
-}
-
-const isBusy = (job: EncryptJob) => job.status === 'queued' || job.status === 'running';
-
-/** Progress of every row that was not cancelled (a pure selector; pick its fields with `useShallow`). */
-export function encryptBatchProgress(jobs: readonly EncryptJob[]): EncryptBatchProgress {
-  const counted = jobs.filter((job) => job.status !== 'cancelled');
-  return {
-    count: counted.length,
-    finished: counted.filter((job) => !isBusy(job)).length,
-    succeeded: counted.filter((job) => job.status === 'done').length,
-    // A failed row counts as fully read, so the bar reaches its end when the batch does.
-    done: counted.reduce((sum, job) => sum + (job.status === 'failed' ? job.size : Math.min(job.done, job.size)), 0),
-    total: counted.reduce((sum, job) => sum + job.size, 0),
-    busy: jobs.some(isBusy),
-  };
 }
 
 /** Download names never carry path separators, control or bidi characters (a zip would make folders of `/`). */
@@ -90,9 +62,12 @@ export const createEncryptSlice =
       const { file, description } = input;
       const controller = new AbortController();
       controllers.set(id, controller);
-      patch(id, { status: 'running' });
+      const target = adapters.tempFiles?.target();
+      patch(id, { status: 'running', startedAt: now(), updatedAt: now() });
+      let result: EncryptResult | undefined;
+      let handedOut = false;
       try {
-        const result = await adapters.crypto.run(
+        result = await adapters.crypto.run(
           'encrypt',
           {
             file,
@@ -102,11 +77,12 @@ export const createEncryptSlice =
             ownerName: owner.name,
             authorityName: authority.name,
             description,
+            ...(target ? { target } : {}),
           },
           {
             signal: controller.signal,
             onProgress: (done) => {
-              patch(id, { done });
+              patch(id, { done, updatedAt: now() });
             },
           },
         );
@@ -128,13 +104,24 @@ export const createEncryptSlice =
           authority: { name: authority.name, keyId: authority.keyId },
           escrowBlob: result.escrowJson,
         });
-        patch(id, { status: 'done', done: file.size, serial: result.serial, output: result.output, escrowJson: result.escrowJson });
+        patch(id, {
+          status: 'done',
+          done: file.size,
+          updatedAt: now(),
+          serial: result.serial,
+          output: result.output,
+          ...(result.temp ? { temp: result.temp } : {}),
+          escrowJson: result.escrowJson,
+        });
+        handedOut = true;
       } catch (error) {
         const uiError = toUiError(error);
         patch(id, uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError });
         return;
       } finally {
         controllers.delete(id);
+        // Cancelled at the last moment, or the register could not be written: the output is removed, never offered.
+        if (!handedOut && result?.temp) void adapters.tempFiles?.release(result.temp);
       }
       try {
         await get().loadRegister();
@@ -221,7 +208,9 @@ export const createEncryptSlice =
       },
 
       clearEncryptJobs() {
-        set({ encryptJobs: get().encryptJobs.filter(isBusy) });
+        const [keep, drop] = partition(get().encryptJobs, isBusy);
+        set({ encryptJobs: keep });
+        releaseTemps(adapters, drop);
       },
     };
   };

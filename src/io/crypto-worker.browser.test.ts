@@ -1,0 +1,136 @@
+/**
+ * The app's real pipeline in Chromium: the module Worker reads the File,
+ * runs the core and writes into this tab's OPFS temp folder. Outputs are
+ * disk-backed Files; a failure or a cancel leaves no temp file behind; the
+ * start-up sweep removes only the folders of tabs that are gone.
+ */
+import authorityPem from '../core/testdata/keys/authority.pem?raw';
+import authorityPubPem from '../core/testdata/keys/authority.pub.pem?raw';
+import ownerPem from '../core/testdata/keys/owner.pem?raw';
+import { importPrivateKey, importPublicKey, serializeBlob } from '../core/index.ts';
+import { patternBytes } from '../core/test-support.ts';
+import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
+import type { EncryptArgs, OutputTarget, TempFile } from './crypto-protocol.ts';
+import { TEMP_DIR, type TempFiles, createTempFiles, tempFolder } from './temp-files.ts';
+
+function randomBytes(length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  for (let at = 0; at < length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+  return bytes;
+}
+
+const sha256 = async (blob: Blob) => new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())).join(',');
+
+async function filesIn(session: string): Promise<string[]> {
+  const folder = await tempFolder(session, true);
+  const names: string[] = [];
+  for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  return names.sort();
+}
+
+const sessionOf = (target: OutputTarget | undefined) => {
+  if (target?.kind !== 'temp') throw new Error('expected a temp target');
+  return target.session;
+};
+
+describe('the crypto Worker writing to disk-backed temp files', () => {
+  let client: CryptoClient;
+  let temps: TempFiles;
+  let encryptArgs: (file: File, target: OutputTarget | undefined) => Promise<EncryptArgs>;
+
+  beforeAll(async () => {
+    client = createWorkerCrypto();
+    temps = createTempFiles()!;
+    const owner = await importPrivateKey(ownerPem);
+    const authority = await importPublicKey(authorityPubPem);
+    encryptArgs = (file, target) =>
+      Promise.resolve({
+        file,
+        meta: { name: file.name, type: file.type, size: file.size, lastModified: file.lastModified },
+        owner: { publicKey: owner.publicKey, keyId: owner.keyId, modulusBits: owner.modulusBits },
+        authority,
+        ownerName: 'Ada',
+        authorityName: 'Desk',
+        description: '',
+        chunkSize: 65_536,
+        ...(target ? { target } : {}),
+      });
+  });
+  afterAll(() => {
+    client.dispose();
+  });
+
+  it('encrypts into a temp file, decrypts into another, and removes each when released', async () => {
+    const plain = new File([patternBytes(1_000_003, 9)], 'report.pdf', { type: 'application/pdf' });
+    const target = temps.target();
+    const session = sessionOf(target);
+    const encrypted = await client.run('encrypt', await encryptArgs(plain, target));
+    expect(encrypted.temp).toEqual({ session, name: (target as TempFile).name });
+    expect(await filesIn(session)).toEqual([encrypted.temp!.name]);
+    expect(encrypted.output.size).toBeGreaterThan(plain.size);
+
+    const owner = await importPrivateKey(ownerPem);
+    const decryptTarget = temps.target();
+    const decrypted = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'keys', keys: [owner] }, target: decryptTarget! });
+    expect(decrypted.meta.name).toBe('report.pdf');
+    expect(decrypted.output.type).toBe('application/pdf');
+    expect(await sha256(decrypted.output)).toBe(await sha256(plain));
+    expect(await filesIn(session)).toEqual([encrypted.temp!.name, decrypted.temp!.name].sort());
+
+    // The authority opens the same disk-backed output with the escrow blob.
+    const authority = await importPrivateKey(authorityPem);
+    const recovered = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'blob', blobText: serializeBlob(encrypted.escrowBlob), key: authority } });
+    expect(recovered.temp).toBeUndefined();
+    expect(await sha256(recovered.output)).toBe(await sha256(plain));
+
+    await temps.release(encrypted.temp!);
+    await temps.release(decrypted.temp!);
+    expect(await filesIn(session)).toEqual([]);
+  });
+
+  it('leaves no temp file when decryption fails at the last chunk, or when the user cancels', async () => {
+    const plain = new File([patternBytes(700_000, 3)], 'notes.txt');
+    const encrypted = await client.run('encrypt', await encryptArgs(plain, temps.target()));
+    const bytes = new Uint8Array(await encrypted.output.arrayBuffer());
+    await temps.release(encrypted.temp!);
+    bytes[bytes.length - 3]! ^= 1;
+    const owner = await importPrivateKey(ownerPem);
+
+    const target = temps.target();
+    const session = sessionOf(target);
+    const tampered = client.run('decrypt', { file: new File([bytes], 'notes.txt.keyward'), unlock: { kind: 'keys', keys: [owner] }, target: target! });
+    await expect(tampered).rejects.toMatchObject({ code: 'CHUNK_TAMPERED' });
+    expect(await filesIn(session)).toEqual([]);
+
+    const big = new File([randomBytes(128 * 1024 * 1024)], 'big.iso');
+    const controller = new AbortController();
+    let progressed = 0;
+    const running = client.run('encrypt', await encryptArgs(big, temps.target()), {
+      signal: controller.signal,
+      onProgress: (done) => {
+        progressed = Math.max(progressed, done);
+        controller.abort();
+      },
+    });
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(progressed).toBeLessThan(big.size);
+    await vi.waitFor(async () => {
+      expect(await filesIn(session)).toEqual([]);
+    });
+  });
+
+  it('sweeps the folders of closed tabs and keeps its own', async () => {
+    const mine = sessionOf(temps.target());
+    await tempFolder(mine, true);
+    const gone = crypto.randomUUID();
+    const folder = await tempFolder(gone, true);
+    await (await folder.getFileHandle('1-left-over.part', { create: true })).createWritable().then((w) => w.close());
+
+    expect(await temps.sweep()).toBeGreaterThanOrEqual(1);
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(TEMP_DIR);
+    const left: string[] = [];
+    for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) left.push(name);
+    expect(left).toContain(mine);
+    expect(left).not.toContain(gone);
+  });
+});

@@ -1,0 +1,55 @@
+/** Rows of work (files being encrypted or decrypted): progress, speed, and the temp files behind their outputs. */
+import type { TempFile } from '../io/crypto-protocol.ts';
+import type { Adapters, JobStatus } from './types.ts';
+
+/** Splits a list into the items that pass and those that do not. */
+export function partition<T>(items: readonly T[], keep: (item: T) => boolean): [T[], T[]] {
+  const kept: T[] = [];
+  const dropped: T[] = [];
+  for (const item of items) (keep(item) ? kept : dropped).push(item);
+  return [kept, dropped];
+}
+
+/** Removes the temp files behind rows that were cleared (in the background; failures are swept at start-up). */
+export function releaseTemps(adapters: Adapters, rows: readonly { temp?: TempFile }[]): void {
+  for (const row of rows) if (row.temp) void adapters.tempFiles?.release(row.temp);
+}
+
+/** Speed and time left of a running row, from its bytes done and timestamps; null until there is enough to tell. */
+export function jobSpeed(job: { size: number; done: number; startedAt?: number; updatedAt?: number }): { bytesPerSecond: number; secondsLeft: number } | null {
+  if (job.startedAt === undefined || job.updatedAt === undefined) return null;
+  const elapsed = (job.updatedAt - job.startedAt) / 1000;
+  if (elapsed < 0.25 || job.done <= 0) return null;
+  const bytesPerSecond = job.done / elapsed;
+  return { bytesPerSecond, secondsLeft: Math.max(0, job.size - job.done) / bytesPerSecond };
+}
+
+/** The whole batch at a glance: bytes read of all rows still counted, and how many rows ended. */
+export interface BatchProgress {
+  /** Rows that are not cancelled. */
+  count: number;
+  /** Rows that ended, well or not. */
+  finished: number;
+  /** Rows whose outputs can be downloaded. */
+  succeeded: number;
+  done: number;
+  total: number;
+  /** True while a row is queued or running. */
+  busy: boolean;
+}
+
+export const isBusy = (job: { status: JobStatus }) => job.status === 'queued' || job.status === 'running';
+
+/** Progress of every row (encrypt or decrypt) that was not cancelled (a pure selector; pick its fields with `useShallow`). */
+export function batchProgress(jobs: readonly { status: JobStatus; size: number; done: number }[]): BatchProgress {
+  const counted = jobs.filter((job) => job.status !== 'cancelled');
+  return {
+    count: counted.length,
+    finished: counted.filter((job) => !isBusy(job)).length,
+    succeeded: counted.filter((job) => job.status === 'done').length,
+    // A failed row counts as fully read, so the bar reaches its end when the batch does.
+    done: counted.reduce((sum, job) => sum + (job.status === 'failed' ? job.size : Math.min(job.done, job.size)), 0),
+    total: counted.reduce((sum, job) => sum + job.size, 0),
+    busy: jobs.some(isBusy),
+  };
+}
