@@ -3,8 +3,8 @@
  * person would, read real downloads, and verify their bytes with the core and
  * the CLI-side reference (never by trusting the page).
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Download, type Page, expect } from '@playwright/test';
 
@@ -71,4 +71,54 @@ export async function completeFirstRun(
   await page.getByRole('button', { name: 'Add authority' }).click();
   await page.getByRole('button', { name: 'Confirm authority' }).click();
   await expect(page.getByRole('tab', { name: 'Encrypt' })).toBeVisible();
+}
+
+/**
+ * Writes a disk-backed file of `bytes` pseudo-random bytes (16 MiB of random
+ * data repeated, each MiB stamped with its index) and returns its path.
+ */
+export function makeLargeFile(dir: string, name: string, bytes: number): string {
+  const path = join(dir, name);
+  const block = randomBytes(16 * 1024 * 1024);
+  const fd = openSync(path, 'w');
+  try {
+    for (let at = 0; at < bytes; at += block.length) {
+      for (let mib = 0; mib < block.length; mib += 1024 * 1024) block.writeUInt32BE((at + mib) / (1024 * 1024), mib);
+      writeSync(fd, block, 0, Math.min(block.length, bytes - at));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+/** SHA-256 of a file on disk, streamed. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) hash.update(piece as Buffer);
+  return hash.digest('hex');
+}
+
+/** Chooses files on disk with the picker behind the button named `buttonName` (the page gets disk-backed Files). */
+export async function chooseFiles(page: Page, buttonName: string, paths: string[]): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: buttonName }).click();
+  await (await chooser).setFiles(paths);
+}
+
+/** The names of every temp output this origin holds in OPFS (see src/io/temp-files.ts). */
+export async function tempOutputs(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const names: string[] = [];
+    const root = await navigator.storage.getDirectory();
+    const list = (dir: FileSystemDirectoryHandle) => (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
+    for await (const [session, handle] of list(root)) {
+      if (session !== 'keyward-tmp' || handle.kind !== 'directory') continue;
+      for await (const [folder, inner] of list(handle as FileSystemDirectoryHandle)) {
+        if (inner.kind !== 'directory') continue;
+        for await (const [file] of list(inner as FileSystemDirectoryHandle)) names.push(`${folder}/${file}`);
+      }
+    }
+    return names;
+  });
 }
