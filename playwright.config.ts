@@ -7,6 +7,8 @@ const BASE = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: './e2e',
+  // The 2 GiB journey runs on its own: `npm run test:large` (playwright.large.config.ts).
+  testIgnore: ['large/**'],
   fullyParallel: false,
   workers: 1, // 2 cores: one browser at a time is fastest and least flaky
   forbidOnly: !!process.env.CI,
