@@ -160,6 +160,8 @@ export interface RegisterSlice {
   downloadRegisterEscrow: (fileId: string) => void;
   /** All escrow blobs and a CSV index in one zip, for the authority; resolves to an error to show next to the button. */
   exportRegister: () => Promise<UiError | null>;
+  /** Removes every entry in one transaction (all or nothing); resolves to an error to show next to the button. */
+  clearRegister: () => Promise<UiError | null>;
 }
 
 export interface DecryptSlice {

@@ -2,6 +2,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
+import { StorageError } from '../../io/db.ts';
 import type { Downloader } from '../../io/download.ts';
 import type { RegisterEntry } from '../../store/types.ts';
 import { createTestStore, memoryRegisterStore, testKeyPem } from '../../store/test-adapters.ts';
@@ -87,6 +88,38 @@ describe('RegisterPanel', () => {
       expect(zips.map((z) => z.names)).toEqual([['register.csv', 'KW-0002-ABCD-EFGH-JKMN.keyward-escrow.json', 'KW-0001-ABCD-EFGH-JKMN.keyward-escrow.json']]);
     });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('clears the register only after a confirmation that says what is lost', async () => {
+    const { store, user } = await setup([entry(1), entry(2)]);
+    await user.click(await screen.findByRole('button', { name: 'Clear register…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Clear the escrow register?' });
+    expect(dialog).toHaveTextContent('All 2 entries and their escrow blobs are removed from this browser.');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.getAllByRole('rowheader')).toHaveLength(2);
+
+    await user.click(screen.getByRole('button', { name: 'Clear register…' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Clear the escrow register?' })).getByRole('button', { name: 'Clear register' }));
+    expect(await screen.findByText('Nothing encrypted here yet.')).toBeInTheDocument();
+    await store.getState().loadRegister();
+    expect(store.getState().register).toEqual([]);
+  });
+
+  it('keeps every entry when the register cannot be cleared, and says why', async () => {
+    const registerStore = memoryRegisterStore();
+    await registerStore.add(entry(1));
+    const failing = { ...registerStore, clear: () => Promise.reject(new StorageError('DB_FAILED')) };
+    const { store } = await createTestStore({ registerStore: failing });
+    render(
+      <StoreProvider store={store}>
+        <RegisterPanel />
+      </StoreProvider>,
+    );
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Clear register…' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Clear the escrow register?' })).getByRole('button', { name: 'Clear register' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/^Clear register: /);
+    expect(screen.getAllByRole('rowheader')).toHaveLength(1);
   });
 
   it('shows a failed export next to the button, and the table stays usable', async () => {

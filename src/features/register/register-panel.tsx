@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -7,10 +8,12 @@ import { RegisterTable } from './register-table.tsx';
 
 /** Journey 3: every file encrypted in this browser, with its escrow blob to download again or export for the authority. */
 export function RegisterPanel() {
-  const { register, registerLoaded, exportRegister } = useAppStore(
-    useShallow((s) => ({ register: s.register, registerLoaded: s.registerLoaded, exportRegister: s.exportRegister })),
+  const { register, registerLoaded, exportRegister, clearRegister } = useAppStore(
+    useShallow((s) => ({ register: s.register, registerLoaded: s.registerLoaded, exportRegister: s.exportRegister, clearRegister: s.clearRegister })),
   );
   const [exportError, setExportError] = useState<UiError | null>(null);
+  const [clearError, setClearError] = useState<UiError | null>(null);
+  const [confirming, setConfirming] = useState(false);
 
   return (
     <section className="register-panel" aria-labelledby="register-heading">
@@ -38,8 +41,31 @@ export function RegisterPanel() {
               Export register for the authority
             </button>
             <span className="field-hint">A zip with register.csv and every escrow blob, named by serial.</span>
+            <button type="button" className="button button--quiet" onClick={() => { setClearError(null); setConfirming(true); }}>
+              Clear register…
+            </button>
           </div>
           {exportError && <ErrorNotice error={exportError} subject="Export register" />}
+          {clearError && <ErrorNotice error={clearError} subject="Clear register" />}
+          <ConfirmDialog
+            open={confirming}
+            title="Clear the escrow register?"
+            confirmLabel="Clear register"
+            danger
+            onCancel={() => { setConfirming(false); }}
+            onConfirm={() => {
+              setConfirming(false);
+              void clearRegister().then(setClearError);
+            }}
+          >
+            {confirming && (
+              <p>
+                All {register.length} {register.length === 1 ? 'entry' : 'entries'} and their escrow blobs are removed from this browser. Your
+                encrypted files and keys stay as they are, but a blob your backup authority does not hold yet cannot be handed over later.
+                Export the register first if you are not sure.
+              </p>
+            )}
+          </ConfirmDialog>
         </>
       )}
     </section>

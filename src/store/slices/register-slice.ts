@@ -27,6 +27,20 @@ export const createRegisterSlice =
       if (entry) adapters.download.save(new Blob([entry.escrowBlob], { type: 'application/json' }), escrowName(safeDownloadName(entry.name, entry.serial)));
     },
 
+    async clearRegister() {
+      try {
+        await adapters.registerStore.clear();
+        set({ register: [] });
+        return null;
+      } catch (error) {
+        // The store's clear is one transaction: on failure every entry is still there.
+        await get()
+          .loadRegister()
+          .catch(() => undefined);
+        return toUiError(error);
+      }
+    },
+
     async exportRegister() {
       const entries = get().register;
       if (entries.length === 0) return null;
