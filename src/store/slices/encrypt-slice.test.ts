@@ -243,6 +243,18 @@ describe('encrypt slice', () => {
     expect(store.getState().register.map((e) => e.name)).toEqual(['fine.txt']);
   });
 
+  it('adds finished files to a loaded register without reading it back after each one', async () => {
+    const registerStore = memoryRegisterStore();
+    const list = vi.spyOn(registerStore, 'list');
+    const { store, authorityKeyId } = await ownerStore({ adapters: { registerStore } });
+    await store.getState().loadRegister();
+    store.getState().encryptFiles([file(notes, 'a.txt'), file(notes, 'b.txt'), file(notes, 'c.txt')], { description: '', authorityKeyId });
+    await settled(store);
+    expect(list).toHaveBeenCalledTimes(1);
+    expect(store.getState().register.map((e) => e.name)).toEqual(['c.txt', 'b.txt', 'a.txt']);
+    expect((await registerStore.list()).map((e) => e.name)).toEqual(['c.txt', 'b.txt', 'a.txt']);
+  });
+
   it('clears finished rows and keeps running ones; the batch progress covers every row not cancelled', async () => {
     const { store, authorityKeyId } = await ownerStore();
     store.getState().encryptFiles([file(notes, 'a.txt'), file(report, 'b.pdf')], { description: '', authorityKeyId });

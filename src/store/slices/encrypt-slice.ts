@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 import type { EncryptResult } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
+import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { isBusy, partition, releaseTemps } from '../jobs.ts';
 import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
@@ -66,6 +67,7 @@ export const createEncryptSlice =
       patch(id, { status: 'running', startedAt: now(), updatedAt: now() });
       let result: EncryptResult | undefined;
       let handedOut = false;
+      let registerUnread = false;
       try {
         result = await adapters.crypto.run(
           'encrypt',
@@ -92,7 +94,7 @@ export const createEncryptSlice =
           return;
         }
         // Registered before it is offered: every file handed out has its escrow blob kept here.
-        await adapters.registerStore.add({
+        const entry: RegisterEntry = {
           fileId: result.fileId,
           serial: result.serial,
           name: file.name,
@@ -103,7 +105,11 @@ export const createEncryptSlice =
           owner: { name: owner.name, keyId: owner.keyId },
           authority: { name: authority.name, keyId: authority.keyId },
           escrowBlob: result.escrowJson,
-        });
+        };
+        await adapters.registerStore.add(entry);
+        // Newest first, as the register lists it; not read back from IndexedDB after every file (1,000 files would read it 1,000 times).
+        if (get().registerLoaded) set({ register: [entry, ...get().register] });
+        else registerUnread = true;
         patch(id, {
           status: 'done',
           done: file.size,
@@ -123,6 +129,7 @@ export const createEncryptSlice =
         // Cancelled at the last moment, or the register could not be written: the output is removed, never offered.
         if (!handedOut && result?.temp) void adapters.tempFiles?.release(result.temp);
       }
+      if (!registerUnread) return;
       try {
         await get().loadRegister();
       } catch (error) {
