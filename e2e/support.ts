@@ -37,7 +37,7 @@ export interface FilePayload {
 }
 
 /** Drops files on the drop zone named `zoneLabel`, as a person dragging them from the desktop. */
-export async function dropFiles(page: Page, zoneLabel: string, files: FilePayload[]): Promise<void> {
+export async function dropFiles(page: Page, zoneLabel: string, files: FilePayload[], beforeDrop?: () => Promise<void>): Promise<void> {
   const dataTransfer = await page.evaluateHandle((payload) => {
     const transfer = new DataTransfer();
     for (const file of payload) {
@@ -47,6 +47,7 @@ export async function dropFiles(page: Page, zoneLabel: string, files: FilePayloa
     return transfer;
   }, files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.buffer.toString('base64') })));
   const zone = page.getByRole('group', { name: zoneLabel });
+  await beforeDrop?.();
   await zone.dispatchEvent('dragenter', { dataTransfer });
   await zone.dispatchEvent('dragover', { dataTransfer });
   await zone.dispatchEvent('drop', { dataTransfer });

@@ -32,10 +32,14 @@ export interface OperationContext {
 /** Report progress at most this often, to keep messages cheap. */
 const PROGRESS_INTERVAL_MS = 100;
 
-/** A stream of the blob that reports how much of it has been read, and stops on cancel. */
+/**
+ * A stream of the blob that reports how much of it has been read (every
+ * 100 ms; a file read faster than that reports nothing, and its result says
+ * it is done), and stops on cancel.
+ */
 function readWithProgress(blob: Blob, context: OperationContext): ReadableStream<Uint8Array> {
   let done = 0;
-  let last = 0;
+  let last = Date.now();
   const counter = new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
       if (context.signal.aborted) {
@@ -53,9 +57,6 @@ function readWithProgress(blob: Blob, context: OperationContext): ReadableStream
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
       controller.enqueue(chunk);
-    },
-    flush() {
-      context.progress(done, blob.size);
     },
   });
   return blob.stream().pipeThrough(counter, { signal: context.signal });

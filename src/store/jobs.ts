@@ -53,3 +53,45 @@ export function batchProgress(jobs: readonly { status: JobStatus; size: number; 
     busy: jobs.some(isBusy),
   };
 }
+
+/** Files below this size run side by side (their cost is per file, not per byte). */
+export const SMALL_FILE_BYTES = 4 * 1024 * 1024;
+/** Small files in flight at once: enough to overlap the Worker, IndexedDB and the page. */
+export const SMALL_FILES_AT_ONCE = 4;
+
+/**
+ * A first-in, first-out queue of files to work on. Small files run up to
+ * four at a time, so a thousand notes are not a thousand round trips in a
+ * row; a large file runs alone (the Worker streams it at full speed).
+ */
+export function createJobQueue<T extends { file: { size: number } }>(run: (id: string, input: T) => Promise<void>) {
+  const waiting = new Map<string, T>();
+  let active = 0;
+  let largeRunning = false;
+
+  const pump = () => {
+    for (const [id, input] of waiting) {
+      const small = input.file.size < SMALL_FILE_BYTES;
+      if (largeRunning || active >= (small ? SMALL_FILES_AT_ONCE : 1)) return;
+      waiting.delete(id);
+      active++;
+      if (!small) largeRunning = true;
+      void run(id, input).finally(() => {
+        active--;
+        if (!small) largeRunning = false;
+        pump();
+      });
+    }
+  };
+
+  return {
+    add(id: string, input: T): void {
+      waiting.set(id, input);
+      pump();
+    },
+    /** Removes a file that has not started; false if it already runs or ended. */
+    drop(id: string): boolean {
+      return waiting.delete(id);
+    },
+  };
+}

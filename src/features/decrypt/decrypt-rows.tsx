@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { ProgressBar } from '../../components/progress-bar.tsx';
+import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { batchProgress } from '../../store/jobs.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { DecryptRow } from '../../components/decrypt-row.tsx';
@@ -8,6 +9,7 @@ import { DecryptRow } from '../../components/decrypt-row.tsx';
 export function DecryptRows() {
   const jobs = useAppStore(useShallow((s) => s.decryptJobs.filter((job) => job.via !== 'escrow')));
   const clearDecryptJobs = useAppStore((s) => s.clearDecryptJobs);
+  const shown = useProgressiveCount(jobs.length);
   if (jobs.length === 0) return null;
   const anyFinished = jobs.some((job) => job.status !== 'queued' && job.status !== 'running');
   const batch = batchProgress(jobs);
@@ -21,7 +23,7 @@ export function DecryptRows() {
       )}
       {batch.busy && batch.count > 1 && <ProgressBar done={batch.done} total={batch.total} label="Decrypting all files" />}
       <ul className="rows" aria-label="Files being decrypted">
-        {jobs.map((job) => (
+        {jobs.slice(0, shown).map((job) => (
           <DecryptRow key={job.id} job={job} />
         ))}
       </ul>

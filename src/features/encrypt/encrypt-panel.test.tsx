@@ -124,11 +124,11 @@ describe('EncryptPanel', () => {
     expect(within(waiting).queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument();
     await waitForDone('first.bin');
 
-    // The authority chosen is deleted while its file waits: that row fails, the next one (other authority) works.
+    // The authority chosen is deleted while its file waits behind a large one: that row fails, the next one (other authority) works.
     const legal = await keyIdOfPem(testKeyPem('stranger.pub.pem'));
     const itDesk = await keyIdOfPem(testKeyPem('authority.pub.pem'));
     act(() => {
-      store.getState().encryptFiles([file('big.bin', new Uint8Array(3_000_000))], { description: '', authorityKeyId: legal });
+      store.getState().encryptFiles([file('big.bin', new Uint8Array(6_000_000))], { description: '', authorityKeyId: legal });
     });
     await user.upload(screen.getByLabelText('Choose files to encrypt'), file('orphan.txt'));
     act(() => {

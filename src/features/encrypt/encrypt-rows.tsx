@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
+import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { batchProgress } from '../../store/jobs.ts';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -15,6 +16,7 @@ export function EncryptRows() {
     useShallow((s) => ({ downloadAllEncrypted: s.downloadAllEncrypted, clearEncryptJobs: s.clearEncryptJobs })),
   );
   const [zipError, setZipError] = useState<UiError | null>(null);
+  const shown = useProgressiveCount(jobs.length);
   if (jobs.length === 0) return null;
   const anyFinished = jobs.some((job) => job.status !== 'queued' && job.status !== 'running');
 
@@ -26,7 +28,7 @@ export function EncryptRows() {
       </p>
       {batch.busy && batch.count > 1 && <ProgressBar done={batch.done} total={batch.total} label="Encrypting all files" />}
       <ul className="rows" aria-label="Files being encrypted">
-        {jobs.map((job) => (
+        {jobs.slice(0, shown).map((job) => (
           <EncryptRow key={job.id} job={job} />
         ))}
       </ul>

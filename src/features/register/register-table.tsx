@@ -1,10 +1,12 @@
+import { memo } from 'react';
+import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { formatBytes, formatDate } from '../../store/format.ts';
 import type { RegisterEntry } from '../../store/types.ts';
 
 /** The register as a table, newest first; each escrow blob can be downloaded again, byte for byte. */
 export function RegisterTable({ entries }: { entries: readonly RegisterEntry[] }) {
-  const downloadRegisterEscrow = useAppStore((s) => s.downloadRegisterEscrow);
+  const shown = useProgressiveCount(entries.length);
   return (
     <div className="register-table">
       <table>
@@ -20,40 +22,48 @@ export function RegisterTable({ entries }: { entries: readonly RegisterEntry[] }
           </tr>
         </thead>
         <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.fileId}>
-              <th scope="row" className="register-table__file">
-                <span className="row__name">{entry.name}</span>
-                {entry.description && <span className="row__meta register-table__description">{entry.description}</span>}
-              </th>
-              <td>
-                <span className="serial">{entry.serial}</span>
-              </td>
-              <td className="register-table__nowrap">
-                <time dateTime={new Date(entry.encryptedAt).toISOString()}>{formatDate(entry.encryptedAt)}</time>
-              </td>
-              <td>
-                <span className="register-table__authority" title={entry.authority.keyId}>
-                  {entry.authority.name}
-                </span>
-              </td>
-              <td className="register-table__nowrap">{formatBytes(entry.size)}</td>
-              <td>
-                <button
-                  type="button"
-                  className="button button--quiet button--small"
-                  aria-label={`Download escrow blob for ${entry.name}`}
-                  onClick={() => {
-                    downloadRegisterEscrow(entry.fileId);
-                  }}
-                >
-                  Download escrow blob
-                </button>
-              </td>
-            </tr>
+          {entries.slice(0, shown).map((entry) => (
+            <RegisterRow key={entry.fileId} entry={entry} />
           ))}
         </tbody>
       </table>
     </div>
   );
 }
+
+/** One register entry; memoized, so a new entry does not re-render (and re-format) every other row. */
+const RegisterRow = memo(function RegisterRow({ entry }: { entry: RegisterEntry }) {
+  const downloadRegisterEscrow = useAppStore((s) => s.downloadRegisterEscrow);
+  return (
+    <tr>
+      <th scope="row" className="register-table__file">
+        <span className="row__name">{entry.name}</span>
+        {entry.description && <span className="row__meta register-table__description">{entry.description}</span>}
+      </th>
+      <td>
+        <span className="serial">{entry.serial}</span>
+      </td>
+      <td className="register-table__nowrap">
+        <time dateTime={new Date(entry.encryptedAt).toISOString()}>{formatDate(entry.encryptedAt)}</time>
+      </td>
+      <td>
+        <span className="register-table__authority" title={entry.authority.keyId}>
+          {entry.authority.name}
+        </span>
+      </td>
+      <td className="register-table__nowrap">{formatBytes(entry.size)}</td>
+      <td>
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          aria-label={`Download escrow blob for ${entry.name}`}
+          onClick={() => {
+            downloadRegisterEscrow(entry.fileId);
+          }}
+        >
+          Download escrow blob
+        </button>
+      </td>
+    </tr>
+  );
+});

@@ -97,20 +97,23 @@ describe('decrypt slice', () => {
     ]);
   });
 
-  it('decrypts one file at a time and can cancel a queued file', async () => {
+  it('decrypts small files side by side, a large one alone, and can cancel a queued file', async () => {
     const { store } = await ownerStore();
+    const large = await makeKeywardFile({ plaintext: new Uint8Array(5_000_000).fill(7), name: 'large.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
     const a = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
     const b = await makeKeywardFile({ plaintext, name: 'b.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
 
-    store.getState().decryptFiles([a.file, b.file]);
-    const [first, second] = store.getState().decryptJobs;
-    expect(first!.status).toBe('running');
-    expect(second!.status).toBe('queued');
-    store.getState().cancelDecrypt(second!.id);
+    store.getState().decryptFiles([a.file, b.file, large.file, a.file]);
+    expect(store.getState().decryptJobs.map((j) => j.status)).toEqual(['running', 'running', 'queued', 'queued']);
+    store.getState().cancelDecrypt(store.getState().decryptJobs[3]!.id);
+    await vi.waitFor(() => {
+      expect(store.getState().decryptJobs.map((j) => j.status)).toEqual(['done', 'done', 'running', 'cancelled']);
+    });
     const jobs = await settled(store);
 
-    expect(jobs.map((j) => j.status)).toEqual(['done', 'cancelled']);
-    expect(jobs[1]!.output).toBeUndefined();
+    expect(jobs.map((j) => j.status)).toEqual(['done', 'done', 'done', 'cancelled']);
+    expect(jobs[2]!.meta?.size).toBe(5_000_000);
+    expect(jobs[3]!.output).toBeUndefined();
   });
 
   it('clears finished rows, all of them or only those opened one way', async () => {

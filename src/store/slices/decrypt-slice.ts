@@ -4,7 +4,7 @@ import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
 import type { UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
-import { partition, releaseTemps } from '../jobs.ts';
+import { createJobQueue, partition, releaseTemps } from '../jobs.ts';
 import { safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
 
@@ -35,8 +35,9 @@ type UnlockFor = () => Promise<UnlockArgs | { error: UiError }>;
 
 export interface DecryptRunner {
   /**
-   * Adds a row and queues `file`; files are decrypted one at a time, each
-   * into a temp file (or memory) offered only once it verified. `unlock` is computed when
+   * Adds a row and queues `file` (small files a few at a time, a large one
+   * alone), each decrypted into a temp file (or memory) offered only once it
+   * verified. `unlock` is computed when
    * the job starts, from the keys then stored.
    */
   start(file: File, via: DecryptVia, unlock: UnlockFor): void;
@@ -47,9 +48,7 @@ export const createDecryptSlice =
   (set, get) => {
     const now = adapters.now ?? Date.now;
     const controllers = new Map<string, AbortController>();
-    const waiting = new Map<string, { file: File; unlockFor: UnlockFor }>();
     let nextId = 1;
-    let pumping = false;
     const patch = (id: string, change: Partial<DecryptJob>) => {
       set({ decryptJobs: get().decryptJobs.map((job) => (job.id === id ? { ...job, ...change } : job)) });
     };
@@ -90,25 +89,13 @@ export const createDecryptSlice =
       }
     }
 
-    async function pump(): Promise<void> {
-      if (pumping) return;
-      pumping = true;
-      try {
-        for (const [id, next] of waiting) {
-          waiting.delete(id);
-          await runJob(id, next.file, next.unlockFor);
-        }
-      } finally {
-        pumping = false;
-      }
-    }
+    const queue = createJobQueue<{ file: File; unlockFor: UnlockFor }>((id, next) => runJob(id, next.file, next.unlockFor));
 
     const runner: DecryptRunner = {
       start(file, via, unlockFor) {
         const id = `d${nextId++}`;
-        waiting.set(id, { file, unlockFor });
         set({ decryptJobs: [...get().decryptJobs, { id, fileName: file.name, size: file.size, via, status: 'queued', done: 0 }] });
-        void pump();
+        queue.add(id, { file, unlockFor });
       },
     };
 
@@ -150,7 +137,7 @@ export const createDecryptSlice =
       cancelDecrypt(id) {
         const controller = controllers.get(id);
         if (controller) controller.abort();
-        else if (waiting.delete(id)) patch(id, { status: 'cancelled' });
+        else if (queue.drop(id)) patch(id, { status: 'cancelled' });
       },
 
       downloadDecrypted(id) {

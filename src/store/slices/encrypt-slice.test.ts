@@ -88,7 +88,8 @@ describe('encrypt slice', () => {
       description: 'Q3 numbers',
       authorityKeyId,
     });
-    expect(store.getState().encryptJobs.map((j) => j.status)).toEqual(['running', 'queued']);
+    // Small files run side by side.
+    expect(store.getState().encryptJobs.map((j) => j.status)).toEqual(['running', 'running']);
     const jobs = await settled(store);
 
     expect(jobs.map((j) => [j.fileName, j.status, j.outputName, j.escrowName])).toEqual([
@@ -119,20 +120,20 @@ describe('encrypt slice', () => {
     expect(authorityKeyId).toBe(await keyIdOfPem(testKeyPem('authority.pub.pem')));
     expect(await openWithEscrow(first.output!, first.escrowJson!)).toEqual(report);
 
-    // The register holds both, newest first, with the escrow blob exactly as offered.
+    // The register holds both, newest (last finished) first, with the escrow blob exactly as offered.
     const register = store.getState().register;
-    expect(register.map((e) => [e.name, e.serial, e.size])).toEqual([
-      ['notes.txt', second.serial, notes.length],
+    expect(register[0]!.encryptedAt).toBeGreaterThan(register[1]!.encryptedAt);
+    expect(register.map((e) => [e.name, e.serial, e.size]).sort()).toEqual([
       ['Quarterly report.pdf', first.serial, report.length],
+      ['notes.txt', second.serial, notes.length],
     ]);
-    expect(register[1]).toMatchObject({
+    expect(register.find((e) => e.name === 'Quarterly report.pdf')).toMatchObject({
       description: 'Q3 numbers',
       type: 'application/pdf',
       owner: { name: 'Ada Lovelace', keyId: ownerKeyId },
       authority: { name: 'IT backup desk', keyId: authorityKeyId },
       escrowBlob: first.escrowJson,
     });
-    expect(register[0]!.encryptedAt).toBeGreaterThan(register[1]!.encryptedAt);
   });
 
   it('downloads each output on its own and all of them as one zip with distinct names', async () => {
@@ -203,7 +204,8 @@ describe('encrypt slice', () => {
 
   it('fails only the row whose authority was removed; the next file still encrypts', async () => {
     const { store, authorityKeyId, secondAuthorityKeyId } = await ownerStore({ secondAuthority: true });
-    store.getState().encryptFiles([file(bytes(2_000_000, 5), 'first.bin')], { description: '', authorityKeyId: secondAuthorityKeyId });
+    // A large file runs alone: the others wait, and the key is deleted while they do.
+    store.getState().encryptFiles([file(bytes(6_000_000, 5), 'first.bin')], { description: '', authorityKeyId: secondAuthorityKeyId });
     store.getState().encryptFiles([file(notes, 'orphan.txt')], { description: '', authorityKeyId });
     store.getState().encryptFiles([file(notes, 'next.txt')], { description: 'to legal', authorityKeyId: secondAuthorityKeyId });
     await store.getState().deleteKey(authorityKeyId);
@@ -251,8 +253,10 @@ describe('encrypt slice', () => {
     store.getState().encryptFiles([file(notes, 'a.txt'), file(notes, 'b.txt'), file(notes, 'c.txt')], { description: '', authorityKeyId });
     await settled(store);
     expect(list).toHaveBeenCalledTimes(1);
-    expect(store.getState().register.map((e) => e.name)).toEqual(['c.txt', 'b.txt', 'a.txt']);
-    expect((await registerStore.list()).map((e) => e.name)).toEqual(['c.txt', 'b.txt', 'a.txt']);
+    const shown = store.getState().register;
+    expect(shown.map((e) => e.name).sort()).toEqual(['a.txt', 'b.txt', 'c.txt']);
+    expect(shown.map((e) => e.encryptedAt)).toEqual(shown.map((e) => e.encryptedAt).sort((x, y) => y - x));
+    expect((await registerStore.list()).map((e) => e.fileId)).toEqual(shown.map((e) => e.fileId));
   });
 
   it('clears finished rows and keeps running ones; the batch progress covers every row not cancelled', async () => {

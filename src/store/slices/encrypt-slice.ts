@@ -1,10 +1,10 @@
-/** Encrypting dropped files, one at a time in the Worker, each with a row of progress and its downloads. */
+/** Encrypting dropped files in the Worker (small ones a few at a time, a large one alone), each with a row of progress and its downloads. */
 import type { StateCreator } from 'zustand';
 import type { EncryptResult } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
-import { isBusy, partition, releaseTemps } from '../jobs.ts';
+import { createJobQueue, isBusy, partition, releaseTemps } from '../jobs.ts';
 import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
 import type { Adapters, AppState, EncryptJob, EncryptSlice, UiError } from '../types.ts';
 
@@ -31,13 +31,12 @@ export const createEncryptSlice =
   (adapters: Adapters): StateCreator<AppState, [], [], EncryptSlice> =>
   (set, get) => {
     const now = adapters.now ?? Date.now;
-    const inputs = new Map<string, Input>();
     const controllers = new Map<string, AbortController>();
-    let running = false;
     let nextId = 1;
 
+    const patched = (id: string, change: Partial<EncryptJob>) => get().encryptJobs.map((job) => (job.id === id ? { ...job, ...change } : job));
     const patch = (id: string, change: Partial<EncryptJob>) => {
-      set({ encryptJobs: get().encryptJobs.map((job) => (job.id === id ? { ...job, ...change } : job)) });
+      set({ encryptJobs: patched(id, change) });
     };
 
     /** The keys are looked up when the file's turn comes: a key deleted meanwhile fails only this row. */
@@ -107,10 +106,7 @@ export const createEncryptSlice =
           escrowBlob: result.escrowJson,
         };
         await adapters.registerStore.add(entry);
-        // Newest first, as the register lists it; not read back from IndexedDB after every file (1,000 files would read it 1,000 times).
-        if (get().registerLoaded) set({ register: [entry, ...get().register] });
-        else registerUnread = true;
-        patch(id, {
+        const done: Partial<EncryptJob> = {
           status: 'done',
           done: file.size,
           updatedAt: now(),
@@ -118,7 +114,14 @@ export const createEncryptSlice =
           output: result.output,
           ...(result.temp ? { temp: result.temp } : {}),
           escrowJson: result.escrowJson,
-        });
+        };
+        // One update for the row and the register (a thousand files re-render the list once each).
+        // Newest first, as the register lists it; not read back from IndexedDB after every file.
+        if (get().registerLoaded) set({ encryptJobs: patched(id, done), register: [entry, ...get().register] });
+        else {
+          registerUnread = true;
+          patch(id, done);
+        }
         handedOut = true;
       } catch (error) {
         const uiError = toUiError(error);
@@ -138,18 +141,7 @@ export const createEncryptSlice =
       }
     }
 
-    async function pump(): Promise<void> {
-      if (running) return;
-      running = true;
-      try {
-        for (const [id, input] of inputs) {
-          inputs.delete(id);
-          await runJob(id, input);
-        }
-      } finally {
-        running = false;
-      }
-    }
+    const queue = createJobQueue(runJob);
 
     const finished = () => get().encryptJobs.filter((job) => job.status === 'done' && job.output && job.escrowJson);
     const escrowFile = (json: string) => new Blob([json], { type: 'application/json' });
@@ -158,9 +150,11 @@ export const createEncryptSlice =
       encryptJobs: [],
 
       encryptFiles(list, { description, authorityKeyId }) {
+        // Rows first, then the queue: a file that starts at once patches a row that exists.
+        const queued: [string, Input][] = [];
         const jobs: EncryptJob[] = list.map((file) => {
           const id = `e${nextId++}`;
-          inputs.set(id, { file, description, authorityKeyId });
+          queued.push([id, { file, description, authorityKeyId }]);
           return {
             id,
             fileName: file.name,
@@ -172,13 +166,13 @@ export const createEncryptSlice =
           };
         });
         set({ encryptJobs: [...get().encryptJobs, ...jobs] });
-        void pump();
+        for (const [id, input] of queued) queue.add(id, input);
       },
 
       cancelEncrypt(id) {
         const controller = controllers.get(id);
         if (controller) controller.abort();
-        else if (inputs.delete(id)) patch(id, { status: 'cancelled' });
+        else if (queue.drop(id)) patch(id, { status: 'cancelled' });
       },
 
       downloadEncrypted(id) {
