@@ -5,6 +5,7 @@ import { browserDownloader } from '../io/download.ts';
 import { createKeyStore } from '../io/key-store.ts';
 import { createRegisterStore } from '../io/register-store.ts';
 import { persistedState, requestPersistence } from '../io/storage.ts';
+import { browserSavePicker } from '../io/save-picker.ts';
 import { createTempFiles } from '../io/temp-files.ts';
 import { type StoreState, createAppStore } from '../store/app-store.ts';
 import { StoreContext } from '../store/use-app-store.ts';
@@ -23,6 +24,7 @@ function createProductionStore(): StoreApi<StoreState> {
     download: browserDownloader,
     storage: { persisted: persistedState, request: requestPersistence },
     tempFiles: createTempFiles(),
+    savePicker: browserSavePicker(),
   });
   return store;
 }

@@ -119,6 +119,32 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     });
   });
 
+  it('streams into a file the person picked, which keeps its old content when decryption fails', async () => {
+    // An OPFS file stands in for one picked with showSaveFilePicker: the same FileSystemFileHandle API.
+    const root = await navigator.storage.getDirectory();
+    const picked = await root.getFileHandle(`picked-${crypto.randomUUID()}.bin`, { create: true });
+    const old = await picked.createWritable();
+    await old.write('what was there before');
+    await old.close();
+
+    const plain = new File([patternBytes(300_000, 4)], 'a.txt');
+    const encrypted = await client.run('encrypt', await encryptArgs(plain, temps.target()));
+    const bytes = new Uint8Array(await encrypted.output.arrayBuffer());
+    await temps.release(encrypted.temp!);
+    const owner = await importPrivateKey(ownerPem);
+
+    bytes[bytes.length - 1]! ^= 1;
+    const tampered = client.run('decrypt', { file: new File([bytes], 'a.txt.keyward'), unlock: { kind: 'keys', keys: [owner] }, target: { kind: 'file', handle: picked } });
+    await expect(tampered).rejects.toMatchObject({ code: 'CHUNK_TAMPERED' });
+    expect(await (await picked.getFile()).text()).toBe('what was there before');
+
+    bytes[bytes.length - 1]! ^= 1;
+    const opened = await client.run('decrypt', { file: new File([bytes], 'a.txt.keyward'), unlock: { kind: 'keys', keys: [owner] }, target: { kind: 'file', handle: picked } });
+    expect(opened.temp).toBeUndefined();
+    expect(await sha256(await picked.getFile())).toBe(await sha256(plain));
+    await root.removeEntry(picked.name);
+  });
+
   it('sweeps the folders of closed tabs and keeps its own', async () => {
     const mine = sessionOf(temps.target());
     await tempFolder(mine, true);

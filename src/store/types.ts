@@ -10,6 +10,7 @@ import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { PersistState } from '../io/storage.ts';
+import type { SavePicker } from '../io/save-picker.ts';
 import type { TempFiles } from '../io/temp-files.ts';
 
 /** What the store needs from the outside world; tests pass in-memory versions. */
@@ -21,6 +22,8 @@ export interface Adapters {
   storage: { persisted(): Promise<PersistState>; request(): Promise<PersistState> };
   /** Disk-backed outputs (OPFS); without it outputs are kept in memory. */
   tempFiles?: TempFiles;
+  /** Where the browser can stream an output to a file the person picks. */
+  savePicker?: SavePicker;
   now?: () => number;
 }
 
@@ -52,6 +55,10 @@ export interface EncryptJob {
   output?: Blob;
   /** The temp file behind `output`, removed when the row is cleared. */
   temp?: TempFile;
+  /** Waiting for the person to pick where the output goes (it starts once they do). */
+  awaitingTarget?: boolean;
+  /** The name of the picked file the output streams (or streamed) into. */
+  savedAs?: string;
   escrowJson?: string;
   error?: UiError;
 }
@@ -143,8 +150,16 @@ export interface KeysSlice {
 
 export interface EncryptSlice {
   encryptJobs: EncryptJob[];
-  /** Queues files for encryption to the current owner key and the chosen authority. */
-  encryptFiles: (files: readonly File[], options: { description: string; authorityKeyId: string }) => void;
+  /** True where outputs can stream to a file the person picks (`showSaveFilePicker`). */
+  canChooseWhereToSave: boolean;
+  /**
+   * Queues files for encryption to the current owner key and the chosen
+   * authority. With `askWhereToSave` (where the browser can), each waits until
+   * the person picks its file with `chooseWhereToSave`.
+   */
+  encryptFiles: (files: readonly File[], options: { description: string; authorityKeyId: string; askWhereToSave?: boolean }) => void;
+  /** Opens the save picker for a waiting row (call it from a click); the row starts once a file is picked. */
+  chooseWhereToSave: (id: string) => Promise<UiError | null>;
   cancelEncrypt: (id: string) => void;
   downloadEncrypted: (id: string) => void;
   downloadEscrow: (id: string) => void;

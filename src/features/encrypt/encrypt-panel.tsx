@@ -15,6 +15,8 @@ export function EncryptPanel() {
   const authorities = useAppStore(useShallow((s) => confirmedAuthorities(s.keys)));
   const owner = useAppStore((s) => encryptionOwnerKey(s.keys));
   const encryptFiles = useAppStore((s) => s.encryptFiles);
+  const canChoose = useAppStore((s) => s.canChooseWhereToSave);
+  const [askWhereToSave, setAskWhereToSave] = useState(false);
   const [description, setDescription] = useState('');
   const [chosen, setChosen] = useState('');
   // A chosen authority deleted meanwhile falls back to the first one still confirmed.
@@ -39,13 +41,25 @@ export function EncryptPanel() {
         authority={authority}
         onAuthority={setChosen}
       />
+      {canChoose && (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={askWhereToSave}
+            onChange={(event) => {
+              setAskWhereToSave(event.target.checked);
+            }}
+          />{' '}
+          Choose where each encrypted file goes before it starts (it streams straight to disk; best for very large files)
+        </label>
+      )}
       {authority ? (
         <DropZone
           label="Drop files to encrypt"
           hint="Any files, one or many. Nothing leaves this browser."
           buttonLabel="Choose files to encrypt"
           onFiles={(files) => {
-            encryptFiles(files, { description, authorityKeyId: authority.keyId });
+            encryptFiles(files, { description, authorityKeyId: authority.keyId, askWhereToSave });
           }}
         />
       ) : (

@@ -1,9 +1,9 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
 import { formatBytes } from '../../store/format.ts';
-import type { EncryptJob } from '../../store/types.ts';
+import type { EncryptJob, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
 const STATUS: Record<EncryptJob['status'], string> = {
@@ -19,9 +19,10 @@ const STATUS: Record<EncryptJob['status'], string> = {
  * the finished file and escrow blob, and the file is in the register.
  */
 export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob }) {
-  const { cancelEncrypt, downloadEncrypted, downloadEscrow } = useAppStore(
-    useShallow((s) => ({ cancelEncrypt: s.cancelEncrypt, downloadEncrypted: s.downloadEncrypted, downloadEscrow: s.downloadEscrow })),
+  const { cancelEncrypt, downloadEncrypted, downloadEscrow, chooseWhereToSave } = useAppStore(
+    useShallow((s) => ({ cancelEncrypt: s.cancelEncrypt, downloadEncrypted: s.downloadEncrypted, downloadEscrow: s.downloadEscrow, chooseWhereToSave: s.chooseWhereToSave })),
   );
+  const [pickError, setPickError] = useState<UiError | null>(null);
   const busy = job.status === 'queued' || job.status === 'running';
   return (
     <li className="row" aria-label={job.fileName}>
@@ -30,6 +31,23 @@ export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob })
         <span className="row__meta">{formatBytes(job.size)}</span>
       </div>
       <p className={`row__meta encrypt-row__status status--${job.status}`}>{STATUS[job.status]}</p>
+      {job.awaitingTarget && busy && (
+        <div className="actions">
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => {
+              setPickError(null);
+              void chooseWhereToSave(job.id).then(setPickError);
+            }}
+          >
+            <span>
+              Choose where to save <bdi>{job.outputName}</bdi>…
+            </span>
+          </button>
+        </div>
+      )}
+      {pickError && <ErrorNotice error={pickError} subject="Choose where to save" />}
       {busy && (
         <div className="actions encrypt-row__progress">
           <ProgressBar done={job.done} total={job.size} label={`Encrypting ${job.fileName}`} timing={job} />
@@ -44,11 +62,17 @@ export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob })
             Serial <span className="serial">{job.serial}</span>
           </p>
           <div className="actions">
-            <button type="button" className="button button--small encrypt-row__download" onClick={() => { downloadEncrypted(job.id); }}>
-              <span>
-                Download <bdi>{job.outputName}</bdi>
+            {job.savedAs ? (
+              <span className="row__meta">
+                Saved as <bdi className="row__name">{job.savedAs}</bdi>
               </span>
-            </button>
+            ) : (
+              <button type="button" className="button button--small encrypt-row__download" onClick={() => { downloadEncrypted(job.id); }}>
+                <span>
+                  Download <bdi>{job.outputName}</bdi>
+                </span>
+              </button>
+            )}
             <button type="button" className="button button--quiet button--small encrypt-row__download" onClick={() => { downloadEscrow(job.id); }}>
               <span>
                 Download <bdi>{job.escrowName}</bdi>

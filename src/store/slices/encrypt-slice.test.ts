@@ -259,6 +259,47 @@ describe('encrypt slice', () => {
     expect((await registerStore.list()).map((e) => e.fileId)).toEqual(shown.map((e) => e.fileId));
   });
 
+  it('waits for the person to pick where each output goes, then streams it into the picked file', async () => {
+    const written: Uint8Array[] = [];
+    let committed = false;
+    const handle = {
+      name: 'report (encrypted).keyward',
+      createWritable: () =>
+        Promise.resolve({
+          write: (chunk: Uint8Array) => Promise.resolve(void written.push(chunk.slice())),
+          close: () => Promise.resolve(void (committed = true)),
+          abort: () => Promise.resolve(),
+        }),
+      getFile: () => Promise.resolve(new File(written as Uint8Array<ArrayBuffer>[], 'report (encrypted).keyward')),
+    } as unknown as FileSystemFileHandle;
+    const asked: string[] = [];
+    let answer: FileSystemFileHandle | null = null;
+    const savePicker = { pick: (name: string) => Promise.resolve((asked.push(name), answer)) };
+    const { store, saved, authorityKeyId } = await ownerStore({ adapters: { savePicker } });
+    expect(store.getState().canChooseWhereToSave).toBe(true);
+
+    store.getState().encryptFiles([file(report, 'report.pdf'), file(notes, 'notes.txt')], { description: '', authorityKeyId, askWhereToSave: true });
+    const [picked, dropped] = store.getState().encryptJobs as [EncryptJob, EncryptJob];
+    expect([picked.status, picked.awaitingTarget, dropped.awaitingTarget]).toEqual(['queued', true, true]);
+
+    // The picker closed without a choice: the row keeps waiting; a cancelled row never asks again.
+    expect(await store.getState().chooseWhereToSave(picked.id)).toBeNull();
+    expect(store.getState().encryptJobs[0]!).toMatchObject({ status: 'queued', awaitingTarget: true });
+    store.getState().cancelEncrypt(dropped.id);
+    expect(store.getState().encryptJobs[1]!.status).toBe('cancelled');
+    expect(await store.getState().chooseWhereToSave(dropped.id)).toBeNull();
+
+    answer = handle;
+    await store.getState().chooseWhereToSave(picked.id);
+    const [done] = await settled(store);
+    expect(asked).toEqual(['report.pdf.keyward', 'report.pdf.keyward']);
+    expect(done).toMatchObject({ status: 'done', savedAs: 'report (encrypted).keyward', awaitingTarget: false });
+    expect(done!.temp).toBeUndefined();
+    expect(committed).toBe(true);
+    expect((await openWithOwnerKey(store, done!.output!)).plaintext).toEqual(report);
+    expect(saved).toEqual([]);
+  });
+
   it('clears finished rows and keeps running ones; the batch progress covers every row not cancelled', async () => {
     const { store, authorityKeyId } = await ownerStore();
     store.getState().encryptFiles([file(notes, 'a.txt'), file(report, 'b.pdf')], { description: '', authorityKeyId });

@@ -1,6 +1,6 @@
 /** Encrypting dropped files in the Worker (small ones a few at a time, a large one alone), each with a row of progress and its downloads. */
 import type { StateCreator } from 'zustand';
-import type { EncryptResult } from '../../io/crypto-protocol.ts';
+import type { EncryptResult, OutputTarget } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
@@ -25,6 +25,8 @@ interface Input {
   file: File;
   description: string;
   authorityKeyId: string;
+  /** A file the person picked; otherwise a temp file (or memory). */
+  target?: OutputTarget;
 }
 
 export const createEncryptSlice =
@@ -62,7 +64,7 @@ export const createEncryptSlice =
       const { file, description } = input;
       const controller = new AbortController();
       controllers.set(id, controller);
-      const target = adapters.tempFiles?.target();
+      const target = input.target ?? adapters.tempFiles?.target();
       patch(id, { status: 'running', startedAt: now(), updatedAt: now() });
       let result: EncryptResult | undefined;
       let handedOut = false;
@@ -142,14 +144,18 @@ export const createEncryptSlice =
     }
 
     const queue = createJobQueue(runJob);
+    /** Rows waiting for the person to pick where their output goes. */
+    const parked = new Map<string, Input>();
 
     const finished = () => get().encryptJobs.filter((job) => job.status === 'done' && job.output && job.escrowJson);
     const escrowFile = (json: string) => new Blob([json], { type: 'application/json' });
 
     return {
       encryptJobs: [],
+      canChooseWhereToSave: adapters.savePicker !== undefined,
 
-      encryptFiles(list, { description, authorityKeyId }) {
+      encryptFiles(list, { description, authorityKeyId, askWhereToSave = false }) {
+        const ask = askWhereToSave && adapters.savePicker !== undefined;
         // Rows first, then the queue: a file that starts at once patches a row that exists.
         const queued: [string, Input][] = [];
         const jobs: EncryptJob[] = list.map((file) => {
@@ -163,16 +169,36 @@ export const createEncryptSlice =
             done: 0,
             outputName: encryptedName(baseName(file.name)),
             escrowName: escrowName(baseName(file.name)),
+            ...(ask ? { awaitingTarget: true } : {}),
           };
         });
         set({ encryptJobs: [...get().encryptJobs, ...jobs] });
-        for (const [id, input] of queued) queue.add(id, input);
+        for (const [id, input] of queued) {
+          if (ask) parked.set(id, input);
+          else queue.add(id, input);
+        }
+      },
+
+      async chooseWhereToSave(id) {
+        const input = parked.get(id);
+        const job = get().encryptJobs.find((j) => j.id === id);
+        if (!input || !job || !adapters.savePicker) return null;
+        try {
+          const handle = await adapters.savePicker.pick(job.outputName);
+          // Closed the picker, or cancelled the row meanwhile: nothing starts.
+          if (!handle || !parked.delete(id)) return null;
+          patch(id, { awaitingTarget: false, savedAs: handle.name });
+          queue.add(id, { ...input, target: { kind: 'file', handle } });
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
       },
 
       cancelEncrypt(id) {
         const controller = controllers.get(id);
         if (controller) controller.abort();
-        else if (queue.drop(id)) patch(id, { status: 'cancelled' });
+        else if (queue.drop(id) || parked.delete(id)) patch(id, { status: 'cancelled', awaitingTarget: false });
       },
 
       downloadEncrypted(id) {
