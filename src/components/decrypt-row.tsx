@@ -1,9 +1,9 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from './error-notice.tsx';
 import { ProgressBar } from './progress-bar.tsx';
 import { formatBytes, formatDate } from '../store/format.ts';
-import type { DecryptJob } from '../store/types.ts';
+import type { DecryptJob, UiError } from '../store/types.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
 const STATUS: Record<DecryptJob['status'], string> = {
@@ -19,9 +19,10 @@ const STATUS: Record<DecryptJob['status'], string> = {
  * the verified output (spec §7): a file that failed shows its error instead.
  */
 export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob }) {
-  const { cancelDecrypt, downloadDecrypted } = useAppStore(
-    useShallow((s) => ({ cancelDecrypt: s.cancelDecrypt, downloadDecrypted: s.downloadDecrypted })),
+  const { cancelDecrypt, downloadDecrypted, chooseWhereToSave } = useAppStore(
+    useShallow((s) => ({ cancelDecrypt: s.cancelDecrypt, downloadDecrypted: s.downloadDecrypted, chooseWhereToSave: s.chooseWhereToSaveDecrypted })),
   );
+  const [pickError, setPickError] = useState<UiError | null>(null);
   const busy = job.status === 'queued' || job.status === 'running';
   return (
     <li className="row" aria-label={job.fileName}>
@@ -33,6 +34,21 @@ export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob })
           {job.via === 'escrow' && ' · with the escrow blob'}
         </span>
       </div>
+      {job.awaitingTarget && busy && (
+        <div className="actions">
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => {
+              setPickError(null);
+              void chooseWhereToSave(job.id).then(setPickError);
+            }}
+          >
+            Choose where to save…
+          </button>
+        </div>
+      )}
+      {pickError && <ErrorNotice error={pickError} subject="Choose where to save" />}
       {busy && (
         <div className="actions decrypt-row__progress">
           <ProgressBar done={job.done} total={job.size} label={`Decrypting ${job.fileName}`} timing={job} />
@@ -46,11 +62,17 @@ export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob })
           <span className="row__meta">
             <bdi className="row__name">{job.meta.name}</bdi> · {formatBytes(job.meta.size)} · modified {formatDate(job.meta.lastModified)}
           </span>
-          <button type="button" className="button button--small" onClick={() => { downloadDecrypted(job.id); }}>
-            <span>
-              Download <bdi>{job.meta.name}</bdi>
+          {job.savedAs ? (
+            <span className="row__meta">
+              Saved as <bdi className="row__name">{job.savedAs}</bdi>
             </span>
-          </button>
+          ) : (
+            <button type="button" className="button button--small" onClick={() => { downloadDecrypted(job.id); }}>
+              <span>
+                Download <bdi>{job.meta.name}</bdi>
+              </span>
+            </button>
+          )}
         </div>
       )}
       {job.status === 'failed' && job.error && <ErrorNotice error={job.error} />}

@@ -81,6 +81,10 @@ export interface DecryptJob {
   /** The verified plaintext, offered under `meta.name`. */
   output?: Blob;
   temp?: TempFile;
+  /** Waiting for the person to pick where the plaintext goes. */
+  awaitingTarget?: boolean;
+  /** The picked file the plaintext streams (or streamed) into; replaced only once every chunk verified. */
+  savedAs?: string;
   error?: UiError;
 }
 
@@ -181,8 +185,14 @@ export interface RegisterSlice {
 
 export interface DecryptSlice {
   decryptJobs: DecryptJob[];
-  /** Opens `.keyward` files with whichever stored private key matches. */
-  decryptFiles: (files: readonly File[]) => void;
+  /**
+   * Opens `.keyward` files with whichever stored private key matches. With
+   * `askWhereToSave` (where the browser can), each waits until the person
+   * picks its file with `chooseWhereToSaveDecrypted`.
+   */
+  decryptFiles: (files: readonly File[], options?: { askWhereToSave?: boolean }) => void;
+  /** Opens the save picker for a waiting row (call it from a click); the row starts once a file is picked. */
+  chooseWhereToSaveDecrypted: (id: string) => Promise<UiError | null>;
   /** Opens a file with a recovery blob issued for one of the owner's keys. */
   decryptWithRecovery: (file: File, recoveryBlob: File) => void;
   cancelDecrypt: (id: string) => void;

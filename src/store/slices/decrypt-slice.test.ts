@@ -11,9 +11,9 @@ const strangerPubPem = testKeyPem('stranger.pub.pem');
 const newOwnerPem = testKeyPem('new-owner.pem');
 const plaintext = new Uint8Array(200_000).map((_, i) => (i * 31 + 7) & 0xff);
 
-async function ownerStore() {
+async function ownerStore(adapters: Parameters<typeof createTestStore>[0] = {}) {
   const download = recordingDownloader();
-  const { store } = await createTestStore({ download });
+  const { store } = await createTestStore({ download, ...adapters });
   const imported = await store.getState().importKey({ text: ownerPem, name: 'Ada' });
   if ('error' in imported) throw new Error(imported.error.message);
   return { store, download };
@@ -114,6 +114,50 @@ describe('decrypt slice', () => {
     expect(jobs.map((j) => j.status)).toEqual(['done', 'done', 'done', 'cancelled']);
     expect(jobs[2]!.meta?.size).toBe(5_000_000);
     expect(jobs[3]!.output).toBeUndefined();
+  });
+
+  it('streams into a file the person picked; a tampered file aborts it and offers nothing', async () => {
+    /** A picked file: what was written, whether the browser was told to commit or discard it. */
+    const pickedFile = (name: string) => {
+      const state = { written: [] as Uint8Array[], committed: false, aborted: false };
+      const handle = {
+        name,
+        createWritable: () =>
+          Promise.resolve({
+            write: (chunk: Uint8Array) => Promise.resolve(void state.written.push(chunk.slice())),
+            close: () => Promise.resolve(void (state.committed = true)),
+            abort: () => Promise.resolve(void (state.aborted = true)),
+          }),
+        getFile: () => Promise.resolve(new File(state.written as Uint8Array<ArrayBuffer>[], name)),
+      } as unknown as FileSystemFileHandle;
+      return { handle, state };
+    };
+    const good = pickedFile('a.bin');
+    const bad = pickedFile('b.bin');
+    const answers = [good.handle, bad.handle];
+    const asked: string[] = [];
+    const { store, download } = await ownerStore({ savePicker: { pick: (name) => Promise.resolve((asked.push(name), answers.shift() ?? null)) } });
+    const a = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    const b = await makeKeywardFile({ plaintext, name: 'b.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    const tampered = new Uint8Array(await bytesOf(b.file));
+    tampered[tampered.length - 5]! ^= 1;
+
+    store.getState().decryptFiles([a.file, new File([tampered], 'b.bin.keyward')], { askWhereToSave: true });
+    expect(store.getState().decryptJobs.map((j) => [j.status, j.awaitingTarget])).toEqual([
+      ['queued', true],
+      ['queued', true],
+    ]);
+    for (const job of store.getState().decryptJobs) await store.getState().chooseWhereToSaveDecrypted(job.id);
+    const [opened, refused] = await settled(store);
+
+    expect(asked).toEqual(['a.bin', 'b.bin']);
+    expect(opened).toMatchObject({ status: 'done', savedAs: 'a.bin' });
+    expect(good.state).toMatchObject({ committed: true, aborted: false });
+    expect(await bytesOf(new Blob(good.state.written as Uint8Array<ArrayBuffer>[]))).toEqual(plaintext);
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'CHUNK_TAMPERED' } });
+    expect(refused!.output).toBeUndefined();
+    expect(bad.state).toMatchObject({ committed: false, aborted: true });
+    expect(download.saved).toEqual([]);
   });
 
   it('clears finished rows, all of them or only those opened one way', async () => {

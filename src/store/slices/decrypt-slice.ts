@@ -1,7 +1,7 @@
 /** Opening `.keyward` files: with one's own keys, with a recovery blob, or (the authority) with an escrow blob. */
 import type { StateCreator } from 'zustand';
 import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
-import type { UnlockArgs } from '../../io/crypto-protocol.ts';
+import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { createJobQueue, partition, releaseTemps } from '../jobs.ts';
@@ -40,7 +40,7 @@ export interface DecryptRunner {
    * verified. `unlock` is computed when
    * the job starts, from the keys then stored.
    */
-  start(file: File, via: DecryptVia, unlock: UnlockFor): void;
+  start(file: File, via: DecryptVia, unlock: UnlockFor, askWhereToSave?: boolean): void;
 }
 
 export const createDecryptSlice =
@@ -53,7 +53,7 @@ export const createDecryptSlice =
       set({ decryptJobs: get().decryptJobs.map((job) => (job.id === id ? { ...job, ...change } : job)) });
     };
 
-    async function runJob(id: string, file: File, unlockFor: UnlockFor): Promise<void> {
+    async function runJob(id: string, file: File, unlockFor: UnlockFor, picked?: OutputTarget): Promise<void> {
       const controller = new AbortController();
       controllers.set(id, controller);
       patch(id, { status: 'running', startedAt: now(), updatedAt: now() });
@@ -63,7 +63,7 @@ export const createDecryptSlice =
           patch(id, { status: 'failed', error: unlock.error });
           return;
         }
-        const target = adapters.tempFiles?.target();
+        const target = picked ?? adapters.tempFiles?.target();
         const result = await adapters.crypto.run(
           'decrypt',
           { file, unlock, ...(target ? { target } : {}) },
@@ -89,13 +89,18 @@ export const createDecryptSlice =
       }
     }
 
-    const queue = createJobQueue<{ file: File; unlockFor: UnlockFor }>((id, next) => runJob(id, next.file, next.unlockFor));
+    type Waiting = { file: File; unlockFor: UnlockFor; target?: OutputTarget };
+    const queue = createJobQueue<Waiting>((id, next) => runJob(id, next.file, next.unlockFor, next.target));
+    /** Rows waiting for the person to pick where their plaintext goes. */
+    const parked = new Map<string, Waiting>();
 
     const runner: DecryptRunner = {
-      start(file, via, unlockFor) {
+      start(file, via, unlockFor, askWhereToSave = false) {
         const id = `d${nextId++}`;
-        set({ decryptJobs: [...get().decryptJobs, { id, fileName: file.name, size: file.size, via, status: 'queued', done: 0 }] });
-        queue.add(id, { file, unlockFor });
+        const ask = askWhereToSave && adapters.savePicker !== undefined;
+        set({ decryptJobs: [...get().decryptJobs, { id, fileName: file.name, size: file.size, via, status: 'queued', done: 0, ...(ask ? { awaitingTarget: true } : {}) }] });
+        if (ask) parked.set(id, { file, unlockFor });
+        else queue.add(id, { file, unlockFor });
       },
     };
 
@@ -103,12 +108,33 @@ export const createDecryptSlice =
       decryptJobs: [],
       decryptRunner: runner,
 
-      decryptFiles(files) {
+      decryptFiles(files, options = {}) {
         for (const file of files) {
-          runner.start(file, 'own-key', () => {
-            const keys = privateKeysOf(get().keys, ['owner', 'authority-own']);
-            return Promise.resolve({ kind: 'keys', keys } as const);
-          });
+          runner.start(
+            file,
+            'own-key',
+            () => {
+              const keys = privateKeysOf(get().keys, ['owner', 'authority-own']);
+              return Promise.resolve({ kind: 'keys', keys } as const);
+            },
+            options.askWhereToSave,
+          );
+        }
+      },
+
+      async chooseWhereToSaveDecrypted(id) {
+        const waiting = parked.get(id);
+        const job = get().decryptJobs.find((j) => j.id === id);
+        if (!waiting || !job || !adapters.savePicker) return null;
+        try {
+          const handle = await adapters.savePicker.pick(safeDownloadName(withoutKeywardSuffix(job.fileName), 'decrypted'));
+          // Closed the picker, or cancelled the row meanwhile: nothing starts.
+          if (!handle || !parked.delete(id)) return null;
+          patch(id, { awaitingTarget: false, savedAs: handle.name });
+          queue.add(id, { ...waiting, target: { kind: 'file', handle } });
+          return null;
+        } catch (error) {
+          return toUiError(error);
         }
       },
 
@@ -137,7 +163,7 @@ export const createDecryptSlice =
       cancelDecrypt(id) {
         const controller = controllers.get(id);
         if (controller) controller.abort();
-        else if (queue.drop(id)) patch(id, { status: 'cancelled' });
+        else if (queue.drop(id) || parked.delete(id)) patch(id, { status: 'cancelled', awaitingTarget: false });
       },
 
       downloadDecrypted(id) {
