@@ -127,8 +127,12 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   },
 };
 
-/** Runs one operation by name. */
-export function runOperation<K extends OperationName>(op: K, args: Operations[K]['args'], context: OperationContext): Promise<Operations[K]['result']> {
+/**
+ * Runs one operation by name. Always a promise: a handler that throws at once
+ * (a blob that is not JSON) rejects it, instead of escaping the Worker's
+ * message handler as an uncaught error that would fail every running operation.
+ */
+export async function runOperation<K extends OperationName>(op: K, args: Operations[K]['args'], context: OperationContext): Promise<Operations[K]['result']> {
   return (handlers[op] as Handler<K>)(args, context);
 }
 

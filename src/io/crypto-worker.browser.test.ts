@@ -145,6 +145,15 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     await root.removeEntry(picked.name);
   });
 
+  it('refuses a blob that is not JSON with MALFORMED, without failing an encryption running beside it', async () => {
+    const plain = new File([randomBytes(16 * 1024 * 1024)], 'video.mp4');
+    const running = client.run('encrypt', await encryptArgs(plain, temps.target()));
+    await expect(client.run('parseBlob', { text: 'Dear IT, please find my key attached.' })).rejects.toMatchObject({ code: 'MALFORMED' });
+    const encrypted = await running;
+    expect(encrypted.output.size).toBeGreaterThan(plain.size);
+    await temps.release(encrypted.temp!);
+  });
+
   it('sweeps the folders of closed tabs and keeps its own', async () => {
     const mine = sessionOf(temps.target());
     await tempFolder(mine, true);
