@@ -1,0 +1,268 @@
+/**
+ * `npm run bench`: Keyward's pipeline against the ceilings of the platform,
+ * as ratios measured in one run (medians of several repetitions).
+ *
+ * Browser (headless Debian Chromium with a profile on disk, as people use it;
+ * a private window's OPFS is held in memory and is far slower):
+ * - ceiling_read: the generated disk-backed file read with `File.stream()` in a
+ *   Worker, bytes discarded (the app's source);
+ * - ceiling_cipher: raw WebCrypto AES-256-GCM over in-memory chunks of the
+ *   chunk size, one call after another, in a Worker;
+ * - encrypt / decrypt: the app's real pipeline (src/io's Worker), File in,
+ *   disk-backed OPFS output out;
+ * - peak renderer memory above idle while encrypting 256 MiB and 1 GiB;
+ * - small files per second (four at a time, as the app's queue runs them).
+ * CLI: `keyward encrypt` / `decrypt` against raw node:crypto over the same file.
+ *
+ * Flags: --size MiB (256), --reps N (3), --chunk-sizes a,b,c (ceiling_cipher
+ * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip).
+ * The last line printed is one JSON object.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BrowserContext, type Page, chromium } from '@playwright/test';
+import { createServer } from 'vite';
+import { chromiumArgs, chromiumPath } from '../../test/chromium.ts';
+import { rawDecrypt, rawEncrypt } from './cli-baseline.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
+const MIB = 1024 * 1024;
+
+const { values: flags } = parseArgs({
+  options: {
+    size: { type: 'string', default: '256' },
+    reps: { type: 'string', default: '3' },
+    'chunk-size': { type: 'string', default: '262144' },
+    'chunk-sizes': { type: 'string', default: '65536,262144,524288,1048576' },
+    'skip-1gib': { type: 'boolean', default: false },
+    'skip-cli': { type: 'boolean', default: false },
+    'small-files': { type: 'string', default: '1000' },
+  },
+});
+const SIZE = Number(flags.size) * MIB;
+const REPS = Math.max(1, Number(flags.reps));
+const CHUNK = Number(flags['chunk-size']);
+const CHUNK_SIZES = flags['chunk-sizes'].split(',').map(Number);
+const SMALL_FILES = Number(flags['small-files']);
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** A file of pseudo-random bytes on disk (16 MiB of random data repeated, each MiB stamped). */
+function makeFile(path: string, bytes: number): void {
+  const block = randomBytes(16 * MIB);
+  const fd = openSync(path, 'w');
+  try {
+    for (let at = 0; at < bytes; at += block.length) {
+      for (let mib = 0; mib < block.length; mib += MIB) block.writeUInt32BE((at + mib) / MIB, mib);
+      writeSync(fd, block, 0, Math.min(block.length, bytes - at));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function keyward(...args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync('node', [join(ROOT, 'bin', 'keyward.js'), ...args], { stdio: 'pipe' });
+  if (result.status !== 0) throw new Error(`keyward ${args[0] ?? ''} failed: ${result.stderr.toString()}`);
+  return performance.now() - started;
+}
+
+/** The resident memory (KiB) of the renderer processes of the browser started with this profile. */
+function rendererRssKiB(profile: string): number {
+  const processes = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return [{ pid, parent, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8') }];
+      } catch {
+        return []; // ended while we looked
+      }
+    });
+  // The browser process names the profile; renderers are its descendants (through the zygote).
+  const family = new Set(processes.filter((p) => p.cmdline.includes(profile) && !p.cmdline.includes('--type=')).map((p) => Number(p.pid)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of processes) {
+      if (family.has(p.parent) && !family.has(Number(p.pid))) {
+        family.add(Number(p.pid));
+        grew = true;
+      }
+    }
+  }
+  let total = 0;
+  for (const p of processes) {
+    if (!family.has(Number(p.pid)) || !p.cmdline.includes('--type=renderer')) continue;
+    try {
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return total;
+}
+
+/** Peak renderer memory above its idle level (MiB) while `work` runs. */
+async function peakGrowth(page: Page, profile: string, work: () => Promise<unknown>): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idle = rendererRssKiB(profile);
+  let peak = idle;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rendererRssKiB(profile));
+  }, 50);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  peak = Math.max(peak, rendererRssKiB(profile));
+  return (peak - idle) / 1024;
+}
+
+type Bench = {
+  readCeiling(index: number): Promise<number>;
+  cipherCeiling(chunkSize: number, bytes: number): Promise<number>;
+  encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }>;
+  decrypt(index: number): Promise<{ ms: number; outputSize: number }>;
+  smallFiles(count: number, size: number): Promise<number>;
+  sweep(): Promise<number>;
+};
+const call = <K extends keyof Bench>(page: Page, name: K, ...args: Parameters<Bench[K]>) =>
+  page.evaluate(
+    ([fn, rest]) => (window as unknown as { keywardBench: Record<string, (...a: unknown[]) => unknown> }).keywardBench[fn]!(...rest),
+    [name, args] as const,
+  ) as Promise<Awaited<ReturnType<Bench[K]>>>;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
+  const cleanup = () => {
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  let server: Awaited<ReturnType<typeof createServer>> | undefined;
+  let context: BrowserContext | undefined;
+  try {
+    if (!existsSync(join(ROOT, 'dist', 'cli', 'keyward.js'))) execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'ignore' });
+    const plain = join(dir, 'plain.bin');
+    makeFile(plain, SIZE);
+    keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', join(dir, 'plain.bin.keyward'));
+    const big = join(dir, 'one-gib.bin');
+    if (!flags['skip-1gib']) makeFile(big, 1024 * MIB);
+
+    server = await createServer({ root: ROOT, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+    await server.listen();
+    const address = server.httpServer?.address();
+    if (!address || typeof address === 'string') throw new Error('no server address');
+    const profile = join(dir, 'profile');
+    context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: chromiumArgs });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`http://127.0.0.1:${String(address.port)}/scripts/bench/bench.html`);
+    await page.waitForFunction(() => document.title.endsWith('(ready)'));
+    const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent)).replace(/.*Chrome\/(\S+).*/, '$1');
+    await page.locator('input[type=file]').setInputFiles(flags['skip-1gib'] ? [plain, `${plain}.keyward`] : [plain, `${plain}.keyward`, big]);
+
+    // Warm-up: module loading, key import, the first OPFS folder.
+    await call(page, 'encrypt', 0, CHUNK);
+
+    const rows: Record<string, number[]> = { ceiling_read: [], ceiling_cipher: [], encrypt: [], decrypt: [], cli_raw_encrypt: [], cli_encrypt: [], cli_raw_decrypt: [], cli_decrypt: [] };
+    for (let rep = 0; rep < REPS; rep++) {
+      rows.ceiling_read!.push(mbps(SIZE, await call(page, 'readCeiling', 0)));
+      rows.ceiling_cipher!.push(mbps(SIZE, await call(page, 'cipherCeiling', CHUNK, SIZE)));
+      rows.encrypt!.push(mbps(SIZE, (await call(page, 'encrypt', 0, CHUNK)).ms));
+      const decrypted = await call(page, 'decrypt', 1);
+      if (decrypted.outputSize !== SIZE) throw new Error('decrypt gave the wrong size');
+      rows.decrypt!.push(mbps(SIZE, decrypted.ms));
+      if (!flags['skip-cli']) {
+        const raw = join(dir, 'raw.out');
+        let started = performance.now();
+        const key = await rawEncrypt(plain, raw, CHUNK);
+        rows.cli_raw_encrypt!.push(mbps(SIZE, performance.now() - started));
+        started = performance.now();
+        await rawDecrypt(raw, join(dir, 'raw.plain'), CHUNK, key);
+        rows.cli_raw_decrypt!.push(mbps(SIZE, performance.now() - started));
+        const out = join(dir, 'cli.keyward');
+        rows.cli_encrypt!.push(mbps(SIZE, keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', out, '--force')));
+        rows.cli_decrypt!.push(mbps(SIZE, keyward('decrypt', out, '--key', join(KEYS, 'owner.pem'), '--out', join(dir, 'cli.plain'), '--force')));
+      }
+    }
+
+    const cipherBySize: Record<string, number> = {};
+    for (const size of CHUNK_SIZES) {
+      const samples: number[] = [];
+      for (let rep = 0; rep < REPS; rep++) samples.push(mbps(SIZE, await call(page, 'cipherCeiling', size, SIZE)));
+      cipherBySize[String(size)] = round(median(samples), 0);
+    }
+
+    const growth256 = await peakGrowth(page, profile, () => call(page, 'encrypt', 0, CHUNK));
+    const growth1g = flags['skip-1gib'] ? null : await peakGrowth(page, profile, () => call(page, 'encrypt', 2, CHUNK));
+    const smallMs = SMALL_FILES > 0 ? await call(page, 'smallFiles', SMALL_FILES, 2048) : null;
+    await call(page, 'sweep');
+
+    const m = Object.fromEntries(Object.entries(rows).map(([name, values]) => [name, values.length ? median(values) : Number.NaN]));
+    const ceiling = Math.min(m.ceiling_read!, m.ceiling_cipher!);
+    const result = {
+      size_mib: SIZE / MIB,
+      reps: REPS,
+      chunk_size: CHUNK,
+      chromium: version,
+      ceiling_read_mbps: round(m.ceiling_read!, 0),
+      ceiling_cipher_mbps: round(m.ceiling_cipher!, 0),
+      encrypt_mbps: round(m.encrypt!, 0),
+      decrypt_mbps: round(m.decrypt!, 0),
+      encrypt_ratio: round(m.encrypt! / ceiling),
+      decrypt_ratio: round(m.decrypt! / ceiling),
+      cli_raw_encrypt_mbps: round(m.cli_raw_encrypt!, 0),
+      cli_encrypt_mbps: round(m.cli_encrypt!, 0),
+      cli_raw_decrypt_mbps: round(m.cli_raw_decrypt!, 0),
+      cli_decrypt_mbps: round(m.cli_decrypt!, 0),
+      cli_encrypt_ratio: round(m.cli_encrypt! / m.cli_raw_encrypt!),
+      cli_decrypt_ratio: round(m.cli_decrypt! / m.cli_raw_decrypt!),
+      mem_growth_256mib_mib: round(growth256, 0),
+      mem_growth_1gib_mib: growth1g === null ? null : round(growth1g, 0),
+      small_files_per_second: smallMs === null ? null : round(SMALL_FILES / (smallMs / 1000), 0),
+      ceiling_cipher_mbps_by_chunk_size: cipherBySize,
+    };
+
+    const line = (label: string, value: string) => {
+      console.log(`${label.padEnd(40)} ${value}`);
+    };
+    console.log(`Keyward benchmark: ${String(SIZE / MIB)} MiB, chunk ${String(CHUNK / 1024)} KiB, median of ${String(REPS)}, Chromium ${version}`);
+    line('ceiling_read (File.stream, Worker)', `${String(result.ceiling_read_mbps)} MB/s`);
+    line('ceiling_cipher (WebCrypto, Worker)', `${String(result.ceiling_cipher_mbps)} MB/s`);
+    line('encrypt (app pipeline, OPFS out)', `${String(result.encrypt_mbps)} MB/s  ratio ${String(result.encrypt_ratio)}`);
+    line('decrypt (app pipeline, OPFS out)', `${String(result.decrypt_mbps)} MB/s  ratio ${String(result.decrypt_ratio)}`);
+    for (const [size, value] of Object.entries(cipherBySize)) line(`  ceiling_cipher at ${String(Number(size) / 1024)} KiB`, `${String(value)} MB/s`);
+    if (!flags['skip-cli']) {
+      line('cli raw node:crypto encrypt / keyward', `${String(result.cli_raw_encrypt_mbps)} / ${String(result.cli_encrypt_mbps)} MB/s  ratio ${String(result.cli_encrypt_ratio)}`);
+      line('cli raw node:crypto decrypt / keyward', `${String(result.cli_raw_decrypt_mbps)} / ${String(result.cli_decrypt_mbps)} MB/s  ratio ${String(result.cli_decrypt_ratio)}`);
+    }
+    line('renderer growth, encrypt 256 MiB', `${String(result.mem_growth_256mib_mib)} MiB`);
+    if (growth1g !== null) line('renderer growth, encrypt 1 GiB', `${String(result.mem_growth_1gib_mib)} MiB`);
+    if (smallMs !== null) line(`${String(SMALL_FILES)} small files (2 KiB)`, `${String(result.small_files_per_second)} files/s`);
+    console.log(JSON.stringify(result));
+  } finally {
+    await context?.close();
+    await server?.close();
+    cleanup();
+  }
+}
+
+await main();
