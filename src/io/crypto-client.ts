@@ -9,13 +9,14 @@ import type { Operations, OperationName, WireError, WorkerRequest, WorkerRespons
 const FAILURE_SENTENCES = {
   CANCELLED: 'Cancelled. Nothing was saved.',
   NO_SPACE: 'There is not enough free disk space (or storage this site may use) for the output. Nothing was saved; free some space and try again.',
+  FILE_UNREADABLE: 'The file could not be read to the end: it was moved, changed or deleted while Keyward read it. Nothing was saved; choose it again.',
   INTERNAL: 'Something went wrong inside Keyward. Nothing was saved; try again, and reload the page if it happens again.',
 } as const;
 
 /** A failure that is not a Keyward error: the user cancelled, or something broke inside. */
 export class OperationFailure extends Error {
   override readonly name = 'OperationFailure';
-  constructor(readonly code: 'CANCELLED' | 'NO_SPACE' | 'INTERNAL') {
+  constructor(readonly code: keyof typeof FAILURE_SENTENCES) {
     super(FAILURE_SENTENCES[code]);
   }
 }
@@ -33,7 +34,7 @@ export interface CryptoClient {
 /** Rebuilds an error that crossed the Worker boundary. */
 export function fromWireError(error: WireError): Error {
   if (isErrorCode(error.code)) return new KeywardError(error.code, error.details);
-  return new OperationFailure(error.code === 'CANCELLED' || error.code === 'NO_SPACE' ? error.code : 'INTERNAL');
+  return new OperationFailure(error.code in FAILURE_SENTENCES ? (error.code as keyof typeof FAILURE_SENTENCES) : 'INTERNAL');
 }
 
 /** Runs operations in the module Worker `crypto.worker.ts`. */

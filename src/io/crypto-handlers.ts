@@ -21,6 +21,7 @@ import {
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
 import { OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
+import { FileReadError, readInParallel } from './parallel-read.ts';
 
 export interface OperationContext {
   /** Bytes of the input handled so far. */
@@ -59,7 +60,7 @@ function readWithProgress(blob: Blob, context: OperationContext): ReadableStream
       controller.enqueue(chunk);
     },
   });
-  return blob.stream().pipeThrough(counter, { signal: context.signal });
+  return readInParallel(blob).pipeThrough(counter, { signal: context.signal });
 }
 
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
@@ -141,6 +142,7 @@ export function toWireError(error: unknown, signal?: AbortSignal): WireError {
   if (signal?.aborted) return { code: 'CANCELLED', details: {} };
   if (isKeywardError(error)) return { code: error.code, details: error.details };
   if (error instanceof OutputSpaceError) return { code: 'NO_SPACE', details: {} };
+  if (error instanceof FileReadError || (error instanceof DOMException && error.name === 'NotReadableError')) return { code: 'FILE_UNREADABLE', details: {} };
   if (error instanceof RangeError || error instanceof TypeError) return { code: 'INTERNAL', details: { reason: error.message } };
   return { code: 'INTERNAL', details: {} };
 }
