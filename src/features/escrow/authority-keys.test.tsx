@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
@@ -34,7 +34,10 @@ describe('AuthorityKeys', () => {
     expect(within(card).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
 
     await user.click(within(card).getByRole('button', { name: 'Export public key (PEM)' }));
-    expect(download.saved.map((s) => s.name)).toEqual(['IT-backup-desk.pub.pem']);
+    // The export runs in the crypto adapter first: wait for the download (a busy machine made this flaky).
+    await waitFor(() => {
+      expect(download.saved.map((s) => s.name)).toEqual(['IT-backup-desk.pub.pem']);
+    });
     expect(await keyIdOfPem(await download.saved[0]!.blob.text())).toBe(keyId);
   });
 
