@@ -39,4 +39,25 @@ describe('readInParallel', () => {
     const next = randomFile(SLICE_BYTES + 1);
     expect((await digest(readInParallel(next))).pieces).toEqual([SLICE_BYTES, 1]);
   });
+
+  it('reads the rest on this thread when the reader Worker fails halfway, without losing or repeating a byte', async () => {
+    const file = randomFile(3 * SLICE_BYTES + 7);
+    const worker = new Worker(new URL('./file-reader.worker.ts', import.meta.url), { type: 'module' });
+    const stream = readInParallel(file, worker);
+    const reader = stream.getReader();
+    const first = await reader.read();
+    expect(first.value?.length).toBe(SLICE_BYTES);
+    worker.dispatchEvent(new Event('error'));
+    worker.terminate();
+    const rest: Uint8Array<ArrayBuffer>[] = [first.value as Uint8Array<ArrayBuffer>];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest.push(value as Uint8Array<ArrayBuffer>);
+    }
+    const whole = new Uint8Array(await new Blob(rest).arrayBuffer());
+    const expected = new Uint8Array(await file.arrayBuffer());
+    expect(whole.length).toBe(expected.length);
+    expect(whole.every((byte, i) => byte === expected[i])).toBe(true);
+  });
 });
