@@ -1,9 +1,10 @@
-import { memo, useState } from 'react';
+import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ChooseWhereToSave } from './choose-where-to-save.tsx';
 import { ErrorNotice } from './error-notice.tsx';
 import { ProgressBar } from './progress-bar.tsx';
 import { formatBytes, formatDate } from '../store/format.ts';
-import type { DecryptJob, UiError } from '../store/types.ts';
+import type { DecryptJob } from '../store/types.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
 const STATUS: Record<DecryptJob['status'], string> = {
@@ -22,7 +23,6 @@ export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob })
   const { cancelDecrypt, downloadDecrypted, chooseWhereToSave } = useAppStore(
     useShallow((s) => ({ cancelDecrypt: s.cancelDecrypt, downloadDecrypted: s.downloadDecrypted, chooseWhereToSave: s.chooseWhereToSaveDecrypted })),
   );
-  const [pickError, setPickError] = useState<UiError | null>(null);
   const busy = job.status === 'queued' || job.status === 'running';
   return (
     <li className="row" aria-label={job.fileName}>
@@ -34,21 +34,7 @@ export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob })
           {job.via === 'escrow' && ' · with the escrow blob'}
         </span>
       </div>
-      {job.awaitingTarget && busy && (
-        <div className="actions">
-          <button
-            type="button"
-            className="button button--small"
-            onClick={() => {
-              setPickError(null);
-              void chooseWhereToSave(job.id).then(setPickError);
-            }}
-          >
-            Choose where to save…
-          </button>
-        </div>
-      )}
-      {pickError && <ErrorNotice error={pickError} subject="Choose where to save" />}
+      {job.awaitingTarget && busy && <ChooseWhereToSave choose={() => chooseWhereToSave(job.id)} />}
       {busy && (
         <div className="actions decrypt-row__progress">
           <ProgressBar done={job.done} total={job.size} label={`Decrypting ${job.fileName}`} timing={job} />

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { SaveTargetOption } from '../../components/choose-where-to-save.tsx';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { DecryptRows } from './decrypt-rows.tsx';
@@ -15,19 +16,7 @@ export function DecryptPanel() {
         Keyward finds the key each file was encrypted for among the keys stored in this browser, checks every part of the
         file, and only then offers it under its original name.
       </p>
-      {canChoose && (
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={askWhereToSave}
-            onChange={(event) => {
-              setAskWhereToSave(event.target.checked);
-            }}
-          />{' '}
-          Choose where each decrypted file goes before it starts (it streams straight to disk and is replaced only once
-          every part verified)
-        </label>
-      )}
+      {canChoose && <SaveTargetOption checked={askWhereToSave} onChange={setAskWhereToSave} what="decrypted file" />}
       <DropZone
         label="Drop .keyward files to decrypt"
         hint="One or more files whose names end in .keyward"

@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { ProgressBar } from '../../components/progress-bar.tsx';
+import { BatchStatus } from '../../components/batch-status.tsx';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { batchProgress } from '../../store/jobs.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -12,16 +12,9 @@ export function DecryptRows() {
   const shown = useProgressiveCount(jobs.length);
   if (jobs.length === 0) return null;
   const anyFinished = jobs.some((job) => job.status !== 'queued' && job.status !== 'running');
-  const batch = batchProgress(jobs);
   return (
     <>
-      {batch.count > 1 && (
-        <p className="row__meta" role="status">
-          {batch.finished} of {batch.count} files finished
-          {batch.succeeded < batch.finished && ` · ${batch.finished - batch.succeeded} not opened`}
-        </p>
-      )}
-      {batch.busy && batch.count > 1 && <ProgressBar done={batch.done} total={batch.total} label="Decrypting all files" />}
+      <BatchStatus batch={batchProgress(jobs)} failed="not opened" label="Decrypting all files" />
       <ul className="rows" aria-label="Files being decrypted">
         {jobs.slice(0, shown).map((job) => (
           <DecryptRow key={job.id} job={job} />

@@ -9,9 +9,12 @@ const report = new Uint8Array(150_000).map((_, i) => (i * 13) & 0xff);
 const file = (name: string, data: Uint8Array = report) => new File([data as Uint8Array<ArrayBuffer>], name);
 
 /** An owner key pair and confirmed authorities, as after the first-run screen. */
-async function setup(authorities: { pem: string; name: string; confirm: boolean }[] = [{ pem: 'authority.pub.pem', name: 'IT backup desk', confirm: true }]) {
+async function setup(
+  authorities: { pem: string; name: string; confirm: boolean }[] = [{ pem: 'authority.pub.pem', name: 'IT backup desk', confirm: true }],
+  adapters: Parameters<typeof createTestStore>[0] = {},
+) {
   const download = recordingDownloader();
-  const { store } = await createTestStore({ download });
+  const { store } = await createTestStore({ download, ...adapters });
   await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada Lovelace' });
   for (const a of authorities) {
     const imported = await store.getState().importKey({ text: testKeyPem(a.pem), name: a.name });
@@ -153,5 +156,26 @@ describe('EncryptPanel', () => {
     expect(screen.getByRole('button', { name: 'Clear finished' })).toBeDisabled();
     await waitForDone('big.bin');
     expect(screen.getByRole('button', { name: 'Download all as zip' })).toBeEnabled();
+  });
+
+  it('offers to pick each output file first where the browser can, and a row waits for that click', async () => {
+    const asked: string[] = [];
+    const savePicker = { pick: (name: string) => Promise.resolve((asked.push(name), null)) };
+    const { store, user } = await setup(undefined, { savePicker });
+    const option = screen.getByRole('checkbox', { name: /Choose where each encrypted file goes before it starts/ });
+    await user.click(option);
+    await user.upload(screen.getByLabelText('Choose files to encrypt'), file('plan.txt'));
+
+    const row = rowFor('plan.txt');
+    expect(within(row).getByText('Waiting')).toBeInTheDocument();
+    await user.click(within(row).getByRole('button', { name: /^Choose where to save\s*plan\.txt\.keyward\s*…$/ }));
+    expect(asked).toEqual(['plan.txt.keyward']);
+    // Closed without a choice: still waiting, nothing started.
+    expect(store.getState().encryptJobs[0]).toMatchObject({ status: 'queued', awaitingTarget: true });
+  });
+
+  it('does not offer the option where the browser has no save picker', async () => {
+    await setup();
+    expect(screen.queryByRole('checkbox', { name: /Choose where each encrypted file goes/ })).not.toBeInTheDocument();
   });
 });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { SaveTargetOption } from '../../components/choose-where-to-save.tsx';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { confirmedAuthorities, encryptionOwnerKey } from '../../store/slices/encrypt-slice.ts';
@@ -41,18 +42,7 @@ export function EncryptPanel() {
         authority={authority}
         onAuthority={setChosen}
       />
-      {canChoose && (
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={askWhereToSave}
-            onChange={(event) => {
-              setAskWhereToSave(event.target.checked);
-            }}
-          />{' '}
-          Choose where each encrypted file goes before it starts (it streams straight to disk; best for very large files)
-        </label>
-      )}
+      {canChoose && <SaveTargetOption checked={askWhereToSave} onChange={setAskWhereToSave} what="encrypted file" />}
       {authority ? (
         <DropZone
           label="Drop files to encrypt"

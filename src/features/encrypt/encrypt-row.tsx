@@ -1,9 +1,10 @@
-import { memo, useState } from 'react';
+import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ChooseWhereToSave } from '../../components/choose-where-to-save.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
 import { formatBytes } from '../../store/format.ts';
-import type { EncryptJob, UiError } from '../../store/types.ts';
+import type { EncryptJob } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
 const STATUS: Record<EncryptJob['status'], string> = {
@@ -22,7 +23,6 @@ export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob })
   const { cancelEncrypt, downloadEncrypted, downloadEscrow, chooseWhereToSave } = useAppStore(
     useShallow((s) => ({ cancelEncrypt: s.cancelEncrypt, downloadEncrypted: s.downloadEncrypted, downloadEscrow: s.downloadEscrow, chooseWhereToSave: s.chooseWhereToSave })),
   );
-  const [pickError, setPickError] = useState<UiError | null>(null);
   const busy = job.status === 'queued' || job.status === 'running';
   return (
     <li className="row" aria-label={job.fileName}>
@@ -31,23 +31,7 @@ export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob })
         <span className="row__meta">{formatBytes(job.size)}</span>
       </div>
       <p className={`row__meta encrypt-row__status status--${job.status}`}>{STATUS[job.status]}</p>
-      {job.awaitingTarget && busy && (
-        <div className="actions">
-          <button
-            type="button"
-            className="button button--small"
-            onClick={() => {
-              setPickError(null);
-              void chooseWhereToSave(job.id).then(setPickError);
-            }}
-          >
-            <span>
-              Choose where to save <bdi>{job.outputName}</bdi>…
-            </span>
-          </button>
-        </div>
-      )}
-      {pickError && <ErrorNotice error={pickError} subject="Choose where to save" />}
+      {job.awaitingTarget && busy && <ChooseWhereToSave name={job.outputName} choose={() => chooseWhereToSave(job.id)} />}
       {busy && (
         <div className="actions encrypt-row__progress">
           <ProgressBar done={job.done} total={job.size} label={`Encrypting ${job.fileName}`} timing={job} />

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
-import { ProgressBar } from '../../components/progress-bar.tsx';
+import { BatchStatus } from '../../components/batch-status.tsx';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { batchProgress } from '../../store/jobs.ts';
 import type { UiError } from '../../store/types.ts';
@@ -22,11 +22,7 @@ export function EncryptRows() {
 
   return (
     <div className="encrypt-rows">
-      <p className="row__meta" role="status">
-        {batch.finished} of {batch.count} {batch.count === 1 ? 'file' : 'files'} finished
-        {batch.succeeded < batch.finished && ` · ${batch.finished - batch.succeeded} not encrypted`}
-      </p>
-      {batch.busy && batch.count > 1 && <ProgressBar done={batch.done} total={batch.total} label="Encrypting all files" />}
+      <BatchStatus batch={batch} failed="not encrypted" label="Encrypting all files" always />
       <ul className="rows" aria-label="Files being encrypted">
         {jobs.slice(0, shown).map((job) => (
           <EncryptRow key={job.id} job={job} />
