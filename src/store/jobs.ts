@@ -1,6 +1,7 @@
 /** Rows of work (files being encrypted or decrypted): progress, speed, and the temp files behind their outputs. */
-import type { TempFile } from '../io/crypto-protocol.ts';
-import type { Adapters, JobStatus } from './types.ts';
+import type { OutputTarget, TempFile } from '../io/crypto-protocol.ts';
+import { toUiError } from './errors.ts';
+import type { Adapters, JobStatus, UiError } from './types.ts';
 
 /** Splits a list into the items that pass and those that do not. */
 export function partition<T>(items: readonly T[], keep: (item: T) => boolean): [T[], T[]] {
@@ -94,4 +95,29 @@ export function createJobQueue<T extends { file: { size: number } }>(run: (id: s
       return waiting.delete(id);
     },
   };
+}
+
+/**
+ * Opens the save picker for a row parked until the person picks its file
+ * (call it from a click). On a pick the row leaves `parked` and `start` runs
+ * with the picked file as its target; a closed picker, or a row cancelled
+ * meanwhile, starts nothing.
+ */
+export async function pickSaveTarget<T>(
+  picker: Adapters['savePicker'],
+  parked: Map<string, T>,
+  id: string,
+  suggestedName: string,
+  start: (input: T & { target: OutputTarget }, savedAs: string) => void,
+): Promise<UiError | null> {
+  const input = parked.get(id);
+  if (!input || !picker) return null;
+  try {
+    const handle = await picker.pick(suggestedName);
+    if (!handle || !parked.delete(id)) return null;
+    start({ ...input, target: { kind: 'file', handle } }, handle.name);
+    return null;
+  } catch (error) {
+    return toUiError(error);
+  }
 }

@@ -4,7 +4,7 @@ import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
 import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
-import { createJobQueue, partition, releaseTemps } from '../jobs.ts';
+import { createJobQueue, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
 
@@ -122,20 +122,13 @@ export const createDecryptSlice =
         }
       },
 
-      async chooseWhereToSaveDecrypted(id) {
-        const waiting = parked.get(id);
+      chooseWhereToSaveDecrypted(id) {
         const job = get().decryptJobs.find((j) => j.id === id);
-        if (!waiting || !job || !adapters.savePicker) return null;
-        try {
-          const handle = await adapters.savePicker.pick(safeDownloadName(withoutKeywardSuffix(job.fileName), 'decrypted'));
-          // Closed the picker, or cancelled the row meanwhile: nothing starts.
-          if (!handle || !parked.delete(id)) return null;
-          patch(id, { awaitingTarget: false, savedAs: handle.name });
-          queue.add(id, { ...waiting, target: { kind: 'file', handle } });
-          return null;
-        } catch (error) {
-          return toUiError(error);
-        }
+        const suggested = safeDownloadName(withoutKeywardSuffix(job?.fileName ?? ''), 'decrypted');
+        return pickSaveTarget(adapters.savePicker, parked, id, suggested, (input, savedAs) => {
+          patch(id, { awaitingTarget: false, savedAs });
+          queue.add(id, input);
+        });
       },
 
       decryptWithRecovery(file, recoveryBlob) {

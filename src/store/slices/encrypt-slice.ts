@@ -4,7 +4,7 @@ import type { EncryptResult, OutputTarget } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
-import { createJobQueue, isBusy, partition, releaseTemps } from '../jobs.ts';
+import { createJobQueue, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
 import type { Adapters, AppState, EncryptJob, EncryptSlice, UiError } from '../types.ts';
 
@@ -179,20 +179,12 @@ export const createEncryptSlice =
         }
       },
 
-      async chooseWhereToSave(id) {
-        const input = parked.get(id);
+      chooseWhereToSave(id) {
         const job = get().encryptJobs.find((j) => j.id === id);
-        if (!input || !job || !adapters.savePicker) return null;
-        try {
-          const handle = await adapters.savePicker.pick(job.outputName);
-          // Closed the picker, or cancelled the row meanwhile: nothing starts.
-          if (!handle || !parked.delete(id)) return null;
-          patch(id, { awaitingTarget: false, savedAs: handle.name });
-          queue.add(id, { ...input, target: { kind: 'file', handle } });
-          return null;
-        } catch (error) {
-          return toUiError(error);
-        }
+        return pickSaveTarget(adapters.savePicker, parked, id, job?.outputName ?? 'file.keyward', (input, savedAs) => {
+          patch(id, { awaitingTarget: false, savedAs });
+          queue.add(id, input);
+        });
       },
 
       cancelEncrypt(id) {
