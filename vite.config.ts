@@ -50,7 +50,7 @@ export default defineConfig({
         test: {
           name: 'chromium',
           globals: true,
-          include: ['src/core/**/*.test.ts', 'src/io/**/*.browser.test.ts'],
+          include: ['src/core/**/*.test.ts', 'src/io/**/*.browser.test.ts', 'src/io/piece-reader.test.ts'],
           exclude: ['src/core/**/*.node.test.ts'],
           testTimeout: 120_000,
           browser: {

@@ -1,19 +1,23 @@
 /**
  * The ceilings the app's pipeline is measured against, in a Worker as the
- * app's crypto runs: reading a disk-backed File with `File.stream()` (the
- * app's source) with the bytes discarded, and raw WebCrypto AES-256-GCM over
- * in-memory chunks, one call after another.
+ * app's crypto runs: reading a disk-backed File through the app's own source
+ * (`readPieces`: 8 MiB pieces into two reused buffers) with the bytes
+ * discarded, and raw WebCrypto AES-256-GCM over in-memory chunks, one call
+ * after another.
  */
+import { readPieces } from '../../src/io/piece-reader.ts';
+
 export type CeilingRequest = { op: 'read'; file: File } | { op: 'cipher'; chunkSize: number; bytes: number };
 
 async function read(file: File): Promise<number> {
   const started = performance.now();
-  const reader = file.stream().getReader();
+  const reader = readPieces(file);
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
+    const piece = await reader.next();
+    if (!piece) break;
+    total += piece.length;
+    reader.release(piece);
   }
   if (total !== file.size) throw new Error(`read ${String(total)} of ${String(file.size)} bytes`);
   return performance.now() - started;

@@ -85,25 +85,43 @@ async function fileKeysFromBlob(parsed: ParsedHeader, blob: KeyBlob, key: Privat
 export async function openFile(source: ReadableStream<Uint8Array>, unlock: Unlock): Promise<OpenedFile> {
   const { parsed, payload } = await splitFile(source);
   try {
-    let keys: FileKeys;
-    let stanza: Stanza | undefined;
-    if ('blob' in unlock) {
-      keys = await fileKeysFromBlob(parsed, unlock.blob, unlock.key);
-    } else {
-      const unwrapped = await unwrapWithKeys(parsed, unlock.keys);
-      stanza = unwrapped.stanza;
-      keys = await deriveFileKeys(unwrapped.fileKey, parsed.salt);
-      unwrapped.fileKey.fill(0);
-    }
-    // §3: verify the HMAC before trusting any header field.
-    await verifyHeaderHmac(keys.headerMacKey, parsed);
-    const meta = await decryptMeta(keys.metaKey, parsed.metaCiphertext);
-    const plaintext = payload.pipeThrough(decryptStream(keys.payloadKey, parsed.header.chunkSize, { expectedSize: meta.size }));
-    return { parsed, meta, ...(stanza ? { stanza } : {}), plaintext };
+    const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock);
+    const plaintext = payload.pipeThrough(decryptStream(payloadKey, parsed.header.chunkSize, { expectedSize: unlocked.meta.size }));
+    return { ...unlocked, plaintext };
   } catch (error) {
     await payload.cancel().catch(() => undefined);
     throw error;
   }
+}
+
+/** A file whose header verified under a key it was unlocked with; the payload is still to be opened. */
+export interface UnlockedFile extends Omit<OpenedFile, 'plaintext'> {
+  /** Opens the payload: with `decryptStream`, or piece by piece with `openPieces` when its size is known. */
+  payloadKey: CryptoKey;
+}
+
+/**
+ * Unlocks a parsed file: every check up to the payload (what `openFile` does
+ * before it reads a chunk), for a caller that reads the payload itself.
+ *
+ * @throws KeywardError `NO_MATCHING_KEY`, `UNWRAP_FAILED`, `HEADER_TAMPERED`, `BLOB_TAMPERED`,
+ *   `BLOB_MISMATCH`, `KEY_TOO_WEAK`, `MALFORMED`
+ */
+export async function unlockFile(parsed: ParsedHeader, unlock: Unlock): Promise<UnlockedFile> {
+  let keys: FileKeys;
+  let stanza: Stanza | undefined;
+  if ('blob' in unlock) {
+    keys = await fileKeysFromBlob(parsed, unlock.blob, unlock.key);
+  } else {
+    const unwrapped = await unwrapWithKeys(parsed, unlock.keys);
+    stanza = unwrapped.stanza;
+    keys = await deriveFileKeys(unwrapped.fileKey, parsed.salt);
+    unwrapped.fileKey.fill(0);
+  }
+  // §3: verify the HMAC before trusting any header field.
+  await verifyHeaderHmac(keys.headerMacKey, parsed);
+  const meta = await decryptMeta(keys.metaKey, parsed.metaCiphertext);
+  return { parsed, meta, ...(stanza ? { stanza } : {}), payloadKey: keys.payloadKey };
 }
 
 /** What `inspect` shows of a file: nothing secret. */

@@ -5,7 +5,8 @@
  * after the whole stream verified (spec §7).
  */
 import {
-  encryptFile,
+  type PieceCipher,
+  TAG_LENGTH,
   exportPrivateKey,
   exportPublicKey,
   generateKeyPair,
@@ -13,15 +14,17 @@ import {
   isKeywardError,
   issueRecoveryBlob,
   openBlob,
-  openFile,
+  openPieces,
   parseBlob,
+  planEncryption,
   serializeBlob,
   splitFile,
   summarizeHeader,
+  unlockFile,
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
 import { OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
-import { FileReadError, readInParallel } from './parallel-read.ts';
+import { PIECE_BYTES, type PieceReader, readPieces } from './piece-reader.ts';
 
 export interface OperationContext {
   /** Bytes of the input handled so far. */
@@ -34,34 +37,67 @@ export interface OperationContext {
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * A stream of the blob that reports how much of it has been read (every
- * 100 ms; a file read faster than that reports nothing, and its result says
- * it is done), and stops on cancel.
+ * The output of a piece cipher over pieces of a file, as a pull-based stream:
+ * `prefix` first, then each piece's chunks once it is sealed or opened. The
+ * piece's buffer goes back to the reader as soon as the cipher is done with
+ * it. Reports how much of the input was handled (every 100 ms) and stops at
+ * the next piece once cancelled.
  */
-function readWithProgress(blob: Blob, context: OperationContext): ReadableStream<Uint8Array> {
-  let done = 0;
+function cipherOutput(
+  pieces: PieceReader,
+  cipher: PieceCipher,
+  context: OperationContext,
+  progress: { before: number; total: number },
+  prefix?: Uint8Array,
+): ReadableStream<Uint8Array> {
+  let done = progress.before;
   let last = Date.now();
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    async transform(chunk, controller) {
-      if (context.signal.aborted) {
-        controller.error(context.signal.reason);
-        return;
-      }
-      done += chunk.length;
-      const now = Date.now();
-      if (now - last >= PROGRESS_INTERVAL_MS) {
-        last = now;
-        context.progress(done, blob.size);
-        // Measured in Chromium: reading and WebCrypto can keep the Worker busy
-        // without ever running a message task, so a Cancel would wait until the
-        // end. A timer turn every report lets it through at once.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      controller.enqueue(chunk);
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (prefix) controller.enqueue(prefix);
+      },
+      async pull(controller) {
+        try {
+          // A pull that enqueued nothing would not be called again: go on until a chunk is out.
+          for (let out: Uint8Array[] = []; out.length === 0; ) {
+            context.signal.throwIfAborted();
+            const piece = await pieces.next();
+            if (!piece) {
+              for (const chunk of await cipher.finish()) controller.enqueue(chunk);
+              controller.close();
+              return;
+            }
+            done += piece.length;
+            try {
+              out = await cipher.push(piece);
+            } finally {
+              pieces.release(piece);
+            }
+            for (const chunk of out) controller.enqueue(chunk);
+            const now = Date.now();
+            if (now - last >= PROGRESS_INTERVAL_MS) {
+              last = now;
+              context.progress(done, progress.total);
+              // Measured in Chromium: reading and WebCrypto can keep the Worker busy
+              // without ever running a message task, so a Cancel would wait until the
+              // end. A timer turn every report lets it through at once.
+              await new Promise((resolve) => setTimeout(resolve, 0));
+            }
+          }
+        } catch (error) {
+          await pieces.cancel();
+          throw error;
+        }
+      },
+      cancel: () => pieces.cancel(),
     },
-  });
-  return readInParallel(blob).pipeThrough(counter, { signal: context.signal });
+    { highWaterMark: 0 },
+  );
 }
+
+/** Pieces of whole chunks (about 8 MiB), so that no chunk straddles two pieces. */
+const pieceSizeFor = (chunkLength: number) => chunkLength * Math.max(1, Math.floor(PIECE_BYTES / chunkLength));
 
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
 
@@ -72,8 +108,9 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   exportPrivateKey: ({ key, format, passphrase }) => exportPrivateKey(key, format, passphrase === undefined ? {} : { passphrase }),
 
   async encrypt(args, context) {
-    const encrypted = await encryptFile(readWithProgress(args.file, context), {
-      meta: args.meta,
+    // The metadata's size is the file's: the sealer refuses a file that changes while it is read.
+    const plan = await planEncryption({
+      meta: { ...args.meta, size: args.file.size },
       owner: args.owner,
       authority: args.authority,
       ownerName: args.ownerName,
@@ -81,15 +118,16 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
       description: args.description,
       ...(args.chunkSize === undefined ? {} : { chunkSize: args.chunkSize }),
     });
+    const pieces = readPieces(args.file, pieceSizeFor(plan.header.chunkSize));
     const sink = await openSink(args.target, 'application/octet-stream');
-    const output = await writeToSink(encrypted.stream, sink);
+    const output = await writeToSink(cipherOutput(pieces, plan.sealer(), context, { before: 0, total: args.file.size }, plan.prefix), sink);
     return {
       output,
       ...(sink.temp ? { temp: sink.temp } : {}),
-      fileId: encrypted.fileId,
-      serial: encrypted.serial,
-      escrowBlob: encrypted.escrowBlob,
-      escrowJson: serializeBlob(encrypted.escrowBlob),
+      fileId: plan.fileId,
+      serial: plan.serial,
+      escrowBlob: plan.escrowBlob,
+      escrowJson: serializeBlob(plan.escrowBlob),
     };
   },
 
@@ -100,15 +138,20 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   },
 
   async decrypt({ file, unlock, target }, context) {
-    const source = readWithProgress(file, context);
-    const opened = await openFile(
-      source,
+    const { parsed, payload } = await splitFile(file.stream());
+    await payload.cancel();
+    const { payloadKey, meta } = await unlockFile(
+      parsed,
       unlock.kind === 'keys' ? { keys: unlock.keys } : { blob: parseBlob(unlock.blobText), key: unlock.key },
     );
+    const { chunkSize } = parsed.header;
+    const payloadSize = file.size - parsed.prefixSize;
+    const opener = openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: meta.size });
+    const pieces = readPieces(file.slice(parsed.prefixSize), pieceSizeFor(chunkSize + TAG_LENGTH));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
-    const sink = await openSink(target, opened.meta.type);
-    const output = await writeToSink(opened.plaintext, sink);
-    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta: opened.meta, summary: summarizeHeader(opened.parsed) };
+    const sink = await openSink(target, meta.type);
+    const output = await writeToSink(cipherOutput(pieces, opener, context, { before: parsed.prefixSize, total: file.size }), sink);
+    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta, summary: summarizeHeader(parsed) };
   },
 
   parseBlob: ({ text }) => Promise.resolve(parseBlob(text)),
@@ -142,7 +185,7 @@ export function toWireError(error: unknown, signal?: AbortSignal): WireError {
   if (signal?.aborted) return { code: 'CANCELLED', details: {} };
   if (isKeywardError(error)) return { code: error.code, details: error.details };
   if (error instanceof OutputSpaceError) return { code: 'NO_SPACE', details: {} };
-  if (error instanceof FileReadError || (error instanceof DOMException && error.name === 'NotReadableError')) return { code: 'FILE_UNREADABLE', details: {} };
+  if (error instanceof DOMException && error.name === 'NotReadableError') return { code: 'FILE_UNREADABLE', details: {} };
   if (error instanceof RangeError || error instanceof TypeError) return { code: 'INTERNAL', details: { reason: error.message } };
   return { code: 'INTERNAL', details: {} };
 }

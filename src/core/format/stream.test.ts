@@ -2,7 +2,7 @@ import { concat } from '../bytes.ts';
 import { collectBytes, streamFromBytes } from '../streams.ts';
 import { expectCode, patternBytes, streamInPieces, expectSameBytes } from '../test-support.ts';
 import { TAG_LENGTH } from './constants.ts';
-import { chunkNonce, ciphertextSize, decryptStream, encryptStream, plaintextSize } from './stream.ts';
+import { type PieceCipher, chunkNonce, ciphertextSize, decryptStream, encryptStream, openPieces, plaintextSize, sealPieces } from './stream.ts';
 
 const CS = 65536;
 const FULL = CS + TAG_LENGTH;
@@ -14,6 +14,27 @@ beforeAll(async () => {
 const seal = (plain: Uint8Array, chunkSize = CS) => collectBytes(streamFromBytes(plain).pipeThrough(encryptStream(key, chunkSize)));
 const open = (sealed: Uint8Array, expectedSize?: number, chunkSize = CS) =>
   collectBytes(streamFromBytes(sealed).pipeThrough(decryptStream(key, chunkSize, expectedSize === undefined ? {} : { expectedSize })));
+
+/**
+ * Runs `bytes` through a piece cipher as a reader with one reused buffer
+ * would: each piece is copied into `buffer`, and the buffer is scribbled over
+ * as soon as `push` settles, so any chunk held past that point would show.
+ */
+async function throughPieces(cipher: PieceCipher, bytes: Uint8Array, sizes: readonly number[] = [7, 2 * FULL + 3, 1, CS]): Promise<Uint8Array> {
+  const out: Uint8Array[] = [];
+  const buffer = new Uint8Array(Math.max(...sizes));
+  for (let offset = 0, i = 0; offset < bytes.length; i++) {
+    const size = Math.min(sizes[i % sizes.length]!, bytes.length - offset);
+    buffer.set(bytes.subarray(offset, offset + size));
+    out.push(...(await cipher.push(buffer.subarray(0, size))));
+    buffer.fill(0xa5);
+    offset += size;
+  }
+  out.push(...(await cipher.finish()));
+  return concat(...out);
+}
+const openInPieces = (sealed: Uint8Array, expectedSize?: number, chunkSize = CS) =>
+  throughPieces(openPieces(key, chunkSize, sealed.length, expectedSize === undefined ? {} : { expectedSize }), sealed);
 
 describe('STREAM payload (spec §4)', () => {
   it('builds nonces as an 11-byte big-endian counter and a last flag', () => {
@@ -54,7 +75,10 @@ describe('STREAM payload (spec §4)', () => {
     expectSameBytes(await collectBytes(streamInPieces(sealed, [1]).pipeThrough(decryptStream(key, CS))), plain);
   });
 
-  describe('refuses', () => {
+  describe.for([
+    ['as a stream', open],
+    ['piece by piece', openInPieces],
+  ] as const)('refuses, %s', ([, open]) => {
     const threeChunks = () => seal(patternBytes(2 * CS + 1000, 9));
 
     it('a flipped bit in a chunk, naming the chunk', async () => {
@@ -122,6 +146,43 @@ describe('STREAM payload (spec §4)', () => {
     it('the wrong chunk size', async () => {
       const s = await seal(patternBytes(CS * 2 + 1, 1));
       await expectCode(open(s, undefined, 2 * CS), 'CHUNK_TAMPERED');
+    });
+  });
+
+  describe('piece by piece, for a payload of known size', () => {
+    it.for([0, 1, CS - 1, CS, CS + 1, 2 * CS, 3 * CS + 1000])('seals %i bytes as the stream does, and opens them', async (size) => {
+      const plain = patternBytes(size, size + 3);
+      const reference = await seal(plain);
+      for (const sizes of [[1], [CS], [3 * CS], [5, CS + 11, 2 * CS - 1]]) {
+        const sealed = await throughPieces(sealPieces(key, CS, size), plain, sizes);
+        expectSameBytes(sealed, reference);
+        expectSameBytes(await throughPieces(openPieces(key, CS, sealed.length, { expectedSize: size }), sealed, sizes), plain);
+      }
+    });
+
+    it('gives each whole chunk of a piece out at once, and holds back none', async () => {
+      const sealer = sealPieces(key, CS, 3 * CS);
+      expect((await sealer.push(patternBytes(CS + 5, 1))).map((c) => c.length)).toEqual([FULL]);
+      expect((await sealer.push(patternBytes(2 * CS - 5, 2))).map((c) => c.length)).toEqual([FULL, FULL]);
+      expect(await sealer.finish()).toEqual([]);
+    });
+
+    it('refuses a source that delivers more or fewer bytes than announced', async () => {
+      const more = sealPieces(key, CS, 10);
+      await expectCode(more.push(patternBytes(11, 1)), 'SIZE_MISMATCH');
+      const fewer = sealPieces(key, CS, 11);
+      await fewer.push(patternBytes(10, 1));
+      await expectCode(fewer.finish(), 'SIZE_MISMATCH');
+      const opener = openPieces(key, CS, 100);
+      await expectCode(opener.push(new Uint8Array(101)), 'TRUNCATED');
+    });
+
+    it('reports the first failing chunk in order, however the calls finish', async () => {
+      const s = await seal(patternBytes(4 * CS, 2));
+      s[3 * FULL + 1]! ^= 1;
+      s[FULL + 1]! ^= 1;
+      const error = await expectCode(openPieces(key, CS, s.length).push(s), 'CHUNK_TAMPERED');
+      expect(error.details.chunkIndex).toBe(1);
     });
   });
 
