@@ -56,24 +56,24 @@ const bench = {
   cipherCeiling: (chunkSize: number, bytes: number) => ceiling({ op: 'cipher', chunkSize, bytes }),
 
   /** The app's encrypt: File in, a disk-backed `.keyward` File out (then removed). */
-  async encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }> {
-    const args = await encryptArgs(chosen(index), chunkSize);
+  async encrypt(index: number, chunkSize: number, oneWorker = false): Promise<{ ms: number; outputSize: number; workers: number }> {
+    const args = { ...(await encryptArgs(chosen(index), chunkSize)), oneWorker };
     const started = performance.now();
     const result = await pipeline.run('encrypt', args);
     const ms = performance.now() - started;
     if (result.temp) await temps.release(result.temp);
-    return { ms, outputSize: result.output.size };
+    return { ms, outputSize: result.output.size, workers: result.workers };
   },
 
   /** The app's decrypt: `.keyward` File in, the verified disk-backed plaintext out (then removed). */
-  async decrypt(index: number): Promise<{ ms: number; outputSize: number }> {
+  async decrypt(index: number, oneWorker = false): Promise<{ ms: number; outputSize: number; workers: number }> {
     const [owner] = await keys;
     const file = chosen(index);
     const started = performance.now();
-    const result = await pipeline.run('decrypt', { file, unlock: { kind: 'keys', keys: [owner] }, target: temps.target()! });
+    const result = await pipeline.run('decrypt', { file, unlock: { kind: 'keys', keys: [owner] }, target: temps.target()!, oneWorker });
     const ms = performance.now() - started;
     if (result.temp) await temps.release(result.temp);
-    return { ms, outputSize: result.output.size };
+    return { ms, outputSize: result.output.size, workers: result.workers };
   },
 
   /** `count` small files through the pipeline, four at a time as the app's queue runs them. */

@@ -1,5 +1,4 @@
-import { fromWireError, OperationFailure } from './crypto-client.ts';
-import { toWireError } from './crypto-handlers.ts';
+import { OperationFailure, fromWireError, toWireError } from './wire-error.ts';
 import { OutputSpaceError, type OutputSink, openSink, writeToSink } from './output-sink.ts';
 
 const chunks = (...sizes: number[]) =>

@@ -30,7 +30,7 @@ export class OutputSpaceError extends Error {
 }
 
 /** The part of `FileSystemSyncAccessHandle` used here (lib.dom does not declare it; only Workers have it). */
-interface SyncAccessHandle {
+export interface SyncAccessHandle {
   write(buffer: BufferSource, options: { at: number }): number;
   truncate(size: number): void;
   flush(): void;
@@ -39,6 +39,16 @@ interface SyncAccessHandle {
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
+/** Writes all of `chunk` at `at` (one call may write less than asked). */
+export function writeAllAt(access: SyncAccessHandle, chunk: Uint8Array, at: number): void {
+  try {
+    let written = 0;
+    while (written < chunk.length) written += access.write(chunk.subarray(written) as Uint8Array<ArrayBuffer>, { at: at + written });
+  } catch (error) {
+    throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
+  }
 }
 
 function memorySink(type: string): OutputSink {
@@ -55,15 +65,32 @@ function memorySink(type: string): OutputSink {
   };
 }
 
-async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: string): Promise<OutputSink> {
+/** Opens a temp file's sync access handle, or `null` (and no file) where Workers have none. */
+async function openTempFile(target: TempFile) {
   const folder = await tempFolder(target.session, true);
   const handle = await folder.getFileHandle(target.name, { create: true });
   const open = (handle as unknown as { createSyncAccessHandle?: () => Promise<SyncAccessHandle> }).createSyncAccessHandle;
   if (typeof open !== 'function') {
     await folder.removeEntry(target.name);
-    return memorySink(type);
+    return null;
   }
-  const access = await open.call(handle);
+  return { folder, handle, access: await open.call(handle) };
+}
+
+/** A sink that writes at once (no promise), also at a position. */
+export interface PositionalSink extends OutputSink {
+  write(chunk: Uint8Array): void;
+  writeAt(chunk: Uint8Array, at: number): void;
+}
+
+/**
+ * A temp file written through a synchronous access handle (the fastest disk
+ * sink in a Worker), or `null` where Workers have none.
+ */
+export async function openTempSink(target: TempFile, type = ''): Promise<PositionalSink | null> {
+  const opened = await openTempFile(target);
+  if (!opened) return null;
+  const { folder, handle, access } = opened;
   let at = 0;
   let closed = false;
   const release = () => {
@@ -74,13 +101,11 @@ async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: s
   return {
     temp: { session: target.session, name: target.name },
     write(chunk) {
-      try {
-        let written = 0;
-        while (written < chunk.length) written += access.write(chunk.subarray(written) as Uint8Array<ArrayBuffer>, { at: at + written });
-        at += written;
-      } catch (error) {
-        throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
-      }
+      writeAllAt(access, chunk, at);
+      at += chunk.length;
+    },
+    writeAt(chunk, position) {
+      writeAllAt(access, chunk, position);
     },
     async close() {
       access.flush();
@@ -128,7 +153,7 @@ export async function openSink(target: OutputTarget | undefined, type = ''): Pro
   if (!target || target.kind === 'memory') return memorySink(type);
   if (target.kind === 'file') return fileSink(target.handle);
   try {
-    return await tempSink(target, type);
+    return (await openTempSink(target, type)) ?? memorySink(type);
   } catch (error) {
     if (isQuotaError(error)) throw new OutputSpaceError('quota');
     // No OPFS here (a private window in some browsers): keep the output in memory.
