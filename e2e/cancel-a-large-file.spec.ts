@@ -75,8 +75,6 @@ test('a large encryption cancelled halfway offers nothing, registers nothing and
 });
 
 test('a large decryption cancelled halfway offers nothing and leaves no temp file; the file still opens afterwards', async ({ page }) => {
-  // It decrypts 384 MiB to the end in a private profile, whose OPFS is held in memory (about 30 MB/s measured on a busy CI run).
-  test.setTimeout(180_000);
   const plain = makeLargeFile(dir, 'archive.tar', SIZE);
   execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'ignore' });
   execFileSync('node', ['bin/keyward.js', 'encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem')], { cwd: ROOT, stdio: 'ignore' });
@@ -96,8 +94,5 @@ test('a large decryption cancelled halfway offers nothing and leaves no temp fil
   await page.getByRole('button', { name: 'Clear finished' }).click();
   await chooseFiles(page, 'Choose files to decrypt', [`${plain}.keyward`]);
   await expect(row.getByRole('button', { name: 'Download archive.tar', exact: true })).toBeVisible({ timeout: 120_000 });
-  // A large file is opened in two Workers, each writing its own temp file (under the page's CSP and Trusted Types).
-  const outputs = (await tempOutputs(page)).sort();
-  expect(outputs).toHaveLength(2);
-  expect(outputs[1]).toBe(`${outputs[0]!}.2`);
+  expect(await tempOutputs(page)).toHaveLength(1);
 });

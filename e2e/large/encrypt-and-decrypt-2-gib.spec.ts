@@ -59,8 +59,8 @@ test(`a ${SIZE / 1024 / 1024} MiB file is encrypted and decrypted through the UI
   await (await downloadFrom(page, () => downloadDecrypted.click())).saveAs(decrypted);
   expect(await sha256OfFile(decrypted)).toBe(expected);
 
-  // Both outputs live in OPFS until their rows are cleared, each in two files (one per Worker).
-  expect(await tempOutputs(page)).toHaveLength(4);
+  // Both outputs live in OPFS until their rows are cleared.
+  expect(await tempOutputs(page)).toHaveLength(2);
   await page.getByRole('button', { name: 'Clear finished' }).click();
   await page.getByRole('tab', { name: 'Encrypt' }).click();
   await page.getByRole('button', { name: 'Clear finished' }).click();

@@ -56,24 +56,24 @@ const bench = {
   cipherCeiling: (chunkSize: number, bytes: number) => ceiling({ op: 'cipher', chunkSize, bytes }),
 
   /** The app's encrypt: File in, a disk-backed `.keyward` File out (then removed). */
-  async encrypt(index: number, chunkSize: number, oneWorker = false): Promise<{ ms: number; outputSize: number; workers: number }> {
-    const args = { ...(await encryptArgs(chosen(index), chunkSize)), oneWorker };
+  async encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }> {
+    const args = await encryptArgs(chosen(index), chunkSize);
     const started = performance.now();
     const result = await pipeline.run('encrypt', args);
     const ms = performance.now() - started;
     if (result.temp) await temps.release(result.temp);
-    return { ms, outputSize: result.output.size, workers: result.workers };
+    return { ms, outputSize: result.output.size };
   },
 
   /** The app's decrypt: `.keyward` File in, the verified disk-backed plaintext out (then removed). */
-  async decrypt(index: number, oneWorker = false): Promise<{ ms: number; outputSize: number; workers: number }> {
+  async decrypt(index: number): Promise<{ ms: number; outputSize: number }> {
     const [owner] = await keys;
     const file = chosen(index);
     const started = performance.now();
-    const result = await pipeline.run('decrypt', { file, unlock: { kind: 'keys', keys: [owner] }, target: temps.target()!, oneWorker });
+    const result = await pipeline.run('decrypt', { file, unlock: { kind: 'keys', keys: [owner] }, target: temps.target()! });
     const ms = performance.now() - started;
     if (result.temp) await temps.release(result.temp);
-    return { ms, outputSize: result.output.size, workers: result.workers };
+    return { ms, outputSize: result.output.size };
   },
 
   /** `count` small files through the pipeline, four at a time as the app's queue runs them. */

@@ -10,8 +10,7 @@
  * - ceiling_cipher: raw WebCrypto AES-256-GCM over in-memory chunks of the
  *   chunk size, one call after another, in a Worker;
  * - encrypt / decrypt: the app's real pipeline (src/io's Worker), File in,
- *   disk-backed OPFS output out; a large file runs in two Workers, and the
- *   same pipeline kept to one Worker is timed beside it;
+ *   disk-backed OPFS output out;
  * - peak renderer memory above idle while encrypting 256 MiB and 1 GiB;
  * - small files per second (four at a time, as the app's queue runs them).
  * CLI: `keyward encrypt` / `decrypt` against raw node:crypto over the same file.
@@ -139,8 +138,8 @@ async function peakGrowth(page: Page, profile: string, work: () => Promise<unkno
 type Bench = {
   readCeiling(index: number): Promise<number>;
   cipherCeiling(chunkSize: number, bytes: number): Promise<number>;
-  encrypt(index: number, chunkSize: number, oneWorker?: boolean): Promise<{ ms: number; outputSize: number; workers: number }>;
-  decrypt(index: number, oneWorker?: boolean): Promise<{ ms: number; outputSize: number; workers: number }>;
+  encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }>;
+  decrypt(index: number): Promise<{ ms: number; outputSize: number }>;
   smallFiles(count: number, size: number): Promise<number>;
   sweep(): Promise<number>;
 };
@@ -184,19 +183,14 @@ async function main(): Promise<void> {
     // Warm-up: module loading, key import, the first OPFS folder.
     await call(page, 'encrypt', 0, CHUNK);
 
-    const rows: Record<string, number[]> = { ceiling_read: [], ceiling_cipher: [], encrypt: [], decrypt: [], encrypt_one_worker: [], decrypt_one_worker: [], cli_raw_encrypt: [], cli_encrypt: [], cli_raw_decrypt: [], cli_decrypt: [] };
-    let workers = 1;
+    const rows: Record<string, number[]> = { ceiling_read: [], ceiling_cipher: [], encrypt: [], decrypt: [], cli_raw_encrypt: [], cli_encrypt: [], cli_raw_decrypt: [], cli_decrypt: [] };
     for (let rep = 0; rep < REPS; rep++) {
       rows.ceiling_read!.push(mbps(SIZE, await call(page, 'readCeiling', 0)));
       rows.ceiling_cipher!.push(mbps(SIZE, await call(page, 'cipherCeiling', CHUNK, SIZE)));
-      const encrypted = await call(page, 'encrypt', 0, CHUNK);
-      rows.encrypt!.push(mbps(SIZE, encrypted.ms));
+      rows.encrypt!.push(mbps(SIZE, (await call(page, 'encrypt', 0, CHUNK)).ms));
       const decrypted = await call(page, 'decrypt', 1);
       if (decrypted.outputSize !== SIZE) throw new Error('decrypt gave the wrong size');
       rows.decrypt!.push(mbps(SIZE, decrypted.ms));
-      workers = Math.max(encrypted.workers, decrypted.workers);
-      rows.encrypt_one_worker!.push(mbps(SIZE, (await call(page, 'encrypt', 0, CHUNK, true)).ms));
-      rows.decrypt_one_worker!.push(mbps(SIZE, (await call(page, 'decrypt', 1, true)).ms));
       if (!flags['skip-cli']) {
         const raw = join(dir, 'raw.out');
         let started = performance.now();
@@ -236,11 +230,6 @@ async function main(): Promise<void> {
       decrypt_mbps: round(m.decrypt!, 0),
       encrypt_ratio: round(m.encrypt! / ceiling),
       decrypt_ratio: round(m.decrypt! / ceiling),
-      workers,
-      encrypt_one_worker_mbps: round(m.encrypt_one_worker!, 0),
-      decrypt_one_worker_mbps: round(m.decrypt_one_worker!, 0),
-      encrypt_one_worker_ratio: round(m.encrypt_one_worker! / ceiling),
-      decrypt_one_worker_ratio: round(m.decrypt_one_worker! / ceiling),
       cli_raw_encrypt_mbps: round(m.cli_raw_encrypt!, 0),
       cli_encrypt_mbps: round(m.cli_encrypt!, 0),
       cli_raw_decrypt_mbps: round(m.cli_raw_decrypt!, 0),
@@ -259,10 +248,8 @@ async function main(): Promise<void> {
     console.log(`Keyward benchmark: ${String(SIZE / MIB)} MiB, chunk ${String(CHUNK / 1024)} KiB, median of ${String(REPS)}, Chromium ${version}`);
     line('ceiling_read (app source, Worker)', `${String(result.ceiling_read_mbps)} MB/s`);
     line('ceiling_cipher (WebCrypto, Worker)', `${String(result.ceiling_cipher_mbps)} MB/s`);
-    line(`encrypt (app pipeline, ${String(workers)} Workers, OPFS out)`, `${String(result.encrypt_mbps)} MB/s  ratio ${String(result.encrypt_ratio)}`);
-    line(`decrypt (app pipeline, ${String(workers)} Workers, OPFS out)`, `${String(result.decrypt_mbps)} MB/s  ratio ${String(result.decrypt_ratio)}`);
-    line('  encrypt in one Worker', `${String(result.encrypt_one_worker_mbps)} MB/s  ratio ${String(result.encrypt_one_worker_ratio)}`);
-    line('  decrypt in one Worker', `${String(result.decrypt_one_worker_mbps)} MB/s  ratio ${String(result.decrypt_one_worker_ratio)}`);
+    line('encrypt (app pipeline, OPFS out)', `${String(result.encrypt_mbps)} MB/s  ratio ${String(result.encrypt_ratio)}`);
+    line('decrypt (app pipeline, OPFS out)', `${String(result.decrypt_mbps)} MB/s  ratio ${String(result.decrypt_ratio)}`);
     for (const [size, value] of Object.entries(cipherBySize)) line(`  ceiling_cipher at ${String(Number(size) / 1024)} KiB`, `${String(value)} MB/s`);
     if (!flags['skip-cli']) {
       line('cli raw node:crypto encrypt / keyward', `${String(result.cli_raw_encrypt_mbps)} / ${String(result.cli_encrypt_mbps)} MB/s  ratio ${String(result.cli_encrypt_ratio)}`);

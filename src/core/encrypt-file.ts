@@ -9,7 +9,7 @@ import { type KeyBlob, sealBlob } from './format/escrow-blob.ts';
 import { type Header, type Stanza, type StanzaRole, computeHeaderHmac, encodeHeader } from './format/header.ts';
 import { type FileMeta, encryptMeta } from './format/meta.ts';
 import { serialFromFileId } from './format/serial.ts';
-import { ciphertextSize, encryptStream } from './format/stream.ts';
+import { type PieceCipher, ciphertextSize, encryptStream, sealPieces } from './format/stream.ts';
 import type { PublicKeyInfo } from './keys/types.ts';
 import { wrapFileKey } from './keys/wrap.ts';
 import { withPrefix } from './streams.ts';
@@ -51,8 +51,8 @@ export interface EncryptionPlan {
   encryptedSize: number;
   /** Encrypts the payload; write its output after `prefix`. */
   payload: () => TransformStream<Uint8Array, Uint8Array>;
-  /** The payload's AES-256-GCM key, for `sealPieces` (a source of known size, a `File`). */
-  payloadKey: CryptoKey;
+  /** The same, piece by piece, for a source of exactly `meta.size` bytes (a `File`). */
+  sealer: () => PieceCipher;
 }
 
 /**
@@ -113,12 +113,12 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
     escrowBlob,
     encryptedSize: prefix.length + ciphertextSize(options.meta.size, chunkSize),
     payload: () => encryptStream(keys.payloadKey, chunkSize, { expectedSize: options.meta.size }),
-    payloadKey: keys.payloadKey,
+    sealer: () => sealPieces(keys.payloadKey, chunkSize, options.meta.size),
   };
 }
 
 /** An encrypted file as a stream, with its escrow blob. */
-export interface EncryptedFile extends Omit<EncryptionPlan, 'payload' | 'payloadKey'> {
+export interface EncryptedFile extends Omit<EncryptionPlan, 'payload' | 'sealer'> {
   /** The whole `.keyward` file: prefix, then payload. */
   stream: ReadableStream<Uint8Array>;
 }

@@ -3,8 +3,23 @@
  * a promise, reports progress and can be cancelled. `createInlineCrypto()`
  * runs the same handlers in-process (component and store tests).
  */
-import type { Operations, OperationName, WorkerRequest, WorkerResponse } from './crypto-protocol.ts';
-import { OperationFailure, fromWireError, toWireError } from './wire-error.ts';
+import { KeywardError, isErrorCode } from '../core/index.ts';
+import type { Operations, OperationName, WireError, WorkerRequest, WorkerResponse } from './crypto-protocol.ts';
+
+const FAILURE_SENTENCES = {
+  CANCELLED: 'Cancelled. Nothing was saved.',
+  NO_SPACE: 'There is not enough free disk space (or storage this site may use) for the output. Nothing was saved; free some space and try again.',
+  FILE_UNREADABLE: 'The file could not be read to the end: it was moved, changed or deleted while Keyward read it. Nothing was saved; choose it again.',
+  INTERNAL: 'Something went wrong inside Keyward. Nothing was saved; try again, and reload the page if it happens again.',
+} as const;
+
+/** A failure that is not a Keyward error: the user cancelled, or something broke inside. */
+export class OperationFailure extends Error {
+  override readonly name = 'OperationFailure';
+  constructor(readonly code: keyof typeof FAILURE_SENTENCES) {
+    super(FAILURE_SENTENCES[code]);
+  }
+}
 
 export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
@@ -14,6 +29,12 @@ export interface RunOptions {
 export interface CryptoClient {
   run<K extends OperationName>(op: K, args: Operations[K]['args'], options?: RunOptions): Promise<Operations[K]['result']>;
   dispose(): void;
+}
+
+/** Rebuilds an error that crossed the Worker boundary. */
+export function fromWireError(error: WireError): Error {
+  if (isErrorCode(error.code)) return new KeywardError(error.code, error.details);
+  return new OperationFailure(error.code in FAILURE_SENTENCES ? (error.code as keyof typeof FAILURE_SENTENCES) : 'INTERNAL');
 }
 
 /** Runs operations in the module Worker `crypto.worker.ts`. */
@@ -66,7 +87,7 @@ export function createWorkerCrypto(): CryptoClient {
 
 /** Runs the same operations on the calling thread (tests; never the app's main thread). */
 export async function createInlineCrypto(): Promise<CryptoClient> {
-  const { runOperation } = await import('./crypto-handlers.ts');
+  const { runOperation, toWireError } = await import('./crypto-handlers.ts');
   return {
     async run(op, args, options = {}) {
       const signal = options.signal ?? new AbortController().signal;

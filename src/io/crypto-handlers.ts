@@ -6,29 +6,25 @@
  */
 import {
   type PieceCipher,
-  KeywardError,
   TAG_LENGTH,
-  chunkLayout,
   exportPrivateKey,
   exportPublicKey,
   generateKeyPair,
   importAnyKey,
+  isKeywardError,
   issueRecoveryBlob,
   openBlob,
   openPieces,
   parseBlob,
   planEncryption,
-  sealPieces,
   serializeBlob,
   splitFile,
   summarizeHeader,
   unlockFile,
 } from '../core/index.ts';
-import type { Operations, OperationName } from './crypto-protocol.ts';
-import { openSink, writeToSink } from './output-sink.ts';
-import { PROGRESS_INTERVAL_MS, pieceSizeFor } from './payload-part.ts';
-import { runInParts } from './payload-parts.ts';
-import { type PieceReader, readPieces } from './piece-reader.ts';
+import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
+import { OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
+import { PIECE_BYTES, type PieceReader, readPieces } from './piece-reader.ts';
 
 export interface OperationContext {
   /** Bytes of the input handled so far. */
@@ -36,6 +32,9 @@ export interface OperationContext {
   /** Aborted when the user cancels. */
   signal: AbortSignal;
 }
+
+/** Report progress at most this often, to keep messages cheap. */
+const PROGRESS_INTERVAL_MS = 100;
 
 /**
  * The output of a piece cipher over pieces of a file, as a pull-based stream:
@@ -97,19 +96,8 @@ function cipherOutput(
   );
 }
 
-/**
- * Reports progress from the parts of `runInParts` at most every 100 ms. The
- * parts yield to message tasks themselves.
- */
-function throttled(context: OperationContext, before: number, total: number): (handled: number) => void {
-  let last = 0;
-  return (handled) => {
-    const now = Date.now();
-    if (now - last < PROGRESS_INTERVAL_MS) return;
-    last = now;
-    context.progress(before + handled, total);
-  };
-}
+/** Pieces of whole chunks (about 8 MiB), so that no chunk straddles two pieces. */
+const pieceSizeFor = (chunkLength: number) => chunkLength * Math.max(1, Math.floor(PIECE_BYTES / chunkLength));
 
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
 
@@ -130,28 +118,12 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
       description: args.description,
       ...(args.chunkSize === undefined ? {} : { chunkSize: args.chunkSize }),
     });
-    const type = 'application/octet-stream';
-    const inParts =
-      args.target?.kind === 'temp' && !args.oneWorker
-        ? await runInParts(
-            { op: 'seal', key: plan.payloadKey, chunkSize: plan.header.chunkSize, size: args.file.size, source: args.file, prefix: plan.prefix, target: args.target, type },
-            context.signal,
-            throttled(context, 0, args.file.size),
-          )
-        : null;
-    let output: Blob;
-    let temp = inParts?.temp;
-    if (inParts) output = inParts.output;
-    else {
-      const pieces = readPieces(args.file, pieceSizeFor(plan.header.chunkSize));
-      const sink = await openSink(args.target, type);
-      output = await writeToSink(cipherOutput(pieces, sealPieces(plan.payloadKey, plan.header.chunkSize, args.file.size), context, { before: 0, total: args.file.size }, plan.prefix), sink);
-      temp = sink.temp;
-    }
+    const pieces = readPieces(args.file, pieceSizeFor(plan.header.chunkSize));
+    const sink = await openSink(args.target, 'application/octet-stream');
+    const output = await writeToSink(cipherOutput(pieces, plan.sealer(), context, { before: 0, total: args.file.size }, plan.prefix), sink);
     return {
       output,
-      ...(temp ? { temp } : {}),
-      workers: inParts ? 2 : 1,
+      ...(sink.temp ? { temp: sink.temp } : {}),
       fileId: plan.fileId,
       serial: plan.serial,
       escrowBlob: plan.escrowBlob,
@@ -160,48 +132,26 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   },
 
   async inspectFile({ file }) {
-    const { parsed, payload: rest } = await splitFile(file.stream());
-    await rest.cancel();
+    const { parsed, payload } = await splitFile(file.stream());
+    await payload.cancel();
     return summarizeHeader(parsed);
   },
 
-  async decrypt({ file, unlock, target, oneWorker }, context) {
-    const { parsed, payload: rest } = await splitFile(file.stream());
-    await rest.cancel();
+  async decrypt({ file, unlock, target }, context) {
+    const { parsed, payload } = await splitFile(file.stream());
+    await payload.cancel();
     const { payloadKey, meta } = await unlockFile(
       parsed,
       unlock.kind === 'keys' ? { keys: unlock.keys } : { blob: parseBlob(unlock.blobText), key: unlock.key },
     );
     const { chunkSize } = parsed.header;
-    const payload = file.slice(parsed.prefixSize);
-    // Every sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
-    const inParts =
-      target?.kind === 'temp' && !oneWorker
-        ? await runInParts(
-            {
-              op: 'open',
-              key: payloadKey,
-              chunkSize,
-              size: payload.size,
-              source: payload,
-              target,
-              type: meta.type,
-              check() {
-                // What `openPieces` checks at its end, for the parts together.
-                const plaintext = payload.size - chunkLayout(payload.size, chunkSize, true).count * TAG_LENGTH;
-                if (plaintext !== meta.size) throw new KeywardError('SIZE_MISMATCH', { expectedSize: meta.size, actualSize: plaintext });
-              },
-            },
-            context.signal,
-            throttled(context, parsed.prefixSize, file.size),
-          )
-        : null;
-    if (inParts) return { output: inParts.output, temp: inParts.temp, workers: 2, meta, summary: summarizeHeader(parsed) };
-    const opener = openPieces(payloadKey, chunkSize, payload.size, { expectedSize: meta.size });
-    const pieces = readPieces(payload, pieceSizeFor(chunkSize + TAG_LENGTH));
+    const payloadSize = file.size - parsed.prefixSize;
+    const opener = openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: meta.size });
+    const pieces = readPieces(file.slice(parsed.prefixSize), pieceSizeFor(chunkSize + TAG_LENGTH));
+    // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     const sink = await openSink(target, meta.type);
     const output = await writeToSink(cipherOutput(pieces, opener, context, { before: parsed.prefixSize, total: file.size }), sink);
-    return { output, ...(sink.temp ? { temp: sink.temp } : {}), workers: 1, meta, summary: summarizeHeader(parsed) };
+    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta, summary: summarizeHeader(parsed) };
   },
 
   parseBlob: ({ text }) => Promise.resolve(parseBlob(text)),
@@ -229,3 +179,14 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
 export async function runOperation<K extends OperationName>(op: K, args: Operations[K]['args'], context: OperationContext): Promise<Operations[K]['result']> {
   return (handlers[op] as Handler<K>)(args, context);
 }
+
+/** Turns anything thrown into what may cross to the page: a code and details, never a stack. */
+export function toWireError(error: unknown, signal?: AbortSignal): WireError {
+  if (signal?.aborted) return { code: 'CANCELLED', details: {} };
+  if (isKeywardError(error)) return { code: error.code, details: error.details };
+  if (error instanceof OutputSpaceError) return { code: 'NO_SPACE', details: {} };
+  if (error instanceof DOMException && error.name === 'NotReadableError') return { code: 'FILE_UNREADABLE', details: {} };
+  if (error instanceof RangeError || error instanceof TypeError) return { code: 'INTERNAL', details: { reason: error.message } };
+  return { code: 'INTERNAL', details: {} };
+}
+

@@ -10,8 +10,6 @@ import type { AnyKeyInfo, ErrorDetails, FileMeta, FileSummary, KeyBlob, PrivateK
 export interface TempFile {
   session: string;
   name: string;
-  /** Further files of the same output (the second part of one sealed or opened in two Workers). */
-  more?: string[];
 }
 
 /** Where the Worker writes an output (see `output-sink.ts`); memory when absent. */
@@ -27,16 +25,9 @@ export interface EncryptArgs {
   description: string;
   chunkSize?: number;
   target?: OutputTarget;
-  /** Keep to one Worker even for a large file (the benchmark compares the two). */
-  oneWorker?: boolean;
 }
 
-/** How many Workers sealed or opened the payload: 2 when a large file ran in parts (`payload-parts.ts`). */
-export interface RanIn {
-  workers: 1 | 2;
-}
-
-export interface EncryptResult extends RanIn {
+export interface EncryptResult {
   /** The whole `.keyward` file (disk-backed for a temp or picked file). */
   output: Blob;
   /** The temp file behind `output`, removed when its row is cleared. */
@@ -57,7 +48,7 @@ export type UnlockArgs =
       key: PrivateKeyInfo;
     };
 
-export interface DecryptResult extends RanIn {
+export interface DecryptResult {
   /** The verified plaintext: handed out only after the last chunk and the size check passed. */
   output: Blob;
   temp?: TempFile;
@@ -76,7 +67,7 @@ export interface Operations {
   };
   encrypt: { args: EncryptArgs; result: EncryptResult };
   inspectFile: { args: { file: Blob }; result: FileSummary };
-  decrypt: { args: { file: Blob; unlock: UnlockArgs; target?: OutputTarget; oneWorker?: boolean }; result: DecryptResult };
+  decrypt: { args: { file: Blob; unlock: UnlockArgs; target?: OutputTarget }; result: DecryptResult };
   parseBlob: { args: { text: string }; result: KeyBlob };
   openBlob: { args: { text: string; key: PrivateKeyInfo }; result: KeyBlob };
   issueRecovery: {

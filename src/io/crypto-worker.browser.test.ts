@@ -10,7 +10,7 @@ import ownerPem from '../core/testdata/keys/owner.pem?raw';
 import { importPrivateKey, importPublicKey, serializeBlob } from '../core/index.ts';
 import { patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
-import type { EncryptArgs, OutputTarget, TempFile, UnlockArgs } from './crypto-protocol.ts';
+import type { EncryptArgs, OutputTarget, TempFile } from './crypto-protocol.ts';
 import { TEMP_DIR, type TempFiles, createTempFiles, tempFolder } from './temp-files.ts';
 
 function randomBytes(length: number): Uint8Array<ArrayBuffer> {
@@ -86,57 +86,6 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     await temps.release(encrypted.temp!);
     await temps.release(decrypted.temp!);
     expect(await filesIn(session)).toEqual([]);
-  });
-
-  it('seals and opens a large file in two parts at once, byte for byte what one Worker reads and writes', async () => {
-    const plain = new File([randomBytes(80 * 1024 * 1024 + 12_345)], 'disk.img');
-    const owner = await importPrivateKey(ownerPem);
-    const unlock: UnlockArgs = { kind: 'keys', keys: [owner] };
-    // In parts (a temp target), then opened by one Worker into memory.
-    const target = temps.target();
-    const session = sessionOf(target);
-    const inParts = await client.run('encrypt', await encryptArgs(plain, target));
-    expect(inParts.workers).toBe(2);
-    expect(await filesIn(session)).toEqual([inParts.temp!.name, `${inParts.temp!.name}.2`]);
-    const whole = await client.run('decrypt', { file: inParts.output, unlock });
-    expect(whole.workers).toBe(1);
-    expect(await sha256(whole.output)).toBe(await sha256(plain));
-    // In one Worker (memory), then opened in parts.
-    const oneWorker = await client.run('encrypt', await encryptArgs(plain, undefined));
-    expect(oneWorker.workers).toBe(1);
-    const opened = await client.run('decrypt', { file: oneWorker.output, unlock, target: temps.target()! });
-    expect(opened.workers).toBe(2);
-    expect(await sha256(opened.output)).toBe(await sha256(plain));
-    await temps.release(inParts.temp!);
-    await temps.release(opened.temp!);
-    expect(await filesIn(session)).toEqual([]);
-  });
-
-  it('opening in parts names the first bad chunk, as reading in order does, and leaves no temp file', async () => {
-    const chunks = 1300;
-    const plain = new File([randomBytes(chunks * 65_536 - 100)], 'backup.tar');
-    const sealed = await client.run('encrypt', await encryptArgs(plain, undefined));
-    const bytes = new Uint8Array(await sealed.output.arrayBuffer());
-    const full = 65_536 + 16;
-    const payloadStart = bytes.length - (chunks - 1) * full - (65_536 - 100 + 16);
-    const owner = await importPrivateKey(ownerPem);
-    const target = temps.target()!;
-    const session = sessionOf(target);
-    const open = (file: Uint8Array<ArrayBuffer>) => client.run('decrypt', { file: new File([file], 'backup.tar.keyward'), unlock: { kind: 'keys', keys: [owner] }, target: temps.target()! });
-    const flipped = (...chunkIndexes: number[]) => {
-      const copy = bytes.slice();
-      for (const i of chunkIndexes) copy[payloadStart + i * full + 5]! ^= 1;
-      return copy;
-    };
-
-    // Only in the second part (run by the helper Worker); in both parts (the first one's wins).
-    await expect(open(flipped(1200))).rejects.toMatchObject({ code: 'CHUNK_TAMPERED', details: { chunkIndex: 1200 } });
-    await expect(open(flipped(1250, 3))).rejects.toMatchObject({ code: 'CHUNK_TAMPERED', details: { chunkIndex: 3 } });
-    // Cut at a chunk boundary: the last chunk left opens as a middle one.
-    await expect(open(bytes.slice(0, payloadStart + 1000 * full))).rejects.toMatchObject({ code: 'TRUNCATED' });
-    await vi.waitFor(async () => {
-      expect(await filesIn(session)).toEqual([]);
-    });
   });
 
   it('leaves no temp file when decryption fails at the last chunk, or when the user cancels', async () => {

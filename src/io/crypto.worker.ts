@@ -2,13 +2,8 @@
  * The crypto Worker: runs the core off the main thread. It only wires
  * messages to `crypto-handlers.ts`; the same handlers run in-process in tests.
  */
-import { runOperation } from './crypto-handlers.ts';
+import { runOperation, toWireError } from './crypto-handlers.ts';
 import type { WorkerRequest, WorkerResponse } from './crypto-protocol.ts';
-import { installTrustedTypesPolicy } from './trusted-types.ts';
-import { toWireError } from './wire-error.ts';
-
-// The CSP's Trusted Types apply here too: the helper Worker of a large file needs the policy.
-installTrustedTypesPolicy();
 
 const running = new Map<number, AbortController>();
 const post = (response: WorkerResponse) => {

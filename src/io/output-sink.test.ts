@@ -1,4 +1,5 @@
-import { OperationFailure, fromWireError, toWireError } from './wire-error.ts';
+import { fromWireError, OperationFailure } from './crypto-client.ts';
+import { toWireError } from './crypto-handlers.ts';
 import { OutputSpaceError, type OutputSink, openSink, writeToSink } from './output-sink.ts';
 
 const chunks = (...sizes: number[]) =>

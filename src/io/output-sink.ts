@@ -30,7 +30,7 @@ export class OutputSpaceError extends Error {
 }
 
 /** The part of `FileSystemSyncAccessHandle` used here (lib.dom does not declare it; only Workers have it). */
-export interface SyncAccessHandle {
+interface SyncAccessHandle {
   write(buffer: BufferSource, options: { at: number }): number;
   truncate(size: number): void;
   flush(): void;
@@ -39,16 +39,6 @@ export interface SyncAccessHandle {
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
-}
-
-/** Writes all of `chunk` at `at` (one call may write less than asked). */
-export function writeAllAt(access: SyncAccessHandle, chunk: Uint8Array, at: number): void {
-  try {
-    let written = 0;
-    while (written < chunk.length) written += access.write(chunk.subarray(written) as Uint8Array<ArrayBuffer>, { at: at + written });
-  } catch (error) {
-    throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
-  }
 }
 
 function memorySink(type: string): OutputSink {
@@ -65,32 +55,15 @@ function memorySink(type: string): OutputSink {
   };
 }
 
-/** Opens a temp file's sync access handle, or `null` (and no file) where Workers have none. */
-async function openTempFile(target: TempFile) {
+async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: string): Promise<OutputSink> {
   const folder = await tempFolder(target.session, true);
   const handle = await folder.getFileHandle(target.name, { create: true });
   const open = (handle as unknown as { createSyncAccessHandle?: () => Promise<SyncAccessHandle> }).createSyncAccessHandle;
   if (typeof open !== 'function') {
     await folder.removeEntry(target.name);
-    return null;
+    return memorySink(type);
   }
-  return { folder, handle, access: await open.call(handle) };
-}
-
-/** A sink that writes at once (no promise), also at a position. */
-export interface PositionalSink extends OutputSink {
-  write(chunk: Uint8Array): void;
-  writeAt(chunk: Uint8Array, at: number): void;
-}
-
-/**
- * A temp file written through a synchronous access handle (the fastest disk
- * sink in a Worker), or `null` where Workers have none.
- */
-export async function openTempSink(target: TempFile, type = ''): Promise<PositionalSink | null> {
-  const opened = await openTempFile(target);
-  if (!opened) return null;
-  const { folder, handle, access } = opened;
+  const access = await open.call(handle);
   let at = 0;
   let closed = false;
   const release = () => {
@@ -101,11 +74,13 @@ export async function openTempSink(target: TempFile, type = ''): Promise<Positio
   return {
     temp: { session: target.session, name: target.name },
     write(chunk) {
-      writeAllAt(access, chunk, at);
-      at += chunk.length;
-    },
-    writeAt(chunk, position) {
-      writeAllAt(access, chunk, position);
+      try {
+        let written = 0;
+        while (written < chunk.length) written += access.write(chunk.subarray(written) as Uint8Array<ArrayBuffer>, { at: at + written });
+        at += written;
+      } catch (error) {
+        throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
+      }
     },
     async close() {
       access.flush();
@@ -153,7 +128,7 @@ export async function openSink(target: OutputTarget | undefined, type = ''): Pro
   if (!target || target.kind === 'memory') return memorySink(type);
   if (target.kind === 'file') return fileSink(target.handle);
   try {
-    return (await openTempSink(target, type)) ?? memorySink(type);
+    return await tempSink(target, type);
   } catch (error) {
     if (isQuotaError(error)) throw new OutputSpaceError('quota');
     // No OPFS here (a private window in some browsers): keep the output in memory.

@@ -1,6 +1,6 @@
 /** Turning anything an action caught into what the UI shows: a code and one sentence, never a stack. */
 import { isKeywardError } from '../core/index.ts';
-import { OperationFailure } from '../io/wire-error.ts';
+import { OperationFailure } from '../io/crypto-client.ts';
 import { StorageError } from '../io/db.ts';
 import type { UiError } from './types.ts';
 

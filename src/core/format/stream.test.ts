@@ -2,7 +2,7 @@ import { concat } from '../bytes.ts';
 import { collectBytes, streamFromBytes } from '../streams.ts';
 import { expectCode, patternBytes, streamInPieces, expectSameBytes } from '../test-support.ts';
 import { TAG_LENGTH } from './constants.ts';
-import { type PieceCipher, chunkLayout, chunkNonce, ciphertextSize, decryptStream, encryptStream, openPieces, plaintextSize, sealPieces } from './stream.ts';
+import { type PieceCipher, chunkNonce, ciphertextSize, decryptStream, encryptStream, openPieces, plaintextSize, sealPieces } from './stream.ts';
 
 const CS = 65536;
 const FULL = CS + TAG_LENGTH;
@@ -175,34 +175,6 @@ describe('STREAM payload (spec §4)', () => {
       await expectCode(fewer.finish(), 'SIZE_MISMATCH');
       const opener = openPieces(key, CS, 100);
       await expectCode(opener.push(new Uint8Array(101)), 'TRUNCATED');
-    });
-
-    it('seals and opens a payload in parts, each part on its own', async () => {
-      const size = 5 * CS + 123;
-      const plain = patternBytes(size, 8);
-      const whole = await seal(plain);
-      const plainLayout = chunkLayout(size, CS);
-      const sealedLayout = chunkLayout(whole.length, CS, true);
-      expect([plainLayout.count, sealedLayout.count]).toEqual([6, 6]);
-      const parts = [
-        { first: 0, end: 4 },
-        { first: 4, end: 6 },
-      ];
-      const sealedParts = await Promise.all(
-        parts.map((range) =>
-          throughPieces(sealPieces(key, CS, size, range), plain.subarray(plainLayout.offsetOf(range.first), range.end < 6 ? plainLayout.offsetOf(range.end) : size)),
-        ),
-      );
-      expectSameBytes(concat(...sealedParts), whole);
-      const openedParts = await Promise.all(
-        parts.map((range, i) => throughPieces(openPieces(key, CS, whole.length, { range }), sealedParts[i]!)),
-      );
-      expectSameBytes(concat(...openedParts), plain);
-
-      const tampered = sealedParts[1]!.slice();
-      tampered[FULL + 3]! ^= 1;
-      const error = await expectCode(throughPieces(openPieces(key, CS, whole.length, { range: parts[1]! }), tampered), 'CHUNK_TAMPERED');
-      expect(error.details.chunkIndex).toBe(5);
     });
 
     it('reports the first failing chunk in order, however the calls finish', async () => {

@@ -266,45 +266,27 @@ export interface PieceCipher {
   finish(): Promise<Bytes[]>;
 }
 
-/** Chunks `[first, end)` of a payload: a part of it that can be sealed or opened on its own. */
-export interface ChunkRange {
-  first: number;
-  end: number;
-}
-
-/** How a payload (or its plaintext) of `total` bytes falls into chunks of `chunkLength`. */
-export interface ChunkLayout {
-  count: number;
-  /** Bytes of chunk `i` (the last one may be shorter, or empty). */
+interface Layout {
+  /** Input bytes of chunk `i` of `count` (the last one may be shorter, or empty). */
   lengthOf(i: number): number;
-  /** Bytes from the start to chunk `i`. */
-  offsetOf(i: number): number;
+  count: number;
+  /** Input bytes in all. */
+  total: number;
 }
 
-/**
- * Chunks of a plaintext of `size` bytes (an empty one is one empty chunk), or
- * with `sealed`, of a payload of `size` bytes (an empty one has none).
- */
-export function chunkLayout(size: number, chunkSize: number, sealed = false): ChunkLayout {
-  const chunkLength = sealed ? chunkSize + TAG_LENGTH : chunkSize;
-  const count = size === 0 ? (sealed ? 0 : 1) : Math.ceil(size / chunkLength);
-  return {
-    count,
-    lengthOf: (i) => (i < count - 1 ? chunkLength : size - (count - 1) * chunkLength),
-    offsetOf: (i) => i * chunkLength,
-  };
+function layout(total: number, chunkLength: number, emptyIsOneChunk: boolean): Layout {
+  const count = total === 0 ? (emptyIsOneChunk ? 1 : 0) : Math.ceil(total / chunkLength);
+  return { count, total, lengthOf: (i) => (i < count - 1 ? chunkLength : total - (count - 1) * chunkLength) };
 }
 
 function pieceCipher(
-  plan: ChunkLayout,
-  range: ChunkRange,
+  plan: Layout,
   work: (chunk: Bytes, i: number) => Promise<Bytes>,
-  checks: { wrongSize: (seen: number) => Error; done?: () => void },
+  checks: { tooMuch: (seen: number) => Error; tooLittle: (seen: number) => Error; done?: () => void },
 ): PieceCipher {
-  const total = range.end > range.first ? plan.offsetOf(range.end - 1) + plan.lengthOf(range.end - 1) - plan.offsetOf(range.first) : 0;
-  const carry = new Uint8Array(range.end > range.first ? plan.lengthOf(range.first) : 0);
+  const carry = new Uint8Array(plan.count > 0 ? plan.lengthOf(0) : 0);
   let carried = 0;
-  let index = range.first;
+  let index = 0;
   let seen = 0;
 
   const settle = async (jobs: Promise<Bytes>[]): Promise<Bytes[]> => {
@@ -319,7 +301,7 @@ function pieceCipher(
   return {
     async push(piece) {
       seen += piece.length;
-      if (seen > total) throw checks.wrongSize(seen);
+      if (seen > plan.total) throw checks.tooMuch(seen);
       const jobs: Promise<Bytes>[] = [];
       let offset = 0;
       if (carried > 0) {
@@ -327,13 +309,13 @@ function pieceCipher(
         carry.set(piece.subarray(0, n), carried);
         carried += n;
         offset = n;
-        // WebCrypto copies the carried chunk when the call is made, so `carry` is free once `jobs` settle.
+        // The carried chunk is copied again by WebCrypto when the call is made, so `carry` is free once `jobs` settle.
         if (carried === plan.lengthOf(index)) {
           jobs.push(work(carry.subarray(0, carried), index++));
           carried = 0;
         }
       }
-      while (index < range.end && piece.length - offset >= plan.lengthOf(index) && plan.lengthOf(index) > 0) {
+      while (index < plan.count && piece.length - offset >= plan.lengthOf(index) && plan.lengthOf(index) > 0) {
         const length = plan.lengthOf(index);
         jobs.push(work(piece.subarray(offset, offset + length) as Bytes, index++));
         offset += length;
@@ -345,8 +327,8 @@ function pieceCipher(
       return out;
     },
     async finish() {
-      if (seen < total) throw checks.wrongSize(seen);
-      const out = index < range.end ? await settle([work(carry.subarray(0, carried), index++)]) : [];
+      if (seen < plan.total) throw checks.tooLittle(seen);
+      const out = index < plan.count ? await settle([work(carry.subarray(0, carried), index++)]) : [];
       checks.done?.();
       return out;
     },
@@ -354,54 +336,44 @@ function pieceCipher(
 }
 
 /**
- * Seals a plaintext of exactly `size` bytes (§4), piece by piece; with
- * `range`, only those chunks, from their plaintext.
+ * Seals a plaintext of exactly `size` bytes (§4), piece by piece.
  *
  * @throws (from `push` / `finish`) KeywardError `SIZE_MISMATCH` when more or fewer bytes arrive
  */
-export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: number, range?: ChunkRange): PieceCipher {
+export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: number): PieceCipher {
   checkChunkSize(chunkSize);
-  const plan = chunkLayout(size, chunkSize);
-  const last = plan.count - 1;
-  return pieceCipher(plan, range ?? { first: 0, end: plan.count }, (chunk, i) => sealChunk(payloadKey, chunk, i, i === last), {
-    wrongSize: (actualSize) => new KeywardError('SIZE_MISMATCH', { expectedSize: size, actualSize, reason: 'the file changed while it was read' }),
-  });
+  const plan = layout(size, chunkSize, true);
+  const changed = (actualSize: number) =>
+    new KeywardError('SIZE_MISMATCH', { expectedSize: size, actualSize, reason: 'the file changed while it was read' });
+  return pieceCipher(plan, (chunk, i) => sealChunk(payloadKey, chunk, i, i === plan.count - 1), { tooMuch: changed, tooLittle: changed });
 }
 
 /**
  * Opens a STREAM payload of exactly `payloadSize` bytes (§4), piece by piece,
- * with the same checks and error codes as `decryptStream`. With `range`, only
- * those chunks, from their bytes; the caller then checks the whole plaintext's
- * size (`chunkLayout`) once every part opened.
+ * with the same checks and error codes as `decryptStream`.
  *
  * @throws (from `push` / `finish`) KeywardError `CHUNK_TAMPERED`, `TRUNCATED`,
  *   `TRAILING_DATA`, `SIZE_MISMATCH`
  */
-export function openPieces(
-  payloadKey: CryptoKey,
-  chunkSize: number,
-  payloadSize: number,
-  options: Pick<StreamOptions, 'expectedSize'> & { range?: ChunkRange } = {},
-): PieceCipher {
+export function openPieces(payloadKey: CryptoKey, chunkSize: number, payloadSize: number, options: Pick<StreamOptions, 'expectedSize'> = {}): PieceCipher {
   checkChunkSize(chunkSize);
   const full = chunkSize + TAG_LENGTH;
-  const plan = chunkLayout(payloadSize, chunkSize, true);
-  const last = plan.count - 1;
+  const plan = layout(payloadSize, full, false);
   let plaintext = 0;
   const counted = async (work: Promise<Bytes>) => {
     const plain = await work;
     plaintext += plain.length;
     return plain;
   };
+  // The source ended early or ran on: the file changed on disk while it was read.
+  const changed = () => new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' });
   return pieceCipher(
     plan,
-    options.range ?? { first: 0, end: plan.count },
-    (chunk, i) => counted(i === last ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i)),
+    (chunk, i) => counted(i === plan.count - 1 ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i)),
     {
-      // The source ended early or ran on: the file changed on disk while it was read.
-      wrongSize: () => new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' }),
+      tooMuch: changed,
+      tooLittle: changed,
       done() {
-        if (options.range) return;
         // Nothing after the header: the file ends before any last chunk.
         if (plan.count === 0) throw new KeywardError('TRUNCATED');
         if (options.expectedSize !== undefined && plaintext !== options.expectedSize) {
