@@ -39,26 +39,45 @@ export async function removeTempFile(file: TempFile): Promise<void> {
   }
 }
 
-/** Removes every tab folder whose lock is not held. */
-export async function sweepTempFolders(): Promise<number> {
-  try {
-    const root = await navigator.storage.getDirectory();
-    const temp = await root.getDirectoryHandle(TEMP_DIR, { create: true });
-    const { held = [] } = await navigator.locks.query();
-    const alive = new Set(held.map((lock) => lock.name));
-    let removed = 0;
-    for await (const name of (temp as unknown as { keys(): AsyncIterable<string> }).keys()) {
-      if (alive.has(LOCK_PREFIX + name)) continue;
-      try {
-        await temp.removeEntry(name, { recursive: true });
-        removed++;
-      } catch {
-        // Another tab is sweeping too, or a file is still open: try again next time.
-      }
+/** One pass over the tab folders: how many were removed, and whether one could not be. */
+async function sweepOnce(): Promise<{ removed: number; failed: boolean }> {
+  const root = await navigator.storage.getDirectory();
+  const temp = await root.getDirectoryHandle(TEMP_DIR, { create: true });
+  const { held = [] } = await navigator.locks.query();
+  const alive = new Set(held.map((lock) => lock.name));
+  let removed = 0;
+  let failed = false;
+  for await (const name of (temp as unknown as { keys(): AsyncIterable<string> }).keys()) {
+    if (alive.has(LOCK_PREFIX + name)) continue;
+    try {
+      await temp.removeEntry(name, { recursive: true });
+      removed++;
+    } catch {
+      // Another tab is sweeping too, or a file is still open.
+      failed = true;
     }
-    return removed;
+  }
+  return { removed, failed };
+}
+
+/**
+ * Removes every tab folder whose lock is not held. A closed tab's Worker can
+ * hold its file open for a moment after the tab's lock is gone (seen in
+ * e2e/keys-survive-storage-trouble.spec.ts), so a folder that could not be
+ * removed is tried again after each of `retryDelaysMs`.
+ */
+export async function sweepTempFolders(retryDelaysMs: readonly number[] = [1000, 3000, 9000]): Promise<number> {
+  let removed = 0;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const pass = await sweepOnce();
+      removed += pass.removed;
+      const delay = retryDelaysMs[attempt];
+      if (!pass.failed || delay === undefined) return removed;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   } catch {
-    return 0;
+    return removed;
   }
 }
 
