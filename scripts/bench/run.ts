@@ -13,7 +13,8 @@
  *   disk-backed OPFS output out;
  * - peak renderer memory above idle while encrypting 256 MiB and 1 GiB;
  * - small files per second (four at a time, as the app's queue runs them).
- * CLI: `keyward encrypt` / `decrypt` against raw node:crypto over the same file.
+ * CLI: `keyward encrypt` / `decrypt` against raw node:crypto over the same file
+ * (cli-baseline.ts), each a Node process of its own, timed from start to exit.
  *
  * Flags: --size MiB (256), --reps N (3), --chunk-sizes a,b,c (ceiling_cipher
  * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip).
@@ -21,14 +22,13 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BrowserContext, type Page, chromium } from '@playwright/test';
-import { createServer } from 'vite';
+import { createServer, transformWithEsbuild } from 'vite';
 import { chromiumArgs, chromiumPath } from '../../test/chromium.ts';
-import { rawDecrypt, rawEncrypt } from './cli-baseline.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
@@ -73,11 +73,23 @@ function makeFile(path: string, bytes: number): void {
   }
 }
 
-function keyward(...args: string[]): number {
+/** Runs a Node script as a process of its own; the milliseconds from start to exit. */
+function timedNode(script: string, args: string[]): number {
   const started = performance.now();
-  const result = spawnSync('node', [join(ROOT, 'bin', 'keyward.js'), ...args], { stdio: 'pipe' });
-  if (result.status !== 0) throw new Error(`keyward ${args[0] ?? ''} failed: ${result.stderr.toString()}`);
+  const result = spawnSync('node', [script, ...args], { stdio: 'pipe' });
+  if (result.status !== 0) throw new Error(`${script} ${args[0] ?? ''} failed: ${result.stderr.toString()}`);
   return performance.now() - started;
+}
+
+const keyward = (...args: string[]) => timedNode(join(ROOT, 'bin', 'keyward.js'), args);
+
+/** cli-baseline.ts as JavaScript in `dir`, to run as a process as the CLI runs. */
+async function compileBaseline(dir: string): Promise<string> {
+  const source = join(import.meta.dirname, 'cli-baseline.ts');
+  const { code } = await transformWithEsbuild(readFileSync(source, 'utf8'), source, { format: 'esm', target: 'node20' });
+  const script = join(dir, 'cli-baseline.mjs');
+  writeFileSync(script, code);
+  return script;
 }
 
 /** The resident memory (KiB) of the renderer processes of the browser started with this profile. */
@@ -164,6 +176,7 @@ async function main(): Promise<void> {
     if (!existsSync(join(ROOT, 'dist', 'cli', 'keyward.js'))) execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'ignore' });
     const plain = join(dir, 'plain.bin');
     makeFile(plain, SIZE);
+    const baseline = flags['skip-cli'] ? undefined : await compileBaseline(dir);
     keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', join(dir, 'plain.bin.keyward'));
     const big = join(dir, 'one-gib.bin');
     if (!flags['skip-1gib']) makeFile(big, 1024 * MIB);
@@ -193,12 +206,9 @@ async function main(): Promise<void> {
       rows.decrypt!.push(mbps(SIZE, decrypted.ms));
       if (!flags['skip-cli']) {
         const raw = join(dir, 'raw.out');
-        let started = performance.now();
-        const key = await rawEncrypt(plain, raw, CHUNK);
-        rows.cli_raw_encrypt!.push(mbps(SIZE, performance.now() - started));
-        started = performance.now();
-        await rawDecrypt(raw, join(dir, 'raw.plain'), CHUNK, key);
-        rows.cli_raw_decrypt!.push(mbps(SIZE, performance.now() - started));
+        const key = join(dir, 'raw.key');
+        rows.cli_raw_encrypt!.push(mbps(SIZE, timedNode(baseline!, ['encrypt', plain, raw, String(CHUNK), key])));
+        rows.cli_raw_decrypt!.push(mbps(SIZE, timedNode(baseline!, ['decrypt', raw, join(dir, 'raw.plain'), String(CHUNK), key])));
         const out = join(dir, 'cli.keyward');
         rows.cli_encrypt!.push(mbps(SIZE, keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', out, '--force')));
         rows.cli_decrypt!.push(mbps(SIZE, keyward('decrypt', out, '--key', join(KEYS, 'owner.pem'), '--out', join(dir, 'cli.plain'), '--force')));
