@@ -4,6 +4,7 @@ import { ChooseWhereToSave } from './choose-where-to-save.tsx';
 import { ErrorNotice } from './error-notice.tsx';
 import { ProgressBar } from './progress-bar.tsx';
 import { formatBytes, formatDate } from '../store/format.ts';
+import { decryptedName } from '../store/names.ts';
 import type { DecryptJob } from '../store/types.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
@@ -55,7 +56,7 @@ export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob })
           ) : (
             <button type="button" className="button button--small" onClick={() => { downloadDecrypted(job.id); }}>
               <span>
-                Download <bdi>{job.meta.name}</bdi>
+                Download <bdi>{decryptedName(job.meta.name, job.fileName)}</bdi>
               </span>
             </button>
           )}

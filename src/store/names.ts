@@ -23,5 +23,8 @@ export function safeDownloadName(name: string, fallback: string): string {
 /** The name of a `.keyward` file without that suffix. */
 export const withoutKeywardSuffix = (name: string) => name.replace(/\.keyward$/i, '') || 'decrypted';
 
+/** The name a decrypted file is saved under: its own name from the metadata, made safe, else the `.keyward` file's. */
+export const decryptedName = (metaName: string, fileName: string) => safeDownloadName(metaName, withoutKeywardSuffix(fileName));
+
 /** Safe for a file name in a zip or a download: a base name without separators. */
 export const keyFileName = (name: string) => safeDownloadName(name, 'key').replace(/\s+/g, '-');

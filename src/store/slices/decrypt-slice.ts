@@ -5,7 +5,7 @@ import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { createJobQueue, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
-import { safeDownloadName, withoutKeywardSuffix } from '../names.ts';
+import { decryptedName, safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
 
 /** The private keys this browser holds, as the core takes them. */
@@ -162,7 +162,7 @@ export const createDecryptSlice =
       downloadDecrypted(id) {
         const job = get().decryptJobs.find((j) => j.id === id);
         if (job?.status === 'done' && job.output && job.meta) {
-          adapters.download.save(job.output, safeDownloadName(job.meta.name, withoutKeywardSuffix(job.fileName)));
+          adapters.download.save(job.output, decryptedName(job.meta.name, job.fileName));
         }
       },
 
