@@ -64,7 +64,7 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
       d.keyIds && d.keyIds.length > 0 ? d.keyIds.join(', ') : 'a key you do not have'
     }. Import that key, or ask your backup authority for a recovery blob.`,
   UNWRAP_FAILED: () =>
-    'The key matched this file by its ID but could not unwrap the file key. The file or key may be damaged; try a backup of your key or ask your backup authority.',
+    'The key matched by its ID but could not unwrap the file key, so the file, the blob or the key is damaged. Try a backup of the key; an owner can also ask the backup authority to recover the file.',
   HEADER_TAMPERED: () =>
     'The file header has been changed since it was encrypted, so the file cannot be trusted. Get an untouched copy of the file.',
   BLOB_TAMPERED: () =>
