@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BrowserContext, type Page, chromium } from '@playwright/test';
-import { createServer, transformWithEsbuild } from 'vite';
+import { createServer, transformWithOxc } from 'vite';
 import { chromiumArgs, chromiumPath } from '../../test/chromium.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -86,7 +86,7 @@ const keyward = (...args: string[]) => timedNode(join(ROOT, 'bin', 'keyward.js')
 /** cli-baseline.ts as JavaScript in `dir`, to run as a process as the CLI runs. */
 async function compileBaseline(dir: string): Promise<string> {
   const source = join(import.meta.dirname, 'cli-baseline.ts');
-  const { code } = await transformWithEsbuild(readFileSync(source, 'utf8'), source, { format: 'esm', target: 'node20' });
+  const { code } = await transformWithOxc(readFileSync(source, 'utf8'), source, { lang: 'ts', target: 'node20' });
   const script = join(dir, 'cli-baseline.mjs');
   writeFileSync(script, code);
   return script;
