@@ -8,7 +8,7 @@
  * It runs as a Node process of its own, timed from start to exit as
  * `keyward encrypt` / `decrypt` are: run.ts compiles it to JavaScript first.
  * (Run inside the long-lived bench process instead, with a warm heap, it ran
- * at 296 / 472 MB/s against about 210 / 225 MB/s in a fresh process here on
+ * at 296 / 472 MB/s against about 190-260 MB/s in a fresh process here on
  * 2026-11-29: that compared a fresh CLI process with a warm loop.)
  *
  *   node cli-baseline.mjs encrypt IN OUT CHUNK_SIZE KEY_FILE   (writes a new key to KEY_FILE)
