@@ -204,11 +204,11 @@ async function main(): Promise<void> {
       const decrypted = await call(page, 'decrypt', 1);
       if (decrypted.outputSize !== SIZE) throw new Error('decrypt gave the wrong size');
       rows.decrypt!.push(mbps(SIZE, decrypted.ms));
-      if (!flags['skip-cli']) {
+      if (baseline) {
         const raw = join(dir, 'raw.out');
         const key = join(dir, 'raw.key');
-        rows.cli_raw_encrypt!.push(mbps(SIZE, timedNode(baseline!, ['encrypt', plain, raw, String(CHUNK), key])));
-        rows.cli_raw_decrypt!.push(mbps(SIZE, timedNode(baseline!, ['decrypt', raw, join(dir, 'raw.plain'), String(CHUNK), key])));
+        rows.cli_raw_encrypt!.push(mbps(SIZE, timedNode(baseline, ['encrypt', plain, raw, String(CHUNK), key])));
+        rows.cli_raw_decrypt!.push(mbps(SIZE, timedNode(baseline, ['decrypt', raw, join(dir, 'raw.plain'), String(CHUNK), key])));
         const out = join(dir, 'cli.keyward');
         rows.cli_encrypt!.push(mbps(SIZE, keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', out, '--force')));
         rows.cli_decrypt!.push(mbps(SIZE, keyward('decrypt', out, '--key', join(KEYS, 'owner.pem'), '--out', join(dir, 'cli.plain'), '--force')));
