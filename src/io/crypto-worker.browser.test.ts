@@ -36,14 +36,14 @@ const sessionOf = (target: OutputTarget | undefined) => {
 describe('the crypto Worker writing to disk-backed temp files', () => {
   let client: CryptoClient;
   let temps: TempFiles;
-  let encryptArgs: (file: File, target: OutputTarget | undefined) => Promise<EncryptArgs>;
+  let encryptArgs: (file: File, target: OutputTarget | undefined, chunkSize?: number) => Promise<EncryptArgs>;
 
   beforeAll(async () => {
     client = createWorkerCrypto();
     temps = createTempFiles()!;
     const owner = await importPrivateKey(ownerPem);
     const authority = await importPublicKey(authorityPubPem);
-    encryptArgs = (file, target) =>
+    encryptArgs = (file, target, chunkSize = 65_536) =>
       Promise.resolve({
         file,
         meta: { name: file.name, type: file.type, size: file.size, lastModified: file.lastModified },
@@ -52,7 +52,7 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
         ownerName: 'Ada',
         authorityName: 'Desk',
         description: '',
-        chunkSize: 65_536,
+        chunkSize,
         ...(target ? { target } : {}),
       });
   });
@@ -86,6 +86,17 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     await temps.release(encrypted.temp!);
     await temps.release(decrypted.temp!);
     expect(await filesIn(session)).toEqual([]);
+  });
+
+  it('writes chunks larger than its staging buffer in parts, byte for byte', async () => {
+    // 2 MiB chunks: the sink copies each into its reused 1 MiB buffer and writes it in parts.
+    const plain = new File([randomBytes(5 * 1024 * 1024 + 123)], 'video.mp4');
+    const encrypted = await client.run('encrypt', await encryptArgs(plain, temps.target(), 2 * 1024 * 1024));
+    const decrypted = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'keys', keys: [await importPrivateKey(ownerPem)] }, target: temps.target()! });
+    expect(decrypted.output.size).toBe(plain.size);
+    expect(await sha256(decrypted.output)).toBe(await sha256(plain));
+    await temps.release(encrypted.temp!);
+    await temps.release(decrypted.temp!);
   });
 
   it('leaves no temp file when decryption fails at the last chunk, or when the user cancels', async () => {

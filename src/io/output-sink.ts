@@ -36,6 +36,9 @@ interface SyncAccessHandle {
   close(): void;
 }
 
+/** The largest staging buffer of a temp sink: a chunk above it is copied and written in parts. */
+const STAGING_MAX_BYTES = 1 << 20;
+
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
 }
@@ -65,6 +68,12 @@ async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: s
   const access = await open.call(handle);
   let at = 0;
   let closed = false;
+  // Each chunk is copied into one reused buffer and written from there. Measured
+  // in a Chromium Worker here (256 MiB): writing each fresh WebCrypto output
+  // straight to the handle added about 0.4 s of kernel time, as the kernel reads
+  // pages it has never mapped; with the copy most of that went, and the app's
+  // encryption ran 1.2-1.3x faster (docs/performance.md).
+  let staging = new Uint8Array(0);
   const release = () => {
     if (closed) return;
     closed = true;
@@ -74,9 +83,16 @@ async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: s
     temp: { session: target.session, name: target.name },
     write(chunk) {
       try {
-        let written = 0;
-        while (written < chunk.length) written += access.write(chunk.subarray(written) as Uint8Array<ArrayBuffer>, { at: at + written });
-        at += written;
+        for (let from = 0; from < chunk.length; ) {
+          const part = chunk.subarray(from, from + STAGING_MAX_BYTES);
+          if (staging.length < part.length) staging = new Uint8Array(part.length);
+          const bytes = staging.subarray(0, part.length);
+          bytes.set(part);
+          let written = 0;
+          while (written < bytes.length) written += access.write(bytes.subarray(written), { at: at + written });
+          at += written;
+          from += part.length;
+        }
       } catch (error) {
         throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
       }
