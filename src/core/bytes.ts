@@ -1,6 +1,7 @@
 /**
  * Byte helpers shared by every part of the core: strict base64url (spec §1),
- * big-endian integers, UTF-8, constant-time comparison.
+ * big-endian integers, UTF-8, constant-time comparison, and the staging
+ * buffer the output sinks write from.
  */
 import { KeywardError } from './errors.ts';
 
@@ -33,6 +34,35 @@ export function concat(...parts: readonly Uint8Array[]): Bytes {
     offset += part.length;
   }
   return out;
+}
+
+/**
+ * One reused buffer that outgoing bytes are copied into before a write, in
+ * parts of at most `maxPart` bytes. The sinks at the edges (the browser's
+ * temp files, the CLI's output files) write from it instead of from
+ * WebCrypto's output: each output is fresh memory, and here a write from
+ * memory the kernel has never mapped cost more than the copy
+ * (docs/performance.md).
+ */
+export class StagingBuffer {
+  private buffer: Bytes = new Uint8Array(0);
+
+  constructor(private readonly maxPart = 1 << 20) {}
+
+  /**
+   * `bytes` copied into this buffer, part by part. Each part is a view of the
+   * same memory: finish with it (write it) before taking the next.
+   */
+  *parts(bytes: Uint8Array): Generator<Bytes> {
+    for (let from = 0; from < bytes.length; ) {
+      const part = bytes.subarray(from, from + this.maxPart);
+      if (this.buffer.length < part.length) this.buffer = new Uint8Array(part.length);
+      const staged = this.buffer.subarray(0, part.length);
+      staged.set(part);
+      yield staged;
+      from += part.length;
+    }
+  }
 }
 
 /** `u32be(n)` of spec §1. */

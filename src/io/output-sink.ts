@@ -11,6 +11,7 @@
  *   to a swap file and replaces the target only on `close()`.
  * - `memory`: a Blob, where there is no OPFS (tests in Node, old browsers).
  */
+import { StagingBuffer } from '../core/index.ts';
 import type { OutputTarget, TempFile } from './crypto-protocol.ts';
 import { tempFolder } from './temp-files.ts';
 
@@ -35,9 +36,6 @@ interface SyncAccessHandle {
   truncate(size: number): void;
   close(): void;
 }
-
-/** The largest staging buffer of a temp sink: a chunk above it is copied and written in parts. */
-const STAGING_MAX_BYTES = 1 << 20;
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
@@ -68,12 +66,10 @@ async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: s
   const access = await open.call(handle);
   let at = 0;
   let closed = false;
-  // Each chunk is copied into one reused buffer and written from there. Measured
-  // in a Chromium Worker here (256 MiB): writing each fresh WebCrypto output
-  // straight to the handle added about 0.4 s of kernel time, as the kernel reads
-  // pages it has never mapped; with the copy most of that went, and the app's
-  // encryption ran 1.2-1.3x faster (docs/performance.md).
-  let staging = new Uint8Array(0);
+  // Measured in a Chromium Worker here (256 MiB): writing each fresh WebCrypto
+  // output straight to the handle added about 0.4 s of kernel time; written from
+  // one reused buffer, most of that went and encryption ran 1.2-1.3x faster.
+  const staging = new StagingBuffer();
   const release = () => {
     if (closed) return;
     closed = true;
@@ -83,15 +79,10 @@ async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: s
     temp: { session: target.session, name: target.name },
     write(chunk) {
       try {
-        for (let from = 0; from < chunk.length; ) {
-          const part = chunk.subarray(from, from + STAGING_MAX_BYTES);
-          if (staging.length < part.length) staging = new Uint8Array(part.length);
-          const bytes = staging.subarray(0, part.length);
-          bytes.set(part);
+        for (const part of staging.parts(chunk)) {
           let written = 0;
-          while (written < bytes.length) written += access.write(bytes.subarray(written), { at: at + written });
+          while (written < part.length) written += access.write(part.subarray(written), { at: at + written });
           at += written;
-          from += part.length;
         }
       } catch (error) {
         throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
