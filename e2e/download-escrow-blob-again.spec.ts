@@ -15,11 +15,12 @@ const SERIAL = /^Serial (KW-[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})$/;
 test('an escrow blob can be downloaded again after a reload, and the register exported for the authority', async ({ page }) => {
   await completeFirstRun(page);
   await page.getByLabel('Key description (optional)').fill('Signed in November');
-  await dropFiles(page, 'Drop files to encrypt', [contract, photo]);
-
   const rows = page.getByRole('list', { name: 'Files being encrypted' });
   const serials: string[] = [];
+  // One after the other: two files dropped together finish in no fixed order
+  // (a clean-clone run once saw the larger one last), or in one millisecond.
   for (const file of [contract, photo]) {
+    await dropFiles(page, 'Drop files to encrypt', [file]);
     const serial = rows.getByRole('listitem', { name: file.name, exact: true }).getByText(SERIAL);
     await expect(serial).toBeVisible({ timeout: 30_000 });
     serials.push(SERIAL.exec((await serial.textContent())?.trim() ?? '')![1]!);
