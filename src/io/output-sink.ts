@@ -33,7 +33,6 @@ export class OutputSpaceError extends Error {
 /** The part of `FileSystemSyncAccessHandle` used here (lib.dom does not declare it; only Workers have it). */
 interface SyncAccessHandle {
   write(buffer: BufferSource, options: { at: number }): number;
-  truncate(size: number): void;
   close(): void;
 }
 
