@@ -11,7 +11,7 @@ import { importPrivateKey, importPublicKey, serializeBlob } from '../core/index.
 import { patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { EncryptArgs, OutputTarget, TempFile } from './crypto-protocol.ts';
-import { TEMP_DIR, type TempFiles, createTempFiles, tempFolder } from './temp-files.ts';
+import { TEMP_DIR, type TempFiles, createTempFiles, sweepTempFolders, tempFolder } from './temp-files.ts';
 
 function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
@@ -26,6 +26,14 @@ async function filesIn(session: string): Promise<string[]> {
   const names: string[] = [];
   for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
   return names.sort();
+}
+
+/** The tab folders in the temp folder. */
+async function tabFolders(): Promise<string[]> {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(TEMP_DIR);
+  const names: string[] = [];
+  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  return names;
 }
 
 const sessionOf = (target: OutputTarget | undefined) => {
@@ -173,10 +181,24 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     await (await folder.getFileHandle('1-left-over.part', { create: true })).createWritable().then((w) => w.close());
 
     expect(await temps.sweep()).toBeGreaterThanOrEqual(1);
-    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(TEMP_DIR);
-    const left: string[] = [];
-    for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) left.push(name);
+    const left = await tabFolders();
     expect(left).toContain(mine);
     expect(left).not.toContain(gone);
+  });
+
+  it('tries a gone tab\'s folder again while a file in it is still open, and removes it once closed', async () => {
+    const gone = crypto.randomUUID();
+    const folder = await tempFolder(gone, true);
+    // As a closed tab's Worker may still hold its output open for a moment.
+    const open = await (await folder.getFileHandle('1-still-open.part', { create: true })).createWritable();
+    await sweepTempFolders([]);
+    expect(await tabFolders()).toContain(gone);
+
+    const sweeping = sweepTempFolders([400]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await tabFolders()).toContain(gone); // the first pass could not remove it
+    await open.close();
+    await sweeping;
+    expect(await tabFolders()).not.toContain(gone);
   });
 });
