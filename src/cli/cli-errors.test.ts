@@ -107,6 +107,28 @@ describe('missing files: FILE_NOT_FOUND', () => {
   });
 });
 
+describe('a write that fails part way: IO_ERROR, nothing left behind', () => {
+  // Past 64 KiB every write fails with EFBIG, as it would on a full disk.
+  const limited = (args: string[]) => keyward(args, { fileSizeLimit: 65_536 });
+
+  it('decrypt', () => {
+    const out = join(dir, 'write-fails');
+    mkdirSync(out);
+    const result = limited(['decrypt', `${a}.keyward`, '--key', key('owner.pem'), '--out', join(out, 'a.bin')]);
+    expectFailure(result, 'IO_ERROR');
+    expect(result.firstLine).toContain(join(out, 'a.bin'));
+    expect(listDir(out)).toEqual([]);
+  });
+
+  it('encrypt: neither the file nor its escrow blob', () => {
+    const out = join(dir, 'write-fails-encrypt');
+    mkdirSync(out);
+    const result = limited(['encrypt', a, '--owner', key('owner.pub.pem'), '--authority', key('authority.pub.pem'), '--out', join(out, 'a.keyward')]);
+    expectFailure(result, 'IO_ERROR');
+    expect(listDir(out)).toEqual([]);
+  });
+});
+
 describe('key errors', () => {
   const decryptWith = (keyFile: string, env: Record<string, string> = {}) =>
     keyward(['decrypt', `${a}.keyward`, '--key', keyFile, '--out', join(dir, 'never')], { env });

@@ -64,9 +64,15 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...Object.fromEntries(inherited), ...extra };
 }
 
-/** Runs `node bin/keyward.js ARGS` and waits for it (stdin is a pipe: never a terminal). */
-export function keyward(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+/**
+ * Runs `node bin/keyward.js ARGS` and waits for it (stdin is a pipe: never a
+ * terminal). `fileSizeLimit` caps the size of any file it writes (bytes, with
+ * util-linux's prlimit): a write past it fails with EFBIG, as a full disk would.
+ */
+export function keyward(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; fileSizeLimit?: number } = {}): CliResult {
+  const command = [process.execPath, BIN, ...args];
+  if (options.fileSizeLimit !== undefined) command.unshift('prlimit', `--fsize=${String(options.fileSizeLimit)}`);
+  const result = spawnSync(command[0]!, command.slice(1), {
     cwd: options.cwd ?? ROOT,
     env: childEnv(options.env),
     encoding: 'utf8',

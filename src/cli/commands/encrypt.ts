@@ -93,7 +93,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     });
     const escrowFile = await AtomicFile.create(escrowPath, { force: flags.force });
     files.push(escrowFile);
-    await escrowFile.write(Buffer.from(serializeBlob(encrypted.escrowBlob), 'utf8'));
+    escrowFile.write(Buffer.from(serializeBlob(encrypted.escrowBlob), 'utf8'));
     const keywardFile = await AtomicFile.create(outPath, { force: flags.force });
     files.push(keywardFile);
     // Errors with SIZE_MISMATCH (from the core) if the file changed while it was read.

@@ -69,10 +69,10 @@ async function run(argv: readonly string[], ctx: Parameters<Command['run']>[1]):
   try {
     const privateFile = await AtomicFile.create(privatePath, { force, mode: PRIVATE_KEY_MODE });
     files.push(privateFile);
-    await privateFile.write(Buffer.from(privatePem, 'utf8'));
+    privateFile.write(Buffer.from(privatePem, 'utf8'));
     const publicFile = await AtomicFile.create(publicPath, { force });
     files.push(publicFile);
-    await publicFile.write(Buffer.from(publicPem, 'utf8'));
+    publicFile.write(Buffer.from(publicPem, 'utf8'));
     await commitAll([publicFile, privateFile]);
   } catch (error) {
     await Promise.all(files.map((file) => file.discard()));

@@ -52,7 +52,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
 
   const file = await AtomicFile.create(out, { force });
   try {
-    await file.write(Buffer.from(serializeBlob(recovery), 'utf8'));
+    file.write(Buffer.from(serializeBlob(recovery), 'utf8'));
     await file.commit();
   } catch (error) {
     await file.discard();
