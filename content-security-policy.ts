@@ -17,7 +17,7 @@ const directives = [
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",
-  // Only the app's one policy (src/app/trusted-types.ts) may create trusted values.
+  // Only the app's one policy (src/io/trusted-types.ts) may create trusted values.
   'trusted-types default',
   "require-trusted-types-for 'script'",
 ];

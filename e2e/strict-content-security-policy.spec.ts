@@ -3,8 +3,9 @@ import { completeFirstRun, downloadBytes, downloadFrom, sha256 } from './support
 
 /**
  * The built app runs entirely under its strict Content Security Policy with
- * Trusted Types: a whole journey (first run, encrypt in the Worker, download,
- * decrypt) must not trip a single violation.
+ * Trusted Types: a whole journey (first run, encrypt in the Worker, which
+ * starts its reader Worker for a large file, download, decrypt) must not trip
+ * a single violation.
  */
 test('a person encrypts and decrypts a file with no Content Security Policy violation', async ({ page }) => {
   const violations: string[] = [];
@@ -28,7 +29,8 @@ test('a person encrypts and decrypts a file with no Content Security Policy viol
   await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute('content', /object-src 'none'; base-uri 'none'/);
 
   await completeFirstRun(page);
-  const original = Buffer.from('under a strict policy\n'.repeat(5000));
+  // Over one 8 MiB piece, so that the crypto Worker starts its reader Worker (under the same policy).
+  const original = Buffer.from('under a strict policy\n'.repeat(600_000));
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: 'Choose files to encrypt' }).click();
   await (await chooser).setFiles([{ name: 'policy.txt', mimeType: 'text/plain', buffer: original }]);
@@ -40,6 +42,8 @@ test('a person encrypts and decrypts a file with no Content Security Policy viol
   await (await picker).setFiles([{ name: 'policy.txt.keyward', mimeType: 'application/octet-stream', buffer: encrypted }]);
   const plain = await downloadBytes(await downloadFrom(page, () => page.getByRole('button', { name: 'Download policy.txt', exact: true }).click()));
   expect(sha256(plain)).toBe(sha256(original));
+  // The reader Worker ran: a policy that blocked it would only have sent the reading back to the crypto Worker.
+  expect(page.workers().map((worker) => worker.url())).toContainEqual(expect.stringMatching(/reader\.worker/));
 
   await page.getByRole('button', { name: 'Backup authority' }).click();
   await expect(page.getByRole('heading', { name: 'Backup authority', level: 2 })).toBeVisible();

@@ -4,7 +4,7 @@ import { App } from './app/App.tsx';
 import { CapabilityGate } from './app/capability-gate.tsx';
 import { StoreProvider } from './app/providers.tsx';
 import './app/styles.css';
-import { installTrustedTypesPolicy } from './app/trusted-types.ts';
+import { installTrustedTypesPolicy } from './io/trusted-types.ts';
 
 installTrustedTypesPolicy();
 

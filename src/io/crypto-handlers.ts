@@ -24,7 +24,8 @@ import {
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
 import { OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
-import { PIECE_BYTES, type PieceReader, readPieces } from './piece-reader.ts';
+import { PIECE_BYTES, type PieceReader } from './piece-reader.ts';
+import { readPiecesOffThread } from './remote-pieces.ts';
 
 export interface OperationContext {
   /** Bytes of the input handled so far. */
@@ -118,7 +119,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
       description: args.description,
       ...(args.chunkSize === undefined ? {} : { chunkSize: args.chunkSize }),
     });
-    const pieces = readPieces(args.file, pieceSizeFor(plan.header.chunkSize));
+    const pieces = readPiecesOffThread(args.file, pieceSizeFor(plan.header.chunkSize));
     const sink = await openSink(args.target, 'application/octet-stream');
     const output = await writeToSink(cipherOutput(pieces, plan.sealer(), context, { before: 0, total: args.file.size }, plan.prefix), sink);
     return {
@@ -147,7 +148,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     const { chunkSize } = parsed.header;
     const payloadSize = file.size - parsed.prefixSize;
     const opener = openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: meta.size });
-    const pieces = readPieces(file.slice(parsed.prefixSize), pieceSizeFor(chunkSize + TAG_LENGTH));
+    const pieces = readPiecesOffThread(file.slice(parsed.prefixSize), pieceSizeFor(chunkSize + TAG_LENGTH));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     const sink = await openSink(target, meta.type);
     const output = await writeToSink(cipherOutput(pieces, opener, context, { before: parsed.prefixSize, total: file.size }), sink);

@@ -4,6 +4,10 @@
  */
 import { runOperation, toWireError } from './crypto-handlers.ts';
 import type { WorkerRequest, WorkerResponse } from './crypto-protocol.ts';
+import { installTrustedTypesPolicy } from './trusted-types.ts';
+
+// The CSP's Trusted Types apply here too: the reader Worker of a large file needs the policy.
+installTrustedTypesPolicy();
 
 const running = new Map<number, AbortController>();
 const post = (response: WorkerResponse) => {

@@ -1,9 +1,11 @@
 /**
- * The one Trusted Types policy (the CSP requires them for script sinks). The
- * only script URL Keyward ever loads at run time is its own crypto Worker,
- * which Vite's build writes as `new Worker(new URL(...))`; the default policy
- * lets same-origin script URLs through and refuses everything else, and
- * refuses all HTML and script strings outright.
+ * The one Trusted Types policy (the CSP requires them for script sinks, in the
+ * page and in Workers alike). The only script URLs Keyward loads at run time
+ * are its own Workers (the crypto Worker, and the reader Worker it starts for
+ * a large file), which Vite's build writes as `new Worker(new URL(...))`; the
+ * default policy lets same-origin script URLs through and refuses everything
+ * else, and refuses all HTML and script strings outright. Installed once per
+ * global.
  */
 interface TrustedTypePolicyFactoryLike {
   createPolicy(name: string, rules: { createScriptURL?: (input: string) => string; createHTML?: (input: string) => string; createScript?: (input: string) => string }): unknown;
