@@ -1,17 +1,17 @@
 /**
  * The ceilings the app's pipeline is measured against, in a Worker as the
  * app's crypto runs: reading a disk-backed File through the app's own source
- * (`readPieces`: 8 MiB pieces into two reused buffers) with the bytes
- * discarded, and raw WebCrypto AES-256-GCM over in-memory chunks, one call
- * after another.
+ * (`readPiecesOffThread`: 8 MiB pieces read by the reader Worker into reused
+ * buffers and handed over) with the bytes discarded, and raw WebCrypto
+ * AES-256-GCM over in-memory chunks, one call after another.
  */
-import { readPieces } from '../../src/io/piece-reader.ts';
+import { readPiecesOffThread } from '../../src/io/remote-pieces.ts';
 
 export type CeilingRequest = { op: 'read'; file: File } | { op: 'cipher'; chunkSize: number; bytes: number };
 
 async function read(file: File): Promise<number> {
   const started = performance.now();
-  const reader = readPieces(file);
+  const reader = readPiecesOffThread(file);
   let total = 0;
   for (;;) {
     const piece = await reader.next();

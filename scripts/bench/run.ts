@@ -5,7 +5,7 @@
  * Browser (headless Debian Chromium with a profile on disk, as people use it;
  * a private window's OPFS is held in memory and is far slower):
  * - ceiling_read: the generated disk-backed file read through the app's own
- *   source (`readPieces`, a BYOB reader into reused 8 MiB buffers) in a
+ *   source (`readPiecesOffThread`: the reader Worker, BYOB into reused 8 MiB buffers) in a
  *   Worker, bytes discarded;
  * - ceiling_cipher: raw WebCrypto AES-256-GCM over in-memory chunks of the
  *   chunk size, one call after another, in a Worker;
