@@ -111,15 +111,16 @@ export class AtomicFile {
 
   /**
    * Appends bytes (looping over short writes), synchronously, on the calling
-   * thread. The temporary file is a regular file, so a write returns once
-   * the page cache holds the bytes. Measured on 256 MiB here (medians of 8
-   * alternating fresh-process runs, 2026-11-29), against awaited writes
-   * through the thread pool: `keyward decrypt` 165.5 → 197 MB/s (CPU 1.35 →
-   * 1.08 s), `encrypt` 178.5 → 199.5 MB/s. `perf` put the difference in the
-   * kernel's copy into the page cache (290 → 53 ms); our reading is that on
-   * this VM that copy is slow when another thread filled the buffer.
-   * With writes on this thread, first copying into a reused buffer (what the
-   * browser's temp sink does) gained nothing, so bytes are written as given.
+   * thread. The temporary file is a regular file, so a write normally
+   * returns as soon as the page cache holds the bytes. Measured on 256 MiB
+   * here (medians of 8 alternating fresh-process runs, 2026-11-29), against
+   * awaited writes through the thread pool: `keyward decrypt` 165.5 → 197
+   * MB/s (CPU 1.35 → 1.08 s), `encrypt` 178.5 → 199.5 MB/s. `perf` put the
+   * difference in the kernel's copy into the page cache: 290 ms on the pool's
+   * threads, 53 ms on the main thread (why it costs more there, on this VM,
+   * we did not find out). With writes on this thread, first copying into a
+   * reused buffer (what the browser's temp sink does) gained nothing, so
+   * bytes are written as given.
    *
    * @throws CliError `IO_ERROR` (a full disk, a quota, the file-size limit)
    */

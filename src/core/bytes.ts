@@ -38,11 +38,10 @@ export function concat(...parts: readonly Uint8Array[]): Bytes {
 
 /**
  * One reused buffer that outgoing bytes are copied into before a write, in
- * parts of at most `maxPart` bytes. The sinks at the edges (the browser's
- * temp files, the CLI's output files) write from it instead of from
- * WebCrypto's output: each output is fresh memory, and here a write from
- * memory the kernel has never mapped cost more than the copy
- * (docs/performance.md).
+ * parts of at most `maxPart` bytes. The browser's temp-file sink writes from
+ * it instead of from WebCrypto's output: each output is fresh memory, and
+ * here a write from memory the kernel has never mapped cost more than the
+ * copy (docs/performance.md). Pure byte handling, usable at any edge.
  */
 export class StagingBuffer {
   private buffer: Bytes = new Uint8Array(0);
