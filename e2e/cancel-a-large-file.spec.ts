@@ -42,7 +42,8 @@ function recordDownloads(page: Page): string[] {
 
 test('a large encryption cancelled halfway offers nothing, registers nothing and leaves no temp file; the next file encrypts', async ({ page }) => {
   const big = makeLargeFile(dir, 'holiday-video.mp4', SIZE);
-  const small = makeLargeFile(dir, 'notes.txt', 200_000);
+  // Over 256 KiB, so that its output is a temp file too (smaller ones are kept in memory).
+  const small = makeLargeFile(dir, 'notes.txt', 400_000);
   await completeFirstRun(page);
   const downloads = recordDownloads(page);
 

@@ -120,7 +120,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
       ...(args.chunkSize === undefined ? {} : { chunkSize: args.chunkSize }),
     });
     const pieces = readPiecesOffThread(args.file, pieceSizeFor(plan.header.chunkSize));
-    const sink = await openSink(args.target, 'application/octet-stream');
+    const sink = await openSink(args.target, 'application/octet-stream', args.file.size);
     const output = await writeToSink(cipherOutput(pieces, plan.sealer(), context, { before: 0, total: args.file.size }, plan.prefix), sink);
     return {
       output,
@@ -150,7 +150,8 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     const opener = openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: meta.size });
     const pieces = readPiecesOffThread(file.slice(parsed.prefixSize), pieceSizeFor(chunkSize + TAG_LENGTH));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
-    const sink = await openSink(target, meta.type);
+    // Its size is the payload's, which bounds the plaintext whatever the metadata says.
+    const sink = await openSink(target, meta.type, payloadSize);
     const output = await writeToSink(cipherOutput(pieces, opener, context, { before: parsed.prefixSize, total: file.size }), sink);
     return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta, summary: summarizeHeader(parsed) };
   },

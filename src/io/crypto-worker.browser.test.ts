@@ -11,6 +11,7 @@ import { importPrivateKey, importPublicKey, serializeBlob } from '../core/index.
 import { patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { EncryptArgs, OutputTarget, TempFile } from './crypto-protocol.ts';
+import { SMALL_OUTPUT_BYTES } from './output-sink.ts';
 import { TEMP_DIR, type TempFiles, createTempFiles, sweepTempFolders, tempFolder } from './temp-files.ts';
 
 function randomBytes(length: number): Uint8Array<ArrayBuffer> {
@@ -94,6 +95,24 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     await temps.release(encrypted.temp!);
     await temps.release(decrypted.temp!);
     expect(await filesIn(session)).toEqual([]);
+  });
+
+  it('keeps the output of a file of at most 256 KiB in memory, even when a temp file is asked for', async () => {
+    const owner = await importPrivateKey(ownerPem);
+    for (const size of [2048, SMALL_OUTPUT_BYTES]) {
+      const plain = new File([patternBytes(size, 5)], 'note.txt', { type: 'text/plain' });
+      const target = temps.target();
+      const session = sessionOf(target);
+      const encrypted = await client.run('encrypt', await encryptArgs(plain, target));
+      expect(encrypted.temp).toBeUndefined();
+      // Its payload is over 256 KiB (a tag per chunk): that one goes to a temp file.
+      const decrypted = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'keys', keys: [owner] }, target: temps.target()! });
+      expect(decrypted.temp === undefined).toBe(size < SMALL_OUTPUT_BYTES);
+      expect(decrypted.output.type).toBe('text/plain');
+      expect(await sha256(decrypted.output)).toBe(await sha256(plain));
+      if (decrypted.temp) await temps.release(decrypted.temp);
+      expect(await filesIn(session)).toEqual([]);
+    }
   });
 
   it('writes chunks larger than its staging buffer in parts, byte for byte', async () => {
