@@ -1,12 +1,11 @@
 import { memo } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { ChooseWhereToSave } from './choose-where-to-save.tsx';
 import { ErrorNotice } from './error-notice.tsx';
 import { ProgressBar } from './progress-bar.tsx';
 import { formatBytes, formatDate } from '../store/format.ts';
 import { decryptedName } from '../store/names.ts';
 import type { DecryptJob } from '../store/types.ts';
-import { useAppStore } from '../store/use-app-store.ts';
+import { useAppActions } from '../store/use-app-store.ts';
 
 const STATUS: Record<DecryptJob['status'], string> = {
   queued: 'Waiting',
@@ -21,9 +20,7 @@ const STATUS: Record<DecryptJob['status'], string> = {
  * the verified output (spec §7): a file that failed shows its error instead.
  */
 export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob }) {
-  const { cancelDecrypt, downloadDecrypted, chooseWhereToSave } = useAppStore(
-    useShallow((s) => ({ cancelDecrypt: s.cancelDecrypt, downloadDecrypted: s.downloadDecrypted, chooseWhereToSave: s.chooseWhereToSaveDecrypted })),
-  );
+  const { cancelDecrypt, downloadDecrypted, chooseWhereToSaveDecrypted: chooseWhereToSave } = useAppActions();
   const busy = job.status === 'queued' || job.status === 'running';
   return (
     <li className="row" aria-label={job.fileName}>

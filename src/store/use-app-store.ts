@@ -5,9 +5,27 @@ import type { StoreState } from './app-store.ts';
 
 export const StoreContext = createContext<StoreApi<StoreState> | null>(null);
 
-/** Selects a piece of state; use `useShallow` for object picks. */
-export function useAppStore<T>(selector: (state: StoreState) => T): T {
+function useStoreApi(): StoreApi<StoreState> {
   const store = useContext(StoreContext);
   if (!store) throw new Error('useAppStore outside <StoreContext.Provider>');
-  return useStore(store, selector);
+  return store;
+}
+
+/** Selects a piece of state; use `useShallow` for object picks. */
+export function useAppStore<T>(selector: (state: StoreState) => T): T {
+  return useStore(useStoreApi(), selector);
+}
+
+/** The store's actions: its functions, which are made once with the store. */
+export type AppActions = { [K in keyof StoreState as StoreState[K] extends (...args: never[]) => unknown ? K : never]: StoreState[K] };
+
+/**
+ * The store's actions, without subscribing to its state. For components
+ * shown once per file: each subscription is checked on every change of the
+ * store, so 2,000 rows that each picked their actions with `useShallow` made
+ * every progress update cost 2,000 comparisons (measured: most of the page's
+ * time while 1,500 small files were encrypted; see docs/performance.md).
+ */
+export function useAppActions(): AppActions {
+  return useStoreApi().getState();
 }

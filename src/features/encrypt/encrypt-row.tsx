@@ -1,11 +1,10 @@
 import { memo } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { ChooseWhereToSave } from '../../components/choose-where-to-save.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
 import { formatBytes } from '../../store/format.ts';
 import type { EncryptJob } from '../../store/types.ts';
-import { useAppStore } from '../../store/use-app-store.ts';
+import { useAppActions } from '../../store/use-app-store.ts';
 
 const STATUS: Record<EncryptJob['status'], string> = {
   queued: 'Waiting',
@@ -20,9 +19,7 @@ const STATUS: Record<EncryptJob['status'], string> = {
  * the finished file and escrow blob, and the file is in the register.
  */
 export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob }) {
-  const { cancelEncrypt, downloadEncrypted, downloadEscrow, chooseWhereToSave } = useAppStore(
-    useShallow((s) => ({ cancelEncrypt: s.cancelEncrypt, downloadEncrypted: s.downloadEncrypted, downloadEscrow: s.downloadEscrow, chooseWhereToSave: s.chooseWhereToSave })),
-  );
+  const { cancelEncrypt, downloadEncrypted, downloadEscrow, chooseWhereToSave } = useAppActions();
   const busy = job.status === 'queued' || job.status === 'running';
   return (
     <li className="row" aria-label={job.fileName}>
