@@ -74,7 +74,8 @@ describe('EncryptPanel', () => {
     const twice = file('photo.jpg');
     fireEvent.drop(screen.getByRole('group', { name: 'Drop files to encrypt' }), { dataTransfer: { files: [twice, twice], types: ['Files'] } });
 
-    expect(within(rows()).getAllByRole('listitem', { name: 'photo.jpg' })).toHaveLength(2);
+    // Rows are rendered once per animation frame.
+    expect(await within(rows()).findAllByRole('listitem', { name: 'photo.jpg' })).toHaveLength(2);
     await waitFor(() => {
       expect(screen.getAllByRole('button', { name: 'Download photo.jpg.keyward' })).toHaveLength(2);
     }, { timeout: 20_000 });

@@ -1,16 +1,29 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { BatchStatus } from '../../components/batch-status.tsx';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
+import { useValuePerFrame } from '../../components/use-value-per-frame.ts';
 import { batchProgress } from '../../store/jobs.ts';
-import type { UiError } from '../../store/types.ts';
+import type { EncryptJob, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EncryptRow } from './encrypt-row.tsx';
+
+/** The first `shown` rows; given the jobs at most once per frame (`useValuePerFrame`), it renders only then. */
+const EncryptRowList = memo(function EncryptRowList({ jobs, shown }: { jobs: readonly EncryptJob[]; shown: number }) {
+  return (
+    <ul className="rows" aria-label="Files being encrypted">
+      {jobs.slice(0, shown).map((job) => (
+        <EncryptRow key={job.id} job={job} />
+      ))}
+    </ul>
+  );
+});
 
 /** The rows of files being encrypted, the batch's progress, and what to do with all of them. */
 export function EncryptRows() {
   const jobs = useAppStore((s) => s.encryptJobs);
+  const rows = useValuePerFrame(jobs);
   const batch = useAppStore(useShallow((s) => batchProgress(s.encryptJobs)));
   const { downloadAllEncrypted, clearEncryptJobs } = useAppStore(
     useShallow((s) => ({ downloadAllEncrypted: s.downloadAllEncrypted, clearEncryptJobs: s.clearEncryptJobs })),
@@ -23,11 +36,7 @@ export function EncryptRows() {
   return (
     <div className="encrypt-rows">
       <BatchStatus batch={batch} failed="not encrypted" label="Encrypting all files" always />
-      <ul className="rows" aria-label="Files being encrypted">
-        {jobs.slice(0, shown).map((job) => (
-          <EncryptRow key={job.id} job={job} />
-        ))}
-      </ul>
+      <EncryptRowList jobs={rows} shown={shown} />
       <div className="actions encrypt-rows__actions">
         <button
           type="button"
