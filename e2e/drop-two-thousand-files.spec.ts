@@ -40,7 +40,9 @@ test(`${String(COUNT)} files dropped at once are all encrypted, registered and z
     longTasks = await watchLongTasks(page);
     started = Date.now();
   });
-  const status = page.getByRole('status').filter({ hasText: /files finished/ });
+  // Waited for with a plain CSS query: a role query computes the role of every element of 2,000 rows, and
+  // its polling made main-thread tasks of 50-100 ms of its own, which the long-task count then blamed on the app.
+  const status = page.locator('[role="status"]', { hasText: /files finished/ });
   await expect(status).toHaveText(`${String(COUNT)} of ${String(COUNT)} files finished`, { timeout: 8 * 60_000 });
   const seconds = (Date.now() - started) / 1000;
   const tasks = await longTasks();
