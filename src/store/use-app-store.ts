@@ -20,7 +20,9 @@ export function useAppStore<T>(selector: (state: StoreState) => T): T {
 export type AppActions = { [K in keyof StoreState as StoreState[K] extends (...args: never[]) => unknown ? K : never]: StoreState[K] };
 
 /**
- * The store's actions, without subscribing to its state. For components
+ * The store's actions, without subscribing to its state: call them from
+ * events, never to read state while rendering (nothing re-renders when the
+ * state they read changes). For components
  * shown once per file: each subscription is checked on every change of the
  * store, so 2,000 rows that each picked their actions with `useShallow` made
  * every progress update cost 2,000 comparisons (measured: most of the page's
