@@ -22,11 +22,11 @@ export type AppActions = { [K in keyof StoreState as StoreState[K] extends (...a
 /**
  * The store's actions, without subscribing to its state: call them from
  * events, never to read state while rendering (nothing re-renders when the
- * state they read changes). For components
- * shown once per file: each subscription is checked on every change of the
- * store, so 2,000 rows that each picked their actions with `useShallow` made
- * every progress update cost 2,000 comparisons (measured: most of the page's
- * time while 1,500 small files were encrypted; see docs/performance.md).
+ * state they read changes). For components shown once per file: every
+ * subscription is checked on every change of the store, and with 1,500 rows
+ * that each picked their actions with `useShallow`, those checks took about
+ * a quarter of the page's time while the files were encrypted (a CPU
+ * profile; see docs/performance.md).
  */
 export function useAppActions(): AppActions {
   return useStoreApi().getState();
