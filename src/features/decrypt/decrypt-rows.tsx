@@ -1,23 +1,11 @@
-import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { BatchStatus } from '../../components/batch-status.tsx';
+import { RowList } from '../../components/row-list.tsx';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { useValuePerFrame } from '../../components/use-value-per-frame.ts';
 import { batchProgress } from '../../store/jobs.ts';
-import type { DecryptJob } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { DecryptRow } from '../../components/decrypt-row.tsx';
-
-/** The first `shown` rows; given the jobs at most once per frame, as the encrypt rows are. */
-const DecryptRowList = memo(function DecryptRowList({ jobs, shown }: { jobs: readonly DecryptJob[]; shown: number }) {
-  return (
-    <ul className="rows" aria-label="Files being decrypted">
-      {jobs.slice(0, shown).map((job) => (
-        <DecryptRow key={job.id} job={job} />
-      ))}
-    </ul>
-  );
-});
 
 /** The owner's rows: files opened with their own keys or with a recovery blob. */
 export function DecryptRows() {
@@ -30,7 +18,7 @@ export function DecryptRows() {
   return (
     <>
       <BatchStatus batch={batchProgress(jobs)} failed="not opened" label="Decrypting all files" />
-      <DecryptRowList jobs={rows} shown={shown} />
+      <RowList jobs={rows} shown={shown} label="Files being decrypted" Row={DecryptRow} />
       <div className="actions decrypt-rows__actions">
         <button
           type="button"

@@ -1,24 +1,14 @@
-import { memo, useState } from 'react';
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { RowList } from '../../components/row-list.tsx';
 import { BatchStatus } from '../../components/batch-status.tsx';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { useValuePerFrame } from '../../components/use-value-per-frame.ts';
 import { batchProgress } from '../../store/jobs.ts';
-import type { EncryptJob, UiError } from '../../store/types.ts';
+import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EncryptRow } from './encrypt-row.tsx';
-
-/** The first `shown` rows; given the jobs at most once per frame (`useValuePerFrame`), it renders only then. */
-const EncryptRowList = memo(function EncryptRowList({ jobs, shown }: { jobs: readonly EncryptJob[]; shown: number }) {
-  return (
-    <ul className="rows" aria-label="Files being encrypted">
-      {jobs.slice(0, shown).map((job) => (
-        <EncryptRow key={job.id} job={job} />
-      ))}
-    </ul>
-  );
-});
 
 /** The rows of files being encrypted, the batch's progress, and what to do with all of them. */
 export function EncryptRows() {
@@ -36,7 +26,7 @@ export function EncryptRows() {
   return (
     <div className="encrypt-rows">
       <BatchStatus batch={batch} failed="not encrypted" label="Encrypting all files" always />
-      <EncryptRowList jobs={rows} shown={shown} />
+      <RowList jobs={rows} shown={shown} label="Files being encrypted" Row={EncryptRow} />
       <div className="actions encrypt-rows__actions">
         <button
           type="button"
