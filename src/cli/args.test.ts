@@ -1,6 +1,6 @@
 /** The strict argument parser: everything unexpected is a usage error. */
 import { parseArgs } from './args.ts';
-import { CliError } from './errors.ts';
+import { KeywardError } from '../core/index.ts';
 
 const SPEC = {
   positionals: ['FILE'],
@@ -17,11 +17,11 @@ function usageMessage(argv: string[]): string {
   try {
     parse(...argv);
   } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    const cliError = error as CliError;
-    expect(cliError.code).toBe('USAGE');
-    expect(cliError.usage).toBe('Usage: test');
-    return cliError.message;
+    expect(error).toBeInstanceOf(KeywardError);
+    const usageError = error as KeywardError;
+    expect(usageError.code).toBe('USAGE');
+    expect(usageError.details.usage).toBe('Usage: test');
+    return usageError.details.reason ?? '';
   }
   throw new Error(`no usage error for ${JSON.stringify(argv)}`);
 }

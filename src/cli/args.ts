@@ -38,7 +38,7 @@ export interface Parsed<S extends CommandSpec> {
  * @param argv - the arguments
  * @param usage - the command's usage text, shown with a usage error
  * @returns the values; `help` set if help was asked for
- * @throws CliError `USAGE` for anything the spec does not allow
+ * @throws KeywardError `USAGE` for anything the spec does not allow
  */
 export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly string[], usage: string): Parsed<S> {
   const fail = (message: string) => usageError(message, usage);

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { unlinkSync, writeSync } from 'node:fs';
 import { type FileHandle, link, lstat, open, rename, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { userMessage } from '../core/index.ts';
 import { fromFsError, outputExists } from './errors.ts';
 
 /** Temporary files not yet committed or discarded: what a signal must clean up. */
@@ -42,7 +43,7 @@ function installCleanup(): void {
   for (const signal of CLEANUP_SIGNALS) {
     process.once(signal, () => {
       removeLiveTemps();
-      process.stderr.write(`INTERRUPTED: Stopped by ${signal}; nothing was saved.\n`);
+      process.stderr.write(`INTERRUPTED: ${userMessage('INTERRUPTED', { reason: `by ${signal}` })}\n`);
       process.kill(process.pid, signal);
     });
   }
@@ -76,7 +77,7 @@ export class AtomicFile {
   /**
    * Creates the temporary file.
    *
-   * @throws CliError `FILE_NOT_FOUND` (no such folder), `IO_ERROR`
+   * @throws KeywardError `FILE_NOT_FOUND` (no such folder), `IO_ERROR`
    */
   static async create(path: string, options: AtomicFileOptions): Promise<AtomicFile> {
     installCleanup();
@@ -122,7 +123,7 @@ export class AtomicFile {
    * reused buffer (what the browser's temp sink does) gained nothing, so
    * bytes are written as given.
    *
-   * @throws CliError `IO_ERROR` (a full disk, a quota, the file-size limit)
+   * @throws KeywardError `IO_ERROR` (a full disk, a quota, the file-size limit)
    */
   write(bytes: Uint8Array): void {
     const handle = this.open();
@@ -141,7 +142,7 @@ export class AtomicFile {
    * (back-pressure: the stream is read only as fast as the disk takes it).
    *
    * @returns the bytes written
-   * @throws whatever the stream errors with (a `KeywardError` from the core), or CliError `IO_ERROR`
+   * @throws whatever the stream errors with (a `KeywardError` from the core), or `IO_ERROR`
    */
   async writeStream(stream: ReadableStream<Uint8Array>): Promise<number> {
     const reader = stream.getReader();
@@ -165,7 +166,7 @@ export class AtomicFile {
    * fails on an existing name, where rename would silently replace it).
    *
    * @param mtimeMs - a modification time to give the file first
-   * @throws CliError `OUTPUT_EXISTS`, `IO_ERROR`
+   * @throws KeywardError `OUTPUT_EXISTS`, `IO_ERROR`
    */
   async commit(mtimeMs?: number): Promise<void> {
     const handle = this.open();

@@ -13,7 +13,7 @@ export const MAX_BLOB_FILE_BYTES = 1 << 20;
 /**
  * Reads a blob's JSON text.
  *
- * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `MALFORMED` (too large)
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `MALFORMED` (too large)
  */
 export function readBlobText(path: string): Promise<string> {
   return readSmallText(path, MAX_BLOB_FILE_BYTES, () => new KeywardError('MALFORMED', { reason: 'the file is far too large to be a blob' }));
@@ -24,7 +24,7 @@ export function readBlobText(path: string): Promise<string> {
  *
  * @param flag - the option it came from (for the error's context line), or `''` for a positional argument
  * @param expected - the blob format needed here; the other one is `MALFORMED`
- * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `MALFORMED`
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `MALFORMED`
  */
 export async function loadBlob(path: string, flag: string, expected: BlobFormat): Promise<KeyBlob> {
   try {

@@ -1,25 +1,11 @@
 /**
  * Errors of the command line itself (arguments, files, prompts), and the one
- * place where any error becomes the text and exit status a user sees. Format
- * errors stay the core's `KeywardError`s: the CLI only prints them.
+ * place where any error becomes the text and exit status a user sees. Every
+ * error is the core's `KeywardError` (its codes and sentences are in
+ * `core/errors.ts`, shared with the app); this file only builds the CLI's
+ * and prints them.
  */
-import { isKeywardError } from '../core/index.ts';
-
-/**
- * CLI-level codes, printed like the core's codes (`CODE: sentence`). They
- * describe the command line and the file system, never the file format.
- */
-export const CLI_ERROR_CODES = [
-  'USAGE',
-  'FILE_NOT_FOUND',
-  'OUTPUT_EXISTS',
-  'IO_ERROR',
-  'PASSPHRASE_MISMATCH',
-  'INTERRUPTED',
-  'INTERNAL',
-] as const;
-
-export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
+import { type ErrorDetails, KeywardError, isKeywardError } from '../core/index.ts';
 
 /** Exit statuses (documented in `keyward --help`). */
 export const EXIT_OK = 0;
@@ -28,40 +14,31 @@ export const EXIT_USAGE = 2;
 /** 128 + SIGINT, the shell's convention for "stopped by Ctrl-C". */
 export const EXIT_INTERRUPTED = 130;
 
-/** A failure of the command line or the file system, with a sentence a person can act on. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  readonly code: CliErrorCode;
-  /** For `USAGE`: the usage text of the command that was being parsed. */
-  readonly usage: string | undefined;
-
-  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; usage?: string } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
-    this.usage = options.usage;
-  }
-}
-
-/** A usage error: exit status 2, the message, then the usage text. */
-export function usageError(message: string, usage?: string): CliError {
-  return new CliError('USAGE', message, usage === undefined ? {} : { usage });
+/**
+ * A usage error: exit status 2, the sentence, then the usage text.
+ *
+ * @param reason - what is wrong with the command line, without a final period
+ * @param usage - the usage text of the command being parsed
+ */
+export function usageError(reason: string, usage?: string): KeywardError {
+  return new KeywardError('USAGE', usage === undefined ? { reason } : { reason, usage });
 }
 
 /**
  * Which argument an error was about (for example `--owner owner.pub.pem`).
- * Kept beside the error rather than inside it: the core's errors are not
- * ours to change.
+ * Kept beside the error rather than inside it: an error's details are set
+ * where it is made.
  */
 const contexts = new WeakMap<object, string>();
 
 /**
- * Remembers which argument a Keyward error was about (a CLI error already
- * names its path).
+ * Remembers which argument an error was about (one that already names its
+ * path is left as it is).
  *
  * @returns `error`, to be rethrown
  */
 export function withContext(error: unknown, context: string): unknown {
-  if (isKeywardError(error) && !contexts.has(error)) contexts.set(error, context);
+  if (isKeywardError(error) && error.details.path === undefined && !contexts.has(error)) contexts.set(error, context);
   return error;
 }
 
@@ -78,35 +55,38 @@ function errnoOf(error: unknown): string | undefined {
  * @param path - the path as the user gave it
  * @param action - `read` or `write`, for the sentence
  */
-export function fromFsError(error: unknown, path: string, action: 'read' | 'write'): CliError {
-  if (error instanceof CliError) return error;
+export function fromFsError(error: unknown, path: string, action: 'read' | 'write'): KeywardError {
+  if (isKeywardError(error)) return error;
   const errno = errnoOf(error);
   const options = { cause: error };
+  const fail = (code: 'FILE_NOT_FOUND' | 'IO_ERROR', reason?: string) => {
+    const details: ErrorDetails = { path, action };
+    if (reason !== undefined) details.reason = reason;
+    return new KeywardError(code, details, options);
+  };
   switch (errno) {
     case 'ENOENT':
-      return action === 'read'
-        ? new CliError('FILE_NOT_FOUND', `No such file: ${path}. Check the path and try again.`, options)
-        : new CliError('FILE_NOT_FOUND', `Cannot write ${path}: its folder does not exist.`, options);
+      return fail('FILE_NOT_FOUND');
     case 'ENOTDIR':
-      return new CliError('FILE_NOT_FOUND', `No such file: ${path} (a part of the path is not a folder).`, options);
+      return fail('FILE_NOT_FOUND', 'a part of the path is not a folder');
     case 'EEXIST':
       return outputExists(path);
     case 'EISDIR':
-      return new CliError('IO_ERROR', `${path} is a folder, not a file.`, options);
+      return fail('IO_ERROR', 'it is a folder, not a file');
     case 'EACCES':
     case 'EPERM':
-      return new CliError('IO_ERROR', `Permission denied: cannot ${action} ${path}.`, options);
+      return fail('IO_ERROR', 'permission denied');
     case 'ENOSPC':
     case 'EDQUOT':
-      return new CliError('IO_ERROR', `No space left on the device while writing ${path}; nothing was saved.`, options);
+      return new KeywardError('NO_SPACE', { path }, options);
     default:
-      return new CliError('IO_ERROR', `Cannot ${action} ${path}${errno ? ` (${errno})` : ''}.`, options);
+      return fail('IO_ERROR', errno);
   }
 }
 
 /** The refusal to replace a file the user did not ask to replace. */
-export function outputExists(path: string): CliError {
-  return new CliError('OUTPUT_EXISTS', `${path} already exists. Choose another path with --out, or add --force to replace it.`);
+export function outputExists(path: string): KeywardError {
+  return new KeywardError('OUTPUT_EXISTS', { path });
 }
 
 /** What to print on stderr and which status to exit with. */
@@ -125,19 +105,17 @@ export function reportError(error: unknown, debug: boolean): ErrorReport {
   let exitCode = EXIT_FAILURE;
   if (isKeywardError(error)) {
     lines.push(`${error.code}: ${error.message}`);
-    const reason = error.details.reason;
-    if (reason && !error.message.includes(reason)) lines.push(`  (${reason})`);
-  } else if (error instanceof CliError) {
-    lines.push(`${error.code}: ${error.message}`);
+    const { reason, usage } = error.details;
+    if (reason && !error.message.toLowerCase().includes(reason.toLowerCase())) lines.push(`  (${reason})`);
     if (error.code === 'USAGE') {
       exitCode = EXIT_USAGE;
-      if (error.usage) lines.push('', error.usage.trimEnd());
+      if (usage) lines.push('', usage.trimEnd());
     } else if (error.code === 'INTERRUPTED') {
       exitCode = EXIT_INTERRUPTED;
     }
   } else {
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    lines.push(`INTERNAL: An unexpected error stopped Keyward (${what}); nothing was saved. Run again with KEYWARD_DEBUG=1 for details.`);
+    lines.push(`INTERNAL: ${new KeywardError('INTERNAL').message}`, `  (${what}; run again with KEYWARD_DEBUG=1 for details)`);
   }
   const context = typeof error === 'object' && error !== null ? contexts.get(error) : undefined;
   if (context) lines.push(`  while reading ${context}`);

@@ -30,7 +30,7 @@ function readKeyText(path: string): Promise<string> {
  * Reads a public key to encrypt for (any format the core reads).
  *
  * @param flag - the option it came from, for the error's context line
- * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `KEY_UNREADABLE`,
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `KEY_UNREADABLE`,
  *   `KEY_UNSUPPORTED`, `KEY_TOO_WEAK`, `KEY_NOT_PUBLIC` (a private key was given)
  */
 export async function loadPublicKey(path: string, flag: string): Promise<PublicKeyInfo> {
@@ -46,7 +46,7 @@ export async function loadPublicKey(path: string, flag: string): Promise<PublicK
  * PKCS#8, whose passphrase comes from `KEYWARD_PASSPHRASE` or a prompt).
  *
  * @param flag - the option it came from, for the prompt and the error's context line
- * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`, `INTERRUPTED`; KeywardError `KEY_UNREADABLE`,
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`, `INTERRUPTED`; KeywardError `KEY_UNREADABLE`,
  *   `KEY_UNSUPPORTED`, `KEY_TOO_WEAK`, `KEY_NOT_PRIVATE`, `PASSPHRASE_REQUIRED`, `PASSPHRASE_WRONG`
  */
 export async function loadPrivateKey(path: string, flag: string, env: NodeJS.ProcessEnv): Promise<PrivateKeyInfo> {

@@ -6,7 +6,8 @@
  */
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
-import { CliError, fromFsError } from './errors.ts';
+import { KeywardError } from '../core/index.ts';
+import { fromFsError } from './errors.ts';
 
 /**
  * Bytes per read: large enough for throughput, small enough that a few in
@@ -30,7 +31,7 @@ export interface InputFile {
 /**
  * Opens a file to read.
  *
- * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR` (a folder, no permission)
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR` (a folder, no permission)
  */
 export async function openInput(path: string): Promise<InputFile> {
   let handle: FileHandle;
@@ -41,7 +42,7 @@ export async function openInput(path: string): Promise<InputFile> {
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) throw new CliError('IO_ERROR', `${path} is a folder, not a file.`);
+    if (info.isDirectory()) throw new KeywardError('IO_ERROR', { path, action: 'read', reason: 'it is a folder, not a file' });
     let closed = false;
     const close = async () => {
       if (closed) return;
@@ -90,7 +91,7 @@ function handleStream(handle: FileHandle, path: string, close: () => Promise<voi
  * Reads a small text file (a key, a blob) whole.
  *
  * @param tooLarge - the error for a file over `maxBytes`; nothing past that is read
- * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`; or `tooLarge()`
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; or `tooLarge()`
  */
 export async function readSmallText(path: string, maxBytes: number, tooLarge: () => Error): Promise<string> {
   const input = await openInput(path);
@@ -131,7 +132,7 @@ export async function pathExists(path: string): Promise<boolean> {
 /**
  * The first bytes of a file (fewer if it is shorter), to tell formats apart.
  *
- * @throws CliError `FILE_NOT_FOUND`, `IO_ERROR`
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`
  */
 export async function readStart(path: string, length: number): Promise<Uint8Array> {
   const input = await openInput(path);

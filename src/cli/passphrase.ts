@@ -4,7 +4,6 @@
  * (a script must fail at once, never hang waiting for input).
  */
 import { KeywardError } from '../core/index.ts';
-import { CliError } from './errors.ts';
 
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
@@ -30,7 +29,7 @@ function required(): KeywardError {
  * Asks for a line on the terminal without echoing it. The terminal is in
  * raw mode meanwhile, so Ctrl-C arrives as a character and is handled here.
  *
- * @throws CliError `INTERRUPTED` on Ctrl-C
+ * @throws KeywardError `INTERRUPTED` on Ctrl-C
  */
 export function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
@@ -56,7 +55,7 @@ export function promptHidden(prompt: string): Promise<string> {
         }
         if (ch === CTRL_C) {
           finish();
-          reject(new CliError('INTERRUPTED', 'Stopped at the passphrase prompt; nothing was saved.'));
+          reject(new KeywardError('INTERRUPTED', { reason: 'at the passphrase prompt' }));
           return;
         }
         if (BACKSPACE.has(ch)) value = Array.from(value).slice(0, -1).join('');
@@ -87,7 +86,7 @@ export async function askPassphrase(env: NodeJS.ProcessEnv, label: string): Prom
 /**
  * A passphrase for a new encrypted key: typed twice on a terminal.
  *
- * @throws KeywardError `PASSPHRASE_REQUIRED`; CliError `PASSPHRASE_MISMATCH`, `INTERRUPTED`
+ * @throws KeywardError `PASSPHRASE_REQUIRED`, `PASSPHRASE_MISMATCH`, `INTERRUPTED`
  */
 export async function newPassphrase(env: NodeJS.ProcessEnv, label: string): Promise<string> {
   const fromEnv = passphraseFromEnv(env);
@@ -96,6 +95,6 @@ export async function newPassphrase(env: NodeJS.ProcessEnv, label: string): Prom
   const first = await promptHidden(`New passphrase for ${label}: `);
   if (first === '') throw required();
   const second = await promptHidden('Type it again: ');
-  if (first !== second) throw new CliError('PASSPHRASE_MISMATCH', 'The two passphrases differ; nothing was saved. Run the command again.');
+  if (first !== second) throw new KeywardError('PASSPHRASE_MISMATCH');
   return first;
 }

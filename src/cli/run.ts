@@ -4,7 +4,7 @@
  * 1 (2 for a usage error); a stack trace is shown only with KEYWARD_DEBUG=1.
  */
 import { version } from '../../package.json';
-import { KEY_ERROR_CODES, SPEC_ERROR_CODES } from '../core/index.ts';
+import { type ErrorCode, KEY_ERROR_CODES, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
 import { decryptCommand } from './commands/decrypt.ts';
 import { encryptCommand } from './commands/encrypt.ts';
@@ -12,7 +12,10 @@ import { inspectCommand } from './commands/inspect.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { recoverCommand } from './commands/recover.ts';
 import { reissueCommand } from './commands/reissue.ts';
-import { CLI_ERROR_CODES, EXIT_OK, reportError, usageError } from './errors.ts';
+import { EXIT_OK, reportError, usageError } from './errors.ts';
+
+/** The codes of where Keyward runs that the command line can give (the rest are the app's). */
+const CLI_ERROR_CODES = ['USAGE', 'FILE_NOT_FOUND', 'OUTPUT_EXISTS', 'IO_ERROR', 'NO_SPACE', 'INTERRUPTED', 'INTERNAL'] as const satisfies readonly ErrorCode[];
 
 const COMMANDS: readonly Command[] = [keygenCommand, encryptCommand, decryptCommand, recoverCommand, reissueCommand, inspectCommand];
 
@@ -64,8 +67,8 @@ ${codeLines(KEY_ERROR_CODES, '    ')}
 ${codeLines(CLI_ERROR_CODES, '    ')}
     (USAGE: bad arguments; FILE_NOT_FOUND: an input is missing; OUTPUT_EXISTS: an
     output exists and --force was not given; IO_ERROR: a file could not be read or
-    written; PASSPHRASE_MISMATCH: the two new passphrases differ; INTERRUPTED:
-    stopped by a signal or Ctrl-C; INTERNAL: a bug, please report it)
+    written; NO_SPACE: the disk is full; INTERRUPTED: stopped by a signal or
+    Ctrl-C; INTERNAL: a bug, please report it)
 `;
 
 function helpFor(name: string | undefined): string {

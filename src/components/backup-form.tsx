@@ -1,5 +1,6 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { ErrorNotice } from './error-notice.tsx';
+import { appError } from '../store/errors.ts';
 import type { UiError } from '../store/types.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
@@ -41,7 +42,7 @@ export function BackupForm({ keyId, onDone, onCancel }: BackupFormProps) {
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     if (passphrase !== repeat) {
-      setError({ code: 'PASSPHRASE_MISMATCH', message: 'The two passphrases differ. Type the same passphrase twice.' });
+      setError(appError('PASSPHRASE_MISMATCH'));
       return;
     }
     setBusy(true);

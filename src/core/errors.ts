@@ -1,7 +1,9 @@
 /**
  * The one error type of Keyward. Its codes are spec §7, plus the codes of key
- * import and use (which the spec leaves to the implementation). Each code has
- * one sentence a person can act on; the app and the CLI both show it.
+ * import and use and of the places Keyward runs (app, Worker, storage, CLI),
+ * which the spec leaves to the implementation. Each code has one sentence a
+ * person can act on, here and nowhere else; the app, the Worker and the CLI
+ * all show it.
  */
 
 /** The errors a reader tells apart (spec §7). */
@@ -28,13 +30,56 @@ export const KEY_ERROR_CODES = [
   'KEY_NOT_PRIVATE',
   'KEY_NOT_PUBLIC',
   'KEY_NOT_EXTRACTABLE',
+  'KEY_IS_OWN',
+  'KEY_EXISTS',
+  'KEY_GONE',
+  'KEY_MISSING',
+  'KEY_FILE_TOO_LARGE',
   'PASSPHRASE_REQUIRED',
   'PASSPHRASE_WRONG',
+  'PASSPHRASE_SHORT',
+  'PASSPHRASE_MISMATCH',
+] as const;
+
+/**
+ * Errors of the places Keyward runs in: the app's journeys, the browser's
+ * storage, the crypto Worker, the command line and the file system. Not
+ * format errors: a file or blob that fails to verify is always a spec code.
+ */
+export const APP_ERROR_CODES = [
+  // journeys (app and CLI)
+  'NO_OWNER_KEY',
+  'NO_AUTHORITY',
+  'NO_ESCROW',
+  'NOT_A_BLOB',
+  'NOT_RECOVERY_BLOB',
+  'NOT_ESCROW_BLOB',
+  // running an operation
+  'CANCELLED',
+  'NO_SPACE',
+  'FILE_UNREADABLE',
+  'INTERNAL',
+  // the browser's storage
+  'DB_UNAVAILABLE',
+  'DB_BLOCKED',
+  'DB_TOO_NEW',
+  'DB_FAILED',
+  // the command line and the file system
+  'USAGE',
+  'FILE_NOT_FOUND',
+  'OUTPUT_EXISTS',
+  'IO_ERROR',
+  'INTERRUPTED',
 ] as const;
 
 export type SpecErrorCode = (typeof SPEC_ERROR_CODES)[number];
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
-export type ErrorCode = SpecErrorCode | KeyErrorCode;
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
+/** Every code a person can see, in the app, the CLI and the Worker alike. */
+export type ErrorCode = SpecErrorCode | KeyErrorCode | AppErrorCode;
+
+/** Every code, in one list. */
+export const ERROR_CODES: readonly ErrorCode[] = [...SPEC_ERROR_CODES, ...KEY_ERROR_CODES, ...APP_ERROR_CODES];
 
 /** Facts that make a message precise; never secrets. */
 export interface ErrorDetails {
@@ -49,16 +94,28 @@ export interface ErrorDetails {
   actualSize?: number;
   /** `UNSUPPORTED_VERSION`: the version found, when it can be read. */
   version?: string;
-  /** A short technical reason (which field, which rule), for the CLI's second line and for logs. */
+  /** `KEY_EXISTS`: the name the key is stored under. */
+  name?: string;
+  /** `PASSPHRASE_SHORT`: the shortest passphrase allowed. */
+  minLength?: number;
+  /** File-system codes: the path as the user gave it, and what was being done. */
+  path?: string;
+  action?: 'read' | 'write';
+  /** `USAGE`: the usage text of the command that was being parsed (the CLI prints it after the sentence). */
+  usage?: string;
+  /** A short technical reason (which field, which rule, which errno), for the CLI's second line and for logs. */
   reason?: string;
 }
 
+const orReason = (d: ErrorDetails) => (d.reason ? ` (${d.reason})` : '');
+
 const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
-  NOT_KEYWARD: () => 'This is not a Keyward file. Choose a file whose name ends in .keyward.',
+  NOT_KEYWARD: () =>
+    'This is not a Keyward encrypted file: it does not start the way every Keyward file does. If its name ends in .keyward, it was damaged or replaced; get an untouched copy.',
   UNSUPPORTED_VERSION: (d) =>
     `This file was made by a newer version of Keyward${d.version ? ` (format ${d.version})` : ''}. Update Keyward to open it.`,
   MALFORMED: (d) =>
-    `This file or blob is damaged or not in the Keyward format${d.reason ? ` (${d.reason})` : ''}. Ask the sender for a fresh copy.`,
+    `This file or blob is damaged or not in the Keyward format${orReason(d)}. Ask the sender for a fresh copy.`,
   NO_MATCHING_KEY: (d) =>
     `None of your keys can open this. It is for ${
       d.keyIds && d.keyIds.length > 0 ? d.keyIds.join(', ') : 'a key you do not have'
@@ -84,25 +141,73 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   KEY_TOO_WEAK: (d) =>
     `This RSA key is too weak${d.bits ? ` (${d.bits} bits)` : ''}; Keyward needs at least 2048 bits. Use or create a stronger key.`,
   KEY_UNREADABLE: (d) =>
-    `This is not a key Keyward can read${d.reason ? ` (${d.reason})` : ''}. Use a PEM (SPKI, PKCS#8, PKCS#1, encrypted PKCS#8) or JWK RSA key.`,
+    `This is not a key Keyward can read${orReason(d)}. Use a PEM (SPKI, PKCS#8, PKCS#1, encrypted PKCS#8) or JWK RSA key.`,
   KEY_UNSUPPORTED: (d) =>
-    `This kind of key cannot be used for Keyward${d.reason ? ` (${d.reason})` : ''}. Keyward works with RSA encryption keys of 2048 bits or more.`,
+    `This kind of key cannot be used for Keyward${orReason(d)}. Keyward works with RSA encryption keys of 2048 bits or more.`,
   KEY_NOT_PRIVATE: () =>
     'This is a public key, but a private key is needed here. Use your private key file (for example NAME.pem, not NAME.pub.pem).',
   KEY_NOT_PUBLIC: () =>
-    'This is a private key, but a public key is needed here. Export and use the public key (for example NAME.pub.pem); never hand out your private key.',
+    'This is a private key, but a public key is needed here. Use the public half of the key pair (for example NAME.pub.pem); never hand out a private key.',
   KEY_NOT_EXTRACTABLE: () =>
     'This private key was stored so that it can be used but never read out, so it cannot be exported. Export a backup when you create or import a key.',
+  KEY_IS_OWN: (d) =>
+    `This is the public key of ${d.name ? `“${d.name}”, ` : ''}a key pair stored in this browser, not your backup authority’s key. Use the public key your backup authority gave you.`,
+  KEY_EXISTS: (d) =>
+    `This key is already stored here${d.name ? ` as “${d.name}”` : ''}. Delete that one first to store it in another role.`,
+  KEY_GONE: () =>
+    'This key is no longer stored in this browser (it was deleted, perhaps in another tab). Reload the page to see the keys that are stored.',
+  KEY_MISSING: () => 'Paste a key (PEM or JWK), or drop or choose a key file, first.',
+  KEY_FILE_TOO_LARGE: (d) =>
+    `${d.path ? `“${d.path}”` : 'This file'} is far too large to be a key file. Choose the key file itself (a few kilobytes).`,
   PASSPHRASE_REQUIRED: () => 'This private key is protected by a passphrase. Enter the passphrase to use it.',
   PASSPHRASE_WRONG: () => 'The passphrase is wrong, or the encrypted key is damaged. Check the passphrase and try again.',
+  PASSPHRASE_SHORT: (d) => `Choose a passphrase of at least ${d.minLength ?? 8} characters.`,
+  PASSPHRASE_MISMATCH: () => 'The two passphrases differ, so nothing was saved. Enter the same passphrase twice.',
+  NO_OWNER_KEY: () =>
+    'There is no key pair of yours stored here. Create or import your key pair, then encrypt the file again.',
+  NO_AUTHORITY: () =>
+    'The backup authority chosen for this file is no longer stored here, or its key ID is not confirmed. Choose an authority and encrypt the file again.',
+  NO_ESCROW: () => 'Open and check an escrow blob first.',
+  NOT_A_BLOB: (d) =>
+    `This is not an escrow or recovery blob${orReason(d)}. Choose the small .json file the blob came in.`,
+  NOT_RECOVERY_BLOB: () =>
+    'This is an escrow blob, not a recovery blob. The owner opens files with the recovery blob the authority issued.',
+  NOT_ESCROW_BLOB: () =>
+    'This is a recovery blob, which the owner opens. The authority works from the escrow blob the owner sent.',
+  CANCELLED: () => 'Cancelled. Nothing was saved.',
+  NO_SPACE: (d) =>
+    `There is not enough free disk space (or storage this site may use)${d.path ? ` for ${d.path}` : ' for the output'}. Nothing was saved; free some space and try again.`,
+  FILE_UNREADABLE: () =>
+    'The file could not be read to the end: it was moved, changed or deleted while Keyward read it. Nothing was saved; choose it again.',
+  INTERNAL: () => 'Something went wrong inside Keyward. Nothing was saved; try again, and report it if it happens again.',
+  DB_UNAVAILABLE: () =>
+    'This browser is not letting Keyward save data here, which private windows and strict site-data settings can cause. Open Keyward in a normal window or allow site data for it, then reload.',
+  DB_BLOCKED: () => 'Keyward is open in another tab with an older version. Close the other Keyward tabs, then reload this one.',
+  DB_TOO_NEW: () => 'Your saved keys were written by a newer version of Keyward. Reload the page to get the newer version.',
+  DB_FAILED: () =>
+    'Keyward could not read or write its saved data. Reload the page; if it happens again, free some disk space or check the browser’s site-data settings.',
+  USAGE: (d) => `${d.reason ? `${capitalise(d.reason)}. ` : ''}Run keyward --help to see how to use this command.`,
+  FILE_NOT_FOUND: (d) =>
+    d.action === 'write'
+      ? `Cannot write ${d.path ?? 'the output'}: its folder does not exist.`
+      : `No such file: ${d.path ?? 'the input'}${orReason(d)}. Check the path and try again.`,
+  OUTPUT_EXISTS: (d) =>
+    `${d.path ?? 'The output'} already exists. Choose another path with --out, or add --force to replace it.`,
+  IO_ERROR: (d) =>
+    `Cannot ${d.action ?? 'read or write'} ${d.path ?? 'a file'}${orReason(d)}. Nothing was saved.`,
+  INTERRUPTED: (d) => `Stopped${d.reason ? ` ${d.reason}` : ''} before the end; nothing was saved.`,
 };
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /** The one sentence for a code, with the details filled in. */
 export function userMessage(code: ErrorCode, details: ErrorDetails = {}): string {
   return MESSAGES[code](details);
 }
 
-/** An error that a person can act on: a code from spec §7 (or key import), and details. */
+/** An error that a person can act on: a code (spec §7, keys, or where Keyward runs), and details. */
 export class KeywardError extends Error {
   override readonly name = 'KeywardError';
   readonly code: ErrorCode;
@@ -128,8 +233,5 @@ export function isKeywardError(error: unknown): error is KeywardError {
 
 /** True for a known code. */
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return (
-    typeof value === 'string' &&
-    ((SPEC_ERROR_CODES as readonly string[]).includes(value) || (KEY_ERROR_CODES as readonly string[]).includes(value))
-  );
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }

@@ -6,21 +6,6 @@
 import { KeywardError, isErrorCode } from '../core/index.ts';
 import type { Operations, OperationName, WireError, WorkerRequest, WorkerResponse } from './crypto-protocol.ts';
 
-const FAILURE_SENTENCES = {
-  CANCELLED: 'Cancelled. Nothing was saved.',
-  NO_SPACE: 'There is not enough free disk space (or storage this site may use) for the output. Nothing was saved; free some space and try again.',
-  FILE_UNREADABLE: 'The file could not be read to the end: it was moved, changed or deleted while Keyward read it. Nothing was saved; choose it again.',
-  INTERNAL: 'Something went wrong inside Keyward. Nothing was saved; try again, and reload the page if it happens again.',
-} as const;
-
-/** A failure that is not a Keyward error: the user cancelled, or something broke inside. */
-export class OperationFailure extends Error {
-  override readonly name = 'OperationFailure';
-  constructor(readonly code: keyof typeof FAILURE_SENTENCES) {
-    super(FAILURE_SENTENCES[code]);
-  }
-}
-
 export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -32,9 +17,8 @@ export interface CryptoClient {
 }
 
 /** Rebuilds an error that crossed the Worker boundary. */
-export function fromWireError(error: WireError): Error {
-  if (isErrorCode(error.code)) return new KeywardError(error.code, error.details);
-  return new OperationFailure(error.code in FAILURE_SENTENCES ? (error.code as keyof typeof FAILURE_SENTENCES) : 'INTERNAL');
+export function fromWireError(error: WireError): KeywardError {
+  return isErrorCode(error.code) ? new KeywardError(error.code, error.details) : new KeywardError('INTERNAL');
 }
 
 /** Runs operations in the module Worker `crypto.worker.ts`. */
@@ -56,7 +40,7 @@ export function createWorkerCrypto(): CryptoClient {
     else entry.reject(fromWireError(message.error));
   };
   worker.onerror = () => {
-    for (const entry of pending.values()) entry.reject(new OperationFailure('INTERNAL'));
+    for (const entry of pending.values()) entry.reject(new KeywardError('INTERNAL'));
     pending.clear();
   };
 
@@ -65,7 +49,7 @@ export function createWorkerCrypto(): CryptoClient {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         if (options.signal?.aborted) {
-          reject(new OperationFailure('CANCELLED'));
+          reject(new KeywardError('CANCELLED'));
           return;
         }
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });

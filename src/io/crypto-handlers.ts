@@ -23,7 +23,7 @@ import {
   unlockFile,
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
-import { OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
+import { openSink, writeToSink } from './output-sink.ts';
 import { PIECE_BYTES, type PieceReader } from './piece-reader.ts';
 import { readPiecesOffThread } from './remote-pieces.ts';
 
@@ -186,7 +186,6 @@ export async function runOperation<K extends OperationName>(op: K, args: Operati
 export function toWireError(error: unknown, signal?: AbortSignal): WireError {
   if (signal?.aborted) return { code: 'CANCELLED', details: {} };
   if (isKeywardError(error)) return { code: error.code, details: error.details };
-  if (error instanceof OutputSpaceError) return { code: 'NO_SPACE', details: {} };
   if (error instanceof DOMException && error.name === 'NotReadableError') return { code: 'FILE_UNREADABLE', details: {} };
   if (error instanceof RangeError || error instanceof TypeError) return { code: 'INTERNAL', details: { reason: error.message } };
   return { code: 'INTERNAL', details: {} };

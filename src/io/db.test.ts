@@ -6,14 +6,15 @@ import { type DBSchema, openDB, unwrap } from 'idb';
 import {
   KEYWARD_DB_VERSION,
   type KeywardDB,
-  StorageError,
   type StorageErrorCode,
+  storageError,
   lazyKeywardDb,
   openKeywardDb,
   openVersionedDb,
   toStorageError,
   withStorageErrors,
 } from './db.ts';
+import { KeywardError } from '../core/index.ts';
 import { createKeyStore, type StoredKey } from './key-store.ts';
 import { createRegisterStore, type RegisterEntry } from './register-store.ts';
 
@@ -32,14 +33,14 @@ function holdOpen(factory: IDBFactory, version: number): Promise<IDBDatabase> {
   });
 }
 
-async function expectStorageError(promise: Promise<unknown>, code: StorageErrorCode): Promise<StorageError> {
+async function expectStorageError(promise: Promise<unknown>, code: StorageErrorCode): Promise<KeywardError> {
   const error: unknown = await promise.then(
     () => expect.unreachable('should have rejected'),
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(StorageError);
-  expect((error as StorageError).code).toBe(code);
-  return error as StorageError;
+  expect(error).toBeInstanceOf(KeywardError);
+  expect((error as KeywardError).code).toBe(code);
+  return error as KeywardError;
 }
 
 async function publicKey(): Promise<CryptoKey> {
@@ -271,11 +272,11 @@ describe('lazyKeywardDb', () => {
   });
 });
 
-describe('StorageError', () => {
+describe('storage errors', () => {
   it('has a sentence for every code, saying what happened and what to do', () => {
     for (const code of ['DB_UNAVAILABLE', 'DB_BLOCKED', 'DB_TOO_NEW', 'DB_FAILED'] as const) {
-      const error = new StorageError(code);
-      expect(error.name).toBe('StorageError');
+      const error = storageError(code);
+      expect(error.name).toBe('KeywardError');
       expect(error.code).toBe(code);
       expect(error.message.length, code).toBeGreaterThan(40);
       expect(error.message, code).toMatch(/\.$/);
@@ -287,7 +288,7 @@ describe('StorageError', () => {
     const wrapped = toStorageError(quota);
     expect(wrapped.code).toBe('DB_FAILED');
     expect(wrapped.cause).toBe(quota);
-    const blocked = new StorageError('DB_BLOCKED');
+    const blocked = storageError('DB_BLOCKED');
     expect(toStorageError(blocked)).toBe(blocked);
     await expectStorageError(withStorageErrors(() => Promise.reject(quota)), 'DB_FAILED');
     expect(await withStorageErrors(() => Promise.resolve(7))).toBe(7);

@@ -1,11 +1,11 @@
 /**
  * Keyward's IndexedDB: one typed, versioned schema (`KeywardDB`), opened
- * through `idb`, with every way opening can fail turned into a `StorageError`
- * whose message a person can act on.
+ * through `idb`, with every way opening can fail turned into a `KeywardError`
+ * with a storage code (`DB_*`) whose message a person can act on.
  */
 import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
-import type { KeyRole, StoredKey } from './key-store.ts';
-import type { RegisterEntry } from './register-store.ts';
+import { KeywardError, isKeywardError } from '../core/index.ts';
+import type { KeyRole, RegisterEntry, StoredKey } from './records.ts';
 
 /** The schema. Changing it means a new `KEYWARD_DB_VERSION` and a new upgrade step. */
 export interface KeywardDB extends DBSchema {
@@ -16,49 +16,42 @@ export interface KeywardDB extends DBSchema {
 /** The schema version this code writes and understands. */
 export const KEYWARD_DB_VERSION = 1;
 
-/** Why the saved data could not be reached. */
+/** Why the saved data could not be reached (sentences in `core/errors.ts`). */
 export type StorageErrorCode = 'DB_UNAVAILABLE' | 'DB_BLOCKED' | 'DB_TOO_NEW' | 'DB_FAILED';
 
-const MESSAGES: Record<StorageErrorCode, string> = {
-  DB_UNAVAILABLE:
-    'This browser is not letting Keyward save data here, which private windows and strict site-data settings can cause. Open Keyward in a normal window or allow site data for it, then reload.',
-  DB_BLOCKED: 'Keyward is open in another tab with an older version. Close the other Keyward tabs, then reload this one.',
-  DB_TOO_NEW: 'Your saved keys were written by a newer version of Keyward. Reload the page to get the newer version.',
-  DB_FAILED:
-    'Keyward could not read or write its saved data. Reload the page; if it happens again, free some disk space or check the browser’s site-data settings.',
-};
+const STORAGE_CODES: readonly string[] = ['DB_UNAVAILABLE', 'DB_BLOCKED', 'DB_TOO_NEW', 'DB_FAILED'] satisfies StorageErrorCode[];
 
-/** A failure of the browser's storage, with one sentence saying what happened and what to do. */
-export class StorageError extends Error {
-  override readonly name = 'StorageError';
-  readonly code: StorageErrorCode;
+/**
+ * A failure of the browser's storage: a `KeywardError` with a storage code.
+ *
+ * @param code - Which failure; it picks the message.
+ * @param options - `cause`: the DOMException behind it, for logs (never shown).
+ */
+export function storageError(code: StorageErrorCode, options?: { cause?: unknown }): KeywardError {
+  return new KeywardError(code, {}, options);
+}
 
-  /**
-   * @param code - Which failure; it picks the message.
-   * @param options - `cause`: the DOMException behind it, for logs (never shown).
-   */
-  constructor(code: StorageErrorCode, options?: ErrorOptions) {
-    super(MESSAGES[code], options);
-    this.code = code;
-  }
+/** True for a storage failure. */
+export function isStorageError(error: unknown): error is KeywardError & { code: StorageErrorCode } {
+  return isKeywardError(error) && STORAGE_CODES.includes(error.code);
 }
 
 /**
- * Turns anything an IndexedDB operation threw into a `StorageError`.
+ * Turns anything an IndexedDB operation threw into a storage `KeywardError`.
  *
  * @param error - What was caught.
- * @returns `error` itself if it already is a `StorageError`, else a `DB_FAILED` caused by it.
+ * @returns `error` itself if it already is a storage error, else a `DB_FAILED` caused by it.
  */
-export function toStorageError(error: unknown): StorageError {
-  return error instanceof StorageError ? error : new StorageError('DB_FAILED', { cause: error });
+export function toStorageError(error: unknown): KeywardError {
+  return isStorageError(error) ? error : storageError('DB_FAILED', { cause: error });
 }
 
 /**
- * Runs one database operation so that callers only ever see `StorageError`s.
+ * Runs one database operation so that callers only ever see storage `KeywardError`s.
  *
  * @param op - The operation (a short transaction).
  * @returns What `op` resolves to.
- * @throws {@link StorageError} `DB_FAILED` (or the opening error) if `op` fails.
+ * @throws storage `KeywardError` `DB_FAILED` (or the opening error) if `op` fails.
  */
 export async function withStorageErrors<T>(op: () => Promise<T>): Promise<T> {
   try {
@@ -118,7 +111,7 @@ function openErrorCode(error: DOMException | null): StorageErrorCode {
  * @param upgrade - Runs inside the upgrade transaction; must not await anything.
  * @param events - Notifications after opening.
  * @returns The open connection.
- * @throws {@link StorageError} `DB_UNAVAILABLE`, `DB_BLOCKED`, `DB_TOO_NEW` or `DB_FAILED` (upgrade failed).
+ * @throws storage `KeywardError` `DB_UNAVAILABLE`, `DB_BLOCKED`, `DB_TOO_NEW` or `DB_FAILED` (upgrade failed).
  */
 export function openVersionedDb<T extends DBSchema>(
   factory: IDBFactory | undefined,
@@ -129,7 +122,7 @@ export function openVersionedDb<T extends DBSchema>(
 ): Promise<IDBPDatabase<T>> {
   return new Promise((resolve, reject) => {
     if (!factory) {
-      reject(new StorageError('DB_UNAVAILABLE'));
+      reject(storageError('DB_UNAVAILABLE'));
       return;
     }
     let request: IDBOpenDBRequest;
@@ -137,7 +130,7 @@ export function openVersionedDb<T extends DBSchema>(
       request = factory.open(name, version);
     } catch (cause) {
       // Thrown synchronously in sandboxed frames and opaque origins (SecurityError).
-      reject(new StorageError('DB_UNAVAILABLE', { cause }));
+      reject(storageError('DB_UNAVAILABLE', { cause }));
       return;
     }
     let settled = false;
@@ -156,13 +149,13 @@ export function openVersionedDb<T extends DBSchema>(
     request.addEventListener('blocked', () => {
       // Another connection (another tab) holds an older version and did not close.
       settled = true;
-      reject(new StorageError('DB_BLOCKED'));
+      reject(storageError('DB_BLOCKED'));
     });
 
     request.addEventListener('error', () => {
       if (settled) return;
       settled = true;
-      reject(new StorageError(openErrorCode(request.error), { cause: upgradeFailure ?? request.error }));
+      reject(storageError(openErrorCode(request.error), { cause: upgradeFailure ?? request.error }));
     });
 
     request.addEventListener('success', () => {
@@ -195,7 +188,7 @@ export function openVersionedDb<T extends DBSchema>(
  * @param events - `onBlocking` (a newer version in another tab wants the database; this connection
  *   has been closed, so ask for a reload) and `onTerminated`.
  * @returns The open connection.
- * @throws {@link StorageError} `DB_UNAVAILABLE` (no IndexedDB, or the browser refuses it),
+ * @throws storage `KeywardError` `DB_UNAVAILABLE` (no IndexedDB, or the browser refuses it),
  *   `DB_BLOCKED` (an older Keyward tab holds the database), `DB_TOO_NEW` (a newer Keyward wrote it),
  *   `DB_FAILED` (the upgrade failed).
  */

@@ -3,7 +3,8 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import type { IDBPDatabase } from 'idb';
-import { type KeywardDB, StorageError, openKeywardDb } from './db.ts';
+import { KeywardError } from '../core/index.ts';
+import { type KeywardDB, openKeywardDb, storageError } from './db.ts';
 import { type KeyStore, type StoredKey, createKeyStore, mergeKey } from './key-store.ts';
 
 const NAME = 'keyward-test';
@@ -108,7 +109,7 @@ describe('createKeyStore', () => {
   });
 
   it('rejects an update of a key that is not stored', async () => {
-    await expect(store.update('SHA256:gone', { name: 'x' })).rejects.toMatchObject({ name: 'StorageError', code: 'DB_FAILED' });
+    await expect(store.update('SHA256:gone', { name: 'x' })).rejects.toMatchObject({ name: 'KeywardError', code: 'DB_FAILED' });
     expect(await store.list()).toEqual([]);
   });
 
@@ -133,9 +134,9 @@ describe('createKeyStore', () => {
   it('turns IndexedDB failures into StorageError', async () => {
     await store.put(ownerKey());
     db.close();
-    await expect(store.list()).rejects.toBeInstanceOf(StorageError);
+    await expect(store.list()).rejects.toBeInstanceOf(KeywardError);
     await expect(store.put(ownerKey())).rejects.toMatchObject({ code: 'DB_FAILED' });
-    const unopenable = createKeyStore(() => Promise.reject(new StorageError('DB_BLOCKED')));
+    const unopenable = createKeyStore(() => Promise.reject(storageError('DB_BLOCKED')));
     await expect(unopenable.get('SHA256:owner')).rejects.toMatchObject({ code: 'DB_BLOCKED' });
   });
 });

@@ -5,39 +5,15 @@
  * non-extractable; whether it is extractable is decided before it gets here.
  */
 import type { IDBPDatabase } from 'idb';
-import { type KeywardDB, StorageError, withStorageErrors } from './db.ts';
+import { type KeywardDB, storageError, withStorageErrors } from './db.ts';
+import type { StoredKey } from './records.ts';
 
-/**
- * `owner`: my own key pair. `authority`: a backup authority's public key (to
- * escrow to). `authority-own`: the authority's own key pair, for someone acting
- * as the authority.
- */
-export type KeyRole = 'owner' | 'authority' | 'authority-own';
-
-/** One stored key and what we know about it. */
-export interface StoredKey {
-  keyId: string;
-  role: KeyRole;
-  name: string;
-  modulusBits: number;
-  /** Milliseconds since the epoch, when stored here. */
-  createdAt: number;
-  publicKey: CryptoKey;
-  /** Present for `owner` and `authority-own`. */
-  privateKey?: CryptoKey;
-  /** Whether `privateKey` can be exported. */
-  extractable: boolean;
-  origin: 'generated' | 'imported';
-  /** Authority keys: when the user confirmed the key ID. */
-  confirmedAt?: number;
-  /** When a private-key backup was last exported. */
-  backedUpAt?: number;
-}
+export type { KeyRole, StoredKey } from './records.ts';
 
 /** The fields of a stored key that may change after it is stored. */
 export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt'>>;
 
-/** Reading and writing stored keys. Every method rejects only with `StorageError`. */
+/** Reading and writing stored keys. Every method rejects only with a storage `KeywardError` (`DB_*`). */
 export interface KeyStore {
   /** All keys, oldest first. */
   list(): Promise<StoredKey[]>;
@@ -52,7 +28,7 @@ export interface KeyStore {
    * Changes the name or the confirmation and backup times.
    *
    * @returns The updated key.
-   * @throws {@link StorageError} `DB_FAILED` if no key has this `keyId` (e.g. deleted in another tab).
+   * @throws storage `KeywardError` `DB_FAILED` if no key has this `keyId` (e.g. deleted in another tab).
    */
   update(keyId: string, patch: KeyPatch): Promise<StoredKey>;
   remove(keyId: string): Promise<void>;
@@ -119,7 +95,7 @@ export function createKeyStore(db: () => Promise<IDBPDatabase<KeywardDB>>): KeyS
         const existing = await tx.store.get(keyId);
         if (!existing) {
           // Nothing was written, so the transaction just commits empty.
-          throw new StorageError('DB_FAILED', { cause: new Error(`no stored key ${keyId}`) });
+          throw storageError('DB_FAILED', { cause: new Error(`no stored key ${keyId}`) });
         }
         const updated = { ...existing, ...cleanPatch(patch) };
         await Promise.all([tx.store.put(updated), tx.done]);

@@ -1,6 +1,7 @@
-import { fromWireError, OperationFailure } from './crypto-client.ts';
+import { KeywardError } from '../core/index.ts';
+import { fromWireError } from './crypto-client.ts';
 import { toWireError } from './crypto-handlers.ts';
-import { OutputSpaceError, type OutputSink, openSink, writeToSink } from './output-sink.ts';
+import { type OutputSink, openSink, writeToSink } from './output-sink.ts';
 
 const chunks = (...sizes: number[]) =>
   new ReadableStream<Uint8Array>({
@@ -50,19 +51,19 @@ describe('output sinks', () => {
     });
     const full: OutputSink = {
       write: () => {
-        throw new OutputSpaceError('quota');
+        throw new KeywardError('NO_SPACE');
       },
       close: () => Promise.resolve(new Blob()),
       abort: () => Promise.resolve(void calls.push('abort')),
     };
-    await expect(writeToSink(space, full)).rejects.toBeInstanceOf(OutputSpaceError);
-    expect(cancelled).toBeInstanceOf(OutputSpaceError);
+    await expect(writeToSink(space, full)).rejects.toMatchObject({ code: 'NO_SPACE' });
+    expect(cancelled).toMatchObject({ code: 'NO_SPACE' });
     expect(calls).toEqual(['abort', 'abort']);
   });
 
   it('cross to the page as NO_SPACE with a sentence to act on', () => {
-    const failure = fromWireError(toWireError(new OutputSpaceError('quota')));
-    expect(failure).toBeInstanceOf(OperationFailure);
+    const failure = fromWireError(toWireError(new KeywardError('NO_SPACE')));
+    expect(failure).toBeInstanceOf(KeywardError);
     expect(failure).toMatchObject({ code: 'NO_SPACE' });
     expect(failure.message).toBe('There is not enough free disk space (or storage this site may use) for the output. Nothing was saved; free some space and try again.');
   });

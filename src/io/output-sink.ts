@@ -12,7 +12,7 @@
  * - `memory`: a Blob, for small files and where there is no OPFS (tests in
  *   Node, old browsers).
  */
-import { StagingBuffer } from '../core/index.ts';
+import { KeywardError, StagingBuffer } from '../core/index.ts';
 import type { OutputTarget, TempFile } from './crypto-protocol.ts';
 import { tempFolder } from './temp-files.ts';
 
@@ -24,11 +24,6 @@ export interface OutputSink {
   abort(): Promise<void>;
   /** The temp file behind the output, for the page to remove later. */
   readonly temp?: TempFile;
-}
-
-/** Disk full or quota used up: a sentence the user can act on. */
-export class OutputSpaceError extends Error {
-  override readonly name = 'OutputSpaceError';
 }
 
 /** The part of `FileSystemSyncAccessHandle` used here (lib.dom does not declare it; only Workers have it). */
@@ -86,7 +81,7 @@ async function tempSink(target: Extract<OutputTarget, { kind: 'temp' }>, type: s
           at += written;
         }
       } catch (error) {
-        throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
+        throw isQuotaError(error) ? new KeywardError('NO_SPACE') : error;
       }
     },
     async close() {
@@ -115,7 +110,7 @@ async function fileSink(handle: FileSystemFileHandle): Promise<OutputSink> {
       try {
         await writable.write(chunk as Uint8Array<ArrayBuffer>);
       } catch (error) {
-        throw isQuotaError(error) ? new OutputSpaceError('quota') : error;
+        throw isQuotaError(error) ? new KeywardError('NO_SPACE') : error;
       }
     },
     async close() {
@@ -156,7 +151,7 @@ export async function openSink(target: OutputTarget | undefined, type = '', size
   try {
     return await tempSink(target, type);
   } catch (error) {
-    if (isQuotaError(error)) throw new OutputSpaceError('quota');
+    if (isQuotaError(error)) throw new KeywardError('NO_SPACE');
     // No OPFS here (a private window in some browsers): keep the output in memory.
     return memorySink(type);
   }

@@ -51,7 +51,7 @@ describe('createRegisterStore', () => {
 
   it('never overwrites an entry for the same file', async () => {
     await register.add(entry('a', 1, { escrowBlob: 'first' }));
-    await expect(register.add(entry('a', 2, { escrowBlob: 'second' }))).rejects.toMatchObject({ name: 'StorageError', code: 'DB_FAILED' });
+    await expect(register.add(entry('a', 2, { escrowBlob: 'second' }))).rejects.toMatchObject({ name: 'KeywardError', code: 'DB_FAILED' });
     expect((await register.get('a'))?.escrowBlob).toBe('first');
   });
 

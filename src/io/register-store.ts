@@ -5,24 +5,11 @@
  */
 import type { IDBPDatabase } from 'idb';
 import { type KeywardDB, withStorageErrors } from './db.ts';
+import type { RegisterEntry } from './records.ts';
 
-/** One encrypted file and its escrow blob. */
-export interface RegisterEntry {
-  fileId: string;
-  serial: string;
-  name: string;
-  size: number;
-  type: string;
-  /** Milliseconds since the epoch. */
-  encryptedAt: number;
-  description: string;
-  owner: { name: string; keyId: string };
-  authority: { name: string; keyId: string };
-  /** The escrow blob JSON text exactly as offered for download. */
-  escrowBlob: string;
-}
+export type { RegisterEntry } from './records.ts';
 
-/** Reading and writing the register. Every method rejects only with `StorageError`. */
+/** Reading and writing the register. Every method rejects only with a storage `KeywardError` (`DB_*`). */
 export interface RegisterStore {
   /** All entries, newest first. */
   list(): Promise<RegisterEntry[]>;
@@ -31,7 +18,7 @@ export interface RegisterStore {
    * Adds an entry. An entry with the same `fileId` is never overwritten: the
    * first escrow blob offered for a file is the one the authority may hold.
    *
-   * @throws {@link StorageError} `DB_FAILED` if `fileId` is already registered.
+   * @throws storage `KeywardError` `DB_FAILED` if `fileId` is already registered.
    */
   add(entry: RegisterEntry): Promise<void>;
   remove(fileId: string): Promise<void>;

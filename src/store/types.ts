@@ -3,7 +3,7 @@
  * select what they render and call actions; actions call the core (through
  * the crypto Worker) and the IO adapters, then `set` the outcome.
  */
-import type { FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
+import type { ErrorCode, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
 import type { TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
@@ -29,7 +29,7 @@ export interface Adapters {
 
 /** An error as the UI shows it: a code (spec §7, key import, or app) and one sentence. */
 export interface UiError {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** Key IDs a file or blob is for (NO_MATCHING_KEY). */
   keyIds?: readonly string[];

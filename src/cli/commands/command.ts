@@ -22,7 +22,7 @@ export interface Command {
   /**
    * Runs the command.
    *
-   * @throws CliError or KeywardError; the caller prints them
+   * @throws KeywardError; the caller prints them
    */
   run: (argv: readonly string[], ctx: CliContext) => Promise<void>;
 }

@@ -41,7 +41,7 @@ function defaultPath(ctx: CliContext, inputPath: string, metaName: string): stri
 /**
  * Decrypts `inputPath` into a new file.
  *
- * @throws CliError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openFile` and its plaintext
+ * @throws KeywardError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openFile` and its plaintext
  */
 export async function writePlaintext(ctx: CliContext, options: WritePlaintextOptions): Promise<WrittenPlaintext> {
   const { inputPath, out, force } = options;

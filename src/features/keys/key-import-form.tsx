@@ -1,6 +1,7 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { appError } from '../../store/errors.ts';
 import type { StoredKey, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
@@ -40,7 +41,7 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
 
   const readFile = async (file: File) => {
     if (file.size > MAX_KEY_FILE_BYTES) {
-      setError({ code: 'KEY_FILE_TOO_LARGE', message: `“${file.name}” is far too large to be a key file. Choose the key file itself (a few kilobytes).` });
+      setError(appError('KEY_FILE_TOO_LARGE', { path: file.name }));
       return;
     }
     try {
@@ -48,7 +49,7 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
       setError(null);
       if (name.trim() === '') setName(nameFromFile(file.name));
     } catch {
-      setError({ code: 'KEY_FILE_UNREADABLE', message: `“${file.name}” could not be read. Choose the key file again.` });
+      setError(appError('FILE_UNREADABLE', { path: file.name }));
     }
   };
 

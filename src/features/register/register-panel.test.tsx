@@ -2,7 +2,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { StorageError } from '../../io/db.ts';
+import { storageError } from '../../io/db.ts';
 import type { Downloader } from '../../io/download.ts';
 import type { RegisterEntry } from '../../store/types.ts';
 import { createTestStore, memoryRegisterStore, testKeyPem } from '../../store/test-adapters.ts';
@@ -108,7 +108,7 @@ describe('RegisterPanel', () => {
   it('keeps every entry when the register cannot be cleared, and says why', async () => {
     const registerStore = memoryRegisterStore();
     await registerStore.add(entry(1));
-    const failing = { ...registerStore, clear: () => Promise.reject(new StorageError('DB_FAILED')) };
+    const failing = { ...registerStore, clear: () => Promise.reject(storageError('DB_FAILED')) };
     const { store } = await createTestStore({ registerStore: failing });
     render(
       <StoreProvider store={store}>

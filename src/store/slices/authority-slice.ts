@@ -1,19 +1,10 @@
 /** Authority mode: check an escrow blob, then decrypt the file or issue a recovery blob for the owner's new key. */
 import type { StateCreator } from 'zustand';
-import { type DetectedKey, KeywardError, detectKeyFormat } from '../../core/index.ts';
 import { appError, toUiError } from '../errors.ts';
+import { keyKindOf } from '../key-text.ts';
 import { recoveryName } from '../names.ts';
 import type { Adapters, AppState, AuthoritySlice, UiError } from '../types.ts';
 import { type DecryptRunner, privateKeysOf, readBlobFile } from './decrypt-slice.ts';
-
-/** Which kind of key pasted text holds, or the error that says why it is not a key. */
-function detectKind(text: string): DetectedKey['kind'] | UiError {
-  try {
-    return detectKeyFormat(text).kind;
-  } catch (error) {
-    return toUiError(error);
-  }
-}
 
 export const createAuthoritySlice =
   (adapters: Adapters): StateCreator<AppState & { decryptRunner: DecryptRunner }, [], [], AuthoritySlice> =>
@@ -26,11 +17,11 @@ export const createAuthoritySlice =
       escrowLoadError: null,
 
       async importAuthorityKey({ text, name, passphrase }) {
-        if (text.trim() === '') return { error: appError('KEY_MISSING', 'Paste the authority’s private key (PEM or JWK) first.') };
-        const kind = detectKind(text);
+        if (text.trim() === '') return { error: appError('KEY_MISSING') };
+        const kind = keyKindOf(text);
         if (typeof kind !== 'string') return { error: kind };
         // A public key alone cannot open escrow blobs; refuse it before anything is stored.
-        if (kind === 'public') return { error: toUiError(new KeywardError('KEY_NOT_PRIVATE')) };
+        if (kind === 'public') return { error: appError('KEY_NOT_PRIVATE') };
         return get().importKey({ text, name, privateRole: 'authority-own', ...(passphrase ? { passphrase } : {}) });
       },
 
@@ -46,7 +37,7 @@ export const createAuthoritySlice =
         }
         const { text, blob } = read;
         if (blob.format !== 'keyward-escrow/1') {
-          fail(appError('NOT_ESCROW_BLOB', 'This is a recovery blob, which the owner opens. The authority works from the escrow blob the owner sent.'));
+          fail(appError('NOT_ESCROW_BLOB'));
           return;
         }
         const key = authorityKeyFor(blob.authority.keyId);
@@ -54,11 +45,7 @@ export const createAuthoritySlice =
         if (!key) {
           outcome = {
             verified: false,
-            error: {
-              code: 'NO_MATCHING_KEY',
-              message: `This escrow blob is for the authority key ${blob.authority.keyId}, which is not stored here. Import that authority key pair, then open the blob again.`,
-              keyIds: [blob.authority.keyId],
-            },
+            error: appError('NO_MATCHING_KEY', { keyIds: [blob.authority.keyId] }),
           };
         } else {
           try {
@@ -84,25 +71,25 @@ export const createAuthoritySlice =
         if (!escrow?.verified) return;
         get().decryptRunner.start(file, 'escrow', () => {
           const key = authorityKeyFor(escrow.blob.authority.keyId);
-          return Promise.resolve(key ? ({ kind: 'blob', blobText: escrow.text, key } as const) : { error: appError('KEY_GONE', 'The authority key is no longer stored here.') });
+          return Promise.resolve(key ? ({ kind: 'blob', blobText: escrow.text, key } as const) : { error: appError('KEY_GONE') });
         });
       },
 
       async issueRecovery(newOwnerPublicKey, ownerName) {
         const escrow = get().escrowCase;
-        if (!escrow?.verified) return appError('NO_ESCROW', 'Open and check an escrow blob first.');
+        if (!escrow?.verified) return appError('NO_ESCROW');
         const key = authorityKeyFor(escrow.blob.authority.keyId);
-        if (!key) return appError('KEY_GONE', 'The authority key is no longer stored here.');
-        if (newOwnerPublicKey.trim() === '') return appError('KEY_MISSING', 'Paste the owner’s new public key (PEM or JWK) first.');
+        if (!key) return appError('KEY_GONE');
+        if (newOwnerPublicKey.trim() === '') return appError('KEY_MISSING');
         // Detected before import: an encrypted private key would otherwise ask for its passphrase.
-        const kind = detectKind(newOwnerPublicKey);
+        const kind = keyKindOf(newOwnerPublicKey);
         if (typeof kind !== 'string') return kind;
         if (kind === 'private') {
-          return appError('KEY_NOT_PUBLIC', 'This is a private key. Ask the owner for the public half of their new key pair (NAME.pub.pem), never the private key.');
+          return appError('KEY_NOT_PUBLIC');
         }
         try {
           const imported = await adapters.crypto.run('importKey', { text: newOwnerPublicKey, extractable: false });
-          if (imported.kind !== 'public') return appError('KEY_NOT_PUBLIC', 'This is a private key. Ask the owner for the public half of their new key pair.');
+          if (imported.kind !== 'public') return appError('KEY_NOT_PUBLIC');
           const { json, blob } = await adapters.crypto.run('issueRecovery', {
             escrowText: escrow.text,
             authority: key,

@@ -21,7 +21,7 @@ export const MAX_BLOB_BYTES = 1_048_576;
 /** Reads and parses a dropped escrow or recovery blob (the authority slice shares this). */
 export async function readBlobFile(adapters: Adapters, file: File): Promise<{ text: string; blob: KeyBlob } | { error: UiError }> {
   if (file.size > MAX_BLOB_BYTES) {
-    return { error: appError('NOT_A_BLOB', 'This file is far too large to be an escrow or recovery blob. Choose the small .json file the blob came in.') };
+    return { error: appError('NOT_A_BLOB', { reason: 'far too large for one' }) };
   }
   try {
     const text = await file.text();
@@ -137,16 +137,12 @@ export const createDecryptSlice =
           if ('error' in read) return read;
           const { text, blob } = read;
           if (blob.format !== 'keyward-recovery/1') {
-            return { error: appError('NOT_RECOVERY_BLOB', 'This is an escrow blob, not a recovery blob. The owner opens files with the recovery blob the authority issued.') };
+            return { error: appError('NOT_RECOVERY_BLOB') };
           }
           const key = privateKeysOf(get().keys, ['owner']).find((k) => k.keyId === blob.owner.keyId);
           if (!key) {
             return {
-              error: {
-                code: 'NO_MATCHING_KEY',
-                message: `This recovery blob is for key ${blob.owner.keyId}, which is not stored here. Import that key pair first, or ask the authority for a recovery blob for your current key.`,
-                keyIds: [blob.owner.keyId],
-              },
+              error: appError('NO_MATCHING_KEY', { keyIds: [blob.owner.keyId] }),
             };
           }
           return { kind: 'blob', blobText: text, key } as const;

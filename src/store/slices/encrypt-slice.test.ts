@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import type { StoreApi } from 'zustand';
 import { type CryptoClient, createInlineCrypto } from '../../io/crypto-client.ts';
-import { StorageError } from '../../io/db.ts';
+import { storageError } from '../../io/db.ts';
 import type { Downloader } from '../../io/download.ts';
 import type { StoreState } from '../app-store.ts';
 import { bytesOf, createTestStore, keyIdOfPem, memoryRegisterStore, testKeyPem } from '../test-adapters.ts';
@@ -366,12 +366,12 @@ describe('encrypt slice', () => {
 
   it('keeps a finished file done when only reloading the register fails, and says so in a notice', async () => {
     const registerStore = memoryRegisterStore();
-    const flaky = { ...registerStore, list: () => Promise.reject(new StorageError('DB_FAILED')) };
+    const flaky = { ...registerStore, list: () => Promise.reject(storageError('DB_FAILED')) };
     const { store, authorityKeyId } = await ownerStore({ adapters: { registerStore: flaky } });
     store.getState().encryptFiles([file(notes, 'kept.txt')], { description: '', authorityKeyId });
     const [job] = await settled(store);
     await vi.waitFor(() => {
-      expect(store.getState().notices.map((n) => n.text)).toEqual([new StorageError('DB_FAILED').message]);
+      expect(store.getState().notices.map((n) => n.text)).toEqual([storageError('DB_FAILED').message]);
     });
     expect(store.getState().encryptJobs[0]).toMatchObject({ status: 'done', serial: job!.serial });
     expect((await registerStore.list()).map((e) => e.serial)).toEqual([job!.serial]);

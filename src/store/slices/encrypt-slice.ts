@@ -44,11 +44,11 @@ export const createEncryptSlice =
     /** The keys are looked up when the file's turn comes: a key deleted meanwhile fails only this row. */
     function keysFor(input: Input): { owner: StoredKey; authority: StoredKey } | { error: UiError } {
       const owner = encryptionOwnerKey(get().keys);
-      if (!owner) return { error: appError('NO_OWNER_KEY', 'There is no key pair of yours stored here. Create or import your key pair, then encrypt the file again.') };
+      if (!owner) return { error: appError('NO_OWNER_KEY') };
       const authority = confirmedAuthorities(get().keys).find((k) => k.keyId === input.authorityKeyId);
       if (!authority) {
         return {
-          error: appError('NO_AUTHORITY', 'The backup authority chosen for this file is no longer stored here, or its key ID is not confirmed. Choose an authority and encrypt the file again.'),
+          error: appError('NO_AUTHORITY'),
         };
       }
       return { owner, authority };

@@ -1,24 +1,15 @@
 /** Keys: the owner's key pairs, authorities' public keys, and an authority's own key pair. */
 import type { StateCreator } from 'zustand';
-import { KeywardError, detectKeyFormat } from '../../core/index.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { toUiError, appError } from '../errors.ts';
+import { keyKindOf } from '../key-text.ts';
 import { keyFileName } from '../names.ts';
-import type { Adapters, AppState, KeysSlice, UiError } from '../types.ts';
+import type { Adapters, AppState, KeysSlice } from '../types.ts';
 
 /** A backup passphrase is the only thing between a lost backup file and the private key. */
 export const MIN_BACKUP_PASSPHRASE_LENGTH = 8;
 
 const defaultName = (role: StoredKey['role']) => (role === 'authority' ? 'Backup authority' : role === 'owner' ? 'My key' : 'Authority key');
-
-/** The kind of key in the text (parsed only, no WebCrypto), or why it is not a key. */
-function detectKind(text: string): 'public' | 'private' | UiError {
-  try {
-    return detectKeyFormat(text).kind;
-  } catch (error) {
-    return toUiError(error);
-  }
-}
 
 export const createKeysSlice =
   (adapters: Adapters): StateCreator<AppState, [], [], KeysSlice> =>
@@ -83,12 +74,12 @@ export const createKeysSlice =
       },
 
       async importKey({ text, name, passphrase, privateRole = 'owner', publicRole = 'authority', keepExportable = false, accept = 'any' }) {
-        if (text.trim() === '') return { error: appError('KEY_MISSING', 'Paste a key (PEM or JWK), or drop or choose a key file, first.') };
-        const kind = detectKind(text);
+        if (text.trim() === '') return { error: appError('KEY_MISSING') };
+        const kind = keyKindOf(text);
         if (typeof kind !== 'string') return { error: kind };
         // Refused before WebCrypto holds anything, so nothing is stored.
-        if (accept === 'private' && kind === 'public') return { error: toUiError(new KeywardError('KEY_NOT_PRIVATE')) };
-        if (accept === 'public' && kind === 'private') return { error: toUiError(new KeywardError('KEY_NOT_PUBLIC')) };
+        if (accept === 'private' && kind === 'public') return { error: appError('KEY_NOT_PRIVATE') };
+        if (accept === 'public' && kind === 'private') return { error: appError('KEY_NOT_PUBLIC') };
         try {
           const imported = await adapters.crypto.run('importKey', {
             text,
@@ -101,14 +92,11 @@ export const createKeysSlice =
             // The public half of a key pair stored here: never lose (or demote) the private key.
             if (accept !== 'public') return { key: existing };
             return {
-              error: appError(
-                'KEY_IS_OWN',
-                `This is the public key of “${existing.name}”, a key pair stored in this browser, not your backup authority’s key. Use the public key your backup authority gave you.`,
-              ),
+              error: appError('KEY_IS_OWN', { name: existing.name }),
             };
           }
           if (existing && existing.role !== role) {
-            return { error: appError('KEY_EXISTS', `This key is already stored as “${existing.name}”. Delete that one first to store it in another role.`) };
+            return { error: appError('KEY_EXISTS', { name: existing.name }) };
           }
           const at = now();
           const stored: StoredKey = {
@@ -148,7 +136,7 @@ export const createKeysSlice =
 
       async exportPublicKey(keyId, format) {
         const key = find(keyId);
-        if (!key) return appError('KEY_GONE', 'This key is no longer stored here.');
+        if (!key) return appError('KEY_GONE');
         try {
           const text = await adapters.crypto.run('exportPublicKey', { key: key.publicKey, format: format === 'jwk' ? 'jwk' : 'spki-pem' });
           const base = keyFileName(key.name);
@@ -164,16 +152,16 @@ export const createKeysSlice =
 
       backupProblem(keyId) {
         const key = find(keyId);
-        if (!key?.privateKey) return appError('KEY_GONE', 'There is no private key to back up here.');
+        if (!key?.privateKey) return appError('KEY_GONE');
         if (key.extractable || get().pendingBackup?.keyId === keyId) return null;
-        return toUiError(new KeywardError('KEY_NOT_EXTRACTABLE'));
+        return appError('KEY_NOT_EXTRACTABLE');
       },
 
       async exportPrivateBackup(keyId, passphrase) {
         const problem = get().backupProblem(keyId);
         if (problem) return problem;
         if (passphrase.trim().length < MIN_BACKUP_PASSPHRASE_LENGTH) {
-          return appError('PASSPHRASE_SHORT', `Choose a passphrase of at least ${MIN_BACKUP_PASSPHRASE_LENGTH} characters for the backup.`);
+          return appError('PASSPHRASE_SHORT', { minLength: MIN_BACKUP_PASSPHRASE_LENGTH });
         }
         const key = find(keyId)!;
         const pending = get().pendingBackup;
