@@ -140,18 +140,22 @@ describe('encrypt and decrypt', () => {
     expect(Math.round(statSync(input).mtimeMs)).toBe(1_764_000_000_123);
   });
 
-  it('refuses to overwrite the decrypted file without --force', () => {
+  it('never overwrites with the stored name; replaces a typed --out only with --force', () => {
     const folder = sub('no-overwrite');
     const input = join(folder, 'notes.txt');
     writeFileSync(input, 'the real notes\n');
     ok(encryptArgs(input));
     writeFileSync(input, 'edited since\n');
-    const refused = keyward(['decrypt', `${input}.keyward`, '--key', key('owner.pem')]);
-    expect(refused.status).toBe(1);
-    expect(refused.firstLine).toMatch(/^OUTPUT_EXISTS: .*notes\.txt already exists/);
+    for (const extra of [[], ['--force']]) {
+      const refused = keyward(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), ...extra]);
+      expect(refused.status).toBe(1);
+      expect(refused.firstLine).toMatch(/^OUTPUT_EXISTS: .*notes\.txt already exists.*--out/);
+    }
+    const typed = keyward(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), '--out', input]);
+    expect(typed.firstLine).toMatch(/^OUTPUT_EXISTS: .*notes\.txt already exists. Choose another path with --out, or add --force/);
     expect(readFileSync(input, 'utf8')).toBe('edited since\n');
     expect(listDir(folder)).toEqual(['notes.txt', 'notes.txt.keyward', 'notes.txt.keyward-escrow.json']);
-    ok(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), '--force']);
+    ok(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), '--out', input, '--force']);
     expect(readFileSync(input, 'utf8')).toBe('the real notes\n');
   });
 

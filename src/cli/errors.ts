@@ -109,6 +109,17 @@ export function outputExists(path: string): CliError {
   return new CliError('OUTPUT_EXISTS', `${path} already exists. Choose another path with --out, or add --force to replace it.`);
 }
 
+/**
+ * The refusal to save under a name taken from inside a file when that name
+ * is already in use: such a name never replaces a file, even with --force.
+ */
+export function storedNameTaken(path: string): CliError {
+  return new CliError(
+    'OUTPUT_EXISTS',
+    `${path} already exists, and a name stored in the file never replaces a file (not even with --force). Choose where to save it with --out.`,
+  );
+}
+
 /** What to print on stderr and which status to exit with. */
 export interface ErrorReport {
   exitCode: number;
