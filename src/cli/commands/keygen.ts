@@ -29,7 +29,8 @@ Options:
   --passphrase    encrypt the private key (ENCRYPTED PRIVATE KEY, PBES2 with
                   PBKDF2-SHA256 and AES-256-CBC); the passphrase comes from
                   KEYWARD_PASSPHRASE, else it is asked twice on the terminal;
-                  at least ${MIN_PASSPHRASE_LENGTH} characters, not counting spaces at either end
+                  it needs ${MIN_PASSPHRASE_LENGTH} characters or more (spaces at either end do
+                  not count)
   --force         replace existing files
 `;
 
