@@ -1,13 +1,17 @@
 /**
  * Output files that appear only when complete (spec §7: the user is never
  * offered a file that did not verify to its end). Bytes go to a temporary
- * file beside the destination, which is renamed into place only when the
- * caller commits; it is deleted on any failure, on SIGINT, SIGTERM and
- * SIGHUP, and at exit.
+ * file beside the destination, mode 0600, which is renamed into place only
+ * when the caller commits; it is deleted on any failure, on SIGINT, SIGTERM
+ * and SIGHUP, and at exit. A process killed outright (SIGKILL, a power cut)
+ * cannot clean up: its temporary file carries its host and process ID, and
+ * the next run that writes into that folder removes it once that process is
+ * gone.
  */
-import { randomBytes } from 'node:crypto';
-import { unlinkSync, writeSync } from 'node:fs';
-import { type FileHandle, link, lstat, open, rename, unlink, utimes } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { type FileHandle, link, lstat, open, readdir, rename, unlink, utimes } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { userMessage } from '../core/index.ts';
 import { fromFsError, outputExists } from './errors.ts';
@@ -49,13 +53,116 @@ function installCleanup(): void {
   }
 }
 
+/** Mode of a temporary file: it may hold plaintext, so its owner alone may read it. */
+const TEMP_MODE = 0o600;
+
+/**
+ * This machine, in temporary names: a process ID means nothing on another
+ * host sharing the folder (a network mount), so only this host's files are
+ * ever swept.
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+/** `.STEM.keyward-partial-HOST-PID-RANDOM`: the names this module gives its temporary files. */
+const TEMP_NAME = /^\..*\.keyward-partial-([0-9a-f]{8})-([0-9]{1,7})-[0-9a-f]{12}$/s;
+
+/** Linux's largest process ID (pid_max can be at most 2^22). */
+const MAX_PID = 1 << 22;
+
+/** The part of a name kept in its temporary name: at most 100 UTF-8 bytes, so the whole stays under NAME_MAX. */
+function stemOf(path: string): string {
+  let stem = '';
+  let bytes = 0;
+  for (const ch of basename(path)) {
+    bytes += Buffer.byteLength(ch, 'utf8');
+    if (bytes > 100) break;
+    stem += ch;
+  }
+  return stem;
+}
+
+/** Whether a process with this ID runs on this host (EPERM: it does, as another user). */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
+}
+
+/** Folders already swept by this process. */
+const swept = new Set<string>();
+
+/**
+ * Removes the temporary files that a killed `keyward` left in `folder`:
+ * only regular files named by this module, made on this host, by a process
+ * that no longer runs. A file of a live process (another `keyward` writing
+ * into the same folder) is never touched, nor a file from another host.
+ * Never throws.
+ *
+ * @returns the names removed
+ */
+export async function sweepStaleTemps(folder: string): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match || match[1] !== HOST_TAG) continue;
+    const pid = Number(match[2]);
+    if (pid < 1 || pid > MAX_PID || isAlive(pid)) continue;
+    const path = join(folder, name);
+    try {
+      if (!(await lstat(path)).isFile()) continue;
+      await unlink(path);
+      removed.push(name);
+    } catch {
+      // Gone already (another run swept it), or not ours to remove.
+    }
+  }
+  return removed;
+}
+
+/**
+ * The umask, without changing it: Linux shows it in /proc/self/status. Elsewhere
+ * `process.umask()` reads it by setting it twice, which is safe only while no
+ * other thread creates a file; it is called before this module creates any.
+ */
+function readUmask(): number {
+  try {
+    const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (line) return parseInt(line[1]!, 8);
+  } catch {
+    // Not Linux: fall through.
+  }
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above: no other thread creates files yet.
+  return process.umask();
+}
+
+/** The permission bits a new file gets: 0666 less the umask, read once. */
+let defaultMode: number | undefined;
+function newFileMode(): number {
+  defaultMode ??= 0o666 & ~readUmask();
+  return defaultMode;
+}
+
 /** Link-based commits are not supported everywhere (some FUSE, SMB, vfat mounts). */
 const NO_LINK = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
 
 export interface AtomicFileOptions {
   /** Replace an existing file at the destination. */
   force: boolean;
-  /** Exact permission bits (a private key: 0o600); default: 0o666 less the umask. */
+  /**
+   * Exact permission bits (a private key: 0o600). Default: a replaced file's
+   * own bits (replacing never widens who can read it), else 0o666 less the
+   * umask.
+   */
   mode?: number;
 }
 
@@ -66,35 +173,39 @@ export class AtomicFile {
   private constructor(
     /** The destination, as the user will see it. */
     readonly path: string,
-    /** `.NAME.keyward-partial-RANDOM` in the destination's folder (same file system: rename is atomic). */
+    /** `.NAME.keyward-partial-HOST-PID-RANDOM` in the destination's folder (same file system: rename is atomic). */
     readonly tempPath: string,
     handle: FileHandle,
     private readonly force: boolean,
+    private readonly mode: number | undefined,
   ) {
     this.handle = handle;
   }
 
   /**
-   * Creates the temporary file.
+   * Creates the temporary file (mode 0600), first sweeping the folder of
+   * temporary files left by killed runs ({@link sweepStaleTemps}).
    *
    * @throws KeywardError `FILE_NOT_FOUND` (no such folder), `IO_ERROR`
    */
   static async create(path: string, options: AtomicFileOptions): Promise<AtomicFile> {
     installCleanup();
-    // Cut long names: the suffix must not push the temporary name past NAME_MAX.
-    const stem = basename(path).slice(0, 100);
-    const tempPath = join(dirname(path), `.${stem}.keyward-partial-${randomBytes(6).toString('hex')}`);
+    newFileMode();
+    const folder = dirname(path);
+    if (!swept.has(folder)) {
+      swept.add(folder);
+      await sweepStaleTemps(folder);
+    }
+    const tempPath = join(folder, `.${stemOf(path)}.keyward-partial-${HOST_TAG}-${String(process.pid)}-${randomBytes(6).toString('hex')}`);
     let handle: FileHandle;
     try {
-      handle = await open(tempPath, 'wx', options.mode ?? 0o666);
+      // 0600 from the first byte: the umask can only take bits away, and a chmod after open would leave a moment at 0644.
+      handle = await open(tempPath, 'wx', TEMP_MODE);
     } catch (error) {
       throw fromFsError(error, path, 'write');
     }
     live.add(tempPath);
-    const file = new AtomicFile(path, tempPath, handle, options.force);
-    // The umask may have changed the bits: a key file gets exactly what was asked for.
-    if (options.mode !== undefined) await file.guard(() => handle.chmod(options.mode!));
-    return file;
+    return new AtomicFile(path, tempPath, handle, options.force, options.mode);
   }
 
   private async guard<T>(work: () => Promise<T>): Promise<T> {
@@ -171,6 +282,8 @@ export class AtomicFile {
   async commit(mtimeMs?: number): Promise<void> {
     const handle = this.open();
     try {
+      const mode = await this.finalMode();
+      await this.guard(() => handle.chmod(mode));
       await this.guard(() => handle.sync());
     } finally {
       this.handle = null;
@@ -187,6 +300,17 @@ export class AtomicFile {
       throw error;
     }
     live.delete(this.tempPath);
+  }
+
+  /** The bits the file gets under its real name (see {@link AtomicFileOptions.mode}). */
+  private async finalMode(): Promise<number> {
+    if (this.mode !== undefined) return this.mode;
+    if (this.force) {
+      const replaced = await lstat(this.path).catch(() => undefined);
+      // Permission bits only: plaintext never inherits set-user-ID and the like.
+      if (replaced?.isFile()) return replaced.mode & 0o777;
+    }
+    return newFileMode();
   }
 
   private async moveNoReplace(): Promise<void> {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type KeyBlob, importPrivateKey, importPublicKey, openFile, parseBlob, streamFromBytes } from '../core/index.ts';
+import { type KeyBlob, hasUnsafeNameChar, importPrivateKey, importPublicKey, openFile, parseBlob, streamFromBytes } from '../core/index.ts';
 import { buildCli, key, keyward, listDir, makeTempDir, sha256File } from './test-support.ts';
 
 let dir: string;
@@ -96,6 +96,15 @@ describe('keygen', () => {
     expect((await importPublicKey(readFileSync(`${prefix}.pub.pem`, 'utf8'))).modulusBits).toBe(4096);
   });
 
+  it.each(['x', '1234567', '       a       '])('refuses a --passphrase of fewer than 8 characters (%j), as the app does', (passphrase) => {
+    const folder = sub(`keygen-short-${String(passphrase.length)}`);
+    const result = keyward(['keygen', '--out', join(folder, 'k'), '--passphrase'], { env: { KEYWARD_PASSPHRASE: passphrase } });
+    expect(result.status).toBe(2);
+    expect(result.firstLine).toBe('USAGE: the passphrase for a new key must have at least 8 characters (spaces at either end do not count)');
+    expect(result.stderr).toContain('Usage: keyward keygen');
+    expect(listDir(folder)).toEqual([]);
+  });
+
   it('writes an encrypted private key with --passphrase, and that key decrypts', () => {
     const folder = sub('keygen-passphrase');
     const prefix = join(folder, 'carol');
@@ -140,18 +149,22 @@ describe('encrypt and decrypt', () => {
     expect(Math.round(statSync(input).mtimeMs)).toBe(1_764_000_000_123);
   });
 
-  it('refuses to overwrite the decrypted file without --force', () => {
+  it('never overwrites with the stored name; replaces a typed --out only with --force', () => {
     const folder = sub('no-overwrite');
     const input = join(folder, 'notes.txt');
     writeFileSync(input, 'the real notes\n');
     ok(encryptArgs(input));
     writeFileSync(input, 'edited since\n');
-    const refused = keyward(['decrypt', `${input}.keyward`, '--key', key('owner.pem')]);
-    expect(refused.status).toBe(1);
-    expect(refused.firstLine).toMatch(/^OUTPUT_EXISTS: .*notes\.txt already exists/);
+    for (const extra of [[], ['--force']]) {
+      const refused = keyward(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), ...extra]);
+      expect(refused.status).toBe(1);
+      expect(refused.firstLine).toMatch(/^OUTPUT_EXISTS: .*notes\.txt already exists.*--out/);
+    }
+    const typed = keyward(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), '--out', input]);
+    expect(typed.firstLine).toMatch(/^OUTPUT_EXISTS: .*notes\.txt already exists. Choose another path with --out, or add --force/);
     expect(readFileSync(input, 'utf8')).toBe('edited since\n');
     expect(listDir(folder)).toEqual(['notes.txt', 'notes.txt.keyward', 'notes.txt.keyward-escrow.json']);
-    ok(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), '--force']);
+    ok(['decrypt', `${input}.keyward`, '--key', key('owner.pem'), '--out', input, '--force']);
     expect(readFileSync(input, 'utf8')).toBe('the real notes\n');
   });
 
@@ -314,5 +327,21 @@ describe('inspect', () => {
       headerHmac: escrow.headerHmac,
     });
     expect(stdout).not.toMatch(/wrappedKey|"mac"|"salt"|BEGIN/);
+  });
+
+  it('escapes bidi, zero-width and C1 control characters in names and descriptions', () => {
+    const folder = sub('inspect-bidi');
+    const plain = join(folder, 'p.txt');
+    writeFileSync(plain, 'x');
+    const description = 'invoice \u202efdp.exe';
+    const ownerName = 'Ada\u200b\u061c\u2066\u0085\u009b[2J';
+    ok([...encryptArgs(plain), '--description', description, '--owner-name', ownerName]);
+    const { stdout } = ok(['inspect', `${plain}.keyward-escrow.json`]);
+    expect(hasUnsafeNameChar(stdout.replaceAll('\n', ''))).toBe(false);
+    expect(stdout).toContain('"description": "invoice \\u202efdp.exe"');
+    expect(stdout).toContain('"name": "Ada\\u200b\\u061c\\u2066\\u0085\\u009b[2J"');
+    const summary = JSON.parse(stdout) as KeyBlob;
+    expect(summary.description).toBe(description);
+    expect(summary.owner.name).toBe(ownerName);
   });
 });

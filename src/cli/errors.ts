@@ -49,7 +49,7 @@ function errnoOf(error: unknown): string | undefined {
 }
 
 /**
- * Turns a Node file-system error into a `CliError` that names the path.
+ * Turns a Node file-system error into a `KeywardError` that names the path.
  *
  * @param error - what `fs` threw
  * @param path - the path as the user gave it
@@ -87,6 +87,14 @@ export function fromFsError(error: unknown, path: string, action: 'read' | 'writ
 /** The refusal to replace a file the user did not ask to replace. */
 export function outputExists(path: string): KeywardError {
   return new KeywardError('OUTPUT_EXISTS', { path });
+}
+
+/**
+ * The refusal to save under a name taken from inside a file when that name
+ * is already in use: such a name never replaces a file, even with --force.
+ */
+export function storedNameTaken(path: string): KeywardError {
+  return new KeywardError('OUTPUT_EXISTS', { path, storedName: true });
 }
 
 /** What to print on stderr and which status to exit with. */

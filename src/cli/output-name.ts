@@ -1,63 +1,33 @@
 /**
  * The name a decrypted file is saved under when no `--out` is given. It
  * comes from the file's metadata, which is authenticated but chosen by
- * whoever made the file: it is used only if it is a plain name inside the
- * input's folder, never a path.
+ * whoever made the file: it is cleaned by the core's one rule
+ * (`cleanFileName`: never a path, a hidden file, a name starting with `-`,
+ * or invisible characters) and used only inside the input's folder. Such a
+ * name never replaces an existing file (write-plaintext.ts).
  */
 import { basename } from 'node:path';
+import { cleanFileName } from '../core/index.ts';
 
-/** Linux NAME_MAX, in bytes. */
-const MAX_NAME_BYTES = 255;
-
-/**
- * C0 and C1 controls (a newline or an escape sequence in a name can spoof a
- * terminal), and the bidirectional and line-separator characters that make a
- * name display as something else (`exe.txt` shown for `txt.exe`).
- */
-function isUnsafeChar(codePoint: number): boolean {
-  return (
-    codePoint <= 0x1f ||
-    (codePoint >= 0x7f && codePoint <= 0x9f) ||
-    codePoint === 0x200e ||
-    codePoint === 0x200f ||
-    codePoint === 0x2028 ||
-    codePoint === 0x2029 ||
-    (codePoint >= 0x202a && codePoint <= 0x202e) ||
-    (codePoint >= 0x2066 && codePoint <= 0x2069)
-  );
-}
-
-/**
- * Returns `name` if it is safe as a file name in a folder, else `null`.
- * Unsafe: empty, `.` or `..`, any `/` or `\` (a name made on Windows uses
- * `\`), control or bidirectional characters, or longer than 255 bytes.
- */
-export function safeBaseName(name: string): string | null {
-  if (name === '' || name === '.' || name === '..') return null;
-  if (name.includes('/') || name.includes('\\')) return null;
-  for (const ch of name) if (isUnsafeChar(ch.codePointAt(0)!)) return null;
-  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return null;
-  return name;
-}
-
-/** The default output name and whether the metadata's own name was used. */
+/** The default output name and whether it is the metadata's name exactly as stored. */
 export interface OutputName {
   name: string;
-  fromMetadata: boolean;
+  asStored: boolean;
 }
 
 /**
- * Picks the output file name: the metadata name if safe; else the input's
- * name without `.keyward`; else `decrypted`.
+ * Picks the output file name: the metadata name, cleaned; if nothing usable
+ * is left, the input's name without `.keyward`, cleaned the same way; else
+ * `decrypted`.
  *
  * @param metaName - the original name from the file's metadata (untrusted)
  * @param inputPath - the encrypted file's path
  */
 export function outputNameFor(metaName: string, inputPath: string): OutputName {
-  const fromMeta = safeBaseName(metaName);
-  if (fromMeta !== null) return { name: fromMeta, fromMetadata: true };
+  const fromMeta = cleanFileName(metaName);
+  if (fromMeta !== null) return { name: fromMeta, asStored: fromMeta === metaName };
   const input = basename(inputPath);
   // Without the suffix the "fallback" would be the input itself.
-  const stripped = input.endsWith('.keyward') ? safeBaseName(input.slice(0, -'.keyward'.length)) : null;
-  return { name: stripped ?? 'decrypted', fromMetadata: false };
+  const stripped = input.endsWith('.keyward') ? cleanFileName(input.slice(0, -'.keyward'.length)) : null;
+  return { name: stripped ?? 'decrypted', asStored: false };
 }

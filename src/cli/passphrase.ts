@@ -86,14 +86,19 @@ export async function askPassphrase(env: NodeJS.ProcessEnv, label: string): Prom
 /**
  * A passphrase for a new encrypted key: typed twice on a terminal.
  *
- * @throws KeywardError `PASSPHRASE_REQUIRED`, `PASSPHRASE_MISMATCH`, `INTERRUPTED`
+  * @param check - throws if the passphrase is not acceptable; called before it is asked again
+  * @throws KeywardError `PASSPHRASE_REQUIRED`, `PASSPHRASE_MISMATCH`, `INTERRUPTED`; whatever `check` throws
  */
-export async function newPassphrase(env: NodeJS.ProcessEnv, label: string): Promise<string> {
+export async function newPassphrase(env: NodeJS.ProcessEnv, label: string, check: (passphrase: string) => void): Promise<string> {
   const fromEnv = passphraseFromEnv(env);
-  if (fromEnv !== undefined) return fromEnv;
+  if (fromEnv !== undefined) {
+    check(fromEnv);
+    return fromEnv;
+  }
   if (!canPrompt()) throw required();
   const first = await promptHidden(`New passphrase for ${label}: `);
   if (first === '') throw required();
+  check(first);
   const second = await promptHidden('Type it again: ');
   if (first !== second) throw new KeywardError('PASSPHRASE_MISMATCH');
   return first;

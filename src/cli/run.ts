@@ -49,9 +49,13 @@ Usage:
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n')}
 
-Output files are written to a temporary file beside the destination and
-renamed into place only when complete and verified; an existing file is never
-replaced without --force.
+Output files are written to a temporary file beside the destination (mode
+0600) and renamed into place only when complete and verified. An existing file
+is replaced only when --force is given for a path typed on the command line
+(the file keeps its permissions); a name taken from inside an encrypted file
+never replaces one. A run killed outright (kill -9, a power cut) leaves its
+temporary file .NAME.keyward-partial-*; the next run writing into that folder
+removes it once the process that made it is gone.
 
 Environment:
   KEYWARD_PASSPHRASE   passphrase of encrypted private keys (else asked on a terminal)
@@ -66,7 +70,7 @@ ${codeLines(KEY_ERROR_CODES, '    ')}
   the command line:
 ${codeLines(CLI_ERROR_CODES, '    ')}
     (USAGE: bad arguments; FILE_NOT_FOUND: an input is missing; OUTPUT_EXISTS: an
-    output exists and --force was not given; IO_ERROR: a file could not be read or
+    output exists and --force was not given for it; IO_ERROR: a file could not be read or
     written; NO_SPACE: the disk is full; INTERRUPTED: stopped by a signal or
     Ctrl-C; INTERNAL: a bug, please report it)
 `;

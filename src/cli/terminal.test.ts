@@ -110,6 +110,15 @@ describe.skipIf(!hasPython)('the passphrase prompt on a terminal', () => {
     expect(readFileSync(`${prefix}.pem`, 'utf8')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
     expect(statSync(`${prefix}.pem`).mode & 0o777).toBe(0o600);
   });
+
+  it('keygen --passphrase refuses a passphrase under 8 characters at the first prompt', () => {
+    const prefix = join(dir, 'short');
+    const short = onTerminal(['keygen', '--out', prefix, '--passphrase'], ['  1234567  ']);
+    expect(short.status).toBe(2);
+    expect(short.screen).toMatch(/USAGE: the passphrase for a new key must have at least 8 characters/);
+    expect(short.screen).not.toContain('Type it again');
+    expect(listDir(dir).filter((name) => name.startsWith('short.'))).toEqual([]);
+  });
 });
 
 describe('named pipes: failures and signals mid-file', () => {

@@ -101,6 +101,8 @@ export interface ErrorDetails {
   /** File-system codes: the path as the user gave it, and what was being done. */
   path?: string;
   action?: 'read' | 'write';
+  /** `OUTPUT_EXISTS`: the path is the name stored inside the file, which `--force` never lets replace a file. */
+  storedName?: boolean;
   /** `USAGE`: the usage text of the command that was being parsed (the CLI prints it after the sentence). */
   usage?: string;
   /** A short technical reason (which field, which rule, which errno), for the CLI's second line and for logs. */
@@ -192,7 +194,9 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
       ? `Cannot write ${d.path ?? 'the output'}: its folder does not exist.`
       : `No such file: ${d.path ?? 'the input'}${orReason(d)}. Check the path and try again.`,
   OUTPUT_EXISTS: (d) =>
-    `${d.path ?? 'The output'} already exists. Choose another path with --out, or add --force to replace it.`,
+    d.storedName
+      ? `${d.path ?? 'The output'} already exists, and a name stored in the file never replaces a file (not even with --force). Choose where to save it with --out.`
+      : `${d.path ?? 'The output'} already exists. Choose another path with --out, or add --force to replace it.`,
   IO_ERROR: (d) =>
     `Cannot ${d.action ?? 'read or write'} ${d.path ?? 'a file'}${orReason(d)}. Nothing was saved.`,
   INTERRUPTED: (d) => `Stopped${d.reason ? ` ${d.reason}` : ''} before the end; nothing was saved.`,

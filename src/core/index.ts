@@ -12,6 +12,7 @@ export * from './format/stream.ts';
 export * from './format/serial.ts';
 export * from './format/escrow-blob.ts';
 export * from './keys/types.ts';
+export * from './names.ts';
 export * from './keys/key-id.ts';
 export * from './keys/wrap.ts';
 export * from './keys/rsa.ts';

@@ -1,4 +1,5 @@
 /** File names the app offers for download. */
+import { cleanFileName } from '../core/index.ts';
 
 /** `NAME.keyward` for an encrypted file. */
 export const encryptedName = (name: string) => `${name}.keyward`;
@@ -10,14 +11,14 @@ export const escrowName = (name: string) => `${name}.keyward-escrow.json`;
 export const recoveryName = (serial: string) => `${serial}.keyward-recovery.json`;
 
 /**
- * A name from a file's metadata is untrusted: the browser's download keeps
- * only a base name, but control and bidi characters are dropped here too so
- * that what is shown is what is saved.
+ * A name from a file's metadata is untrusted: cleaned by the core's one rule
+ * (`cleanFileName`, shared with the CLI): no control, bidi or zero-width
+ * characters, so that what is shown is what is saved; no separators; no
+ * leading dot or dash. When nothing usable is left, `fallback`, cleaned the
+ * same way (else `file`).
  */
 export function safeDownloadName(name: string, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = name.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').replace(/[/\\]/g, '_').trim();
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? fallback : cleaned;
+  return cleanFileName(name) ?? cleanFileName(fallback) ?? 'file';
 }
 
 /** The name of a `.keyward` file without that suffix. */

@@ -26,9 +26,15 @@ Options:
                         (an encrypted key takes KEYWARD_PASSPHRASE, else asks on the terminal)
   --recovery PATH       a recovery blob (keyward-recovery/1) issued for --key
   --out PATH            where to save the plaintext (default: the file's original
-                        name, next to FILE.keyward; an unsafe stored name falls back
-                        to FILE without .keyward, or "decrypted")
-  --force               replace an existing output file
+                        name, next to FILE.keyward; see "Without --out" below)
+  --force               replace an existing --out file (it keeps its permissions)
+
+Without --out, the name stored in the file is used, cleaned: control, bidi and
+zero-width characters removed, / and \\ made _, and leading dots, dashes and
+spaces removed (so never a path, a hidden file or an option). If nothing is
+left, FILE without .keyward (cleaned the same way), else "decrypted". A stored
+name never replaces an existing file, even with --force: OUTPUT_EXISTS, and
+--out chooses the path instead.
 
 The output appears only after every chunk verified and the size matched.
 `;

@@ -4,7 +4,7 @@
  * nothing shown is verified: only a key can check the header's HMAC or a
  * blob's MAC.
  */
-import { parseBlob, splitFile, summarizeHeader } from '../../core/index.ts';
+import { displayJson, parseBlob, splitFile, summarizeHeader } from '../../core/index.ts';
 import { parseArgs } from '../args.ts';
 import { readBlobText } from '../blob-files.ts';
 import { openInput, readStart } from '../node-io.ts';
@@ -21,7 +21,8 @@ so none of it is verified):
   a blob:           format, fileId, serial, description, createdAt, owner,
                     authority, headerHmac
 A blob belongs to the file whose headerHmac it repeats. Wrapped keys, salts
-and MACs are not shown.
+and MACs are not shown. Control, bidi and zero-width characters in names and
+descriptions are written as \\u escapes (the JSON parses to the same text).
 `;
 
 /** A UTF-8 byte-order mark, then JSON whitespace: what may precede a blob's `{`. */
@@ -57,7 +58,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   }
   const path = args.positionals.FILE;
   const summary = looksLikeJson(await readStart(path, 64)) ? await describeBlob(path) : await describeFile(path);
-  ctx.print(JSON.stringify(summary, null, 2));
+  // Names and descriptions are the file maker's text: bidi, zero-width and C1 control characters are printed as \u escapes.
+  ctx.print(displayJson(summary));
 }
 
 /** `keyward inspect`. */

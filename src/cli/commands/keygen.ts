@@ -1,5 +1,5 @@
 /** `keyward keygen`: a new RSA-OAEP-256 key pair as PREFIX.pem (PKCS#8, mode 0600) and PREFIX.pub.pem (SPKI). */
-import { exportPrivateKey, exportPublicKey, generateKeyPair } from '../../core/index.ts';
+import { MIN_PASSPHRASE_LENGTH, exportPrivateKey, exportPublicKey, generateKeyPair, isPassphraseLongEnough } from '../../core/index.ts';
 import { parseArgs } from '../args.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
@@ -28,12 +28,21 @@ Options:
   --bits N        3072 (default) or 4096
   --passphrase    encrypt the private key (ENCRYPTED PRIVATE KEY, PBES2 with
                   PBKDF2-SHA256 and AES-256-CBC); the passphrase comes from
-                  KEYWARD_PASSPHRASE, else it is asked twice on the terminal
+                  KEYWARD_PASSPHRASE, else it is asked twice on the terminal;
+                  it needs ${MIN_PASSPHRASE_LENGTH} characters or more (spaces at either end do
+                  not count)
   --force         replace existing files
 `;
 
 /** Mode of the private key file: readable by its owner only. */
 const PRIVATE_KEY_MODE = 0o600;
+
+/** The app's rule for a backup passphrase: a shorter one is refused before any key is made. */
+function checkPassphrase(passphrase: string): void {
+  if (!isPassphraseLongEnough(passphrase)) {
+    throw usageError(`the passphrase for a new key must have at least ${MIN_PASSPHRASE_LENGTH} characters (spaces at either end do not count)`, USAGE);
+  }
+}
 
 function parseBits(value: string | undefined): 3072 | 4096 {
   if (value === undefined || value === '3072') return 3072;
@@ -55,7 +64,7 @@ async function run(argv: readonly string[], ctx: Parameters<Command['run']>[1]):
     for (const path of [privatePath, publicPath]) if (await pathExists(path)) throw outputExists(path);
   }
   // Asked before the slow part, so a mistyped confirmation costs nothing.
-  const passphrase = encrypt ? await newPassphrase(ctx.env, privatePath) : undefined;
+  const passphrase = encrypt ? await newPassphrase(ctx.env, privatePath, checkPassphrase) : undefined;
 
   // Extractable: it is written out once, below, and this process then ends.
   const pair = await generateKeyPair({ bits, extractable: true });

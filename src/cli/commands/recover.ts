@@ -26,8 +26,9 @@ Options:
   --escrow PATH          the file's escrow blob (keyward-escrow/1)
   --authority-key PATH   the authority's private key (any format "decrypt --key" takes)
   --out PATH             where to save the plaintext (default: the file's original
-                         name next to FILE.keyward, as for decrypt)
-  --force                replace an existing output file
+                         name next to FILE.keyward, cleaned, as for decrypt; it
+                         never replaces an existing file)
+  --force                replace an existing --out file (it keeps its permissions)
 
 The output appears only after every chunk verified and the size matched.
 `;

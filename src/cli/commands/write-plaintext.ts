@@ -5,17 +5,18 @@
  * size check passed (spec §4, §7); any failure leaves nothing behind.
  */
 import { dirname, join } from 'node:path';
-import { type OpenedFile, type Unlock, openFile, summarizeHeader } from '../../core/index.ts';
+import { type OpenedFile, type Unlock, escapeUnsafeChars, openFile, summarizeHeader } from '../../core/index.ts';
 import { AtomicFile } from '../atomic-file.ts';
-import { outputExists } from '../errors.ts';
+import { outputExists, storedNameTaken } from '../errors.ts';
 import { openInput, pathExists } from '../node-io.ts';
 import { outputNameFor } from '../output-name.ts';
 import type { CliContext } from './command.ts';
 
 export interface WritePlaintextOptions {
   inputPath: string;
-  /** `--out`; without it, the metadata's name (if safe) next to the input. */
+  /** `--out`; without it, the metadata's name (cleaned) next to the input. */
   out: string | undefined;
+  /** Replace an existing `--out` file; never applies to a name from the metadata. */
   force: boolean;
   /** Loads the keys or blob; called after the input opened, so a missing file fails before a passphrase prompt. */
   unlock: () => Promise<Unlock>;
@@ -29,17 +30,19 @@ export interface WrittenPlaintext {
 }
 
 function defaultPath(ctx: CliContext, inputPath: string, metaName: string): string {
-  const { name, fromMetadata } = outputNameFor(metaName, inputPath);
+  const { name, asStored } = outputNameFor(metaName, inputPath);
   const path = join(dirname(inputPath), name);
-  if (!fromMetadata) {
-    // JSON quoting shows control characters as escapes instead of sending them to the terminal.
-    ctx.notice(`keyward: the file's stored name ${JSON.stringify(metaName)} is not a safe file name; saved as ${path} instead.`);
+  if (!asStored) {
+    // Quoted with escapes: control, bidi and zero-width characters are shown, never sent to the terminal.
+    ctx.notice(`keyward: the file's stored name ${escapeUnsafeChars(JSON.stringify(metaName))} is not a safe file name; saved as ${path} instead.`);
   }
   return path;
 }
 
 /**
- * Decrypts `inputPath` into a new file.
+ * Decrypts `inputPath` into a new file. Only a path the user typed (`--out`)
+ * may replace a file, and only with `--force`: a name from the metadata
+ * never does.
  *
  * @throws KeywardError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openFile` and its plaintext
  */
@@ -52,8 +55,9 @@ export async function writePlaintext(ctx: CliContext, options: WritePlaintextOpt
   try {
     opened = await openFile(input.stream(), await options.unlock());
     const path = out ?? defaultPath(ctx, inputPath, opened.meta.name);
-    if (!force && (await pathExists(path))) throw outputExists(path);
-    output = await AtomicFile.create(path, { force });
+    const replace = out !== undefined && force;
+    if (!replace && (await pathExists(path))) throw out === undefined ? storedNameTaken(path) : outputExists(path);
+    output = await AtomicFile.create(path, { force: replace });
     const size = await output.writeStream(opened.plaintext);
     // The file gets its original modification time back, as tar and unzip do.
     await output.commit(opened.meta.lastModified);

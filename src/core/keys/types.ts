@@ -1,4 +1,4 @@
-/** The shapes of keys the rest of the core works with. */
+/** The shapes of keys the rest of the core works with, and the rule for a new passphrase. */
 
 /** An RSA-OAEP-256 public key with its spec §1 key ID. */
 export interface PublicKeyInfo {
@@ -18,3 +18,15 @@ export interface PrivateKeyInfo extends PublicKeyInfo {
 
 /** A key the user handed us, when either kind is acceptable (the app's import form). */
 export type AnyKeyInfo = ({ kind: 'public' } & PublicKeyInfo) | ({ kind: 'private' } & PrivateKeyInfo);
+
+/**
+ * Fewest characters (after trimming white space) of a passphrase that
+ * protects a new private key: the app's key backup and `keyward keygen
+ * --passphrase`. Existing keys are read whatever their passphrase.
+ */
+export const MIN_PASSPHRASE_LENGTH = 8;
+
+/** True if `passphrase` is long enough to protect a new key ({@link MIN_PASSPHRASE_LENGTH}). */
+export function isPassphraseLongEnough(passphrase: string): boolean {
+  return passphrase.trim().length >= MIN_PASSPHRASE_LENGTH;
+}

@@ -1,13 +1,14 @@
 /** Keys: the owner's key pairs, authorities' public keys, and an authority's own key pair. */
 import type { StateCreator } from 'zustand';
+import { MIN_PASSPHRASE_LENGTH } from '../../core/index.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { keyKindOf } from '../key-text.ts';
 import { keyFileName } from '../names.ts';
 import type { Adapters, AppState, KeysSlice } from '../types.ts';
 
-/** A backup passphrase is the only thing between a lost backup file and the private key. */
-export const MIN_BACKUP_PASSPHRASE_LENGTH = 8;
+/** A backup passphrase is the only thing between a lost backup file and the private key: the core's rule, as for `keyward keygen --passphrase`. */
+export const MIN_BACKUP_PASSPHRASE_LENGTH = MIN_PASSPHRASE_LENGTH;
 
 const defaultName = (role: StoredKey['role']) => (role === 'authority' ? 'Backup authority' : role === 'owner' ? 'My key' : 'Authority key');
 
