@@ -114,8 +114,8 @@ describe.skipIf(!hasPython)('the passphrase prompt on a terminal', () => {
   it('keygen --passphrase refuses a passphrase under 8 characters at the first prompt', () => {
     const prefix = join(dir, 'short');
     const short = onTerminal(['keygen', '--out', prefix, '--passphrase'], ['  1234567  ']);
-    expect(short.status).toBe(2);
-    expect(short.screen).toMatch(/USAGE: the passphrase for a new key must have at least 8 characters/);
+    expect(short.status).toBe(1);
+    expect(short.screen).toMatch(/PASSPHRASE_SHORT: Choose a passphrase of at least 8 characters/);
     expect(short.screen).not.toContain('Type it again');
     expect(listDir(dir).filter((name) => name.startsWith('short.'))).toEqual([]);
   });

@@ -163,7 +163,7 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     `${d.path ? `“${d.path}”` : 'This file'} is far too large to be a key file. Choose the key file itself (a few kilobytes).`,
   PASSPHRASE_REQUIRED: () => 'This private key is protected by a passphrase. Enter the passphrase to use it.',
   PASSPHRASE_WRONG: () => 'The passphrase is wrong, or the encrypted key is damaged. Check the passphrase and try again.',
-  PASSPHRASE_SHORT: (d) => `Choose a passphrase of at least ${d.minLength ?? 8} characters.`,
+  PASSPHRASE_SHORT: (d) => `Choose a passphrase of at least ${d.minLength ?? 8} characters (spaces at either end do not count).`,
   PASSPHRASE_MISMATCH: () => 'The two passphrases differ, so nothing was saved. Enter the same passphrase twice.',
   NO_OWNER_KEY: () =>
     'There is no key pair of yours stored here. Create or import your key pair, then encrypt the file again.',

@@ -1,5 +1,5 @@
 /** `keyward keygen`: a new RSA-OAEP-256 key pair as PREFIX.pem (PKCS#8, mode 0600) and PREFIX.pub.pem (SPKI). */
-import { MIN_PASSPHRASE_LENGTH, exportPrivateKey, exportPublicKey, generateKeyPair, isPassphraseLongEnough } from '../../core/index.ts';
+import { KeywardError, MIN_PASSPHRASE_LENGTH, exportPrivateKey, exportPublicKey, generateKeyPair, isPassphraseLongEnough } from '../../core/index.ts';
 import { parseArgs } from '../args.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
@@ -40,7 +40,7 @@ const PRIVATE_KEY_MODE = 0o600;
 /** The app's rule for a backup passphrase: a shorter one is refused before any key is made. */
 function checkPassphrase(passphrase: string): void {
   if (!isPassphraseLongEnough(passphrase)) {
-    throw usageError(`the passphrase for a new key must have at least ${MIN_PASSPHRASE_LENGTH} characters (spaces at either end do not count)`, USAGE);
+    throw new KeywardError('PASSPHRASE_SHORT', { minLength: MIN_PASSPHRASE_LENGTH });
   }
 }
 

@@ -76,7 +76,7 @@ describe('generateKey', () => {
     const key = await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' });
 
     const error = await store.getState().exportPrivateBackup(key!.keyId, 'short');
-    expect(error).toEqual({ code: 'PASSPHRASE_SHORT', message: 'Choose a passphrase of at least 8 characters.' });
+    expect(error).toEqual({ code: 'PASSPHRASE_SHORT', message: 'Choose a passphrase of at least 8 characters (spaces at either end do not count).' });
     expect((await store.getState().exportPrivateBackup(key!.keyId, '          '))?.code).toBe('PASSPHRASE_SHORT');
     expect(download.saved).toEqual([]);
     expect(store.getState().pendingBackup?.keyId).toBe(key?.keyId);
