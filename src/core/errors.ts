@@ -32,9 +32,27 @@ export const KEY_ERROR_CODES = [
   'PASSPHRASE_WRONG',
 ] as const;
 
+/**
+ * Errors of the authority's journeys in the app: the new key a recovery blob
+ * is issued to, and a zip of escrow blobs (the owner's register export),
+ * which may come from anyone.
+ */
+export const AUTHORITY_ERROR_CODES = [
+  'KEY_IS_AUTHORITY',
+  'KEY_IS_ESCROWED_OWNER',
+  'KEY_NOT_CONFIRMED',
+  'ZIP_UNREADABLE',
+  'ZIP_TOO_LARGE',
+  'ZIP_TOO_MANY_ENTRIES',
+  'ZIP_UNSAFE_NAME',
+  'ZIP_ENTRY_TOO_LARGE',
+  'ZIP_ENTRY_UNREADABLE',
+] as const;
+
 export type SpecErrorCode = (typeof SPEC_ERROR_CODES)[number];
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
-export type ErrorCode = SpecErrorCode | KeyErrorCode;
+export type AuthorityErrorCode = (typeof AUTHORITY_ERROR_CODES)[number];
+export type ErrorCode = SpecErrorCode | KeyErrorCode | AuthorityErrorCode;
 
 /** Facts that make a message precise; never secrets. */
 export interface ErrorDetails {
@@ -49,6 +67,9 @@ export interface ErrorDetails {
   actualSize?: number;
   /** `UNSUPPORTED_VERSION`: the version found, when it can be read. */
   version?: string;
+  /** `ZIP_*`: the limit that was passed, or the entry concerned. */
+  limit?: number;
+  entry?: string;
   /** A short technical reason (which field, which rule), for the CLI's second line and for logs. */
   reason?: string;
 }
@@ -95,6 +116,21 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'This private key was stored so that it can be used but never read out, so it cannot be exported. Export a backup when you create or import a key.',
   PASSPHRASE_REQUIRED: () => 'This private key is protected by a passphrase. Enter the passphrase to use it.',
   PASSPHRASE_WRONG: () => 'The passphrase is wrong, or the encrypted key is damaged. Check the passphrase and try again.',
+  KEY_IS_AUTHORITY: () =>
+    'This is a backup authority’s public key, not the owner’s. A recovery blob is issued only to the owner’s new key: ask the owner for the public key of their new key pair.',
+  KEY_IS_ESCROWED_OWNER: () =>
+    'This is the key the file was already encrypted for, the one the owner lost: a recovery blob for it gives them nothing. Ask the owner for the public key of their new key pair.',
+  KEY_NOT_CONFIRMED: () =>
+    'Compare the new key’s ID with the owner (by phone or in person) and confirm it before the recovery blob is issued.',
+  ZIP_UNREADABLE: (d) => `This zip is damaged or not a zip Keyward can read${d.reason ? ` (${d.reason})` : ''}. Ask the owner to export the register again.`,
+  ZIP_TOO_LARGE: (d) =>
+    `This zip is too large to be a register of escrow blobs${d.limit ? ` (more than ${String(Math.round(d.limit / 1_048_576))} MiB)` : ''}, so nothing in it was opened. Ask the owner for the register export or the blobs themselves.`,
+  ZIP_TOO_MANY_ENTRIES: (d) =>
+    `This zip holds too many entries${d.limit ? ` (more than ${String(d.limit)})` : ''}, so nothing in it was opened. Ask the owner for a smaller export.`,
+  ZIP_UNSAFE_NAME: (d) =>
+    `This zip names an entry with a path trick${d.entry ? ` (${d.entry})` : ''}, so nothing in it was opened. Ask the owner to export the register again.`,
+  ZIP_ENTRY_TOO_LARGE: () => 'This entry is far too large to be an escrow blob, so it was not opened.',
+  ZIP_ENTRY_UNREADABLE: (d) => `This entry of the zip is damaged or stored in a way Keyward cannot read${d.reason ? ` (${d.reason})` : ''}, so it was not opened.`,
 };
 
 /** The one sentence for a code, with the details filled in. */
@@ -130,6 +166,8 @@ export function isKeywardError(error: unknown): error is KeywardError {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return (
     typeof value === 'string' &&
-    ((SPEC_ERROR_CODES as readonly string[]).includes(value) || (KEY_ERROR_CODES as readonly string[]).includes(value))
+    ((SPEC_ERROR_CODES as readonly string[]).includes(value) ||
+      (KEY_ERROR_CODES as readonly string[]).includes(value) ||
+      (AUTHORITY_ERROR_CODES as readonly string[]).includes(value))
   );
 }
