@@ -1,9 +1,14 @@
-/** Authority mode: check an escrow blob, then decrypt the file or issue a recovery blob for the owner's new key. */
+/**
+ * Authority mode: check escrow blobs (one, many, or the owner's register zip),
+ * then, for one of them, decrypt the file or issue a recovery blob for the
+ * owner's new key once its key ID was compared with the owner.
+ */
 import type { StateCreator } from 'zustand';
-import { type DetectedKey, KeywardError, detectKeyFormat } from '../../core/index.ts';
+import { type DetectedKey, ESCROW_FORMAT, type KeyBlob, KeywardError, type PublicKeyInfo, detectKeyFormat } from '../../core/index.ts';
+import { isZipFile, readEscrowZip } from '../../io/escrow-zip.ts';
 import { appError, toUiError } from '../errors.ts';
 import { recoveryName } from '../names.ts';
-import type { Adapters, AppState, AuthoritySlice, UiError } from '../types.ts';
+import type { Adapters, AppState, AuthoritySlice, EscrowListItem, UiError } from '../types.ts';
 import { type DecryptRunner, privateKeysOf, readBlobFile } from './decrypt-slice.ts';
 
 /** Which kind of key pasted text holds, or the error that says why it is not a key. */
@@ -15,15 +20,109 @@ function detectKind(text: string): DetectedKey['kind'] | UiError {
   }
 }
 
+/** One blob to check: its name in the list, and its parsed text, or why it could not be read. */
+type Found = { fileName: string } & ({ text: string; blob: KeyBlob } | { error: UiError });
+
 export const createAuthoritySlice =
   (adapters: Adapters): StateCreator<AppState & { decryptRunner: DecryptRunner }, [], [], AuthoritySlice> =>
   (set, get) => {
     const authorityKeyFor = (keyId: string) => privateKeysOf(get().keys, ['authority-own']).find((k) => k.keyId === keyId);
     let loads = 0;
+    let nextId = 1;
+
+    /** Each dropped file's blobs: a blob file is one, a zip gives one per `.json` entry (or its own error). */
+    async function findBlobs(files: readonly File[]): Promise<{ found: Found[]; skipped: string[] }> {
+      const found: Found[] = [];
+      const skipped: string[] = [];
+      for (const file of files) {
+        if (!isZipFile(file)) {
+          found.push({ fileName: file.name, ...(await readBlobFile(adapters, file)) });
+          continue;
+        }
+        try {
+          const zip = await readEscrowZip(file);
+          skipped.push(...zip.skipped.map((name) => `${file.name} › ${name}`));
+          for (const entry of zip.blobs) {
+            const fileName = `${file.name} › ${entry.name}`;
+            if ('error' in entry) {
+              found.push({ fileName, error: toUiError(entry.error) });
+              continue;
+            }
+            try {
+              found.push({ fileName, text: entry.text, blob: await adapters.crypto.run('parseBlob', { text: entry.text }) });
+            } catch (error) {
+              found.push({ fileName, error: toUiError(error) });
+            }
+          }
+        } catch (error) {
+          found.push({ fileName: file.name, error: toUiError(error) });
+        }
+      }
+      return { found, skipped };
+    }
+
+    /** spec §5: the authority's key unwraps the blob and its MAC verifies, or the blob says which error. */
+    async function check(text: string, blob: KeyBlob): Promise<{ verified: true } | { verified: false; error: UiError }> {
+      if (blob.format !== ESCROW_FORMAT) {
+        return {
+          verified: false,
+          error: appError('NOT_ESCROW_BLOB', 'This is a recovery blob, which the owner opens. The authority works from the escrow blob the owner sent.'),
+        };
+      }
+      const key = authorityKeyFor(blob.authority.keyId);
+      if (!key) {
+        return {
+          verified: false,
+          error: {
+            code: 'NO_MATCHING_KEY',
+            message: `This escrow blob is for the authority key ${blob.authority.keyId}, which is not stored here. Import that authority key pair, then open the blob again.`,
+            keyIds: [blob.authority.keyId],
+          },
+        };
+      }
+      try {
+        await adapters.crypto.run('openBlob', { text, key });
+        return { verified: true };
+      } catch (error) {
+        return { verified: false, error: toUiError(error) };
+      }
+    }
+
+    /**
+     * The owner's new public key, refused when it is a private key, a backup
+     * authority's key (the one this blob is for, or any stored here), or the
+     * key the file was already encrypted for.
+     */
+    async function newOwnerKey(text: string): Promise<{ key: PublicKeyInfo } | { error: UiError }> {
+      const escrow = get().escrowCase;
+      if (!escrow?.verified) return { error: appError('NO_ESCROW', 'Open and check an escrow blob first.') };
+      if (text.trim() === '') return { error: appError('KEY_MISSING', 'Paste the owner’s new public key (PEM or JWK) first.') };
+      // Detected before import: an encrypted private key would otherwise ask for its passphrase.
+      const kind = detectKind(text);
+      if (typeof kind !== 'string') return { error: kind };
+      if (kind === 'private') return { error: toUiError(new KeywardError('KEY_NOT_PUBLIC')) };
+      try {
+        const imported = await adapters.crypto.run('importKey', { text, extractable: false });
+        if (imported.kind !== 'public') return { error: toUiError(new KeywardError('KEY_NOT_PUBLIC')) };
+        const authorityKeyIds = get()
+          .keys.filter((k) => k.role === 'authority-own' || k.role === 'authority')
+          .map((k) => k.keyId);
+        if (imported.keyId === escrow.blob.authority.keyId || authorityKeyIds.includes(imported.keyId)) {
+          return { error: toUiError(new KeywardError('KEY_IS_AUTHORITY')) };
+        }
+        // The owner lost this key; a blob for it only helps someone who still has it, and they need none.
+        if (imported.keyId === escrow.blob.owner.keyId) return { error: toUiError(new KeywardError('KEY_IS_ESCROWED_OWNER')) };
+        return { key: { publicKey: imported.publicKey, keyId: imported.keyId, modulusBits: imported.modulusBits } };
+      } catch (error) {
+        return { error: toUiError(error) };
+      }
+    }
 
     return {
       escrowCase: null,
       escrowLoadError: null,
+      escrowList: [],
+      escrowSkipped: [],
 
       async importAuthorityKey({ text, name, passphrase }) {
         if (text.trim() === '') return { error: appError('KEY_MISSING', 'Paste the authority’s private key (PEM or JWK) first.') };
@@ -34,49 +133,56 @@ export const createAuthoritySlice =
         return get().importKey({ text, name, privateRole: 'authority-own', ...(passphrase ? { passphrase } : {}) });
       },
 
-      async loadEscrowBlob(file) {
+      async loadEscrowBlobs(files) {
+        if (files.length === 0) return;
         const load = ++loads;
-        const fail = (error: UiError) => {
-          if (load === loads) set({ escrowCase: null, escrowLoadError: { fileName: file.name, error } });
-        };
-        const read = await readBlobFile(adapters, file);
-        if ('error' in read) {
-          fail(read.error);
-          return;
-        }
-        const { text, blob } = read;
-        if (blob.format !== 'keyward-escrow/1') {
-          fail(appError('NOT_ESCROW_BLOB', 'This is a recovery blob, which the owner opens. The authority works from the escrow blob the owner sent.'));
-          return;
-        }
-        const key = authorityKeyFor(blob.authority.keyId);
-        let outcome: { verified: true } | { verified: false; error: UiError };
-        if (!key) {
-          outcome = {
-            verified: false,
-            error: {
-              code: 'NO_MATCHING_KEY',
-              message: `This escrow blob is for the authority key ${blob.authority.keyId}, which is not stored here. Import that authority key pair, then open the blob again.`,
-              keyIds: [blob.authority.keyId],
-            },
-          };
-        } else {
-          try {
-            // §5: unwrap and check the MAC before showing the case as genuine.
-            await adapters.crypto.run('openBlob', { text, key });
-            outcome = { verified: true };
-          } catch (error) {
-            outcome = { verified: false, error: toUiError(error) };
-          }
-        }
-        // A blob dropped later wins over one still being checked.
+        const { found, skipped } = await findBlobs(files);
         if (load !== loads) return;
-        set({ escrowLoadError: null, escrowCase: { fileName: file.name, text, blob, ...outcome } });
+
+        // One blob file dropped alone opens at once, as its case (or says why it is no blob).
+        const only = found[0];
+        if (files.length === 1 && found.length === 1 && only && !isZipFile(files[0]!)) {
+          if ('error' in only) {
+            set({ escrowCase: null, escrowList: [], escrowSkipped: [], escrowLoadError: { fileName: only.fileName, error: only.error } });
+            return;
+          }
+          const outcome = await check(only.text, only.blob);
+          if (load !== loads) return;
+          set({ escrowList: [], escrowSkipped: [], escrowLoadError: null, escrowCase: { fileName: only.fileName, text: only.text, blob: only.blob, ...outcome } });
+          return;
+        }
+
+        // Several: a list, each blob judged on its own as its check finishes.
+        const items: EscrowListItem[] = found.map((f) => {
+          const id = String(nextId++);
+          return 'error' in f
+            ? { id, fileName: f.fileName, checking: false, verified: false, error: f.error }
+            : { id, fileName: f.fileName, checking: true, verified: false, text: f.text, blob: f.blob };
+        });
+        set({ escrowCase: null, escrowLoadError: null, escrowList: items, escrowSkipped: skipped });
+        for (const item of items) {
+          if (!item.checking || item.text === undefined || !item.blob) continue;
+          const outcome = await check(item.text, item.blob);
+          if (load !== loads) return;
+          set({ escrowList: get().escrowList.map((i) => (i.id === item.id ? { ...i, ...outcome, checking: false } : i)) });
+        }
+      },
+
+      openEscrowCase(id) {
+        const item = get().escrowList.find((i) => i.id === id);
+        if (!item?.verified || item.text === undefined || !item.blob) return;
+        set({ escrowCase: { fileName: item.fileName, text: item.text, blob: item.blob, verified: true } });
       },
 
       closeEscrowCase() {
-        loads++;
+        // A case opened from the list goes back to the list; a blob opened alone leaves nothing behind.
+        if (get().escrowList.length === 0) loads++;
         set({ escrowCase: null, escrowLoadError: null });
+      },
+
+      clearEscrowList() {
+        loads++;
+        set({ escrowCase: null, escrowLoadError: null, escrowList: [], escrowSkipped: [] });
       },
 
       recoverFile(file) {
@@ -88,32 +194,32 @@ export const createAuthoritySlice =
         });
       },
 
-      async issueRecovery(newOwnerPublicKey, ownerName) {
+      async checkRecoveryKey(newOwnerPublicKey) {
+        const result = await newOwnerKey(newOwnerPublicKey);
+        return 'error' in result ? result : { keyId: result.key.keyId, modulusBits: result.key.modulusBits };
+      },
+
+      async issueRecovery(newOwnerPublicKey, ownerName, confirmedKeyId) {
         const escrow = get().escrowCase;
-        if (!escrow?.verified) return appError('NO_ESCROW', 'Open and check an escrow blob first.');
+        const found = await newOwnerKey(newOwnerPublicKey);
+        if ('error' in found) return found.error;
+        if (!escrow) return appError('NO_ESCROW', 'Open and check an escrow blob first.');
+        // The key ID the authority compared with the owner must be the key the blob is issued to.
+        if (found.key.keyId !== confirmedKeyId) return toUiError(new KeywardError('KEY_NOT_CONFIRMED'));
         const key = authorityKeyFor(escrow.blob.authority.keyId);
         if (!key) return appError('KEY_GONE', 'The authority key is no longer stored here.');
-        if (newOwnerPublicKey.trim() === '') return appError('KEY_MISSING', 'Paste the owner’s new public key (PEM or JWK) first.');
-        // Detected before import: an encrypted private key would otherwise ask for its passphrase.
-        const kind = detectKind(newOwnerPublicKey);
-        if (typeof kind !== 'string') return kind;
-        if (kind === 'private') {
-          return appError('KEY_NOT_PUBLIC', 'This is a private key. Ask the owner for the public half of their new key pair (NAME.pub.pem), never the private key.');
-        }
         try {
-          const imported = await adapters.crypto.run('importKey', { text: newOwnerPublicKey, extractable: false });
-          if (imported.kind !== 'public') return appError('KEY_NOT_PUBLIC', 'This is a private key. Ask the owner for the public half of their new key pair.');
           const { json, blob } = await adapters.crypto.run('issueRecovery', {
             escrowText: escrow.text,
             authority: key,
-            newOwner: { publicKey: imported.publicKey, keyId: imported.keyId, modulusBits: imported.modulusBits },
+            newOwner: found.key,
             ...(ownerName.trim() ? { ownerName: ownerName.trim() } : {}),
           });
           const name = recoveryName(blob.serial);
           adapters.download.save(new Blob([json], { type: 'application/json' }), name);
           // The case may have been closed or replaced meanwhile; do not bring it back.
           const current = get().escrowCase;
-          if (current?.text === escrow.text) set({ escrowCase: { ...current, recovery: { json, name, ownerKeyId: imported.keyId } } });
+          if (current?.text === escrow.text) set({ escrowCase: { ...current, recovery: { json, name, ownerKeyId: found.key.keyId } } });
           return null;
         } catch (error) {
           return toUiError(error);
