@@ -86,8 +86,9 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   const recovery = await downloadFrom(page, () => page.getByRole('button', { name: 'Download recovery blob' }).click());
   const recoveryName = `${escrow.serial}.keyward-recovery.json`;
   expect(recovery.suggestedFilename()).toBe(recoveryName);
-  await expect(page.getByRole('status').filter({ hasText: recoveryName })).toContainText("Issued for the owner's new key");
-  await expect(page.getByLabel(`Key ID ${refKeyId(testKey('new-owner.pub.pem'))}`)).toBeVisible();
+  const issued = page.getByRole('status').filter({ hasText: recoveryName });
+  await expect(issued).toContainText("Issued for the owner's new key");
+  await expect(issued.getByLabel(`Key ID ${refKeyId(testKey('new-owner.pub.pem'))}`)).toBeVisible();
   const recoveryBytes = await downloadBytes(recovery);
 
   // Verified outside the page: the independent reference...
