@@ -1,5 +1,6 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { type KeyBits, KeySizeFieldset } from '../../components/key-size-fieldset.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
 /** A new authority key pair, made and kept in this browser (spec §1: 3072 bits unless 4096 is asked for). */
@@ -7,18 +8,16 @@ export function CreateAuthorityKey() {
   const generateKey = useAppStore((s) => s.generateKey);
   const [name, setName] = useState('');
   const [bits, setBits] = useState<KeyBits>(3072);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useFormAction();
   const id = useId();
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      // A failure is reported by the store as a notice; the form keeps its values.
+    // A failure is reported by the store as a notice; the form keeps its values.
+    await run(async () => {
       if (await generateKey({ name, bits, role: 'authority-own' })) setName('');
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
 
   return (

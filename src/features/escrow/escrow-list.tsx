@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import type { EscrowListItem } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
+import { BlobFacts } from './blob-facts.tsx';
 
 /** One blob of the list: what it says, its own check, and a way into its case once verified. */
 const EscrowListRow = memo(function EscrowListRow({ item }: { item: EscrowListItem }) {
@@ -22,14 +23,7 @@ const EscrowListRow = memo(function EscrowListRow({ item }: { item: EscrowListIt
       </div>
       {blob && (
         <dl className="escrow-details__list">
-          <dt>Serial</dt>
-          <dd className="serial">{blob.serial}</dd>
-          <dt>Description</dt>
-          <dd className="escrow-details__text">{blob.description || <em>(none given)</em>}</dd>
-          <dt>Owner</dt>
-          <dd>
-            <bdi className="escrow-details__text">{blob.owner.name || '(no name given)'}</bdi>
-          </dd>
+          <BlobFacts blob={blob} />
         </dl>
       )}
       {item.checking ? (

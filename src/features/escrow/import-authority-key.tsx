@@ -1,5 +1,6 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyTextField } from '../../components/key-text-field.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
@@ -32,15 +33,7 @@ export function ImportAuthorityKey() {
   return (
     <form className="authority-form" aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
       <h3 id={`${id}-heading`}>Import authority key pair</h3>
-      <label htmlFor={`${id}-key`}>Authority private key (PEM or JWK)</label>
-      <textarea
-        id={`${id}-key`}
-        value={text}
-        spellCheck={false}
-        autoComplete="off"
-        placeholder="-----BEGIN PRIVATE KEY-----"
-        onChange={(e) => { edit(setText)(e.target.value); }}
-      />
+      <KeyTextField id={`${id}-key`} label="Authority private key (PEM or JWK)" value={text} placeholder="-----BEGIN PRIVATE KEY-----" onChange={edit(setText)} />
       <label htmlFor={`${id}-passphrase`}>Passphrase</label>
       <input id={`${id}-passphrase`} type="password" value={passphrase} autoComplete="off" aria-describedby={`${id}-passphrase-hint`} onChange={(e) => { edit(setPassphrase)(e.target.value); }} />
       <p className="field-hint" id={`${id}-passphrase-hint`}>

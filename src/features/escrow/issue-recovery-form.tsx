@@ -2,6 +2,7 @@ import { type SubmitEvent, useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
+import { KeyTextField } from '../../components/key-text-field.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -57,15 +58,13 @@ export function IssueRecoveryForm() {
         Without the file: the file key is wrapped again for the owner’s new public key. The owner opens the file with the recovery
         blob and their new key pair.
       </p>
-      <label htmlFor={`${id}-key`}>Owner's new public key (PEM or JWK)</label>
-      <textarea
+      <KeyTextField
         id={`${id}-key`}
+        label="Owner's new public key (PEM or JWK)"
         value={publicKey}
-        spellCheck={false}
-        autoComplete="off"
         placeholder="-----BEGIN PUBLIC KEY-----"
-        onChange={(e) => {
-          setPublicKey(e.target.value);
+        onChange={(value) => {
+          setPublicKey(value);
           setConfirmed(false);
           clearError();
         }}
