@@ -1,13 +1,17 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { RowList } from '../../components/row-list.tsx';
+import { useProgressiveCount } from '../../components/use-progressive-count.ts';
+import { useValuePerFrame } from '../../components/use-value-per-frame.ts';
 import type { EscrowListItem } from '../../store/types.ts';
-import { useAppStore } from '../../store/use-app-store.ts';
+import { useAppActions, useAppStore } from '../../store/use-app-store.ts';
 import { BlobFacts } from './blob-facts.tsx';
 
 /** One blob of the list: what it says, its own check, and a way into its case once verified. */
-const EscrowListRow = memo(function EscrowListRow({ item }: { item: EscrowListItem }) {
-  const openEscrowCase = useAppStore((s) => s.openEscrowCase);
+const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowListItem }) {
+  // Once per blob, and a register may hold thousands: the action without a subscription.
+  const { openEscrowCase } = useAppActions();
   const { blob } = item;
   return (
     <li className="row" aria-label={item.fileName}>
@@ -42,6 +46,9 @@ export function EscrowList() {
   const { items, skipped, clearEscrowList } = useAppStore(
     useShallow((s) => ({ items: s.escrowList, skipped: s.escrowSkipped, clearEscrowList: s.clearEscrowList })),
   );
+  // A register may hold thousands of blobs: mounted a slice per frame, and re-rendered at most once a frame.
+  const rows = useValuePerFrame(items);
+  const shown = useProgressiveCount(items.length);
   if (items.length === 0 && skipped.length === 0) return null;
   const verified = items.filter((i) => i.verified).length;
   const checking = items.some((i) => i.checking);
@@ -52,13 +59,7 @@ export function EscrowList() {
         {verified} of {items.length} checked with your authority key{checking ? '; checking the others…' : '.'} Only a checked blob
         can be opened.
       </p>
-      {items.length > 0 && (
-        <ul className="rows" aria-label="Escrow blobs">
-          {items.map((item) => (
-            <EscrowListRow key={item.id} item={item} />
-          ))}
-        </ul>
-      )}
+      {items.length > 0 && <RowList jobs={rows} shown={shown} label="Escrow blobs" Row={EscrowListRow} />}
       {skipped.length > 0 && (
         <div className="field-hint">
           Not escrow blobs, so not opened:

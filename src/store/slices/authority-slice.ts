@@ -160,12 +160,25 @@ export const createAuthoritySlice =
             : { id, fileName: f.fileName, checking: true, verified: false, text: f.text, blob: f.blob };
         });
         set({ escrowCase: null, escrowLoadError: null, escrowList: items, escrowSkipped: skipped });
+        // Outcomes are shown a few at a time: a register of thousands would otherwise copy the list once per blob.
+        const outcomes = new Map<string, Partial<EscrowListItem>>();
+        const flush = () => {
+          if (outcomes.size === 0) return;
+          set({ escrowList: get().escrowList.map((i) => { const outcome = outcomes.get(i.id); return outcome ? { ...i, ...outcome } : i; }) });
+          outcomes.clear();
+        };
+        let last = Date.now();
         for (const item of items) {
           if (!item.checking || item.text === undefined || !item.blob) continue;
           const outcome = await check(item.text, item.blob);
           if (load !== loads) return;
-          set({ escrowList: get().escrowList.map((i) => (i.id === item.id ? { ...i, ...outcome, checking: false } : i)) });
+          outcomes.set(item.id, { ...outcome, checking: false });
+          if (Date.now() - last >= 100) {
+            flush();
+            last = Date.now();
+          }
         }
+        flush();
       },
 
       openEscrowCase(id) {
