@@ -45,6 +45,7 @@ export const AUTHORITY_ERROR_CODES = [
   'ZIP_TOO_LARGE',
   'ZIP_TOO_MANY_ENTRIES',
   'ZIP_UNSAFE_NAME',
+  'ZIP_NO_BLOBS',
   'ZIP_ENTRY_TOO_LARGE',
   'ZIP_ENTRY_UNREADABLE',
 ] as const;
@@ -129,6 +130,7 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     `This zip holds too many entries${d.limit ? ` (more than ${String(d.limit)})` : ''}, so nothing in it was opened. Ask the owner for a smaller export.`,
   ZIP_UNSAFE_NAME: (d) =>
     `This zip names an entry with a path trick${d.entry ? ` (${d.entry})` : ''}, so nothing in it was opened. Ask the owner to export the register again.`,
+  ZIP_NO_BLOBS: () => 'This zip holds no escrow blob (no .json file), so there is nothing to check. Ask the owner for their register export.',
   ZIP_ENTRY_TOO_LARGE: () => 'This entry is far too large to be an escrow blob, so it was not opened.',
   ZIP_ENTRY_UNREADABLE: (d) => `This entry of the zip is damaged or stored in a way Keyward cannot read${d.reason ? ` (${d.reason})` : ''}, so it was not opened.`,
 };

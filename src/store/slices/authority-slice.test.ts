@@ -309,4 +309,32 @@ describe('authority slice', () => {
     expect(await store.getState().issueRecovery(newOwnerPubPem, '', newOwnerKeyId)).toBeNull();
     expect(download.saved).toHaveLength(1);
   });
+  it('checks again, once its authority key pair is imported, a blob that was for a key not stored here', async () => {
+    const { store } = await authorityStore();
+    const forOther = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: strangerPubPem });
+    const good = await makeKeywardFile({ plaintext, name: 'b.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+
+    // Opened alone, as the case...
+    await store.getState().loadEscrowBlobs([escrowFile(forOther.escrowJson)]);
+    expect(store.getState().escrowCase).toMatchObject({ verified: false, error: { code: 'NO_MATCHING_KEY' } });
+    const imported = await store.getState().importAuthorityKey({ text: testKeyPem('stranger.pem'), name: 'Other desk' });
+    expect('key' in imported).toBe(true);
+    expect(store.getState().escrowCase).toMatchObject({ verified: true });
+    expect(store.getState().escrowCase!.error).toBeUndefined();
+
+    // ...and in a list.
+    const { store: second } = await authorityStore();
+    await second.getState().loadEscrowBlobs([escrowFile(forOther.escrowJson, 'other.json'), escrowFile(good.escrowJson, 'good.json')]);
+    expect(judged(await checked(second))).toEqual([['other.json', 'NO_MATCHING_KEY'], ['good.json', 'verified']]);
+    await second.getState().importAuthorityKey({ text: testKeyPem('stranger.pem'), name: 'Other desk' });
+    expect(judged(second.getState().escrowList)).toEqual([['other.json', 'verified'], ['good.json', 'verified']]);
+    expect(second.getState().escrowList[0]!.error).toBeUndefined();
+  });
+
+  it('says a zip without any escrow blob holds nothing to check', async () => {
+    const { store } = await authorityStore();
+    await store.getState().loadEscrowBlobs([new File([zipSync({ 'notes.txt': new TextEncoder().encode('hello') })], 'notes.zip', { type: 'application/zip' })]);
+    expect(judged(await checked(store))).toEqual([['notes.zip', 'ZIP_NO_BLOBS']]);
+    expect(store.getState().escrowSkipped).toEqual(['notes.zip › notes.txt']);
+  });
 });

@@ -42,6 +42,7 @@ export const createAuthoritySlice =
         try {
           const zip = await readEscrowZip(file);
           skipped.push(...zip.skipped.map((name) => `${file.name} › ${name}`));
+          if (zip.blobs.length === 0) found.push({ fileName: file.name, error: toUiError(new KeywardError('ZIP_NO_BLOBS')) });
           for (const entry of zip.blobs) {
             const fileName = `${file.name} › ${entry.name}`;
             if ('error' in entry) {
@@ -118,6 +119,26 @@ export const createAuthoritySlice =
       }
     }
 
+    /**
+     * A key pair just imported may be the one blobs shown as `NO_MATCHING_KEY`
+     * are for: they are checked again, so that error does not outlive its cause.
+     */
+    async function recheckFor(keyId: string): Promise<void> {
+      const waiting = (item: { verified: boolean; error?: UiError; blob?: KeyBlob }) =>
+        !item.verified && item.error?.code === 'NO_MATCHING_KEY' && item.blob?.authority.keyId === keyId;
+      const escrow = get().escrowCase;
+      if (escrow && waiting(escrow)) {
+        const outcome = await check(escrow.text, escrow.blob);
+        if (get().escrowCase === escrow) set({ escrowCase: { fileName: escrow.fileName, text: escrow.text, blob: escrow.blob, ...outcome } });
+      }
+      for (const item of get().escrowList.filter(waiting)) {
+        if (item.text === undefined || !item.blob) continue;
+        const next: EscrowListItem = { ...item, ...(await check(item.text, item.blob)) };
+        if (next.verified) delete next.error;
+        set({ escrowList: get().escrowList.map((i) => (i === item ? next : i)) });
+      }
+    }
+
     return {
       escrowCase: null,
       escrowLoadError: null,
@@ -130,7 +151,9 @@ export const createAuthoritySlice =
         if (typeof kind !== 'string') return { error: kind };
         // A public key alone cannot open escrow blobs; refuse it before anything is stored.
         if (kind === 'public') return { error: toUiError(new KeywardError('KEY_NOT_PRIVATE')) };
-        return get().importKey({ text, name, privateRole: 'authority-own', ...(passphrase ? { passphrase } : {}) });
+        const imported = await get().importKey({ text, name, privateRole: 'authority-own', ...(passphrase ? { passphrase } : {}) });
+        if ('key' in imported) await recheckFor(imported.key.keyId);
+        return imported;
       },
 
       async loadEscrowBlobs(files) {
