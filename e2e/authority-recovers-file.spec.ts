@@ -63,7 +63,7 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   await expect(card.getByLabel(`Key ID ${authorityKeyId}`)).toBeVisible();
 
   // The escrow blob.
-  await dropFiles(page, 'Drop an escrow blob', [json(`${NAME}.keyward-escrow.json`, escrowText)]);
+  await dropFiles(page, 'Drop escrow blobs', [json(`${NAME}.keyward-escrow.json`, escrowText)]);
   const details = page.getByRole('group', { name: 'Escrow blob details' });
   await expect(details).toContainText(escrow.serial);
   await expect(details).toContainText('Board minutes 2026');
@@ -80,11 +80,15 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
 
   // (b) A recovery blob for the owner's new public key, without the file.
   await page.getByLabel("Owner's new public key (PEM or JWK)").fill(testKey('new-owner.pub.pem'));
+  const compare = page.getByRole('group', { name: 'The new key to compare' });
+  await expect(compare.getByLabel(`Key ID ${refKeyId(testKey('new-owner.pub.pem'))}`)).toBeVisible();
+  await compare.getByLabel('I compared this key ID with the owner, by phone or in person').check();
   const recovery = await downloadFrom(page, () => page.getByRole('button', { name: 'Download recovery blob' }).click());
   const recoveryName = `${escrow.serial}.keyward-recovery.json`;
   expect(recovery.suggestedFilename()).toBe(recoveryName);
-  await expect(page.getByRole('status').filter({ hasText: recoveryName })).toContainText("Issued for the owner's new key");
-  await expect(page.getByLabel(`Key ID ${refKeyId(testKey('new-owner.pub.pem'))}`)).toBeVisible();
+  const issued = page.getByRole('status').filter({ hasText: recoveryName });
+  await expect(issued).toContainText("Issued for the owner's new key");
+  await expect(issued.getByLabel(`Key ID ${refKeyId(testKey('new-owner.pub.pem'))}`)).toBeVisible();
   const recoveryBytes = await downloadBytes(recovery);
 
   // Verified outside the page: the independent reference...
@@ -97,11 +101,12 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   execFileSync('node', [join(ROOT, 'bin', 'keyward.js'), 'decrypt', join(dir, `${NAME}.keyward`), '--key', join(KEYS, 'new-owner.pem'), '--recovery', join(dir, recoveryName), '--out', out], { cwd: ROOT, stdio: 'pipe' });
   expect(sha256(readFileSync(out))).toBe(sha256(plaintext));
 
-  // A private key pasted by mistake is refused with a sentence; nothing is downloaded.
+  // A private key pasted by mistake is refused with a sentence as soon as it is pasted; nothing can be issued.
   await page.getByLabel("Owner's new public key (PEM or JWK)").fill(testKey('new-owner.pem'));
-  await page.getByRole('button', { name: 'Download recovery blob' }).click();
-  await expect(page.getByRole('alert')).toContainText('This is a private key.');
+  await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PUBLIC');
+  await expect(page.getByRole('alert')).toContainText('This is a private key');
+  await expect(page.getByRole('button', { name: 'Download recovery blob' })).toBeDisabled();
 
   await page.getByRole('button', { name: 'Close' }).click();
-  await expect(page.getByRole('group', { name: 'Drop an escrow blob' })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Drop escrow blobs' })).toBeVisible();
 });

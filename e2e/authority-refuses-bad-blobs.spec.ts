@@ -48,7 +48,7 @@ async function openAuthorityMode(page: Page): Promise<void> {
 
 test('the authority is told what is wrong with each bad escrow blob, and nothing is decrypted or issued', async ({ page }) => {
   await openAuthorityMode(page);
-  const escrowZone = 'Drop an escrow blob';
+  const escrowZone = 'Drop escrow blobs';
   const cases: [string, string | Buffer, string, RegExp][] = [
     ['notes.txt', 'Dear IT, please find my key attached.', 'MALFORMED', /damaged or not in the Keyward format/],
     ['package.json', JSON.stringify({ name: 'not-a-blob', version: '1.0.0' }), 'MALFORMED', /damaged or not in the Keyward format/],

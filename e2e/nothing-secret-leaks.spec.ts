@@ -80,7 +80,7 @@ test('no key, passphrase, file key or plaintext appears in logs, URLs or web sto
   await authority.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
   await authority.getByLabel('Name for the imported key').fill('Desk');
   await authority.getByRole('button', { name: 'Import authority key' }).click();
-  await dropFiles(authority, 'Drop an escrow blob', [{ name: 'vault.txt.keyward-escrow.json', mimeType: 'application/json', buffer: escrow }]);
+  await dropFiles(authority, 'Drop escrow blobs', [{ name: 'vault.txt.keyward-escrow.json', mimeType: 'application/json', buffer: escrow }]);
   await dropFiles(authority, 'Drop the encrypted file', [{ name: 'vault.txt.keyward', mimeType: 'application/octet-stream', buffer: encrypted }]);
   await expect(authority.getByRole('button', { name: 'Download vault.txt', exact: true })).toBeVisible();
 

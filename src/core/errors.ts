@@ -72,14 +72,34 @@ export const APP_ERROR_CODES = [
   'INTERRUPTED',
 ] as const;
 
+/**
+ * Errors of the authority's journeys in the app: the new key a recovery blob
+ * is issued to, and a zip of escrow blobs (the owner's register export),
+ * which may come from anyone.
+ */
+export const AUTHORITY_ERROR_CODES = [
+  'KEY_IS_AUTHORITY',
+  'KEY_IS_ESCROWED_OWNER',
+  'KEY_NOT_CONFIRMED',
+  'ZIP_UNREADABLE',
+  'ZIP_TOO_LARGE',
+  'ZIP_TOO_MANY_ENTRIES',
+  'ZIP_UNSAFE_NAME',
+  'ZIP_NO_BLOBS',
+  'ZIP_ENTRY_TOO_LARGE',
+  'ZIP_ENTRY_UNREADABLE',
+] as const;
+
 export type SpecErrorCode = (typeof SPEC_ERROR_CODES)[number];
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
+export type AuthorityErrorCode = (typeof AUTHORITY_ERROR_CODES)[number];
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 /** Every code a person can see, in the app, the CLI and the Worker alike. */
-export type ErrorCode = SpecErrorCode | KeyErrorCode | AppErrorCode;
+export type ErrorCode = SpecErrorCode | KeyErrorCode | AppErrorCode | AuthorityErrorCode;
 
 /** Every code, in one list. */
-export const ERROR_CODES: readonly ErrorCode[] = [...SPEC_ERROR_CODES, ...KEY_ERROR_CODES, ...APP_ERROR_CODES];
+export const ERROR_CODES: readonly ErrorCode[] = [...SPEC_ERROR_CODES, ...KEY_ERROR_CODES, ...APP_ERROR_CODES, ...AUTHORITY_ERROR_CODES];
+
 
 /** Facts that make a message precise; never secrets. */
 export interface ErrorDetails {
@@ -105,6 +125,9 @@ export interface ErrorDetails {
   storedName?: boolean;
   /** `USAGE`: the usage text of the command that was being parsed (the CLI prints it after the sentence). */
   usage?: string;
+  /** `ZIP_*`: the limit that was passed, or the entry concerned. */
+  limit?: number;
+  entry?: string;
   /** A short technical reason (which field, which rule, which errno), for the CLI's second line and for logs. */
   reason?: string;
 }
@@ -200,6 +223,22 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   IO_ERROR: (d) =>
     `Cannot ${d.action ?? 'read or write'} ${d.path ?? 'a file'}${orReason(d)}. Nothing was saved.`,
   INTERRUPTED: (d) => `Stopped${d.reason ? ` ${d.reason}` : ''} before the end; nothing was saved.`,
+  KEY_IS_AUTHORITY: () =>
+    'This is a backup authority’s public key, not the owner’s. A recovery blob is issued only to the owner’s new key: ask the owner for the public key of their new key pair.',
+  KEY_IS_ESCROWED_OWNER: () =>
+    'This is the key the file was already encrypted for, the one the owner lost: a recovery blob for it gives them nothing. Ask the owner for the public key of their new key pair.',
+  KEY_NOT_CONFIRMED: () =>
+    'Compare the new key’s ID with the owner (by phone or in person) and confirm it before the recovery blob is issued.',
+  ZIP_UNREADABLE: (d) => `This zip is damaged or not a zip Keyward can read${d.reason ? ` (${d.reason})` : ''}. Ask the owner to export the register again.`,
+  ZIP_TOO_LARGE: (d) =>
+    `This zip is too large to be a register of escrow blobs${d.limit ? ` (more than ${String(Math.round(d.limit / 1_048_576))} MiB)` : ''}, so nothing in it was opened. Ask the owner for the register export or the blobs themselves.`,
+  ZIP_TOO_MANY_ENTRIES: (d) =>
+    `This zip holds too many entries${d.limit ? ` (more than ${String(d.limit)})` : ''}, so nothing in it was opened. Ask the owner for a smaller export.`,
+  ZIP_UNSAFE_NAME: (d) =>
+    `This zip names an entry with a path trick${d.entry ? ` (${d.entry})` : ''}, so nothing in it was opened. Ask the owner to export the register again.`,
+  ZIP_NO_BLOBS: () => 'This zip holds no escrow blob (no .json file), so there is nothing to check. Ask the owner for their register export.',
+  ZIP_ENTRY_TOO_LARGE: () => 'This entry is far too large to be an escrow blob, so it was not opened.',
+  ZIP_ENTRY_UNREADABLE: (d) => `This entry of the zip is damaged or stored in a way Keyward cannot read${d.reason ? ` (${d.reason})` : ''}, so it was not opened.`,
 };
 
 function capitalise(text: string): string {

@@ -100,6 +100,21 @@ export interface EscrowCase {
   recovery?: { json: string; name: string; ownerKeyId: string };
 }
 
+/** One escrow blob of a drop of several (files, or the entries of a zip), judged on its own. */
+export interface EscrowListItem {
+  id: string;
+  /** The blob file's name, or `ZIP › ENTRY` for an entry of a zip. */
+  fileName: string;
+  /** True while the authority's key is still checking it. */
+  checking: boolean;
+  /** Its text and what it says, when it could be read as a blob. */
+  text?: string;
+  blob?: KeyBlob;
+  /** Set once the authority's key opened the blob and its MAC verified. */
+  verified: boolean;
+  error?: UiError;
+}
+
 export interface Notice {
   id: string;
   kind: 'error' | 'info' | 'success';
@@ -202,22 +217,47 @@ export interface DecryptSlice {
 }
 
 export interface AuthoritySlice {
+  /** The blob being worked on: opened alone, or picked from the list. */
   escrowCase: EscrowCase | null;
-  /** A dropped file that is not a readable escrow blob: shown next to the escrow drop zone. */
+  /** A blob file dropped alone that is not a readable escrow blob: shown next to the escrow drop zone. */
   escrowLoadError: { fileName: string; error: UiError } | null;
+  /** The blobs of the last drop of several files or of a zip, each with its own check. */
+  escrowList: EscrowListItem[];
+  /** Entries of dropped zips that are not `.json` files, so were not read (`ZIP › ENTRY`). */
+  escrowSkipped: string[];
   /**
    * Imports the authority's own key pair from pasted text. Refuses a public
    * key (`KEY_NOT_PRIVATE`) before anything is stored, then stores the key as
    * `authority-own`.
    */
   importAuthorityKey: (options: { text: string; name: string; passphrase?: string }) => Promise<{ key: StoredKey } | { error: UiError }>;
-  /** Reads an escrow blob and checks it with the authority's own key. */
-  loadEscrowBlob: (file: File) => Promise<void>;
+  /**
+   * Reads escrow blob files and zips of them (the owner's register export)
+   * and checks each blob with the authority's own key. One blob file alone
+   * becomes the open case; anything else fills `escrowList`, one bad blob or
+   * entry never hiding the others.
+   */
+  loadEscrowBlobs: (files: readonly File[]) => Promise<void>;
+  /** Opens a verified blob of the list as the case. */
+  openEscrowCase: (id: string) => void;
+  /** Closes the open case (back to the list, if there is one). */
   closeEscrowCase: () => void;
+  /** Forgets the list and the open case. */
+  clearEscrowList: () => void;
   /** Decrypts the encrypted file the escrow blob belongs to (a row in the decrypt list). */
   recoverFile: (file: File) => void;
-  /** Wraps the file key for the owner's new public key and downloads the recovery blob. */
-  issueRecovery: (newOwnerPublicKey: string, ownerName: string) => Promise<UiError | null>;
+  /**
+   * The key ID of the owner's new public key, to compare with the owner, or
+   * why no recovery blob can be issued to it (a private key, an authority's
+   * key: `KEY_IS_AUTHORITY`, the key the file was made for: `KEY_IS_ESCROWED_OWNER`).
+   */
+  checkRecoveryKey: (newOwnerPublicKey: string) => Promise<{ keyId: string; modulusBits: number } | { error: UiError }>;
+  /**
+   * Wraps the file key for the owner's new public key and downloads the
+   * recovery blob, only when `confirmedKeyId` (the ID the authority compared
+   * with the owner) is that key's (`KEY_NOT_CONFIRMED` otherwise).
+   */
+  issueRecovery: (newOwnerPublicKey: string, ownerName: string, confirmedKeyId: string) => Promise<UiError | null>;
 }
 
 export interface SessionSlice {

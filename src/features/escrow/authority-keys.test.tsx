@@ -86,4 +86,20 @@ describe('AuthorityKeys', () => {
     expect(await download.saved[0]!.blob.text()).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
     expect(within(card).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
   }, 60_000);
+  it('takes an import error away as soon as the key is changed', async () => {
+    const { user } = await setup();
+    const field = screen.getByLabelText('Authority private key (PEM or JWK)');
+
+    await user.click(field);
+    await user.paste(testKeyPem('authority.pub.pem'));
+    await user.click(screen.getByRole('button', { name: 'Import authority key' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PRIVATE');
+
+    await user.clear(field);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    await user.paste(testKeyPem('authority.pem'));
+    await user.click(screen.getByRole('button', { name: 'Import authority key' }));
+    expect(await screen.findByRole('list', { name: 'Authority key pairs' })).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
 });

@@ -2,6 +2,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { EscrowCase } from '../../store/types.ts';
+import { BlobFacts } from './blob-facts.tsx';
 
 /** What an escrow blob says (spec §5), and whether the authority's key confirmed it. */
 export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
@@ -12,14 +13,15 @@ export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
         Escrow blob <bdi className="row__name">{escrow.fileName}</bdi>
       </h3>
       <dl className="escrow-details__list">
-        <dt>Serial</dt>
-        <dd className="serial">{blob.serial}</dd>
-        <dt>Description</dt>
-        <dd className="escrow-details__text">{blob.description || <em>(none given)</em>}</dd>
-        <dt>Owner</dt>
-        <dd>
-          <bdi className="escrow-details__text">{blob.owner.name || '(no name given)'}</bdi> <KeyId keyId={blob.owner.keyId} />
-        </dd>
+        <BlobFacts
+          blob={blob}
+          ownerExtra={
+            <>
+              {' '}
+              <KeyId keyId={blob.owner.keyId} />
+            </>
+          }
+        />
         <dt>Authority</dt>
         <dd>
           <bdi className="escrow-details__text">{blob.authority.name || '(no name given)'}</bdi> <KeyId keyId={blob.authority.keyId} />

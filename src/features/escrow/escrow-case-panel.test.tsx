@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { bytesOf, createTestStore, keyIdOfPem, makeKeywardFile, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
@@ -29,7 +29,7 @@ describe('EscrowCasePanel', () => {
     const made = await makeKeywardFile({ plaintext, name: 'report.pdf', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, description: 'Board minutes' });
 
     expect(screen.getByRole('heading', { name: 'Recover from an escrow blob' })).toBeInTheDocument();
-    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(made.escrowJson));
 
     const details = await screen.findByRole('group', { name: 'Escrow blob details' });
     expect(within(details).getByText(made.serial)).toBeInTheDocument();
@@ -45,16 +45,20 @@ describe('EscrowCasePanel', () => {
     expect(download.saved[0]!.name).toBe('report.pdf');
     expect(await bytesOf(download.saved[0]!.blob)).toEqual(plaintext);
 
-    // (b) a recovery blob, after a private key was pasted by mistake
+    // (b) a recovery blob, after a private key was pasted by mistake: refused as soon as it is pasted
     await user.click(screen.getByLabelText("Owner's new public key (PEM or JWK)"));
     await user.paste(testKeyPem('new-owner.pem'));
-    await user.click(screen.getByRole('button', { name: 'Download recovery blob' }));
     expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PUBLIC');
+    expect(screen.getByRole('button', { name: 'Download recovery blob' })).toBeDisabled();
 
     await user.clear(screen.getByLabelText("Owner's new public key (PEM or JWK)"));
     await user.click(screen.getByLabelText("Owner's new public key (PEM or JWK)"));
     await user.paste(testKeyPem('new-owner.pub.pem'));
     await user.type(screen.getByLabelText('Owner name (optional)'), 'Ada L.');
+    const compare = await screen.findByRole('group', { name: 'The new key to compare' });
+    expect(within(compare).getByLabelText(`Key ID ${await keyIdOfPem(testKeyPem('new-owner.pub.pem'))}`)).toBeInTheDocument();
+    expect(compare).toHaveTextContent('New key of Ada L.');
+    await user.click(within(compare).getByLabelText('I compared this key ID with the owner, by phone or in person'));
     await user.click(screen.getByRole('button', { name: 'Download recovery blob' }));
 
     const name = `${made.serial}.keyward-recovery.json`;
@@ -67,7 +71,7 @@ describe('EscrowCasePanel', () => {
     expect(JSON.parse(await download.saved[1]!.blob.text())).toMatchObject({ format: 'keyward-recovery/1', owner: { name: 'Ada L.' } });
 
     await user.click(screen.getByRole('button', { name: 'Close' }));
-    expect(screen.getByRole('group', { name: 'Drop an escrow blob' })).toBeInTheDocument();
+    expect(screen.getByRole('group', { name: 'Drop escrow blobs' })).toBeInTheDocument();
     expect(screen.queryByRole('group', { name: 'Escrow blob details' })).not.toBeInTheDocument();
   });
 
@@ -75,7 +79,7 @@ describe('EscrowCasePanel', () => {
     const { user } = await setup();
     const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: testKeyPem('stranger.pub.pem') });
 
-    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(made.escrowJson));
 
     const details = await screen.findByRole('group', { name: 'Escrow blob details' });
     const alert = within(details).getByRole('alert');
@@ -89,7 +93,7 @@ describe('EscrowCasePanel', () => {
     const { user } = await setup();
     const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, ownerName: 'Ada' });
 
-    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson.replace('"Ada"', '"Mallory"')));
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(made.escrowJson.replace('"Ada"', '"Mallory"')));
 
     const details = await screen.findByRole('group', { name: 'Escrow blob details' });
     expect(within(details).getByRole('alert')).toHaveAttribute('data-code', 'BLOB_TAMPERED');
@@ -100,11 +104,11 @@ describe('EscrowCasePanel', () => {
     const { user } = await setup();
     const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
 
-    await user.upload(screen.getByLabelText('Choose escrow blob'), new File(['<b>not json</b>'], 'notes.json'));
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), new File(['<b>not json</b>'], 'notes.json'));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('notes.json: This file or blob is damaged or not in the Keyward format');
 
-    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(made.escrowJson));
     expect(await screen.findByText('Checked with your authority key')).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
@@ -114,11 +118,75 @@ describe('EscrowCasePanel', () => {
     const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
     const other = await makeKeywardFile({ plaintext, name: 'y.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
 
-    await user.upload(screen.getByLabelText('Choose escrow blob'), escrowFile(made.escrowJson));
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(made.escrowJson));
     await user.upload(await screen.findByLabelText('Choose encrypted file'), other.file);
 
     const row = within(screen.getByRole('list', { name: 'Files being decrypted' })).getByRole('listitem', { name: 'y.bin.keyward' });
     expect(await within(row).findByRole('alert', {}, { timeout: 20_000 })).toHaveAttribute('data-code', 'BLOB_MISMATCH');
     expect(within(row).queryByRole('button', { name: /^Download/ })).not.toBeInTheDocument();
+  });
+  it('checks several blobs at once, lists each with its own result, and opens a good one', async () => {
+    const { user } = await setup();
+    const good = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, description: 'Board minutes' });
+    const altered = await makeKeywardFile({ plaintext, name: 'b.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, ownerName: 'Ada' });
+    const stranger = await makeKeywardFile({ plaintext, name: 'c.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: testKeyPem('stranger.pub.pem') });
+
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), [
+      escrowFile(altered.escrowJson.replace('"Ada"', '"Mallory"')),
+      new File([stranger.escrowJson], 'c.keyward-escrow.json'),
+      new File([good.escrowJson], 'a.keyward-escrow.json'),
+    ]);
+
+    const list = await screen.findByRole('list', { name: 'Escrow blobs' });
+    const row = (name: string) => within(list).getByRole('listitem', { name });
+    await waitFor(() => {
+      expect(within(row('a.keyward-escrow.json')).getByText('Checked with your authority key')).toBeInTheDocument();
+    });
+    expect(within(row('report.pdf.keyward-escrow.json')).getByRole('alert')).toHaveAttribute('data-code', 'BLOB_TAMPERED');
+    expect(within(row('c.keyward-escrow.json')).getByRole('alert')).toHaveAttribute('data-code', 'NO_MATCHING_KEY');
+    expect(row('a.keyward-escrow.json')).toHaveTextContent(good.serial);
+    expect(row('a.keyward-escrow.json')).toHaveTextContent('Board minutes');
+    expect(row('a.keyward-escrow.json')).toHaveTextContent('Ada Lovelace');
+    expect(within(row('c.keyward-escrow.json')).queryByRole('button', { name: 'Open' })).not.toBeInTheDocument();
+
+    await user.click(within(row('a.keyward-escrow.json')).getByRole('button', { name: 'Open' }));
+    const details = screen.getByRole('group', { name: 'Escrow blob details' });
+    expect(within(details).getByText(good.serial)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Close' }));
+    expect(screen.getByRole('list', { name: 'Escrow blobs' })).toBeInTheDocument();
+  });
+
+  it('issues a recovery blob only after the new key ID was compared, and refuses the authority’s own key', async () => {
+    const { download, user } = await setup();
+    const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(made.escrowJson));
+    const keyField = await screen.findByLabelText("Owner's new public key (PEM or JWK)");
+
+    await user.click(keyField);
+    await user.paste(authorityPubPem);
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_IS_AUTHORITY');
+    expect(screen.queryByRole('group', { name: 'The new key to compare' })).not.toBeInTheDocument();
+
+    await user.clear(keyField);
+    await user.paste(ownerPubPem);
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_IS_ESCROWED_OWNER');
+
+    await user.clear(keyField);
+    await user.paste(testKeyPem('new-owner.pub.pem'));
+    const compare = await screen.findByRole('group', { name: 'The new key to compare' });
+    // The name the recovery blob will carry: the escrow blob's, since none was typed.
+    expect(compare).toHaveTextContent('New key of Ada Lovelace');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Download recovery blob' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_CONFIRMED');
+    expect(download.saved).toEqual([]);
+
+    // Confirming is a change of the form: the error it answers goes at once.
+    await user.click(within(compare).getByLabelText('I compared this key ID with the owner, by phone or in person'));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Download recovery blob' }));
+    await screen.findByText(/Send it to the owner/);
+    expect(download.saved.map((s) => s.name)).toEqual([`${made.serial}.keyward-recovery.json`]);
   });
 });

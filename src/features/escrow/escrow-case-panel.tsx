@@ -4,26 +4,31 @@ import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EscrowCaseDetails } from './escrow-case-details.tsx';
+import { EscrowList } from './escrow-list.tsx';
 import { IssueRecoveryForm } from './issue-recovery-form.tsx';
 import { RecoverFileOption } from './recover-file-option.tsx';
 
-/** Journey 6, second part: one escrow blob, checked, then the file decrypted or a recovery blob issued. */
+/**
+ * Journey 6, second part: escrow blobs (one, several, or the owner's register
+ * zip), each checked; then one of them opened to decrypt the file or issue a
+ * recovery blob.
+ */
 export function EscrowCasePanel() {
-  const { escrowCase, loadError, loadEscrowBlob, closeEscrowCase } = useAppStore(
+  const { escrowCase, loadError, loadEscrowBlobs, closeEscrowCase } = useAppStore(
     useShallow((s) => ({
       escrowCase: s.escrowCase,
       loadError: s.escrowLoadError,
-      loadEscrowBlob: s.loadEscrowBlob,
+      loadEscrowBlobs: s.loadEscrowBlobs,
       closeEscrowCase: s.closeEscrowCase,
     })),
   );
   const [checking, setChecking] = useState(false);
 
   const open = async (files: File[]) => {
-    if (!files[0]) return;
+    if (files.length === 0) return;
     setChecking(true);
     try {
-      await loadEscrowBlob(files[0]);
+      await loadEscrowBlobs(files);
     } finally {
       setChecking(false);
     }
@@ -35,19 +40,20 @@ export function EscrowCasePanel() {
       {!escrowCase ? (
         <>
           <p>
-            Open the escrow blob (<code>NAME.keyward-escrow.json</code>) the owner sent you when they encrypted the file.
+            Open the escrow blob (<code>NAME.keyward-escrow.json</code>) the owner sent you when they encrypted the file, several
+            at once, or the register zip the owner exported: each blob is checked with your authority key.
           </p>
           <DropZone
-            label="Drop an escrow blob"
-            hint="A .keyward-escrow.json file"
-            buttonLabel="Choose escrow blob"
-            accept=".json,application/json"
-            multiple={false}
+            label="Drop escrow blobs"
+            hint="One or more .keyward-escrow.json files, or the owner’s register .zip"
+            buttonLabel="Choose escrow blobs"
+            accept=".json,.zip,application/json,application/zip"
             disabled={checking}
             onFiles={(files) => void open(files)}
           />
-          {checking && <p role="status">Checking the escrow blob…</p>}
+          {checking && <p role="status">Checking the escrow blobs…</p>}
           {loadError && <ErrorNotice error={loadError.error} subject={loadError.fileName} />}
+          <EscrowList />
         </>
       ) : (
         <>

@@ -1,30 +1,54 @@
-import { type SubmitEvent, useId, useState } from 'react';
+import { type SubmitEvent, useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
+import { KeyTextField } from '../../components/key-text-field.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
-/** Option (b), spec §5: wrap the file key for the owner's new public key, without ever seeing the file. */
+type KeyCheck = { keyId: string; modulusBits: number } | { error: UiError };
+
+/**
+ * Option (b), spec §5: wrap the file key for the owner's new public key,
+ * without ever seeing the file. The new key's ID is shown first, and the
+ * authority confirms it compared that ID with the owner before anything is
+ * issued: a pasted key could be anyone's.
+ */
 export function IssueRecoveryForm() {
-  const { issueRecovery, recovery, ownerName } = useAppStore(
-    useShallow((s) => ({ issueRecovery: s.issueRecovery, recovery: s.escrowCase?.recovery, ownerName: s.escrowCase?.blob.owner.name ?? '' })),
+  const { issueRecovery, checkRecoveryKey, recovery, ownerName } = useAppStore(
+    useShallow((s) => ({
+      issueRecovery: s.issueRecovery,
+      checkRecoveryKey: s.checkRecoveryKey,
+      recovery: s.escrowCase?.recovery,
+      ownerName: s.escrowCase?.blob.owner.name ?? '',
+    })),
   );
   const [publicKey, setPublicKey] = useState('');
   const [newName, setNewName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
+  const [confirmed, setConfirmed] = useState(false);
+  const [checked, setChecked] = useState<{ text: string; result: KeyCheck } | null>(null);
+  const { busy, error, run, clearError } = useFormAction();
   const id = useId();
+
+  // The check belongs to the text it was made for; a later paste makes it stale at once.
+  useEffect(() => {
+    if (publicKey.trim() === '') return;
+    let current = true;
+    void checkRecoveryKey(publicKey).then((result) => {
+      if (current) setChecked({ text: publicKey, result });
+    });
+    return () => {
+      current = false;
+    };
+  }, [publicKey, checkRecoveryKey]);
+  const check = checked?.text === publicKey && publicKey.trim() !== '' ? checked.result : null;
+  const newKey = check && !('error' in check) ? check : null;
+  const writtenName = newName.trim() || ownerName;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setError(await issueRecovery(publicKey, newName));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => issueRecovery(publicKey, newName, confirmed && newKey ? newKey.keyId : ''));
   };
 
   return (
@@ -34,15 +58,36 @@ export function IssueRecoveryForm() {
         Without the file: the file key is wrapped again for the owner’s new public key. The owner opens the file with the recovery
         blob and their new key pair.
       </p>
-      <label htmlFor={`${id}-key`}>Owner's new public key (PEM or JWK)</label>
-      <textarea id={`${id}-key`} value={publicKey} spellCheck={false} autoComplete="off" placeholder="-----BEGIN PUBLIC KEY-----" onChange={(e) => { setPublicKey(e.target.value); }} />
+      <KeyTextField
+        id={`${id}-key`}
+        label="Owner's new public key (PEM or JWK)"
+        value={publicKey}
+        placeholder="-----BEGIN PUBLIC KEY-----"
+        onChange={(value) => {
+          setPublicKey(value);
+          setConfirmed(false);
+          clearError();
+        }}
+      />
+      {check && 'error' in check && <ErrorNotice error={check.error} />}
       <label htmlFor={`${id}-name`}>Owner name (optional)</label>
-      <input id={`${id}-name`} type="text" value={newName} autoComplete="off" aria-describedby={`${id}-name-hint`} onChange={(e) => { setNewName(e.target.value); }} />
+      <input id={`${id}-name`} type="text" value={newName} autoComplete="off" aria-describedby={`${id}-name-hint`} onChange={(e) => { setNewName(e.target.value); clearError(); }} />
       <p className="field-hint" id={`${id}-name-hint`}>
         Written into the recovery blob. Left empty, it keeps <bdi>{ownerName ? `“${ownerName}”` : 'the escrow blob’s (empty) name'}</bdi>.
       </p>
+      {newKey && (
+        <div className="card" role="group" aria-label="The new key to compare">
+          <p>
+            New key of <bdi className="escrow-details__text">{writtenName || '(no name given)'}</bdi>: <KeyId keyId={newKey.keyId} /> (
+            {newKey.modulusBits} bits)
+          </p>
+          <label className="checkbox">
+            <input type="checkbox" checked={confirmed} onChange={(e) => { setConfirmed(e.target.checked); clearError(); }} />I compared this key ID with the owner, by phone or in person
+          </label>
+        </div>
+      )}
       <div className="actions">
-        <button type="submit" className="button" disabled={busy}>
+        <button type="submit" className="button" disabled={busy || (check !== null && 'error' in check)}>
           Download recovery blob
         </button>
         {busy && <span role="status">Issuing…</span>}

@@ -2,7 +2,7 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { bytesOf, createTestStore, makeKeywardFile, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { bytesOf, createTestStore, keyIdOfPem, makeKeywardFile, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { RecoverPanel } from './recover-panel.tsx';
 
 const plaintext = new Uint8Array(70_000).map((_, i) => (i * 7) & 0xff);
@@ -13,8 +13,9 @@ async function recoveryFixture() {
   const download = recordingDownloader();
   const { store: authority } = await createTestStore({ download });
   await authority.getState().importAuthorityKey({ text: testKeyPem('authority.pem'), name: 'Desk' });
-  await authority.getState().loadEscrowBlob(new File([made.escrowJson], 'thesis.tex.keyward-escrow.json'));
-  expect(await authority.getState().issueRecovery(testKeyPem('new-owner.pub.pem'), '')).toBeNull();
+  await authority.getState().loadEscrowBlobs([new File([made.escrowJson], 'thesis.tex.keyward-escrow.json')]);
+  const newKey = testKeyPem('new-owner.pub.pem');
+  expect(await authority.getState().issueRecovery(newKey, '', await keyIdOfPem(newKey))).toBeNull();
   const saved = download.saved[0]!;
   return { file: made.file, recovery: new File([saved.blob], saved.name, { type: 'application/json' }) };
 }

@@ -1,0 +1,80 @@
+import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { RowList } from '../../components/row-list.tsx';
+import { useProgressiveCount } from '../../components/use-progressive-count.ts';
+import { useValuePerFrame } from '../../components/use-value-per-frame.ts';
+import type { EscrowListItem } from '../../store/types.ts';
+import { useAppActions, useAppStore } from '../../store/use-app-store.ts';
+import { BlobFacts } from './blob-facts.tsx';
+
+/** One blob of the list: what it says, its own check, and a way into its case once verified. */
+const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowListItem }) {
+  // Once per blob, and a register may hold thousands: the action without a subscription.
+  const { openEscrowCase } = useAppActions();
+  const { blob } = item;
+  return (
+    <li className="row" aria-label={item.fileName}>
+      <div className="row__head">
+        <bdi className="row__name">{item.fileName}</bdi>
+        {item.verified && (
+          <span className="actions">
+            <button type="button" className="button button--small" onClick={() => { openEscrowCase(item.id); }}>
+              Open
+            </button>
+          </span>
+        )}
+      </div>
+      {blob && (
+        <dl className="escrow-details__list">
+          <BlobFacts blob={blob} />
+        </dl>
+      )}
+      {item.checking ? (
+        <p className="row__meta">Checking…</p>
+      ) : item.verified ? (
+        <p className="status--done">Checked with your authority key</p>
+      ) : (
+        item.error && <ErrorNotice error={item.error} />
+      )}
+    </li>
+  );
+});
+
+/** The blobs of a drop of several files or of the owner's register zip, each judged on its own. */
+export function EscrowList() {
+  const { items, skipped, clearEscrowList } = useAppStore(
+    useShallow((s) => ({ items: s.escrowList, skipped: s.escrowSkipped, clearEscrowList: s.clearEscrowList })),
+  );
+  // A register may hold thousands of blobs: mounted a slice per frame, and re-rendered at most once a frame.
+  const rows = useValuePerFrame(items);
+  const shown = useProgressiveCount(items.length);
+  if (items.length === 0 && skipped.length === 0) return null;
+  const verified = items.filter((i) => i.verified).length;
+  const checking = items.some((i) => i.checking);
+  return (
+    <div className="escrow-list">
+      <h3>Escrow blobs</h3>
+      <p role="status">
+        {verified} of {items.length} checked with your authority key{checking ? '; checking the others…' : '.'} Only a checked blob
+        can be opened.
+      </p>
+      {items.length > 0 && <RowList jobs={rows} shown={shown} label="Escrow blobs" Row={EscrowListRow} />}
+      {skipped.length > 0 && (
+        <div className="field-hint">
+          Not escrow blobs, so not opened:
+          <ul aria-label="Skipped entries">
+            {skipped.map((name) => (
+              <li key={name}>
+                <bdi>{name}</bdi>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <button type="button" className="button button--quiet button--small" onClick={clearEscrowList}>
+        Clear the list
+      </button>
+    </div>
+  );
+}
