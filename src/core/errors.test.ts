@@ -1,8 +1,8 @@
-import { KEY_ERROR_CODES, KeywardError, SPEC_ERROR_CODES, isKeywardError, userMessage } from './errors.ts';
+import { APP_ERROR_CODES, KEY_ERROR_CODES, KeywardError, SPEC_ERROR_CODES, isKeywardError, userMessage } from './errors.ts';
 
 describe('KeywardError', () => {
   it('has a sentence for every code, saying what happened and what to do', () => {
-    for (const code of [...SPEC_ERROR_CODES, ...KEY_ERROR_CODES]) {
+    for (const code of [...SPEC_ERROR_CODES, ...KEY_ERROR_CODES, ...APP_ERROR_CODES]) {
       const message = userMessage(code);
       expect(message.length, code).toBeGreaterThan(40);
       expect(message, code).toMatch(/\.$/);

@@ -32,9 +32,13 @@ export const KEY_ERROR_CODES = [
   'PASSPHRASE_WRONG',
 ] as const;
 
+/** Errors of the app's forms and drop zones (not in the spec's list; the CLI never raises them). */
+export const APP_ERROR_CODES = ['NAME_REQUIRED', 'IS_RECOVERY_BLOB', 'IS_ESCROW_BLOB'] as const;
+
 export type SpecErrorCode = (typeof SPEC_ERROR_CODES)[number];
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
-export type ErrorCode = SpecErrorCode | KeyErrorCode;
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
+export type ErrorCode = SpecErrorCode | KeyErrorCode | AppErrorCode;
 
 /** Facts that make a message precise; never secrets. */
 export interface ErrorDetails {
@@ -95,6 +99,12 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'This private key was stored so that it can be used but never read out, so it cannot be exported. Export a backup when you create or import a key.',
   PASSPHRASE_REQUIRED: () => 'This private key is protected by a passphrase. Enter the passphrase to use it.',
   PASSPHRASE_WRONG: () => 'The passphrase is wrong, or the encrypted key is damaged. Check the passphrase and try again.',
+  NAME_REQUIRED: () =>
+    'Give this key a name: it is shown with the key and written into every escrow blob, so that the backup authority knows whose it is.',
+  IS_RECOVERY_BLOB: () =>
+    'This is a recovery blob, not an encrypted file. Use it under “Open a file with a recovery blob”, together with the .keyward file it was issued for.',
+  IS_ESCROW_BLOB: () =>
+    'This is an escrow blob, not an encrypted file. Only your backup authority can open it (in authority mode); send it to them if you need a file recovered.',
 };
 
 /** The one sentence for a code, with the details filled in. */
@@ -130,6 +140,8 @@ export function isKeywardError(error: unknown): error is KeywardError {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return (
     typeof value === 'string' &&
-    ((SPEC_ERROR_CODES as readonly string[]).includes(value) || (KEY_ERROR_CODES as readonly string[]).includes(value))
+    ((SPEC_ERROR_CODES as readonly string[]).includes(value) ||
+      (KEY_ERROR_CODES as readonly string[]).includes(value) ||
+      (APP_ERROR_CODES as readonly string[]).includes(value))
   );
 }

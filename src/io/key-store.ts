@@ -32,10 +32,15 @@ export interface StoredKey {
   confirmedAt?: number;
   /** When a private-key backup was last exported. */
   backedUpAt?: number;
+  /**
+   * When the person chose to keep this private key without a backup (told that
+   * only the backup authority, if any, can then recover what it opens).
+   */
+  backupDeclinedAt?: number;
 }
 
 /** The fields of a stored key that may change after it is stored. */
-export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt'>>;
+export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt' | 'backupDeclinedAt'>>;
 
 /** Reading and writing stored keys. Every method rejects only with `StorageError`. */
 export interface KeyStore {
@@ -49,7 +54,7 @@ export interface KeyStore {
    */
   put(key: StoredKey): Promise<void>;
   /**
-   * Changes the name or the confirmation and backup times.
+   * Changes the name or the confirmation, backup and backup-declined times.
    *
    * @returns The updated key.
    * @throws {@link StorageError} `DB_FAILED` if no key has this `keyId` (e.g. deleted in another tab).
@@ -82,6 +87,7 @@ function cleanPatch(patch: KeyPatch): KeyPatch {
   if (patch.name !== undefined) clean.name = patch.name;
   if (patch.confirmedAt !== undefined) clean.confirmedAt = patch.confirmedAt;
   if (patch.backedUpAt !== undefined) clean.backedUpAt = patch.backedUpAt;
+  if (patch.backupDeclinedAt !== undefined) clean.backupDeclinedAt = patch.backupDeclinedAt;
   return clean;
 }
 

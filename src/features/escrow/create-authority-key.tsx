@@ -1,30 +1,53 @@
 import { type SubmitEvent, useId, useState } from 'react';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { NewKeyBackup } from '../../components/new-key-backup.tsx';
+import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
-/** A new authority key pair, made and kept in this browser (spec §1: 3072 bits unless 4096 is asked for). */
+/**
+ * A new authority key pair, made in this browser (spec §1: 3072 bits unless
+ * 4096 is asked for), saved only once backed up or declined (`NewKeyBackup`).
+ */
 export function CreateAuthorityKey() {
   const generateKey = useAppStore((s) => s.generateKey);
+  const creating = useAppStore((s) => s.newKey?.key.role === 'authority-own');
   const [name, setName] = useState('');
   const [bits, setBits] = useState<3072 | 4096>(3072);
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
   const id = useId();
+
+  if (creating) return <NewKeyBackup role="authority-own" />;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);
+    setError(null);
     try {
-      const key = await generateKey({ name, bits, role: 'authority-own' });
-      if (key) setName('');
+      const result = await generateKey({ name, bits, role: 'authority-own' });
+      if ('error' in result) setError(result.error);
+      else setName('');
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <form className="authority-form" aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
+    <form className="authority-form" noValidate aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
       <h3 id={`${id}-heading`}>Create authority key pair</h3>
       <label htmlFor={`${id}-name`}>Authority key name</label>
-      <input id={`${id}-name`} type="text" value={name} placeholder="IT backup desk" autoComplete="off" onChange={(e) => { setName(e.target.value); }} />
+      <input
+        id={`${id}-name`}
+        type="text"
+        value={name}
+        placeholder="IT backup desk"
+        autoComplete="off"
+        required
+        onChange={(e) => {
+          setName(e.target.value);
+          setError(null);
+        }}
+      />
       <fieldset>
         <legend>Key size</legend>
         {([3072, 4096] as const).map((size) => (
@@ -41,6 +64,7 @@ export function CreateAuthorityKey() {
         </button>
         {busy && <span role="status">Creating the key pair…</span>}
       </div>
+      {error && <ErrorNotice error={error} />}
     </form>
   );
 }
