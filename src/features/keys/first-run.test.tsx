@@ -67,6 +67,8 @@ describe('FirstRun', () => {
     expect(download.saved).toEqual([]);
 
     await user.clear(screen.getByLabelText('Repeat passphrase'));
+    // Stale once the passphrase it was about changes.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await user.type(screen.getByLabelText('Repeat passphrase'), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Download backup' }));
     expect(await screen.findByText(/Backup downloaded/, undefined, { timeout: 20_000 })).toBeInTheDocument();
@@ -158,6 +160,8 @@ describe('FirstRun', () => {
     expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PRIVATE');
 
     await pasteInto(user, 'Your key (PEM or JWK)', testKeyPem('weak-1024.pem'));
+    // The error was about the text that is gone now.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Import key' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('This RSA key is too weak (1024 bits)');
     expect(screen.getByLabelText('Your key (PEM or JWK)')).toHaveValue(testKeyPem('weak-1024.pem'));
@@ -175,6 +179,7 @@ describe('FirstRun', () => {
     expect(store.getState().keys).toEqual([]);
 
     await user.clear(screen.getByLabelText('Passphrase'));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await user.type(screen.getByLabelText('Passphrase'), PASSPHRASE);
     await user.click(screen.getByRole('button', { name: 'Import key' }));
     const keyId = await keyIdOfPem(testKeyPem('owner-encrypted.pub.pem'));

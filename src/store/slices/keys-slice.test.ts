@@ -9,6 +9,7 @@ import { importPrivateKey } from '../../core/index.ts';
 import type { KeyStore } from '../../io/key-store.ts';
 import { createTestStore, keyIdOfPem, memoryKeyStore, recordingDownloader, testKeyPem } from '../test-adapters.ts';
 import { backupStatus, cannotBeBackedUp, ownKeyPair, unconfirmedAuthority } from './keys-slice.ts';
+import { unsavedWork } from './session-slice.ts';
 
 const PASSPHRASE = testKeyPem('owner-encrypted.passphrase.txt').trim();
 
@@ -45,6 +46,8 @@ describe('generateKey', () => {
     expect(store.getState().newKey?.key.keyId).toBe(key.keyId);
     expect(store.getState().newKey?.key.privateKey?.extractable).toBe(true);
     expect(store.getState().backupProblem(key.keyId)).toBeNull();
+    // Leaving now would lose it: the page asks first.
+    expect(unsavedWork(store.getState())).toBe('new-key');
 
     expect(await store.getState().exportPrivateBackup(key.keyId, 'correct horse battery')).toBeNull();
     expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
@@ -54,6 +57,7 @@ describe('generateKey', () => {
     expect(reopened.keyId).toBe(key.keyId);
 
     expect(store.getState().newKey).toBeNull();
+    expect(unsavedWork(store.getState())).toBeNull();
     const [saved] = store.getState().keys;
     expect(saved).toMatchObject({ keyId: key.keyId, name: 'Ada Lovelace', extractable: false });
     expect(saved?.privateKey?.extractable).toBe(false);
