@@ -56,6 +56,8 @@ export function OwnerView() {
   const unbackedUp = useAppStore(
     (s) => s.keys.filter((k) => k.role === 'owner' && backupStatus(k) === 'missing' && k.backupDeclinedAt === undefined).length,
   );
+  // A key pair made under Keys and not yet backed up or declined is not saved: say so wherever the person is.
+  const newKeyWaiting = useAppStore((s) => s.newKey?.key.role === 'owner');
   const [tab, setTab] = useState<Tab>('encrypt');
   if (!ready) {
     return (
@@ -67,6 +69,14 @@ export function OwnerView() {
   }
   return (
     <>
+      {newKeyWaiting && tab !== 'keys' && (
+        <p className="warning" role="status">
+          Your new key pair is not saved yet: download its backup (or decide to go without one) under Keys.{' '}
+          <button type="button" className="button button--small" onClick={() => { setTab('keys'); }}>
+            Finish in Keys
+          </button>
+        </p>
+      )}
       {unbackedUp > 0 && (
         <p className="warning" role="status">
           Your private key has no backup yet. If this browser loses its data, only your backup authority can recover your
