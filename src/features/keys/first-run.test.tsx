@@ -188,6 +188,12 @@ describe('FirstRun', () => {
     expect(screen.getByText(/Imported from a key file/)).toBeInTheDocument();
     expect(screen.queryByRole('heading', { name: 'Download a backup' })).not.toBeInTheDocument();
     expect(store.getState().keys).toMatchObject([{ name: 'Ada', role: 'owner', extractable: false }]);
+
+    // Still in set-up: the key pair can be removed again and another one chosen.
+    await user.click(screen.getByRole('button', { name: 'Delete…' }));
+    await user.click(await screen.findByRole('button', { name: 'Delete key' }));
+    expect(await screen.findByRole('button', { name: 'Import a key pair' })).toBeInTheDocument();
+    expect(store.getState().keys).toEqual([]);
   }, 60_000);
 
   it('reads a chosen key file into the form and suggests a name from it, for the person to check', async () => {

@@ -5,6 +5,7 @@ import { backupStatus, cannotBeBackedUp, ownKeyPair } from '../../store/slices/k
 import { useAppStore } from '../../store/use-app-store.ts';
 import { BackupForm } from '../../components/backup-form.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
+import { DeleteKey } from './delete-key.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
 import { UnbackableKey } from './unbackable-key.tsx';
 
@@ -72,6 +73,12 @@ export function OwnKeyStep() {
         <p className="status--done">Backup downloaded {formatDate(key.backedUpAt)}. Keep the file and its passphrase in separate safe places.</p>
       )}
       {status === 'imported' && <p className="row__meta">Imported from a key file: keep that file safe, it is your backup.</p>}
+      {/* Set-up is not finished: the wrong key pair can still be removed and another one made or imported. */}
+      {!cannotBeBackedUp(key) && (
+        <p className="actions">
+          <DeleteKey storedKey={key} />
+        </p>
+      )}
     </>
   );
 }
