@@ -70,6 +70,10 @@ test('keys that are not usable RSA keys are refused with what is wrong, and the 
     await expect(field).toHaveValue(text);
   }
   await field.fill(testKey('owner.pem'));
+  // A key needs a name from the person (never a silent default).
+  await page.getByRole('button', { name: 'Import key', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText(/Give this key a name/);
+  await page.getByLabel('Name for this key').fill('Ada Lovelace');
   await page.getByRole('button', { name: 'Import key', exact: true }).click();
   await expect(page.getByLabel('Authority public key (PEM or JWK)')).toBeVisible();
 });

@@ -46,10 +46,9 @@ test('a person creates a key pair, backs it up, confirms the authority, and the 
   await page.getByLabel('Name for this key').fill('Ada Lovelace');
   await page.getByRole('button', { name: 'Create key pair' }).click();
 
-  await expect(page.getByRole('heading', { name: 'Download a backup' })).toBeVisible({ timeout: 30_000 });
+  // The new key pair is not saved before its backup: the backup step comes first, with the focus.
+  await expect(page.getByRole('heading', { name: 'Back up your new key pair' })).toBeFocused({ timeout: 30_000 });
   const ownKeyId = await onlyKeyId(page);
-  // Storage persistence was asked for once the key pair existed; either answer is shown.
-  await expect(page.getByRole('status').filter({ hasText: /Keyward’s storage/ })).toBeVisible();
 
   await page.getByLabel('Backup passphrase').fill(BACKUP_PASSPHRASE);
   await page.getByLabel('Repeat passphrase').fill(BACKUP_PASSPHRASE);
@@ -58,6 +57,8 @@ test('a person creates a key pair, backs it up, confirms the authority, and the 
   const backup = (await downloadBytes(download)).toString('utf8');
   expect(backup).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
   await expect(page.getByText(/^Backup downloaded/)).toBeVisible();
+  // Storage persistence was asked for once the key pair was saved; either answer is shown.
+  await expect(page.getByRole('status').filter({ hasText: /Keyward’s storage/ })).toBeVisible();
 
   // OpenSSL opens the backup with the passphrase; its public key has the key ID the page showed.
   const backupPath = join(dir, 'backup.pem');
@@ -117,7 +118,7 @@ test('an authority that is added but not confirmed is not used, also after a rel
   await page.getByRole('button', { name: 'Import key', exact: true }).click();
   await expect(page.getByLabel(`Key ID ${refKeyId(testKey('owner.pub.pem'))}`)).toBeVisible();
   await expect(page.getByText(/Imported from a key file/)).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Download a backup' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Back up your new key pair' })).toHaveCount(0);
 
   await page.getByLabel('Authority public key (PEM or JWK)').fill(testKey('stranger.pub.pem'));
   await page.getByLabel('Authority name').fill('Someone');

@@ -158,6 +158,7 @@ test('a 1024-bit key is refused as too weak and nothing is stored', async ({ pag
   await expect(page.getByRole('heading', { name: 'Welcome to Keyward' })).toBeVisible();
   await page.getByRole('button', { name: 'Import a key pair' }).click();
   await page.getByLabel('Your key (PEM or JWK)').fill(testKey('owner.pem'));
+  await page.getByLabel('Name for this key').fill('Ada Lovelace');
   await page.getByRole('button', { name: 'Import key', exact: true }).click();
   await expect(page.getByLabel(`Key ID ${refKeyId(testKey('owner.pub.pem'))}`)).toBeVisible();
   // The same weak key as an authority is refused as well.

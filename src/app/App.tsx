@@ -4,10 +4,12 @@ import { Header } from './header.tsx';
 import { Notices } from './notices.tsx';
 import { OwnerView } from './owner-view.tsx';
 import { AuthorityView } from './authority-view.tsx';
+import { useLeaveWarning } from './leave-warning.ts';
 
 /** The whole app: a header with the mode switch, then the owner's or the authority's journeys. */
 export function App() {
   const { mode, keysLoaded } = useAppStore(useShallow((s) => ({ mode: s.mode, keysLoaded: s.keysLoaded })));
+  useLeaveWarning();
   return (
     <div className="app">
       <Header />

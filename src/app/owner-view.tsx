@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { backupStatus } from '../store/slices/keys-slice.ts';
+import { backupStatus, ownKeyPair } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { DecryptPanel } from '../features/decrypt/decrypt-panel.tsx';
 import { EncryptPanel } from '../features/encrypt/encrypt-panel.tsx';
@@ -16,14 +16,67 @@ const TABS = [
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
-/** The owner's journeys. Until a key pair and a confirmed authority exist, the first-run screen. */
+/** The recovery section's heading, focused when a recovery blob was dropped among encrypted files. */
+const focusRecovery = () => document.getElementById('recover-heading')?.focus();
+
+/**
+ * Opening files needs no set-up beyond the key (or the recovery blob's key
+ * pair): reachable from the first-run screen, with what is needed said.
+ */
+function OpenFilesNow() {
+  const hasKeyPair = useAppStore((s) => ownKeyPair(s.keys) !== undefined);
+  const [open, setOpen] = useState(false);
+  return (
+    <section className="panel" aria-labelledby="open-now-heading">
+      <h2 id="open-now-heading">Only here to open a file?</h2>
+      <p>
+        {hasKeyPair
+          ? 'Your key pair opens files encrypted for it, and files with a recovery blob issued for it; no backup authority is needed for that.'
+          : 'A .keyward file opens with the key pair it was encrypted for: import that key pair in step 1. A recovery blob opens a file with the key pair it was issued for: create or import that key pair in step 1 first.'}
+      </p>
+      <button type="button" className="button" aria-expanded={open} onClick={() => { setOpen(!open); }}>
+        Decrypt files now
+      </button>
+      {open && (
+        <>
+          <DecryptPanel onRecoveryBlob={focusRecovery} />
+          <RecoverPanel />
+        </>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The owner's journeys. Until a key pair and a confirmed authority exist, the
+ * first-run screen, from which decrypting is still reachable.
+ */
 export function OwnerView() {
-  const ready = useAppStore((s) => s.keys.some((k) => k.role === 'owner' && k.privateKey) && s.keys.some((k) => k.role === 'authority' && k.confirmedAt));
-  const unbackedUp = useAppStore((s) => s.keys.filter((k) => k.role === 'owner' && backupStatus(k) === 'missing').length);
+  const ready = useAppStore((s) => ownKeyPair(s.keys) !== undefined && s.keys.some((k) => k.role === 'authority' && k.confirmedAt));
+  const unbackedUp = useAppStore(
+    (s) => s.keys.filter((k) => k.role === 'owner' && backupStatus(k) === 'missing' && k.backupDeclinedAt === undefined).length,
+  );
+  // A key pair made under Keys and not yet backed up or declined is not saved: say so wherever the person is.
+  const newKeyWaiting = useAppStore((s) => s.newKey?.key.role === 'owner');
   const [tab, setTab] = useState<Tab>('encrypt');
-  if (!ready) return <FirstRun />;
+  if (!ready) {
+    return (
+      <>
+        <FirstRun />
+        <OpenFilesNow />
+      </>
+    );
+  }
   return (
     <>
+      {newKeyWaiting && tab !== 'keys' && (
+        <p className="warning" role="status">
+          Your new key pair is not saved yet: download its backup (or decide to go without one) under Keys.{' '}
+          <button type="button" className="button button--small" onClick={() => { setTab('keys'); }}>
+            Finish in Keys
+          </button>
+        </p>
+      )}
       {unbackedUp > 0 && (
         <p className="warning" role="status">
           Your private key has no backup yet. If this browser loses its data, only your backup authority can recover your
@@ -44,7 +97,7 @@ export function OwnerView() {
         {tab === 'encrypt' && <EncryptPanel />}
         {tab === 'decrypt' && (
           <>
-            <DecryptPanel />
+            <DecryptPanel onRecoveryBlob={focusRecovery} />
             <RecoverPanel />
           </>
         )}

@@ -70,10 +70,23 @@ export function BackupForm({ keyId, onDone, onCancel }: BackupFormProps) {
         autoComplete="new-password"
         value={passphrase}
         aria-describedby={`${id}-hint`}
-        onChange={(e) => { setPassphrase(e.target.value); }}
+        onChange={(e) => {
+          setPassphrase(e.target.value);
+          setError(null);
+        }}
       />
       <label htmlFor={`${id}-repeat`}>Repeat passphrase</label>
-      <input id={`${id}-repeat`} type="password" autoComplete="new-password" value={repeat} onChange={(e) => { setRepeat(e.target.value); }} />
+      <input
+        id={`${id}-repeat`}
+        type="password"
+        autoComplete="new-password"
+        value={repeat}
+        onChange={(e) => {
+          // An error about the passphrases is stale once either changes.
+          setRepeat(e.target.value);
+          setError(null);
+        }}
+      />
       <p className="field-hint" id={`${id}-hint`}>
         At least 8 characters. The backup file cannot be opened without it, so keep the passphrase apart from the file.
       </p>

@@ -54,6 +54,10 @@ export const APP_ERROR_CODES = [
   'NOT_A_BLOB',
   'NOT_RECOVERY_BLOB',
   'NOT_ESCROW_BLOB',
+  // the app's forms and drop zones
+  'NAME_REQUIRED',
+  'IS_RECOVERY_BLOB',
+  'IS_ESCROW_BLOB',
   // running an operation
   'CANCELLED',
   'NO_SPACE',
@@ -89,6 +93,7 @@ export const AUTHORITY_ERROR_CODES = [
   'ZIP_ENTRY_TOO_LARGE',
   'ZIP_ENTRY_UNREADABLE',
 ] as const;
+
 
 export type SpecErrorCode = (typeof SPEC_ERROR_CODES)[number];
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
@@ -239,6 +244,12 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   ZIP_NO_BLOBS: () => 'This zip holds no escrow blob (no .json file), so there is nothing to check. Ask the owner for their register export.',
   ZIP_ENTRY_TOO_LARGE: () => 'This entry is far too large to be an escrow blob, so it was not opened.',
   ZIP_ENTRY_UNREADABLE: (d) => `This entry of the zip is damaged or stored in a way Keyward cannot read${d.reason ? ` (${d.reason})` : ''}, so it was not opened.`,
+  NAME_REQUIRED: () =>
+    'Give this key a name: it is shown with the key and written into every escrow blob, so that the backup authority knows whose it is.',
+  IS_RECOVERY_BLOB: () =>
+    'This is a recovery blob, not an encrypted file. Use it under “Open a file with a recovery blob”, together with the .keyward file it was issued for.',
+  IS_ESCROW_BLOB: () =>
+    'This is an escrow blob, not an encrypted file. Only your backup authority can open it (in authority mode); send it to them if you need a file recovered.',
 };
 
 function capitalise(text: string): string {

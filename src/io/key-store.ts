@@ -11,7 +11,7 @@ import type { StoredKey } from './records.ts';
 export type { KeyRole, StoredKey } from './records.ts';
 
 /** The fields of a stored key that may change after it is stored. */
-export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt'>>;
+export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt' | 'backupDeclinedAt'>>;
 
 /** Reading and writing stored keys. Every method rejects only with a storage `KeywardError` (`DB_*`). */
 export interface KeyStore {
@@ -25,7 +25,7 @@ export interface KeyStore {
    */
   put(key: StoredKey): Promise<void>;
   /**
-   * Changes the name or the confirmation and backup times.
+   * Changes the name or the confirmation, backup and backup-declined times.
    *
    * @returns The updated key.
    * @throws storage `KeywardError` `DB_FAILED` if no key has this `keyId` (e.g. deleted in another tab).
@@ -58,6 +58,7 @@ function cleanPatch(patch: KeyPatch): KeyPatch {
   if (patch.name !== undefined) clean.name = patch.name;
   if (patch.confirmedAt !== undefined) clean.confirmedAt = patch.confirmedAt;
   if (patch.backedUpAt !== undefined) clean.backedUpAt = patch.backedUpAt;
+  if (patch.backupDeclinedAt !== undefined) clean.backupDeclinedAt = patch.backupDeclinedAt;
   return clean;
 }
 

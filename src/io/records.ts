@@ -29,6 +29,11 @@ export interface StoredKey {
   confirmedAt?: number;
   /** When a private-key backup was last exported. */
   backedUpAt?: number;
+  /**
+   * When the person chose to keep this private key without a backup (told that
+   * only the backup authority, if any, can then recover what it opens).
+   */
+  backupDeclinedAt?: number;
 }
 
 /** One encrypted file and its escrow blob. */

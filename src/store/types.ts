@@ -60,6 +60,11 @@ export interface EncryptJob {
   /** The name of the picked file the output streams (or streamed) into. */
   savedAs?: string;
   escrowJson?: string;
+  /** The file ID (spec §3), once encrypted: the register entry it belongs to. */
+  fileId?: string;
+  /** Whether the encrypted file and the escrow blob were downloaded (alone or in the zip). */
+  fileDownloaded?: boolean;
+  escrowDownloaded?: boolean;
   error?: UiError;
 }
 
@@ -125,16 +130,31 @@ export interface KeysSlice {
   keys: StoredKey[];
   keysLoaded: boolean;
   /**
-   * A private key generated in this session that can still be read out once
-   * for a backup, although the stored copy is non-extractable.
+   * A key pair just generated, held only in memory (its private key
+   * extractable) until a backup is downloaded (`exportPrivateBackup`) or
+   * explicitly declined (`keepNewKeyWithoutBackup`); only then is it stored,
+   * non-extractable unless `keepExportable`. A reload before that loses it,
+   * unused.
    */
-  pendingBackup: { keyId: string; privateKey: CryptoKey } | null;
+  newKey: { key: StoredKey; keepExportable: boolean } | null;
   loadKeys: () => Promise<void>;
-  /** Generates a key pair; the stored private key is non-extractable unless `keepExportable`. */
-  generateKey: (options: { name: string; bits: 3072 | 4096; role: 'owner' | 'authority-own'; keepExportable?: boolean }) => Promise<StoredKey | null>;
+  /** Generates a key pair into `newKey` (replacing one not yet stored); a name is required (`NAME_REQUIRED`). */
+  generateKey: (options: {
+    name: string;
+    bits: 3072 | 4096;
+    role: 'owner' | 'authority-own';
+    keepExportable?: boolean;
+  }) => Promise<{ key: StoredKey } | { error: UiError }>;
+  /** Stores `newKey` without a backup: the person was told what that means and chose it. */
+  keepNewKeyWithoutBackup: () => Promise<UiError | null>;
+  /** Forgets `newKey` (never stored, never used). */
+  discardNewKey: () => void;
+  /** Records that a stored key that can no longer be backed up is kept anyway. */
+  declineBackup: (keyId: string) => Promise<void>;
   /**
    * Imports a key from pasted or dropped text. A public key becomes an
    * `authority` key; a private key becomes `privateRole` (default `owner`).
+   * The name is required (`NAME_REQUIRED`).
    * Resolves to the stored key, or to an error to show next to the form.
    */
   importKey: (options: {
@@ -155,15 +175,14 @@ export interface KeysSlice {
   renameKey: (keyId: string, name: string) => Promise<void>;
   /** Downloads the public key (`NAME.pub.pem` or `.jwk.json`). */
   exportPublicKey: (keyId: string, format: 'spki-pem' | 'jwk') => Promise<UiError | null>;
-  /** Downloads a passphrase-protected PKCS#8 backup and records when. */
+  /** Downloads a passphrase-protected PKCS#8 backup and records when; for `newKey`, then stores it. */
   exportPrivateBackup: (keyId: string, passphrase: string) => Promise<UiError | null>;
   /**
-   * Why no backup of this key can be exported (no private key, or a
-   * non-extractable one whose in-session copy is gone: `KEY_NOT_EXTRACTABLE`),
-   * or null when it can.
+   * Why no backup of this key can be exported (no private key, or a stored
+   * non-extractable one: `KEY_NOT_EXTRACTABLE`), or null when it can (`newKey`
+   * always can).
    */
   backupProblem: (keyId: string) => UiError | null;
-  dismissPendingBackup: () => void;
   deleteKey: (keyId: string) => Promise<void>;
 }
 
@@ -171,8 +190,11 @@ export interface EncryptSlice {
   encryptJobs: EncryptJob[];
   /** True where outputs can stream to a file the person picks (`showSaveFilePicker`). */
   canChooseWhereToSave: boolean;
+  /** The owner key pair chosen for new files in this session (null: the first one, see `ownKeyPair`). */
+  encryptOwnerKeyId: string | null;
+  chooseEncryptOwner: (keyId: string) => void;
   /**
-   * Queues files for encryption to the current owner key and the chosen
+   * Queues files for encryption to the chosen owner key pair (`encryptOwnerKeyId`) and the chosen
    * authority. With `askWhereToSave` (where the browser can), each waits until
    * the person picks its file with `chooseWhereToSave`.
    */
@@ -180,6 +202,7 @@ export interface EncryptSlice {
   /** Opens the save picker for a waiting row (call it from a click); the row starts once a file is picked. */
   chooseWhereToSave: (id: string) => Promise<UiError | null>;
   cancelEncrypt: (id: string) => void;
+  /** Downloads a finished file (or its escrow blob) and marks the row as downloaded. */
   downloadEncrypted: (id: string) => void;
   downloadEscrow: (id: string) => void;
   /** Every finished file and escrow blob in one zip; resolves to an error to show next to the button. */

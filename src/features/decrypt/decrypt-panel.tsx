@@ -4,9 +4,14 @@ import { DropZone } from '../../components/drop-zone.tsx';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { DecryptRows } from './decrypt-rows.tsx';
 
-/** Journey 5: drop `.keyward` files; each opens with whichever stored key it was made for. */
-export function DecryptPanel() {
+/**
+ * Journey 5: drop `.keyward` files; each opens with whichever stored key it
+ * was made for. A recovery blob dropped here gets a way to where it is used
+ * (`onRecoveryBlob`, from the composition).
+ */
+export function DecryptPanel({ onRecoveryBlob }: { onRecoveryBlob?: () => void }) {
   const decryptFiles = useAppStore((s) => s.decryptFiles);
+  const misplacedRecovery = useAppStore((s) => s.decryptJobs.some((job) => job.error?.code === 'IS_RECOVERY_BLOB'));
   const canChoose = useAppStore((s) => s.canChooseWhereToSave);
   const [askWhereToSave, setAskWhereToSave] = useState(false);
   return (
@@ -26,6 +31,13 @@ export function DecryptPanel() {
           decryptFiles(files, { askWhereToSave });
         }}
       />
+      {misplacedRecovery && onRecoveryBlob && (
+        <p className="actions">
+          <button type="button" className="button button--small" onClick={onRecoveryBlob}>
+            Go to “Open a file with a recovery blob”
+          </button>
+        </p>
+      )}
       <DecryptRows />
     </section>
   );

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { bytesOf, createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
@@ -35,6 +35,48 @@ const rowFor = (name: string) => within(rows()).getByRole('listitem', { name });
 const waitForDone = (name: string) => screen.findByRole('button', { name: `Download ${name}.keyward` }, { timeout: 20_000 });
 
 describe('EncryptPanel', () => {
+  it('with several key pairs, lets the person choose (name and key ID) and keeps the choice for the session', async () => {
+    const { store, user } = await setup();
+    const second = await act(() => store.getState().importKey({ text: testKeyPem('new-owner.pem'), name: 'Ada 2027' }));
+    if ('error' in second) throw new Error(second.error.message);
+    const ownerKeyId = await keyIdOfPem(testKeyPem('owner.pub.pem'));
+
+    const select = await screen.findByRole('combobox', { name: 'Encrypt for my key pair' });
+    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      `Ada Lovelace (${ownerKeyId.slice(7, 15)}…)`,
+      `Ada 2027 (${second.key.keyId.slice(7, 15)}…)`,
+    ]);
+    expect(select).toHaveValue(ownerKeyId);
+    await user.selectOptions(select, second.key.keyId);
+    expect(screen.getByLabelText(`Key ID ${second.key.keyId}`)).toBeInTheDocument();
+
+    await user.upload(screen.getByLabelText('Choose files to encrypt'), [file('for-2027.pdf')]);
+    await waitForDone('for-2027.pdf');
+    expect(store.getState().register[0]?.owner).toEqual({ name: 'Ada 2027', keyId: second.key.keyId });
+    // Remembered for the session: a fresh panel (another tab of the app, then back) shows the same choice.
+    cleanup();
+    render(
+      <StoreProvider store={store}>
+        <EncryptPanel />
+      </StoreProvider>,
+    );
+    expect(await screen.findByRole('combobox', { name: 'Encrypt for my key pair' })).toHaveValue(second.key.keyId);
+  });
+
+  it('marks each output once downloaded and says an undownloaded file exists only in this tab', async () => {
+    const { user } = await setup();
+    await user.upload(screen.getByLabelText('Choose files to encrypt'), [file('report.pdf')]);
+    await waitForDone('report.pdf');
+    const row = rowFor('report.pdf');
+    expect(row).toHaveTextContent('The encrypted file exists only in this tab until you download it.');
+    expect(within(row).queryByText('File downloaded')).not.toBeInTheDocument();
+    await user.click(within(row).getByRole('button', { name: 'Download report.pdf.keyward' }));
+    expect(within(rowFor('report.pdf')).getByText('File downloaded')).toBeInTheDocument();
+    expect(rowFor('report.pdf')).not.toHaveTextContent('exists only in this tab');
+    await user.click(within(rowFor('report.pdf')).getByRole('button', { name: 'Download report.pdf.keyward-escrow.json' }));
+    expect(within(rowFor('report.pdf')).getByText('Escrow blob downloaded')).toBeInTheDocument();
+  });
+
   it('encrypts chosen files into rows with a serial and downloads each output', async () => {
     const { store, download, user } = await setup();
     expect(screen.getByText('IT backup desk')).toBeInTheDocument();

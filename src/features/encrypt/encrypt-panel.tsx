@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { SaveTargetOption } from '../../components/choose-where-to-save.tsx';
 import { DropZone } from '../../components/drop-zone.tsx';
-import { KeyId } from '../../components/key-id.tsx';
-import { confirmedAuthorities, encryptionOwnerKey } from '../../store/slices/encrypt-slice.ts';
+import { confirmedAuthorities } from '../../store/slices/encrypt-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EncryptOptions } from './encrypt-options.tsx';
 import { EncryptRows } from './encrypt-rows.tsx';
+import { OwnerChoice } from './owner-choice.tsx';
 
 /**
  * Journey 2: drop or choose files; each is encrypted for the owner's key
@@ -14,7 +14,6 @@ import { EncryptRows } from './encrypt-rows.tsx';
  */
 export function EncryptPanel() {
   const authorities = useAppStore(useShallow((s) => confirmedAuthorities(s.keys)));
-  const owner = useAppStore((s) => encryptionOwnerKey(s.keys));
   const encryptFiles = useAppStore((s) => s.encryptFiles);
   const canChoose = useAppStore((s) => s.canChooseWhereToSave);
   const [askWhereToSave, setAskWhereToSave] = useState(false);
@@ -30,11 +29,7 @@ export function EncryptPanel() {
         Each file gets a fresh key. It is locked for your key pair inside <code>NAME.keyward</code>, and a copy for your
         backup authority goes into <code>NAME.keyward-escrow.json</code>, the escrow blob.
       </p>
-      {owner && (
-        <p className="row__meta">
-          For your key <strong className="row__name">{owner.name}</strong> <KeyId keyId={owner.keyId} />
-        </p>
-      )}
+      <OwnerChoice />
       <EncryptOptions
         description={description}
         onDescription={setDescription}

@@ -48,18 +48,25 @@ export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob })
                 Saved as <bdi className="row__name">{job.savedAs}</bdi>
               </span>
             ) : (
-              <button type="button" className="button button--small encrypt-row__download" onClick={() => { downloadEncrypted(job.id); }}>
-                <span>
-                  Download <bdi>{job.outputName}</bdi>
-                </span>
-              </button>
+              <>
+                <button type="button" className="button button--small encrypt-row__download" onClick={() => { downloadEncrypted(job.id); }}>
+                  <span>
+                    Download <bdi>{job.outputName}</bdi>
+                  </span>
+                </button>
+                {job.fileDownloaded && <span className="row__meta status--done">File downloaded</span>}
+              </>
             )}
             <button type="button" className="button button--quiet button--small encrypt-row__download" onClick={() => { downloadEscrow(job.id); }}>
               <span>
                 Download <bdi>{job.escrowName}</bdi>
               </span>
             </button>
+            {job.escrowDownloaded && <span className="row__meta status--done">Escrow blob downloaded</span>}
           </div>
+          {!job.fileDownloaded && !job.savedAs && (
+            <p className="row__meta">The encrypted file exists only in this tab until you download it.</p>
+          )}
         </>
       )}
       {job.status === 'failed' && job.error && <ErrorNotice error={job.error} />}

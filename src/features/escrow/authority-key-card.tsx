@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
@@ -9,12 +8,10 @@ import { BackupForm } from '../../components/backup-form.tsx';
 
 /** One authority key pair: its key ID to publish, its public key to hand out, and a backup while one can be made. */
 export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
-  const { exportPublicKey, pending } = useAppStore(
-    useShallow((s) => ({ exportPublicKey: s.exportPublicKey, pending: s.pendingBackup?.keyId === storedKey.keyId })),
-  );
+  const exportPublicKey = useAppStore((s) => s.exportPublicKey);
   const [backupOpen, setBackupOpen] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
-  const canBackup = pending || storedKey.extractable;
+  const canBackup = storedKey.extractable;
 
   const exportPublic = async () => {
     setError(await exportPublicKey(storedKey.keyId, 'spki-pem'));
@@ -36,12 +33,6 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
         {storedKey.origin === 'generated' ? 'Created here' : 'Imported'} {formatDate(storedKey.createdAt)}. Owners compare this key ID
         before they escrow to you.
       </p>
-      {pending && !backupOpen && (
-        <p className="warning">
-          Export a passphrase-protected backup now. This key is stored so that it can be used but never read out: once you leave
-          this page, no backup can be made, and losing this browser’s storage would make every escrow blob for it useless.
-        </p>
-      )}
       <div className="actions">
         <button type="button" className="button button--small" onClick={() => void exportPublic()}>
           Export public key (PEM)

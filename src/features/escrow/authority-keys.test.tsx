@@ -57,6 +57,7 @@ describe('AuthorityKeys', () => {
 
     await user.click(screen.getByLabelText('Authority private key (PEM or JWK)'));
     await user.paste(testKeyPem('owner-encrypted.pem'));
+    await user.type(screen.getByLabelText('Name for the imported key'), 'Desk');
     await user.click(screen.getByRole('button', { name: 'Import authority key' }));
     expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'PASSPHRASE_REQUIRED');
 
@@ -65,23 +66,26 @@ describe('AuthorityKeys', () => {
     expect(await screen.findByRole('list', { name: 'Authority key pairs' }, { timeout: 20_000 })).toBeInTheDocument();
   });
 
-  it('creates a key pair and offers a backup while one can still be made', async () => {
+  it('creates a key pair and saves it only once its backup is downloaded', async () => {
     const { store, download, user } = await setup();
 
+    await user.click(screen.getByRole('button', { name: 'Create authority key pair' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'NAME_REQUIRED');
     await user.type(screen.getByLabelText('Authority key name'), 'Desk 2');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     expect(screen.getByRole('radio', { name: '3072 bits' })).toBeChecked();
     await user.click(screen.getByRole('button', { name: 'Create authority key pair' }));
 
-    const card = await screen.findByRole('listitem', { name: 'Desk 2' }, { timeout: 30_000 });
+    const step = await screen.findByRole('region', { name: 'Back up your new key pair' }, { timeout: 30_000 });
+    expect(store.getState().keys).toEqual([]);
+    expect(within(step).getByRole('checkbox', { name: /every escrow blob made for this key becomes useless/ })).not.toBeChecked();
+    await user.type(within(step).getByLabelText('Backup passphrase'), 'correct horse');
+    await user.type(within(step).getByLabelText('Repeat passphrase'), 'correct horse');
+    await user.click(within(step).getByRole('button', { name: 'Download backup' }));
+
+    const card = await screen.findByRole('listitem', { name: 'Desk 2' }, { timeout: 20_000 });
     expect(store.getState().keys[0]).toMatchObject({ role: 'authority-own', modulusBits: 3072, extractable: false });
-    expect(within(card).getByText('No backup yet')).toBeInTheDocument();
-
-    await user.click(within(card).getByRole('button', { name: 'Export backup…' }));
-    await user.type(within(card).getByLabelText('Backup passphrase'), 'correct horse');
-    await user.type(within(card).getByLabelText('Repeat passphrase'), 'correct horse');
-    await user.click(within(card).getByRole('button', { name: 'Download backup' }));
-
-    expect(await within(card).findByText('Backed up')).toBeInTheDocument();
+    expect(within(card).getByText('Backed up')).toBeInTheDocument();
     expect(download.saved.map((s) => s.name)).toEqual(['Desk-2.backup.pem']);
     expect(await download.saved[0]!.blob.text()).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
     expect(within(card).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();

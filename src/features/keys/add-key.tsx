@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { StoredKey } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
 import { CreateKeyForm } from './create-key-form.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
 import { ROLE_LABELS } from './role-labels.ts';
@@ -8,6 +9,8 @@ import { ROLE_LABELS } from './role-labels.ts';
 export function AddKey() {
   const [choice, setChoice] = useState<'create' | 'import' | null>(null);
   const [added, setAdded] = useState<StoredKey | null>(null);
+  // A key pair made earlier and not yet backed up or declined comes back here (it is not saved until then).
+  const creating = useAppStore((s) => s.newKey?.key.role === 'owner');
 
   return (
     <section className="add-key" aria-labelledby="add-key-heading">
@@ -24,7 +27,7 @@ export function AddKey() {
           Create a key pair
         </button>
       </div>
-      {choice === 'import' && (
+      {choice === 'import' && !creating && (
         <KeyImportForm
           accept="any"
           keyLabel="Your key (PEM or JWK)"
@@ -35,7 +38,7 @@ export function AddKey() {
           onImported={setAdded}
         />
       )}
-      {choice === 'create' && <CreateKeyForm onCreated={setAdded} />}
+      {(choice === 'create' || creating) && <CreateKeyForm onCreated={setAdded} />}
       <p role="status" className="add-key__status">
         {added && `Added “${added.name}” (${ROLE_LABELS[added.role]}).`}
       </p>

@@ -1,33 +1,48 @@
 import { type SubmitEvent, useId, useState } from 'react';
-import type { StoredKey } from '../../store/types.ts';
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { NewKeyBackup } from '../../components/new-key-backup.tsx';
+import type { StoredKey, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
-/** A new key pair of mine, made in this browser (spec §1: 3072 bits unless 4096 is asked for). */
+/**
+ * A new key pair of mine, made in this browser (spec §1: 3072 bits unless 4096
+ * is asked for). Once made, it is backed up (or the person declines that)
+ * before it is saved: `NewKeyBackup` replaces the form until then.
+ */
 export function CreateKeyForm({ onCreated }: { onCreated?: (key: StoredKey) => void }) {
-  const generateKey = useAppStore((s) => s.generateKey);
+  const { generateKey, creating } = useAppStore(
+    useShallow((s) => ({ generateKey: s.generateKey, creating: s.newKey?.key.role === 'owner' })),
+  );
   const [name, setName] = useState('');
   const [bits, setBits] = useState<3072 | 4096>(3072);
   const [keepExportable, setKeepExportable] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
   const id = useId();
+
+  if (creating) return <NewKeyBackup role="owner" {...(onCreated ? { onSaved: onCreated } : {})} />;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);
+    setError(null);
     try {
-      // A failure is reported by the store as a notice; the form keeps its values.
-      const key = await generateKey({ name, bits, role: 'owner', keepExportable });
-      if (!key) return;
+      const result = await generateKey({ name, bits, role: 'owner', keepExportable });
+      if ('error' in result) {
+        setError(result.error);
+        return;
+      }
       setName('');
       setKeepExportable(false);
-      onCreated?.(key);
     } finally {
       setBusy(false);
     }
   };
 
+  const nameInvalid = error?.code === 'NAME_REQUIRED';
   return (
-    <form className="key-form" onSubmit={(event) => void submit(event)}>
+    <form className="key-form" noValidate onSubmit={(event) => void submit(event)}>
       <label htmlFor={`${id}-name`}>Name for this key</label>
       <input
         id={`${id}-name`}
@@ -35,8 +50,13 @@ export function CreateKeyForm({ onCreated }: { onCreated?: (key: StoredKey) => v
         value={name}
         placeholder="Ada Lovelace"
         autoComplete="off"
+        required
+        aria-invalid={nameInvalid || undefined}
         aria-describedby={`${id}-name-hint`}
-        onChange={(e) => { setName(e.target.value); }}
+        onChange={(e) => {
+          setName(e.target.value);
+          if (nameInvalid) setError(null);
+        }}
       />
       <p className="field-hint" id={`${id}-name-hint`}>
         Usually your name: it is written into every file you encrypt, so your backup authority knows whose it is.
@@ -56,8 +76,8 @@ export function CreateKeyForm({ onCreated }: { onCreated?: (key: StoredKey) => v
         Keep the private key exportable
       </label>
       <p className="field-hint" id={`${id}-exportable-hint`}>
-        Off (recommended): the private key can be used in this browser but never read out; you download one backup right after
-        creating it. On: you can export a backup at any time.
+        Off (recommended): the private key can be used in this browser but never read out once saved; you download its backup
+        before it is saved. On: you can also export a backup later.
       </p>
       <div className="actions">
         <button type="submit" className="button" disabled={busy}>
@@ -65,6 +85,7 @@ export function CreateKeyForm({ onCreated }: { onCreated?: (key: StoredKey) => v
         </button>
         {busy && <span role="status">Creating the key pair… this takes a few seconds.</span>}
       </div>
+      {error && <ErrorNotice error={error} />}
     </form>
   );
 }

@@ -11,7 +11,7 @@ const PASSPHRASE = testKeyPem('owner-encrypted.passphrase.txt').trim();
 
 async function setup() {
   const download = recordingDownloader();
-  const { store } = await createTestStore({ download });
+  const { store, adapters } = await createTestStore({ download });
   render(
     <StoreProvider store={store}>
       <FirstRun />
@@ -20,7 +20,7 @@ async function setup() {
   await waitFor(() => {
     expect(store.getState().persist).not.toBe('unknown');
   });
-  return { store, download, user: userEvent.setup() };
+  return { store, adapters, download, user: userEvent.setup() };
 }
 
 type User = ReturnType<typeof userEvent.setup>;
@@ -49,17 +49,16 @@ describe('FirstRun', () => {
     await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Ada Lovelace');
     await user.click(screen.getByRole('button', { name: 'Create key pair' }));
 
-    expect(await screen.findByRole('heading', { name: 'Download a backup' }, { timeout: 30_000 })).toBeInTheDocument();
-    const own = store.getState().keys[0]!;
-    expect(own).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072, extractable: false });
+    // The new key pair waits, unsaved, for its backup; the focus moves to that step.
+    const step = await screen.findByRole('heading', { name: 'Back up your new key pair' }, { timeout: 30_000 });
+    expect(step).toHaveFocus();
+    const own = store.getState().newKey!.key;
+    expect(own).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072 });
+    expect(store.getState().keys).toEqual([]);
     expect(screen.getByLabelText(`Key ID ${own.keyId}`)).toHaveTextContent(formatKeyIdForHumans(own.keyId));
-    // A private key exists now: the browser is asked to keep the storage.
-    await waitFor(() => {
-      expect(store.getState().persist).toBe('granted');
-    });
-    expect(screen.getByText(/agreed to keep Keyward’s storage/)).toBeInTheDocument();
-    // The authority step waits for the backup.
+    // The authority step waits for the backup (or a clear "no").
     expect(screen.queryByLabelText('Authority public key (PEM or JWK)')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save the key without a backup' })).toBeDisabled();
 
     await user.type(screen.getByLabelText('Backup passphrase'), 'correct horse battery');
     await user.type(screen.getByLabelText('Repeat passphrase'), 'correct horse batery');
@@ -68,6 +67,8 @@ describe('FirstRun', () => {
     expect(download.saved).toEqual([]);
 
     await user.clear(screen.getByLabelText('Repeat passphrase'));
+    // Stale once the passphrase it was about changes.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await user.type(screen.getByLabelText('Repeat passphrase'), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Download backup' }));
     expect(await screen.findByText(/Backup downloaded/, undefined, { timeout: 20_000 })).toBeInTheDocument();
@@ -75,7 +76,13 @@ describe('FirstRun', () => {
     const backup = await download.saved[0]!.blob.text();
     expect(backup).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
     expect((await importPrivateKey(backup, { passphrase: 'correct horse battery' })).keyId).toBe(own.keyId);
-    expect(screen.queryByRole('heading', { name: 'Download a backup' })).not.toBeInTheDocument();
+    expect(store.getState().keys[0]).toMatchObject({ keyId: own.keyId, name: 'Ada Lovelace', extractable: false });
+    expect(screen.queryByRole('heading', { name: 'Back up your new key pair' })).not.toBeInTheDocument();
+    // A private key is saved now: the browser is asked to keep the storage.
+    await waitFor(() => {
+      expect(store.getState().persist).toBe('granted');
+    });
+    expect(screen.getByText(/agreed to keep Keyward’s storage/)).toBeInTheDocument();
 
     await pasteInto(user, 'Authority public key (PEM or JWK)', testKeyPem('authority.pub.pem'));
     await user.type(screen.getByRole('textbox', { name: 'Authority name' }), 'IT backup desk');
@@ -92,23 +99,54 @@ describe('FirstRun', () => {
     });
   }, 60_000);
 
-  it('lets the backup wait, and keeps offering it while the page is open', async () => {
+  it('saves a new key without a backup only once the person ticks what that means, or discards it', async () => {
     const { store, user } = await setup();
     await user.click(screen.getByRole('button', { name: 'Create a key pair' }));
-    await user.click(screen.getByRole('checkbox', { name: 'Keep the private key exportable' }));
+    // No name: refused with the table's sentence, and the error goes once a name is typed.
     await user.click(screen.getByRole('button', { name: 'Create key pair' }));
-    // Kept exportable: no in-session copy is needed, a backup can be made at any time.
-    expect(await screen.findByRole('heading', { name: 'Download a backup' }, { timeout: 30_000 })).toBeInTheDocument();
-    expect(screen.getByRole('textbox', { name: 'Authority public key (PEM or JWK)' })).toBeInTheDocument();
-    expect(store.getState().keys[0]).toMatchObject({ name: 'My key', extractable: true });
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'NAME_REQUIRED');
+    expect(screen.getByRole('textbox', { name: 'Name for this key' })).toHaveAttribute('aria-invalid', 'true');
+    await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Ada');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Create key pair' }));
+    await screen.findByRole('heading', { name: 'Back up your new key pair' }, { timeout: 30_000 });
 
-    await act(() => store.getState().deleteKey(store.getState().keys[0]!.keyId));
+    // Discarded: nothing saved, the choice starts again.
+    await user.click(screen.getByRole('button', { name: 'Discard this key pair' }));
+    expect(store.getState().newKey).toBeNull();
+    expect(store.getState().keys).toEqual([]);
     await user.click(screen.getByRole('button', { name: 'Create a key pair' }));
+    await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Ada');
     await user.click(screen.getByRole('button', { name: 'Create key pair' }));
-    await user.click(await screen.findByRole('button', { name: /^Back up later/ }, { timeout: 30_000 }));
-    expect(screen.getByRole('textbox', { name: 'Authority public key (PEM or JWK)' })).toBeInTheDocument();
-    expect(screen.getByRole('heading', { name: 'Download a backup' })).toBeInTheDocument();
-    expect(store.getState().pendingBackup?.keyId).toBe(store.getState().keys[0]?.keyId);
+    await screen.findByRole('heading', { name: 'Back up your new key pair' }, { timeout: 30_000 });
+
+    const keep = screen.getByRole('button', { name: 'Save the key without a backup' });
+    expect(keep).toBeDisabled();
+    await user.click(screen.getByRole('checkbox', { name: /only my backup authority can recover my files/ }));
+    await user.click(keep);
+    expect(await screen.findByRole('textbox', { name: 'Authority public key (PEM or JWK)' })).toBeInTheDocument();
+    expect(store.getState().keys[0]).toMatchObject({ name: 'Ada', extractable: false });
+    expect(store.getState().keys[0]?.backupDeclinedAt).toBeGreaterThan(0);
+    expect(screen.getByText(/Saved without a backup/)).toBeInTheDocument();
+  }, 60_000);
+
+  it('says plainly when a saved key can never be backed up, and lets it be replaced while unused', async () => {
+    const { store, adapters, user } = await setup();
+    // What a reload before the backup left behind in older versions: non-extractable, no backup, no decision.
+    const imported = await act(() => store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' }));
+    if (!('key' in imported)) throw new Error('import failed');
+    const stuck = { ...imported.key, backedUpAt: undefined };
+    await act(async () => {
+      await store.getState().deleteKey(imported.key.keyId);
+      await adapters.keyStore.put({ ...stuck, origin: 'generated' });
+      await store.getState().loadKeys();
+    });
+
+    expect(await screen.findByText(/has no backup, and none can be made any more/)).toBeInTheDocument();
+    expect(screen.queryByLabelText('Authority public key (PEM or JWK)')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Delete it and create a new key pair' }));
+    expect(await screen.findByRole('button', { name: 'Create a key pair' })).toBeInTheDocument();
+    expect(store.getState().keys).toEqual([]);
   }, 60_000);
 
   it('shows import errors next to the form and keeps what was entered', async () => {
@@ -122,6 +160,8 @@ describe('FirstRun', () => {
     expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PRIVATE');
 
     await pasteInto(user, 'Your key (PEM or JWK)', testKeyPem('weak-1024.pem'));
+    // The error was about the text that is gone now.
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Import key' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('This RSA key is too weak (1024 bits)');
     expect(screen.getByLabelText('Your key (PEM or JWK)')).toHaveValue(testKeyPem('weak-1024.pem'));
@@ -139,6 +179,7 @@ describe('FirstRun', () => {
     expect(store.getState().keys).toEqual([]);
 
     await user.clear(screen.getByLabelText('Passphrase'));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await user.type(screen.getByLabelText('Passphrase'), PASSPHRASE);
     await user.click(screen.getByRole('button', { name: 'Import key' }));
     const keyId = await keyIdOfPem(testKeyPem('owner-encrypted.pub.pem'));
@@ -147,16 +188,25 @@ describe('FirstRun', () => {
     expect(screen.getByText(/Imported from a key file/)).toBeInTheDocument();
     expect(screen.queryByRole('heading', { name: 'Download a backup' })).not.toBeInTheDocument();
     expect(store.getState().keys).toMatchObject([{ name: 'Ada', role: 'owner', extractable: false }]);
+
+    // Still in set-up: the key pair can be removed again and another one chosen.
+    await user.click(screen.getByRole('button', { name: 'Delete…' }));
+    await user.click(await screen.findByRole('button', { name: 'Delete key' }));
+    expect(await screen.findByRole('button', { name: 'Import a key pair' })).toBeInTheDocument();
+    expect(store.getState().keys).toEqual([]);
   }, 60_000);
 
-  it('reads a chosen key file into the form and names the key after it', async () => {
+  it('reads a chosen key file into the form and suggests a name from it, for the person to check', async () => {
     const { store, user } = await setup();
     await user.click(screen.getByRole('button', { name: 'Import a key pair' }));
     expect(screen.getByRole('group', { name: 'Drop a key file' })).toBeInTheDocument();
     await user.upload(screen.getByLabelText('Choose key file'), new File([testKeyPem('owner-pkcs1.pem')], 'owner-pkcs1.pem'));
 
     expect(screen.getByLabelText('Your key (PEM or JWK)')).toHaveValue(testKeyPem('owner-pkcs1.pem'));
-    expect(screen.getByRole('textbox', { name: 'Name for this key' })).toHaveValue('owner-pkcs1');
+    const name = screen.getByRole('textbox', { name: 'Name for this key' });
+    expect(name).toHaveValue('owner-pkcs1');
+    expect(name).toHaveFocus();
+    expect(name).toHaveAccessibleDescription('Suggested from the file name “owner-pkcs1.pem”: change it to say whose key this is.');
     await user.click(screen.getByRole('checkbox', { name: 'Keep the private key exportable' }));
     await user.click(screen.getByRole('button', { name: 'Import key' }));
     await waitFor(() => {

@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ownKeyPair } from '../../store/slices/keys-slice.ts';
+import { cannotBeBackedUp, ownKeyPair } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AuthorityStep } from './authority-step.tsx';
 import { OwnKeyStep } from './own-key-step.tsx';
@@ -11,19 +11,18 @@ import { OwnKeyStep } from './own-key-step.tsx';
  * view replaces this screen once both exist.
  */
 export function FirstRun() {
-  const { hasKeyPair, backupPending, persist, requestPersistence } = useAppStore(
+  const { hasKeyPair, undecided, persist, requestPersistence } = useAppStore(
     useShallow((s) => {
       const own = ownKeyPair(s.keys);
       return {
         hasKeyPair: own !== undefined,
-        backupPending: own !== undefined && s.pendingBackup?.keyId === own.keyId,
+        undecided: own !== undefined && cannotBeBackedUp(own),
         persist: s.persist,
         requestPersistence: s.requestPersistence,
       };
     }),
   );
-  // Keys must not be lost: the authority step waits for the backup unless the person defers it.
-  const [backupLater, setBackupLater] = useState(false);
+  // A new key pair is saved only once backed up or declined (NewKeyBackup); set-up goes on after that.
   const asked = useRef(false);
   useEffect(() => {
     // Once a private key exists, losing the site's storage would lose it: ask the browser to keep it.
@@ -45,15 +44,12 @@ export function FirstRun() {
           <OwnKeyStep />
         </li>
         <li>
-          {hasKeyPair && (!backupPending || backupLater) ? (
+          {hasKeyPair && !undecided ? (
             <AuthorityStep />
           ) : hasKeyPair ? (
             <>
               <h2>2. Your backup authority</h2>
-              <p className="row__meta">Download the backup of your key pair first; then add your backup authority’s public key.</p>
-              <button type="button" className="button button--quiet button--small" onClick={() => { setBackupLater(true); }}>
-                Back up later (under Keys, until this page is closed)
-              </button>
+              <p className="row__meta">First decide what happens to your key pair, which has no backup.</p>
             </>
           ) : (
             <>

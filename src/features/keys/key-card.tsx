@@ -9,16 +9,14 @@ import { BackupForm } from '../../components/backup-form.tsx';
 import { DeleteKey } from './delete-key.tsx';
 import { KeyBadges } from './key-badges.tsx';
 import { RenameForm } from './rename-form.tsx';
+import { UnbackableKey } from './unbackable-key.tsx';
+import { cannotBeBackedUp } from '../../store/slices/keys-slice.ts';
 import { ROLE_LABELS } from './role-labels.ts';
 
 /** One stored key: what it is, its key ID to compare, and what can be done with it. */
 export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
-  const { exportPublicKey, confirmAuthority, pending } = useAppStore(
-    useShallow((s) => ({
-      exportPublicKey: s.exportPublicKey,
-      confirmAuthority: s.confirmAuthority,
-      pending: s.pendingBackup?.keyId === storedKey.keyId,
-    })),
+  const { exportPublicKey, confirmAuthority } = useAppStore(
+    useShallow((s) => ({ exportPublicKey: s.exportPublicKey, confirmAuthority: s.confirmAuthority })),
   );
   const [open, setOpen] = useState<'backup' | 'rename' | null>(null);
   const [error, setError] = useState<UiError | null>(null);
@@ -50,15 +48,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
           </button>
         </div>
       )}
-      {pending && (
-        <div className="key-card__backup">
-          <p className="warning">
-            Download a passphrase-protected backup now: this private key can be used here but never read out, and once you leave or
-            reload this page no backup can be made.
-          </p>
-          <BackupForm keyId={keyId} />
-        </div>
-      )}
+      {role === 'owner' && cannotBeBackedUp(storedKey) && <UnbackableKey storedKey={storedKey} />}
       <div className="actions">
         <button type="button" className="button button--small" onClick={() => void exportPublic('spki-pem')}>
           Export public key (PEM)
@@ -66,7 +56,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
         <button type="button" className="button button--small" onClick={() => void exportPublic('jwk')}>
           Export public key (JWK)
         </button>
-        {privateKey && !pending && (
+        {privateKey && (
           <button type="button" className="button button--quiet button--small" aria-expanded={open === 'backup'} onClick={() => { setOpen('backup'); }}>
             Export backup…
           </button>
@@ -76,7 +66,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
         </button>
         <DeleteKey storedKey={storedKey} />
       </div>
-      {open === 'backup' && !pending && <BackupForm keyId={keyId} onDone={close} onCancel={close} />}
+      {open === 'backup' && <BackupForm keyId={keyId} onDone={close} onCancel={close} />}
       {open === 'rename' && <RenameForm storedKey={storedKey} onDone={close} />}
       {error && <ErrorNotice error={error} />}
     </li>

@@ -1,4 +1,4 @@
-import { type SubmitEvent, useId, useState } from 'react';
+import { type SubmitEvent, useId, useRef, useState } from 'react';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { appError } from '../../store/errors.ts';
@@ -20,7 +20,7 @@ export interface KeyImportFormProps {
   onImported?: (key: StoredKey) => void;
 }
 
-/** "owner.pub.pem" → "owner": a name to start from when none was typed. */
+/** "owner.pub.pem" → "owner": a name to suggest (shown as such, focused to be checked) when none was typed. */
 const nameFromFile = (fileName: string) => fileName.replace(/(\.(pub|backup|jwk|json|pem|key|txt))+$/i, '');
 
 /**
@@ -35,7 +35,15 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
   const [keepExportable, setKeepExportable] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
+  /** The file a suggested name came from, until the person edits the name. */
+  const [suggestedFrom, setSuggestedFrom] = useState<string | null>(null);
+  const nameField = useRef<HTMLInputElement>(null);
   const id = useId();
+  /** Any change to what the form sends makes an earlier error stale. */
+  const edited = <T,>(set: (value: T) => void) => (value: T) => {
+    set(value);
+    setError(null);
+  };
   const privateAllowed = accept !== 'public';
   const encrypted = text.includes('ENCRYPTED PRIVATE KEY');
 
@@ -47,7 +55,12 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
     try {
       setText(await file.text());
       setError(null);
-      if (name.trim() === '') setName(nameFromFile(file.name));
+      if (name.trim() === '') {
+        // Only a suggestion: the name goes into every escrow blob, so the person checks it.
+        setName(nameFromFile(file.name));
+        setSuggestedFrom(file.name);
+        nameField.current?.focus();
+      }
     } catch {
       setError(appError('FILE_UNREADABLE', { path: file.name }));
     }
@@ -65,6 +78,7 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
       }
       setText('');
       setName('');
+      setSuggestedFrom(null);
       setPassphrase('');
       setKeepExportable(false);
       onImported?.(result.key);
@@ -74,7 +88,7 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
   };
 
   return (
-    <form className="key-form" onSubmit={(event) => void submit(event)}>
+    <form className="key-form" noValidate onSubmit={(event) => void submit(event)}>
       <label htmlFor={`${id}-key`}>{keyLabel}</label>
       <textarea
         id={`${id}-key`}
@@ -83,7 +97,7 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
         autoComplete="off"
         autoCapitalize="off"
         placeholder={placeholder}
-        onChange={(e) => { setText(e.target.value); }}
+        onChange={(e) => { edited(setText)(e.target.value); }}
       />
       <DropZone
         label={dropLabel}
@@ -93,7 +107,25 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
         onFiles={(files) => void readFile(files[0]!)}
       />
       <label htmlFor={`${id}-name`}>{nameLabel}</label>
-      <input id={`${id}-name`} type="text" value={name} autoComplete="off" onChange={(e) => { setName(e.target.value); }} />
+      <input
+        ref={nameField}
+        id={`${id}-name`}
+        type="text"
+        value={name}
+        autoComplete="off"
+        required
+        aria-invalid={error?.code === 'NAME_REQUIRED' || undefined}
+        aria-describedby={`${id}-name-hint`}
+        onChange={(e) => {
+          edited(setName)(e.target.value);
+          setSuggestedFrom(null);
+        }}
+      />
+      <p className="field-hint" id={`${id}-name-hint`}>
+        {suggestedFrom
+          ? `Suggested from the file name “${suggestedFrom}”: change it to say whose key this is.`
+          : 'Shown with the key, and written into every escrow blob made with it.'}
+      </p>
       {privateAllowed && (
         <>
           <label htmlFor={`${id}-passphrase`}>Passphrase</label>
@@ -103,7 +135,7 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
             value={passphrase}
             autoComplete="off"
             aria-describedby={`${id}-passphrase-hint`}
-            onChange={(e) => { setPassphrase(e.target.value); }}
+            onChange={(e) => { edited(setPassphrase)(e.target.value); }}
           />
           <p className="field-hint" id={`${id}-passphrase-hint`}>
             {encrypted ? 'This key is encrypted: enter its passphrase.' : 'Only for an encrypted key (ENCRYPTED PRIVATE KEY); leave it empty otherwise.'}

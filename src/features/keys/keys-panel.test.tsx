@@ -151,25 +151,27 @@ describe('KeysPanel', () => {
     expect(store.getState().keys.find((k) => k.name === 'Legal hold')?.confirmedAt).toBeGreaterThan(0);
   });
 
-  it('offers the backup of a key pair created here right on its card', async () => {
+  it('backs up a key pair created here before it is saved and listed', async () => {
     const { store, download, user } = await setup();
     await user.click(screen.getByRole('button', { name: 'Create a key pair' }));
     await user.type(screen.getByRole('textbox', { name: 'Name for this key' }), 'Ada 2027');
     await user.click(screen.getByRole('radio', { name: '4096 bits' }));
     await user.click(screen.getByRole('button', { name: 'Create key pair' }));
 
-    const created = await screen.findByRole('listitem', { name: 'Ada 2027' }, { timeout: 60_000 });
-    expect(created).toHaveTextContent('4096 bits');
-    expect(within(created).getByText('No backup exported yet')).toBeInTheDocument();
-    expect(screen.getByText(/No backup exported yet for “Ada 2027”/)).toBeInTheDocument();
-    expect(within(created).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
-    await user.type(within(created).getByLabelText('Backup passphrase'), 'correct horse battery');
-    await user.type(within(created).getByLabelText('Repeat passphrase'), 'correct horse battery');
-    await user.click(within(created).getByRole('button', { name: 'Download backup' }));
+    const step = await screen.findByRole('region', { name: 'Back up your new key pair' }, { timeout: 60_000 });
+    expect(step).toHaveTextContent('4096 bits');
+    // Not saved (nor listed) before its backup.
+    expect(screen.queryByRole('listitem', { name: 'Ada 2027' })).not.toBeInTheDocument();
+    await user.type(within(step).getByLabelText('Backup passphrase'), 'correct horse battery');
+    await user.type(within(step).getByLabelText('Repeat passphrase'), 'correct horse battery');
+    await user.click(within(step).getByRole('button', { name: 'Download backup' }));
 
-    expect(await within(card('Ada 2027')).findByText(/^Backup exported/, undefined, { timeout: 20_000 })).toBeInTheDocument();
+    const saved = await screen.findByRole('listitem', { name: 'Ada 2027' }, { timeout: 20_000 });
+    expect(saved).toHaveTextContent('4096 bits');
+    expect(within(saved).getByText(/^Backup exported/)).toBeInTheDocument();
+    expect(screen.getByText('Added “Ada 2027” (My key pair).')).toBeInTheDocument();
     expect(download.saved.map((s) => s.name)).toEqual(['Ada-2027.backup.pem']);
-    expect(store.getState().pendingBackup).toBeNull();
+    expect(store.getState().newKey).toBeNull();
     expect(screen.queryByText(/No backup exported yet for/)).not.toBeInTheDocument();
   }, 90_000);
 });

@@ -1,21 +1,18 @@
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
-import { backupStatus, ownKeyPair } from '../../store/slices/keys-slice.ts';
+import { backupStatus, cannotBeBackedUp, ownKeyPair } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { BackupForm } from '../../components/backup-form.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
+import { DeleteKey } from './delete-key.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
+import { UnbackableKey } from './unbackable-key.tsx';
 
-/** First-run step 1: create or import my key pair, then keep a backup of it. */
+/** First-run step 1: create (and back up) or import my key pair. */
 export function OwnKeyStep() {
-  const { key, pending } = useAppStore(
-    useShallow((s) => {
-      const own = ownKeyPair(s.keys);
-      return { key: own, pending: own !== undefined && s.pendingBackup?.keyId === own.keyId };
-    }),
-  );
+  const key = useAppStore((s) => ownKeyPair(s.keys));
+  const creating = useAppStore((s) => s.newKey?.key.role === 'owner');
   const [choice, setChoice] = useState<'create' | 'import' | null>(null);
 
   if (!key) {
@@ -23,16 +20,18 @@ export function OwnKeyStep() {
       <>
         <h2>1. Your key pair</h2>
         <p>Create a new key pair here, or import the one you already have (PEM or JWK).</p>
-        <div className="actions">
-          <button type="button" className="button" aria-pressed={choice === 'create'} onClick={() => { setChoice('create'); }}>
-            Create a key pair
-          </button>
-          <button type="button" className="button" aria-pressed={choice === 'import'} onClick={() => { setChoice('import'); }}>
-            Import a key pair
-          </button>
-        </div>
-        {choice === 'create' && <CreateKeyForm />}
-        {choice === 'import' && (
+        {!creating && (
+          <div className="actions">
+            <button type="button" className="button" aria-pressed={choice === 'create'} onClick={() => { setChoice('create'); }}>
+              Create a key pair
+            </button>
+            <button type="button" className="button" aria-pressed={choice === 'import'} onClick={() => { setChoice('import'); }}>
+              Import a key pair
+            </button>
+          </div>
+        )}
+        {(creating || choice === 'create') && <CreateKeyForm />}
+        {!creating && choice === 'import' && (
           <KeyImportForm
             accept="private"
             keyLabel="Your key (PEM or JWK)"
@@ -57,21 +56,29 @@ export function OwnKeyStep() {
       <p>
         Key ID <KeyId keyId={key.keyId} />
       </p>
-      {status === 'missing' && (
+      {cannotBeBackedUp(key) ? (
+        <UnbackableKey storedKey={key} />
+      ) : status === 'missing' && key.extractable ? (
         <div className="first-run__backup">
           <h3>Download a backup</h3>
-          <p className="warning">
-            {pending
-              ? 'Your private key is stored so that it can be used here but never read out. Download a passphrase-protected backup now: once you leave or reload this page, no backup can be made, and if this browser’s storage is lost, so is the key.'
-              : 'No backup of this private key was exported.'}
-          </p>
+          <p className="warning">No backup of this private key was exported yet; it can be exported at any time.</p>
           <BackupForm keyId={key.keyId} />
         </div>
+      ) : (
+        status === 'missing' && (
+          <p className="warning">Saved without a backup: if this browser loses its data, only your backup authority can recover your files.</p>
+        )
       )}
       {status === 'exported' && key.backedUpAt !== undefined && (
         <p className="status--done">Backup downloaded {formatDate(key.backedUpAt)}. Keep the file and its passphrase in separate safe places.</p>
       )}
       {status === 'imported' && <p className="row__meta">Imported from a key file: keep that file safe, it is your backup.</p>}
+      {/* Set-up is not finished: the wrong key pair can still be removed and another one made or imported. */}
+      {!cannotBeBackedUp(key) && (
+        <p className="actions">
+          <DeleteKey storedKey={key} />
+        </p>
+      )}
     </>
   );
 }

@@ -30,7 +30,10 @@ export function RecoverPanel() {
 
   return (
     <section className="recover-panel" aria-labelledby="recover-heading">
-      <h2 id="recover-heading">Open a file with a recovery blob</h2>
+      {/* Focusable: the decrypt panel sends a misplaced recovery blob's owner here. */}
+      <h2 id="recover-heading" tabIndex={-1}>
+        Open a file with a recovery blob
+      </h2>
       <p>
         Lost the key pair a file was encrypted for? Send your new public key to your backup authority; they send back a recovery
         blob (<code>SERIAL.keyward-recovery.json</code>) made for it. Give Keyward the encrypted file and that blob.

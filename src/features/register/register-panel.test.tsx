@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { storageError } from '../../io/db.ts';
@@ -53,6 +53,22 @@ async function setup(entries: RegisterEntry[], options: { failZip?: boolean } = 
 }
 
 describe('RegisterPanel', () => {
+  it('says which encrypted files are still only in this tab, downloaded, or not kept here', async () => {
+    const { store } = await setup([entry(1), entry(2), entry(3)]);
+    const job = (n: number, change: Record<string, unknown>) => ({
+      id: `e${n}`, fileName: `report ${n}.pdf`, size: 1, status: 'done' as const, done: 1, fileId: `file-${n}`,
+      outputName: 'x.keyward', escrowName: 'x.keyward-escrow.json', output: new Blob([]), escrowJson: '{}', ...change,
+    });
+    act(() => {
+      store.setState({ encryptJobs: [job(1, {}), job(2, { fileDownloaded: true })] });
+    });
+    const row = (n: number) => screen.getByRole('row', { name: new RegExp(`^report ${n}\\.pdf`) });
+    expect(within(row(1)).getByRole('cell', { name: 'Only in this tab: download it under Encrypt' })).toBeInTheDocument();
+    expect(within(row(2)).getByRole('cell', { name: 'Downloaded' })).toBeInTheDocument();
+    // Encrypted before a reload (or in another tab): this tab has no copy of the file.
+    expect(within(row(3)).getByRole('cell', { name: 'Not kept here: only a copy downloaded earlier exists' })).toBeInTheDocument();
+  });
+
   it('says so when nothing was encrypted here yet', async () => {
     await setup([]);
     expect(await screen.findByText('Nothing encrypted here yet.')).toBeInTheDocument();
@@ -63,7 +79,7 @@ describe('RegisterPanel', () => {
   it('lists every entry newest first and downloads an escrow blob again, byte for byte', async () => {
     const { saved, user } = await setup([entry(1, { name: '<b>old</b>.pdf', description: 'Q1 numbers' }), entry(2)]);
     const table = await screen.findByRole('table', { name: 'Files encrypted in this browser' });
-    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Escrow blob']);
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow blob']);
 
     const [, newest, oldest] = within(table).getAllByRole('row');
     expect(within(newest!).getByRole('rowheader')).toHaveTextContent('report 2.pdf');

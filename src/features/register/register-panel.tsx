@@ -1,16 +1,26 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { RegisterTable } from './register-table.tsx';
+import { type FileWhere, RegisterTable } from './register-table.tsx';
 
 /** Journey 3: every file encrypted in this browser, with its escrow blob to download again or export for the authority. */
 export function RegisterPanel() {
   const { register, registerLoaded, exportRegister, clearRegister } = useAppStore(
     useShallow((s) => ({ register: s.register, registerLoaded: s.registerLoaded, exportRegister: s.exportRegister, clearRegister: s.clearRegister })),
   );
+  const encryptJobs = useAppStore((s) => s.encryptJobs);
+  // Encrypted files live only in this tab's rows: the register says honestly which ones are still here.
+  const where = useMemo(() => {
+    const map = new Map<string, FileWhere>();
+    for (const job of encryptJobs) {
+      if (job.status !== 'done' || !job.fileId) continue;
+      map.set(job.fileId, job.fileDownloaded || job.savedAs ? 'downloaded' : 'in-tab');
+    }
+    return map;
+  }, [encryptJobs]);
   const [exportError, setExportError] = useState<UiError | null>(null);
   const [clearError, setClearError] = useState<UiError | null>(null);
   const [confirming, setConfirming] = useState(false);
@@ -28,7 +38,7 @@ export function RegisterPanel() {
         <p>Nothing encrypted here yet.</p>
       ) : (
         <>
-          <RegisterTable entries={register} />
+          <RegisterTable entries={register} where={where} />
           <div className="actions register-panel__actions">
             <button
               type="button"

@@ -4,8 +4,20 @@ import { useAppStore } from '../../store/use-app-store.ts';
 import { formatBytes, formatDate } from '../../store/format.ts';
 import type { RegisterEntry } from '../../store/types.ts';
 
+/**
+ * Where an entry's encrypted file is: still in this tab (not downloaded), downloaded (or saved) from this tab,
+ * or not here at all (encrypted before the last reload or in another tab: only a copy saved then exists).
+ */
+export type FileWhere = 'in-tab' | 'downloaded' | 'gone';
+
+const WHERE: Record<FileWhere, string> = {
+  'in-tab': 'Only in this tab: download it under Encrypt',
+  downloaded: 'Downloaded',
+  gone: 'Not kept here: only a copy downloaded earlier exists',
+};
+
 /** The register as a table, newest first; each escrow blob can be downloaded again, byte for byte. */
-export function RegisterTable({ entries }: { entries: readonly RegisterEntry[] }) {
+export function RegisterTable({ entries, where }: { entries: readonly RegisterEntry[]; where: ReadonlyMap<string, FileWhere> }) {
   const shown = useProgressiveCount(entries.length);
   return (
     <div className="register-table">
@@ -18,12 +30,13 @@ export function RegisterTable({ entries }: { entries: readonly RegisterEntry[] }
             <th scope="col">Encrypted</th>
             <th scope="col">Authority</th>
             <th scope="col">Size</th>
+            <th scope="col">Encrypted file</th>
             <th scope="col">Escrow blob</th>
           </tr>
         </thead>
         <tbody>
           {entries.slice(0, shown).map((entry) => (
-            <RegisterRow key={entry.fileId} entry={entry} />
+            <RegisterRow key={entry.fileId} entry={entry} where={where.get(entry.fileId) ?? 'gone'} />
           ))}
         </tbody>
       </table>
@@ -32,7 +45,7 @@ export function RegisterTable({ entries }: { entries: readonly RegisterEntry[] }
 }
 
 /** One register entry; memoized, so a new entry does not re-render (and re-format) every other row. */
-const RegisterRow = memo(function RegisterRow({ entry }: { entry: RegisterEntry }) {
+const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: RegisterEntry; where: FileWhere }) {
   const downloadRegisterEscrow = useAppStore((s) => s.downloadRegisterEscrow);
   return (
     <tr>
@@ -52,6 +65,7 @@ const RegisterRow = memo(function RegisterRow({ entry }: { entry: RegisterEntry 
         </span>
       </td>
       <td className="register-table__nowrap">{formatBytes(entry.size)}</td>
+      <td className={where === 'in-tab' ? 'warning' : 'row__meta'}>{WHERE[where]}</td>
       <td>
         <button
           type="button"

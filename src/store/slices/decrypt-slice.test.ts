@@ -1,4 +1,7 @@
 // @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { StoreApi } from 'zustand';
 import type { StoreState } from '../app-store.ts';
 import { bytesOf, createTestStore, keyIdOfPem, makeKeywardFile, recordingDownloader, testKeyPem } from '../test-adapters.ts';
@@ -9,6 +12,7 @@ const ownerPubPem = testKeyPem('owner.pub.pem');
 const authorityPubPem = testKeyPem('authority.pub.pem');
 const strangerPubPem = testKeyPem('stranger.pub.pem');
 const newOwnerPem = testKeyPem('new-owner.pem');
+const vector = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'testdata', 'vectors', name), 'utf8');
 const plaintext = new Uint8Array(200_000).map((_, i) => (i * 31 + 7) & 0xff);
 
 async function ownerStore(adapters: Parameters<typeof createTestStore>[0] = {}) {
@@ -167,6 +171,37 @@ describe('decrypt slice', () => {
     expect(store.getState().decryptJobs).toHaveLength(1);
     store.getState().clearDecryptJobs(['own-key', 'recovery']);
     expect(store.getState().decryptJobs).toHaveLength(0);
+  });
+
+  it('says where a recovery or escrow blob dropped among encrypted files belongs, instead of "not a Keyward file"', async () => {
+    const { store } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'a.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    store.getState().decryptFiles([
+      new File([vector('escrow-basic.recovery.json')], 'KW-1.keyward-recovery.json', { type: 'application/json' }),
+      new File([made.escrowJson], 'a.bin.keyward-escrow.json'),
+      new File(['{"not": "a blob"}'], 'other.json'),
+    ]);
+    const jobs = await settled(store);
+    expect(jobs.map((j) => j.error?.code)).toEqual(['IS_RECOVERY_BLOB', 'IS_ESCROW_BLOB', 'NOT_KEYWARD']);
+    expect(jobs[0]!.error?.message).toContain('Open a file with a recovery blob');
+  });
+
+  it('drops an earlier failure of a file once the same file opens', async () => {
+    const { store } = await ownerStore();
+    const made = await makeKeywardFile({ plaintext, name: 'theirs.txt', ownerPublicPem: strangerPubPem, authorityPublicPem: authorityPubPem });
+    const other = await makeKeywardFile({ plaintext, name: 'other.txt', ownerPublicPem: strangerPubPem, authorityPublicPem: authorityPubPem });
+    store.getState().decryptFiles([made.file, other.file]);
+    expect((await settled(store)).map((j) => j.status)).toEqual(['failed', 'failed']);
+
+    // The person imports the key the error named and drops the file again: the old error is no longer true.
+    const imported = await store.getState().importKey({ text: testKeyPem('stranger.pem'), name: 'Stranger' });
+    expect('key' in imported).toBe(true);
+    store.getState().decryptFiles([made.file]);
+    const jobs = await settled(store);
+    expect(jobs.map((j) => [j.fileName, j.status])).toEqual([
+      ['other.txt.keyward', 'failed'],
+      ['theirs.txt.keyward', 'done'],
+    ]);
   });
 
   it('refuses an escrow blob given where a recovery blob is needed', async () => {

@@ -31,6 +31,19 @@ export async function readBlobFile(adapters: Adapters, file: File): Promise<{ te
   }
 }
 
+/**
+ * A recovery or escrow blob dropped where encrypted files go: says which it is
+ * and where it belongs (`IS_RECOVERY_BLOB`, `IS_ESCROW_BLOB`) instead of the
+ * reader's `NOT_KEYWARD`. Null for anything else (a `.keyward` file starts
+ * with its magic, never `{`).
+ */
+export async function blobInsteadOfFile(adapters: Adapters, file: File): Promise<UiError | null> {
+  if (file.size > MAX_BLOB_BYTES || !(await file.slice(0, 64).text()).trimStart().startsWith('{')) return null;
+  const read = await readBlobFile(adapters, file);
+  if ('error' in read) return null;
+  return appError(read.blob.format === 'keyward-recovery/1' ? 'IS_RECOVERY_BLOB' : 'IS_ESCROW_BLOB');
+}
+
 type UnlockFor = () => Promise<UnlockArgs | { error: UiError }>;
 
 export interface DecryptRunner {
@@ -81,6 +94,9 @@ export const createDecryptSlice =
           return;
         }
         patch(id, { status: 'done', done: file.size, updatedAt: now(), meta: result.meta, output: result.output, ...(result.temp ? { temp: result.temp } : {}) });
+        // Earlier failures for this same file are stale now that it opened (say, once its key was imported).
+        const stale = (job: DecryptJob) => job.id !== id && job.status === 'failed' && job.fileName === file.name && job.size === file.size;
+        if (get().decryptJobs.some(stale)) set({ decryptJobs: get().decryptJobs.filter((job) => !stale(job)) });
       } catch (error) {
         const uiError = toUiError(error);
         patch(id, uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError });
@@ -113,9 +129,11 @@ export const createDecryptSlice =
           runner.start(
             file,
             'own-key',
-            () => {
+            async () => {
+              const misplaced = await blobInsteadOfFile(adapters, file);
+              if (misplaced) return { error: misplaced };
               const keys = privateKeysOf(get().keys, ['owner', 'authority-own']);
-              return Promise.resolve({ kind: 'keys', keys } as const);
+              return { kind: 'keys', keys } as const;
             },
             options.askWhereToSave,
           );

@@ -7,7 +7,9 @@ import type { StoreState } from '../app-store.ts';
 import { bytesOf, createTestStore, keyIdOfPem, memoryRegisterStore, testKeyPem } from '../test-adapters.ts';
 import type { EncryptJob } from '../types.ts';
 import { batchProgress } from '../jobs.ts';
-import { confirmedAuthorities, encryptionOwnerKey } from './encrypt-slice.ts';
+import { confirmedAuthorities, notDownloaded } from './encrypt-slice.ts';
+import { ownKeyPair } from './keys-slice.ts';
+import { unsavedWork } from './session-slice.ts';
 
 const bytes = (length: number, seed: number) => new Uint8Array(length).map((_, i) => (i * seed + (i >> 9)) & 0xff);
 const report = bytes(300_000, 31);
@@ -63,7 +65,7 @@ async function settled(store: StoreApi<StoreState>): Promise<EncryptJob[]> {
 /** Opens a `.keyward` output with the owner's stored key pair, through the core (not the store). */
 async function openWithOwnerKey(store: StoreApi<StoreState>, output: Blob) {
   const { collectBytes, openFile, streamFromBytes } = await import('../../core/index.ts');
-  const owner = encryptionOwnerKey(store.getState().keys)!;
+  const owner = ownKeyPair(store.getState().keys)!;
   const opened = await openFile(streamFromBytes(await bytesOf(output)), {
     keys: [{ keyId: owner.keyId, modulusBits: owner.modulusBits, publicKey: owner.publicKey, privateKey: owner.privateKey! }],
   });
@@ -145,13 +147,22 @@ describe('encrypt slice', () => {
     expect(jobs.map((j) => j.status)).toEqual(['done', 'done', 'done']);
     expect(new Set(jobs.map((j) => j.serial)).size).toBe(3);
 
+    // Outputs that exist only in this tab: leaving now would lose them.
+    expect(notDownloaded(store.getState().encryptJobs)).toHaveLength(3);
+    expect(unsavedWork(store.getState())).toBe('outputs');
     store.getState().downloadEncrypted(jobs[0]!.id);
+    expect(store.getState().encryptJobs[0]).toMatchObject({ fileDownloaded: true });
+    expect(store.getState().encryptJobs[0]!.escrowDownloaded).toBeUndefined();
     store.getState().downloadEscrow(jobs[0]!.id);
+    expect(store.getState().encryptJobs[0]).toMatchObject({ fileDownloaded: true, escrowDownloaded: true });
+    expect(notDownloaded(store.getState().encryptJobs).map((j) => j.id)).toEqual([jobs[1]!.id, jobs[2]!.id]);
     expect(saved.map((s) => s.name)).toEqual(['notes.txt.keyward', 'notes.txt.keyward-escrow.json']);
     expect(await bytesOf(saved[0]!.blob)).toEqual(await bytesOf(jobs[0]!.output!));
     expect(await saved[1]!.blob.text()).toBe(jobs[0]!.escrowJson);
 
     expect(await store.getState().downloadAllEncrypted()).toBeNull();
+    expect(notDownloaded(store.getState().encryptJobs)).toEqual([]);
+    expect(unsavedWork(store.getState())).toBeNull();
     expect(zips).toHaveLength(1);
     expect(zips[0]!.name).toBe('keyward-encrypted.zip');
     expect(zips[0]!.files.map((f) => f.name)).toEqual([
@@ -319,7 +330,31 @@ describe('encrypt slice', () => {
     const { store, ownerKeyId, authorityKeyId } = await ownerStore();
     await store.getState().importKey({ text: testKeyPem('new-owner.pub.pem'), name: 'Unchecked' });
     expect(confirmedAuthorities(store.getState().keys).map((k) => k.keyId)).toEqual([authorityKeyId]);
-    expect(encryptionOwnerKey(store.getState().keys)?.keyId).toBe(ownerKeyId);
+    expect(ownKeyPair(store.getState().keys)?.keyId).toBe(ownerKeyId);
+  });
+
+  it('encrypts for the key pair the person chose, not silently the first; a row keeps the key chosen when dropped', async () => {
+    const { store, ownerKeyId, authorityKeyId } = await ownerStore();
+    const second = await store.getState().importKey({ text: testKeyPem('new-owner.pem'), name: 'Ada 2027' });
+    if ('error' in second) throw new Error(second.error.message);
+    // Nothing chosen yet: the first key pair, shown as such by the panel.
+    expect(ownKeyPair(store.getState().keys, store.getState().encryptOwnerKeyId)?.keyId).toBe(ownerKeyId);
+
+    store.getState().chooseEncryptOwner(second.key.keyId);
+    store.getState().encryptFiles([file(notes, 'for-new.txt')], { description: '', authorityKeyId });
+    store.getState().chooseEncryptOwner(ownerKeyId);
+    store.getState().encryptFiles([file(notes, 'for-old.txt')], { description: '', authorityKeyId });
+    await settled(store);
+
+    const byName = (name: string) => store.getState().register.find((e) => e.name === name)!;
+    expect(byName('for-new.txt').owner).toEqual({ name: 'Ada 2027', keyId: second.key.keyId });
+    expect(byName('for-old.txt').owner).toEqual({ name: 'Ada Lovelace', keyId: ownerKeyId });
+    const { openFile, streamFromBytes } = await import('../../core/index.ts');
+    const { parsed } = await openFile(streamFromBytes(await bytesOf(store.getState().encryptJobs[0]!.output!)), {
+      keys: [{ ...second.key, privateKey: second.key.privateKey! }],
+    });
+    expect(parsed.header.recipients.map((r) => r.keyId)).toContain(second.key.keyId);
+    expect(parsed.header.recipients.map((r) => r.keyId)).not.toContain(ownerKeyId);
   });
 
   it('fails a row when there is no owner key pair', async () => {

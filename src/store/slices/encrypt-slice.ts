@@ -4,14 +4,10 @@ import type { EncryptResult, OutputTarget } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
+import { ownKeyPair, ownKeyPairs } from './keys-slice.ts';
 import { createJobQueue, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
 import type { Adapters, AppState, EncryptJob, EncryptSlice, UiError } from '../types.ts';
-
-/** The owner key new files are encrypted for: the first owner key pair stored here. */
-export function encryptionOwnerKey(keys: readonly StoredKey[]): StoredKey | undefined {
-  return keys.find((k) => k.role === 'owner' && k.privateKey);
-}
 
 /** The authorities a file may be escrowed to: only public keys whose key ID the user confirmed. */
 export function confirmedAuthorities(keys: readonly StoredKey[]): StoredKey[] {
@@ -24,6 +20,8 @@ const baseName = (name: string) => safeDownloadName(name, 'file');
 interface Input {
   file: File;
   description: string;
+  /** The owner key pair chosen when the file was dropped. */
+  ownerKeyId: string | undefined;
   authorityKeyId: string;
   /** A file the person picked; otherwise a temp file (or memory). */
   target?: OutputTarget;
@@ -43,7 +41,8 @@ export const createEncryptSlice =
 
     /** The keys are looked up when the file's turn comes: a key deleted meanwhile fails only this row. */
     function keysFor(input: Input): { owner: StoredKey; authority: StoredKey } | { error: UiError } {
-      const owner = encryptionOwnerKey(get().keys);
+      // The key pair chosen when the file was dropped; deleted meanwhile, this row fails rather than use another.
+      const owner = ownKeyPairs(get().keys).find((k) => k.keyId === input.ownerKeyId);
       if (!owner) return { error: appError('NO_OWNER_KEY') };
       const authority = confirmedAuthorities(get().keys).find((k) => k.keyId === input.authorityKeyId);
       if (!authority) {
@@ -110,6 +109,7 @@ export const createEncryptSlice =
         await adapters.registerStore.add(entry);
         const done: Partial<EncryptJob> = {
           status: 'done',
+          fileId: result.fileId,
           done: file.size,
           updatedAt: now(),
           serial: result.serial,
@@ -153,14 +153,20 @@ export const createEncryptSlice =
     return {
       encryptJobs: [],
       canChooseWhereToSave: adapters.savePicker !== undefined,
+      encryptOwnerKeyId: null,
+
+      chooseEncryptOwner(keyId) {
+        set({ encryptOwnerKeyId: keyId });
+      },
 
       encryptFiles(list, { description, authorityKeyId, askWhereToSave = false }) {
         const ask = askWhereToSave && adapters.savePicker !== undefined;
+        const ownerKeyId = ownKeyPair(get().keys, get().encryptOwnerKeyId)?.keyId;
         // Rows first, then the queue: a file that starts at once patches a row that exists.
         const queued: [string, Input][] = [];
         const jobs: EncryptJob[] = list.map((file) => {
           const id = `e${nextId++}`;
-          queued.push([id, { file, description, authorityKeyId }]);
+          queued.push([id, { file, description, ownerKeyId, authorityKeyId }]);
           return {
             id,
             fileName: file.name,
@@ -195,12 +201,16 @@ export const createEncryptSlice =
 
       downloadEncrypted(id) {
         const job = get().encryptJobs.find((j) => j.id === id);
-        if (job?.status === 'done' && job.output) adapters.download.save(job.output, job.outputName);
+        if (job?.status !== 'done' || !job.output) return;
+        adapters.download.save(job.output, job.outputName);
+        patch(id, { fileDownloaded: true });
       },
 
       downloadEscrow(id) {
         const job = get().encryptJobs.find((j) => j.id === id);
-        if (job?.status === 'done' && job.escrowJson) adapters.download.save(escrowFile(job.escrowJson), job.escrowName);
+        if (job?.status !== 'done' || !job.escrowJson) return;
+        adapters.download.save(escrowFile(job.escrowJson), job.escrowName);
+        patch(id, { escrowDownloaded: true });
       },
 
       async downloadAllEncrypted() {
@@ -220,6 +230,8 @@ export const createEncryptSlice =
         ]);
         try {
           await adapters.download.saveZip(entries, 'keyward-encrypted.zip');
+          const zipped = new Set(done.map((job) => job.id));
+          set({ encryptJobs: get().encryptJobs.map((job) => (zipped.has(job.id) ? { ...job, fileDownloaded: true, escrowDownloaded: true } : job)) });
           return null;
         } catch (error) {
           return toUiError(error);
@@ -233,3 +245,12 @@ export const createEncryptSlice =
       },
     };
   };
+
+/**
+ * Finished outputs that exist only in this tab: an encrypted file neither
+ * downloaded nor streamed into a picked file, or an escrow blob not
+ * downloaded. Closing or reloading the tab loses the file for good (the
+ * blob stays in the register).
+ */
+export const notDownloaded = (jobs: readonly EncryptJob[]) =>
+  jobs.filter((job) => job.status === 'done' && ((!job.fileDownloaded && !job.savedAs) || !job.escrowDownloaded));

@@ -8,7 +8,8 @@ import { createPrivateKey } from 'node:crypto';
 import { importPrivateKey } from '../../core/index.ts';
 import type { KeyStore } from '../../io/key-store.ts';
 import { createTestStore, keyIdOfPem, memoryKeyStore, recordingDownloader, testKeyPem } from '../test-adapters.ts';
-import { backupStatus, ownKeyPair, unconfirmedAuthority } from './keys-slice.ts';
+import { backupStatus, cannotBeBackedUp, ownKeyPair, unconfirmedAuthority } from './keys-slice.ts';
+import { unsavedWork } from './session-slice.ts';
 
 const PASSPHRASE = testKeyPem('owner-encrypted.passphrase.txt').trim();
 
@@ -30,57 +31,111 @@ function failed(result: { key: unknown } | { error: { code: string } }): string 
   return result.error.code;
 }
 
+/** The key `generateKey` made, or the test fails with the error it returned. */
+const made = stored;
+
 describe('generateKey', () => {
-  it('stores a non-extractable private key, keeps an extractable copy for one backup, and the backup re-imports', async () => {
-    const { store, download } = await setup();
-    const key = await store.getState().generateKey({ name: '  Ada Lovelace ', bits: 3072, role: 'owner' });
+  it('stores nothing until the backup is downloaded, then stores the key non-extractable; the backup re-imports', async () => {
+    const { store, download, keyStore } = await setup();
+    const key = made(await store.getState().generateKey({ name: '  Ada Lovelace ', bits: 3072, role: 'owner' }));
 
-    expect(key).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072, extractable: false, origin: 'generated' });
-    const [storedKey] = store.getState().keys;
-    expect(storedKey?.keyId).toBe(key?.keyId);
-    expect(storedKey?.privateKey?.extractable).toBe(false);
-    expect(storedKey?.backedUpAt).toBeUndefined();
-    const pending = store.getState().pendingBackup;
-    expect(pending?.keyId).toBe(key?.keyId);
-    expect(pending?.privateKey.extractable).toBe(true);
-    expect(store.getState().backupProblem(key!.keyId)).toBeNull();
+    expect(key).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072, origin: 'generated' });
+    // Only in memory: a reload now loses an unused key, never leaves one that can never be backed up.
+    expect(store.getState().keys).toEqual([]);
+    expect(await keyStore.list()).toEqual([]);
+    expect(store.getState().newKey?.key.keyId).toBe(key.keyId);
+    expect(store.getState().newKey?.key.privateKey?.extractable).toBe(true);
+    expect(store.getState().backupProblem(key.keyId)).toBeNull();
+    // Leaving now would lose it: the page asks first.
+    expect(unsavedWork(store.getState())).toBe('new-key');
 
-    expect(await store.getState().exportPrivateBackup(key!.keyId, 'correct horse battery')).toBeNull();
+    expect(await store.getState().exportPrivateBackup(key.keyId, 'correct horse battery')).toBeNull();
     expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
     const pem = await download.saved[0]!.blob.text();
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     const reopened = await importPrivateKey(pem, { passphrase: 'correct horse battery' });
-    expect(reopened.keyId).toBe(key?.keyId);
+    expect(reopened.keyId).toBe(key.keyId);
 
-    expect(store.getState().pendingBackup).toBeNull();
-    expect(store.getState().keys[0]?.backedUpAt).toBeGreaterThan(0);
-    // The in-session copy is gone: the stored key can be used, never read out.
-    expect(store.getState().backupProblem(key!.keyId)?.code).toBe('KEY_NOT_EXTRACTABLE');
-    expect((await store.getState().exportPrivateBackup(key!.keyId, 'correct horse battery'))?.code).toBe('KEY_NOT_EXTRACTABLE');
+    expect(store.getState().newKey).toBeNull();
+    expect(unsavedWork(store.getState())).toBeNull();
+    const [saved] = store.getState().keys;
+    expect(saved).toMatchObject({ keyId: key.keyId, name: 'Ada Lovelace', extractable: false });
+    expect(saved?.privateKey?.extractable).toBe(false);
+    expect(saved?.backedUpAt).toBeGreaterThan(0);
+    expect((await keyStore.get(key.keyId))?.backedUpAt).toBe(saved?.backedUpAt);
+    // Saved: it can be used, never read out.
+    expect(store.getState().backupProblem(key.keyId)?.code).toBe('KEY_NOT_EXTRACTABLE');
+    expect((await store.getState().exportPrivateBackup(key.keyId, 'correct horse battery'))?.code).toBe('KEY_NOT_EXTRACTABLE');
     expect(download.saved).toHaveLength(1);
   }, 60_000);
 
+  it('stores the key without a backup only when the person declines one, and records that', async () => {
+    const { store, download } = await setup();
+    const key = made(await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' }));
+    expect(await store.getState().keepNewKeyWithoutBackup()).toBeNull();
+
+    expect(store.getState().newKey).toBeNull();
+    const [saved] = store.getState().keys;
+    expect(saved).toMatchObject({ keyId: key.keyId, extractable: false });
+    expect(saved?.backedUpAt).toBeUndefined();
+    expect(saved?.backupDeclinedAt).toBeGreaterThan(0);
+    expect(cannotBeBackedUp(saved!)).toBe(false);
+    expect(download.saved).toEqual([]);
+  }, 60_000);
+
+  it('forgets a discarded key pair without storing it', async () => {
+    const { store } = await setup();
+    made(await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' }));
+    store.getState().discardNewKey();
+    expect(store.getState().newKey).toBeNull();
+    expect(store.getState().keys).toEqual([]);
+  }, 60_000);
+
+  it('refuses an empty name with NAME_REQUIRED and makes nothing', async () => {
+    const { store } = await setup();
+    const result = await store.getState().generateKey({ name: '   ', bits: 3072, role: 'authority-own' });
+    expect(failed(result)).toBe('NAME_REQUIRED');
+    expect(store.getState().newKey).toBeNull();
+  });
+
   it('keeps the stored private key exportable when asked, so a backup can be made later', async () => {
     const { store, download } = await setup();
-    const key = await store.getState().generateKey({ name: 'Exportable', bits: 3072, role: 'owner', keepExportable: true });
+    const key = made(await store.getState().generateKey({ name: 'Exportable', bits: 3072, role: 'owner', keepExportable: true }));
+    expect(await store.getState().keepNewKeyWithoutBackup()).toBeNull();
 
     expect(store.getState().keys[0]).toMatchObject({ extractable: true });
     expect(store.getState().keys[0]?.privateKey?.extractable).toBe(true);
-    expect(store.getState().pendingBackup).toBeNull();
-    expect(await store.getState().exportPrivateBackup(key!.keyId, 'another passphrase')).toBeNull();
+    expect(await store.getState().exportPrivateBackup(key.keyId, 'another passphrase')).toBeNull();
     expect(await download.saved[0]!.blob.text()).toContain('ENCRYPTED PRIVATE KEY');
   }, 60_000);
 
-  it('refuses a short backup passphrase and downloads nothing', async () => {
+  it('refuses a short backup passphrase, downloads and stores nothing', async () => {
     const { store, download } = await setup();
-    const key = await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' });
+    const key = made(await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' }));
 
-    const error = await store.getState().exportPrivateBackup(key!.keyId, 'short');
+    const error = await store.getState().exportPrivateBackup(key.keyId, 'short');
     expect(error).toEqual({ code: 'PASSPHRASE_SHORT', message: 'Choose a passphrase of at least 8 characters (spaces at either end do not count).' });
-    expect((await store.getState().exportPrivateBackup(key!.keyId, '          '))?.code).toBe('PASSPHRASE_SHORT');
+    expect((await store.getState().exportPrivateBackup(key.keyId, '          '))?.code).toBe('PASSPHRASE_SHORT');
     expect(download.saved).toEqual([]);
-    expect(store.getState().pendingBackup?.keyId).toBe(key?.keyId);
+    expect(store.getState().newKey?.key.keyId).toBe(key.keyId);
+    expect(store.getState().keys).toEqual([]);
   }, 60_000);
+});
+
+describe('a stored key that can never be backed up (left before its backup)', () => {
+  it('is recognised, and keeping it anyway is recorded', async () => {
+    const { store, keyStore } = await setup();
+    const pair = stored(await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' }));
+    // What older versions stored at Create: non-extractable, no backup, no decision.
+    const stuck = { ...pair, backedUpAt: undefined };
+    await keyStore.put({ ...stuck, origin: 'generated' });
+    await store.getState().loadKeys();
+
+    expect(cannotBeBackedUp(store.getState().keys[0]!)).toBe(true);
+    await store.getState().declineBackup(pair.keyId);
+    expect(cannotBeBackedUp(store.getState().keys[0]!)).toBe(false);
+    expect(store.getState().keys[0]?.backupDeclinedAt).toBeGreaterThan(0);
+  });
 });
 
 describe('importKey', () => {
@@ -119,9 +174,9 @@ describe('importKey', () => {
     { format: 'public JWK', text: () => JSON.stringify(createPrivateKey(testKeyPem('authority.pem')).export({ format: 'jwk' })).replace(/,"(d|p|q|dp|dq|qi)":"[^"]*"/g, '') },
   ])('stores a $format public key as an unconfirmed backup authority', async (c) => {
     const { store } = await setup();
-    const key = stored(await store.getState().importKey({ text: c.text(), name: '' }));
+    const key = stored(await store.getState().importKey({ text: c.text(), name: 'IT backup desk' }));
 
-    expect(key).toMatchObject({ role: 'authority', name: 'Backup authority', extractable: false });
+    expect(key).toMatchObject({ role: 'authority', name: 'IT backup desk', extractable: false });
     expect(key.privateKey).toBeUndefined();
     expect(key.confirmedAt).toBeUndefined();
     expect(key.backedUpAt).toBeUndefined();
@@ -150,6 +205,13 @@ describe('importKey', () => {
     expect(result).toEqual({
       error: { code: 'PASSPHRASE_WRONG', message: 'The passphrase is wrong, or the encrypted key is damaged. Check the passphrase and try again.' },
     });
+    expect(store.getState().keys).toEqual([]);
+  });
+
+  it('refuses a new key without a name (NAME_REQUIRED), never naming it after a default', async () => {
+    const { store } = await setup();
+    expect(failed(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: '  ' }))).toBe('NAME_REQUIRED');
+    expect(failed(await store.getState().importKey({ text: testKeyPem('owner.pem'), name: '' }))).toBe('NAME_REQUIRED');
     expect(store.getState().keys).toEqual([]);
   });
 
@@ -223,17 +285,17 @@ describe('confirm, rename, export and delete', () => {
     expect(await keyIdOfPem(await download.saved[1]!.blob.text())).toBe(authority.keyId);
   });
 
-  it('deletes a key, and with it a pending backup copy', async () => {
+  it('deletes a key', async () => {
     const { store, keyStore } = await setup();
-    const generated = await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' });
+    const generated = made(await store.getState().generateKey({ name: 'Ada', bits: 3072, role: 'owner' }));
+    await store.getState().keepNewKeyWithoutBackup();
     const authority = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
 
-    await store.getState().deleteKey(generated!.keyId);
-    expect(store.getState().pendingBackup).toBeNull();
+    await store.getState().deleteKey(generated.keyId);
     expect(store.getState().keys.map((k) => k.keyId)).toEqual([authority.keyId]);
-    expect(await keyStore.get(generated!.keyId)).toBeUndefined();
-    expect(store.getState().backupProblem(generated!.keyId)?.code).toBe('KEY_GONE');
-    expect((await store.getState().exportPublicKey(generated!.keyId, 'jwk'))?.code).toBe('KEY_GONE');
+    expect(await keyStore.get(generated.keyId)).toBeUndefined();
+    expect(store.getState().backupProblem(generated.keyId)?.code).toBe('KEY_GONE');
+    expect((await store.getState().exportPublicKey(generated.keyId, 'jwk'))?.code).toBe('KEY_GONE');
   }, 60_000);
 
   it('turns a storage failure into a notice and keeps the list as stored', async () => {
@@ -251,21 +313,22 @@ describe('confirm, rename, export and delete', () => {
 describe('selectors', () => {
   it('finds my key pair and an authority still to confirm, and says what is known about each backup', async () => {
     const { store } = await setup();
-    const generated = await store.getState().generateKey({ name: 'New', bits: 3072, role: 'owner' });
+    const generated = made(await store.getState().generateKey({ name: 'New', bits: 3072, role: 'owner', keepExportable: true }));
+    await store.getState().keepNewKeyWithoutBackup();
     const imported = stored(await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Old' }));
     const authority = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
     const keys = () => store.getState().keys;
     const byId = (keyId: string) => keys().find((k) => k.keyId === keyId)!;
 
-    expect(ownKeyPair(keys())?.keyId).toBe(generated?.keyId);
+    expect(ownKeyPair(keys())?.keyId).toBe(generated.keyId);
     expect(unconfirmedAuthority(keys())?.keyId).toBe(authority.keyId);
-    expect(backupStatus(byId(generated!.keyId))).toBe('missing');
+    expect(backupStatus(byId(generated.keyId))).toBe('missing');
     expect(backupStatus(byId(imported.keyId))).toBe('imported');
     expect(backupStatus(byId(authority.keyId))).toBe('none');
 
-    await store.getState().exportPrivateBackup(generated!.keyId, 'correct horse battery');
+    await store.getState().exportPrivateBackup(generated.keyId, 'correct horse battery');
     await store.getState().confirmAuthority(authority.keyId);
-    expect(backupStatus(byId(generated!.keyId))).toBe('exported');
+    expect(backupStatus(byId(generated.keyId))).toBe('exported');
     expect(unconfirmedAuthority(keys())).toBeUndefined();
   }, 60_000);
 });

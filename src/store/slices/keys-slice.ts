@@ -10,7 +10,6 @@ import type { Adapters, AppState, KeysSlice } from '../types.ts';
 /** A backup passphrase is the only thing between a lost backup file and the private key: the core's rule, as for `keyward keygen --passphrase`. */
 export const MIN_BACKUP_PASSPHRASE_LENGTH = MIN_PASSPHRASE_LENGTH;
 
-const defaultName = (role: StoredKey['role']) => (role === 'authority' ? 'Backup authority' : role === 'owner' ? 'My key' : 'Authority key');
 
 export const createKeysSlice =
   (adapters: Adapters): StateCreator<AppState, [], [], KeysSlice> =>
@@ -34,44 +33,73 @@ export const createKeysSlice =
       }
     };
 
+    /** Stores the new key pair (non-extractable unless asked otherwise) once its backup is downloaded or declined. */
+    const storeNewKey = async (patch: { backedUpAt: number } | { backupDeclinedAt: number }): Promise<StoredKey> => {
+      const pending = get().newKey;
+      if (!pending) throw new Error('no new key pair to store');
+      let privateKey = pending.key.privateKey!;
+      if (!pending.keepExportable) {
+        const pkcs8 = await adapters.crypto.run('exportPrivateKey', { key: privateKey, format: 'pkcs8-pem' });
+        const reimported = await adapters.crypto.run('importKey', { text: pkcs8, extractable: false });
+        if (reimported.kind !== 'private') throw new Error('re-import lost the private key');
+        privateKey = reimported.privateKey;
+      }
+      const stored: StoredKey = { ...pending.key, privateKey, extractable: pending.keepExportable, createdAt: now(), ...patch };
+      await adapters.keyStore.put(stored);
+      set({ newKey: null });
+      await refresh();
+      return stored;
+    };
+
     return {
       keys: [],
       keysLoaded: false,
-      pendingBackup: null,
+      newKey: null,
 
       loadKeys: refresh,
 
       async generateKey({ name, bits, role, keepExportable = false }) {
+        if (name.trim() === '') return { error: appError('NAME_REQUIRED') };
         try {
-          // Generated extractable once, so that a backup can be exported in this session;
-          // the stored copy is non-extractable unless the user asked to keep it exportable.
+          // Extractable, and only in memory: nothing is stored until its backup is downloaded or
+          // explicitly declined (storeNewKey), so a reload before then loses an unused key, never
+          // leaves one that exists only here and can never be backed up.
           const pair = await adapters.crypto.run('generateKey', { bits, extractable: true });
-          let privateKey = pair.privateKey;
-          if (!keepExportable) {
-            const pkcs8 = await adapters.crypto.run('exportPrivateKey', { key: pair.privateKey, format: 'pkcs8-pem' });
-            const reimported = await adapters.crypto.run('importKey', { text: pkcs8, extractable: false });
-            if (reimported.kind !== 'private') throw new Error('re-import lost the private key');
-            privateKey = reimported.privateKey;
-          }
-          const stored: StoredKey = {
+          const key: StoredKey = {
             keyId: pair.keyId,
             role,
-            name: name.trim() || defaultName(role),
+            name: name.trim(),
             modulusBits: pair.modulusBits,
             createdAt: now(),
             publicKey: pair.publicKey,
-            privateKey,
+            privateKey: pair.privateKey,
             extractable: keepExportable,
             origin: 'generated',
           };
-          await adapters.keyStore.put(stored);
-          set({ pendingBackup: keepExportable ? null : { keyId: pair.keyId, privateKey: pair.privateKey } });
-          await refresh();
-          return stored;
+          set({ newKey: { key, keepExportable } });
+          return { key };
         } catch (error) {
-          get().notify('error', toUiError(error).message);
-          return null;
+          return { error: toUiError(error) };
         }
+      },
+
+      async keepNewKeyWithoutBackup() {
+        try {
+          await storeNewKey({ backupDeclinedAt: now() });
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+
+      discardNewKey() {
+        set({ newKey: null });
+      },
+
+      async declineBackup(keyId) {
+        await guarded(async () => {
+          await adapters.keyStore.update(keyId, { backupDeclinedAt: now() });
+        });
       },
 
       async importKey({ text, name, passphrase, privateRole = 'owner', publicRole = 'authority', keepExportable = false, accept = 'any' }) {
@@ -96,6 +124,9 @@ export const createKeysSlice =
               error: appError('KEY_IS_OWN', { name: existing.name }),
             };
           }
+          // A key is named by the person, never silently after its file or a default: the name goes
+          // into every escrow blob. The same key imported again keeps its name.
+          if (name.trim() === '' && !existing) return { error: appError('NAME_REQUIRED') };
           if (existing && existing.role !== role) {
             return { error: appError('KEY_EXISTS', { name: existing.name }) };
           }
@@ -103,7 +134,7 @@ export const createKeysSlice =
           const stored: StoredKey = {
             keyId: imported.keyId,
             role,
-            name: name.trim() || existing?.name || defaultName(role),
+            name: name.trim() === '' && existing ? existing.name : name.trim(),
             modulusBits: imported.modulusBits,
             // The same key again: keep when it was first stored and confirmed.
             createdAt: existing?.createdAt ?? at,
@@ -152,9 +183,10 @@ export const createKeysSlice =
       },
 
       backupProblem(keyId) {
+        if (get().newKey?.key.keyId === keyId) return null;
         const key = find(keyId);
         if (!key?.privateKey) return appError('KEY_GONE');
-        if (key.extractable || get().pendingBackup?.keyId === keyId) return null;
+        if (key.extractable) return null;
         return appError('KEY_NOT_EXTRACTABLE');
       },
 
@@ -164,37 +196,43 @@ export const createKeysSlice =
         if (passphrase.trim().length < MIN_BACKUP_PASSPHRASE_LENGTH) {
           return appError('PASSPHRASE_SHORT', { minLength: MIN_BACKUP_PASSPHRASE_LENGTH });
         }
-        const key = find(keyId)!;
-        const pending = get().pendingBackup;
-        // The in-session extractable copy, when the stored one can only be used, never read out.
-        const privateKey = pending?.keyId === keyId ? pending.privateKey : key.privateKey!;
+        const pending = get().newKey?.key.keyId === keyId ? get().newKey!.key : undefined;
+        const key = pending ?? find(keyId)!;
         try {
-          const text = await adapters.crypto.run('exportPrivateKey', { key: privateKey, format: 'encrypted-pkcs8-pem', passphrase });
+          const text = await adapters.crypto.run('exportPrivateKey', { key: key.privateKey!, format: 'encrypted-pkcs8-pem', passphrase });
           adapters.download.save(new Blob([text], { type: 'application/x-pem-file' }), `${keyFileName(key.name)}.backup.pem`);
-          await adapters.keyStore.update(keyId, { backedUpAt: now() });
-          if (get().pendingBackup?.keyId === keyId) set({ pendingBackup: null });
-          await refresh();
+          // A new key pair is stored only now, with its backup downloaded.
+          if (pending) await storeNewKey({ backedUpAt: now() });
+          else {
+            await adapters.keyStore.update(keyId, { backedUpAt: now() });
+            await refresh();
+          }
           return null;
         } catch (error) {
           return toUiError(error);
         }
       },
 
-      dismissPendingBackup() {
-        set({ pendingBackup: null });
-      },
-
       async deleteKey(keyId) {
         await guarded(async () => {
           await adapters.keyStore.remove(keyId);
-          if (get().pendingBackup?.keyId === keyId) set({ pendingBackup: null });
         });
       },
     };
   };
 
-/** My key pair: the first owner key with its private key (the one the first-run screen shows). */
-export const ownKeyPair = (keys: readonly StoredKey[]) => keys.find((k) => k.role === 'owner' && k.privateKey);
+/** My key pairs: owner keys with their private key, oldest first. */
+export const ownKeyPairs = (keys: readonly StoredKey[]) => keys.filter((k) => k.role === 'owner' && k.privateKey);
+
+/**
+ * My key pair: the one with key ID `keyId` if given and still stored, else the
+ * first (oldest) one. The first-run screen shows it, and new files are
+ * encrypted for it unless the person chose another.
+ */
+export const ownKeyPair = (keys: readonly StoredKey[], keyId?: string | null) => {
+  const pairs = ownKeyPairs(keys);
+  return pairs.find((k) => k.keyId === keyId) ?? pairs[0];
+};
 
 /** A backup authority's key added but not yet compared and confirmed (spec §1 key ID). */
 export const unconfirmedAuthority = (keys: readonly StoredKey[]) => keys.find((k) => k.role === 'authority' && k.confirmedAt === undefined);
@@ -210,3 +248,11 @@ export function backupStatus(key: StoredKey): 'exported' | 'imported' | 'missing
   // importKey stamps an imported private key with one time for both.
   return key.origin === 'imported' && key.backedUpAt === key.createdAt ? 'imported' : 'exported';
 }
+
+/**
+ * A stored private key with no backup that can never get one (non-extractable)
+ * and that the person has not yet chosen to keep anyway: the state a reload
+ * before the backup left behind (older versions stored a new key at once).
+ */
+export const cannotBeBackedUp = (key: StoredKey) =>
+  backupStatus(key) === 'missing' && !key.extractable && key.backupDeclinedAt === undefined;

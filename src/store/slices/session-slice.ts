@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 import { toUiError } from '../errors.ts';
 import type { Adapters, AppState, SessionSlice } from '../types.ts';
+import { notDownloaded } from './encrypt-slice.ts';
 
 export const createSessionSlice =
   (adapters: Adapters): StateCreator<AppState, [], [], SessionSlice> =>
@@ -39,3 +40,13 @@ export const createSessionSlice =
       },
     };
   };
+
+/**
+ * What closing or reloading the tab now would lose: a new key pair not yet
+ * saved (backed up or declined), or encrypted outputs not downloaded.
+ * Null when nothing.
+ */
+export function unsavedWork(state: Pick<AppState, 'newKey' | 'encryptJobs'>): 'new-key' | 'outputs' | null {
+  if (state.newKey) return 'new-key';
+  return notDownloaded(state.encryptJobs).length > 0 ? 'outputs' : null;
+}

@@ -1,0 +1,45 @@
+import { useId } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { KeyId } from '../../components/key-id.tsx';
+import { ownKeyPair, ownKeyPairs } from '../../store/slices/keys-slice.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+
+/**
+ * Which of my key pairs new files are encrypted for. With several, the person
+ * chooses (name and key ID); the choice holds for this session.
+ */
+export function OwnerChoice() {
+  const pairs = useAppStore(useShallow((s) => ownKeyPairs(s.keys)));
+  const owner = useAppStore((s) => ownKeyPair(s.keys, s.encryptOwnerKeyId));
+  const choose = useAppStore((s) => s.chooseEncryptOwner);
+  const selectId = useId();
+  if (!owner) return null;
+  if (pairs.length === 1) {
+    return (
+      <p className="row__meta">
+        For your key <strong className="row__name">{owner.name}</strong> <KeyId keyId={owner.keyId} />
+      </p>
+    );
+  }
+  return (
+    <div className="owner-choice">
+      <label htmlFor={selectId}>Encrypt for my key pair</label>
+      <select
+        id={selectId}
+        value={owner.keyId}
+        onChange={(event) => {
+          choose(event.target.value);
+        }}
+      >
+        {pairs.map((k) => (
+          <option key={k.keyId} value={k.keyId}>
+            {k.name} ({k.keyId.slice(7, 15)}…)
+          </option>
+        ))}
+      </select>
+      <p className="field-hint">
+        Key ID <KeyId keyId={owner.keyId} />. Only this key pair (or your backup authority) can open the files.
+      </p>
+    </div>
+  );
+}
