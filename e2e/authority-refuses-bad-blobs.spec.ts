@@ -39,7 +39,7 @@ test.beforeAll(() => {
 
 async function openAuthorityMode(page: Page): Promise<void> {
   await page.goto('/');
-  await page.getByRole('button', { name: 'Backup authority' }).click();
+  await page.getByRole('tab', { name: 'Backup authority' }).click();
   await page.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
   await page.getByLabel('Name for the imported key').fill('IT backup desk');
   await page.getByRole('button', { name: 'Import authority key' }).click();

@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { tabId, tabPanelId } from '../components/tab-ids.ts';
+import { TabList } from '../components/tab-list.tsx';
 import { backupStatus } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { DecryptPanel } from '../features/decrypt/decrypt-panel.tsx';
@@ -21,9 +23,19 @@ export function OwnerView() {
   const ready = useAppStore((s) => s.keys.some((k) => k.role === 'owner' && k.privateKey) && s.keys.some((k) => k.role === 'authority' && k.confirmedAt));
   const unbackedUp = useAppStore((s) => s.keys.filter((k) => k.role === 'owner' && backupStatus(k) === 'missing').length);
   const [tab, setTab] = useState<Tab>('encrypt');
+  const title = useRef<HTMLHeadingElement>(null);
+  const wasReady = useRef(ready);
+  useEffect(() => {
+    // First run just finished (its Confirm button is gone): focus goes to this screen's title, not to the page body.
+    if (ready && !wasReady.current) title.current?.focus();
+    wasReady.current = ready;
+  }, [ready]);
   if (!ready) return <FirstRun />;
   return (
     <>
+      <h1 className="view-title" ref={title} tabIndex={-1}>
+        My files
+      </h1>
       {unbackedUp > 0 && (
         <p className="warning" role="status">
           Your private key has no backup yet. If this browser loses its data, only your backup authority can recover your
@@ -33,14 +45,8 @@ export function OwnerView() {
           </button>
         </p>
       )}
-      <div className="tabs" role="tablist" aria-label="What to do">
-        {TABS.map(([id, label]) => (
-          <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => { setTab(id); }}>
-            {label}
-          </button>
-        ))}
-      </div>
-      <section role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="panel">
+      <TabList className="tabs" label="What to do" tabs={TABS} selected={tab} onSelect={setTab} idPrefix="owner" />
+      <section role="tabpanel" id={tabPanelId('owner')} aria-labelledby={tabId('owner', tab)} className="panel">
         {tab === 'encrypt' && <EncryptPanel />}
         {tab === 'decrypt' && (
           <>

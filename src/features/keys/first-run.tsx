@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ownKeyPair } from '../../store/slices/keys-slice.ts';
+import { backupStatus, ownKeyPair, unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AuthorityStep } from './authority-step.tsx';
+import { AUTHORITY_HEADING, useFirstRunFocus } from './first-run-focus.ts';
 import { OwnKeyStep } from './own-key-step.tsx';
 
 /**
@@ -11,12 +12,14 @@ import { OwnKeyStep } from './own-key-step.tsx';
  * view replaces this screen once both exist.
  */
 export function FirstRun() {
-  const { hasKeyPair, backupPending, persist, requestPersistence } = useAppStore(
+  const { hasKeyPair, backupPending, backupMissing, authorityPending, persist, requestPersistence } = useAppStore(
     useShallow((s) => {
       const own = ownKeyPair(s.keys);
       return {
         hasKeyPair: own !== undefined,
         backupPending: own !== undefined && s.pendingBackup?.keyId === own.keyId,
+        backupMissing: own !== undefined && backupStatus(own) === 'missing',
+        authorityPending: unconfirmedAuthority(s.keys) !== undefined,
         persist: s.persist,
         requestPersistence: s.requestPersistence,
       };
@@ -24,6 +27,7 @@ export function FirstRun() {
   );
   // Keys must not be lost: the authority step waits for the backup unless the person defers it.
   const [backupLater, setBackupLater] = useState(false);
+  useFirstRunFocus({ keyPair: hasKeyPair, backupAsked: backupMissing && !backupLater, authorityPending });
   const asked = useRef(false);
   useEffect(() => {
     // Once a private key exists, losing the site's storage would lose it: ask the browser to keep it.
@@ -49,7 +53,9 @@ export function FirstRun() {
             <AuthorityStep />
           ) : hasKeyPair ? (
             <>
-              <h2>2. Your backup authority</h2>
+              <h2 id={AUTHORITY_HEADING} tabIndex={-1}>
+                2. Your backup authority
+              </h2>
               <p className="row__meta">Download the backup of your key pair first; then add your backup authority’s public key.</p>
               <button type="button" className="button button--quiet button--small" onClick={() => { setBackupLater(true); }}>
                 Back up later (under Keys, until this page is closed)
@@ -57,7 +63,9 @@ export function FirstRun() {
             </>
           ) : (
             <>
-              <h2>2. Your backup authority</h2>
+              <h2 id={AUTHORITY_HEADING} tabIndex={-1}>
+                2. Your backup authority
+              </h2>
               <p className="row__meta">Once you have a key pair, add the public key your backup authority gave you.</p>
             </>
           )}

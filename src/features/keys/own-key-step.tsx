@@ -7,6 +7,7 @@ import { useAppStore } from '../../store/use-app-store.ts';
 import { BackupForm } from '../../components/backup-form.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
+import { BACKUP_HEADING } from './first-run-focus.ts';
 
 /** First-run step 1: create or import my key pair, then keep a backup of it. */
 export function OwnKeyStep() {
@@ -59,7 +60,9 @@ export function OwnKeyStep() {
       </p>
       {status === 'missing' && (
         <div className="first-run__backup">
-          <h3>Download a backup</h3>
+          <h3 id={BACKUP_HEADING} tabIndex={-1}>
+            Download a backup
+          </h3>
           <p className="warning">
             {pending
               ? 'Your private key is stored so that it can be used here but never read out. Download a passphrase-protected backup now: once you leave or reload this page, no backup can be made, and if this browser’s storage is lost, so is the key.'

@@ -1,27 +1,32 @@
 import { memo } from 'react';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { formatBytes, formatDate } from '../../store/format.ts';
+import { formatBytes, formatDate, formatKeyIdForHumans } from '../../store/format.ts';
 import type { RegisterEntry } from '../../store/types.ts';
 
-/** The register as a table, newest first; each escrow blob can be downloaded again, byte for byte. */
+const COLUMNS = ['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Escrow blob'] as const;
+
+/**
+ * The register as a table, newest first; each escrow blob can be downloaded again, byte for byte.
+ * On a narrow screen each row is a card (styles.css); the explicit roles keep it a table for screen
+ * readers there, and `data-label` names each cell's column on screen.
+ */
 export function RegisterTable({ entries }: { entries: readonly RegisterEntry[] }) {
   const shown = useProgressiveCount(entries.length);
   return (
     <div className="register-table">
-      <table>
+      <table role="table">
         <caption>Files encrypted in this browser</caption>
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">Serial</th>
-            <th scope="col">Encrypted</th>
-            <th scope="col">Authority</th>
-            <th scope="col">Size</th>
-            <th scope="col">Escrow blob</th>
+        <thead role="rowgroup">
+          <tr role="row">
+            {COLUMNS.map((column) => (
+              <th key={column} scope="col" role="columnheader">
+                {column}
+              </th>
+            ))}
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           {entries.slice(0, shown).map((entry) => (
             <RegisterRow key={entry.fileId} entry={entry} />
           ))}
@@ -35,24 +40,26 @@ export function RegisterTable({ entries }: { entries: readonly RegisterEntry[] }
 const RegisterRow = memo(function RegisterRow({ entry }: { entry: RegisterEntry }) {
   const downloadRegisterEscrow = useAppStore((s) => s.downloadRegisterEscrow);
   return (
-    <tr>
-      <th scope="row" className="register-table__file">
+    <tr role="row">
+      <th scope="row" role="rowheader" className="register-table__file">
         <span className="row__name">{entry.name}</span>
         {entry.description && <span className="row__meta register-table__description">{entry.description}</span>}
       </th>
-      <td>
+      <td role="cell" data-label="Serial">
         <span className="serial">{entry.serial}</span>
       </td>
-      <td className="register-table__nowrap">
+      <td role="cell" data-label="Encrypted">
         <time dateTime={new Date(entry.encryptedAt).toISOString()}>{formatDate(entry.encryptedAt)}</time>
       </td>
-      <td>
-        <span className="register-table__authority" title={entry.authority.keyId}>
+      <td role="cell" data-label="Authority">
+        <span className="register-table__authority" title={`Key ID ${formatKeyIdForHumans(entry.authority.keyId)}`}>
           {entry.authority.name}
         </span>
       </td>
-      <td className="register-table__nowrap">{formatBytes(entry.size)}</td>
-      <td>
+      <td role="cell" data-label="Size" className="register-table__nowrap">
+        {formatBytes(entry.size)}
+      </td>
+      <td role="cell" data-label="Escrow blob" className="register-table__action">
         <button
           type="button"
           className="button button--quiet button--small"
