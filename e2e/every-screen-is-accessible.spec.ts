@@ -1,8 +1,9 @@
 /**
  * A person goes through every screen of Keyward (first run step by step, the
  * owner's four tabs with rows, a confirmation dialog, the backup authority's
- * screens with an opened escrow blob, and the error states) in light, in dark
- * and on a 390 px wide phone. On each: no axe violation, exactly one h1,
+ * screens with an opened escrow blob, the error states, and the page for a
+ * browser that cannot run Keyward) in light, in dark and on a 390 px wide
+ * phone. On each: no axe violation, exactly one h1,
  * nothing wider than the viewport (spec helper `checkScreen`). Where a button
  * the person used disappears, focus goes to what comes next, not to the body.
  */
@@ -172,6 +173,15 @@ for (const look of LOOKS) {
       await expect(page.getByRole('dialog', { name: 'Delete this key?' })).toBeVisible();
       await check('delete key dialog');
       await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    });
+
+    test(`the page for a browser that cannot run Keyward passes axe, has one h1 and fits (${look.name})`, async ({ page }) => {
+      await page.addInitScript(() => {
+        Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+      });
+      await page.goto('/');
+      await expect(page.getByRole('heading', { name: 'This browser cannot run Keyward', level: 1 })).toBeVisible();
+      await checkScreen(page, `browser cannot run Keyward (${look.name})`);
     });
 
     test(`every backup authority screen passes axe, has one h1 and fits (${look.name})`, async ({ page }) => {
