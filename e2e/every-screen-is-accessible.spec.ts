@@ -166,6 +166,9 @@ for (const look of LOOKS) {
           .map((cell) => cell.textContent),
       );
       expect.soft(clipped, `register cells clipped (${look.name})`).toEqual([]);
+      // A short name is not broken between its letters: it stays on one line.
+      const lines = await register.getByText('board minutes.pdf', { exact: true }).evaluate((name) => name.getClientRects().length);
+      expect.soft(lines, `lines of “board minutes.pdf” in the register (${look.name})`).toBe(1);
 
       await page.getByRole('tab', { name: 'Keys' }).click();
       await check('keys');
