@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { refDecryptWithBlob, refKeyId } from '../test/reference/keyward-node.ts';
-import { downloadBytes, downloadFrom, dropFiles, sha256, testKey } from './support.ts';
+import { downloadBytes, downloadFrom, dropFiles, sha256, testKey, keyIdShown } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
@@ -41,7 +41,7 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   const authorityKeyId = refKeyId(testKey('authority.pub.pem'));
 
   await page.goto('/');
-  await page.getByRole('button', { name: 'Backup authority' }).click();
+  await page.getByRole('tab', { name: 'Backup authority' }).click();
   await expect(page.getByRole('heading', { name: 'Backup authority' })).toBeVisible();
 
   // The authority's key pair, pasted.
@@ -49,7 +49,7 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   await page.getByLabel('Name for the imported key').fill('IT backup desk');
   await page.getByRole('button', { name: 'Import authority key' }).click();
   const card = page.getByRole('list', { name: 'Authority key pairs' }).getByRole('listitem', { name: 'IT backup desk' });
-  await expect(card.getByLabel(`Key ID ${authorityKeyId}`)).toBeVisible();
+  await expect(keyIdShown(card, authorityKeyId)).toBeVisible();
 
   // Its public key, as owners receive it.
   const pub = await downloadFrom(page, () => card.getByRole('button', { name: 'Export public key (PEM)' }).click());
@@ -60,7 +60,7 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
 
   // The key survives a reload; the app reopens in authority mode.
   await page.reload();
-  await expect(card.getByLabel(`Key ID ${authorityKeyId}`)).toBeVisible();
+  await expect(keyIdShown(card, authorityKeyId)).toBeVisible();
 
   // The escrow blob.
   await dropFiles(page, 'Drop escrow blobs', [json(`${NAME}.keyward-escrow.json`, escrowText)]);
@@ -68,7 +68,7 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   await expect(details).toContainText(escrow.serial);
   await expect(details).toContainText('Board minutes 2026');
   await expect(details).toContainText('Ada Lovelace');
-  await expect(details.getByLabel(`Key ID ${refKeyId(testKey('owner.pub.pem'))}`)).toBeVisible();
+  await expect(keyIdShown(details, refKeyId(testKey('owner.pub.pem')))).toBeVisible();
   await expect(details.getByText('Checked with your authority key')).toBeVisible();
 
   // (a) The file itself.
@@ -88,7 +88,7 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   expect(recovery.suggestedFilename()).toBe(recoveryName);
   const issued = page.getByRole('status').filter({ hasText: recoveryName });
   await expect(issued).toContainText("Issued for the owner's new key");
-  await expect(issued.getByLabel(`Key ID ${refKeyId(testKey('new-owner.pub.pem'))}`)).toBeVisible();
+  await expect(keyIdShown(issued, refKeyId(testKey('new-owner.pub.pem')))).toBeVisible();
   const recoveryBytes = await downloadBytes(recovery);
 
   // Verified outside the page: the independent reference...

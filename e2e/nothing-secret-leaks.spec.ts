@@ -76,7 +76,7 @@ test('no key, passphrase, file key or plaintext appears in logs, URLs or web sto
   const authority = await (await browser.newContext()).newPage();
   record(authority);
   await authority.goto('/');
-  await authority.getByRole('button', { name: 'Backup authority' }).click();
+  await authority.getByRole('tab', { name: 'Backup authority' }).click();
   await authority.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
   await authority.getByLabel('Name for the imported key').fill('Desk');
   await authority.getByRole('button', { name: 'Import authority key' }).click();

@@ -45,7 +45,7 @@ test('a person encrypts and decrypts a file with no Content Security Policy viol
   // The reader Worker ran: a policy that blocked it would only have sent the reading back to the crypto Worker.
   expect(page.workers().map((worker) => worker.url())).toContainEqual(expect.stringMatching(/reader\.worker/));
 
-  await page.getByRole('button', { name: 'Backup authority' }).click();
-  await expect(page.getByRole('heading', { name: 'Backup authority', level: 2 })).toBeVisible();
+  await page.getByRole('tab', { name: 'Backup authority' }).click();
+  await expect(page.getByRole('heading', { name: 'Backup authority', level: 1 })).toBeVisible();
   expect(violations).toEqual([]);
 });

@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Download, type Page, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { type Download, type Locator, type Page, expect } from '@playwright/test';
 
 const KEYS = join(import.meta.dirname, '..', 'src', 'core', 'testdata', 'keys');
 
@@ -122,4 +123,33 @@ export async function tempOutputs(page: Page): Promise<string[]> {
     }
     return names;
   });
+}
+
+/** A key ID as the page shows it (spec §1, `KeyId`): 64 hex digits in sixteen groups of four. */
+export const groupedKeyId = (keyId: string) => keyId.slice('SHA256:'.length).replace(/(.{4})(?!$)/g, '$1 ');
+
+/** The key ID `keyId` shown inside `scope`, found by the text a person reads. */
+export const keyIdShown = (scope: Page | Locator, keyId: string) => scope.getByText(groupedKeyId(keyId), { exact: true });
+
+/**
+ * What every screen must be, checked where the person is now: no axe violation
+ * (every rule axe runs by default, none turned off), exactly one h1, and
+ * nothing wider than the viewport. Soft, so one run lists every screen's faults.
+ */
+export async function checkScreen(page: Page, screen: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect
+    .soft(
+      violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join(' | ')}`),
+      `axe violations on ${screen}`,
+    )
+    .toEqual([]);
+  await expect.soft(page.getByRole('heading', { level: 1 }), `one h1 on ${screen}`).toHaveCount(1);
+  const overflow = await page.evaluate(() => {
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .map((element) => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`);
+    return { scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 5) };
+  });
+  expect.soft(overflow.scrollWidth, `page wider than the viewport on ${screen}: ${overflow.wide.join(', ')}`).toBeLessThanOrEqual(overflow.innerWidth);
 }

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     const authority = await browser.newContext({ baseURL: BASE, colorScheme: scheme, viewport: { width: 1100, height: 760 } });
     const desk = await authority.newPage();
     await desk.goto('/');
-    await desk.getByRole('button', { name: 'Backup authority' }).click();
+    await desk.getByRole('tab', { name: 'Backup authority' }).click();
     await desk.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
     await desk.getByLabel('Name for the imported key').fill('IT backup desk');
     await desk.getByRole('button', { name: 'Import authority key' }).click();

@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
+import { tabId, tabPanelId } from '../components/tab-ids.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { Header } from './header.tsx';
 import { Notices } from './notices.tsx';
@@ -15,7 +16,9 @@ export function App() {
       <Header />
       <main className="main" id="main">
         <Notices />
-        {!keysLoaded ? <p role="status">Opening your key store…</p> : mode === 'owner' ? <OwnerView /> : <AuthorityView />}
+        <div role="tabpanel" id={tabPanelId('mode')} aria-labelledby={tabId('mode', mode)}>
+          {!keysLoaded ? <p role="status">Opening your key store…</p> : mode === 'owner' ? <OwnerView /> : <AuthorityView />}
+        </div>
       </main>
       <footer className="footer">
         Everything happens in this browser: no server sees a key or a byte of your files.

@@ -1,8 +1,14 @@
 import { useShallow } from 'zustand/react/shallow';
+import { TabList } from '../components/tab-list.tsx';
 import { backupStatus } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
-/** Title, mode switch and the storage-persistence state (keys must not be lost). */
+const MODES = [
+  ['owner', 'My files'],
+  ['authority', 'Backup authority'],
+] as const;
+
+/** Title, mode switch (tabs over the whole page: `App` holds their panel) and the storage-persistence state (keys must not be lost). */
 export function Header() {
   const { mode, setMode, persist, requestPersistence, needsBackup } = useAppStore(
     useShallow((s) => ({
@@ -19,14 +25,7 @@ export function Header() {
         <img src="/favicon.svg" alt="" width={28} height={28} />
         <span className="header__title">Keyward</span>
       </div>
-      <nav className="mode-switch" aria-label="Mode">
-        <button type="button" aria-pressed={mode === 'owner'} onClick={() => { setMode('owner'); }}>
-          My files
-        </button>
-        <button type="button" aria-pressed={mode === 'authority'} onClick={() => { setMode('authority'); }}>
-          Backup authority
-        </button>
-      </nav>
+      <TabList className="mode-switch" label="Mode" tabs={MODES} selected={mode} onSelect={setMode} idPrefix="mode" />
       <div className="persist" data-state={persist}>
         {persist === 'granted' ? (
           <span>Storage: kept by the browser</span>

@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
+import { TextWithKeyIds } from '../components/key-id.tsx';
 import { useAppStore } from '../store/use-app-store.ts';
 
 /** Messages that concern no single file (start-up, a blob that could not be read). */
@@ -9,7 +10,9 @@ export function Notices() {
     <ul className="notices">
       {notices.map((notice) => (
         <li key={notice.id} className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-          <span>{notice.text}</span>
+          <span>
+            <TextWithKeyIds text={notice.text} />
+          </span>
           <button type="button" className="button button--quiet button--small" onClick={() => { dismissNotice(notice.id); }}>
             Dismiss
           </button>

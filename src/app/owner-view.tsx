@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { tabId, tabPanelId } from '../components/tab-ids.ts';
+import { TabList } from '../components/tab-list.tsx';
 import { backupStatus, ownKeyPair } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { DecryptPanel } from '../features/decrypt/decrypt-panel.tsx';
@@ -59,6 +61,13 @@ export function OwnerView() {
   // A key pair made under Keys and not yet backed up or declined is not saved: say so wherever the person is.
   const newKeyWaiting = useAppStore((s) => s.newKey?.key.role === 'owner');
   const [tab, setTab] = useState<Tab>('encrypt');
+  const title = useRef<HTMLHeadingElement>(null);
+  const wasReady = useRef(ready);
+  useEffect(() => {
+    // First run just finished (its Confirm button is gone): focus goes to this screen's title, not to the page body.
+    if (ready && !wasReady.current) title.current?.focus();
+    wasReady.current = ready;
+  }, [ready]);
   if (!ready) {
     return (
       <>
@@ -69,6 +78,9 @@ export function OwnerView() {
   }
   return (
     <>
+      <h1 className="view-title" ref={title} tabIndex={-1}>
+        My files
+      </h1>
       {newKeyWaiting && tab !== 'keys' && (
         <p className="warning" role="status">
           Your new key pair is not saved yet: download its backup (or decide to go without one) under Keys.{' '}
@@ -86,14 +98,8 @@ export function OwnerView() {
           </button>
         </p>
       )}
-      <div className="tabs" role="tablist" aria-label="What to do">
-        {TABS.map(([id, label]) => (
-          <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`panel-${id}`} onClick={() => { setTab(id); }}>
-            {label}
-          </button>
-        ))}
-      </div>
-      <section role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="panel">
+      <TabList className="tabs" label="What to do" tabs={TABS} selected={tab} onSelect={setTab} idPrefix="owner" />
+      <section role="tabpanel" id={tabPanelId('owner')} aria-labelledby={tabId('owner', tab)} className="panel">
         {tab === 'encrypt' && <EncryptPanel />}
         {tab === 'decrypt' && (
           <>

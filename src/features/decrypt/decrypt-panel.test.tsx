@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { formatKeyIdForHumans } from '../../store/format.ts';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
@@ -47,7 +48,10 @@ describe('DecryptPanel', () => {
 
     const alert = await within(rowFor('theirs.txt.keyward')).findByRole('alert', {}, { timeout: 20_000 });
     expect(alert).toHaveTextContent('None of your keys can open this.');
-    expect(within(alert).getByRole('list', { name: 'Key IDs this is for' })).toHaveTextContent(await keyIdOfPem(testKeyPem('stranger.pub.pem')));
+    // Named once, in the one notation every screen uses (grouped in fours), never as SHA256:….
+    const strangerKeyId = await keyIdOfPem(testKeyPem('stranger.pub.pem'));
+    expect(within(alert).getByText(formatKeyIdForHumans(strangerKeyId))).toHaveAttribute('data-key-id', strangerKeyId);
+    expect(alert).not.toHaveTextContent('SHA256:');
     expect(screen.queryByRole('button', { name: /^Download/ })).not.toBeInTheDocument();
   });
 

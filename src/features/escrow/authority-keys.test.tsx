@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { formatKeyIdForHumans } from '../../store/format.ts';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
@@ -28,7 +29,7 @@ describe('AuthorityKeys', () => {
 
     const card = await screen.findByRole('listitem', { name: 'IT backup desk' });
     const keyId = await keyIdOfPem(testKeyPem('authority.pub.pem'));
-    expect(within(card).getByLabelText(`Key ID ${keyId}`)).toBeInTheDocument();
+    expect(within(card).getByText(formatKeyIdForHumans(keyId))).toBeInTheDocument();
     expect(store.getState().keys.map((k) => k.role)).toEqual(['authority-own']);
     // Imported from a file the authority already has: no backup button is needed.
     expect(within(card).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
@@ -102,6 +103,7 @@ describe('AuthorityKeys', () => {
     await user.clear(field);
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     await user.paste(testKeyPem('authority.pem'));
+    await user.type(screen.getByLabelText('Name for the imported key'), 'Desk');
     await user.click(screen.getByRole('button', { name: 'Import authority key' }));
     expect(await screen.findByRole('list', { name: 'Authority key pairs' })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();

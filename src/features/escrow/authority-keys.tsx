@@ -15,13 +15,13 @@ export function AuthorityKeys() {
   );
   return (
     <section className="panel" aria-labelledby="authority-heading">
-      <h2 id="authority-heading">Backup authority</h2>
+      <h1 id="authority-heading" className="view-title">Backup authority</h1>
       <p>
         A backup authority holds the key pair that owners escrow their file keys to. When an owner has lost their key pair, and
         you have checked who they are by your own rules, open their escrow blob below: decrypt the file for them, or issue a
         recovery blob for their new public key so that you never see the file.
       </p>
-      <h3>Your authority key pair</h3>
+      <h2>Your authority key pair</h2>
       {keys.length === 0 ? (
         <>
           <p>No authority key pair is stored in this browser yet. Create one, or import the one you already have.</p>

@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { formatKeyIdForHumans } from '../../store/format.ts';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
@@ -35,8 +36,8 @@ describe('EscrowCasePanel', () => {
     expect(within(details).getByText(made.serial)).toBeInTheDocument();
     expect(within(details).getByText('Board minutes')).toBeInTheDocument();
     expect(within(details).getByText('Ada Lovelace')).toBeInTheDocument();
-    expect(within(details).getByLabelText(`Key ID ${await keyIdOfPem(ownerPubPem)}`)).toBeInTheDocument();
-    expect(within(details).getByLabelText(`Key ID ${await keyIdOfPem(authorityPubPem)}`)).toBeInTheDocument();
+    expect(within(details).getByText(formatKeyIdForHumans(await keyIdOfPem(ownerPubPem)))).toBeInTheDocument();
+    expect(within(details).getByText(formatKeyIdForHumans(await keyIdOfPem(authorityPubPem)))).toBeInTheDocument();
     expect(within(details).getByText('Checked with your authority key')).toBeInTheDocument();
 
     // (a) the file itself
@@ -56,7 +57,8 @@ describe('EscrowCasePanel', () => {
     await user.paste(testKeyPem('new-owner.pub.pem'));
     await user.type(screen.getByLabelText('Owner name (optional)'), 'Ada L.');
     const compare = await screen.findByRole('group', { name: 'The new key to compare' });
-    expect(within(compare).getByLabelText(`Key ID ${await keyIdOfPem(testKeyPem('new-owner.pub.pem'))}`)).toBeInTheDocument();
+    const newKeyId = await keyIdOfPem(testKeyPem('new-owner.pub.pem'));
+    expect(within(compare).getByText(formatKeyIdForHumans(newKeyId))).toHaveAttribute('data-key-id', newKeyId);
     expect(compare).toHaveTextContent('New key of Ada L.');
     await user.click(within(compare).getByLabelText('I compared this key ID with the owner, by phone or in person'));
     await user.click(screen.getByRole('button', { name: 'Download recovery blob' }));
@@ -65,7 +67,7 @@ describe('EscrowCasePanel', () => {
     await screen.findByText(/Send it to the owner/);
     const done = screen.getAllByRole('status').find((element) => element.textContent.includes(name))!;
     expect(done).toHaveTextContent("Issued for the owner's new key");
-    expect(within(done).getByLabelText(`Key ID ${await keyIdOfPem(testKeyPem('new-owner.pub.pem'))}`)).toBeInTheDocument();
+    expect(within(done).getByText(formatKeyIdForHumans(await keyIdOfPem(testKeyPem('new-owner.pub.pem'))))).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     expect(download.saved[1]!.name).toBe(name);
     expect(JSON.parse(await download.saved[1]!.blob.text())).toMatchObject({ format: 'keyward-recovery/1', owner: { name: 'Ada L.' } });
@@ -84,7 +86,7 @@ describe('EscrowCasePanel', () => {
     const details = await screen.findByRole('group', { name: 'Escrow blob details' });
     const alert = within(details).getByRole('alert');
     expect(alert).toHaveAttribute('data-code', 'NO_MATCHING_KEY');
-    expect(alert).toHaveTextContent(await keyIdOfPem(testKeyPem('stranger.pub.pem')));
+    expect(alert).toHaveTextContent(formatKeyIdForHumans(await keyIdOfPem(testKeyPem('stranger.pub.pem'))));
     expect(screen.queryByRole('button', { name: 'Download recovery blob' })).not.toBeInTheDocument();
     expect(screen.queryByRole('group', { name: 'Drop the encrypted file' })).not.toBeInTheDocument();
   });

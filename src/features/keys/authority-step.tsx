@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { KeyId } from '../../components/key-id.tsx';
 import { unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
+import { AUTHORITY_HEADING, CONFIRM_HEADING } from './first-run-focus.ts';
 import { KeyImportForm } from './key-import-form.tsx';
 
 /** First-run step 2: my backup authority's public key, compared by key ID and confirmed before first use. */
@@ -12,9 +13,14 @@ export function AuthorityStep() {
 
   return (
     <>
-      <h2>2. Your backup authority</h2>
+      <h2 id={AUTHORITY_HEADING} tabIndex={-1}>
+        2. Your backup authority
+      </h2>
       {pending ? (
         <div className="first-run__confirm">
+          <h3 id={CONFIRM_HEADING} tabIndex={-1}>
+            Compare the key ID
+          </h3>
           <p>
             <strong className="row__name">{pending.name}</strong> · {pending.modulusBits} bits
           </p>

@@ -1,8 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { cannotBeBackedUp, ownKeyPair } from '../../store/slices/keys-slice.ts';
+import { cannotBeBackedUp, ownKeyPair, unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AuthorityStep } from './authority-step.tsx';
+import { AUTHORITY_HEADING, useFirstRunFocus } from './first-run-focus.ts';
 import { OwnKeyStep } from './own-key-step.tsx';
 
 /**
@@ -11,18 +12,20 @@ import { OwnKeyStep } from './own-key-step.tsx';
  * view replaces this screen once both exist.
  */
 export function FirstRun() {
-  const { hasKeyPair, undecided, persist, requestPersistence } = useAppStore(
+  const { hasKeyPair, undecided, authorityPending, persist, requestPersistence } = useAppStore(
     useShallow((s) => {
       const own = ownKeyPair(s.keys);
       return {
         hasKeyPair: own !== undefined,
         undecided: own !== undefined && cannotBeBackedUp(own),
+        authorityPending: unconfirmedAuthority(s.keys) !== undefined,
         persist: s.persist,
         requestPersistence: s.requestPersistence,
       };
     }),
   );
   // A new key pair is saved only once backed up or declined (NewKeyBackup); set-up goes on after that.
+  useFirstRunFocus({ keyPair: hasKeyPair, backupAsked: undecided, authorityPending });
   const asked = useRef(false);
   useEffect(() => {
     // Once a private key exists, losing the site's storage would lose it: ask the browser to keep it.
@@ -48,12 +51,16 @@ export function FirstRun() {
             <AuthorityStep />
           ) : hasKeyPair ? (
             <>
-              <h2>2. Your backup authority</h2>
+              <h2 id={AUTHORITY_HEADING} tabIndex={-1}>
+                2. Your backup authority
+              </h2>
               <p className="row__meta">First decide what happens to your key pair, which has no backup.</p>
             </>
           ) : (
             <>
-              <h2>2. Your backup authority</h2>
+              <h2 id={AUTHORITY_HEADING} tabIndex={-1}>
+                2. Your backup authority
+              </h2>
               <p className="row__meta">Once you have a key pair, add the public key your backup authority gave you.</p>
             </>
           )}

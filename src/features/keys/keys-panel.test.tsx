@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { formatKeyIdForHumans } from '../../store/format.ts';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
@@ -35,7 +36,7 @@ describe('KeysPanel', () => {
     const own = card('Ada Lovelace');
     expect(own).toHaveTextContent('My key pair');
     expect(own).toHaveTextContent('3072 bits');
-    expect(within(own).getByLabelText(`Key ID ${await keyIdOfPem(testKeyPem('owner.pub.pem'))}`)).toBeInTheDocument();
+    expect(within(own).getByText(formatKeyIdForHumans(await keyIdOfPem(testKeyPem('owner.pub.pem'))))).toBeInTheDocument();
     expect(within(own).getByText('Private key stays in this browser')).toBeInTheDocument();
     expect(within(own).getByText('Imported from a key file (your backup)')).toBeInTheDocument();
     expect(within(own).getByRole('button', { name: 'Export backup…' })).toBeInTheDocument();

@@ -7,6 +7,7 @@ import { BackupForm } from '../../components/backup-form.tsx';
 import { CreateKeyForm } from './create-key-form.tsx';
 import { DeleteKey } from './delete-key.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
+import { BACKUP_HEADING } from './first-run-focus.ts';
 import { UnbackableKey } from './unbackable-key.tsx';
 
 /** First-run step 1: create (and back up) or import my key pair. */
@@ -60,7 +61,9 @@ export function OwnKeyStep() {
         <UnbackableKey storedKey={key} />
       ) : status === 'missing' && key.extractable ? (
         <div className="first-run__backup">
-          <h3>Download a backup</h3>
+          <h3 id={BACKUP_HEADING} tabIndex={-1}>
+            Download a backup
+          </h3>
           <p className="warning">No backup of this private key was exported yet; it can be exported at any time.</p>
           <BackupForm keyId={key.keyId} />
         </div>

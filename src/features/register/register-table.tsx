@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { formatBytes, formatDate } from '../../store/format.ts';
+import { formatBytes, formatDate, formatKeyIdForHumans } from '../../store/format.ts';
 import type { RegisterEntry } from '../../store/types.ts';
 
 /**
@@ -16,25 +16,29 @@ const WHERE: Record<FileWhere, string> = {
   gone: 'Not kept here: only a copy downloaded earlier exists',
 };
 
-/** The register as a table, newest first; each escrow blob can be downloaded again, byte for byte. */
+const COLUMNS = ['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow blob'] as const;
+
+/**
+ * The register as a table, newest first; each escrow blob can be downloaded again, byte for byte.
+ * On a narrow screen each row is a card (styles.css); the explicit roles keep it a table for screen
+ * readers there, and `data-label` names each cell's column on screen.
+ */
 export function RegisterTable({ entries, where }: { entries: readonly RegisterEntry[]; where: ReadonlyMap<string, FileWhere> }) {
   const shown = useProgressiveCount(entries.length);
   return (
     <div className="register-table">
-      <table>
+      <table role="table">
         <caption>Files encrypted in this browser</caption>
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">Serial</th>
-            <th scope="col">Encrypted</th>
-            <th scope="col">Authority</th>
-            <th scope="col">Size</th>
-            <th scope="col">Encrypted file</th>
-            <th scope="col">Escrow blob</th>
+        <thead role="rowgroup">
+          <tr role="row">
+            {COLUMNS.map((column) => (
+              <th key={column} scope="col" role="columnheader">
+                {column}
+              </th>
+            ))}
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           {entries.slice(0, shown).map((entry) => (
             <RegisterRow key={entry.fileId} entry={entry} where={where.get(entry.fileId) ?? 'gone'} />
           ))}
@@ -48,25 +52,29 @@ export function RegisterTable({ entries, where }: { entries: readonly RegisterEn
 const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: RegisterEntry; where: FileWhere }) {
   const downloadRegisterEscrow = useAppStore((s) => s.downloadRegisterEscrow);
   return (
-    <tr>
-      <th scope="row" className="register-table__file">
+    <tr role="row">
+      <th scope="row" role="rowheader" className="register-table__file">
         <span className="row__name">{entry.name}</span>
         {entry.description && <span className="row__meta register-table__description">{entry.description}</span>}
       </th>
-      <td>
+      <td role="cell" data-label="Serial">
         <span className="serial">{entry.serial}</span>
       </td>
-      <td className="register-table__nowrap">
+      <td role="cell" data-label="Encrypted">
         <time dateTime={new Date(entry.encryptedAt).toISOString()}>{formatDate(entry.encryptedAt)}</time>
       </td>
-      <td>
-        <span className="register-table__authority" title={entry.authority.keyId}>
+      <td role="cell" data-label="Authority">
+        <span className="register-table__authority" title={`Key ID ${formatKeyIdForHumans(entry.authority.keyId)}`}>
           {entry.authority.name}
         </span>
       </td>
-      <td className="register-table__nowrap">{formatBytes(entry.size)}</td>
-      <td className={where === 'in-tab' ? 'warning' : 'row__meta'}>{WHERE[where]}</td>
-      <td>
+      <td role="cell" data-label="Size" className="register-table__nowrap">
+        {formatBytes(entry.size)}
+      </td>
+      <td role="cell" data-label="Encrypted file" className={where === 'in-tab' ? 'warning' : 'row__meta'}>
+        {WHERE[where]}
+      </td>
+      <td role="cell" data-label="Escrow blob" className="register-table__action">
         <button
           type="button"
           className="button button--quiet button--small"
