@@ -16,6 +16,7 @@ export * from './keys/key-id.ts';
 export * from './keys/wrap.ts';
 export * from './keys/rsa.ts';
 export * from './streams.ts';
+export * from './pieces.ts';
 export * from './encrypt-file.ts';
 export * from './decrypt-file.ts';
 export * from './recover.ts';

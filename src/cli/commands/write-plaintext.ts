@@ -5,10 +5,10 @@
  * size check passed (spec §4, §7); any failure leaves nothing behind.
  */
 import { dirname, join } from 'node:path';
-import { type OpenedFile, type Unlock, openFile, summarizeHeader } from '../../core/index.ts';
+import { type OpenedFile, type Unlock, openFile, openSource, summarizeHeader } from '../../core/index.ts';
 import { AtomicFile } from '../atomic-file.ts';
 import { outputExists } from '../errors.ts';
-import { openInput, pathExists } from '../node-io.ts';
+import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
 import { outputNameFor } from '../output-name.ts';
 import type { CliContext } from './command.ts';
 
@@ -41,7 +41,7 @@ function defaultPath(ctx: CliContext, inputPath: string, metaName: string): stri
 /**
  * Decrypts `inputPath` into a new file.
  *
- * @throws CliError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openFile` and its plaintext
+ * @throws CliError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openSource` and its plaintext
  */
 export async function writePlaintext(ctx: CliContext, options: WritePlaintextOptions): Promise<WrittenPlaintext> {
   const { inputPath, out, force } = options;
@@ -50,7 +50,10 @@ export async function writePlaintext(ctx: CliContext, options: WritePlaintextOpt
   let output: AtomicFile | undefined;
   let opened: OpenedFile | undefined;
   try {
-    opened = await openFile(input.stream(), await options.unlock());
+    const unlock = await options.unlock();
+    // A regular file is read in pieces of known size; a pipe as a stream.
+    const source = input.source();
+    opened = source ? await openSource(source, unlock, { pieceBytes: READ_SIZE }) : await openFile(input.stream(), unlock);
     const path = out ?? defaultPath(ctx, inputPath, opened.meta.name);
     if (!force && (await pathExists(path))) throw outputExists(path);
     output = await AtomicFile.create(path, { force });

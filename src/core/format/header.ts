@@ -111,16 +111,32 @@ export function prefixSizeOf(start: Uint8Array): number {
 }
 
 /**
+ * How many bytes of a file's start its prefix needs, judged from the bytes
+ * read so far: `FIXED_PREFIX_LENGTH` while `hlen` is not yet read, then the
+ * whole prefix, `magic || hlen || header || hmac`. Every reader of a file's
+ * start (a stream, a file of known size) decides with this one function.
+ *
+ * @param ended - true when no byte follows `start` (the file ends there)
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`
+ */
+export function prefixLength(start: Uint8Array, ended: boolean): number {
+  if (start.length < FIXED_PREFIX_LENGTH && !ended) return FIXED_PREFIX_LENGTH;
+  const prefixSize = prefixSizeOf(start);
+  if (start.length < prefixSize && ended) throw malformed('the file ends inside the header');
+  return prefixSize;
+}
+
+/**
  * Parses the prefix of a file: magic, header length, header JSON, HMAC. Every
  * known field is checked here, before any key is touched; the HMAC itself is
  * verified by the caller once it has the file key (§3).
  *
- * @param bytes - the start of the file, at least `prefixSizeOf(bytes)` long (more is ignored)
+ * @param bytes - the start of the file, at least `prefixSizeOf(bytes)` long (more is ignored);
+ *   if it is shorter, the file ends there
  * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`
  */
 export function parseHeader(bytes: Uint8Array): ParsedHeader {
-  const prefixSize = prefixSizeOf(bytes);
-  if (bytes.length < prefixSize) throw malformed('the file ends inside the header');
+  const prefixSize = prefixLength(bytes, true);
   const headerEnd = prefixSize - HMAC_LENGTH;
   const headerBytes = concat(bytes.subarray(0, headerEnd));
   const hmac = concat(bytes.subarray(headerEnd, prefixSize));
