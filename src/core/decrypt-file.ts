@@ -105,7 +105,7 @@ export interface ReadHeader {
  * Reads and parses the prefix of a file (magic, header, HMAC) before any
  * chunk is touched (§3).
  *
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`
  */
 export async function readHeader(source: PieceSource): Promise<ReadHeader> {
   let start = await readStart(source, Math.min(source.size, HEADER_PROBE_BYTES));
@@ -119,7 +119,7 @@ export async function readHeader(source: PieceSource): Promise<ReadHeader> {
  * done when this resolves; the payload is checked as `plaintext` is read,
  * piece by piece (pieces of whole chunks, at most four chunks in flight).
  *
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`, `NO_MATCHING_KEY`,
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`, `NO_MATCHING_KEY`,
  *   `UNWRAP_FAILED`, `HEADER_TAMPERED`, `BLOB_TAMPERED`, `BLOB_MISMATCH`, `KEY_TOO_WEAK`;
  *   then, through `plaintext`: `CHUNK_TAMPERED`, `TRUNCATED`, `TRAILING_DATA`, `SIZE_MISMATCH`
  */

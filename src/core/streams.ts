@@ -51,7 +51,7 @@ export interface SplitFile {
  * parses it, before any chunk is touched (§3). The rest of the stream is
  * returned untouched as `payload`.
  *
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`
  */
 export async function splitFile(source: ReadableStream<Uint8Array>): Promise<SplitFile> {
   const reader = source.getReader();
