@@ -39,10 +39,10 @@ const PROGRESS_INTERVAL_MS = 100;
  * What the Worker does between pieces: stop once cancelled, and report how
  * much of the input was handled every 100 ms.
  */
-function pieceHooks(context: OperationContext): PieceHooks {
+function pieceHooks(context: OperationContext, pieceBytes = PIECE_BYTES): PieceHooks {
   let last = Date.now();
   return {
-    pieceBytes: PIECE_BYTES,
+    pieceBytes,
     async beforePiece(done, total) {
       context.signal.throwIfAborted();
       const now = Date.now();
@@ -97,11 +97,11 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     return summarizeHeader((await readHeader(blobSource(file))).parsed);
   },
 
-  async decrypt({ file, unlock, target }, context) {
+  async decrypt({ file, unlock, target, pieceBytes }, context) {
     const opened = await openSource(
       blobSource(file),
       unlock.kind === 'keys' ? { keys: unlock.keys } : { blob: parseBlob(unlock.blobText), key: unlock.key },
-      pieceHooks(context),
+      pieceHooks(context, pieceBytes),
     );
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     // Its size is the payload's, which bounds the plaintext whatever the metadata says.
