@@ -14,8 +14,8 @@ import ecPubPem from '../testdata/keys/ec-p256.pub.pem?raw';
 import { b64u, randomBytes } from '../bytes.ts';
 import { isKeywardError } from '../errors.ts';
 import { encodePem, parsePem } from './pem.ts';
-import { parseEncryptedPrivateKeyInfo } from './pbes2.ts';
-import { parseSpki } from './pkcs1.ts';
+import { encryptPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from './pbes2.ts';
+import { encodePkcs8, encodeRsaPrivateKey, encodeRsaPublicKey, encodeSpki, parsePkcs8, parseSpki } from './pkcs1.ts';
 import {
   detectKeyFormat,
   exportPrivateKey,
@@ -191,6 +191,33 @@ describe('refusing keys', () => {
   ])('refuses %s as KEY_UNSUPPORTED', async (_name, input, reason) => {
     await expectCode(importAnyKey(input), 'KEY_UNSUPPORTED', reason);
     expect(() => detectKeyFormat(input)).toThrow(/cannot be used for Keyward/);
+  });
+
+  it('refuses a modulus that is even, in every format, on import (WebCrypto would take it and fail on use)', async () => {
+    const fields = parsePkcs8(parsePem(ownerPem).der);
+    const n = Uint8Array.from(fields.n);
+    n[n.length - 1]! &= 0xfe;
+    const even = { ...fields, n };
+    const jwk = (members: Record<string, Uint8Array>) => JSON.stringify({ kty: 'RSA', ...Object.fromEntries(Object.entries(members).map(([k, v]) => [k, b64u(v)])) });
+    const publics = [
+      encodePem('PUBLIC KEY', encodeSpki(even)),
+      encodePem('RSA PUBLIC KEY', encodeRsaPublicKey(even)),
+      jwk({ n: even.n, e: even.e }),
+    ];
+    const privates = [
+      encodePem('PRIVATE KEY', encodePkcs8(even)),
+      encodePem('RSA PRIVATE KEY', encodeRsaPrivateKey(even)),
+      jwk({ n: even.n, e: even.e, d: even.d, p: even.p, q: even.q, dp: even.dp, dq: even.dq, qi: even.qi }),
+      encodePem('ENCRYPTED PRIVATE KEY', await encryptPrivateKeyInfo(encodePkcs8(even), 'pass', 1000)),
+    ];
+    for (const text of publics) {
+      await expectCode(importPublicKey(text), 'KEY_UNREADABLE', /modulus is even/);
+      await expectCode(importAnyKey(text), 'KEY_UNREADABLE', /modulus is even/);
+    }
+    for (const text of privates) {
+      await expectCode(importPrivateKey(text, { passphrase: 'pass' }), 'KEY_UNREADABLE', /modulus is even/);
+      await expectCode(importAnyKey(text, { passphrase: 'pass' }), 'KEY_UNREADABLE', /modulus is even/);
+    }
   });
 
   it('refuses a private key where a public one is needed, and the reverse', async () => {
