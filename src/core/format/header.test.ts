@@ -55,6 +55,16 @@ describe('header (spec §3)', () => {
     await expectCode(() => { checkMagic(utf8('KEYWARD/1\r')); }, 'UNSUPPORTED_VERSION');
   });
 
+  it('refuses a header with a key given twice, at any depth', async () => {
+    for (const json of [
+      JSON.stringify(sample()).replace('"version":1', '"version":1,"version":1'),
+      JSON.stringify(sample()).replace('"role":"owner"', '"role":"recipient","role":"owner"'),
+    ]) {
+      const bytes = utf8(json);
+      await expectCode(() => parseHeader(concat(MAGIC, u32be(bytes.length), bytes, hmac)), 'MALFORMED', /twice/);
+    }
+  });
+
   it('bounds the header length', async () => {
     await expectCode(() => parseHeader(concat(MAGIC, u32be(0), hmac)), 'MALFORMED');
     await expectCode(() => parseHeader(concat(MAGIC, u32be(1_048_577))), 'MALFORMED');

@@ -5,6 +5,7 @@
  */
 import { type Bytes, concat, equalBytes, fromB64u, fromUtf8, readU32be, u32be, utf8 } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
+import { parseJson } from '../json.ts';
 import { isKeyId } from '../keys/key-id.ts';
 import {
   FILE_ID_LENGTH,
@@ -149,13 +150,7 @@ export function parseHeader(bytes: Uint8Array): ParsedHeader {
   const headerBytes = concat(bytes.subarray(0, headerEnd));
   const hmac = concat(bytes.subarray(headerEnd, prefixSize));
   const json = fromUtf8(headerBytes.subarray(FIXED_PREFIX_LENGTH), 'the header');
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw malformed('the header is not valid JSON');
-  }
-  const header = checkHeaderObject(value);
+  const header = checkHeaderObject(parseJson(json, { what: 'the header' }));
   return {
     header,
     fileId: fromB64u(header.fileId, 'fileId'),

@@ -193,6 +193,13 @@ describe('refusing keys', () => {
     expect(() => detectKeyFormat(input)).toThrow(/cannot be used for Keyward/);
   });
 
+  it('refuses a JWK with a member given twice', async () => {
+    const jwk = JSON.parse(await exportPublicKey((await importPublicKey(ownerPubPem)).publicKey, 'jwk')) as Record<string, string>;
+    const twice = JSON.stringify(jwk).replace('"n":', `"n":"${b64u(new Uint8Array(256).fill(0xff))}","n":`);
+    await expectCode(importPublicKey(twice), 'KEY_UNREADABLE', /twice/);
+    await expectCode(importAnyKey(twice), 'KEY_UNREADABLE', /twice/);
+  });
+
   it('refuses a modulus that is even, in every format, on import (WebCrypto would take it and fail on use)', async () => {
     const fields = parsePkcs8(parsePem(ownerPem).der);
     const n = Uint8Array.from(fields.n);
@@ -245,7 +252,7 @@ describe('refusing keys', () => {
     ['bad base64 in the PEM', ownerPubPem.replace('MIIB', 'MI*B'), /base64/],
     ['truncated DER', encodePem('PUBLIC KEY', spkiDer.subarray(0, 200)), /truncated/],
     ['DER with trailing bytes', encodePem('PUBLIC KEY', Uint8Array.of(...spkiDer, 0)), /trailing/],
-    ['invalid JSON', '{"kty": "RSA",', /invalid JSON/],
+    ['invalid JSON', '{"kty": "RSA",', /not valid JSON/],
     ['a JSON array', '["RSA"]', /neither/],
     ['a JWK without kty', '{"n":"AQAB","e":"AQAB"}', /kty/],
     ['a JWK Set', `{"keys":[${ownerPublicJwk}]}`, /JWK Set/],
