@@ -4,7 +4,8 @@
  */
 import { type Bytes, b64u, concat, randomBytes } from './bytes.ts';
 import { deriveFileKeys } from './kdf.ts';
-import { DEFAULT_CHUNK_SIZE, ESCROW_FORMAT, FILE_ID_LENGTH, FILE_KEY_LENGTH, SALT_LENGTH, WRAP_ALG } from './format/constants.ts';
+import { DEFAULT_CHUNK_SIZE, ESCROW_FORMAT, FILE_ID_LENGTH, SALT_LENGTH } from './format/constants.ts';
+import { FILE_KEY_LENGTH, WRAP_ALG } from './keys/constants.ts';
 import { type KeyBlob, sealBlob } from './format/escrow-blob.ts';
 import { type Header, type Stanza, type StanzaRole, computeHeaderHmac, encodeHeader } from './format/header.ts';
 import { type FileMeta, encryptMeta } from './format/meta.ts';

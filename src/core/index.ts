@@ -11,6 +11,7 @@ export * from './format/meta.ts';
 export * from './format/stream.ts';
 export * from './format/serial.ts';
 export * from './format/escrow-blob.ts';
+export * from './keys/constants.ts';
 export * from './keys/types.ts';
 export * from './keys/key-id.ts';
 export * from './keys/wrap.ts';

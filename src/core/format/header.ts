@@ -6,6 +6,7 @@
 import { type Bytes, concat, equalBytes, fromB64u, fromUtf8, readU32be, u32be, utf8 } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
 import { parseJson } from '../json.ts';
+import { WRAP_ALG } from '../keys/constants.ts';
 import { isKeyId } from '../keys/key-id.ts';
 import {
   FILE_ID_LENGTH,
@@ -20,7 +21,6 @@ import {
   MIN_RECIPIENTS,
   SALT_LENGTH,
   TAG_LENGTH,
-  WRAP_ALG,
 } from './constants.ts';
 
 export type StanzaRole = 'owner' | 'recipient' | 'authority';

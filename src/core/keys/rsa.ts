@@ -11,7 +11,7 @@
 import { type Bytes, b64u, fromB64u, toBytes } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
 import { parseJson } from '../json.ts';
-import { MIN_RSA_BITS } from '../format/constants.ts';
+import { MIN_RSA_BITS } from './constants.ts';
 import { unreadable } from './asn1.ts';
 import { keyIdOf } from './key-id.ts';
 import {
