@@ -21,7 +21,7 @@ import {
   summarizeHeader,
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
-import { OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
+import { type OutputSink, OutputSpaceError, openSink, writeToSink } from './output-sink.ts';
 import { PIECE_BYTES } from './piece-reader.ts';
 import { blobSource } from './remote-pieces.ts';
 
@@ -58,6 +58,16 @@ function pieceHooks(context: OperationContext, pieceBytes = PIECE_BYTES): PieceH
   };
 }
 
+/** Opens a sink for `output`; if that fails, `output` is cancelled, which stops its reading. */
+async function openSinkOrCancel(output: ReadableStream<Uint8Array>, ...args: Parameters<typeof openSink>): Promise<OutputSink> {
+  try {
+    return await openSink(...args);
+  } catch (error) {
+    await output.cancel();
+    throw error;
+  }
+}
+
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
 
 export const handlers: { [K in OperationName]: Handler<K> } = {
@@ -81,7 +91,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
       },
       pieceHooks(context),
     );
-    const sink = await openSink(args.target, 'application/octet-stream', args.file.size);
+    const sink = await openSinkOrCancel(encrypted.stream, args.target, 'application/octet-stream', args.file.size);
     const output = await writeToSink(encrypted.stream, sink);
     return {
       output,
@@ -105,13 +115,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     );
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     // Its size is the payload's, which bounds the plaintext whatever the metadata says.
-    let sink;
-    try {
-      sink = await openSink(target, opened.meta.type, opened.payloadSize);
-    } catch (error) {
-      await opened.plaintext.cancel();
-      throw error;
-    }
+    const sink = await openSinkOrCancel(opened.plaintext, target, opened.meta.type, opened.payloadSize);
     const output = await writeToSink(opened.plaintext, sink);
     return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta: opened.meta, summary: summarizeHeader(opened.parsed) };
   },
