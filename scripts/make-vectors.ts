@@ -335,15 +335,24 @@ export function buildVectors(): { files: Map<string, Buffer>; manifest: Manifest
   notk('notk-random', '4096 pseudo-random bytes', seeded('vector:notk-random', 4096));
   notk('notk-lowercase-magic', '"keyward/1\\n" in lower case, rest valid', Buffer.concat([Buffer.from('keyward/1\n'), rest]));
   notk('notk-bom-magic', 'a UTF-8 BOM before the magic', Buffer.concat([Buffer.from('efbbbf', 'hex'), base.r.file]));
-  notk('notk-short-prefix', '"KEYWAR": a 6-byte prefix of the magic, does not start with "KEYWARD/"', Buffer.from('KEYWAR'));
+  bad('notk-short-prefix', 'TRUNCATED', '"KEYWAR": a non-empty file shorter than the magic that is a prefix of it is cut short (§3); the name is from when it was NOT_KEYWARD', Buffer.from('KEYWAR'));
   const unsup = (name: string, magic: string, description: string, x: Extra = {}): void => {
     bad(name, 'UNSUPPORTED_VERSION', description, Buffer.concat([Buffer.from(magic, 'latin1'), rest]), x);
   };
   unsup('unsup-v2', 'KEYWARD/2\n', 'magic "KEYWARD/2\\n", the rest a valid v1 file');
   unsup('unsup-v10', 'KEYWARD/10\n', 'magic "KEYWARD/10\\n": "KEYWARD/" followed by "10", not "1\\n"');
   unsup('unsup-crlf', 'KEYWARD/1\r\n', 'magic "KEYWARD/1\\r\\n"');
-  bad('unsup-magic-cut', 'UNSUPPORTED_VERSION', 'AMBIGUOUS: a 9-byte file "KEYWARD/1". It starts with "KEYWARD/" and what follows is not "1\\n", so by §3 UNSUPPORTED_VERSION (a reader might say MALFORMED or TRUNCATED)',
-    Buffer.from('KEYWARD/1'), { ambiguous: true });
+  bad('unsup-magic-cut', 'TRUNCATED', 'a 9-byte file "KEYWARD/1": a prefix of the magic, so cut short (§3), not UNSUPPORTED_VERSION; the name is from when it was',
+    Buffer.from('KEYWARD/1'));
+
+  // ------------------------------------------------------------------ TRUNCATED before the payload (§3)
+  const tr = (name: string, description: string, bytes: Buffer): void => { bad(name, 'TRUNCATED', description, bytes); };
+  tr('tr-magic-one-byte', '"K": one byte, a prefix of the magic', Buffer.from('K'));
+  tr('tr-magic-8-bytes', '"KEYWARD/": the magic without its version, nothing after', Buffer.from('KEYWARD/'));
+  tr('tr-cut-in-hlen', 'the magic and 2 of the 4 bytes of hlen', base.r.file.subarray(0, MAGIC.length + 2));
+  tr('tr-cut-in-header', 'cut in the middle of the header JSON (hlen is valid)', base.r.file.subarray(0, MAGIC.length + 4 + Math.floor((base.r.headerBytes.length - MAGIC.length - 4) / 2)));
+  tr('tr-cut-before-hmac', 'the whole header, then nothing: the hmac is missing', base.r.file.subarray(0, base.r.headerBytes.length));
+  tr('tr-cut-before-last-byte-of-hmac', 'the whole header and 31 of the 32 hmac bytes', base.r.file.subarray(0, base.r.headerBytes.length + 31));
 
   // ------------------------------------------------------------------ MALFORMED (header)
   const mal = (name: string, description: string, bytes: Buffer, x: Extra = {}): void => { bad(name, 'MALFORMED', description, bytes, x); };
@@ -351,11 +360,10 @@ export function buildVectors(): { files: Map<string, Buffer>; manifest: Manifest
   mal('mal-hlen-zero', 'hlen = 0', Buffer.concat([MAGIC, u32be(0), hdr]));
   mal('mal-hlen-ffffffff', 'hlen = 0xFFFFFFFF', Buffer.concat([MAGIC, u32be(0xffffffff), hdr]));
   mal('mal-hlen-1048577', 'hlen = 1048577, one above the limit', Buffer.concat([MAGIC, u32be(1048577), hdr]));
-  mal('mal-hlen-beyond-file', 'hlen = 100000 (within bounds) but the file is far shorter', Buffer.concat([MAGIC, u32be(100000), hdr]));
-  mal('mal-magic-only', 'AMBIGUOUS: the file is just the 10-byte magic. The reference treats a file that ends before hlen/header/hmac are complete as MALFORMED (like hlen beyond the file), not TRUNCATED (which §4 defines for the payload)',
-    Buffer.from(MAGIC), { ambiguous: true });
-  mal('mal-cut-in-hmac', 'AMBIGUOUS: the file ends 10 bytes into the 32-byte hmac; MALFORMED like hlen beyond the file (see mal-magic-only)',
-    base.r.file.subarray(0, base.r.headerBytes.length + 10), { ambiguous: true });
+  // §3: the full magic, then the file ends before hlen, header and hmac are complete: TRUNCATED (the names are from when it was MALFORMED).
+  bad('mal-hlen-beyond-file', 'TRUNCATED', 'hlen = 100000 (within bounds) but the file ends long before: cut short inside the header', Buffer.concat([MAGIC, u32be(100000), hdr]));
+  bad('mal-magic-only', 'TRUNCATED', 'the file is just the 10-byte magic: cut short before hlen', Buffer.from(MAGIC));
+  bad('mal-cut-in-hmac', 'TRUNCATED', 'the file ends 10 bytes into the 32-byte hmac: cut short', base.r.file.subarray(0, base.r.headerBytes.length + 10));
   const malH = (name: string, description: string, header: EncOpts['header'], x: Extra = {}): void => { mal(name, description, enc(name, { size: 100, ...(header ? { header } : {}) }).r.file, x); };
   malH('mal-json-invalid', 'header is not JSON (last brace missing); hmac computed over those bytes', (h) => JSON.stringify(h).slice(0, -1));
   malH('mal-json-array', 'header is a JSON array holding the header object', (h) => JSON.stringify([h]));
@@ -467,6 +475,9 @@ export function buildVectors(): { files: Map<string, Buffer>; manifest: Manifest
   ct('ct-drop-middle', 1, 'chunk 1 dropped (0, 2): the short chunk 2 at position 1 fails as the last chunk 1', f3(c0, c2));
   bad('tr-cut-after-chunk1', 'TRUNCATED', 'cut after chunk 1 (the short last chunk 2 is gone): chunk 1 is full and ends the file, fails with flag 1 but opens with flag 0', f3(c0, c1));
   bad('tr-cut-after-chunk0', 'TRUNCATED', 'cut after chunk 0: a full chunk that ends the file and opens only with flag 0', f3(c0));
+  const ex3 = g.exact3;
+  bad('tr-cut-exact-multiple', 'TRUNCATED', 'good-exact-multiple (three full chunks, the third with flag 1) cut after chunk 1: a full chunk with flag 0 ends the file',
+    Buffer.concat([ex3.r.file.subarray(0, ex3.r.headerBytes.length + 32), at(chunks(ex3), 0), at(chunks(ex3), 1)]));
   bad('tr-no-payload', 'TRUNCATED', 'the file ends right after the hmac: no chunk at all, so it ends before any chunk with flag 1', f3());
   ct('ct-cut-mid-chunk', 1, 'AMBIGUOUS: cut in the middle of chunk 1 (32768 bytes of it kept). The remainder is shorter than chunkSize + 16, so by §4 it "must be the last one", is decrypted with flag 1 and fails. The TRUNCATED disambiguation in §4 is only for full-size chunks, so CHUNK_TAMPERED (index 1)',
     f3(c0, c1.subarray(0, 32768)), { ambiguous: true });

@@ -209,8 +209,8 @@ describe('damaged files: nothing is written', () => {
     decryptDamaged('truncated', original().subarray(0, prefixSize + 3 * SEALED_CHUNK), 'TRUNCATED');
   });
 
-  it('cut inside the header: MALFORMED', () => {
-    decryptDamaged('cut-header', original().subarray(0, prefixSize - 40), 'MALFORMED');
+  it('cut inside the header: TRUNCATED (spec §3)', () => {
+    decryptDamaged('cut-header', original().subarray(0, prefixSize - 40), 'TRUNCATED');
   });
 
   it('bytes appended after a full last chunk: TRAILING_DATA', () => {

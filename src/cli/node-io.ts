@@ -6,7 +6,7 @@
  */
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
-import { KeywardError } from '../core/index.ts';
+import { KeywardError, type PieceReader, type PieceSource } from '../core/index.ts';
 import { fromFsError } from './errors.ts';
 
 /**
@@ -24,6 +24,12 @@ export interface InputFile {
   mtimeMs: number;
   /** The file's bytes from the start; the handle closes when it ends, errors or is cancelled. */
   stream: () => ReadableStream<Uint8Array>;
+  /**
+   * The file as the core's source of known size (read with positioned reads;
+   * `close` closes it), or null when it is not a regular file (a pipe, a
+   * device): its size is not known, and `stream` reads it instead.
+   */
+  source: () => PieceSource | null;
   /** Closes the handle if `stream` was never consumed. */
   close: () => Promise<void>;
 }
@@ -49,7 +55,9 @@ export async function openInput(path: string): Promise<InputFile> {
       closed = true;
       await handle.close();
     };
-    return { path, size: info.size, mtimeMs: info.mtimeMs, stream: () => handleStream(handle, path, close), close };
+    const source = (): PieceSource | null =>
+      info.isFile() ? { size: info.size, pieces: (start, pieceSize, end) => handlePieces(handle, path, start, pieceSize, end) } : null;
+    return { path, size: info.size, mtimeMs: info.mtimeMs, stream: () => handleStream(handle, path, close), source, close };
   } catch (error) {
     await handle.close();
     throw fromFsError(error, path, 'read');
@@ -85,6 +93,66 @@ function handleStream(handle: FileHandle, path: string, close: () => Promise<voi
     // Two reads ahead: the disk works while the previous read is encrypted.
     { highWaterMark: 2 },
   );
+}
+
+/**
+ * The bytes of `handle` from `start` to `end` (default: to the end of the
+ * file, however far it grew), read into two buffers used again and again;
+ * one piece is read ahead while the caller holds the other.
+ */
+function handlePieces(handle: FileHandle, path: string, start: number, pieceSize: number, end = Number.POSITIVE_INFINITY): PieceReader {
+  const free: Uint8Array[] = [];
+  let made = 0;
+  let position = start;
+  let ended = false;
+  let reading: Promise<Uint8Array | null> | null = null;
+
+  const fill = async (buffer: Uint8Array): Promise<Uint8Array | null> => {
+    let filled = 0;
+    try {
+      while (filled < pieceSize && !ended) {
+        const length = Math.min(pieceSize - filled, end - position);
+        const { bytesRead } = length > 0 ? await handle.read(buffer, filled, length, position) : { bytesRead: 0 };
+        if (bytesRead === 0) ended = true;
+        filled += bytesRead;
+        position += bytesRead;
+      }
+    } catch (error) {
+      throw fromFsError(error, path, 'read');
+    }
+    if (filled > 0) return buffer.subarray(0, filled);
+    free.push(buffer);
+    return null;
+  };
+  const readAhead = () => {
+    if (reading || ended) return;
+    const buffer = free.pop() ?? (made < 2 ? (made++, new Uint8Array(pieceSize)) : null);
+    if (!buffer) return;
+    reading = fill(buffer);
+    // A failure surfaces from the next `next()`.
+    reading.catch(() => undefined);
+  };
+  return {
+    async next() {
+      readAhead();
+      if (!reading) {
+        if (ended) return null;
+        throw new RangeError('every buffer is held: release a piece before reading the next');
+      }
+      const piece = await reading;
+      reading = null;
+      readAhead();
+      return piece;
+    },
+    release(piece) {
+      free.push(new Uint8Array(piece.buffer, 0, pieceSize));
+      readAhead();
+    },
+    async cancel() {
+      ended = true;
+      await reading?.catch(() => undefined);
+    },
+  };
 }
 
 /**

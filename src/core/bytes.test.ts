@@ -1,4 +1,4 @@
-import { StagingBuffer, b64u, concat, equalBytes, fromB64u, fromUtf8, readU32be, toBytes, toHex, u32be, utf8 } from './bytes.ts';
+import { fromBase64, toBase64, b64u, concat, equalBytes, fromB64u, fromUtf8, readU32be, toBytes, toHex, u32be, utf8 } from './bytes.ts';
 import { expectCode } from './test-support.ts';
 
 describe('b64u (spec §1)', () => {
@@ -63,24 +63,16 @@ describe('byte helpers', () => {
     expect(fromUtf8(utf8('Grüße ✓'))).toBe('Grüße ✓');
     await expectCode(() => fromUtf8(new Uint8Array([0xc3, 0x28])), 'MALFORMED');
   });
-});
 
-describe('StagingBuffer', () => {
-  it('copies bytes into one reused buffer, in parts of at most its part size', () => {
-    const staging = new StagingBuffer(8);
-    const source = Uint8Array.from({ length: 30 }, (_, i) => i);
-    const seen: number[][] = [];
-    const buffers = new Set<ArrayBufferLike>();
-    for (const part of staging.parts(source.subarray(3, 23))) {
-      seen.push([...part]);
-      buffers.add(part.buffer);
+  it('decodes padded base64 (PEM) with the same strictness as base64url', () => {
+    const bad = (why: string) => new Error(why);
+    for (const length of [0, 1, 2, 3, 4, 31, 32]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + 5) & 0xff);
+      expect([...fromBase64(toBase64(bytes), bad)]).toEqual([...bytes]);
     }
-    expect(seen.map((part) => part.length)).toEqual([8, 8, 4]);
-    expect(seen.flat()).toEqual([...source.subarray(3, 23)]);
-    // The next write reuses the same memory; the caller's bytes are never changed.
-    for (const part of staging.parts(new Uint8Array(5).fill(9))) buffers.add(part.buffer);
-    expect(buffers.size).toBe(1);
-    expect([...source]).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    expect([...staging.parts(new Uint8Array(0))]).toEqual([]);
+    expect(() => fromBase64('QQ', bad)).toThrow('length is not a multiple of 4');
+    expect(() => fromBase64('QR==', bad)).toThrow('non-zero trailing bits');
+    expect(() => fromBase64('Q=Q=', bad)).toThrow('padding inside the text');
+    expect(() => fromBase64('QQ-_', bad)).toThrow('character outside the alphabet');
   });
 });

@@ -1,7 +1,6 @@
 /**
- * Byte helpers shared by every part of the core: strict base64url (spec §1),
- * big-endian integers, UTF-8, constant-time comparison, and the staging
- * buffer the output sinks write from.
+ * Byte helpers shared by every part of the core: strict base64url (spec §1)
+ * and base64 (PEM), big-endian integers, UTF-8, constant-time comparison.
  */
 import { KeywardError } from './errors.ts';
 
@@ -34,34 +33,6 @@ export function concat(...parts: readonly Uint8Array[]): Bytes {
     offset += part.length;
   }
   return out;
-}
-
-/**
- * One reused buffer that outgoing bytes are copied into before a write, in
- * parts of at most `maxPart` bytes. The browser's temp-file sink writes from
- * it instead of from WebCrypto's output: each output is fresh memory, and
- * here a write from memory the kernel has never mapped cost more than the
- * copy (docs/performance.md). Pure byte handling, usable at any edge.
- */
-export class StagingBuffer {
-  private buffer: Bytes = new Uint8Array(0);
-
-  constructor(private readonly maxPart = 1 << 20) {}
-
-  /**
-   * `bytes` copied into this buffer, part by part. Each part is a view of the
-   * same memory: finish with it (write it) before taking the next.
-   */
-  *parts(bytes: Uint8Array): Generator<Bytes> {
-    for (let from = 0; from < bytes.length; ) {
-      const part = bytes.subarray(from, from + this.maxPart);
-      if (this.buffer.length < part.length) this.buffer = new Uint8Array(part.length);
-      const staged = this.buffer.subarray(0, part.length);
-      staged.set(part);
-      yield staged;
-      from += part.length;
-    }
-  }
 }
 
 /** `u32be(n)` of spec §1. */
@@ -98,46 +69,57 @@ export function fromUtf8(bytes: Uint8Array, what = 'text'): string {
 }
 
 const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64U_VALUE = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64U.length; i++) B64U_VALUE[B64U.charCodeAt(i)] = i;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const valuesOf = (alphabet: string) => {
+  const values = new Int16Array(128).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) values[alphabet.charCodeAt(i)] = i;
+  return values;
+};
+const B64U_VALUE = valuesOf(B64U);
+const B64_VALUE = valuesOf(B64);
 
-/** `b64u(x)` of spec §1: base64url without padding. */
-export function b64u(bytes: Uint8Array): string {
+function encode64(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64U[n >>> 18]! + B64U[(n >>> 12) & 63]! + B64U[(n >>> 6) & 63]! + B64U[n & 63]!;
+    out += alphabet[n >>> 18]! + alphabet[(n >>> 12) & 63]! + alphabet[(n >>> 6) & 63]! + alphabet[n & 63]!;
   }
   const rest = bytes.length - i;
   if (rest === 1) {
     const n = bytes[i]! << 16;
-    out += B64U[n >>> 18]! + B64U[(n >>> 12) & 63]!;
+    out += alphabet[n >>> 18]! + alphabet[(n >>> 12) & 63]! + (pad ? '==' : '');
   } else if (rest === 2) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += B64U[n >>> 18]! + B64U[(n >>> 12) & 63]! + B64U[(n >>> 6) & 63]!;
+    out += alphabet[n >>> 18]! + alphabet[(n >>> 12) & 63]! + alphabet[(n >>> 6) & 63]! + (pad ? '=' : '');
   }
   return out;
 }
 
 /**
- * Strict base64url decoding (spec §1). Padding, characters outside the
- * alphabet, an impossible length and non-zero trailing bits are all
- * `MALFORMED`: each value has exactly one encoding, so nothing is malleable.
- *
- * @throws KeywardError `MALFORMED`
+ * The one strict base64 decoder (RFC 4648): characters outside the alphabet,
+ * misplaced or missing padding, an impossible length and non-zero trailing
+ * bits are all refused, so each value has exactly one encoding and nothing
+ * is malleable. `padded`: padding is required (§4 base64, PEM); otherwise it
+ * is refused (§5 base64url, spec §1).
  */
-export function fromB64u(text: string, what = 'value'): Bytes {
-  const bad = (why: string) => new KeywardError('MALFORMED', { reason: `${what} is not valid base64url (${why})` });
-  if (text.length % 4 === 1) throw bad('impossible length');
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+function decode64(text: string, values: Int16Array, padded: boolean, bad: (why: string) => Error): Bytes {
+  let padding = 0;
+  if (padded) {
+    if (text.length % 4 !== 0) throw bad('length is not a multiple of 4');
+    padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  } else if (text.length % 4 === 1) {
+    throw bad('impossible length');
+  }
+  const length = text.length - padding;
+  const out = new Uint8Array(Math.floor((length * 3) / 4));
   let acc = 0;
   let bits = 0;
   let o = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? B64U_VALUE[c]! : -1;
-    if (v < 0) throw bad(c === 61 ? 'padding' : 'character outside the alphabet');
+    const v = c < 128 ? values[c]! : -1;
+    if (v < 0) throw bad(c === 61 ? (padded ? 'padding inside the text' : 'padding') : 'character outside the alphabet');
     acc = (acc << 6) | v;
     bits += 6;
     if (bits >= 8) {
@@ -148,6 +130,36 @@ export function fromB64u(text: string, what = 'value'): Bytes {
   }
   if (acc !== 0) throw bad('non-zero trailing bits');
   return out;
+}
+
+/** `b64u(x)` of spec §1: base64url without padding. */
+export function b64u(bytes: Uint8Array): string {
+  return encode64(bytes, B64U, false);
+}
+
+/**
+ * Strict base64url decoding (spec §1): no padding, only the url-safe
+ * alphabet, zero trailing bits.
+ *
+ * @throws KeywardError `MALFORMED`
+ */
+export function fromB64u(text: string, what = 'value'): Bytes {
+  return decode64(text, B64U_VALUE, false, (why) => new KeywardError('MALFORMED', { reason: `${what} is not valid base64url (${why})` }));
+}
+
+/** RFC 4648 §4 base64 with padding (PEM bodies). */
+export function toBase64(bytes: Uint8Array): string {
+  return encode64(bytes, B64, true);
+}
+
+/**
+ * Strict RFC 4648 §4 base64 with padding (PEM bodies): `atob` would accept
+ * missing padding and non-zero trailing bits, so two texts could mean one key.
+ *
+ * @param bad - the error for a text that is not valid, given why
+ */
+export function fromBase64(text: string, bad: (why: string) => Error): Bytes {
+  return decode64(text, B64_VALUE, true, bad);
 }
 
 /** Lowercase hex. */

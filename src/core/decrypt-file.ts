@@ -1,19 +1,22 @@
 /**
  * Opening one file (spec §3–§5): check the header, find a key or take a
  * blob's file key, verify the header HMAC, open the metadata, then decrypt
- * the STREAM payload with the size check at its end.
+ * the STREAM payload with the size check at its end. `openSource` is the one
+ * way a file is opened, by the app's Worker and by the CLI alike.
  */
-import { type Bytes, b64u, equalBytes, fromB64u } from './bytes.ts';
+import { type Bytes, b64u, concat, equalBytes, fromB64u } from './bytes.ts';
 import { KeywardError } from './errors.ts';
 import { type FileKeys, deriveFileKeys } from './kdf.ts';
 import type { KeyBlob } from './format/escrow-blob.ts';
-import { type ParsedHeader, type Stanza, verifyHeaderHmac } from './format/header.ts';
+import { TAG_LENGTH } from './format/constants.ts';
+import { type ParsedHeader, type Stanza, parseHeader, prefixLength, verifyHeaderHmac } from './format/header.ts';
 import { type FileMeta, decryptMeta } from './format/meta.ts';
 import { serialFromFileId } from './format/serial.ts';
-import { decryptStream } from './format/stream.ts';
+import { openPieces, pieceSizeFor } from './format/stream.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 import { unwrapFileKey } from './keys/wrap.ts';
 import { openBlob } from './recover.ts';
+import { DEFAULT_PIECE_BYTES, type PieceHooks, type PieceSource, bytesReader, cipherStream, streamReader } from './pieces.ts';
 import { splitFile } from './streams.ts';
 
 /** How to unlock a file: with one of the user's own keys, or with a blob and the key it is for. */
@@ -31,6 +34,8 @@ export interface OpenedFile {
   meta: FileMeta;
   /** The stanza that opened the file (absent when a blob did). */
   stanza?: Stanza;
+  /** Bytes of the payload: an upper bound of the plaintext's size, whatever the metadata says (infinite for a stream). */
+  payloadSize: number;
   /**
    * The verified plaintext, chunk by chunk. It errors with a `KeywardError`
    * at the first failure; whoever consumes it must discard all output unless
@@ -74,20 +79,78 @@ async function fileKeysFromBlob(parsed: ParsedHeader, blob: KeyBlob, key: Privat
   return opened.keys;
 }
 
+/** Bytes read first to find the header: most prefixes, and whole small files, fit. */
+const HEADER_PROBE_BYTES = 64 * 1024;
+
+/** The first `length` bytes of a source (fewer if it is shorter), copied. */
+async function readStart(source: PieceSource, length: number): Promise<Bytes> {
+  if (length === 0) return new Uint8Array(0);
+  const reader = source.pieces(0, length, length);
+  try {
+    const piece = await reader.next();
+    return piece ? concat(piece) : new Uint8Array(0);
+  } finally {
+    await reader.cancel();
+  }
+}
+
+/** A file's parsed prefix, and the bytes read to find it. */
+export interface ReadHeader {
+  parsed: ParsedHeader;
+  /** The start of the file as read (at least the prefix; the whole file when it is small). */
+  start: Bytes;
+}
+
 /**
- * Opens an encrypted file stream: every check up to the payload is done when
- * this resolves; the payload is checked as `plaintext` is read.
+ * Reads and parses the prefix of a file (magic, header, HMAC) before any
+ * chunk is touched (§3).
  *
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`, `NO_MATCHING_KEY`,
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`
+ */
+export async function readHeader(source: PieceSource): Promise<ReadHeader> {
+  let start = await readStart(source, Math.min(source.size, HEADER_PROBE_BYTES));
+  const needed = prefixLength(start, start.length >= source.size);
+  if (needed > start.length) start = await readStart(source, Math.min(source.size, needed));
+  return { parsed: parseHeader(start), start };
+}
+
+/**
+ * Opens an encrypted file of known size: every check up to the payload is
+ * done when this resolves; the payload is checked as `plaintext` is read,
+ * piece by piece (pieces of whole chunks, at most four chunks in flight).
+ *
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`, `NO_MATCHING_KEY`,
  *   `UNWRAP_FAILED`, `HEADER_TAMPERED`, `BLOB_TAMPERED`, `BLOB_MISMATCH`, `KEY_TOO_WEAK`;
  *   then, through `plaintext`: `CHUNK_TAMPERED`, `TRUNCATED`, `TRAILING_DATA`, `SIZE_MISMATCH`
  */
-export async function openFile(source: ReadableStream<Uint8Array>, unlock: Unlock): Promise<OpenedFile> {
+export async function openSource(source: PieceSource, unlock: Unlock, hooks: PieceHooks = {}): Promise<OpenedFile> {
+  const { parsed, start } = await readHeader(source);
+  const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock);
+  const { chunkSize } = parsed.header;
+  const payloadSize = source.size - parsed.prefixSize;
+  const opener = openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: unlocked.meta.size });
+  const pieceSize = pieceSizeFor(chunkSize + TAG_LENGTH, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
+  // A small file was read whole with its header: its payload is not read again.
+  const pieces =
+    start.length === source.size ? bytesReader(start.subarray(parsed.prefixSize), pieceSize) : source.pieces(parsed.prefixSize, pieceSize);
+  const plaintext = cipherStream(pieces, opener, { before: parsed.prefixSize, total: source.size }, hooks);
+  return { ...unlocked, payloadSize, plaintext };
+}
+
+/**
+ * Opens a file that comes as a stream of unknown size (a pipe): the same
+ * checks and engine as `openSource`, except that the last chunk is known
+ * only once the stream ends, so it is held back (copied) until then.
+ *
+ * @throws as `openSource`
+ */
+export async function openFile(source: ReadableStream<Uint8Array>, unlock: Unlock, hooks: Omit<PieceHooks, 'pieceBytes'> = {}): Promise<OpenedFile> {
   const { parsed, payload } = await splitFile(source);
   try {
     const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock);
-    const plaintext = payload.pipeThrough(decryptStream(payloadKey, parsed.header.chunkSize, { expectedSize: unlocked.meta.size }));
-    return { ...unlocked, plaintext };
+    const opener = openPieces(payloadKey, parsed.header.chunkSize, undefined, { expectedSize: unlocked.meta.size });
+    const plaintext = cipherStream(streamReader(payload), opener, { before: parsed.prefixSize, total: Number.NaN }, hooks);
+    return { ...unlocked, payloadSize: Number.POSITIVE_INFINITY, plaintext };
   } catch (error) {
     await payload.cancel().catch(() => undefined);
     throw error;
@@ -95,14 +158,14 @@ export async function openFile(source: ReadableStream<Uint8Array>, unlock: Unloc
 }
 
 /** A file whose header verified under a key it was unlocked with; the payload is still to be opened. */
-export interface UnlockedFile extends Omit<OpenedFile, 'plaintext'> {
-  /** Opens the payload: with `decryptStream`, or piece by piece with `openPieces` when its size is known. */
+export interface UnlockedFile extends Omit<OpenedFile, 'plaintext' | 'payloadSize'> {
+  /** Opens the payload (`openPieces`). */
   payloadKey: CryptoKey;
 }
 
 /**
- * Unlocks a parsed file: every check up to the payload (what `openFile` does
- * before it reads a chunk), for a caller that reads the payload itself.
+ * Unlocks a parsed file: every check up to the payload (what `openSource`
+ * does before it reads a chunk).
  *
  * @throws KeywardError `NO_MATCHING_KEY`, `UNWRAP_FAILED`, `HEADER_TAMPERED`, `BLOB_TAMPERED`,
  *   `BLOB_MISMATCH`, `KEY_TOO_WEAK`, `MALFORMED`

@@ -4,15 +4,16 @@
  */
 import { type Bytes, b64u, concat, randomBytes } from './bytes.ts';
 import { deriveFileKeys } from './kdf.ts';
-import { DEFAULT_CHUNK_SIZE, ESCROW_FORMAT, FILE_ID_LENGTH, FILE_KEY_LENGTH, SALT_LENGTH, WRAP_ALG } from './format/constants.ts';
+import { DEFAULT_CHUNK_SIZE, ESCROW_FORMAT, FILE_ID_LENGTH, SALT_LENGTH } from './format/constants.ts';
+import { FILE_KEY_LENGTH, WRAP_ALG } from './keys/constants.ts';
 import { type KeyBlob, sealBlob } from './format/escrow-blob.ts';
 import { type Header, type Stanza, type StanzaRole, computeHeaderHmac, encodeHeader } from './format/header.ts';
 import { type FileMeta, encryptMeta } from './format/meta.ts';
 import { serialFromFileId } from './format/serial.ts';
-import { type PieceCipher, ciphertextSize, encryptStream, sealPieces } from './format/stream.ts';
+import { type PieceCipher, ciphertextSize, pieceSizeFor, sealPieces } from './format/stream.ts';
 import type { PublicKeyInfo } from './keys/types.ts';
 import { wrapFileKey } from './keys/wrap.ts';
-import { withPrefix } from './streams.ts';
+import { DEFAULT_PIECE_BYTES, type PieceHooks, type PieceSource, cipherStream, streamReader } from './pieces.ts';
 
 export interface EncryptOptions {
   /** Name, type, size and modification time of the plaintext (§3 metadata). */
@@ -49,9 +50,7 @@ export interface EncryptionPlan {
   escrowBlob: KeyBlob;
   /** Total size of the `.keyward` file. */
   encryptedSize: number;
-  /** Encrypts the payload; write its output after `prefix`. */
-  payload: () => TransformStream<Uint8Array, Uint8Array>;
-  /** The same, piece by piece, for a source of exactly `meta.size` bytes (a `File`). */
+  /** Seals the payload piece by piece, for a source of exactly `meta.size` bytes; write its output after `prefix`. */
   sealer: () => PieceCipher;
 }
 
@@ -112,33 +111,42 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
     prefix,
     escrowBlob,
     encryptedSize: prefix.length + ciphertextSize(options.meta.size, chunkSize),
-    payload: () => encryptStream(keys.payloadKey, chunkSize, { expectedSize: options.meta.size }),
     sealer: () => sealPieces(keys.payloadKey, chunkSize, options.meta.size),
   };
 }
 
 /** An encrypted file as a stream, with its escrow blob. */
-export interface EncryptedFile extends Omit<EncryptionPlan, 'payload' | 'sealer'> {
+export interface EncryptedFile extends Omit<EncryptionPlan, 'sealer'> {
   /** The whole `.keyward` file: prefix, then payload. */
   stream: ReadableStream<Uint8Array>;
 }
 
 /**
- * Encrypts a plaintext stream into a `.keyward` stream. The output errors
- * with `SIZE_MISMATCH` if the source does not deliver `meta.size` bytes.
+ * Encrypts a file of known size into a `.keyward` stream, piece by piece
+ * (pieces of whole chunks, at most four chunks in flight). The metadata's
+ * `size` is the source's; the output errors with `SIZE_MISMATCH` if the
+ * source then delivers more or fewer bytes (a file changed while read).
+ *
+ * @throws KeywardError `KEY_TOO_WEAK`, `MALFORMED`
+ */
+export async function encryptSource(source: PieceSource, options: EncryptOptions, hooks: PieceHooks = {}): Promise<EncryptedFile> {
+  const plan = await planEncryption({ ...options, meta: { ...options.meta, size: source.size } });
+  const pieceSize = pieceSizeFor(plan.header.chunkSize, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
+  const stream = cipherStream(source.pieces(0, pieceSize), plan.sealer(), { before: 0, total: source.size }, hooks, plan.prefix);
+  const { header, fileId, serial, prefix, escrowBlob, encryptedSize } = plan;
+  return { header, fileId, serial, prefix, escrowBlob, encryptedSize, stream };
+}
+
+/**
+ * Encrypts a plaintext stream (a pipe) into a `.keyward` stream, with the
+ * same engine as `encryptSource`. The output errors with `SIZE_MISMATCH` if
+ * the source does not deliver `meta.size` bytes.
  *
  * @throws KeywardError `KEY_TOO_WEAK`, `MALFORMED`
  */
 export async function encryptFile(source: ReadableStream<Uint8Array>, options: EncryptOptions): Promise<EncryptedFile> {
   const plan = await planEncryption(options);
-  const stream = withPrefix(plan.prefix, source.pipeThrough(plan.payload()).getReader());
-  return {
-    header: plan.header,
-    fileId: plan.fileId,
-    serial: plan.serial,
-    prefix: plan.prefix,
-    escrowBlob: plan.escrowBlob,
-    encryptedSize: plan.encryptedSize,
-    stream,
-  };
+  const stream = cipherStream(streamReader(source), plan.sealer(), { before: 0, total: options.meta.size }, {}, plan.prefix);
+  const { header, fileId, serial, prefix, escrowBlob, encryptedSize } = plan;
+  return { header, fileId, serial, prefix, escrowBlob, encryptedSize, stream };
 }

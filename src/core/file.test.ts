@@ -1,5 +1,6 @@
 import { b64u, concat, fromB64u, fromUtf8, u32be, utf8 } from './bytes.ts';
-import { type Unlock, openFile, summarizeHeader } from './decrypt-file.ts';
+import { type Unlock, openFile, openSource, summarizeHeader } from './decrypt-file.ts';
+import { bytesSource } from './pieces.ts';
 import { type EncryptOptions, encryptFile } from './encrypt-file.ts';
 import { type KeyBlob, parseBlob, serializeBlob } from './format/escrow-blob.ts';
 import { parseHeader } from './format/header.ts';
@@ -180,7 +181,17 @@ describe('encrypting and opening a file (spec §2–§5)', () => {
       await expectCode(decrypt(file.subarray(0, file.length - 65552), { keys: [owner] }), 'TRUNCATED');
       await expectCode(decrypt(concat(file, new Uint8Array(1)), { keys: [owner] }), 'TRAILING_DATA');
       await expectCode(decrypt(file.subarray(0, parseHeader(file).prefixSize), { keys: [owner] }), 'TRUNCATED');
-      await expectCode(decrypt(file.subarray(0, 100), { keys: [owner] }), 'MALFORMED');
+      await expectCode(decrypt(file.subarray(0, 100), { keys: [owner] }), 'TRUNCATED');
+    });
+
+    it('a file cut exactly at a chunk boundary, however many chunks came before, as TRUNCATED', async () => {
+      const { file } = await encrypt(patternBytes(150 * 65536 + 10, 14));
+      const prefixSize = parseHeader(file).prefixSize;
+      for (const kept of [1, 31, 149, 150]) {
+        const cut = file.subarray(0, prefixSize + kept * 65552);
+        await expectCode(decrypt(cut, { keys: [owner] }), 'TRUNCATED');
+        await expectCode(async () => collectBytes((await openSource(bytesSource(cut), { keys: [owner] }, { pieceBytes: 31 * 65552 })).plaintext), 'TRUNCATED');
+      }
     });
 
     it('keys under 2048 bits, when used', async () => {

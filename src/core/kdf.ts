@@ -1,6 +1,7 @@
 /** Keyward v1 §2: the keys of one file, all derived from `fileKey` and `salt` by HKDF-SHA-256. */
 import type { Bytes } from './bytes.ts';
-import { FILE_KEY_LENGTH, INFO_BLOB, INFO_HEADER, INFO_META, INFO_PAYLOAD, SALT_LENGTH } from './format/constants.ts';
+import { INFO_BLOB, INFO_HEADER, INFO_META, INFO_PAYLOAD, SALT_LENGTH } from './format/constants.ts';
+import { FILE_KEY_LENGTH } from './keys/constants.ts';
 
 /** The derived keys of one file, as non-extractable WebCrypto keys. */
 export interface FileKeys {

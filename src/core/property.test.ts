@@ -11,10 +11,9 @@ import { isKeywardError } from './errors.ts';
 import { MAGIC, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from './format/constants.ts';
 import { parseBlob, serializeBlob } from './format/escrow-blob.ts';
 import { parseHeader } from './format/header.ts';
-import { decryptStream, encryptStream } from './format/stream.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 import { collectBytes, streamFromBytes } from './streams.ts';
-import { makeKeyPair, patternBytes, streamInPieces, expectSameBytes } from './test-support.ts';
+import { makeKeyPair, openBytes, patternBytes, sealBytes, expectSameBytes } from './test-support.ts';
 
 const CHUNK_SIZES: number[] = [];
 for (let size = MIN_CHUNK_SIZE; size <= MAX_CHUNK_SIZE; size *= 2) CHUNK_SIZES.push(size);
@@ -42,8 +41,8 @@ describe('round trips', () => {
   it.for(CHUNK_SIZES)('chunk size %i: cs-1, cs and cs+1 bytes', async (chunkSize) => {
     for (const size of [chunkSize - 1, chunkSize, chunkSize + 1]) {
       const plain = patternBytes(size, size);
-      const sealed = await collectBytes(streamFromBytes(plain).pipeThrough(encryptStream(payloadKey, chunkSize)));
-      const opened = await collectBytes(streamFromBytes(sealed).pipeThrough(decryptStream(payloadKey, chunkSize, { expectedSize: size })));
+      const sealed = await sealBytes(payloadKey, chunkSize, plain);
+      const opened = await openBytes(payloadKey, chunkSize, sealed, size);
       expect(opened.length).toBe(size);
       expectSameBytes(opened, plain);
     }
@@ -62,8 +61,8 @@ describe('round trips', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async ({ cs, size, pieces, seed }) => {
         const plain = patternBytes(size, seed);
-        const sealed = await collectBytes(streamInPieces(plain, pieces).pipeThrough(encryptStream(payloadKey, cs)));
-        const opened = await collectBytes(streamInPieces(sealed, pieces).pipeThrough(decryptStream(payloadKey, cs, { expectedSize: size })));
+        const sealed = await sealBytes(payloadKey, cs, plain, pieces);
+        const opened = await openBytes(payloadKey, cs, sealed, size, pieces);
         expectSameBytes(opened, plain);
       }),
       { numRuns: 40 },
@@ -152,10 +151,10 @@ describe('parser fuzzing: a result or a KeywardError, nothing else', () => {
     );
   });
 
-  it('decryptStream on arbitrary payloads', async () => {
+  it('openPieces on arbitrary payloads', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 70_000 }), async (bytes) => {
-        const outcome = await resultOrKeywardError(() => collectBytes(streamFromBytes(bytes).pipeThrough(decryptStream(payloadKey, 65536))));
+        const outcome = await resultOrKeywardError(() => openBytes(payloadKey, 65536, bytes));
         expect(outcome).toBe(true);
       }),
       { numRuns: 100 },

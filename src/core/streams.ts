@@ -1,7 +1,6 @@
 /** Web-stream helpers of the core: splitting a file into its prefix and payload, and small adapters. */
 import { type Bytes, concat } from './bytes.ts';
-import { KeywardError } from './errors.ts';
-import { FIXED_PREFIX_LENGTH, type ParsedHeader, checkMagic, parseHeader, prefixSizeOf } from './format/header.ts';
+import { FIXED_PREFIX_LENGTH, type ParsedHeader, parseHeader, prefixLength } from './format/header.ts';
 
 /** A stream of the given bytes, in pieces of at most `pieceSize` bytes. */
 export function streamFromBytes(bytes: Uint8Array, pieceSize = 1 << 20): ReadableStream<Uint8Array> {
@@ -22,13 +21,22 @@ export function streamFromBytes(bytes: Uint8Array, pieceSize = 1 << 20): Readabl
 /** Reads a whole stream into memory (tests and small blobs only). */
 export async function collectBytes(stream: ReadableStream<Uint8Array>): Promise<Bytes> {
   const parts: Uint8Array[] = [];
+  let length = 0;
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     parts.push(value);
+    length += value.length;
   }
-  return concat(...parts);
+  // Not concat(...parts): a stream of many small pieces would overflow the call stack.
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 /** A file split into its checked prefix and the rest of its bytes. */
@@ -43,7 +51,7 @@ export interface SplitFile {
  * parses it, before any chunk is touched (§3). The rest of the stream is
  * returned untouched as `payload`.
  *
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`
  */
 export async function splitFile(source: ReadableStream<Uint8Array>): Promise<SplitFile> {
   const reader = source.getReader();
@@ -65,10 +73,7 @@ export async function splitFile(source: ReadableStream<Uint8Array>): Promise<Spl
   let parsed: ParsedHeader;
   try {
     await fill(FIXED_PREFIX_LENGTH);
-    checkMagic(buffered);
-    const prefixSize = prefixSizeOf(buffered);
-    await fill(prefixSize);
-    if (buffered.length < prefixSize) throw new KeywardError('MALFORMED', { reason: 'the file ends inside the header' });
+    await fill(prefixLength(buffered, ended));
     parsed = parseHeader(buffered);
   } catch (error) {
     await reader.cancel().catch(() => undefined);

@@ -2,7 +2,8 @@
  * Helpers for the core's own tests (not part of the public API): fresh key
  * pairs without any PEM parsing, deterministic bytes, and error assertions.
  */
-import { type Bytes, equalBytes } from './bytes.ts';
+import { type Bytes, concat, equalBytes } from './bytes.ts';
+import { type PieceCipher, openPieces, sealPieces } from './format/stream.ts';
 import { isKeywardError, type ErrorCode, type KeywardError } from './errors.ts';
 import { keyIdOf } from './keys/key-id.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
@@ -91,3 +92,30 @@ export function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void 
   if (actual.length !== expected.length) throw new Error(`expected ${expected.length} bytes, got ${actual.length}`);
   if (!equalBytes(actual, expected)) throw new Error(`the ${actual.length} bytes differ`);
 }
+
+/**
+ * Runs `bytes` through a piece cipher as a reader with one reused buffer
+ * would: each piece is copied into one buffer, and that buffer is scribbled
+ * over as soon as `push` settles, so any chunk held past that point would show.
+ */
+export async function throughPieces(cipher: PieceCipher, bytes: Uint8Array, sizes: readonly number[] = [7, 2 * 65552 + 3, 1, 65536]): Promise<Bytes> {
+  const out: Uint8Array[] = [];
+  const buffer = new Uint8Array(Math.max(1, ...sizes));
+  for (let offset = 0, i = 0; offset < bytes.length; i++) {
+    const size = Math.min(Math.max(1, sizes[i % sizes.length]!), bytes.length - offset);
+    buffer.set(bytes.subarray(offset, offset + size));
+    out.push(...(await cipher.push(buffer.subarray(0, size))));
+    buffer.fill(0xa5);
+    offset += size;
+  }
+  out.push(...(await cipher.finish()));
+  return concat(...out);
+}
+
+/** A payload sealed with `sealPieces`, in pieces of `sizes` bytes (whole, by default). */
+export const sealBytes = (key: CryptoKey, chunkSize: number, plain: Uint8Array, sizes: readonly number[] = [plain.length]) =>
+  throughPieces(sealPieces(key, chunkSize, plain.length), plain, sizes);
+
+/** A payload opened with `openPieces`, in pieces of `sizes` bytes (whole, by default). */
+export const openBytes = (key: CryptoKey, chunkSize: number, sealed: Uint8Array, expectedSize?: number, sizes: readonly number[] = [sealed.length]) =>
+  throughPieces(openPieces(key, chunkSize, sealed.length, expectedSize === undefined ? {} : { expectedSize }), sealed, sizes);

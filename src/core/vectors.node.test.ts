@@ -1,12 +1,14 @@
 /**
  * Runs every vector of testdata/manifest.json (made by scripts/make-vectors.ts
  * with the independent node:crypto reference) through the core: whole,
- * streamed in 64 KiB pieces, and byte by byte for small files. Each bad
+ * streamed in 64 KiB pieces, and byte by byte for small files, and as a file
+ * of known size (`openSource`, what the app and the CLI call). Each bad
  * vector must fail with exactly its code.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Unlock, openFile } from './decrypt-file.ts';
+import { type Unlock, openFile, openSource } from './decrypt-file.ts';
+import { type PieceSource, bytesSource } from './pieces.ts';
 import { isKeywardError } from './errors.ts';
 import { parseBlob } from './format/escrow-blob.ts';
 import { importPrivateKey } from './keys/rsa.ts';
@@ -52,8 +54,9 @@ function keyNamed(name: string): Promise<PrivateKeyInfo> {
   return key;
 }
 
-type Delivery = (bytes: Uint8Array) => ReadableStream<Uint8Array>;
+type Delivery = (bytes: Uint8Array) => ReadableStream<Uint8Array> | PieceSource;
 const deliveries: [string, Delivery][] = [
+  ['as a file of known size', (bytes) => bytesSource(bytes)],
   ['whole', (bytes) => streamFromBytes(bytes, bytes.length || 1)],
   ['in 64 KiB pieces', (bytes) => streamFromBytes(bytes, 65536)],
   ['byte by byte', (bytes) => streamInPieces(bytes, [1])],
@@ -74,7 +77,9 @@ async function run(vector: Vector, deliver: Delivery) {
     }
     unlock = { blob, key: await key };
   }
-  const opened = await openFile(deliver(read(vector.file!)), unlock);
+  const source = deliver(read(vector.file!));
+  // A file of known size in pieces of one chunk, as the app and the CLI read one; a stream as a pipe is read.
+  const opened = source instanceof ReadableStream ? await openFile(source, unlock) : await openSource(source, unlock, { pieceBytes: 1 });
   const plain = await collectBytes(opened.plaintext);
   return { sha256: toHex(await sha256(plain)), size: plain.length, meta: opened.meta, chunkSize: opened.parsed.header.chunkSize };
 }

@@ -5,8 +5,8 @@
  * after the whole stream verified (spec §7).
  */
 import {
-  type PieceCipher,
-  TAG_LENGTH,
+  type PieceHooks,
+  encryptSource,
   exportPrivateKey,
   exportPublicKey,
   generateKeyPair,
@@ -14,18 +14,16 @@ import {
   isKeywardError,
   issueRecoveryBlob,
   openBlob,
-  openPieces,
+  openSource,
   parseBlob,
-  planEncryption,
+  readHeader,
   serializeBlob,
-  splitFile,
   summarizeHeader,
-  unlockFile,
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
-import { openSink, writeToSink } from './output-sink.ts';
-import { PIECE_BYTES, type PieceReader } from './piece-reader.ts';
-import { readPiecesOffThread } from './remote-pieces.ts';
+import { type OutputSink, openSink, writeToSink } from './output-sink.ts';
+import { PIECE_BYTES } from './piece-reader.ts';
+import { blobSource } from './remote-pieces.ts';
 
 export interface OperationContext {
   /** Bytes of the input handled so far. */
@@ -38,67 +36,37 @@ export interface OperationContext {
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * The output of a piece cipher over pieces of a file, as a pull-based stream:
- * `prefix` first, then each piece's chunks once it is sealed or opened. The
- * piece's buffer goes back to the reader as soon as the cipher is done with
- * it. Reports how much of the input was handled (every 100 ms) and stops at
- * the next piece once cancelled.
+ * What the Worker does between pieces: stop once cancelled, and report how
+ * much of the input was handled every 100 ms.
  */
-function cipherOutput(
-  pieces: PieceReader,
-  cipher: PieceCipher,
-  context: OperationContext,
-  progress: { before: number; total: number },
-  prefix?: Uint8Array,
-): ReadableStream<Uint8Array> {
-  let done = progress.before;
+function pieceHooks(context: OperationContext, pieceBytes = PIECE_BYTES): PieceHooks {
   let last = Date.now();
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        if (prefix) controller.enqueue(prefix);
-      },
-      async pull(controller) {
-        try {
-          // A pull that enqueued nothing would not be called again: go on until a chunk is out.
-          for (let out: Uint8Array[] = []; out.length === 0; ) {
-            context.signal.throwIfAborted();
-            const piece = await pieces.next();
-            if (!piece) {
-              for (const chunk of await cipher.finish()) controller.enqueue(chunk);
-              controller.close();
-              return;
-            }
-            done += piece.length;
-            try {
-              out = await cipher.push(piece);
-            } finally {
-              pieces.release(piece);
-            }
-            for (const chunk of out) controller.enqueue(chunk);
-            const now = Date.now();
-            if (now - last >= PROGRESS_INTERVAL_MS) {
-              last = now;
-              context.progress(done, progress.total);
-              // Measured in Chromium: reading and WebCrypto can keep the Worker busy
-              // without ever running a message task, so a Cancel would wait until the
-              // end. A timer turn every report lets it through at once.
-              await new Promise((resolve) => setTimeout(resolve, 0));
-            }
-          }
-        } catch (error) {
-          await pieces.cancel();
-          throw error;
-        }
-      },
-      cancel: () => pieces.cancel(),
+  return {
+    pieceBytes,
+    async beforePiece(done, total) {
+      context.signal.throwIfAborted();
+      const now = Date.now();
+      if (now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      context.progress(done, total);
+      // Measured in Chromium: reading and WebCrypto can keep the Worker busy
+      // without ever running a message task, so a Cancel would wait until the
+      // end. A timer turn every report lets it through at once.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      context.signal.throwIfAborted();
     },
-    { highWaterMark: 0 },
-  );
+  };
 }
 
-/** Pieces of whole chunks (about 8 MiB), so that no chunk straddles two pieces. */
-const pieceSizeFor = (chunkLength: number) => chunkLength * Math.max(1, Math.floor(PIECE_BYTES / chunkLength));
+/** Opens a sink for `output`; if that fails, `output` is cancelled, which stops its reading. */
+async function openSinkOrCancel(output: ReadableStream<Uint8Array>, ...args: Parameters<typeof openSink>): Promise<OutputSink> {
+  try {
+    return await openSink(...args);
+  } catch (error) {
+    await output.cancel();
+    throw error;
+  }
+}
 
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
 
@@ -109,51 +77,47 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   exportPrivateKey: ({ key, format, passphrase }) => exportPrivateKey(key, format, passphrase === undefined ? {} : { passphrase }),
 
   async encrypt(args, context) {
-    // The metadata's size is the file's: the sealer refuses a file that changes while it is read.
-    const plan = await planEncryption({
-      meta: { ...args.meta, size: args.file.size },
-      owner: args.owner,
-      authority: args.authority,
-      ownerName: args.ownerName,
-      authorityName: args.authorityName,
-      description: args.description,
-      ...(args.chunkSize === undefined ? {} : { chunkSize: args.chunkSize }),
-    });
-    const pieces = readPiecesOffThread(args.file, pieceSizeFor(plan.header.chunkSize));
-    const sink = await openSink(args.target, 'application/octet-stream', args.file.size);
-    const output = await writeToSink(cipherOutput(pieces, plan.sealer(), context, { before: 0, total: args.file.size }, plan.prefix), sink);
+    // The metadata's size is the file's: the output fails if the file changes while it is read.
+    const encrypted = await encryptSource(
+      blobSource(args.file),
+      {
+        meta: args.meta,
+        owner: args.owner,
+        authority: args.authority,
+        ownerName: args.ownerName,
+        authorityName: args.authorityName,
+        description: args.description,
+        ...(args.chunkSize === undefined ? {} : { chunkSize: args.chunkSize }),
+      },
+      pieceHooks(context),
+    );
+    const sink = await openSinkOrCancel(encrypted.stream, args.target, 'application/octet-stream', args.file.size);
+    const output = await writeToSink(encrypted.stream, sink);
     return {
       output,
       ...(sink.temp ? { temp: sink.temp } : {}),
-      fileId: plan.fileId,
-      serial: plan.serial,
-      escrowBlob: plan.escrowBlob,
-      escrowJson: serializeBlob(plan.escrowBlob),
+      fileId: encrypted.fileId,
+      serial: encrypted.serial,
+      escrowBlob: encrypted.escrowBlob,
+      escrowJson: serializeBlob(encrypted.escrowBlob),
     };
   },
 
   async inspectFile({ file }) {
-    const { parsed, payload } = await splitFile(file.stream());
-    await payload.cancel();
-    return summarizeHeader(parsed);
+    return summarizeHeader((await readHeader(blobSource(file))).parsed);
   },
 
-  async decrypt({ file, unlock, target }, context) {
-    const { parsed, payload } = await splitFile(file.stream());
-    await payload.cancel();
-    const { payloadKey, meta } = await unlockFile(
-      parsed,
+  async decrypt({ file, unlock, target, pieceBytes }, context) {
+    const opened = await openSource(
+      blobSource(file),
       unlock.kind === 'keys' ? { keys: unlock.keys } : { blob: parseBlob(unlock.blobText), key: unlock.key },
+      pieceHooks(context, pieceBytes),
     );
-    const { chunkSize } = parsed.header;
-    const payloadSize = file.size - parsed.prefixSize;
-    const opener = openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: meta.size });
-    const pieces = readPiecesOffThread(file.slice(parsed.prefixSize), pieceSizeFor(chunkSize + TAG_LENGTH));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     // Its size is the payload's, which bounds the plaintext whatever the metadata says.
-    const sink = await openSink(target, meta.type, payloadSize);
-    const output = await writeToSink(cipherOutput(pieces, opener, context, { before: parsed.prefixSize, total: file.size }), sink);
-    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta, summary: summarizeHeader(parsed) };
+    const sink = await openSinkOrCancel(opened.plaintext, target, opened.meta.type, opened.payloadSize);
+    const output = await writeToSink(opened.plaintext, sink);
+    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta: opened.meta, summary: summarizeHeader(opened.parsed) };
   },
 
   parseBlob: ({ text }) => Promise.resolve(parseBlob(text)),

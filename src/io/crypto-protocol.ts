@@ -67,7 +67,16 @@ export interface Operations {
   };
   encrypt: { args: EncryptArgs; result: EncryptResult };
   inspectFile: { args: { file: Blob }; result: FileSummary };
-  decrypt: { args: { file: Blob; unlock: UnlockArgs; target?: OutputTarget }; result: DecryptResult };
+  decrypt: {
+    args: {
+      file: Blob;
+      unlock: UnlockArgs;
+      target?: OutputTarget;
+      /** Bytes per piece read (default about 8 MiB); tests make it small to take the reader Worker's path with small files. */
+      pieceBytes?: number;
+    };
+    result: DecryptResult;
+  };
   parseBlob: { args: { text: string }; result: KeyBlob };
   openBlob: { args: { text: string; key: PrivateKeyInfo }; result: KeyBlob };
   issueRecovery: {

@@ -12,8 +12,9 @@
  * - `memory`: a Blob, for small files and where there is no OPFS (tests in
  *   Node, old browsers).
  */
-import { KeywardError, StagingBuffer } from '../core/index.ts';
+import { KeywardError } from '../core/index.ts';
 import type { OutputTarget, TempFile } from './crypto-protocol.ts';
+import { StagingBuffer } from './staging-buffer.ts';
 import { tempFolder } from './temp-files.ts';
 
 export interface OutputSink {

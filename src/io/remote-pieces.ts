@@ -13,6 +13,7 @@
  * If the reader Worker fails (blocked, missing offline, crashed), the rest of
  * the file is read here too.
  */
+import type { PieceSource } from '../core/index.ts';
 import { PIECE_BYTES, type PieceReader, readPieces } from './piece-reader.ts';
 
 /** Pieces handed over at once; the reader fills one more meanwhile. */
@@ -51,6 +52,14 @@ function readerWorker(): Worker | null {
 export function readPiecesOffThread(blob: Blob, pieceSize = PIECE_BYTES): PieceReader {
   const worker = blob.size > pieceSize && typeof Worker === 'function' ? readerWorker() : null;
   return worker ? remotePieces(blob, pieceSize, worker) : readPieces(blob, pieceSize);
+}
+
+/** A Blob (a dropped `File`) as the core's source of known size: read off this thread when large. */
+export function blobSource(blob: Blob): PieceSource {
+  return {
+    size: blob.size,
+    pieces: (start, pieceSize, end) => readPiecesOffThread(start === 0 && end === undefined ? blob : blob.slice(start, end), pieceSize),
+  };
 }
 
 /**

@@ -258,15 +258,19 @@ export interface ParsedFile {
 
 /** §3: magic, hlen, header syntax and rules. No key needed, nothing decrypted. */
 export function refParseFile(file: Buffer): ParsedFile {
+  if (file.length === 0) throw new RefError('NOT_KEYWARD', 'empty file');
+  // §3: a non-empty file shorter than the magic that is a prefix of it is cut short.
+  if (file.length < MAGIC.length && file.equals(MAGIC.subarray(0, file.length))) throw new RefError('TRUNCATED', 'file ends inside the magic');
   if (file.length < MAGIC_PREFIX.length || !file.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX)) {
     throw new RefError('NOT_KEYWARD', 'no Keyward magic');
   }
   if (!file.subarray(0, MAGIC.length).equals(MAGIC)) throw new RefError('UNSUPPORTED_VERSION', 'KEYWARD/ but not 1\\n');
-  if (file.length < MAGIC.length + 4) throw malformed('file ends inside hlen');
+  // §3: the full magic, then the file ends before hlen, header and hmac are complete: cut short.
+  if (file.length < MAGIC.length + 4) throw new RefError('TRUNCATED', 'file ends inside hlen');
   const hlen = file.readUInt32BE(MAGIC.length);
   if (hlen < 1 || hlen > MAX_HLEN) throw malformed(`hlen ${hlen} out of bounds`);
   const headerEnd = MAGIC.length + 4 + hlen;
-  if (file.length < headerEnd + 32) throw malformed('file ends inside header or hmac');
+  if (file.length < headerEnd + 32) throw new RefError('TRUNCATED', 'file ends inside header or hmac');
   const h = decodeUtf8Json(file.subarray(MAGIC.length + 4, headerEnd), 'header');
   if (!isObject(h)) throw malformed('header is not a JSON object');
 

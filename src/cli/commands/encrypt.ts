@@ -1,12 +1,12 @@
 /** `keyward encrypt`: FILE to FILE.keyward, and the escrow blob for the backup authority (spec §3–§5). */
 import { basename, resolve } from 'node:path';
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, encryptFile, isValidChunkSize, serializeBlob } from '../../core/index.ts';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, encryptFile, encryptSource, isValidChunkSize, serializeBlob } from '../../core/index.ts';
 import { parseArgs } from '../args.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
 import { loadPublicKey } from '../key-files.ts';
 import { guessType } from '../mime.ts';
-import { openInput, pathExists } from '../node-io.ts';
+import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
 import type { CliContext, Command } from './command.ts';
 
 const SPEC = {
@@ -76,11 +76,11 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
 
   const input = await openInput(inputPath);
   const files: AtomicFile[] = [];
-  let encrypted: Awaited<ReturnType<typeof encryptFile>> | undefined;
+  let encrypted: Awaited<ReturnType<typeof encryptSource>> | undefined;
   try {
     const owner = await loadPublicKey(flags.owner, '--owner');
     const authority = await loadPublicKey(flags.authority, '--authority');
-    encrypted = await encryptFile(input.stream(), {
+    const options = {
       // Whole milliseconds, as a browser's File.lastModified gives. Rounded, not floored:
       // mtimeMs is a float, and a time set to ...123 ms can read back as ...122.9999.
       meta: { name: basename(inputPath), type: guessType(inputPath), size: input.size, lastModified: Math.round(input.mtimeMs) },
@@ -90,7 +90,10 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
       authorityName: flags['authority-name'] ?? '',
       description: flags.description ?? '',
       ...(chunkSize === undefined ? {} : { chunkSize }),
-    });
+    };
+    // A regular file is read in pieces of known size; a pipe as a stream.
+    const source = input.source();
+    encrypted = source ? await encryptSource(source, options, { pieceBytes: READ_SIZE }) : await encryptFile(input.stream(), options);
     const escrowFile = await AtomicFile.create(escrowPath, { force: flags.force });
     files.push(escrowFile);
     escrowFile.write(Buffer.from(serializeBlob(encrypted.escrowBlob), 'utf8'));

@@ -5,10 +5,10 @@
  * size check passed (spec §4, §7); any failure leaves nothing behind.
  */
 import { dirname, join } from 'node:path';
-import { type OpenedFile, type Unlock, escapeUnsafeChars, openFile, summarizeHeader } from '../../core/index.ts';
+import { type OpenedFile, type Unlock, escapeUnsafeChars, openFile, openSource, summarizeHeader } from '../../core/index.ts';
 import { AtomicFile } from '../atomic-file.ts';
 import { outputExists, storedNameTaken } from '../errors.ts';
-import { openInput, pathExists } from '../node-io.ts';
+import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
 import { outputNameFor } from '../output-name.ts';
 import type { CliContext } from './command.ts';
 
@@ -44,7 +44,7 @@ function defaultPath(ctx: CliContext, inputPath: string, metaName: string): stri
  * may replace a file, and only with `--force`: a name from the metadata
  * never does.
  *
- * @throws KeywardError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openFile` and its plaintext
+ * @throws KeywardError `FILE_NOT_FOUND`, `OUTPUT_EXISTS`, `IO_ERROR`; any KeywardError of `openSource` and its plaintext
  */
 export async function writePlaintext(ctx: CliContext, options: WritePlaintextOptions): Promise<WrittenPlaintext> {
   const { inputPath, out, force } = options;
@@ -53,7 +53,10 @@ export async function writePlaintext(ctx: CliContext, options: WritePlaintextOpt
   let output: AtomicFile | undefined;
   let opened: OpenedFile | undefined;
   try {
-    opened = await openFile(input.stream(), await options.unlock());
+    const unlock = await options.unlock();
+    // A regular file is read in pieces of known size; a pipe as a stream.
+    const source = input.source();
+    opened = source ? await openSource(source, unlock, { pieceBytes: READ_SIZE }) : await openFile(input.stream(), unlock);
     const path = out ?? defaultPath(ctx, inputPath, opened.meta.name);
     const replace = out !== undefined && force;
     if (!replace && (await pathExists(path))) throw out === undefined ? storedNameTaken(path) : outputExists(path);

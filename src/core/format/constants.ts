@@ -1,4 +1,4 @@
-/** Keyward v1 constants, each with the spec section that fixes it. */
+/** Keyward v1 constants of the file and blob formats, each with the spec section that fixes it (key constants: keys/constants.ts). */
 import { utf8 } from '../bytes.ts';
 
 /** §3: the first ten bytes of every v1 file. */
@@ -11,18 +11,12 @@ export const MAX_HEADER_LENGTH = 1_048_576;
 /** §3: length of the header HMAC. */
 export const HMAC_LENGTH = 32;
 
-/** §1: the OAEP label of every wrapped file key. */
-export const OAEP_LABEL = utf8('keyward/v1 file key');
-/** §1: the smallest RSA modulus accepted. */
-export const MIN_RSA_BITS = 2048;
-
 /** §2: HKDF info strings. */
 export const INFO_PAYLOAD = utf8('keyward/v1 payload');
 export const INFO_META = utf8('keyward/v1 meta');
 export const INFO_HEADER = utf8('keyward/v1 header');
 export const INFO_BLOB = utf8('keyward/v1 blob');
-/** §2: sizes of the per-file secrets. */
-export const FILE_KEY_LENGTH = 32;
+/** §2: the size of the per-file salt (the file key's is in keys/constants.ts). */
 export const SALT_LENGTH = 16;
 /** §3: `fileId` is 16 random bytes. */
 export const FILE_ID_LENGTH = 16;
@@ -43,8 +37,6 @@ export const NONCE_LENGTH = 12;
 /** §3: recipient stanzas per file. */
 export const MIN_RECIPIENTS = 1;
 export const MAX_RECIPIENTS = 64;
-/** §3: the only wrapping algorithm of v1. */
-export const WRAP_ALG = 'RSA-OAEP-256';
 
 /** §5: blob formats. */
 export const ESCROW_FORMAT = 'keyward-escrow/1';

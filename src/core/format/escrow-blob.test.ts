@@ -57,6 +57,15 @@ describe('escrow and recovery blobs (spec §5)', () => {
     await expectCode(verifyBlobMac(parseBlob(JSON.stringify(blob)), key), 'BLOB_TAMPERED');
   });
 
+  it('refuses a key given twice (a false description first, the real one last), at any depth', async () => {
+    const key = await macKey();
+    const text = serializeBlob(await sealBlob(unsealed(), key));
+    const falseFirst = text.replace('"description":', '"description": "Payroll backup, approved by the CFO",\n  "description":');
+    expect((JSON.parse(falseFirst) as { description: string }).description).toBe(unsealed().description);
+    await expectCode(() => parseBlob(falseFirst), 'MALFORMED', /twice/);
+    await expectCode(() => parseBlob(text.replace('"name":', '"name": "Mallory", "name":')), 'MALFORMED', /twice/);
+  });
+
   it('refuses a serial that does not belong to the fileId, even under a valid MAC', async () => {
     const key = await macKey();
     const sealed = await sealBlob({ ...unsealed(), serial: 'KW-0000-0000-0000-0000' }, key);

@@ -4,6 +4,7 @@
  */
 import { type Bytes, concat, fromB64u, b64u, u32be, utf8 } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
+import { parseJson } from '../json.ts';
 import { isKeyId } from '../keys/key-id.ts';
 import { ESCROW_FORMAT, FILE_ID_LENGTH, HMAC_LENGTH, RECOVERY_FORMAT, SALT_LENGTH } from './constants.ts';
 import { isSerial, serialFromFileId } from './serial.ts';
@@ -132,13 +133,8 @@ function checkParty(value: unknown, field: string): BlobParty {
  */
 export function parseBlob(input: unknown, expected?: BlobFormat): KeyBlob {
   let value: unknown = input;
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input);
-    } catch {
-      throw malformed('the blob is not valid JSON');
-    }
-  }
+  // Strict: a key given twice (a false description, then the real one) is refused.
+  if (typeof input === 'string') value = parseJson(input, { what: 'the blob' });
   if (!isObject(value)) throw malformed('the blob must be a JSON object');
   const format = value.format;
   if (format !== ESCROW_FORMAT && format !== RECOVERY_FORMAT) throw malformed('format must be keyward-escrow/1 or keyward-recovery/1');

@@ -48,18 +48,42 @@ describe('header (spec §3)', () => {
   it('tells other files and future versions apart', async () => {
     await expectCode(() => { checkMagic(utf8('%PDF-1.7\n')); }, 'NOT_KEYWARD');
     await expectCode(() => { checkMagic(new Uint8Array(0)); }, 'NOT_KEYWARD');
-    await expectCode(() => { checkMagic(utf8('KEYWARD')); }, 'NOT_KEYWARD');
+    await expectCode(() => { checkMagic(utf8('KEYWARX')); }, 'NOT_KEYWARD');
+    await expectCode(() => { checkMagic(utf8('keyward/1\n')); }, 'NOT_KEYWARD');
     const future = await expectCode(() => { checkMagic(utf8('KEYWARD/2\n')); }, 'UNSUPPORTED_VERSION');
     expect(future.details.version).toBe('2');
     await expectCode(() => { checkMagic(utf8('KEYWARD/1\r')); }, 'UNSUPPORTED_VERSION');
+  });
+
+  it('refuses a header with a key given twice, at any depth', async () => {
+    for (const json of [
+      JSON.stringify(sample()).replace('"version":1', '"version":1,"version":1'),
+      JSON.stringify(sample()).replace('"role":"owner"', '"role":"recipient","role":"owner"'),
+    ]) {
+      const bytes = utf8(json);
+      await expectCode(() => parseHeader(concat(MAGIC, u32be(bytes.length), bytes, hmac)), 'MALFORMED', /twice/);
+    }
   });
 
   it('bounds the header length', async () => {
     await expectCode(() => parseHeader(concat(MAGIC, u32be(0), hmac)), 'MALFORMED');
     await expectCode(() => parseHeader(concat(MAGIC, u32be(1_048_577))), 'MALFORMED');
     await expectCode(() => parseHeader(concat(MAGIC, u32be(0xffffffff))), 'MALFORMED');
-    await expectCode(() => parseHeader(concat(MAGIC, u32be(100), utf8('{}'))), 'MALFORMED');
-    await expectCode(() => parseHeader(concat(MAGIC, new Uint8Array(2))), 'MALFORMED');
+  });
+
+  it('calls a file cut inside its magic, header length, header or HMAC TRUNCATED, and an empty one NOT_KEYWARD (§3)', async () => {
+    await expectCode(() => parseHeader(new Uint8Array(0)), 'NOT_KEYWARD');
+    for (const length of [1, 6, 8, 9]) await expectCode(() => parseHeader(MAGIC.subarray(0, length)), 'TRUNCATED');
+    await expectCode(() => parseHeader(MAGIC), 'TRUNCATED');
+    await expectCode(() => parseHeader(concat(MAGIC, new Uint8Array(2))), 'TRUNCATED');
+    await expectCode(() => parseHeader(concat(MAGIC, u32be(100), utf8('{}'))), 'TRUNCATED');
+    const whole = encodeHeader(sample());
+    await expectCode(() => parseHeader(whole), 'TRUNCATED');
+    await expectCode(() => parseHeader(concat(whole, hmac.subarray(0, 31))), 'TRUNCATED');
+    expect(parseHeader(concat(whole, hmac)).prefixSize).toBe(whole.length + 32);
+    // A short start that is not a prefix of the magic is still told apart.
+    await expectCode(() => parseHeader(utf8('KEYWARD/2')), 'UNSUPPORTED_VERSION');
+    await expectCode(() => parseHeader(utf8('KEYWAX')), 'NOT_KEYWARD');
   });
 
   const mutate = (change: (h: Record<string, unknown>) => void) => {

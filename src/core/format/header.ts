@@ -5,6 +5,8 @@
  */
 import { type Bytes, concat, equalBytes, fromB64u, fromUtf8, readU32be, u32be, utf8 } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
+import { parseJson } from '../json.ts';
+import { WRAP_ALG } from '../keys/constants.ts';
 import { isKeyId } from '../keys/key-id.ts';
 import {
   FILE_ID_LENGTH,
@@ -19,7 +21,6 @@ import {
   MIN_RECIPIENTS,
   SALT_LENGTH,
   TAG_LENGTH,
-  WRAP_ALG,
 } from './constants.ts';
 
 export type StanzaRole = 'owner' | 'recipient' | 'authority';
@@ -78,14 +79,20 @@ export function isValidChunkSize(value: unknown): value is number {
   );
 }
 
+const truncated = (reason: string) => new KeywardError('TRUNCATED', { reason });
+
 /**
- * Checks the first bytes of a file (§3). Needs at least 10 bytes unless the
- * file is shorter than that.
+ * Checks the first bytes of a file (§3): `start` is its first 10 bytes, or
+ * the whole file when it is shorter.
  *
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`
+ * @throws KeywardError `NOT_KEYWARD` (also an empty file), `UNSUPPORTED_VERSION`,
+ *   `TRUNCATED` (a non-empty file that is a proper prefix of the magic)
  */
 export function checkMagic(start: Uint8Array): void {
   if (start.length >= MAGIC_LENGTH && equalBytes(start.subarray(0, MAGIC_LENGTH), MAGIC)) return;
+  if (start.length > 0 && start.length < MAGIC_LENGTH && equalBytes(start, MAGIC.subarray(0, start.length))) {
+    throw truncated('the file ends inside the magic');
+  }
   if (start.length >= MAGIC_PREFIX.length && equalBytes(start.subarray(0, MAGIC_PREFIX.length), MAGIC_PREFIX)) {
     const rest = start.subarray(MAGIC_PREFIX.length, MAGIC_LENGTH);
     const version = String.fromCharCode(...rest).replace(/[^\x20-\x7e]/g, '').trim();
@@ -95,14 +102,15 @@ export function checkMagic(start: Uint8Array): void {
 }
 
 /**
- * Reads `hlen` after the magic and checks its bounds (§3).
+ * Reads `hlen` after the magic and checks its bounds (§3). `start` is the
+ * start of the file, or all of it when it is shorter than 14 bytes.
  *
  * @returns the length of the whole prefix, `magic || hlen || header || hmac`
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`
  */
 export function prefixSizeOf(start: Uint8Array): number {
   checkMagic(start);
-  if (start.length < FIXED_PREFIX_LENGTH) throw malformed('the file ends inside the header');
+  if (start.length < FIXED_PREFIX_LENGTH) throw truncated('the file ends inside the header length');
   const hlen = readU32be(start, MAGIC_LENGTH);
   if (hlen < MIN_HEADER_LENGTH || hlen > MAX_HEADER_LENGTH) {
     throw malformed(`header length ${hlen} is outside 1..${MAX_HEADER_LENGTH}`);
@@ -111,27 +119,38 @@ export function prefixSizeOf(start: Uint8Array): number {
 }
 
 /**
+ * How many bytes of a file's start its prefix needs, judged from the bytes
+ * read so far: `FIXED_PREFIX_LENGTH` while `hlen` is not yet read, then the
+ * whole prefix, `magic || hlen || header || hmac`. Every reader of a file's
+ * start (a stream, a file of known size) decides with this one function.
+ * A file that ends before its prefix does is `TRUNCATED` (§3).
+ *
+ * @param ended - true when no byte follows `start` (the file ends there)
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`
+ */
+export function prefixLength(start: Uint8Array, ended: boolean): number {
+  if (start.length < FIXED_PREFIX_LENGTH && !ended) return FIXED_PREFIX_LENGTH;
+  const prefixSize = prefixSizeOf(start);
+  if (start.length < prefixSize && ended) throw truncated('the file ends inside the header or its HMAC');
+  return prefixSize;
+}
+
+/**
  * Parses the prefix of a file: magic, header length, header JSON, HMAC. Every
  * known field is checked here, before any key is touched; the HMAC itself is
  * verified by the caller once it has the file key (§3).
  *
- * @param bytes - the start of the file, at least `prefixSizeOf(bytes)` long (more is ignored)
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `MALFORMED`
+ * @param bytes - the start of the file, at least `prefixSizeOf(bytes)` long (more is ignored);
+ *   if it is shorter, the file ends there
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`
  */
 export function parseHeader(bytes: Uint8Array): ParsedHeader {
-  const prefixSize = prefixSizeOf(bytes);
-  if (bytes.length < prefixSize) throw malformed('the file ends inside the header');
+  const prefixSize = prefixLength(bytes, true);
   const headerEnd = prefixSize - HMAC_LENGTH;
   const headerBytes = concat(bytes.subarray(0, headerEnd));
   const hmac = concat(bytes.subarray(headerEnd, prefixSize));
   const json = fromUtf8(headerBytes.subarray(FIXED_PREFIX_LENGTH), 'the header');
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw malformed('the header is not valid JSON');
-  }
-  const header = checkHeaderObject(value);
+  const header = checkHeaderObject(parseJson(json, { what: 'the header' }));
   return {
     header,
     fileId: fromB64u(header.fileId, 'fileId'),

@@ -1,6 +1,7 @@
 /** Keyward v1 §3: the encrypted metadata (original name, type, size, modification time). */
 import { type Bytes, b64u, fromUtf8, utf8 } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
+import { parseJson } from '../json.ts';
 import { NONCE_LENGTH, TAG_LENGTH } from './constants.ts';
 
 /** The metadata object of §3. */
@@ -61,12 +62,5 @@ export async function decryptMeta(metaKey: CryptoKey, ciphertext: Bytes): Promis
   } catch (cause) {
     throw new KeywardError('MALFORMED', { reason: 'the metadata cannot be decrypted' }, { cause });
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(fromUtf8(plain, 'the metadata'));
-  } catch (error) {
-    if (error instanceof KeywardError) throw error;
-    throw malformed('the metadata is not valid JSON');
-  }
-  return checkMeta(value);
+  return checkMeta(parseJson(fromUtf8(plain, 'the metadata'), { what: 'the metadata' }));
 }

@@ -1,12 +1,13 @@
 /**
- * Keyward v1 §4: the payload, a STREAM of AES-256-GCM chunks, as a pair of
- * web `TransformStream` factories. Each holds back one chunk so that it knows
- * whether a chunk is the last one before sealing or opening it.
+ * Keyward v1 §4: the payload, a STREAM of AES-256-GCM chunks, sealed or
+ * opened piece by piece when its size is known up front. This is the one
+ * STREAM engine: the app's Worker and the CLI both reach it through
+ * `encryptSource` / `openSource` (core/pieces.ts drives it).
  *
- * A chunk that lies whole inside an incoming piece is held as a view of that
- * piece, not copied: measured in a Chromium Worker, allocating a fresh 256 KiB
- * buffer per chunk halved AES-GCM throughput (garbage collection of external
- * memory). Pieces handed to a stream belong to it and are not changed after.
+ * It never holds on to a piece: once `push` settles, the caller may refill
+ * the piece's buffer (measured in a Chromium Worker: reading into two reused
+ * buffers ran about 4x faster than reading into fresh ones, and fresh memory
+ * is what AES-GCM there waits on).
  */
 import type { Bytes } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
@@ -21,7 +22,7 @@ const FLAG_MORE = 0x00;
  * pool (several in flight are faster); in Chromium they run one after another
  * on the calling thread and a small queue costs nothing.
  */
-const DEFAULT_DEPTH = 4;
+export const CHUNKS_IN_FLIGHT = 4;
 
 /** `nonce_i = u88be(i) || flag` (§4). */
 export function chunkNonce(index: number, last: boolean): Bytes {
@@ -52,33 +53,6 @@ export function plaintextSize(payloadSize: number, chunkSize: number): number | 
   const rest = payloadSize % full;
   if (rest !== 0 && rest < TAG_LENGTH + (chunks > 1 ? 1 : 0)) return null;
   return size;
-}
-
-export interface StreamOptions {
-  /** Plaintext size the stream must end at (the metadata `size`); checked at the end. */
-  expectedSize?: number;
-  /** Chunks in flight at once (default 4). */
-  depth?: number;
-}
-
-/**
- * An in-order queue of pending chunk results, at most `depth` long. Results
- * leave strictly in order, so nothing after a failed chunk is ever released.
- */
-class OrderedQueue {
-  private readonly pending: Promise<Bytes>[] = [];
-  constructor(private readonly depth: number) {}
-
-  async push(work: Promise<Bytes>, controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
-    // A later failure must not surface as an unhandled rejection while an earlier chunk is awaited.
-    work.catch(() => undefined);
-    this.pending.push(work);
-    while (this.pending.length >= this.depth) controller.enqueue(await this.pending.shift()!);
-  }
-
-  async drain(controller: TransformStreamDefaultController<Uint8Array>): Promise<void> {
-    while (this.pending.length > 0) controller.enqueue(await this.pending.shift()!);
-  }
 }
 
 /** Seals chunk `i` (§4). */
@@ -129,207 +103,123 @@ function checkChunkSize(chunkSize: number): void {
 }
 
 /**
- * Encrypts a plaintext stream into the STREAM payload (§4).
- *
- * @param payloadKey - AES-256-GCM key from `deriveFileKeys`
- * @param chunkSize - plaintext bytes per chunk (the header's `chunkSize`)
- * @param options - `expectedSize`: the size recorded in the metadata; a source
- *   that delivers another size (a file changed while read) fails with `SIZE_MISMATCH`
+ * Bytes per piece for chunks of `chunkLength` bytes: the whole chunks that
+ * fit in `preferred` bytes, at least one. Pieces of whole chunks mean no
+ * chunk straddles two pieces, so none is copied.
  */
-export function encryptStream(payloadKey: CryptoKey, chunkSize: number, options: StreamOptions = {}): TransformStream<Uint8Array, Uint8Array> {
-  checkChunkSize(chunkSize);
-  const queue = new OrderedQueue(options.depth ?? DEFAULT_DEPTH);
-  let pending: Bytes = new Uint8Array(chunkSize);
-  let filled = 0;
-  let index = 0;
-  let total = 0;
-
-  const seal = (plain: Bytes, i: number, last: boolean) => sealChunk(payloadKey, plain, i, last);
-
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async transform(data, controller) {
-      total += data.length;
-      let offset = 0;
-      while (offset < data.length) {
-        if (filled === chunkSize) {
-          // More bytes follow a full chunk, so it is not the last one.
-          await queue.push(seal(pending, index++, false), controller);
-          filled = 0;
-        }
-        if (filled === 0 && data.length - offset >= chunkSize) {
-          // A whole chunk inside this piece is held as a view, not copied.
-          pending = data.subarray(offset, offset + chunkSize) as Bytes;
-          filled = chunkSize;
-          offset += chunkSize;
-          continue;
-        }
-        if (filled === 0) pending = new Uint8Array(chunkSize);
-        const n = Math.min(chunkSize - filled, data.length - offset);
-        pending.set(data.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-      }
-    },
-    async flush(controller) {
-      if (options.expectedSize !== undefined && total !== options.expectedSize) {
-        throw new KeywardError('SIZE_MISMATCH', {
-          expectedSize: options.expectedSize,
-          actualSize: total,
-          reason: 'the file changed while it was read',
-        });
-      }
-      // The remainder (1..chunkSize bytes, or 0 for an empty file) is the last chunk.
-      await queue.push(seal(pending.subarray(0, filled), index++, true), controller);
-      await queue.drain(controller);
-    },
-  });
+export function pieceSizeFor(chunkLength: number, preferred: number): number {
+  return chunkLength * Math.max(1, Math.floor(preferred / chunkLength));
 }
 
 /**
- * Decrypts a STREAM payload (§4), releasing only chunks that verified. The
- * readable side errors with a `KeywardError` on the first failure; the caller
- * must still discard everything already received (spec §7): see the sinks.
- *
- * @throws (through the stream) KeywardError `CHUNK_TAMPERED`, `TRUNCATED`,
- *   `TRAILING_DATA`, `SIZE_MISMATCH`, `MALFORMED`
- */
-export function decryptStream(payloadKey: CryptoKey, chunkSize: number, options: StreamOptions = {}): TransformStream<Uint8Array, Uint8Array> {
-  checkChunkSize(chunkSize);
-  const full = chunkSize + TAG_LENGTH;
-  const queue = new OrderedQueue(options.depth ?? DEFAULT_DEPTH);
-  let pending: Bytes = new Uint8Array(full);
-  let filled = 0;
-  let index = 0;
-  let total = 0;
-
-  const counted = async (work: Promise<Bytes>): Promise<Bytes> => {
-    const plain = await work;
-    total += plain.length;
-    return plain;
-  };
-
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async transform(data, controller) {
-      let offset = 0;
-      while (offset < data.length) {
-        if (filled === full) {
-          await queue.push(counted(openMiddle(payloadKey, pending, index++)), controller);
-          filled = 0;
-        }
-        if (filled === 0 && data.length - offset >= full) {
-          // A whole chunk inside this piece is held as a view, not copied.
-          pending = data.subarray(offset, offset + full) as Bytes;
-          filled = full;
-          offset += full;
-          continue;
-        }
-        // A chunk that straddles pieces gets a buffer of its own (never reused: a
-        // failed chunk is opened a second time, after an await).
-        if (filled === 0) pending = new Uint8Array(full);
-        const n = Math.min(full - filled, data.length - offset);
-        pending.set(data.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-      }
-    },
-    async flush(controller) {
-      // Nothing after the header: the file ends before any last chunk.
-      if (filled === 0) {
-        await queue.drain(controller);
-        throw new KeywardError('TRUNCATED');
-      }
-      await queue.push(counted(openLast(payloadKey, pending.subarray(0, filled), index++, full)), controller);
-      await queue.drain(controller);
-      if (options.expectedSize !== undefined && total !== options.expectedSize) {
-        throw new KeywardError('SIZE_MISMATCH', { expectedSize: options.expectedSize, actualSize: total });
-      }
-    },
-  });
-}
-
-/**
- * A payload sealed or opened piece by piece when its total length is known
- * up front (a `File`), so that no chunk waits to learn whether it is the last.
- * Unlike the transform streams, it never holds on to a piece: once `push`
- * settles, the caller may refill the piece's buffer (measured in a Chromium
- * Worker: reading into two reused buffers ran about 4x faster than reading
- * into fresh ones, and fresh memory is what AES-GCM there waits on).
+ * A payload sealed or opened piece by piece. Pieces may have any length (a
+ * chunk that straddles two is copied once), but pieces of whole chunks
+ * (`pieceSizeFor`) are never copied.
  */
 export interface PieceCipher {
   /**
    * The output of every chunk that `piece` completes, in order. A chunk that
    * `piece` ends inside is copied and completed by the next piece. Rejects
-   * with the error of the first chunk (in order) that fails.
+   * with the error of the first chunk (in order) that fails. Every chunk of
+   * the piece has settled when it settles (a failed chunk is opened a second
+   * time, from the piece), so the caller may then refill the piece.
    */
   push(piece: Uint8Array): Promise<Bytes[]>;
   /** The output of the last chunk, after the size checks. */
   finish(): Promise<Bytes[]>;
 }
 
-interface Layout {
-  /** Input bytes of chunk `i` of `count` (the last one may be shorter, or empty). */
-  lengthOf(i: number): number;
-  count: number;
-  /** Input bytes in all. */
-  total: number;
+/**
+ * Runs `jobs` at most `CHUNKS_IN_FLIGHT` at a time, starting them in order,
+ * and returns their outputs in order. After a failure no further job starts;
+ * those already started run to their end, then the first failure in order
+ * wins (every job before it had started, so none is missed).
+ */
+async function runInOrder(jobs: readonly (() => Promise<Bytes>)[]): Promise<Bytes[]> {
+  const out: Bytes[] = new Array<Bytes>(jobs.length);
+  const failures = new Map<number, unknown>();
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length && failures.size === 0) {
+      const i = next++;
+      try {
+        out[i] = await jobs[i]!();
+      } catch (error) {
+        failures.set(i, error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, jobs.length) }, lane));
+  if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
+  return out;
 }
 
-function layout(total: number, chunkLength: number, emptyIsOneChunk: boolean): Layout {
-  const count = total === 0 ? (emptyIsOneChunk ? 1 : 0) : Math.ceil(total / chunkLength);
-  return { count, total, lengthOf: (i) => (i < count - 1 ? chunkLength : total - (count - 1) * chunkLength) };
-}
-
+/**
+ * Cuts pieces into chunks of `chunkLength` bytes and runs `work` on each
+ * once it is known whether it is the last one: at once when `total` is
+ * known, else when a byte follows it (a chunk that ends a piece is carried
+ * to the next, or to `finish`).
+ */
 function pieceCipher(
-  plan: Layout,
-  work: (chunk: Bytes, i: number) => Promise<Bytes>,
-  checks: { tooMuch: (seen: number) => Error; tooLittle: (seen: number) => Error; done?: () => void },
+  chunkLength: number,
+  total: number | undefined,
+  work: (chunk: Bytes, i: number, last: boolean) => Promise<Bytes>,
+  checks: { tooMuch: (seen: number) => Error; tooLittle: (seen: number) => Error; emptyIsOneChunk: boolean; done?: (chunks: number) => void },
 ): PieceCipher {
-  const carry = new Uint8Array(plan.count > 0 ? plan.lengthOf(0) : 0);
+  const carry = new Uint8Array(chunkLength);
   let carried = 0;
   let index = 0;
   let seen = 0;
 
-  const settle = async (jobs: Promise<Bytes>[]): Promise<Bytes[]> => {
-    // Every job runs to its end (a failed chunk is opened twice), then the first failure in order wins.
-    const results = await Promise.allSettled(jobs);
-    return results.map((result) => {
-      if (result.status === 'rejected') throw result.reason;
-      return result.value;
-    });
-  };
-
   return {
     async push(piece) {
       seen += piece.length;
-      if (seen > plan.total) throw checks.tooMuch(seen);
-      const jobs: Promise<Bytes>[] = [];
+      if (total !== undefined && seen > total) throw checks.tooMuch(seen);
+      /** Whether bytes follow offset `end` of this piece; null while that is not known. */
+      const follows = (end: number): boolean | null => (end < piece.length ? true : total === undefined ? null : seen < total);
+      /** A chunk is decided when it is whole and its position known: full with a known follower, or the short end. */
+      const decided = (length: number, more: boolean | null) => (length === chunkLength ? more !== null : more === false);
+      const jobs: (() => Promise<Bytes>)[] = [];
       let offset = 0;
       if (carried > 0) {
-        const n = Math.min(plan.lengthOf(index) - carried, piece.length);
-        carry.set(piece.subarray(0, n), carried);
-        carried += n;
-        offset = n;
-        // The carried chunk is copied again by WebCrypto when the call is made, so `carry` is free once `jobs` settle.
-        if (carried === plan.lengthOf(index)) {
-          jobs.push(work(carry.subarray(0, carried), index++));
+        offset = Math.min(chunkLength - carried, piece.length);
+        carry.set(piece.subarray(0, offset), carried);
+        carried += offset;
+        const more = follows(offset);
+        if (decided(carried, more)) {
+          const i = index++;
+          const chunk = carry.subarray(0, carried);
+          jobs.push(() => work(chunk, i, !more));
           carried = 0;
         }
       }
-      while (index < plan.count && piece.length - offset >= plan.lengthOf(index) && plan.lengthOf(index) > 0) {
-        const length = plan.lengthOf(index);
-        jobs.push(work(piece.subarray(offset, offset + length) as Bytes, index++));
-        offset += length;
+      while (carried === 0 && offset < piece.length) {
+        const end = Math.min(offset + chunkLength, piece.length);
+        const more = follows(end);
+        if (!decided(end - offset, more)) break;
+        const i = index++;
+        const chunk = piece.subarray(offset, end) as Bytes;
+        jobs.push(() => work(chunk, i, !more));
+        offset = end;
       }
-      const out = await settle(jobs);
-      // The tail of the piece starts the next chunk.
+      const out = await runInOrder(jobs);
+      // The rest of the piece starts the next chunk (copied: the piece's buffer is refilled).
       carry.set(piece.subarray(offset), carried);
       carried += piece.length - offset;
       return out;
     },
     async finish() {
-      if (seen < plan.total) throw checks.tooLittle(seen);
-      const out = index < plan.count ? await settle([work(carry.subarray(0, carried), index++)]) : [];
-      checks.done?.();
+      if (total !== undefined && seen < total) throw checks.tooLittle(seen);
+      // What is carried ends the payload; an empty payload is one empty chunk where that is allowed.
+      const jobs: (() => Promise<Bytes>)[] = [];
+      if (carried > 0 || (index === 0 && checks.emptyIsOneChunk)) {
+        const i = index++;
+        const chunk = carry.subarray(0, carried);
+        jobs.push(() => work(chunk, i, true));
+        carried = 0;
+      }
+      const out = await runInOrder(jobs);
+      checks.done?.(index);
       return out;
     },
   };
@@ -342,23 +232,31 @@ function pieceCipher(
  */
 export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: number): PieceCipher {
   checkChunkSize(chunkSize);
-  const plan = layout(size, chunkSize, true);
   const changed = (actualSize: number) =>
     new KeywardError('SIZE_MISMATCH', { expectedSize: size, actualSize, reason: 'the file changed while it was read' });
-  return pieceCipher(plan, (chunk, i) => sealChunk(payloadKey, chunk, i, i === plan.count - 1), { tooMuch: changed, tooLittle: changed });
+  return pieceCipher(chunkSize, size, (chunk, i, last) => sealChunk(payloadKey, chunk, i, last), {
+    tooMuch: changed,
+    tooLittle: changed,
+    emptyIsOneChunk: true,
+  });
 }
 
 /**
- * Opens a STREAM payload of exactly `payloadSize` bytes (§4), piece by piece,
- * with the same checks and error codes as `decryptStream`.
+ * Opens a STREAM payload (§4) piece by piece: of exactly `payloadSize`
+ * bytes, or, when that is not known (a pipe), of whatever the pieces hold.
  *
+ * @param options - `expectedSize`: the metadata `size`, checked at the end
  * @throws (from `push` / `finish`) KeywardError `CHUNK_TAMPERED`, `TRUNCATED`,
  *   `TRAILING_DATA`, `SIZE_MISMATCH`
  */
-export function openPieces(payloadKey: CryptoKey, chunkSize: number, payloadSize: number, options: Pick<StreamOptions, 'expectedSize'> = {}): PieceCipher {
+export function openPieces(
+  payloadKey: CryptoKey,
+  chunkSize: number,
+  payloadSize: number | undefined,
+  options: { expectedSize?: number } = {},
+): PieceCipher {
   checkChunkSize(chunkSize);
   const full = chunkSize + TAG_LENGTH;
-  const plan = layout(payloadSize, full, false);
   let plaintext = 0;
   const counted = async (work: Promise<Bytes>) => {
     const plain = await work;
@@ -367,19 +265,16 @@ export function openPieces(payloadKey: CryptoKey, chunkSize: number, payloadSize
   };
   // The source ended early or ran on: the file changed on disk while it was read.
   const changed = () => new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' });
-  return pieceCipher(
-    plan,
-    (chunk, i) => counted(i === plan.count - 1 ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i)),
-    {
-      tooMuch: changed,
-      tooLittle: changed,
-      done() {
-        // Nothing after the header: the file ends before any last chunk.
-        if (plan.count === 0) throw new KeywardError('TRUNCATED');
-        if (options.expectedSize !== undefined && plaintext !== options.expectedSize) {
-          throw new KeywardError('SIZE_MISMATCH', { expectedSize: options.expectedSize, actualSize: plaintext });
-        }
-      },
+  return pieceCipher(full, payloadSize, (chunk, i, last) => counted(last ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i)), {
+    tooMuch: changed,
+    tooLittle: changed,
+    emptyIsOneChunk: false,
+    done(chunks) {
+      // Nothing after the header: the file ends before any last chunk.
+      if (chunks === 0) throw new KeywardError('TRUNCATED');
+      if (options.expectedSize !== undefined && plaintext !== options.expectedSize) {
+        throw new KeywardError('SIZE_MISMATCH', { expectedSize: options.expectedSize, actualSize: plaintext });
+      }
     },
-  );
+  });
 }

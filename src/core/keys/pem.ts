@@ -5,7 +5,7 @@
  * email signature, a certificate next to the key) and strict about the block
  * itself: matching BEGIN/END labels, exactly one key block, strict base64.
  */
-import type { Bytes } from '../bytes.ts';
+import { type Bytes, fromBase64, toBase64 } from '../bytes.ts';
 import { unreadable } from './asn1.ts';
 
 /** A decoded PEM block. */
@@ -93,57 +93,7 @@ function decodeBody(body: string, label: string): Bytes {
   }
   const compact = body.replace(/[ \t\r\n\f\v]+/g, '');
   if (compact.length === 0) throw unreadable(`the ${label} block is empty`);
-  return fromBase64Strict(compact, label);
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_VALUE = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
-
-/**
- * RFC 4648 §4 base64 with padding, strictly: `atob` would accept missing
- * padding and non-zero trailing bits, so two texts could mean one key.
- */
-function fromBase64Strict(text: string, label: string): Bytes {
-  const bad = (why: string) => unreadable(`the ${label} block is not valid base64 (${why})`);
-  if (text.length % 4 !== 0) throw bad('length is not a multiple of 4');
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((text.length / 4) * 3 - padding);
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < text.length - padding; i++) {
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? B64_VALUE[c]! : -1;
-    if (v < 0) throw bad(c === 61 ? 'padding inside the text' : 'character outside the alphabet');
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 0xff;
-      acc &= (1 << bits) - 1;
-    }
-  }
-  if (acc !== 0) throw bad('non-zero trailing bits');
-  return out;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + B64[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + '==';
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + '=';
-  }
-  return out;
+  return fromBase64(compact, (why) => unreadable(`the ${label} block is not valid base64 (${why})`));
 }
 
 /**

@@ -122,6 +122,8 @@ function checkPublicFields(fields: RsaPublicFields, what: string): void {
   const bits = bitLength(fields.n);
   if (bits === 0) throw unreadable(`${what}: modulus is zero`);
   if (bits > MAX_RSA_BITS) throw unreadable(`${what}: modulus of ${bits} bits is above ${MAX_RSA_BITS}`);
+  // An RSA modulus is a product of odd primes; WebCrypto imports an even one and then fails on use.
+  if ((fields.n[fields.n.length - 1]! & 1) === 0) throw unreadable(`${what}: modulus is even`);
   // RFC 8017 §3.1: e is odd and 3 <= e < n; WebCrypto decides which of those it accepts.
   const e = fields.e;
   if (e.length === 0 || (e[e.length - 1]! & 1) === 0 || bitLength(e) < 2) {

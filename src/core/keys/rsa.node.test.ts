@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBytes } from '../bytes.ts';
-import { OAEP_LABEL } from '../format/constants.ts';
+import { OAEP_LABEL } from './constants.ts';
 import { exportPrivateKey, exportPublicKey, generateKeyPair, importPrivateKey, importPublicKey } from './rsa.ts';
 import { unwrapFileKey } from './wrap.ts';
 import { expectCode } from '../test-support.ts';

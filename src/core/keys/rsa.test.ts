@@ -14,8 +14,8 @@ import ecPubPem from '../testdata/keys/ec-p256.pub.pem?raw';
 import { b64u, randomBytes } from '../bytes.ts';
 import { isKeywardError } from '../errors.ts';
 import { encodePem, parsePem } from './pem.ts';
-import { parseEncryptedPrivateKeyInfo } from './pbes2.ts';
-import { parseSpki } from './pkcs1.ts';
+import { encryptPrivateKeyInfo, parseEncryptedPrivateKeyInfo } from './pbes2.ts';
+import { encodePkcs8, encodeRsaPrivateKey, encodeRsaPublicKey, encodeSpki, parsePkcs8, parseSpki } from './pkcs1.ts';
 import {
   detectKeyFormat,
   exportPrivateKey,
@@ -193,6 +193,40 @@ describe('refusing keys', () => {
     expect(() => detectKeyFormat(input)).toThrow(/cannot be used for Keyward/);
   });
 
+  it('refuses a JWK with a member given twice', async () => {
+    const jwk = JSON.parse(await exportPublicKey((await importPublicKey(ownerPubPem)).publicKey, 'jwk')) as Record<string, string>;
+    const twice = JSON.stringify(jwk).replace('"n":', `"n":"${b64u(new Uint8Array(256).fill(0xff))}","n":`);
+    await expectCode(importPublicKey(twice), 'KEY_UNREADABLE', /twice/);
+    await expectCode(importAnyKey(twice), 'KEY_UNREADABLE', /twice/);
+  });
+
+  it('refuses a modulus that is even, in every format, on import (WebCrypto would take it and fail on use)', async () => {
+    const fields = parsePkcs8(parsePem(ownerPem).der);
+    const n = Uint8Array.from(fields.n);
+    n[n.length - 1]! &= 0xfe;
+    const even = { ...fields, n };
+    const jwk = (members: Record<string, Uint8Array>) => JSON.stringify({ kty: 'RSA', ...Object.fromEntries(Object.entries(members).map(([k, v]) => [k, b64u(v)])) });
+    const publics = [
+      encodePem('PUBLIC KEY', encodeSpki(even)),
+      encodePem('RSA PUBLIC KEY', encodeRsaPublicKey(even)),
+      jwk({ n: even.n, e: even.e }),
+    ];
+    const privates = [
+      encodePem('PRIVATE KEY', encodePkcs8(even)),
+      encodePem('RSA PRIVATE KEY', encodeRsaPrivateKey(even)),
+      jwk({ n: even.n, e: even.e, d: even.d, p: even.p, q: even.q, dp: even.dp, dq: even.dq, qi: even.qi }),
+      encodePem('ENCRYPTED PRIVATE KEY', await encryptPrivateKeyInfo(encodePkcs8(even), 'pass', 1000)),
+    ];
+    for (const text of publics) {
+      await expectCode(importPublicKey(text), 'KEY_UNREADABLE', /modulus is even/);
+      await expectCode(importAnyKey(text), 'KEY_UNREADABLE', /modulus is even/);
+    }
+    for (const text of privates) {
+      await expectCode(importPrivateKey(text, { passphrase: 'pass' }), 'KEY_UNREADABLE', /modulus is even/);
+      await expectCode(importAnyKey(text, { passphrase: 'pass' }), 'KEY_UNREADABLE', /modulus is even/);
+    }
+  });
+
   it('refuses a private key where a public one is needed, and the reverse', async () => {
     for (const priv of [ownerPem, ownerPkcs1Pem, ownerEncryptedPem, ownerPrivateJwk]) {
       await expectCode(importPublicKey(priv), 'KEY_NOT_PUBLIC');
@@ -218,7 +252,7 @@ describe('refusing keys', () => {
     ['bad base64 in the PEM', ownerPubPem.replace('MIIB', 'MI*B'), /base64/],
     ['truncated DER', encodePem('PUBLIC KEY', spkiDer.subarray(0, 200)), /truncated/],
     ['DER with trailing bytes', encodePem('PUBLIC KEY', Uint8Array.of(...spkiDer, 0)), /trailing/],
-    ['invalid JSON', '{"kty": "RSA",', /invalid JSON/],
+    ['invalid JSON', '{"kty": "RSA",', /not valid JSON/],
     ['a JSON array', '["RSA"]', /neither/],
     ['a JWK without kty', '{"n":"AQAB","e":"AQAB"}', /kty/],
     ['a JWK Set', `{"keys":[${ownerPublicJwk}]}`, /JWK Set/],

@@ -10,7 +10,8 @@
  */
 import { type Bytes, b64u, fromB64u, toBytes } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
-import { MIN_RSA_BITS } from '../format/constants.ts';
+import { parseJson } from '../json.ts';
+import { MIN_RSA_BITS } from './constants.ts';
 import { unreadable } from './asn1.ts';
 import { keyIdOf } from './key-id.ts';
 import {
@@ -125,12 +126,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * parsing that, the one validation path of every format.
  */
 function decodeJwk(text: string): DecodedKey {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw unreadable('invalid JSON');
-  }
+  // Strict: a member given twice is refused, not the last one taken.
+  const value = parseJson(text, { code: 'KEY_UNREADABLE', what: 'the JWK' });
   if (!isRecord(value)) throw unreadable('the JSON is not a JWK object');
   if (Array.isArray(value.keys)) throw unreadable('a JWK Set; import one key from it');
   const kty = value.kty;

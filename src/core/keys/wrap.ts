@@ -1,7 +1,7 @@
 /** Keyward v1 §1: wrapping the file key with RSA-OAEP-256 and the Keyward label. */
 import type { Bytes } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
-import { FILE_KEY_LENGTH, MIN_RSA_BITS, OAEP_LABEL } from '../format/constants.ts';
+import { FILE_KEY_LENGTH, MIN_RSA_BITS, OAEP_LABEL } from './constants.ts';
 
 /** Modulus size of an RSA CryptoKey. */
 export function modulusBitsOf(key: CryptoKey): number {

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { isKeywardError } from './errors.ts';
+import { parseJson } from './json.ts';
+import { expectCodeSync } from './test-support.ts';
+
+/** parseJson's value, or the KeywardError's reason; anything else thrown fails the test. */
+function outcome(text: string): { value: unknown } | { reason: string } {
+  try {
+    return { value: parseJson(text) };
+  } catch (error) {
+    if (!isKeywardError(error)) throw error;
+    return { reason: error.details.reason ?? '' };
+  }
+}
+
+function viaJsonParse(text: string): { value: unknown } | null {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return null;
+  }
+}
+
+/** The property: the same value as JSON.parse, or a KeywardError (a duplicate key where JSON.parse took the last). */
+function agrees(text: string): void {
+  const mine = outcome(text);
+  const theirs = viaJsonParse(text);
+  if ('value' in mine) {
+    expect(theirs).not.toBeNull();
+    expect(mine.value).toStrictEqual(theirs!.value);
+  } else if (theirs) {
+    expect(mine.reason).toMatch(/twice|nested too deeply/);
+  }
+}
+
+describe('parseJson: JSON.parse without duplicate keys', () => {
+  it('gives what JSON.parse gives for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'), (value, indent) => {
+        const text = JSON.stringify(value, null, indent);
+        expect(parseJson(text)).toStrictEqual(JSON.parse(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives what JSON.parse gives, or a KeywardError, for any string', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), agrees), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...Array.from('{}[]":,0123456789-+.eE tfnrua\\lsx')) }), agrees), { numRuns: 5000 });
+  });
+
+  it('gives what JSON.parse gives, or a KeywardError, for JSON with a character changed, added or dropped', () => {
+    const edited = fc
+      .tuple(fc.json(), fc.nat(), fc.constantFrom('', '"', '{', '}', ',', ':', '\\', '0', ' ', '\u0000', '\ud800'), fc.boolean())
+      .map(([text, at, c, replace]) => {
+        const i = text.length === 0 ? 0 : at % text.length;
+        return text.slice(0, i) + c + text.slice(replace ? i + 1 : i);
+      });
+    fc.assert(fc.property(edited, agrees), { numRuns: 3000 });
+  });
+
+  it('refuses a key given twice, at any depth, however it is spelled', () => {
+    for (const text of [
+      '{"description":"harmless","description":"the real one"}',
+      '{"owner":{"name":"a","keyId":"x","name":"b"}}',
+      '[1,{"a":[{"b":1,"b":1}]}]',
+      '{"a":1,"\\u0061":2}',
+      '{"__proto__":1,"__proto__":2}',
+    ]) {
+      expect(JSON.parse(text)).toBeDefined();
+      expectCodeSync(() => parseJson(text), 'MALFORMED', /twice/);
+    }
+    expect(parseJson('{"a":{"b":1},"b":{"a":1}}')).toEqual({ a: { b: 1 }, b: { a: 1 } });
+  });
+
+  it('keeps "__proto__" an own key, as JSON.parse does', () => {
+    const value = parseJson('{"__proto__":{"x":1}}') as Record<string, unknown>;
+    expect(Object.keys(value)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(value).toStrictEqual(JSON.parse('{"__proto__":{"x":1}}'));
+  });
+
+  it('throws the code and names what was read', () => {
+    expectCodeSync(() => parseJson('{', { code: 'KEY_UNREADABLE', what: 'the JWK' }), 'KEY_UNREADABLE', /^the JWK is not valid JSON$/);
+    expectCodeSync(() => parseJson('['.repeat(100_000)), 'MALFORMED', /nested too deeply/);
+  });
+});

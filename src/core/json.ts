@@ -1,0 +1,171 @@
+/**
+ * The one JSON parser for what Keyward reads from outside (file headers and
+ * metadata, escrow and recovery blobs, JWK keys). It is `JSON.parse`
+ * (RFC 8259, the same values) except that an object with the same key twice,
+ * at any depth, is refused: `JSON.parse` keeps the last value, so a blob
+ * could show one `description` and mean another.
+ */
+import { type ErrorCode, KeywardError } from './errors.ts';
+
+/** Deeper nesting than any Keyward document has is refused, not left to overflow the stack. */
+const MAX_DEPTH = 256;
+
+export interface JsonOptions {
+  /** The error code thrown (default `MALFORMED`). */
+  code?: ErrorCode;
+  /** What the text is, for the reason (default "the JSON"). */
+  what?: string;
+}
+
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * Parses JSON text strictly.
+ *
+ * @returns the same value `JSON.parse(text)` gives
+ * @throws KeywardError `options.code` (default `MALFORMED`) for text that is
+ *   not JSON, an object with a duplicate key, or nesting deeper than 256
+ */
+export function parseJson(text: string, options: JsonOptions = {}): unknown {
+  const what = options.what ?? 'the JSON';
+  const fail = (why: string): never => {
+    throw new KeywardError(options.code ?? 'MALFORMED', { reason: `${what} ${why}` });
+  };
+  const invalid = () => fail('is not valid JSON');
+  let at = 0;
+
+  const space = () => {
+    for (;;) {
+      const c = text.charCodeAt(at);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) at++;
+      else return;
+    }
+  };
+
+  const string = (): string => {
+    // at is on the opening quote.
+    at++;
+    let out = '';
+    let from = at;
+    for (;;) {
+      if (at >= text.length) return invalid();
+      const c = text.charCodeAt(at);
+      if (c === 0x22) {
+        out += text.slice(from, at);
+        at++;
+        return out;
+      }
+      if (c < 0x20) return invalid();
+      if (c !== 0x5c) {
+        at++;
+        continue;
+      }
+      out += text.slice(from, at);
+      const e = text[at + 1];
+      if (e === 'u') {
+        const hex = text.slice(at + 2, at + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) return invalid();
+        out += String.fromCharCode(parseInt(hex, 16));
+        at += 6;
+      } else {
+        const plain = e === undefined ? undefined : ESCAPES[e];
+        if (plain === undefined) return invalid();
+        out += plain;
+        at += 2;
+      }
+      from = at;
+    }
+  };
+
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const number = (): number => {
+    NUMBER.lastIndex = at;
+    const match = NUMBER.exec(text);
+    if (!match || match[0].length === 0) return invalid();
+    at += match[0].length;
+    return Number(match[0]);
+  };
+
+  const literal = (word: string, value: unknown): unknown => {
+    if (!text.startsWith(word, at)) return invalid();
+    at += word.length;
+    return value;
+  };
+
+  const value = (depth: number): unknown => {
+    if (depth > MAX_DEPTH) return fail('is nested too deeply');
+    space();
+    const c = text[at];
+    switch (c) {
+      case '{': {
+        at++;
+        const object: Record<string, unknown> = {};
+        const seen = new Set<string>();
+        space();
+        if (text[at] === '}') {
+          at++;
+          return object;
+        }
+        for (;;) {
+          space();
+          if (text[at] !== '"') return invalid();
+          const key = string();
+          if (seen.has(key)) return fail(`has the key ${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)} twice`);
+          seen.add(key);
+          space();
+          if (text[at] !== ':') return invalid();
+          at++;
+          // An own property, as JSON.parse makes it: even "__proto__" is a plain key.
+          Object.defineProperty(object, key, { value: value(depth + 1), writable: true, enumerable: true, configurable: true });
+          space();
+          if (text[at] === ',') {
+            at++;
+            continue;
+          }
+          if (text[at] === '}') {
+            at++;
+            return object;
+          }
+          return invalid();
+        }
+      }
+      case '[': {
+        at++;
+        const array: unknown[] = [];
+        space();
+        if (text[at] === ']') {
+          at++;
+          return array;
+        }
+        for (;;) {
+          array.push(value(depth + 1));
+          space();
+          if (text[at] === ',') {
+            at++;
+            continue;
+          }
+          if (text[at] === ']') {
+            at++;
+            return array;
+          }
+          return invalid();
+        }
+      }
+      case '"':
+        return string();
+      case 't':
+        return literal('true', true);
+      case 'f':
+        return literal('false', false);
+      case 'n':
+        return literal('null', null);
+      default:
+        return number();
+    }
+  };
+
+  const result = value(0);
+  space();
+  if (at !== text.length) return invalid();
+  return result;
+}

@@ -1,0 +1,139 @@
+/**
+ * A file of known size read in pieces into reused buffers, and the STREAM
+ * engine run over it. The app (a `File`, read in a Worker) and the CLI (a
+ * file handle) each implement `PieceSource`; everything about the format
+ * (where the payload starts, how large a piece of whole chunks is, which
+ * chunk is the last) is decided here in the core.
+ */
+import type { Bytes } from './bytes.ts';
+import type { PieceCipher } from './format/stream.ts';
+
+/** Bytes per piece unless the caller asks otherwise (the app's reader measured fastest at 8 MiB). */
+export const DEFAULT_PIECE_BYTES = 8 * 1024 * 1024;
+
+export interface PieceReader {
+  /**
+   * The next piece: exactly the piece size asked for, fewer only at the end;
+   * `null` after the end. Its bytes stay as they are until it is released.
+   */
+  next(): Promise<Uint8Array | null>;
+  /** Hands a piece's buffer back, to be filled again. */
+  release(piece: Uint8Array): void;
+  /** Stops reading. */
+  cancel(): Promise<void>;
+}
+
+/** A file whose size is known before it is read. */
+export interface PieceSource {
+  /** The size in bytes (a source that then delivers more or fewer fails). */
+  readonly size: number;
+  /**
+   * The bytes from `start` to `end` (default: the end of the file), in
+   * pieces of `pieceSize` bytes (fewer only in the last).
+   */
+  pieces(start: number, pieceSize: number, end?: number): PieceReader;
+}
+
+/** Pieces of bytes already in memory: views, nothing copied. */
+export function bytesReader(bytes: Uint8Array, pieceSize: number): PieceReader {
+  let offset = 0;
+  return {
+    next() {
+      if (offset >= bytes.length) return Promise.resolve(null);
+      const piece = bytes.subarray(offset, offset + pieceSize);
+      offset += piece.length;
+      return Promise.resolve(piece);
+    },
+    release() {},
+    cancel() {
+      offset = bytes.length;
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * A stream's chunks as pieces, whatever their sizes (a pipe, whose size is
+ * not known up front): the piece cipher copies what straddles them.
+ */
+export function streamReader(stream: ReadableStream<Uint8Array>): PieceReader {
+  const reader = stream.getReader();
+  return {
+    async next() {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return null;
+        if (value.length > 0) return value;
+      }
+    },
+    release() {},
+    cancel: () => reader.cancel().catch(() => undefined),
+  };
+}
+
+/** Bytes in memory as a source (tests, and inputs already read whole). */
+export function bytesSource(bytes: Uint8Array): PieceSource {
+  return { size: bytes.length, pieces: (start, pieceSize, end) => bytesReader(bytes.subarray(start, end), pieceSize) };
+}
+
+/** What a caller may tune and watch while a file is sealed or opened. */
+export interface PieceHooks {
+  /** Bytes per piece asked of the source, rounded down to whole chunks (default 8 MiB). */
+  pieceBytes?: number;
+  /**
+   * Called before each piece is read, with the input bytes handled so far and
+   * the input's size. What it throws (a cancel) fails the output; what it
+   * returns is awaited (a Worker yields to its message queue here).
+   */
+  beforePiece?: (done: number, total: number) => void | Promise<void>;
+}
+
+/**
+ * The output of `cipher` over the pieces of `reader`, as a pull-based stream:
+ * `prefix` first, then each piece's chunks once they are sealed or opened.
+ * A piece's buffer goes back to the reader as soon as the cipher is done
+ * with it. The stream errors at the first failure, and cancelling it stops
+ * the reader.
+ */
+export function cipherStream(
+  reader: PieceReader,
+  cipher: PieceCipher,
+  progress: { before: number; total: number },
+  hooks: PieceHooks = {},
+  prefix?: Bytes,
+): ReadableStream<Uint8Array> {
+  let done = progress.before;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (prefix) controller.enqueue(prefix);
+      },
+      async pull(controller) {
+        try {
+          // A pull that enqueued nothing would not be called again: go on until a chunk is out.
+          for (let out: Uint8Array[] = []; out.length === 0; ) {
+            await hooks.beforePiece?.(done, progress.total);
+            const piece = await reader.next();
+            if (!piece) {
+              for (const chunk of await cipher.finish()) controller.enqueue(chunk);
+              controller.close();
+              return;
+            }
+            done += piece.length;
+            try {
+              out = await cipher.push(piece);
+            } finally {
+              reader.release(piece);
+            }
+            for (const chunk of out) controller.enqueue(chunk);
+          }
+        } catch (error) {
+          await reader.cancel();
+          throw error;
+        }
+      },
+      cancel: () => reader.cancel(),
+    },
+    { highWaterMark: 0 },
+  );
+}
