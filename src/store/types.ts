@@ -150,7 +150,7 @@ export interface KeysSlice {
   /** Forgets `newKey` (never stored, never used). */
   discardNewKey: () => void;
   /** Records that a stored key that can no longer be backed up is kept anyway. */
-  declineBackup: (keyId: string) => Promise<void>;
+  declineBackup: (keyId: string) => Promise<UiError | null>;
   /**
    * Imports a key from pasted or dropped text. A public key becomes an
    * `authority` key; a private key becomes `privateRole` (default `owner`).
@@ -171,8 +171,8 @@ export interface KeysSlice {
      */
     accept?: 'any' | 'public' | 'private';
   }) => Promise<{ key: StoredKey } | { error: UiError }>;
-  confirmAuthority: (keyId: string) => Promise<void>;
-  renameKey: (keyId: string, name: string) => Promise<void>;
+  confirmAuthority: (keyId: string) => Promise<UiError | null>;
+  renameKey: (keyId: string, name: string) => Promise<UiError | null>;
   /** Downloads the public key (`NAME.pub.pem` or `.jwk.json`). */
   exportPublicKey: (keyId: string, format: 'spki-pem' | 'jwk') => Promise<UiError | null>;
   /** Downloads a passphrase-protected PKCS#8 backup and records when; for `newKey`, then stores it. */
@@ -183,7 +183,7 @@ export interface KeysSlice {
    * always can).
    */
   backupProblem: (keyId: string) => UiError | null;
-  deleteKey: (keyId: string) => Promise<void>;
+  deleteKey: (keyId: string) => Promise<UiError | null>;
 }
 
 export interface EncryptSlice {

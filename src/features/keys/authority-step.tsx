@@ -1,5 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
 import { unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AUTHORITY_HEADING, CONFIRM_HEADING } from './first-run-focus.ts';
@@ -10,6 +12,7 @@ export function AuthorityStep() {
   const { pending, confirmAuthority, deleteKey } = useAppStore(
     useShallow((s) => ({ pending: unconfirmedAuthority(s.keys), confirmAuthority: s.confirmAuthority, deleteKey: s.deleteKey })),
   );
+  const { busy, error, run } = useFormAction();
 
   return (
     <>
@@ -29,13 +32,14 @@ export function AuthorityStep() {
           </p>
           <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>
           <div className="actions">
-            <button type="button" className="button" onClick={() => void confirmAuthority(pending.keyId)}>
+            <button type="button" className="button" disabled={busy} onClick={() => void run(() => confirmAuthority(pending.keyId))}>
               Confirm authority
             </button>
-            <button type="button" className="button button--quiet" onClick={() => void deleteKey(pending.keyId)}>
+            <button type="button" className="button button--quiet" disabled={busy} onClick={() => void run(() => deleteKey(pending.keyId))}>
               The key ID differs: remove this key
             </button>
           </div>
+          {error && <ErrorNotice error={error} />}
         </div>
       ) : (
         <>

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
 import { backupStatus } from '../../store/slices/keys-slice.ts';
 import type { StoredKey } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -21,6 +23,7 @@ function consequence(key: StoredKey): string {
 export function DeleteKey({ storedKey }: { storedKey: StoredKey }) {
   const deleteKey = useAppStore((s) => s.deleteKey);
   const [open, setOpen] = useState(false);
+  const { error, run } = useFormAction();
   return (
     <>
       <button type="button" className="button button--quiet button--small" onClick={() => { setOpen(true); }}>
@@ -34,7 +37,7 @@ export function DeleteKey({ storedKey }: { storedKey: StoredKey }) {
         onCancel={() => { setOpen(false); }}
         onConfirm={() => {
           setOpen(false);
-          void deleteKey(storedKey.keyId);
+          void run(() => deleteKey(storedKey.keyId));
         }}
       >
         {/* Only while open: a closed dialog's text would still be found inside the card. */}
@@ -49,6 +52,7 @@ export function DeleteKey({ storedKey }: { storedKey: StoredKey }) {
           </>
         )}
       </ConfirmDialog>
+      {error && <ErrorNotice error={error} subject="Not deleted" />}
     </>
   );
 }

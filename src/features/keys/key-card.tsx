@@ -43,7 +43,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
       {unconfirmed && (
         <div className="actions">
           <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>
-          <button type="button" className="button button--small" onClick={() => void confirmAuthority(keyId)}>
+          <button type="button" className="button button--small" onClick={() => void confirmAuthority(keyId).then(setError)}>
             Confirm authority
           </button>
         </div>

@@ -1,4 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
 import type { StoredKey } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
@@ -16,6 +18,7 @@ export function UnbackableKey({ storedKey }: { storedKey: StoredKey }) {
       declineBackup: s.declineBackup,
     })),
   );
+  const { busy, error, run } = useFormAction();
   return (
     <div className="unbackable-key">
       <p className="warning">
@@ -29,14 +32,15 @@ export function UnbackableKey({ storedKey }: { storedKey: StoredKey }) {
       )}
       <div className="actions">
         {!used && (
-          <button type="button" className="button" onClick={() => void deleteKey(storedKey.keyId)}>
+          <button type="button" className="button" disabled={busy} onClick={() => void run(() => deleteKey(storedKey.keyId))}>
             Delete it and create a new key pair
           </button>
         )}
-        <button type="button" className="button button--quiet" onClick={() => void declineBackup(storedKey.keyId)}>
+        <button type="button" className="button button--quiet" disabled={busy} onClick={() => void run(() => declineBackup(storedKey.keyId))}>
           Keep it: only my backup authority can recover my files
         </button>
       </div>
+      {error && <ErrorNotice error={error} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@
  * Test keys are read from src/core/testdata/keys with `testKeyPem`: Vite's
  * `server.fs.deny` refuses `*.pem?raw` imports in the happy-dom transform.
  */
+import { storageError } from '../../io/db.ts';
 import { createPrivateKey } from 'node:crypto';
 import { importPrivateKey } from '../../core/index.ts';
 import type { KeyStore } from '../../io/key-store.ts';
@@ -298,15 +299,22 @@ describe('confirm, rename, export and delete', () => {
     expect((await store.getState().exportPublicKey(generated.keyId, 'jwk'))?.code).toBe('KEY_GONE');
   }, 60_000);
 
-  it('turns a storage failure into a notice and keeps the list as stored', async () => {
+  it('resolves a storage failure to the error to show where the person clicked, and keeps the list as stored', async () => {
     const memory = memoryKeyStore();
-    const keyStore: KeyStore = { ...memory, remove: () => Promise.reject(new Error('disk gone')) };
+    const failing = () => Promise.reject(storageError('DB_FAILED'));
+    const keyStore: KeyStore = { ...memory, remove: failing, update: failing };
     const { store } = await createTestStore({ keyStore });
-    stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
+    const authority = stored(await store.getState().importKey({ text: testKeyPem('authority.pub.pem'), name: 'IT' }));
 
-    await store.getState().deleteKey(store.getState().keys[0]!.keyId);
-    expect(store.getState().keys).toHaveLength(1);
-    expect(store.getState().notices).toMatchObject([{ kind: 'error', text: expect.stringContaining('Something went wrong inside Keyward') }]);
+    expect(await store.getState().deleteKey(authority.keyId)).toMatchObject({ code: 'DB_FAILED' });
+    expect(await store.getState().confirmAuthority(authority.keyId)).toMatchObject({ code: 'DB_FAILED' });
+    expect(await store.getState().renameKey(authority.keyId, 'Desk')).toMatchObject({ code: 'DB_FAILED' });
+    expect(await store.getState().renameKey(authority.keyId, '  ')).toMatchObject({ code: 'NAME_REQUIRED' });
+    expect(store.getState().keys).toMatchObject([{ keyId: authority.keyId, name: 'IT' }]);
+    expect(store.getState().keys[0]!.confirmedAt).toBeUndefined();
+    // One way to fail: the result, not a notice as well.
+    expect(store.getState().notices).toEqual([]);
+    expect(await memory.get(authority.keyId)).toBeDefined();
   });
 });
 

@@ -5,7 +5,7 @@ import type { StoredKey } from '../../io/key-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { keyKindOf } from '../key-text.ts';
 import { keyFileName } from '../names.ts';
-import type { Adapters, AppState, KeysSlice } from '../types.ts';
+import type { Adapters, AppState, KeysSlice, UiError } from '../types.ts';
 
 /** A backup passphrase is the only thing between a lost backup file and the private key: the core's rule, as for `keyward keygen --passphrase`. */
 export const MIN_BACKUP_PASSPHRASE_LENGTH = MIN_PASSPHRASE_LENGTH;
@@ -19,18 +19,24 @@ export const createKeysSlice =
       set({ keys: await adapters.keyStore.list(), keysLoaded: true });
     };
     const find = (keyId: string) => get().keys.find((k) => k.keyId === keyId);
-    /** Runs a small key-store change; a storage failure becomes a notice, and the list is re-read either way. */
-    const guarded = async (change: () => Promise<void>) => {
+    /**
+     * Runs a small key-store change and re-reads the list either way; resolves
+     * to the change's failure (or the re-read's), for the person to see next to
+     * what they clicked.
+     */
+    const guarded = async (change: () => Promise<void>): Promise<UiError | null> => {
+      let failure: UiError | null = null;
       try {
         await change();
       } catch (error) {
-        get().notify('error', toUiError(error).message);
+        failure = toUiError(error);
       }
       try {
         await refresh();
       } catch (error) {
-        get().notify('error', toUiError(error).message);
+        failure ??= toUiError(error);
       }
+      return failure;
     };
 
     /** Stores the new key pair (non-extractable unless asked otherwise) once its backup is downloaded or declined. */
@@ -96,8 +102,8 @@ export const createKeysSlice =
         set({ newKey: null });
       },
 
-      async declineBackup(keyId) {
-        await guarded(async () => {
+      declineBackup(keyId) {
+        return guarded(async () => {
           await adapters.keyStore.update(keyId, { backupDeclinedAt: now() });
         });
       },
@@ -153,16 +159,16 @@ export const createKeysSlice =
         }
       },
 
-      async confirmAuthority(keyId) {
-        await guarded(async () => {
+      confirmAuthority(keyId) {
+        return guarded(async () => {
           await adapters.keyStore.update(keyId, { confirmedAt: now() });
         });
       },
 
-      async renameKey(keyId, name) {
-        const key = find(keyId);
-        await guarded(async () => {
-          await adapters.keyStore.update(keyId, { name: name.trim() || key?.name || 'Key' });
+      renameKey(keyId, name) {
+        if (name.trim() === '') return Promise.resolve(appError('NAME_REQUIRED'));
+        return guarded(async () => {
+          await adapters.keyStore.update(keyId, { name: name.trim() });
         });
       },
 
@@ -213,8 +219,8 @@ export const createKeysSlice =
         }
       },
 
-      async deleteKey(keyId) {
-        await guarded(async () => {
+      deleteKey(keyId) {
+        return guarded(async () => {
           await adapters.keyStore.remove(keyId);
         });
       },
