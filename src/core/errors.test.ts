@@ -10,6 +10,12 @@ describe('KeywardError', () => {
     }
   });
 
+  it('does not tell someone whose file already ends in .keyward to choose one that does', () => {
+    // A garbage or empty NAME.keyward is NOT_KEYWARD: the sentence must fit a file with the right name too.
+    expect(userMessage('NOT_KEYWARD')).not.toMatch(/choose a file whose name ends in \.keyward/i);
+    expect(userMessage('NOT_KEYWARD')).toMatch(/If its name ends in \.keyward, it was damaged or replaced/);
+  });
+
   it('names the chunk and the key IDs', () => {
     expect(new KeywardError('CHUNK_TAMPERED', { chunkIndex: 3 }).message).toContain('chunk 3');
     expect(new KeywardError('NO_MATCHING_KEY', { keyIds: ['SHA256:ab', 'SHA256:cd'] }).message).toContain('SHA256:ab, SHA256:cd');
