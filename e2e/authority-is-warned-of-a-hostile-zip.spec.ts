@@ -27,7 +27,7 @@ test.beforeAll(() => {
 
 test('the authority is told why a hostile zip is refused, and the good blobs beside it are still checked', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('button', { name: 'Backup authority' }).click();
+  await page.getByRole('tab', { name: 'Backup authority' }).click();
   await page.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
   await page.getByLabel('Name for the imported key').fill('IT backup desk');
   await page.getByRole('button', { name: 'Import authority key' }).click();

@@ -85,7 +85,7 @@ test('a discarded key pair is not saved, and another can be made at once', async
 test('the authority’s new key pair is backed up before it is saved', async ({ page }) => {
   const dialogs = recordDialogs(page);
   await page.goto('/');
-  await page.getByRole('button', { name: 'Backup authority' }).click();
+  await page.getByRole('tab', { name: 'Backup authority' }).click();
   await page.getByLabel('Authority key name').fill('IT backup desk');
   await page.getByRole('button', { name: 'Create authority key pair' }).click();
   await expect(page.getByRole('heading', { name: 'Back up your new key pair' })).toBeFocused({ timeout: 30_000 });

@@ -25,9 +25,9 @@ test('files that are not Keyward files, or were damaged, each get their own sent
   const future = Buffer.from(good);
   future[8] = '2'.charCodeAt(0);
   const cases: [string, Buffer, RegExp][] = [
-    ['manual.pdf.keyward', Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj'), /not a Keyward file/],
-    ['archive.zip.keyward', Buffer.from('PK\u0003\u0004\u0014\u0000\u0000\u0000'), /not a Keyward file/],
-    ['empty.keyward', Buffer.alloc(0), /not a Keyward file/],
+    ['manual.pdf.keyward', Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj'), /not a Keyward encrypted file: it does not start the way every Keyward file does\. If its name ends in \.keyward, it was damaged/],
+    ['archive.zip.keyward', Buffer.from('PK\u0003\u0004\u0014\u0000\u0000\u0000'), /not a Keyward encrypted file: it does not start the way every Keyward file does\. If its name ends in \.keyward, it was damaged/],
+    ['empty.keyward', Buffer.alloc(0), /not a Keyward encrypted file: it does not start the way every Keyward file does\. If its name ends in \.keyward, it was damaged/],
     ['future.keyward', future, /newer version of Keyward/],
     ['absurd-header.keyward', Buffer.concat([Buffer.from('KEYWARD/1\n'), Buffer.from([0xff, 0xff, 0xff, 0xff])]), /damaged or not in the Keyward format/],
     ['tampered.keyward', tamperedChunk, /chunk 4\) has been changed/],

@@ -53,7 +53,8 @@ test('a recovery blob for another key says which key it is for, and offers nothi
   const row = await recover(page, 'for-stranger.keyward-recovery.json');
 
   const alert = row.getByRole('alert');
-  await expect(alert).toContainText('This recovery blob is for key');
+  await expect(alert).toHaveAttribute('data-code', 'NO_MATCHING_KEY');
+  await expect(alert).toContainText('None of your keys can open this. It is for');
   await expect(keyIdShown(alert, refKeyId(testKey('stranger.pub.pem')))).toBeVisible();
   await expect(row.getByRole('button', { name: /^Download/ })).toHaveCount(0);
 
