@@ -1,5 +1,5 @@
 /** Web-stream helpers of the core: splitting a file into its prefix and payload, and small adapters. */
-import { type Bytes, concat } from './bytes.ts';
+import { type Bytes, concat, concatAll } from './bytes.ts';
 import { FIXED_PREFIX_LENGTH, type ParsedHeader, parseHeader, prefixLength } from './format/header.ts';
 
 /** A stream of the given bytes, in pieces of at most `pieceSize` bytes. */
@@ -21,22 +21,14 @@ export function streamFromBytes(bytes: Uint8Array, pieceSize = 1 << 20): Readabl
 /** Reads a whole stream into memory (tests and small blobs only). */
 export async function collectBytes(stream: ReadableStream<Uint8Array>): Promise<Bytes> {
   const parts: Uint8Array[] = [];
-  let length = 0;
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     parts.push(value);
-    length += value.length;
   }
   // Not concat(...parts): a stream of many small pieces would overflow the call stack.
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatAll(parts);
 }
 
 /** A file split into its checked prefix and the rest of its bytes. */
