@@ -8,6 +8,29 @@ import { isKeywardError, type ErrorCode, type KeywardError } from './errors.ts';
 import { keyIdOf } from './keys/key-id.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 
+/** One vector of testdata/manifest.json, as the vector tests of the core, the CLI and the app read it. */
+export interface TestVector {
+  name: string;
+  kind: 'file' | 'escrow-blob' | 'recovery-blob';
+  /** Paths relative to testdata/. */
+  file?: string;
+  blob?: string;
+  escrow?: string;
+  recovery?: string;
+  /** A name in the manifest's `keys`. */
+  key: string;
+  open?: 'key' | 'escrow' | 'recovery';
+  /** `success`, or the error code it must fail with. */
+  expect: string;
+  sha256?: string;
+  size?: number;
+  meta?: unknown;
+  chunkSize?: number;
+  chunkIndex?: number;
+  keyIds?: string[];
+  description: string;
+}
+
 /** A fresh RSA-OAEP-256 key pair straight from WebCrypto (2048 bits: fast). */
 export async function makeKeyPair(modulusLength = 2048): Promise<PrivateKeyInfo> {
   const pair = await globalThis.crypto.subtle.generateKey(

@@ -16,26 +16,8 @@ import type { PrivateKeyInfo } from './keys/types.ts';
 import { openBlob } from './recover.ts';
 import { collectBytes, streamFromBytes } from './streams.ts';
 import { sha256, toHex } from './bytes.ts';
-import { streamInPieces } from './test-support.ts';
+import { type TestVector as Vector, streamInPieces } from './test-support.ts';
 
-interface Vector {
-  name: string;
-  kind: 'file' | 'escrow-blob' | 'recovery-blob';
-  file?: string;
-  blob?: string;
-  escrow?: string;
-  recovery?: string;
-  key: string;
-  open?: 'key' | 'escrow' | 'recovery';
-  expect: string;
-  sha256?: string;
-  size?: number;
-  meta?: unknown;
-  chunkSize?: number;
-  chunkIndex?: number;
-  keyIds?: string[];
-  description: string;
-}
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
 const manifest = JSON.parse(readFileSync(join(TESTDATA, 'manifest.json'), 'utf8')) as { keys: Record<string, string>; vectors: Vector[] };

@@ -11,25 +11,11 @@
 import manifest from '../core/testdata/manifest.json';
 import authorityPubPem from '../core/testdata/keys/authority.pub.pem?raw';
 import { type PrivateKeyInfo, importPrivateKey, importPublicKey, isKeywardError, parseHeader } from '../core/index.ts';
-import { patternBytes } from '../core/test-support.ts';
+import { type TestVector as Vector, patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { UnlockArgs } from './crypto-protocol.ts';
 import { type TempFiles, createTempFiles, tempFolder } from './temp-files.ts';
 
-interface Vector {
-  name: string;
-  kind: string;
-  file?: string;
-  blob?: string;
-  escrow?: string;
-  recovery?: string;
-  key: string;
-  open?: string;
-  expect: string;
-  sha256?: string;
-  chunkIndex?: number;
-  keyIds?: string[];
-}
 
 const files = import.meta.glob<string>('../core/testdata/vectors/*', { query: '?url', import: 'default', eager: true });
 const keyTexts = import.meta.glob<string>('../core/testdata/keys/*.pem', { query: '?raw', import: 'default', eager: true });
