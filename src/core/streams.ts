@@ -4,14 +4,20 @@ import { FIXED_PREFIX_LENGTH, type ParsedHeader, parseHeader, prefixLength } fro
 
 /** A stream of the given bytes, in pieces of at most `pieceSize` bytes. */
 export function streamFromBytes(bytes: Uint8Array, pieceSize = 1 << 20): ReadableStream<Uint8Array> {
+  return streamInPieces(bytes, [pieceSize]);
+}
+
+/** A stream of the given bytes, in pieces of the given sizes (cycling through them; at least 1 byte each). */
+export function streamInPieces(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
   let offset = 0;
+  let i = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       if (offset >= bytes.length) {
         controller.close();
         return;
       }
-      const end = Math.min(bytes.length, offset + pieceSize);
+      const end = Math.min(bytes.length, offset + Math.max(1, sizes[i++ % sizes.length] ?? 1));
       controller.enqueue(bytes.slice(offset, end));
       offset = end;
     },

@@ -90,23 +90,6 @@ function checkOutcome(outcome: unknown, code: ErrorCode, reason?: RegExp): Keywa
   return outcome;
 }
 
-/** Splits bytes into a stream of pieces of the given sizes, cycling through them. */
-export function streamInPieces(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
-  let offset = 0;
-  let i = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.length) {
-        controller.close();
-        return;
-      }
-      const size = Math.max(1, sizes[i++ % sizes.length] ?? 1);
-      controller.enqueue(bytes.slice(offset, offset + size));
-      offset += size;
-    },
-  });
-}
-
 /**
  * Asserts two byte arrays are equal. Vitest's deep equality walks large typed
  * arrays element by element and takes minutes on megabytes; this does not.

@@ -14,9 +14,9 @@ import { parseBlob } from './format/escrow-blob.ts';
 import { importPrivateKey } from './keys/rsa.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 import { openBlob } from './recover.ts';
-import { collectBytes, streamFromBytes } from './streams.ts';
+import { collectBytes, streamFromBytes, streamInPieces } from './streams.ts';
 import { sha256, toHex } from './bytes.ts';
-import { type TestVector as Vector, streamInPieces } from './test-support.ts';
+import type { TestVector as Vector } from './test-support.ts';
 
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
