@@ -4,7 +4,7 @@ import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
 import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
-import { createJobQueue, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
+import { cancelJob, createJobQueue, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { decryptedName, safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
 
@@ -168,9 +168,9 @@ export const createDecryptSlice =
       },
 
       cancelDecrypt(id) {
-        const controller = controllers.get(id);
-        if (controller) controller.abort();
-        else if (queue.drop(id) || parked.delete(id)) patch(id, { status: 'cancelled', awaitingTarget: false });
+        cancelJob(id, controllers, queue, parked, () => {
+          patch(id, { status: 'cancelled', awaitingTarget: false });
+        });
       },
 
       downloadDecrypted(id) {

@@ -5,7 +5,7 @@ import type { StoredKey } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { ownKeyPair, ownKeyPairs } from './keys-slice.ts';
-import { createJobQueue, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
+import { cancelJob, createJobQueue, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
 import type { Adapters, AppState, EncryptJob, EncryptSlice, UiError } from '../types.ts';
 
@@ -194,9 +194,9 @@ export const createEncryptSlice =
       },
 
       cancelEncrypt(id) {
-        const controller = controllers.get(id);
-        if (controller) controller.abort();
-        else if (queue.drop(id) || parked.delete(id)) patch(id, { status: 'cancelled', awaitingTarget: false });
+        cancelJob(id, controllers, queue, parked, () => {
+          patch(id, { status: 'cancelled', awaitingTarget: false });
+        });
       },
 
       downloadEncrypted(id) {
