@@ -4,7 +4,7 @@ import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
 import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
-import { cancelJob, createJobQueue, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
+import { cancelJob, createJobQueue, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { decryptedName, safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
 
@@ -181,7 +181,7 @@ export const createDecryptSlice =
       },
 
       clearDecryptJobs(vias) {
-        const keep = (job: DecryptJob) => job.status === 'running' || job.status === 'queued' || (vias !== undefined && !vias.includes(job.via));
+        const keep = (job: DecryptJob) => isBusy(job) || (vias !== undefined && !vias.includes(job.via));
         const [kept, dropped] = partition(get().decryptJobs, keep);
         set({ decryptJobs: kept });
         releaseTemps(adapters, dropped);
