@@ -14,7 +14,8 @@ import { type PrivateKeyInfo, importPrivateKey, importPublicKey, isKeywardError,
 import { type TestVector as Vector, patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { UnlockArgs } from './crypto-protocol.ts';
-import { type TempFiles, createTempFiles, tempFolder } from './temp-files.ts';
+import { type TempFiles, createTempFiles } from './temp-files.ts';
+import { filesIn } from './test-support.ts';
 
 
 const files = import.meta.glob<string>('../core/testdata/vectors/*', { query: '?url', import: 'default', eager: true });
@@ -34,13 +35,6 @@ function keyNamed(name: string): Promise<PrivateKeyInfo> {
     keys.set(name, key);
   }
   return key;
-}
-
-async function filesIn(session: string): Promise<string[]> {
-  const folder = await tempFolder(session, true);
-  const names: string[] = [];
-  for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
-  return names;
 }
 
 describe('every test vector through the crypto Worker', () => {
