@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { sweepStaleTemps } from './atomic-file.ts';
-import { BIN, buildCli, childEnv, key, keyward, listDir, sha256File, tempDirForFile } from './test-support.ts';
+import { BIN, buildCli, childEnv, key, keyward, listDir, sha256File, tempDirForFile, waitUntil } from './test-support.ts';
 
 const temp = tempDirForFile('cli-killed');
 const { sub } = temp;
@@ -27,14 +27,6 @@ beforeAll(async () => {
   expect(keyward(['encrypt', plain, '--owner', key('owner.pub.pem'), '--authority', key('authority.pub.pem'), '--chunk-size', '65536']).status).toBe(0);
   encrypted = readFileSync(`${plain}.keyward`);
 });
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const partials = (folder: string) => listDir(folder).filter((name) => name.includes('.keyward-partial-'));
 
@@ -57,7 +49,7 @@ async function decryptMidFile(folder: string, pipeName: string): Promise<{ child
   writer.on('error', () => undefined);
   writer.write(encrypted.subarray(0, encrypted.length / 2));
   const mine = () => partials(folder).find((name) => !before.has(name) && statSync(join(folder, name)).size > 0);
-  await waitFor(() => mine() !== undefined, 'plaintext in the partial file');
+  await waitUntil(() => mine() !== undefined, 'plaintext in the partial file');
   return { child, writer, partial: mine()! };
 }
 

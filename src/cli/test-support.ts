@@ -76,6 +76,15 @@ export function tempDirForFile(label: string): { readonly path: string; sub: (na
   return folder;
 }
 
+/** Waits until `condition()` holds (polling every 20 ms, for 10 s at most). */
+export async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** What a `keyward` run did. */
 export interface CliResult {
   status: number | null;
