@@ -6,6 +6,7 @@ import { type Bytes, concat, equalBytes } from './bytes.ts';
 import { type PieceCipher, openPieces, sealPieces } from './format/stream.ts';
 import { isKeywardError, type ErrorCode, type KeywardError } from './errors.ts';
 import { keyIdOf } from './keys/key-id.ts';
+import { importPrivateKey } from './keys/rsa.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 
 /** One vector of testdata/manifest.json, as the vector tests of the core, the CLI and the app read it. */
@@ -29,6 +30,26 @@ export interface TestVector {
   chunkIndex?: number;
   keyIds?: string[];
   description: string;
+}
+
+/**
+ * The manifest's private keys by name, each imported once.
+ *
+ * @param paths - the manifest's `keys`: name → path in testdata/
+ * @param text - reads a path in testdata/ as text
+ */
+export function vectorKeys(paths: Readonly<Record<string, string>>, text: (path: string) => string): (name: string) => Promise<PrivateKeyInfo> {
+  const keys = new Map<string, Promise<PrivateKeyInfo>>();
+  return (name) => {
+    let key = keys.get(name);
+    if (!key) {
+      const path = paths[name];
+      if (!path) throw new Error(`no key ${name}`);
+      key = importPrivateKey(text(path));
+      keys.set(name, key);
+    }
+    return key;
+  };
 }
 
 /** A fresh RSA-OAEP-256 key pair straight from WebCrypto (2048 bits: fast). */

@@ -12,11 +12,10 @@ import { type PieceSource, bytesSource } from './pieces.ts';
 import { isKeywardError } from './errors.ts';
 import { parseBlob } from './format/escrow-blob.ts';
 import { importPrivateKey } from './keys/rsa.ts';
-import type { PrivateKeyInfo } from './keys/types.ts';
 import { openBlob } from './recover.ts';
 import { collectBytes, streamFromBytes, streamInPieces } from './streams.ts';
 import { sha256, toHex } from './bytes.ts';
-import type { TestVector as Vector } from './test-support.ts';
+import { type TestVector as Vector, vectorKeys } from './test-support.ts';
 
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
@@ -24,17 +23,7 @@ const manifest = JSON.parse(readFileSync(join(TESTDATA, 'manifest.json'), 'utf8'
 const read = (relative: string) => new Uint8Array(readFileSync(join(TESTDATA, relative)));
 const text = (relative: string) => readFileSync(join(TESTDATA, relative), 'utf8');
 
-const keys = new Map<string, Promise<PrivateKeyInfo>>();
-function keyNamed(name: string): Promise<PrivateKeyInfo> {
-  let key = keys.get(name);
-  if (!key) {
-    const path = manifest.keys[name];
-    if (!path) throw new Error(`no key ${name}`);
-    key = importPrivateKey(text(path));
-    keys.set(name, key);
-  }
-  return key;
-}
+const keyNamed = vectorKeys(manifest.keys, text);
 
 type Delivery = (bytes: Uint8Array) => ReadableStream<Uint8Array> | PieceSource;
 const deliveries: [string, Delivery][] = [

@@ -10,8 +10,8 @@
  */
 import manifest from '../core/testdata/manifest.json';
 import authorityPubPem from '../core/testdata/keys/authority.pub.pem?raw';
-import { type PrivateKeyInfo, importPrivateKey, importPublicKey, isKeywardError, parseHeader } from '../core/index.ts';
-import { type TestVector as Vector, patternBytes } from '../core/test-support.ts';
+import { importPublicKey, isKeywardError, parseHeader } from '../core/index.ts';
+import { type TestVector as Vector, patternBytes, vectorKeys } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { UnlockArgs } from './crypto-protocol.ts';
 import { type TempFiles, createTempFiles } from './temp-files.ts';
@@ -26,16 +26,7 @@ const bytesOf = async (relative: string) => new Uint8Array(await (await fetch(fi
 const textOf = async (relative: string) => new TextDecoder().decode(await bytesOf(relative));
 const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
-const keys = new Map<string, Promise<PrivateKeyInfo>>();
-function keyNamed(name: string): Promise<PrivateKeyInfo> {
-  let key = keys.get(name);
-  if (!key) {
-    const path = (manifest.keys as Record<string, string>)[name]!;
-    key = importPrivateKey(keyTexts[`../core/testdata/${path}`]!);
-    keys.set(name, key);
-  }
-  return key;
-}
+const keyNamed = vectorKeys(manifest.keys, (path) => keyTexts[`../core/testdata/${path}`]!);
 
 describe('every test vector through the crypto Worker', () => {
   let client: CryptoClient;
