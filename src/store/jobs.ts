@@ -101,6 +101,12 @@ export function createJobQueue<T extends { file: { size: number } }>(run: (id: s
   };
 }
 
+/** How a job that threw ends: `cancelled` for a cancel (`CANCELLED`), else `failed` with the error. */
+export function endedBy(error: unknown): { status: 'cancelled' } | { status: 'failed'; error: UiError } {
+  const uiError = toUiError(error);
+  return uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError };
+}
+
 /**
  * Cancels a job: a running one is aborted (its run then ends it as
  * cancelled); one still queued, or parked until its file is picked, never
