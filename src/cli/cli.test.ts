@@ -3,29 +3,19 @@
  * child process on real files. Each command's happy path and its contract
  * (output names, no overwrite, file modes, what inspect shows).
  */
-import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type KeyBlob, hasUnsafeNameChar, importPrivateKey, importPublicKey, openFile, parseBlob, streamFromBytes } from '../core/index.ts';
-import { buildCli, key, keyward, listDir, makeTempDir, sha256File } from './test-support.ts';
+import { buildCli, key, keyward, listDir, sha256File, tempDirForFile } from './test-support.ts';
 
-let dir: string;
 const PASSPHRASE = readFileSync(key('owner-encrypted.passphrase.txt'), 'utf8').trim();
 
 beforeAll(() => {
   buildCli();
-  dir = makeTempDir('cli');
 });
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A folder of its own for one test, so listings show only what that test made. */
-function sub(name: string): string {
-  const path = join(dir, name);
-  mkdirSync(path);
-  return path;
-}
+const temp = tempDirForFile('cli');
+const { sub } = temp;
 
 function ok(args: readonly string[], env: Record<string, string> = {}) {
   const result = keyward(args, { env });
@@ -87,7 +77,7 @@ describe('keygen', () => {
     ok(['keygen', '--out', prefix, '--force']);
     expect(readFileSync(`${prefix}.pem`, 'utf8')).not.toBe(before);
     expect(statSync(`${prefix}.pem`).mode & 0o777).toBe(0o600);
-    expect(listDir(join(dir, 'keygen-again'))).toEqual(['bob.pem', 'bob.pub.pem']);
+    expect(listDir(join(temp.path, 'keygen-again'))).toEqual(['bob.pem', 'bob.pub.pem']);
   });
 
   it('makes 4096-bit keys on request', async () => {

@@ -6,44 +6,27 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type WriteStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type WriteStream, createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { sweepStaleTemps } from './atomic-file.ts';
-import { BIN, buildCli, childEnv, key, keyward, listDir, makeTempDir, sha256File } from './test-support.ts';
+import { BIN, buildCli, childEnv, key, keyward, listDir, sha256File, tempDirForFile, waitUntil } from './test-support.ts';
 
-let dir: string;
+const temp = tempDirForFile('cli-killed');
+const { sub } = temp;
 let encrypted: Buffer;
 let sha: string;
 beforeAll(async () => {
   buildCli();
-  dir = makeTempDir('cli-killed');
-  const plain = join(dir, 'big.bin');
+  const plain = join(temp.path, 'big.bin');
   // 32 chunks: half of the file keeps a run busy mid-file.
   writeFileSync(plain, randomBytes(32 * 65_536));
   sha = await sha256File(plain);
   expect(keyward(['encrypt', plain, '--owner', key('owner.pub.pem'), '--authority', key('authority.pub.pem'), '--chunk-size', '65536']).status).toBe(0);
   encrypted = readFileSync(`${plain}.keyward`);
 });
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function sub(name: string): string {
-  const path = join(dir, name);
-  mkdirSync(path);
-  return path;
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const partials = (folder: string) => listDir(folder).filter((name) => name.includes('.keyward-partial-'));
 
@@ -66,7 +49,7 @@ async function decryptMidFile(folder: string, pipeName: string): Promise<{ child
   writer.on('error', () => undefined);
   writer.write(encrypted.subarray(0, encrypted.length / 2));
   const mine = () => partials(folder).find((name) => !before.has(name) && statSync(join(folder, name)).size > 0);
-  await waitFor(() => mine() !== undefined, 'plaintext in the partial file');
+  await waitUntil(() => mine() !== undefined, 'plaintext in the partial file');
   return { child, writer, partial: mine()! };
 }
 

@@ -6,7 +6,7 @@
  */
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
-import { KeywardError, type PieceReader, type PieceSource } from '../core/index.ts';
+import { KeywardError, type PieceReader, type PieceSource, readAhead } from '../core/index.ts';
 import { fromFsError } from './errors.ts';
 
 /**
@@ -101,18 +101,15 @@ function handleStream(handle: FileHandle, path: string, close: () => Promise<voi
  * one piece is read ahead while the caller holds the other.
  */
 function handlePieces(handle: FileHandle, path: string, start: number, pieceSize: number, end = Number.POSITIVE_INFINITY): PieceReader {
-  const free: Uint8Array[] = [];
-  let made = 0;
   let position = start;
-  let ended = false;
-  let reading: Promise<Uint8Array | null> | null = null;
-
-  const fill = async (buffer: Uint8Array): Promise<Uint8Array | null> => {
+  return readAhead(pieceSize, 2, async (buffer, stopped) => {
+    const into = new Uint8Array(buffer);
     let filled = 0;
+    let ended = false;
     try {
-      while (filled < pieceSize && !ended) {
+      while (filled < pieceSize && !ended && !stopped()) {
         const length = Math.min(pieceSize - filled, end - position);
-        const { bytesRead } = length > 0 ? await handle.read(buffer, filled, length, position) : { bytesRead: 0 };
+        const { bytesRead } = length > 0 ? await handle.read(into, filled, length, position) : { bytesRead: 0 };
         if (bytesRead === 0) ended = true;
         filled += bytesRead;
         position += bytesRead;
@@ -120,39 +117,8 @@ function handlePieces(handle: FileHandle, path: string, start: number, pieceSize
     } catch (error) {
       throw fromFsError(error, path, 'read');
     }
-    if (filled > 0) return buffer.subarray(0, filled);
-    free.push(buffer);
-    return null;
-  };
-  const readAhead = () => {
-    if (reading || ended) return;
-    const buffer = free.pop() ?? (made < 2 ? (made++, new Uint8Array(pieceSize)) : null);
-    if (!buffer) return;
-    reading = fill(buffer);
-    // A failure surfaces from the next `next()`.
-    reading.catch(() => undefined);
-  };
-  return {
-    async next() {
-      readAhead();
-      if (!reading) {
-        if (ended) return null;
-        throw new RangeError('every buffer is held: release a piece before reading the next');
-      }
-      const piece = await reading;
-      reading = null;
-      readAhead();
-      return piece;
-    },
-    release(piece) {
-      free.push(new Uint8Array(piece.buffer, 0, pieceSize));
-      readAhead();
-    },
-    async cancel() {
-      ended = true;
-      await reading?.catch(() => undefined);
-    },
-  };
+    return into.subarray(0, filled);
+  });
 }
 
 /**

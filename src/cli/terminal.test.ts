@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { BIN, buildCli, childEnv, key, keyward, listDir, makeTempDir } from './test-support.ts';
+import { BIN, buildCli, childEnv, key, keyward, listDir, makeTempDir, waitUntil } from './test-support.ts';
 
 let dir: string;
 const PASSPHRASE = readFileSync(key('owner-encrypted.passphrase.txt'), 'utf8').trim();
@@ -122,14 +122,6 @@ describe.skipIf(!hasPython)('the passphrase prompt on a terminal', () => {
 });
 
 describe('named pipes: failures and signals mid-file', () => {
-  async function waitFor(condition: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 500; i++) {
-      if (condition()) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
-
   it('encrypt: input that is not the size it had when opened is SIZE_MISMATCH, and neither output is left', async () => {
     const folder = join(dir, 'growing');
     mkdirSync(folder);
@@ -174,7 +166,7 @@ describe('named pipes: failures and signals mid-file', () => {
     const writer = createWriteStream(fifo);
     writer.on('error', () => undefined);
     writer.write(encrypted.subarray(0, encrypted.length / 2));
-    await waitFor(() => listDir(folder).some((name) => name.includes('.keyward-partial-')), 'the partial file');
+    await waitUntil(() => listDir(folder).some((name) => name.includes('.keyward-partial-')), 'the partial file');
 
     onTestFinished(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

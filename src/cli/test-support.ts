@@ -8,6 +8,7 @@ import { createReadStream, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,6 +47,42 @@ export function buildCli(): void {
 /** A fresh folder for one test file. */
 export function makeTempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `keyward-${label}-`));
+}
+
+/**
+ * A temporary folder for one test file, made before its tests and removed
+ * after them; `sub(name)` makes a folder of one test's own inside it, so that
+ * listings show only what that test made.
+ */
+export function tempDirForFile(label: string): { readonly path: string; sub: (name: string) => string } {
+  let path: string | null = null;
+  beforeAll(() => {
+    path = makeTempDir(label);
+  });
+  afterAll(() => {
+    if (path !== null) rmSync(path, { recursive: true, force: true });
+  });
+  const folder = {
+    get path(): string {
+      if (path === null) throw new Error('the temporary folder is made in beforeAll');
+      return path;
+    },
+    sub(name: string): string {
+      const sub = join(folder.path, name);
+      mkdirSync(sub);
+      return sub;
+    },
+  };
+  return folder;
+}
+
+/** Waits until `condition()` holds (polling every 20 ms, for 10 s at most). */
+export async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** What a `keyward` run did. */

@@ -9,38 +9,28 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectBytes, encryptFile, hasUnsafeNameChar, importPublicKey, streamFromBytes } from '../core/index.ts';
-import { buildCli, key, keyward, listDir, makeTempDir } from './test-support.ts';
+import { buildCli, key, keyward, listDir, tempDirForFile } from './test-support.ts';
 
-let dir: string;
 beforeAll(() => {
   buildCli();
-  dir = makeTempDir('cli-names');
 });
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const { sub } = tempDirForFile('cli-names');
 
-function sub(name: string): string {
-  const path = join(dir, name);
-  mkdirSync(path);
-  return path;
+const owner = () => importPublicKey(readFileSync(key('owner.pub.pem'), 'utf8'));
+const authority = () => importPublicKey(readFileSync(key('authority.pub.pem'), 'utf8'));
+
+/** A .keyward file whose metadata name is `name`, made with the core directly. */
+async function craft(path: string, name: string): Promise<void> {
+  const plain = new TextEncoder().encode('crafted');
+  const encrypted = await encryptFile(streamFromBytes(plain), {
+    meta: { name, type: '', size: plain.length, lastModified: 0 },
+    owner: await owner(),
+    authority: await authority(),
+  });
+  writeFileSync(path, await collectBytes(encrypted.stream));
 }
 
 describe('unsafe names in the metadata', () => {
-  const owner = () => importPublicKey(readFileSync(key('owner.pub.pem'), 'utf8'));
-  const authority = () => importPublicKey(readFileSync(key('authority.pub.pem'), 'utf8'));
-
-  /** A .keyward file whose metadata name is `name`, made with the core directly. */
-  async function craft(path: string, name: string): Promise<void> {
-    const plain = new TextEncoder().encode('crafted');
-    const encrypted = await encryptFile(streamFromBytes(plain), {
-      meta: { name, type: '', size: plain.length, lastModified: 0 },
-      owner: await owner(),
-      authority: await authority(),
-    });
-    writeFileSync(path, await collectBytes(encrypted.stream));
-  }
-
   it.each([
     ['../evil', '_evil'],
     ['a/b', 'a_b'],
@@ -90,19 +80,6 @@ describe('unsafe names in the metadata', () => {
 });
 
 describe('a stored name never replaces a file', () => {
-  const owner = () => importPublicKey(readFileSync(key('owner.pub.pem'), 'utf8'));
-  const authority = () => importPublicKey(readFileSync(key('authority.pub.pem'), 'utf8'));
-
-  async function craft(path: string, name: string): Promise<void> {
-    const plain = new TextEncoder().encode('crafted');
-    const encrypted = await encryptFile(streamFromBytes(plain), {
-      meta: { name, type: '', size: plain.length, lastModified: 0 },
-      owner: await owner(),
-      authority: await authority(),
-    });
-    writeFileSync(path, await collectBytes(encrypted.stream));
-  }
-
   /** The user's own private key, mode 0600, beside a file that names it. */
   async function keyBesideCrafted(label: string, storedName: string) {
     const folder = sub(label);

@@ -10,21 +10,9 @@ import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import manifest from '../core/testdata/manifest.json';
 import { run } from './run.ts';
+import type { TestVector as Vector } from '../core/test-support.ts';
 import { makeTempDir } from './test-support.ts';
 
-interface Vector {
-  name: string;
-  kind: string;
-  file?: string;
-  blob?: string;
-  escrow?: string;
-  recovery?: string;
-  key: string;
-  open?: string;
-  expect: string;
-  sha256?: string;
-  chunkIndex?: number;
-}
 
 const TESTDATA = join(import.meta.dirname, '..', 'core', 'testdata');
 const at = (relative: string) => join(TESTDATA, relative);

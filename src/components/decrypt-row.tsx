@@ -3,6 +3,7 @@ import { ChooseWhereToSave } from './choose-where-to-save.tsx';
 import { ErrorNotice } from './error-notice.tsx';
 import { ProgressBar } from './progress-bar.tsx';
 import { formatBytes, formatDate } from '../store/format.ts';
+import { isBusy } from '../store/jobs.ts';
 import { decryptedName } from '../store/names.ts';
 import type { DecryptJob } from '../store/types.ts';
 import { useAppActions } from '../store/use-app-store.ts';
@@ -21,7 +22,7 @@ const STATUS: Record<DecryptJob['status'], string> = {
  */
 export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob }) {
   const { cancelDecrypt, downloadDecrypted, chooseWhereToSaveDecrypted: chooseWhereToSave } = useAppActions();
-  const busy = job.status === 'queued' || job.status === 'running';
+  const busy = isBusy(job);
   return (
     <li className="row" aria-label={job.fileName}>
       <div className="row__head">

@@ -2,7 +2,7 @@
  * A key pasted as text (PEM or JWK): labelled, and kept as typed (no spell
  * check, autocomplete or capitals, which would change or leak it).
  */
-export function KeyTextField({ id, label, value, placeholder, onChange }: { id: string; label: string; value: string; placeholder: string; onChange: (value: string) => void }) {
+export function KeyTextField({ id, label, value, placeholder, onChange }: { id: string; label: string; value: string; placeholder?: string | undefined; onChange: (value: string) => void }) {
   return (
     <>
       <label htmlFor={id}>{label}</label>

@@ -5,6 +5,8 @@ import type { UiError } from '../store/types.ts';
  * A form's one action: `busy` while it runs, and its error, shown until the
  * action runs again and succeeds or the person changes an input
  * (`clearError` from every `onChange`), so no error outlives its cause.
+ * `showError` shows an error found outside the action (a file that could not
+ * be read into the form).
  */
 export function useFormAction() {
   const [busy, setBusy] = useState(false);
@@ -23,5 +25,5 @@ export function useFormAction() {
       setBusy(false);
     }
   }, []);
-  return { busy, error, run, clearError };
+  return { busy, error, run, clearError, showError: setError };
 }

@@ -24,6 +24,11 @@ export function toBytes(data: ArrayBuffer | ArrayBufferView): Bytes {
 
 /** Concatenates byte arrays into one fresh array. */
 export function concat(...parts: readonly Uint8Array[]): Bytes {
+  return concatAll(parts);
+}
+
+/** `concat` over a list, which may be longer than a call's arguments can be (a stream's many small pieces). */
+export function concatAll(parts: readonly Uint8Array[]): Bytes {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);

@@ -34,6 +34,83 @@ export interface PieceSource {
   pieces(start: number, pieceSize: number, end?: number): PieceReader;
 }
 
+/**
+ * Reads one piece into a buffer of `pieceSize` bytes, stopping early once
+ * `stopped()` (the reader was cancelled). Resolves to the bytes read: a view
+ * from the start of `buffer`, or of the buffer a transferring (BYOB) read
+ * handed back; all `pieceSize` bytes but at the end, and none (an empty view
+ * of the buffer, which is used again) after it. Resolves to null when a
+ * cancelled read kept the buffer.
+ */
+export type FillPiece = (buffer: ArrayBuffer, stopped: () => boolean) => Promise<Uint8Array<ArrayBuffer> | null>;
+
+/**
+ * A `PieceReader` over `fill`, into at most `buffers` buffers of `pieceSize`
+ * bytes used again and again: one piece is read ahead while the caller holds
+ * another. `stop` ends the reads underneath on `cancel`.
+ */
+export function readAhead(
+  pieceSize: number,
+  buffers: number,
+  fill: FillPiece,
+  stop: () => Promise<void> = () => Promise.resolve(),
+): PieceReader & { next(): Promise<Uint8Array<ArrayBuffer> | null> } {
+  const free: ArrayBuffer[] = [];
+  let made = 0;
+  let ended = false;
+  let cancelled = false;
+  let reading: Promise<Uint8Array<ArrayBuffer> | null> | null = null;
+  const stopped = () => ended;
+
+  const fillNext = async (buffer: ArrayBuffer): Promise<Uint8Array<ArrayBuffer> | null> => {
+    const piece = await fill(buffer, stopped);
+    if (!piece || piece.length < pieceSize) ended = true;
+    if (!piece) {
+      made--;
+      return null;
+    }
+    if (piece.length === 0) {
+      free.push(piece.buffer);
+      return null;
+    }
+    return piece;
+  };
+
+  const readNext = () => {
+    if (reading || ended) return;
+    const buffer = free.pop() ?? (made < buffers ? (made++, new ArrayBuffer(pieceSize)) : null);
+    if (!buffer) return;
+    reading = fillNext(buffer);
+    // A failure surfaces from the next `next()`.
+    reading.catch(() => undefined);
+  };
+
+  return {
+    async next() {
+      if (cancelled) return null;
+      readNext();
+      if (!reading) {
+        if (ended) return null;
+        throw new RangeError('every buffer is held: release a piece before reading the next');
+      }
+      const piece = await reading;
+      reading = null;
+      readNext();
+      return piece;
+    },
+    release(piece) {
+      free.push(piece.buffer as ArrayBuffer);
+      readNext();
+    },
+    async cancel() {
+      ended = true;
+      cancelled = true;
+      await stop().catch(() => undefined);
+      await reading?.catch(() => undefined);
+    },
+  };
+}
+
 /** Pieces of bytes already in memory: views, nothing copied. */
 export function bytesReader(bytes: Uint8Array, pieceSize: number): PieceReader {
   let offset = 0;

@@ -1,17 +1,23 @@
 /** Web-stream helpers of the core: splitting a file into its prefix and payload, and small adapters. */
-import { type Bytes, concat } from './bytes.ts';
+import { type Bytes, concat, concatAll } from './bytes.ts';
 import { FIXED_PREFIX_LENGTH, type ParsedHeader, parseHeader, prefixLength } from './format/header.ts';
 
 /** A stream of the given bytes, in pieces of at most `pieceSize` bytes. */
 export function streamFromBytes(bytes: Uint8Array, pieceSize = 1 << 20): ReadableStream<Uint8Array> {
+  return streamInPieces(bytes, [pieceSize]);
+}
+
+/** A stream of the given bytes, in pieces of the given sizes (cycling through them; at least 1 byte each). */
+export function streamInPieces(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
   let offset = 0;
+  let i = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
       if (offset >= bytes.length) {
         controller.close();
         return;
       }
-      const end = Math.min(bytes.length, offset + pieceSize);
+      const end = Math.min(bytes.length, offset + Math.max(1, sizes[i++ % sizes.length] ?? 1));
       controller.enqueue(bytes.slice(offset, end));
       offset = end;
     },
@@ -21,22 +27,14 @@ export function streamFromBytes(bytes: Uint8Array, pieceSize = 1 << 20): Readabl
 /** Reads a whole stream into memory (tests and small blobs only). */
 export async function collectBytes(stream: ReadableStream<Uint8Array>): Promise<Bytes> {
   const parts: Uint8Array[] = [];
-  let length = 0;
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     parts.push(value);
-    length += value.length;
   }
   // Not concat(...parts): a stream of many small pieces would overflow the call stack.
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatAll(parts);
 }
 
 /** A file split into its checked prefix and the rest of its bytes. */

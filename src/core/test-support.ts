@@ -6,7 +6,51 @@ import { type Bytes, concat, equalBytes } from './bytes.ts';
 import { type PieceCipher, openPieces, sealPieces } from './format/stream.ts';
 import { isKeywardError, type ErrorCode, type KeywardError } from './errors.ts';
 import { keyIdOf } from './keys/key-id.ts';
+import { importPrivateKey } from './keys/rsa.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
+
+/** One vector of testdata/manifest.json, as the vector tests of the core, the CLI and the app read it. */
+export interface TestVector {
+  name: string;
+  kind: 'file' | 'escrow-blob' | 'recovery-blob';
+  /** Paths relative to testdata/. */
+  file?: string;
+  blob?: string;
+  escrow?: string;
+  recovery?: string;
+  /** A name in the manifest's `keys`. */
+  key: string;
+  open?: 'key' | 'escrow' | 'recovery';
+  /** `success`, or the error code it must fail with. */
+  expect: string;
+  sha256?: string;
+  size?: number;
+  meta?: unknown;
+  chunkSize?: number;
+  chunkIndex?: number;
+  keyIds?: string[];
+  description: string;
+}
+
+/**
+ * The manifest's private keys by name, each imported once.
+ *
+ * @param paths - the manifest's `keys`: name → path in testdata/
+ * @param text - reads a path in testdata/ as text
+ */
+export function vectorKeys(paths: Readonly<Record<string, string>>, text: (path: string) => string): (name: string) => Promise<PrivateKeyInfo> {
+  const keys = new Map<string, Promise<PrivateKeyInfo>>();
+  return (name) => {
+    let key = keys.get(name);
+    if (!key) {
+      const path = paths[name];
+      if (!path) throw new Error(`no key ${name}`);
+      key = importPrivateKey(text(path));
+      keys.set(name, key);
+    }
+    return key;
+  };
+}
 
 /** A fresh RSA-OAEP-256 key pair straight from WebCrypto (2048 bits: fast). */
 export async function makeKeyPair(modulusLength = 2048): Promise<PrivateKeyInfo> {
@@ -65,23 +109,6 @@ function checkOutcome(outcome: unknown, code: ErrorCode, reason?: RegExp): Keywa
     throw new Error(`expected a reason matching ${String(reason)}, got ${JSON.stringify(outcome.details.reason)}`);
   }
   return outcome;
-}
-
-/** Splits bytes into a stream of pieces of the given sizes, cycling through them. */
-export function streamInPieces(bytes: Uint8Array, sizes: readonly number[]): ReadableStream<Uint8Array> {
-  let offset = 0;
-  let i = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.length) {
-        controller.close();
-        return;
-      }
-      const size = Math.max(1, sizes[i++ % sizes.length] ?? 1);
-      controller.enqueue(bytes.slice(offset, offset + size));
-      offset += size;
-    },
-  });
 }
 
 /**

@@ -12,47 +12,18 @@ import { type PieceSource, bytesSource } from './pieces.ts';
 import { isKeywardError } from './errors.ts';
 import { parseBlob } from './format/escrow-blob.ts';
 import { importPrivateKey } from './keys/rsa.ts';
-import type { PrivateKeyInfo } from './keys/types.ts';
 import { openBlob } from './recover.ts';
-import { collectBytes, streamFromBytes } from './streams.ts';
+import { collectBytes, streamFromBytes, streamInPieces } from './streams.ts';
 import { sha256, toHex } from './bytes.ts';
-import { streamInPieces } from './test-support.ts';
+import { type TestVector as Vector, vectorKeys } from './test-support.ts';
 
-interface Vector {
-  name: string;
-  kind: 'file' | 'escrow-blob' | 'recovery-blob';
-  file?: string;
-  blob?: string;
-  escrow?: string;
-  recovery?: string;
-  key: string;
-  open?: 'key' | 'escrow' | 'recovery';
-  expect: string;
-  sha256?: string;
-  size?: number;
-  meta?: unknown;
-  chunkSize?: number;
-  chunkIndex?: number;
-  keyIds?: string[];
-  description: string;
-}
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
 const manifest = JSON.parse(readFileSync(join(TESTDATA, 'manifest.json'), 'utf8')) as { keys: Record<string, string>; vectors: Vector[] };
 const read = (relative: string) => new Uint8Array(readFileSync(join(TESTDATA, relative)));
 const text = (relative: string) => readFileSync(join(TESTDATA, relative), 'utf8');
 
-const keys = new Map<string, Promise<PrivateKeyInfo>>();
-function keyNamed(name: string): Promise<PrivateKeyInfo> {
-  let key = keys.get(name);
-  if (!key) {
-    const path = manifest.keys[name];
-    if (!path) throw new Error(`no key ${name}`);
-    key = importPrivateKey(text(path));
-    keys.set(name, key);
-  }
-  return key;
-}
+const keyNamed = vectorKeys(manifest.keys, text);
 
 type Delivery = (bytes: Uint8Array) => ReadableStream<Uint8Array> | PieceSource;
 const deliveries: [string, Delivery][] = [

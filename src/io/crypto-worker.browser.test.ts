@@ -12,7 +12,8 @@ import { patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { EncryptArgs, OutputTarget, TempFile } from './crypto-protocol.ts';
 import { SMALL_OUTPUT_BYTES } from './output-sink.ts';
-import { TEMP_DIR, type TempFiles, createTempFiles, sweepTempFolders, tempFolder } from './temp-files.ts';
+import { type TempFiles, createTempFiles, sweepTempFolders, tempFolder } from './temp-files.ts';
+import { filesIn, tabFolders } from './test-support.ts';
 
 function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(length);
@@ -21,21 +22,6 @@ function randomBytes(length: number): Uint8Array<ArrayBuffer> {
 }
 
 const sha256 = async (blob: Blob) => new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())).join(',');
-
-async function filesIn(session: string): Promise<string[]> {
-  const folder = await tempFolder(session, true);
-  const names: string[] = [];
-  for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
-  return names.sort();
-}
-
-/** The tab folders in the temp folder. */
-async function tabFolders(): Promise<string[]> {
-  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(TEMP_DIR);
-  const names: string[] = [];
-  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
-  return names;
-}
 
 const sessionOf = (target: OutputTarget | undefined) => {
   if (target?.kind !== 'temp') throw new Error('expected a temp target');

@@ -11,6 +11,8 @@
  * buffers instead.
  */
 
+import { readAhead } from '../core/index.ts';
+
 /** Bytes per piece: Chromium reads large pieces fastest, and 8 MiB keeps two of them cheap. */
 export const PIECE_BYTES = 8 * 1024 * 1024;
 
@@ -46,12 +48,6 @@ export function readPieces(blob: Blob, pieceSize = PIECE_BYTES, buffers = 2, byt
   const chunks = byob ? null : stream.getReader();
   let leftover: Uint8Array | null = null;
 
-  const free: ArrayBuffer[] = [];
-  let made = 0;
-  let ended = false;
-  let cancelled = false;
-  let reading: Promise<Uint8Array<ArrayBuffer> | null> | null = null;
-
   /** Copies what the Blob's own reader gives into `into`; the rest waits in `leftover`. */
   const copyChunks = async (into: Uint8Array): Promise<number> => {
     if (!leftover || leftover.length === 0) {
@@ -65,17 +61,18 @@ export function readPieces(blob: Blob, pieceSize = PIECE_BYTES, buffers = 2, byt
     return n;
   };
 
-  const fill = async (start: ArrayBuffer): Promise<Uint8Array<ArrayBuffer> | null> => {
+  const fill = async (start: ArrayBuffer, stopped: () => boolean): Promise<Uint8Array<ArrayBuffer> | null> => {
     let buffer = start;
     let filled = 0;
-    while (filled < pieceSize && !ended) {
+    let ended = false;
+    while (filled < pieceSize && !ended && !stopped()) {
       if (byob) {
         const result = await byob.read(new Uint8Array(buffer, filled, pieceSize - filled));
         // A BYOB read hands the same memory back under a new ArrayBuffer; a cancelled one keeps it.
         const view: Uint8Array<ArrayBuffer> | undefined = result.value;
-        if (view) buffer = view.buffer;
-        else made--;
-        if (result.done || !view) ended = true;
+        if (!view) return null;
+        buffer = view.buffer;
+        if (result.done) ended = true;
         else filled += view.byteLength;
       } else {
         const n = await copyChunks(new Uint8Array(buffer, filled, pieceSize - filled));
@@ -83,43 +80,8 @@ export function readPieces(blob: Blob, pieceSize = PIECE_BYTES, buffers = 2, byt
         else filled += n;
       }
     }
-    if (filled === 0) {
-      free.push(buffer);
-      return null;
-    }
     return new Uint8Array(buffer, 0, filled);
   };
 
-  const readAhead = () => {
-    if (reading || ended) return;
-    const buffer = free.pop() ?? (made < buffers ? (made++, new ArrayBuffer(pieceSize)) : null);
-    if (!buffer) return;
-    reading = fill(buffer);
-    // A failure surfaces from the next `next()`.
-    reading.catch(() => undefined);
-  };
-
-  return {
-    async next() {
-      if (cancelled) return null;
-      readAhead();
-      if (!reading) {
-        if (ended) return null;
-        throw new RangeError('every buffer is held: release a piece before reading the next');
-      }
-      const piece = await reading;
-      reading = null;
-      readAhead();
-      return piece;
-    },
-    release(piece) {
-      free.push(piece.buffer);
-      readAhead();
-    },
-    async cancel() {
-      ended = true;
-      cancelled = true;
-      await (byob ?? chunks)!.cancel().catch(() => undefined);
-    },
-  };
+  return readAhead(pieceSize, buffers, fill, () => (byob ?? chunks)!.cancel());
 }

@@ -17,14 +17,8 @@ function storageManager(): Partial<StorageManager> | undefined {
  *
  * @returns The state; a failing call counts as `denied`. Never throws.
  */
-export async function persistedState(): Promise<PersistState> {
-  const storage = storageManager();
-  if (typeof storage?.persisted !== 'function') return 'unsupported';
-  try {
-    return (await storage.persisted()) ? 'granted' : 'denied';
-  } catch {
-    return 'denied';
-  }
+export function persistedState(): Promise<PersistState> {
+  return askStorage('persisted');
 }
 
 /**
@@ -34,11 +28,17 @@ export async function persistedState(): Promise<PersistState> {
  *
  * @returns The state after asking; a failing call counts as `denied`. Never throws.
  */
-export async function requestPersistence(): Promise<PersistState> {
+export function requestPersistence(): Promise<PersistState> {
+  return askStorage('persist');
+}
+
+/** Calls `navigator.storage[method]()`: `unsupported` where it is missing, `denied` when it fails. */
+async function askStorage(method: 'persisted' | 'persist'): Promise<PersistState> {
   const storage = storageManager();
-  if (typeof storage?.persist !== 'function') return 'unsupported';
+  const call = storage?.[method];
+  if (typeof call !== 'function') return 'unsupported';
   try {
-    return (await storage.persist()) ? 'granted' : 'denied';
+    return (await call.call(storage)) ? 'granted' : 'denied';
   } catch {
     return 'denied';
   }

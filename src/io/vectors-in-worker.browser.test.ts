@@ -10,26 +10,13 @@
  */
 import manifest from '../core/testdata/manifest.json';
 import authorityPubPem from '../core/testdata/keys/authority.pub.pem?raw';
-import { type PrivateKeyInfo, importPrivateKey, importPublicKey, isKeywardError, parseHeader } from '../core/index.ts';
-import { patternBytes } from '../core/test-support.ts';
+import { importPublicKey, isKeywardError, parseHeader } from '../core/index.ts';
+import { type TestVector as Vector, patternBytes, vectorKeys } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { UnlockArgs } from './crypto-protocol.ts';
-import { type TempFiles, createTempFiles, tempFolder } from './temp-files.ts';
+import { type TempFiles, createTempFiles } from './temp-files.ts';
+import { filesIn } from './test-support.ts';
 
-interface Vector {
-  name: string;
-  kind: string;
-  file?: string;
-  blob?: string;
-  escrow?: string;
-  recovery?: string;
-  key: string;
-  open?: string;
-  expect: string;
-  sha256?: string;
-  chunkIndex?: number;
-  keyIds?: string[];
-}
 
 const files = import.meta.glob<string>('../core/testdata/vectors/*', { query: '?url', import: 'default', eager: true });
 const keyTexts = import.meta.glob<string>('../core/testdata/keys/*.pem', { query: '?raw', import: 'default', eager: true });
@@ -39,23 +26,7 @@ const bytesOf = async (relative: string) => new Uint8Array(await (await fetch(fi
 const textOf = async (relative: string) => new TextDecoder().decode(await bytesOf(relative));
 const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
-const keys = new Map<string, Promise<PrivateKeyInfo>>();
-function keyNamed(name: string): Promise<PrivateKeyInfo> {
-  let key = keys.get(name);
-  if (!key) {
-    const path = (manifest.keys as Record<string, string>)[name]!;
-    key = importPrivateKey(keyTexts[`../core/testdata/${path}`]!);
-    keys.set(name, key);
-  }
-  return key;
-}
-
-async function filesIn(session: string): Promise<string[]> {
-  const folder = await tempFolder(session, true);
-  const names: string[] = [];
-  for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
-  return names;
-}
+const keyNamed = vectorKeys(manifest.keys, (path) => keyTexts[`../core/testdata/${path}`]!);
 
 describe('every test vector through the crypto Worker', () => {
   let client: CryptoClient;

@@ -101,6 +101,29 @@ export function createJobQueue<T extends { file: { size: number } }>(run: (id: s
   };
 }
 
+/** How a job that threw ends: `cancelled` for a cancel (`CANCELLED`), else `failed` with the error. */
+export function endedBy(error: unknown): { status: 'cancelled' } | { status: 'failed'; error: UiError } {
+  const uiError = toUiError(error);
+  return uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError };
+}
+
+/**
+ * Cancels a job: a running one is aborted (its run then ends it as
+ * cancelled); one still queued, or parked until its file is picked, never
+ * starts and `markCancelled` ends it.
+ */
+export function cancelJob(
+  id: string,
+  running: ReadonlyMap<string, AbortController>,
+  queue: { drop: (id: string) => boolean },
+  parked: Map<string, unknown>,
+  markCancelled: () => void,
+): void {
+  const controller = running.get(id);
+  if (controller) controller.abort();
+  else if (queue.drop(id) || parked.delete(id)) markCancelled();
+}
+
 /**
  * Opens the save picker for a row parked until the person picks its file
  * (call it from a click). On a pick the row leaves `parked` and `start` runs

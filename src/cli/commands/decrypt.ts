@@ -1,9 +1,8 @@
 /** `keyward decrypt`: open FILE.keyward with one's own key, or with a recovery blob and one's new key (spec §3–§5). */
 import { RECOVERY_FORMAT, type Unlock } from '../../core/index.ts';
-import { parseArgs } from '../args.ts';
 import { loadBlob } from '../blob-files.ts';
 import { loadPrivateKey } from '../key-files.ts';
-import type { CliContext, Command } from './command.ts';
+import { type CliContext, type Command, argsOrHelp } from './command.ts';
 import { printWritten, writePlaintext } from './write-plaintext.ts';
 
 const SPEC = {
@@ -40,11 +39,8 @@ The output appears only after every chunk verified and the size matched.
 `;
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = parseArgs(SPEC, argv, USAGE);
-  if (args.help) {
-    ctx.print(USAGE);
-    return;
-  }
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
   const { key: keyPath, recovery, out, force } = args.flags;
   const inputPath = args.positionals['FILE.keyward'];
   let how = '';

@@ -1,13 +1,12 @@
 /** `keyward encrypt`: FILE to FILE.keyward, and the escrow blob for the backup authority (spec §3–§5). */
 import { basename, resolve } from 'node:path';
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, encryptFile, encryptSource, isValidChunkSize, serializeBlob } from '../../core/index.ts';
-import { parseArgs } from '../args.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
 import { loadPublicKey } from '../key-files.ts';
 import { guessType } from '../mime.ts';
 import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
-import type { CliContext, Command } from './command.ts';
+import { type CliContext, type Command, argsOrHelp } from './command.ts';
 
 const SPEC = {
   positionals: ['FILE'],
@@ -58,11 +57,8 @@ function parseChunkSize(value: string | undefined): number | undefined {
 }
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = parseArgs(SPEC, argv, USAGE);
-  if (args.help) {
-    ctx.print(USAGE);
-    return;
-  }
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
   const { flags } = args;
   const inputPath = args.positionals.FILE;
   const chunkSize = parseChunkSize(flags['chunk-size']);

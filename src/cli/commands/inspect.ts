@@ -5,10 +5,9 @@
  * blob's MAC.
  */
 import { displayJson, parseBlob, splitFile, summarizeHeader } from '../../core/index.ts';
-import { parseArgs } from '../args.ts';
 import { readBlobText } from '../blob-files.ts';
 import { openInput, readStart } from '../node-io.ts';
-import type { CliContext, Command } from './command.ts';
+import { type CliContext, type Command, argsOrHelp } from './command.ts';
 
 const SPEC = { positionals: ['FILE'], flags: {} } as const;
 
@@ -51,11 +50,8 @@ async function describeFile(path: string): Promise<object> {
 }
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = parseArgs(SPEC, argv, USAGE);
-  if (args.help) {
-    ctx.print(USAGE);
-    return;
-  }
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
   const path = args.positionals.FILE;
   const summary = looksLikeJson(await readStart(path, 64)) ? await describeBlob(path) : await describeFile(path);
   // Names and descriptions are the file maker's text: bidi, zero-width and C1 control characters are printed as \u escapes.

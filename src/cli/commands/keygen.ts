@@ -1,11 +1,10 @@
 /** `keyward keygen`: a new RSA-OAEP-256 key pair as PREFIX.pem (PKCS#8, mode 0600) and PREFIX.pub.pem (SPKI). */
 import { KeywardError, MIN_PASSPHRASE_LENGTH, exportPrivateKey, exportPublicKey, generateKeyPair, isPassphraseLongEnough } from '../../core/index.ts';
-import { parseArgs } from '../args.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
 import { pathExists } from '../node-io.ts';
 import { newPassphrase } from '../passphrase.ts';
-import type { Command } from './command.ts';
+import { type Command, argsOrHelp } from './command.ts';
 
 const SPEC = {
   positionals: [],
@@ -51,11 +50,8 @@ function parseBits(value: string | undefined): 3072 | 4096 {
 }
 
 async function run(argv: readonly string[], ctx: Parameters<Command['run']>[1]): Promise<void> {
-  const args = parseArgs(SPEC, argv, USAGE);
-  if (args.help) {
-    ctx.print(USAGE);
-    return;
-  }
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
   const { out, force, passphrase: encrypt } = args.flags;
   const bits = parseBits(args.flags.bits);
   const privatePath = `${out}.pem`;

@@ -1,9 +1,8 @@
 /** `keyward recover`: the backup authority opens FILE.keyward with the escrow blob and its own key (spec §5). */
 import { ESCROW_FORMAT } from '../../core/index.ts';
-import { parseArgs } from '../args.ts';
 import { loadBlob } from '../blob-files.ts';
 import { loadPrivateKey } from '../key-files.ts';
-import type { CliContext, Command } from './command.ts';
+import { type CliContext, type Command, argsOrHelp } from './command.ts';
 import { printWritten, writePlaintext } from './write-plaintext.ts';
 
 const SPEC = {
@@ -34,11 +33,8 @@ The output appears only after every chunk verified and the size matched.
 `;
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = parseArgs(SPEC, argv, USAGE);
-  if (args.help) {
-    ctx.print(USAGE);
-    return;
-  }
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
   const { escrow, out, force } = args.flags;
   const keyPath = args.flags['authority-key'];
   const inputPath = args.positionals['FILE.keyward'];

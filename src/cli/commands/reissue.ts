@@ -1,12 +1,11 @@
 /** `keyward reissue`: the backup authority turns an escrow blob into a recovery blob for the owner's new key (spec §5). */
 import { ESCROW_FORMAT, issueRecoveryBlob, serializeBlob } from '../../core/index.ts';
-import { parseArgs } from '../args.ts';
 import { AtomicFile } from '../atomic-file.ts';
 import { loadBlob } from '../blob-files.ts';
 import { outputExists } from '../errors.ts';
 import { loadPrivateKey, loadPublicKey } from '../key-files.ts';
 import { pathExists } from '../node-io.ts';
-import type { CliContext, Command } from './command.ts';
+import { type CliContext, type Command, argsOrHelp } from './command.ts';
 
 const SPEC = {
   positionals: ['ESCROW.json'],
@@ -35,11 +34,8 @@ Options:
 `;
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = parseArgs(SPEC, argv, USAGE);
-  if (args.help) {
-    ctx.print(USAGE);
-    return;
-  }
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
   const { to, out, force } = args.flags;
   const escrowPath = args.positionals['ESCROW.json'];
   if (!force && (await pathExists(out))) throw outputExists(out);

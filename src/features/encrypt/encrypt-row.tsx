@@ -3,6 +3,7 @@ import { ChooseWhereToSave } from '../../components/choose-where-to-save.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ProgressBar } from '../../components/progress-bar.tsx';
 import { formatBytes } from '../../store/format.ts';
+import { isBusy } from '../../store/jobs.ts';
 import type { EncryptJob } from '../../store/types.ts';
 import { useAppActions } from '../../store/use-app-store.ts';
 
@@ -20,7 +21,7 @@ const STATUS: Record<EncryptJob['status'], string> = {
  */
 export const EncryptRow = memo(function EncryptRow({ job }: { job: EncryptJob }) {
   const { cancelEncrypt, downloadEncrypted, downloadEscrow, chooseWhereToSave } = useAppActions();
-  const busy = job.status === 'queued' || job.status === 'running';
+  const busy = isBusy(job);
   return (
     <li className="row" aria-label={job.fileName}>
       <div className="row__head">

@@ -1,8 +1,10 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { type KeyBits, KeySizeFieldset } from '../../components/key-size-fieldset.tsx';
 import { NewKeyBackup } from '../../components/new-key-backup.tsx';
-import type { StoredKey, UiError } from '../../store/types.ts';
+import { useFormAction } from '../../components/use-form-action.ts';
+import type { StoredKey } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
 /**
@@ -15,29 +17,22 @@ export function CreateKeyForm({ onCreated }: { onCreated?: (key: StoredKey) => v
     useShallow((s) => ({ generateKey: s.generateKey, creating: s.newKey?.key.role === 'owner' })),
   );
   const [name, setName] = useState('');
-  const [bits, setBits] = useState<3072 | 4096>(3072);
+  const [bits, setBits] = useState<KeyBits>(3072);
   const [keepExportable, setKeepExportable] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
+  const { busy, error, run, clearError } = useFormAction();
   const id = useId();
 
   if (creating) return <NewKeyBackup role="owner" {...(onCreated ? { onSaved: onCreated } : {})} />;
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await generateKey({ name, bits, role: 'owner', keepExportable });
-      if ('error' in result) {
-        setError(result.error);
-        return;
-      }
+      if ('error' in result) return result.error;
       setName('');
       setKeepExportable(false);
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
 
   const nameInvalid = error?.code === 'NAME_REQUIRED';
@@ -55,22 +50,13 @@ export function CreateKeyForm({ onCreated }: { onCreated?: (key: StoredKey) => v
         aria-describedby={`${id}-name-hint`}
         onChange={(e) => {
           setName(e.target.value);
-          if (nameInvalid) setError(null);
+          if (nameInvalid) clearError();
         }}
       />
       <p className="field-hint" id={`${id}-name-hint`}>
         Usually your name: it is written into every file you encrypt, so your backup authority knows whose it is.
       </p>
-      <fieldset>
-        <legend>Key size</legend>
-        {([3072, 4096] as const).map((size) => (
-          <label key={size} className="radio">
-            <input type="radio" name={`${id}-bits`} value={size} checked={bits === size} onChange={() => { setBits(size); }} />
-            {size} bits
-          </label>
-        ))}
-        <p className="field-hint">3072 bits is the default; 4096 bits takes longer to create and to use.</p>
-      </fieldset>
+      <KeySizeFieldset name={`${id}-bits`} bits={bits} onChange={setBits} />
       <label className="checkbox">
         <input type="checkbox" checked={keepExportable} aria-describedby={`${id}-exportable-hint`} onChange={(e) => { setKeepExportable(e.target.checked); }} />
         Keep the private key exportable

@@ -1,8 +1,10 @@
 import { type SubmitEvent, useId, useRef, useState } from 'react';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyTextField } from '../../components/key-text-field.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
 import { appError } from '../../store/errors.ts';
-import type { StoredKey, UiError } from '../../store/types.ts';
+import type { StoredKey } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
 /** A key is a few kilobytes; a bigger file is not read into the page. */
@@ -33,8 +35,7 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
   const [name, setName] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [keepExportable, setKeepExportable] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<UiError | null>(null);
+  const { busy, error, run, clearError, showError } = useFormAction();
   /** The file a suggested name came from, until the person edits the name. */
   const [suggestedFrom, setSuggestedFrom] = useState<string | null>(null);
   const nameField = useRef<HTMLInputElement>(null);
@@ -42,19 +43,19 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
   /** Any change to what the form sends makes an earlier error stale. */
   const edited = <T,>(set: (value: T) => void) => (value: T) => {
     set(value);
-    setError(null);
+    clearError();
   };
   const privateAllowed = accept !== 'public';
   const encrypted = text.includes('ENCRYPTED PRIVATE KEY');
 
   const readFile = async (file: File) => {
     if (file.size > MAX_KEY_FILE_BYTES) {
-      setError(appError('KEY_FILE_TOO_LARGE', { path: file.name }));
+      showError(appError('KEY_FILE_TOO_LARGE', { path: file.name }));
       return;
     }
     try {
       setText(await file.text());
-      setError(null);
+      clearError();
       if (name.trim() === '') {
         // Only a suggestion: the name goes into every escrow blob, so the person checks it.
         setName(nameFromFile(file.name));
@@ -62,43 +63,28 @@ export function KeyImportForm({ accept, keyLabel, dropLabel, chooseLabel, nameLa
         nameField.current?.focus();
       }
     } catch {
-      setError(appError('FILE_UNREADABLE', { path: file.name }));
+      showError(appError('FILE_UNREADABLE', { path: file.name }));
     }
   };
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await importKey({ text, name, accept, keepExportable, ...(privateAllowed && passphrase ? { passphrase } : {}) });
-      if ('error' in result) {
-        setError(result.error);
-        return;
-      }
+      if ('error' in result) return result.error;
       setText('');
       setName('');
       setSuggestedFrom(null);
       setPassphrase('');
       setKeepExportable(false);
       onImported?.(result.key);
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
 
   return (
     <form className="key-form" noValidate onSubmit={(event) => void submit(event)}>
-      <label htmlFor={`${id}-key`}>{keyLabel}</label>
-      <textarea
-        id={`${id}-key`}
-        value={text}
-        spellCheck={false}
-        autoComplete="off"
-        autoCapitalize="off"
-        placeholder={placeholder}
-        onChange={(e) => { edited(setText)(e.target.value); }}
-      />
+      <KeyTextField id={`${id}-key`} label={keyLabel} value={text} placeholder={placeholder} onChange={edited(setText)} />
       <DropZone
         label={dropLabel}
         hint="A .pem or .json key file; its text appears above."

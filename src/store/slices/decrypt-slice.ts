@@ -4,7 +4,7 @@ import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
 import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
-import { createJobQueue, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
+import { cancelJob, createJobQueue, endedBy, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { decryptedName, safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
 
@@ -98,8 +98,7 @@ export const createDecryptSlice =
         const stale = (job: DecryptJob) => job.id !== id && job.status === 'failed' && job.fileName === file.name && job.size === file.size;
         if (get().decryptJobs.some(stale)) set({ decryptJobs: get().decryptJobs.filter((job) => !stale(job)) });
       } catch (error) {
-        const uiError = toUiError(error);
-        patch(id, uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError });
+        patch(id, endedBy(error));
       } finally {
         controllers.delete(id);
       }
@@ -168,9 +167,9 @@ export const createDecryptSlice =
       },
 
       cancelDecrypt(id) {
-        const controller = controllers.get(id);
-        if (controller) controller.abort();
-        else if (queue.drop(id) || parked.delete(id)) patch(id, { status: 'cancelled', awaitingTarget: false });
+        cancelJob(id, controllers, queue, parked, () => {
+          patch(id, { status: 'cancelled', awaitingTarget: false });
+        });
       },
 
       downloadDecrypted(id) {
@@ -181,7 +180,7 @@ export const createDecryptSlice =
       },
 
       clearDecryptJobs(vias) {
-        const keep = (job: DecryptJob) => job.status === 'running' || job.status === 'queued' || (vias !== undefined && !vias.includes(job.via));
+        const keep = (job: DecryptJob) => isBusy(job) || (vias !== undefined && !vias.includes(job.via));
         const [kept, dropped] = partition(get().decryptJobs, keep);
         set({ decryptJobs: kept });
         releaseTemps(adapters, dropped);

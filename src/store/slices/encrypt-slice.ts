@@ -5,7 +5,7 @@ import type { StoredKey } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { ownKeyPair, ownKeyPairs } from './keys-slice.ts';
-import { createJobQueue, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
+import { cancelJob, createJobQueue, endedBy, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { encryptedName, escrowName, safeDownloadName } from '../names.ts';
 import type { Adapters, AppState, EncryptJob, EncryptSlice, UiError } from '../types.ts';
 
@@ -126,8 +126,7 @@ export const createEncryptSlice =
         }
         handedOut = true;
       } catch (error) {
-        const uiError = toUiError(error);
-        patch(id, uiError.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'failed', error: uiError });
+        patch(id, endedBy(error));
         return;
       } finally {
         controllers.delete(id);
@@ -194,9 +193,9 @@ export const createEncryptSlice =
       },
 
       cancelEncrypt(id) {
-        const controller = controllers.get(id);
-        if (controller) controller.abort();
-        else if (queue.drop(id) || parked.delete(id)) patch(id, { status: 'cancelled', awaitingTarget: false });
+        cancelJob(id, controllers, queue, parked, () => {
+          patch(id, { status: 'cancelled', awaitingTarget: false });
+        });
       },
 
       downloadEncrypted(id) {
