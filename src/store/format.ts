@@ -1,5 +1,13 @@
 /** Display helpers the UI may use (components import the store, never the core at run time). */
-export { formatKeyIdForHumans } from '../core/keys/key-id.ts';
+import { formatKeyIdForHumans } from '../core/keys/key-id.ts';
+
+export { formatKeyIdForHumans };
+
+/**
+ * The first two groups of a key ID as `KeyId` shows it, for a line in a list
+ * (a select's option) where the whole ID does not fit; the same notation.
+ */
+export const shortKeyId = (keyId: string) => `${formatKeyIdForHumans(keyId).slice(0, 9)} …`;
 
 const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];
 

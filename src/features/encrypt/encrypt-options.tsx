@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { KeyId } from '../../components/key-id.tsx';
-import { formatKeyIdForHumans } from '../../store/format.ts';
+import { shortKeyId } from '../../store/format.ts';
 import type { StoredKey } from '../../store/types.ts';
 
 export interface EncryptOptionsProps {
@@ -46,7 +46,7 @@ export function EncryptOptions({ description, onDescription, authorities, author
           >
             {authorities.map((k) => (
               <option key={k.keyId} value={k.keyId}>
-                {k.name} ({formatKeyIdForHumans(k.keyId).slice(0, 9)} …)
+                {k.name} ({shortKeyId(k.keyId)})
               </option>
             ))}
           </select>

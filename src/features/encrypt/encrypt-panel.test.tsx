@@ -44,8 +44,8 @@ describe('EncryptPanel', () => {
 
     const select = await screen.findByRole('combobox', { name: 'Encrypt for my key pair' });
     expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual([
-      `Ada Lovelace (${ownerKeyId.slice(7, 15)}…)`,
-      `Ada 2027 (${second.key.keyId.slice(7, 15)}…)`,
+      `Ada Lovelace (${formatKeyIdForHumans(ownerKeyId).slice(0, 9)} …)`,
+      `Ada 2027 (${formatKeyIdForHumans(second.key.keyId).slice(0, 9)} …)`,
     ]);
     expect(select).toHaveValue(ownerKeyId);
     await user.selectOptions(select, second.key.keyId);

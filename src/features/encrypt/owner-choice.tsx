@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { KeyId } from '../../components/key-id.tsx';
+import { shortKeyId } from '../../store/format.ts';
 import { ownKeyPair, ownKeyPairs } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
@@ -33,7 +34,7 @@ export function OwnerChoice() {
       >
         {pairs.map((k) => (
           <option key={k.keyId} value={k.keyId}>
-            {k.name} ({k.keyId.slice(7, 15)}…)
+            {k.name} ({shortKeyId(k.keyId)})
           </option>
         ))}
       </select>
