@@ -93,7 +93,7 @@ for (const look of LOOKS) {
       await check('first run create');
       await page.getByLabel('Name for this key').fill('Ada Lovelace');
       await page.getByRole('button', { name: 'Create key pair' }).click();
-      const backupHeading = page.getByRole('heading', { name: 'Download a backup' });
+      const backupHeading = page.getByRole('heading', { name: 'Back up your new key pair' });
       await expect(backupHeading).toBeVisible({ timeout: 60_000 });
       await expect.soft(backupHeading, await focused(page)).toBeFocused();
       await check('first run backup');
@@ -202,11 +202,11 @@ for (const look of LOOKS) {
       await expect(page.getByRole('heading', { name: 'Backup authority', level: 1 })).toBeVisible();
       await check('authority');
       // An escrow blob before the authority key is here: it cannot be checked yet.
-      await dropFiles(page, 'Drop an escrow blob', [{ name: 'board minutes.pdf.keyward-escrow.json', mimeType: 'application/json', buffer: escrowBlob }]);
+      await dropFiles(page, 'Drop escrow blobs', [{ name: 'board minutes.pdf.keyward-escrow.json', mimeType: 'application/json', buffer: escrowBlob }]);
       await expect(page.getByRole('group', { name: 'Escrow blob details' }).getByRole('alert')).toBeVisible();
       await check('authority escrow blob unchecked');
       await page.getByRole('button', { name: 'Close' }).click();
-      await dropFiles(page, 'Drop an escrow blob', [{ name: 'broken.keyward-escrow.json', mimeType: 'application/json', buffer: Buffer.from('{}') }]);
+      await dropFiles(page, 'Drop escrow blobs', [{ name: 'broken.keyward-escrow.json', mimeType: 'application/json', buffer: Buffer.from('{}') }]);
       await expect(page.getByRole('alert')).toBeVisible();
       await check('authority escrow blob refused');
 
@@ -220,17 +220,20 @@ for (const look of LOOKS) {
       await expect(page.getByRole('list', { name: 'Authority key pairs' }).getByRole('listitem')).toHaveCount(1);
       await check('authority with key');
 
-      await dropFiles(page, 'Drop an escrow blob', [{ name: 'board minutes.pdf.keyward-escrow.json', mimeType: 'application/json', buffer: escrowBlob }]);
+      await dropFiles(page, 'Drop escrow blobs', [{ name: 'board minutes.pdf.keyward-escrow.json', mimeType: 'application/json', buffer: escrowBlob }]);
       await expect(page.getByText('Checked with your authority key')).toBeVisible();
       await check('authority escrow blob');
       await dropFiles(page, 'Drop the encrypted file', [made.file]);
       await expect(page.getByRole('button', { name: `Download ${made.name}` })).toBeVisible({ timeout: 30_000 });
       await check('authority file decrypted');
       await page.getByLabel("Owner's new public key (PEM or JWK)").fill(testKey('new-owner.pem'));
-      await page.getByRole('button', { name: 'Download recovery blob' }).click();
-      await expect(page.getByRole('alert')).toContainText('This is a private key.');
+      await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PUBLIC');
       await check('authority recovery error');
       await page.getByLabel("Owner's new public key (PEM or JWK)").fill(testKey('new-owner.pub.pem'));
+      const compare = page.getByRole('group', { name: 'The new key to compare' });
+      await expect(keyIdShown(compare, refKeyId(testKey('new-owner.pub.pem')))).toBeVisible();
+      await check('authority recovery compare');
+      await compare.getByLabel('I compared this key ID with the owner, by phone or in person').check();
       await downloadFrom(page, () => page.getByRole('button', { name: 'Download recovery blob' }).click());
       await expect(keyIdShown(page.getByRole('status').filter({ hasText: 'Issued for' }), refKeyId(testKey('new-owner.pub.pem')))).toBeVisible();
       await check('authority recovery issued');
