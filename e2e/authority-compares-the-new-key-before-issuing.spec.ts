@@ -4,32 +4,23 @@
  * Its own public key, and the key the file was already encrypted for, are
  * refused; an error goes as soon as the key is changed.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { refDecryptWithBlob, refKeyId } from '../test/reference/keyward-node.ts';
-import { downloadBytes, downloadFrom, dropFiles, sha256, testKey, keyIdShown } from './support.ts';
+import { cliEncrypted, downloadBytes, downloadFrom, dropFiles, keyIdShown, openAuthorityDesk, sha256, testKey } from './support.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
 const plaintext = Buffer.from('minutes\n'.repeat(3000));
 let dir = '';
 
 test.beforeAll(() => {
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'pipe' });
   dir = mkdtempSync(join(tmpdir(), 'keyward-compare-'));
-  writeFileSync(join(dir, 'minutes.txt'), plaintext);
-  execFileSync('node', [join(ROOT, 'bin', 'keyward.js'), 'encrypt', join(dir, 'minutes.txt'), '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--owner-name', 'Ada Lovelace'], { cwd: ROOT, stdio: 'pipe' });
+  cliEncrypted(dir, 'minutes.txt', plaintext, { ownerName: 'Ada Lovelace' });
 });
 
 test('the authority compares the new key ID with the owner before a recovery blob is issued, and never issues one to an authority key', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Backup authority' }).click();
-  await page.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
-  await page.getByLabel('Name for the imported key').fill('IT backup desk');
-  await page.getByRole('button', { name: 'Import authority key' }).click();
+  await openAuthorityDesk(page);
   await dropFiles(page, 'Drop escrow blobs', [{ name: 'minutes.txt.keyward-escrow.json', mimeType: 'application/json', buffer: readFileSync(join(dir, 'minutes.txt.keyward-escrow.json')) }]);
   await expect(page.getByText('Checked with your authority key')).toBeVisible();
 

@@ -3,32 +3,20 @@
  * NO_MATCHING_KEY; once the authority imports that key pair, the same blob
  * is checked again and the error is gone, without dropping it again.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { dropFiles, testKey } from './support.ts';
+import { cliEncrypted, dropFiles, openAuthorityDesk, testKey } from './support.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
 let escrow = Buffer.alloc(0);
 
 test.beforeAll(() => {
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'pipe' });
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-second-desk-'));
-  writeFileSync(join(dir, 'legal.txt'), 'legal hold\n'.repeat(500));
-  execFileSync('node', [join(ROOT, 'bin', 'keyward.js'), 'encrypt', join(dir, 'legal.txt'), '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'stranger.pub.pem')], { cwd: ROOT, stdio: 'pipe' });
-  escrow = readFileSync(join(dir, 'legal.txt.keyward-escrow.json'));
+  escrow = cliEncrypted(mkdtempSync(join(tmpdir(), 'keyward-second-desk-')), 'legal.txt', 'legal hold\n'.repeat(500), { authority: 'stranger.pub.pem' }).escrow;
 });
 
 test('the authority imports the key pair a blob is for, and the blob’s error goes', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Backup authority' }).click();
-  await page.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
-  await page.getByLabel('Name for the imported key').fill('IT backup desk');
-  await page.getByRole('button', { name: 'Import authority key' }).click();
-  await expect(page.getByRole('list', { name: 'Authority key pairs' })).toBeVisible();
+  await openAuthorityDesk(page);
 
   await dropFiles(page, 'Drop escrow blobs', [{ name: 'legal.txt.keyward-escrow.json', mimeType: 'application/json', buffer: escrow }]);
   const details = page.getByRole('group', { name: 'Escrow blob details' });

@@ -4,34 +4,22 @@
  * whole with a sentence; a zip bomb's entry is refused without being
  * inflated; blobs dropped with them are still checked.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { zipSync } from 'fflate';
-import { dropFiles, testKey } from './support.ts';
+import { cliEncrypted, dropFiles, openAuthorityDesk } from './support.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
 let escrow = Buffer.alloc(0);
 const zipFile = (name: string, bytes: Uint8Array) => ({ name, mimeType: 'application/zip', buffer: Buffer.from(bytes) });
 
 test.beforeAll(() => {
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'pipe' });
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-hostile-'));
-  writeFileSync(join(dir, 'minutes.txt'), 'minutes\n'.repeat(1000));
-  execFileSync('node', [join(ROOT, 'bin', 'keyward.js'), 'encrypt', join(dir, 'minutes.txt'), '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem')], { cwd: ROOT, stdio: 'pipe' });
-  escrow = readFileSync(join(dir, 'minutes.txt.keyward-escrow.json'));
+  escrow = cliEncrypted(mkdtempSync(join(tmpdir(), 'keyward-hostile-')), 'minutes.txt', 'minutes\n'.repeat(1000)).escrow;
 });
 
 test('the authority is told why a hostile zip is refused, and the good blobs beside it are still checked', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Backup authority' }).click();
-  await page.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
-  await page.getByLabel('Name for the imported key').fill('IT backup desk');
-  await page.getByRole('button', { name: 'Import authority key' }).click();
-  await expect(page.getByRole('list', { name: 'Authority key pairs' })).toBeVisible();
+  await openAuthorityDesk(page);
 
   const many = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`${String(i)}.txt`, new Uint8Array(0)]));
   await dropFiles(page, 'Drop escrow blobs', [

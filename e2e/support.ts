@@ -4,7 +4,8 @@
  * the CLI-side reference (never by trusting the page).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, createReadStream, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Download, type Locator, type Page, expect } from '@playwright/test';
@@ -152,4 +153,35 @@ export async function checkScreen(page: Page, screen: string): Promise<void> {
     return { scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 5) };
   });
   expect.soft(overflow.scrollWidth, `page wider than the viewport on ${screen}: ${overflow.wide.join(', ')}`).toBeLessThanOrEqual(overflow.innerWidth);
+}
+
+const ROOT = join(import.meta.dirname, '..');
+
+/**
+ * Encrypts `plaintext` as `dir/name` with the built CLI (built here first),
+ * as an owner outside the browser would, and returns the encrypted file and
+ * its escrow blob.
+ */
+export function cliEncrypted(
+  dir: string,
+  name: string,
+  plaintext: Buffer | string,
+  options: { authority?: string; ownerName?: string } = {},
+): { file: Buffer<ArrayBuffer>; escrow: Buffer<ArrayBuffer> } {
+  execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'pipe' });
+  writeFileSync(join(dir, name), plaintext);
+  const args = ['encrypt', join(dir, name), '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, options.authority ?? 'authority.pub.pem')];
+  if (options.ownerName !== undefined) args.push('--owner-name', options.ownerName);
+  execFileSync('node', [join(ROOT, 'bin', 'keyward.js'), ...args], { cwd: ROOT, stdio: 'pipe' });
+  return { file: readFileSync(join(dir, `${name}.keyward`)), escrow: readFileSync(join(dir, `${name}.keyward-escrow.json`)) };
+}
+
+/** Opens Backup authority mode and imports the authority's key pair (`authority.pem` unless told). */
+export async function openAuthorityDesk(page: Page, options: { pem?: string; name?: string } = {}): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Backup authority' }).click();
+  await page.getByLabel('Authority private key (PEM or JWK)').fill(testKey(options.pem ?? 'authority.pem'));
+  await page.getByLabel('Name for the imported key').fill(options.name ?? 'IT backup desk');
+  await page.getByRole('button', { name: 'Import authority key' }).click();
+  await expect(page.getByRole('list', { name: 'Authority key pairs' })).toBeVisible();
 }
