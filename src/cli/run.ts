@@ -4,7 +4,7 @@
  * 1 (2 for a usage error); a stack trace is shown only with KEYWARD_DEBUG=1.
  */
 import { version } from '../../package.json';
-import { type ErrorCode, KEY_ERROR_CODES, SPEC_ERROR_CODES } from '../core/index.ts';
+import { type ErrorCode, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
 import { decryptCommand } from './commands/decrypt.ts';
 import { encryptCommand } from './commands/encrypt.ts';
@@ -15,6 +15,18 @@ import { reissueCommand } from './commands/reissue.ts';
 import { EXIT_OK, reportError, usageError } from './errors.ts';
 
 /** The codes of where Keyward runs that the command line can give (the rest are the app's). */
+/** The key codes the command line can give (the others concern keys stored in the app). */
+const CLI_KEY_ERROR_CODES = [
+  'KEY_UNREADABLE',
+  'KEY_UNSUPPORTED',
+  'KEY_NOT_PRIVATE',
+  'KEY_NOT_PUBLIC',
+  'PASSPHRASE_REQUIRED',
+  'PASSPHRASE_WRONG',
+  'PASSPHRASE_SHORT',
+  'PASSPHRASE_MISMATCH',
+] as const satisfies readonly ErrorCode[];
+
 const CLI_ERROR_CODES = ['USAGE', 'FILE_NOT_FOUND', 'OUTPUT_EXISTS', 'IO_ERROR', 'NO_SPACE', 'INTERRUPTED', 'INTERNAL'] as const satisfies readonly ErrorCode[];
 
 const COMMANDS: readonly Command[] = [keygenCommand, encryptCommand, decryptCommand, recoverCommand, reissueCommand, inspectCommand];
@@ -66,7 +78,7 @@ On failure the first line on stderr is "CODE: what happened and what to do". Cod
   file and blob formats (spec §7):
 ${codeLines(SPEC_ERROR_CODES, '    ')}
   keys:
-${codeLines(KEY_ERROR_CODES, '    ')}
+${codeLines(CLI_KEY_ERROR_CODES, '    ')}
   the command line:
 ${codeLines(CLI_ERROR_CODES, '    ')}
     (USAGE: bad arguments; FILE_NOT_FOUND: an input is missing; OUTPUT_EXISTS: an
