@@ -9,7 +9,7 @@ import { BackupForm } from '../../components/backup-form.tsx';
 import { DeleteKey } from './delete-key.tsx';
 import { KeyBadges } from './key-badges.tsx';
 import { RenameForm } from './rename-form.tsx';
-import { UnbackableKey } from './unbackable-key.tsx';
+import { UnbackableKey } from '../../components/unbackable-key.tsx';
 import { cannotBeBackedUp } from '../../store/slices/keys-slice.ts';
 import { ROLE_LABELS } from './role-labels.ts';
 
