@@ -75,6 +75,7 @@ test('the authority checks every escrow blob of the owner’s register zip and i
   // Back to the list, which is still there.
   await desk.getByRole('button', { name: 'Close' }).click();
   await expect(list.getByRole('listitem')).toHaveCount(2);
+  await expect(desk.getByRole('heading', { name: 'Escrow blobs' })).toBeFocused();
 
   // Several blob files at once: one altered and one not a blob hide nothing.
   const altered = JSON.parse(escrows[0]!.toString('utf8')) as Record<string, unknown>;

@@ -109,4 +109,6 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
 
   await page.getByRole('button', { name: 'Close' }).click();
   await expect(page.getByRole('group', { name: 'Drop escrow blobs' })).toBeVisible();
+  // Close is gone with the case: focus is on the heading above the drop zone, not on the page body.
+  await expect(page.getByRole('heading', { name: 'Recover from an escrow blob' })).toBeFocused();
 });

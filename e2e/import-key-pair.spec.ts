@@ -175,6 +175,9 @@ test('a key is deleted only through a confirmation that says what becomes unread
   await page.getByLabel('Name for this key').fill('Legal hold');
   await page.getByRole('button', { name: 'Import key', exact: true }).click();
   await expect(card(page, 'Legal hold').getByText('Backup authority', { exact: true })).toBeVisible();
+  // Confirm authority removes its button: focus goes to what it did, not to the page body.
+  await card(page, 'Legal hold').getByRole('button', { name: 'Confirm authority' }).click();
+  await expect(card(page, 'Legal hold').getByText(/^Key ID confirmed/)).toBeFocused();
 
   await card(page, 'Legal hold').getByRole('button', { name: 'Delete…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete this key?' });
@@ -186,6 +189,8 @@ test('a key is deleted only through a confirmation that says what becomes unread
   await card(page, 'Legal hold').getByRole('button', { name: 'Delete…' }).click();
   await dialog.getByRole('button', { name: 'Delete key' }).click();
   await expect(card(page, 'Legal hold')).toHaveCount(0);
+  // The card and its Delete button are gone: focus is on the list's heading, not on the page body.
+  await expect(page.getByRole('heading', { name: 'Your keys' })).toBeFocused();
 
   // My key pair: the dialog says which files become unreadable; deleting it returns to the first-run screen.
   await card(page, 'Ada Lovelace').getByRole('button', { name: 'Delete…' }).click();

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { render, screen, waitFor } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import { createTestStore, testKeyPem } from '../store/test-adapters.ts';
 import { AuthorityView } from './authority-view.tsx';
 import { StoreProvider } from './providers.tsx';
@@ -30,4 +30,24 @@ describe('AuthorityView', () => {
     expect('key' in imported).toBe(true);
     expect(screen.queryByText(/no backup, and no one holds an escrow/)).not.toBeInTheDocument();
   }, 60_000);
+
+  it('asks for no backup that can no longer be made', async () => {
+    const { store, adapters } = await createTestStore();
+    render(
+      <StoreProvider store={store}>
+        <AuthorityView />
+      </StoreProvider>,
+    );
+    // What older versions stored at Create when the page was left before the backup: non-extractable, no backup, no decision.
+    const imported = await act(() => store.getState().importAuthorityKey({ text: testKeyPem('authority.pem'), name: 'Desk' }));
+    if (!('key' in imported)) throw new Error('import failed');
+    await act(async () => {
+      await store.getState().deleteKey(imported.key.keyId);
+      await adapters.keyStore.put({ ...imported.key, backedUpAt: undefined, origin: 'generated' });
+      await store.getState().loadKeys();
+    });
+    const banner = await screen.findByRole('status');
+    expect(banner).toHaveTextContent('Decide below whether to replace or keep a key that can no longer be backed up.');
+    expect(banner).not.toHaveTextContent('Export a passphrase-protected backup');
+  });
 });

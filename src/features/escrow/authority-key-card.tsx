@@ -1,17 +1,31 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { StoredKey, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { BackupForm } from '../../components/backup-form.tsx';
+import { UnbackableKey } from '../../components/unbackable-key.tsx';
+import { cannotBeBackedUp } from '../../store/slices/keys-slice.ts';
 
-/** One authority key pair: its key ID to publish, its public key to hand out, and a backup while one can be made. */
+/**
+ * One authority key pair: its key ID to publish, its public key to hand out,
+ * and a backup while one can be made (or, when none can be made any more, the
+ * choice between replacing it and keeping it).
+ */
 export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
   const exportPublicKey = useAppStore((s) => s.exportPublicKey);
   const [backupOpen, setBackupOpen] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
   const canBackup = storedKey.extractable;
+  const undecided = cannotBeBackedUp(storedKey);
+  const backupBadge = useRef<HTMLSpanElement>(null);
+  const wasUndecided = useRef(undecided);
+  useEffect(() => {
+    // Keeping it removes the choice and its buttons: focus goes to the badge that says it has no backup, not to the page body.
+    if (wasUndecided.current && !undecided) backupBadge.current?.focus();
+    wasUndecided.current = undecided;
+  }, [undecided]);
 
   const exportPublic = async () => {
     setError(await exportPublicKey(storedKey.keyId, 'spki-pem'));
@@ -23,7 +37,13 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
         <strong className="row__name">{storedKey.name}</strong>
         <span className="actions">
           <span className="badge">{storedKey.modulusBits} bits</span>
-          {storedKey.backedUpAt ? <span className="badge badge--ok">Backed up</span> : <span className="badge badge--warn">No backup yet</span>}
+          {storedKey.backedUpAt ? (
+            <span className="badge badge--ok">Backed up</span>
+          ) : (
+            <span className="badge badge--warn" ref={backupBadge} tabIndex={-1}>
+              {canBackup ? 'No backup yet' : 'No backup, none can be made'}
+            </span>
+          )}
         </span>
       </div>
       <div>
@@ -33,6 +53,7 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
         {storedKey.origin === 'generated' ? 'Created here' : 'Imported'} {formatDate(storedKey.createdAt)}. Owners compare this key ID
         before they escrow to you.
       </p>
+      {undecided && <UnbackableKey storedKey={storedKey} />}
       <div className="actions">
         <button type="button" className="button button--small" onClick={() => void exportPublic()}>
           Export public key (PEM)

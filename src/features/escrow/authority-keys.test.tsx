@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { formatKeyIdForHumans } from '../../store/format.ts';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
@@ -8,13 +8,27 @@ import { AuthorityKeys } from './authority-keys.tsx';
 
 async function setup() {
   const download = recordingDownloader();
-  const { store } = await createTestStore({ download });
+  const { store, adapters } = await createTestStore({ download });
   render(
     <StoreProvider store={store}>
       <AuthorityKeys />
     </StoreProvider>,
   );
-  return { store, download, user: userEvent.setup() };
+  return { store, adapters, download, user: userEvent.setup() };
+}
+
+/** What older versions stored at Create, when the page was left before the backup: non-extractable, no backup, no decision. */
+async function setupUnbackable() {
+  const setUp = await setup();
+  const { store, adapters } = setUp;
+  const imported = await act(() => store.getState().importAuthorityKey({ text: testKeyPem('authority.pem'), name: 'Desk' }));
+  if (!('key' in imported)) throw new Error('import failed');
+  await act(async () => {
+    await store.getState().deleteKey(imported.key.keyId);
+    await adapters.keyStore.put({ ...imported.key, backedUpAt: undefined, origin: 'generated' });
+    await store.getState().loadKeys();
+  });
+  return setUp;
 }
 
 describe('AuthorityKeys', () => {
@@ -107,5 +121,40 @@ describe('AuthorityKeys', () => {
     await user.click(screen.getByRole('button', { name: 'Import authority key' }));
     expect(await screen.findByRole('list', { name: 'Authority key pairs' })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('says plainly when an authority key pair can never be backed up, and records keeping it', async () => {
+    const { store, user } = await setupUnbackable();
+    const card = await screen.findByRole('listitem', { name: 'Desk' });
+    expect(within(card).getByText(/has no backup, and none can be made any more/)).toHaveTextContent(
+      'If this browser loses its data, no escrow blob made for it can ever be opened again.',
+    );
+    expect(within(card).getByText(/Whether owners have already escrowed files to it cannot be known here/)).toBeInTheDocument();
+
+    await user.click(within(card).getByRole('button', { name: 'Keep it without a backup' }));
+    await waitFor(() => {
+      expect(store.getState().keys[0]?.backupDeclinedAt).toBeGreaterThan(0);
+    });
+    expect(within(card).queryByText(/none can be made any more/)).not.toBeInTheDocument();
+    // The buttons are gone: focus is on the badge that says what was kept, not on the page body.
+    expect(within(card).getByText('No backup, none can be made')).toHaveFocus();
+  });
+
+  it('replaces an authority key pair that can never be backed up only after saying every escrow blob for it becomes unopenable', async () => {
+    const { store, user } = await setupUnbackable();
+    const card = await screen.findByRole('listitem', { name: 'Desk' });
+
+    await user.click(within(card).getByRole('button', { name: 'Delete it and create a new key pair…' }));
+    let dialog = screen.getByRole('dialog', { name: 'Delete this authority key pair?' });
+    expect(dialog).toHaveTextContent('Every escrow blob already made for this key pair can then never be opened, by you or anyone');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(store.getState().keys).toHaveLength(1);
+
+    await user.click(within(card).getByRole('button', { name: 'Delete it and create a new key pair…' }));
+    dialog = screen.getByRole('dialog', { name: 'Delete this authority key pair?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete key pair' }));
+    expect(await screen.findByRole('button', { name: 'Create authority key pair' })).toBeInTheDocument();
+    expect(store.getState().keys).toEqual([]);
+    expect(screen.getByRole('heading', { name: 'Your authority key pair' })).toHaveFocus();
   });
 });

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AuthorityKeyCard } from './authority-key-card.tsx';
@@ -7,6 +8,15 @@ import { ImportAuthorityKey } from './import-authority-key.tsx';
 /** Journey 6, first part: the authority's own key pair, created or imported, and its public key handed out. */
 export function AuthorityKeys() {
   const keys = useAppStore(useShallow((s) => s.keys.filter((k) => k.role === 'authority-own')));
+  const heading = useRef<HTMLHeadingElement>(null);
+  const count = useRef(keys.length);
+  useEffect(() => {
+    // A key pair deleted from its card takes the button with it: focus goes to this list's heading, not to the page body.
+    const focused = document.activeElement;
+    const lost = !focused || focused === document.body || !focused.isConnected;
+    if (keys.length < count.current && lost) heading.current?.focus();
+    count.current = keys.length;
+  }, [keys.length]);
   const forms = (
     <div className="two-columns">
       <CreateAuthorityKey />
@@ -21,7 +31,9 @@ export function AuthorityKeys() {
         you have checked who they are by your own rules, open their escrow blob below: decrypt the file for them, or issue a
         recovery blob for their new public key so that you never see the file.
       </p>
-      <h2>Your authority key pair</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        Your authority key pair
+      </h2>
       {keys.length === 0 ? (
         <>
           <p>No authority key pair is stored in this browser yet. Create one, or import the one you already have.</p>

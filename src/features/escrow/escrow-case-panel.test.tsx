@@ -75,6 +75,8 @@ describe('EscrowCasePanel', () => {
     await user.click(screen.getByRole('button', { name: 'Close' }));
     expect(screen.getByRole('group', { name: 'Drop escrow blobs' })).toBeInTheDocument();
     expect(screen.queryByRole('group', { name: 'Escrow blob details' })).not.toBeInTheDocument();
+    // Close is gone with the case: focus is on the heading above the drop zone, not on the page body.
+    expect(screen.getByRole('heading', { name: 'Recover from an escrow blob' })).toHaveFocus();
   });
 
   it('names the authority key a blob is for, and offers no recovery', async () => {
@@ -156,6 +158,7 @@ describe('EscrowCasePanel', () => {
     expect(within(details).getByText(good.serial)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Close' }));
     expect(screen.getByRole('list', { name: 'Escrow blobs' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Escrow blobs' })).toHaveFocus();
   });
 
   it('issues a recovery blob only after the new key ID was compared, and refuses the authority’s own key', async () => {

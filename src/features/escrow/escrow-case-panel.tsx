@@ -1,10 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EscrowCaseDetails } from './escrow-case-details.tsx';
-import { EscrowList } from './escrow-list.tsx';
+import { ESCROW_LIST_HEADING, EscrowList } from './escrow-list.tsx';
 import { IssueRecoveryForm } from './issue-recovery-form.tsx';
 import { RecoverFileOption } from './recover-file-option.tsx';
 
@@ -23,6 +23,14 @@ export function EscrowCasePanel() {
     })),
   );
   const [checking, setChecking] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const hadCase = useRef(escrowCase !== null);
+  useEffect(() => {
+    // Close removes itself with the case: focus goes to the list the case came from, or to this section's heading
+    // above the drop zone, not to the page body.
+    if (hadCase.current && !escrowCase) (document.getElementById(ESCROW_LIST_HEADING) ?? heading.current)?.focus();
+    hadCase.current = escrowCase !== null;
+  }, [escrowCase]);
 
   const open = async (files: File[]) => {
     if (files.length === 0) return;
@@ -36,7 +44,7 @@ export function EscrowCasePanel() {
 
   return (
     <section className="panel" aria-labelledby="escrow-heading">
-      <h2 id="escrow-heading">Recover from an escrow blob</h2>
+      <h2 id="escrow-heading" ref={heading} tabIndex={-1}>Recover from an escrow blob</h2>
       {!escrowCase ? (
         <>
           <p>

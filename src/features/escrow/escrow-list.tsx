@@ -41,6 +41,9 @@ const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowLi
   );
 });
 
+/** The list's heading, focused when an escrow case opened from the list is closed. */
+export const ESCROW_LIST_HEADING = 'escrow-list-heading';
+
 /** The blobs of a drop of several files or of the owner's register zip, each judged on its own. */
 export function EscrowList() {
   const { items, skipped, clearEscrowList } = useAppStore(
@@ -54,7 +57,9 @@ export function EscrowList() {
   const checking = items.some((i) => i.checking);
   return (
     <div className="escrow-list">
-      <h3>Escrow blobs</h3>
+      <h3 id={ESCROW_LIST_HEADING} tabIndex={-1}>
+        Escrow blobs
+      </h3>
       <p role="status">
         {verified} of {items.length} checked with your authority key{checking ? '; checking the others…' : '.'} Only a checked blob
         can be opened.

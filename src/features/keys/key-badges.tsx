@@ -1,9 +1,13 @@
+import type { Ref } from 'react';
 import { formatDate } from '../../store/format.ts';
 import { backupStatus } from '../../store/slices/keys-slice.ts';
 import type { StoredKey } from '../../store/types.ts';
 
-/** Where the private key lives, whether a backup exists, whether an authority was confirmed. */
-export function KeyBadges({ storedKey }: { storedKey: StoredKey }) {
+/**
+ * Where the private key lives, whether a backup exists, whether an authority
+ * was confirmed (`confirmedRef`: that badge, which takes focus once confirmed).
+ */
+export function KeyBadges({ storedKey, confirmedRef }: { storedKey: StoredKey; confirmedRef?: Ref<HTMLSpanElement> }) {
   const backup = backupStatus(storedKey);
   return (
     <p className="actions key-card__badges">
@@ -22,7 +26,9 @@ export function KeyBadges({ storedKey }: { storedKey: StoredKey }) {
         (storedKey.confirmedAt === undefined ? (
           <span className="badge badge--warn">Key ID not confirmed</span>
         ) : (
-          <span className="badge badge--ok">Key ID confirmed {formatDate(storedKey.confirmedAt)}</span>
+          <span className="badge badge--ok" ref={confirmedRef} tabIndex={-1}>
+            Key ID confirmed {formatDate(storedKey.confirmedAt)}
+          </span>
         ))}
     </p>
   );

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
@@ -9,7 +9,7 @@ import { BackupForm } from '../../components/backup-form.tsx';
 import { DeleteKey } from './delete-key.tsx';
 import { KeyBadges } from './key-badges.tsx';
 import { RenameForm } from './rename-form.tsx';
-import { UnbackableKey } from './unbackable-key.tsx';
+import { UnbackableKey } from '../../components/unbackable-key.tsx';
 import { cannotBeBackedUp } from '../../store/slices/keys-slice.ts';
 import { ROLE_LABELS } from './role-labels.ts';
 
@@ -23,6 +23,13 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
   const { keyId, name, role, privateKey } = storedKey;
   const unconfirmed = role === 'authority' && storedKey.confirmedAt === undefined;
   const close = () => { setOpen(null); };
+  const confirmedBadge = useRef<HTMLSpanElement>(null);
+  const wasUnconfirmed = useRef(unconfirmed);
+  useEffect(() => {
+    // Confirm authority removes its own button: focus goes to the badge that says it is confirmed, not to the page body.
+    if (wasUnconfirmed.current && !unconfirmed) confirmedBadge.current?.focus();
+    wasUnconfirmed.current = unconfirmed;
+  }, [unconfirmed]);
   const exportPublic = async (format: 'spki-pem' | 'jwk') => {
     setError(await exportPublicKey(keyId, format));
   };
@@ -39,7 +46,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
       <div>
         <KeyId keyId={keyId} />
       </div>
-      <KeyBadges storedKey={storedKey} />
+      <KeyBadges storedKey={storedKey} confirmedRef={confirmedBadge} />
       {unconfirmed && (
         <div className="actions">
           <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>

@@ -113,6 +113,8 @@ describe('KeysPanel', () => {
       expect(store.getState().keys.map((k) => k.name)).toEqual(['Ada Lovelace']);
     });
     expect(within(screen.getByRole('list', { name: 'Stored keys' })).getAllByRole('listitem')).toHaveLength(1);
+    // The card and its Delete button are gone: focus is on the list's heading, not on the page body.
+    expect(screen.getByRole('heading', { name: 'Your keys' })).toHaveFocus();
   });
 
   it('renames a key', async () => {
@@ -148,7 +150,8 @@ describe('KeysPanel', () => {
     expect(within(added).getByText('Key ID not confirmed')).toBeInTheDocument();
     expect(field).toHaveValue('');
     await user.click(within(added).getByRole('button', { name: 'Confirm authority' }));
-    expect(await within(card('Legal hold')).findByText(/^Key ID confirmed/)).toBeInTheDocument();
+    // The Confirm button is gone: focus is on what it did, not on the page body.
+    expect(await within(card('Legal hold')).findByText(/^Key ID confirmed/)).toHaveFocus();
     expect(store.getState().keys.find((k) => k.name === 'Legal hold')?.confirmedAt).toBeGreaterThan(0);
   });
 

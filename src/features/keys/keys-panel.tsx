@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { backupStatus } from '../../store/slices/keys-slice.ts';
 import { AddKey } from './add-key.tsx';
@@ -7,10 +8,19 @@ import { KeyCard } from './key-card.tsx';
 export function KeysPanel() {
   const keys = useAppStore((s) => s.keys);
   const withoutBackup = keys.filter((k) => backupStatus(k) === 'missing');
+  const heading = useRef<HTMLHeadingElement>(null);
+  const count = useRef(keys.length);
+  useEffect(() => {
+    // A deleted key takes its card, and the Delete button with it: focus goes to the list's heading, not to the page body.
+    const focused = document.activeElement;
+    const lost = !focused || focused === document.body || !focused.isConnected;
+    if (keys.length < count.current && lost) heading.current?.focus();
+    count.current = keys.length;
+  }, [keys.length]);
 
   return (
     <section className="keys-panel" aria-labelledby="keys-heading">
-      <h2 id="keys-heading">Your keys</h2>
+      <h2 id="keys-heading" ref={heading} tabIndex={-1}>Your keys</h2>
       <p>
         Give your public key to people who need it; keep your private key’s backup safe. Compare key IDs aloud, in groups of four,
         to be sure a key is the right one.

@@ -8,7 +8,7 @@ import { CreateKeyForm } from './create-key-form.tsx';
 import { DeleteKey } from './delete-key.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
 import { BACKUP_HEADING } from './first-run-focus.ts';
-import { UnbackableKey } from './unbackable-key.tsx';
+import { UnbackableKey } from '../../components/unbackable-key.tsx';
 
 /** First-run step 1: create (and back up) or import my key pair. */
 export function OwnKeyStep() {
