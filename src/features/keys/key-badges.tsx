@@ -5,9 +5,19 @@ import type { StoredKey } from '../../store/types.ts';
 
 /**
  * Where the private key lives, whether a backup exists, whether an authority
- * was confirmed (`confirmedRef`: that badge, which takes focus once confirmed).
+ * was confirmed (`confirmedRef`: that badge, which takes focus once confirmed;
+ * `backupRef`: the badge of a missing backup, which takes focus once the
+ * person decided to keep a key that can never be backed up).
  */
-export function KeyBadges({ storedKey, confirmedRef }: { storedKey: StoredKey; confirmedRef?: Ref<HTMLSpanElement> }) {
+export function KeyBadges({
+  storedKey,
+  confirmedRef,
+  backupRef,
+}: {
+  storedKey: StoredKey;
+  confirmedRef?: Ref<HTMLSpanElement>;
+  backupRef?: Ref<HTMLSpanElement>;
+}) {
   const backup = backupStatus(storedKey);
   return (
     <p className="actions key-card__badges">
@@ -21,7 +31,11 @@ export function KeyBadges({ storedKey, confirmedRef }: { storedKey: StoredKey; c
         <span className="badge badge--ok">Backup exported {formatDate(storedKey.backedUpAt)}</span>
       )}
       {backup === 'imported' && <span className="badge badge--ok">Imported from a key file (your backup)</span>}
-      {backup === 'missing' && <span className="badge badge--warn">No backup exported yet</span>}
+      {backup === 'missing' && (
+        <span className="badge badge--warn" ref={backupRef} tabIndex={-1}>
+          {storedKey.backupDeclinedAt === undefined ? 'No backup exported yet' : 'Kept without a backup'}
+        </span>
+      )}
       {storedKey.role === 'authority' &&
         (storedKey.confirmedAt === undefined ? (
           <span className="badge badge--warn">Key ID not confirmed</span>

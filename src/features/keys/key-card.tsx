@@ -24,6 +24,14 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
   const unconfirmed = role === 'authority' && storedKey.confirmedAt === undefined;
   const close = () => { setOpen(null); };
   const confirmedBadge = useRef<HTMLSpanElement>(null);
+  const undecided = role === 'owner' && cannotBeBackedUp(storedKey);
+  const backupBadge = useRef<HTMLSpanElement>(null);
+  const wasUndecided = useRef(undecided);
+  useEffect(() => {
+    // Keeping a key that can never be backed up removes the choice and its buttons: focus goes to the badge that says so.
+    if (wasUndecided.current && !undecided) backupBadge.current?.focus();
+    wasUndecided.current = undecided;
+  }, [undecided]);
   const wasUnconfirmed = useRef(unconfirmed);
   useEffect(() => {
     // Confirm authority removes its own button: focus goes to the badge that says it is confirmed, not to the page body.
@@ -46,7 +54,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
       <div>
         <KeyId keyId={keyId} />
       </div>
-      <KeyBadges storedKey={storedKey} confirmedRef={confirmedBadge} />
+      <KeyBadges storedKey={storedKey} confirmedRef={confirmedBadge} backupRef={backupBadge} />
       {unconfirmed && (
         <div className="actions">
           <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>
@@ -55,7 +63,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
           </button>
         </div>
       )}
-      {role === 'owner' && cannotBeBackedUp(storedKey) && <UnbackableKey storedKey={storedKey} />}
+      {undecided && <UnbackableKey storedKey={storedKey} />}
       <div className="actions">
         <button type="button" className="button button--small" onClick={() => void exportPublic('spki-pem')}>
           Export public key (PEM)

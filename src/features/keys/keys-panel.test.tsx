@@ -178,4 +178,26 @@ describe('KeysPanel', () => {
     expect(store.getState().newKey).toBeNull();
     expect(screen.queryByText(/No backup exported yet for/)).not.toBeInTheDocument();
   }, 90_000);
+
+  it('after "Keep it" on a key that can never be backed up, focus goes to the badge that says so, not to the page body', async () => {
+    const { store, adapters } = await createTestStore();
+    const imported = await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada Lovelace' });
+    if (!('key' in imported)) throw new Error('import failed');
+    // As an older version left it: stored non-extractable at once, its backup never downloaded.
+    await adapters.keyStore.put({ ...imported.key, backedUpAt: undefined, origin: 'generated' });
+    await store.getState().loadKeys();
+    render(
+      <StoreProvider store={store}>
+        <KeysPanel />
+      </StoreProvider>,
+    );
+    const user = userEvent.setup();
+    const ada = card('Ada Lovelace');
+    await user.click(within(ada).getByRole('button', { name: 'Keep it: only my backup authority can recover my files' }));
+    const badge = await within(ada).findByText('Kept without a backup');
+    await waitFor(() => {
+      expect(badge).toHaveFocus();
+    });
+    expect(store.getState().keys[0]?.backupDeclinedAt).toBeGreaterThan(0);
+  });
 });
