@@ -159,6 +159,11 @@ describe('EscrowCasePanel', () => {
     await user.click(screen.getByRole('button', { name: 'Close' }));
     expect(screen.getByRole('list', { name: 'Escrow blobs' })).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Escrow blobs' })).toHaveFocus();
+
+    // Clearing the list removes its button: focus goes to the heading above the drop zone, not to the page body.
+    await user.click(screen.getByRole('button', { name: 'Clear the list' }));
+    expect(screen.queryByRole('list', { name: 'Escrow blobs' })).not.toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Recover from an escrow blob' })).toHaveFocus();
   });
 
   it('issues a recovery blob only after the new key ID was compared, and refuses the authority’s own key', async () => {

@@ -14,9 +14,10 @@ import { RecoverFileOption } from './recover-file-option.tsx';
  * recovery blob.
  */
 export function EscrowCasePanel() {
-  const { escrowCase, loadError, loadEscrowBlobs, closeEscrowCase } = useAppStore(
+  const { escrowCase, listed, loadError, loadEscrowBlobs, closeEscrowCase } = useAppStore(
     useShallow((s) => ({
       escrowCase: s.escrowCase,
+      listed: s.escrowList.length > 0,
       loadError: s.escrowLoadError,
       loadEscrowBlobs: s.loadEscrowBlobs,
       closeEscrowCase: s.closeEscrowCase,
@@ -31,6 +32,12 @@ export function EscrowCasePanel() {
     if (hadCase.current && !escrowCase) (document.getElementById(ESCROW_LIST_HEADING) ?? heading.current)?.focus();
     hadCase.current = escrowCase !== null;
   }, [escrowCase]);
+  const hadList = useRef(listed);
+  useEffect(() => {
+    // "Clear the list" removes itself with the list: focus goes to this section's heading above the drop zone.
+    if (hadList.current && !listed && !escrowCase) heading.current?.focus();
+    hadList.current = listed;
+  }, [listed, escrowCase]);
 
   const open = async (files: File[]) => {
     if (files.length === 0) return;
