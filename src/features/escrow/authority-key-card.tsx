@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { turnedOff, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
@@ -20,12 +21,8 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
   const canBackup = storedKey.extractable;
   const undecided = cannotBeBackedUp(storedKey);
   const backupBadge = useRef<HTMLSpanElement>(null);
-  const wasUndecided = useRef(undecided);
-  useEffect(() => {
-    // Keeping it removes the choice and its buttons: focus goes to the badge that says it has no backup, not to the page body.
-    if (wasUndecided.current && !undecided) backupBadge.current?.focus();
-    wasUndecided.current = undecided;
-  }, [undecided]);
+  // Keeping it removes the choice and its buttons: focus goes to the badge that says it has no backup, not to the page body.
+  useFocusOnChange(undecided, turnedOff, backupBadge);
 
   const exportPublic = async () => {
     setError(await exportPublicKey(storedKey.keyId, 'spki-pem'));

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { shrank, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AuthorityKeyCard } from './authority-key-card.tsx';
@@ -9,14 +10,8 @@ import { ImportAuthorityKey } from './import-authority-key.tsx';
 export function AuthorityKeys() {
   const keys = useAppStore(useShallow((s) => s.keys.filter((k) => k.role === 'authority-own')));
   const heading = useRef<HTMLHeadingElement>(null);
-  const count = useRef(keys.length);
-  useEffect(() => {
-    // A key pair deleted from its card takes the button with it: focus goes to this list's heading, not to the page body.
-    const focused = document.activeElement;
-    const lost = !focused || focused === document.body || !focused.isConnected;
-    if (keys.length < count.current && lost) heading.current?.focus();
-    count.current = keys.length;
-  }, [keys.length]);
+  // A key pair deleted from its card takes the button with it: focus goes to this list's heading, not to the page body.
+  useFocusOnChange(keys.length, shrank, heading, true);
   const forms = (
     <div className="two-columns">
       <CreateAuthorityKey />

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { turnedOff, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
@@ -26,18 +27,10 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
   const confirmedBadge = useRef<HTMLSpanElement>(null);
   const undecided = role === 'owner' && cannotBeBackedUp(storedKey);
   const backupBadge = useRef<HTMLSpanElement>(null);
-  const wasUndecided = useRef(undecided);
-  useEffect(() => {
-    // Keeping a key that can never be backed up removes the choice and its buttons: focus goes to the badge that says so.
-    if (wasUndecided.current && !undecided) backupBadge.current?.focus();
-    wasUndecided.current = undecided;
-  }, [undecided]);
-  const wasUnconfirmed = useRef(unconfirmed);
-  useEffect(() => {
-    // Confirm authority removes its own button: focus goes to the badge that says it is confirmed, not to the page body.
-    if (wasUnconfirmed.current && !unconfirmed) confirmedBadge.current?.focus();
-    wasUnconfirmed.current = unconfirmed;
-  }, [unconfirmed]);
+  // Keeping a key that can never be backed up removes the choice and its buttons: focus goes to the badge that says so.
+  useFocusOnChange(undecided, turnedOff, backupBadge);
+  // Confirm authority removes its own button: focus goes to the badge that says it is confirmed, not to the page body.
+  useFocusOnChange(unconfirmed, turnedOff, confirmedBadge);
   const exportPublic = async (format: 'spki-pem' | 'jwk') => {
     setError(await exportPublicKey(keyId, format));
   };

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { shrank, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { backupStatus } from '../../store/slices/keys-slice.ts';
 import { AddKey } from './add-key.tsx';
@@ -9,14 +10,8 @@ export function KeysPanel() {
   const keys = useAppStore((s) => s.keys);
   const withoutBackup = keys.filter((k) => backupStatus(k) === 'missing');
   const heading = useRef<HTMLHeadingElement>(null);
-  const count = useRef(keys.length);
-  useEffect(() => {
-    // A deleted key takes its card, and the Delete button with it: focus goes to the list's heading, not to the page body.
-    const focused = document.activeElement;
-    const lost = !focused || focused === document.body || !focused.isConnected;
-    if (keys.length < count.current && lost) heading.current?.focus();
-    count.current = keys.length;
-  }, [keys.length]);
+  // A deleted key takes its card, and the Delete button with it: focus goes to the list's heading, not to the page body.
+  useFocusOnChange(keys.length, shrank, heading, true);
 
   return (
     <section className="keys-panel" aria-labelledby="keys-heading">
