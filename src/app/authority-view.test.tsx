@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { act, render, screen, waitFor } from '@testing-library/react';
-import { createTestStore, testKeyPem } from '../store/test-adapters.ts';
+import { createTestStore, storeAsUnbackable, testKeyPem } from '../store/test-adapters.ts';
 import { AuthorityView } from './authority-view.tsx';
 import { StoreProvider } from './providers.tsx';
 
@@ -41,11 +41,7 @@ describe('AuthorityView', () => {
     // What older versions stored at Create when the page was left before the backup: non-extractable, no backup, no decision.
     const imported = await act(() => store.getState().importAuthorityKey({ text: testKeyPem('authority.pem'), name: 'Desk' }));
     if (!('key' in imported)) throw new Error('import failed');
-    await act(async () => {
-      await store.getState().deleteKey(imported.key.keyId);
-      await adapters.keyStore.put({ ...imported.key, backedUpAt: undefined, origin: 'generated' });
-      await store.getState().loadKeys();
-    });
+    await act(() => storeAsUnbackable({ store, adapters }, imported.key));
     const banner = await screen.findByRole('status');
     expect(banner).toHaveTextContent('Decide below whether to replace or keep a key that can no longer be backed up.');
     expect(banner).not.toHaveTextContent('Export a passphrase-protected backup');

@@ -147,3 +147,13 @@ export function testKeyPem(name: string): string {
   // A plain path: Vite would turn `new URL(path, import.meta.url)` into a (denied) asset import.
   return readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'core', 'testdata', 'keys', name), 'utf8');
 }
+
+/**
+ * Stores `key` again as versions before the backup step left a new key pair
+ * when the page was left before its backup: non-extractable, never backed up,
+ * no decision recorded (`cannotBeBackedUp`), and re-reads the keys.
+ */
+export async function storeAsUnbackable(test: Awaited<ReturnType<typeof createTestStore>>, key: StoredKey): Promise<void> {
+  await test.adapters.keyStore.put({ ...key, backedUpAt: undefined, origin: 'generated' });
+  await test.store.getState().loadKeys();
+}

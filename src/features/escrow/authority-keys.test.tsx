@@ -3,7 +3,7 @@ import { formatKeyIdForHumans } from '../../store/format.ts';
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { createTestStore, keyIdOfPem, recordingDownloader, storeAsUnbackable, testKeyPem } from '../../store/test-adapters.ts';
 import { AuthorityKeys } from './authority-keys.tsx';
 
 async function setup() {
@@ -23,11 +23,7 @@ async function setupUnbackable() {
   const { store, adapters } = setUp;
   const imported = await act(() => store.getState().importAuthorityKey({ text: testKeyPem('authority.pem'), name: 'Desk' }));
   if (!('key' in imported)) throw new Error('import failed');
-  await act(async () => {
-    await store.getState().deleteKey(imported.key.keyId);
-    await adapters.keyStore.put({ ...imported.key, backedUpAt: undefined, origin: 'generated' });
-    await store.getState().loadKeys();
-  });
+  await act(() => storeAsUnbackable({ store, adapters }, imported.key));
   return setUp;
 }
 

@@ -3,7 +3,7 @@ import { formatKeyIdForHumans } from '../../store/format.ts';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { createTestStore, keyIdOfPem, recordingDownloader, storeAsUnbackable, testKeyPem } from '../../store/test-adapters.ts';
 import { KeysPanel } from './keys-panel.tsx';
 
 /** An imported key pair (non-extractable) and a confirmed authority, as after the first run. */
@@ -180,12 +180,11 @@ describe('KeysPanel', () => {
   }, 90_000);
 
   it('after "Keep it" on a key that can never be backed up, focus goes to the badge that says so, not to the page body', async () => {
-    const { store, adapters } = await createTestStore();
+    const test = await createTestStore();
+    const { store } = test;
     const imported = await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada Lovelace' });
     if (!('key' in imported)) throw new Error('import failed');
-    // As an older version left it: stored non-extractable at once, its backup never downloaded.
-    await adapters.keyStore.put({ ...imported.key, backedUpAt: undefined, origin: 'generated' });
-    await store.getState().loadKeys();
+    await storeAsUnbackable(test, imported.key);
     render(
       <StoreProvider store={store}>
         <KeysPanel />
