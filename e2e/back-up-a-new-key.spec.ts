@@ -4,17 +4,7 @@
  * only an unused key: never a saved key that can no longer be backed up.
  */
 import { type Page, expect, test } from '@playwright/test';
-import { downloadBytes, downloadFrom } from './support.ts';
-
-/** Records every dialog (beforeunload included) and accepts it. */
-function recordDialogs(page: Page): string[] {
-  const seen: string[] = [];
-  page.on('dialog', (dialog) => {
-    seen.push(dialog.type());
-    void dialog.accept();
-  });
-  return seen;
-}
+import { downloadBytes, downloadFrom, recordDialogs } from './support.ts';
 
 async function createKeyPair(page: Page, name: string) {
   await page.getByRole('button', { name: 'Create a key pair' }).click();

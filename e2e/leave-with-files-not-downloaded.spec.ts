@@ -4,7 +4,7 @@
  * register says honestly which encrypted files this tab still holds.
  */
 import { type Page, expect, test } from '@playwright/test';
-import { completeFirstRun, downloadFrom, dropFiles } from './support.ts';
+import { completeFirstRun, downloadFrom, dropFiles, recordDialogs } from './support.ts';
 
 const letter = { name: 'letter.txt', mimeType: 'text/plain', buffer: Buffer.from('Dear Charles,\n'.repeat(100)) };
 
@@ -40,11 +40,7 @@ test('leaving with an encrypted file not downloaded is warned about; once downlo
   await expect(row).not.toContainText('exists only in this tab');
   expect(await (await registerCell(page, 'letter.txt')).textContent()).toBe('Downloaded');
 
-  const dialogs: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.type());
-    void d.accept();
-  });
+  const dialogs = recordDialogs(page);
   await page.reload();
   // After the reload this tab holds no encrypted file: the register says so instead of implying it.
   await expect(page.getByRole('tab', { name: 'Encrypt' })).toBeVisible();
@@ -60,11 +56,7 @@ test('a file downloaded in the zip of all counts as downloaded', async ({ page }
   await downloadFrom(page, () => page.getByRole('button', { name: /^Download all/ }).click());
   await expect(page.getByText('File downloaded')).toHaveCount(2);
 
-  const dialogs: string[] = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.type());
-    void d.accept();
-  });
+  const dialogs = recordDialogs(page);
   await page.reload();
   await expect(page.getByRole('tab', { name: 'Encrypt' })).toBeVisible();
   expect(dialogs).toEqual([]);

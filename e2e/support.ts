@@ -185,3 +185,13 @@ export async function openAuthorityDesk(page: Page, options: { pem?: string; nam
   await page.getByRole('button', { name: 'Import authority key' }).click();
   await expect(page.getByRole('list', { name: 'Authority key pairs' })).toBeVisible();
 }
+
+/** Records the type of every dialog (the leave question, `beforeunload`, included) and accepts it. */
+export function recordDialogs(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('dialog', (dialog) => {
+    seen.push(dialog.type());
+    void dialog.accept();
+  });
+  return seen;
+}
