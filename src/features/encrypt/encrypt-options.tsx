@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { KeyId } from '../../components/key-id.tsx';
-import { shortKeyId } from '../../store/format.ts';
+import { KeySelect } from '../../components/key-select.tsx';
 import type { StoredKey } from '../../store/types.ts';
 
 export interface EncryptOptionsProps {
@@ -36,20 +36,7 @@ export function EncryptOptions({ description, onDescription, authorities, author
       </p>
       {authorities.length > 1 && authority ? (
         <>
-          <label htmlFor={selectId}>Backup authority</label>
-          <select
-            id={selectId}
-            value={authority.keyId}
-            onChange={(event) => {
-              onAuthority(event.target.value);
-            }}
-          >
-            {authorities.map((k) => (
-              <option key={k.keyId} value={k.keyId}>
-                {k.name} ({shortKeyId(k.keyId)})
-              </option>
-            ))}
-          </select>
+          <KeySelect id={selectId} label="Backup authority" keys={authorities} value={authority.keyId} onChange={onAuthority} />
           <p className="field-hint">
             Key ID <KeyId keyId={authority.keyId} />
           </p>

@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { KeyId } from '../../components/key-id.tsx';
-import { shortKeyId } from '../../store/format.ts';
+import { KeySelect } from '../../components/key-select.tsx';
 import { ownKeyPair, ownKeyPairs } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
@@ -24,20 +24,7 @@ export function OwnerChoice() {
   }
   return (
     <div className="owner-choice">
-      <label htmlFor={selectId}>Encrypt for my key pair</label>
-      <select
-        id={selectId}
-        value={owner.keyId}
-        onChange={(event) => {
-          choose(event.target.value);
-        }}
-      >
-        {pairs.map((k) => (
-          <option key={k.keyId} value={k.keyId}>
-            {k.name} ({shortKeyId(k.keyId)})
-          </option>
-        ))}
-      </select>
+      <KeySelect id={selectId} label="Encrypt for my key pair" keys={pairs} value={owner.keyId} onChange={choose} />
       <p className="field-hint">
         Key ID <KeyId keyId={owner.keyId} />. Only this key pair (or your backup authority) can open the files.
       </p>

@@ -82,8 +82,10 @@ describe('AuthorityKeys', () => {
 
     await user.click(screen.getByRole('button', { name: 'Create authority key pair' }));
     expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'NAME_REQUIRED');
+    expect(screen.getByLabelText('Authority key name')).toHaveAttribute('aria-invalid', 'true');
     await user.type(screen.getByLabelText('Authority key name'), 'Desk 2');
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Authority key name')).not.toHaveAttribute('aria-invalid');
     expect(screen.getByRole('radio', { name: '3072 bits' })).toBeChecked();
     await user.click(screen.getByRole('button', { name: 'Create authority key pair' }));
 

@@ -1,5 +1,6 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyNameField } from '../../components/key-name-field.tsx';
 import { type KeyBits, KeySizeFieldset } from '../../components/key-size-fieldset.tsx';
 import { NewKeyBackup } from '../../components/new-key-backup.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
@@ -32,16 +33,14 @@ export function CreateAuthorityKey() {
   return (
     <form className="authority-form" noValidate aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
       <h3 id={`${id}-heading`}>Create authority key pair</h3>
-      <label htmlFor={`${id}-name`}>Authority key name</label>
-      <input
+      <KeyNameField
         id={`${id}-name`}
-        type="text"
-        value={name}
+        label="Authority key name"
         placeholder="IT backup desk"
-        autoComplete="off"
-        required
-        onChange={(e) => {
-          setName(e.target.value);
+        value={name}
+        invalid={error?.code === 'NAME_REQUIRED'}
+        onChange={(text) => {
+          setName(text);
           clearError();
         }}
       />

@@ -1,6 +1,7 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyNameField } from '../../components/key-name-field.tsx';
 import { type KeyBits, KeySizeFieldset } from '../../components/key-size-fieldset.tsx';
 import { NewKeyBackup } from '../../components/new-key-backup.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
@@ -38,24 +39,18 @@ export function CreateKeyForm({ onCreated }: { onCreated?: (key: StoredKey) => v
   const nameInvalid = error?.code === 'NAME_REQUIRED';
   return (
     <form className="key-form" noValidate onSubmit={(event) => void submit(event)}>
-      <label htmlFor={`${id}-name`}>Name for this key</label>
-      <input
+      <KeyNameField
         id={`${id}-name`}
-        type="text"
-        value={name}
+        label="Name for this key"
         placeholder="Ada Lovelace"
-        autoComplete="off"
-        required
-        aria-invalid={nameInvalid || undefined}
-        aria-describedby={`${id}-name-hint`}
-        onChange={(e) => {
-          setName(e.target.value);
+        value={name}
+        invalid={nameInvalid}
+        hint="Usually your name: it is written into every file you encrypt, so your backup authority knows whose it is."
+        onChange={(text) => {
+          setName(text);
           if (nameInvalid) clearError();
         }}
       />
-      <p className="field-hint" id={`${id}-name-hint`}>
-        Usually your name: it is written into every file you encrypt, so your backup authority knows whose it is.
-      </p>
       <KeySizeFieldset name={`${id}-bits`} bits={bits} onChange={setBits} />
       <label className="checkbox">
         <input type="checkbox" checked={keepExportable} aria-describedby={`${id}-exportable-hint`} onChange={(e) => { setKeepExportable(e.target.checked); }} />
