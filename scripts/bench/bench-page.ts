@@ -10,7 +10,7 @@ import { importPrivateKey, importPublicKey } from '../../src/core/index.ts';
 import { createWorkerCrypto } from '../../src/io/crypto-client.ts';
 import type { EncryptArgs } from '../../src/io/crypto-protocol.ts';
 import { createTempFiles } from '../../src/io/temp-files.ts';
-import type { CeilingRequest } from './ceiling.worker.ts';
+import type { CeilingRequest, DigestMethod } from './ceiling.worker.ts';
 
 const input = document.querySelector('input')!;
 const pipeline = createWorkerCrypto();
@@ -52,8 +52,9 @@ async function encryptArgs(file: File, chunkSize: number): Promise<EncryptArgs> 
 
 const bench = {
   files: () => Array.from(input.files ?? [], (f) => ({ name: f.name, size: f.size })),
-  readCeiling: (index: number) => ceiling({ op: 'read', file: chosen(index) }),
+  readCeiling: (index: number, digest = false) => ceiling({ op: 'read', file: chosen(index), digest }),
   cipherCeiling: (chunkSize: number, bytes: number) => ceiling({ op: 'cipher', chunkSize, bytes }),
+  digestOption: (method: DigestMethod, chunkSize: number, bytes: number) => ceiling({ op: 'digest', method, chunkSize, bytes }),
 
   /** The app's encrypt: File in, a disk-backed `.keyward` File out (then removed). */
   async encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }> {

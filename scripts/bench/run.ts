@@ -29,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { type BrowserContext, type Page, chromium } from '@playwright/test';
 import { createServer, transformWithOxc } from 'vite';
 import { chromiumArgs, chromiumPath } from '../../test/chromium.ts';
+import type { DigestMethod } from './ceiling.worker.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
@@ -148,7 +149,8 @@ async function peakGrowth(page: Page, profile: string, work: () => Promise<unkno
 }
 
 type Bench = {
-  readCeiling(index: number): Promise<number>;
+  readCeiling(index: number, digest?: boolean): Promise<number>;
+  digestOption(method: DigestMethod, chunkSize: number, bytes: number): Promise<number>;
   cipherCeiling(chunkSize: number, bytes: number): Promise<number>;
   encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }>;
   decrypt(index: number): Promise<{ ms: number; outputSize: number }>;
@@ -222,6 +224,18 @@ async function main(): Promise<void> {
       cipherBySize[String(size)] = round(median(samples), 0);
     }
 
+    // Format v2's payload digest (keyward-v2.md §3.2): the options, per thread, over the same chunks.
+    const digestMethods: DigestMethod[] = ['webcrypto-chunks', 'wasm-sha256', 'wasm-blake3', 'cipher-only', 'cipher-and-digest'];
+    const digestOptions: Record<string, number> = {};
+    for (const method of digestMethods) {
+      const samples: number[] = [];
+      for (let rep = 0; rep < REPS; rep++) samples.push(mbps(SIZE, await call(page, 'digestOption', method, CHUNK, SIZE)));
+      digestOptions[method] = round(median(samples), 0);
+    }
+    const readHashed: number[] = [];
+    for (let rep = 0; rep < REPS; rep++) readHashed.push(mbps(SIZE, await call(page, 'readCeiling', 0, true)));
+    digestOptions['read-and-digest'] = round(median(readHashed), 0);
+
     const growth256 = await peakGrowth(page, profile, () => call(page, 'encrypt', 0, CHUNK));
     const growth1g = flags['skip-1gib'] ? null : await peakGrowth(page, profile, () => call(page, 'encrypt', 2, CHUNK));
     const smallMs = SMALL_FILES > 0 ? await call(page, 'smallFiles', SMALL_FILES, 2048) : null;
@@ -250,6 +264,7 @@ async function main(): Promise<void> {
       mem_growth_1gib_mib: growth1g === null ? null : round(growth1g, 0),
       small_files_per_second: smallMs === null ? null : round(SMALL_FILES / (smallMs / 1000), 0),
       ceiling_cipher_mbps_by_chunk_size: cipherBySize,
+      digest_options_mbps: digestOptions,
     };
 
     const line = (label: string, value: string) => {
@@ -265,6 +280,7 @@ async function main(): Promise<void> {
       line('cli raw node:crypto encrypt / keyward', `${String(result.cli_raw_encrypt_mbps)} / ${String(result.cli_encrypt_mbps)} MB/s  ratio ${String(result.cli_encrypt_ratio)}`);
       line('cli raw node:crypto decrypt / keyward', `${String(result.cli_raw_decrypt_mbps)} / ${String(result.cli_decrypt_mbps)} MB/s  ratio ${String(result.cli_decrypt_ratio)}`);
     }
+    for (const [method, value] of Object.entries(digestOptions)) line(`  digest option ${method}`, `${String(value)} MB/s`);
     line('renderer growth, encrypt 256 MiB', `${String(result.mem_growth_256mib_mib)} MiB`);
     if (growth1g !== null) line('renderer growth, encrypt 1 GiB', `${String(result.mem_growth_1gib_mib)} MiB`);
     if (smallMs !== null) line(`${String(SMALL_FILES)} small files (2 KiB)`, `${String(result.small_files_per_second)} files/s`);
