@@ -74,6 +74,18 @@ function fails(args: readonly string[], code: string, env: Record<string, string
   return result;
 }
 
+describe('help', () => {
+  it.each([['help', 'escrow'], ['verify', '--help'], ['id', '-h'], ['escrow', 'check', '--help']])('keyward %s prints usage', (...args) => {
+    expect(ok(args).stdout).toMatch(/^Usage: keyward /);
+  });
+
+  it('lists the v2 commands', () => {
+    const { stdout } = ok(['--help']);
+    for (const command of ['keyward id', 'keyward verify', 'keyward escrow check', '--sign', '--trust', '--signer']) expect(stdout).toContain(command);
+    for (const code of ['SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID']) expect(stdout).toContain(code);
+  });
+});
+
 describe('keygen writes identities', () => {
   it('--name goes above the keys in both files, and both files still read as the identity', async () => {
     const prefix = join(sub('keygen-name'), 'ada');
@@ -316,6 +328,9 @@ describe('escrow check', () => {
     if (receipt.kind !== 'receipt' || escrow.kind !== 'escrow-v2') throw new Error('not a receipt and a v2 escrow blob');
     await verifyReceipt(receipt.receipt, escrow.blob);
     expect(receipt.receipt.authority.id).toBe(identity('authority').id);
+    const shown = ok(['inspect', receiptPath]).stdout;
+    expect(JSON.parse(shown)).toMatchObject({ format: 'keyward-receipt/2', signer: identity('authority').id, authority: { id: identity('authority').id } });
+    expect(shown).not.toMatch(/"signature"|publicKey|signingKey/);
     // An existing receipt is not replaced without --force.
     const again = check([good.blob], ['--receipt-out', receipts]);
     expect(again.firstLine).toMatch(/^OUTPUT_EXISTS: /);
@@ -401,6 +416,9 @@ describe('signed recovery: reissue, decrypt --trust, recover', () => {
     expect(issued.status).toBe(0);
     expect(issued.stdout).toContain(`signed by   ${identity('authority').id}`);
     expect(readJson(recovery)).toMatchObject({ format: 'keyward-recovery/2', owner: { name: 'Ada', id: identity('new-owner').id }, issuer: { id: identity('authority').id } });
+    const shown = ok(['inspect', recovery]).stdout;
+    expect(JSON.parse(shown)).toMatchObject({ format: 'keyward-recovery/2', signer: identity('authority').id, issuer: { kind: 'identity', id: identity('authority').id } });
+    expect(shown).not.toMatch(/wrappedKey|"signature"|publicKey|signingKey/);
     const out = join(folder, 'by-new-owner.bin');
     const decrypt = ['decrypt', made.file, '--key', idPath('new-owner', 'pem'), '--recovery', recovery, '--out', out];
     fails(decrypt, 'SIGNER_UNTRUSTED');
