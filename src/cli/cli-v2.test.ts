@@ -392,6 +392,12 @@ describe('escrow check', () => {
     expect(keyward(['escrow', 'check', good.blob, '--authority-key', key('authority.pem')]).firstLine).toMatch(/^NO_MATCHING_KEY: /);
   });
 
+  it('a missing --receipt-out folder fails before any blob is checked', () => {
+    const result = check([good.blob], ['--receipt-out', join(folder, 'no-such-folder')]);
+    expect(result.firstLine).toMatch(/^FILE_NOT_FOUND: Cannot write .*no-such-folder/);
+    expect(result.stdout).toBe('');
+  });
+
   it('only "check", and at least one blob', () => {
     expect(keyward(['escrow', 'list', good.blob, '--authority-key', idPath('authority', 'pem')]).status).toBe(2);
     expect(keyward(['escrow', 'check', '--authority-key', idPath('authority', 'pem')]).status).toBe(2);

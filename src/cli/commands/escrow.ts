@@ -4,6 +4,7 @@
  * with a signed receipt (§5). A v1 blob gets v1 §5's MAC check and is
  * reported "unsigned (v1)": without its file, nothing more can be checked.
  */
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   type PrivateIdentity,
@@ -103,6 +104,14 @@ async function writeReceipt(path: string, text: string, force: boolean): Promise
   }
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** `CODE: PATH: sentence (reason)`, one line: the blob's result when it failed. */
 function failureLine(error: KeywardError, path: string): string {
   const { reason } = error.details;
@@ -118,6 +127,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   const receiptDir = args.flags['receipt-out'];
   const { force } = args.flags;
   const keyPath = args.flags['authority-key'];
+  // A missing receipt folder is the command line's mistake, not every blob's.
+  if (receiptDir !== undefined && !(await isDirectory(receiptDir))) throw new KeywardError('FILE_NOT_FOUND', { path: receiptDir, action: 'write' });
   const file = await loadPrivateKeyFile(keyPath, '--authority-key', ctx.env);
   const authority: Authority = { key: file.key, identity: file.identity, name: file.name };
 
