@@ -343,8 +343,12 @@ describe('escrow check', () => {
     expect(check([good.blob], ['--receipt-out', receipts, '--force']).status).toBe(0);
   });
 
-  it('a v1 blob is reported unsigned (v1) after its MAC check, and is not a failure', () => {
-    const result = check([good.blob, v1Blob]);
+  it('a v1 blob fails the run (it cannot be checked against its file) unless --accept-v1 takes it on its MAC check', () => {
+    const refused = check([good.blob, v1Blob]);
+    expect(refused.status).toBe(1);
+    expect(refused.firstLine).toMatch(/^SIGNER_UNTRUSTED: /);
+    expect(refused.stdout.trimEnd().split('\n')[1]).toMatch(/^SIGNER_UNTRUSTED: .*old\.txt\.keyward-escrow\.json: .*format 1 blob is unsigned/);
+    const result = check([good.blob, v1Blob], ['--accept-v1']);
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^GOOD file /);
@@ -353,7 +357,7 @@ describe('escrow check', () => {
     const damaged = join(folder, 'damaged-v1.json');
     const text = readFileSync(v1Blob, 'utf8').replace(/"description":\s*""/, '"description": "changed"');
     writeFileSync(damaged, text);
-    expect(check([damaged]).firstLine).toMatch(/^BLOB_TAMPERED: /);
+    expect(check([damaged], ['--accept-v1']).firstLine).toMatch(/^BLOB_TAMPERED: /);
   });
 
   it('attack: forged and evading blobs are refused, one line each, and get no receipt', async () => {

@@ -1,8 +1,9 @@
 /**
  * `keyward escrow check`: the backup authority checks escrow blobs on
  * receipt (keyward-v2.md §4, checks 1–8 in order) and answers each good one
- * with a signed receipt (§5). A v1 blob gets v1 §5's MAC check and is
- * reported "unsigned (v1)": without its file, nothing more can be checked.
+ * with a signed receipt (§5). A v1 blob cannot be checked against its file,
+ * so it fails the run (`SIGNER_UNTRUSTED`: not signed at all) unless
+ * `--accept-v1` says the authority takes such blobs on their MAC check alone.
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -30,11 +31,12 @@ const SPEC = {
   flags: {
     'authority-key': { type: 'string', required: true },
     'receipt-out': { type: 'string' },
+    'accept-v1': { type: 'boolean' },
     force: { type: 'boolean' },
   },
 } as const;
 
-const USAGE = `Usage: keyward escrow check BLOB.json... --authority-key AUTH.pem [--receipt-out DIR] [--force]
+const USAGE = `Usage: keyward escrow check BLOB.json... --authority-key AUTH.pem [--receipt-out DIR] [--accept-v1] [--force]
 
 For the backup authority, when escrow blobs arrive: checks that each blob
 really opens the file its owner signed (format 2: the owner's signature, the
@@ -42,11 +44,13 @@ file's header and signature, and the wrapped key against the header's MAC),
 so a forged, swapped or evading blob is caught now, not on the day of recovery.
 Prints one line per blob on stdout, in the order given:
   GOOD file SERIAL from OWNER-ID  BLOB.json
-  unsigned (v1) file SERIAL from OWNER-KEY-ID  BLOB.json  (MAC checked; ...)
   CODE: BLOB.json: what is wrong with it
-Exits 0 only if no blob failed; otherwise 1, with the first failure's
-"CODE: sentence" as the first line on stderr. A format 1 blob cannot be checked
-against its file; its line says so, and it is not a failure.
+  unsigned (v1) file SERIAL from OWNER-KEY-ID  BLOB.json  (with --accept-v1)
+Exits 0 only if every blob is GOOD; otherwise 1, with the first failure's
+"CODE: sentence" as the first line on stderr. A format 1 blob is unsigned and
+cannot be checked against its file, so it is a failure (SIGNER_UNTRUSTED)
+unless --accept-v1 is given; then its MAC is checked and its line says
+"unsigned (v1)".
 
 Options:
   --authority-key PATH   the authority's private identity (a v1 key checks v1 blobs only;
@@ -54,6 +58,7 @@ Options:
   --receipt-out DIR      write a receipt signed by the authority's identity for each GOOD
                          blob: DIR/NAME.keyward-receipt.json for NAME.keyward-escrow.json;
                          give it back to the owner
+  --accept-v1            take format 1 blobs on their MAC check alone (they get no receipt)
   --force                replace existing receipts
 `;
 
@@ -72,10 +77,11 @@ interface Authority {
 }
 
 /** One blob's line; throws its failure. */
-async function checkOne(path: string, authority: Authority, receiptDir: string | undefined, force: boolean): Promise<string> {
+async function checkOne(path: string, authority: Authority, receiptDir: string | undefined, force: boolean, acceptV1: boolean): Promise<string> {
   const escrow = await loadEscrowBlob(path, '');
   if (escrow.version === 1) {
     const { blob } = await openBlob(escrow.blob, authority.key);
+    if (!acceptV1) throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'a format 1 blob is unsigned and cannot be checked against its file (its MAC did check; --accept-v1 takes it)' });
     return `unsigned (v1) file ${blob.serial} from ${blob.owner.keyId}  ${path}  (MAC checked; a v1 blob cannot be checked against its file)`;
   }
   // §4 check 7 needs the authority's identity ID: a v1 key is never the authority of a v2 blob.
@@ -135,7 +141,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   let firstFailure: KeywardError | undefined;
   for (const path of blobs) {
     try {
-      ctx.print(await checkOne(path, authority, receiptDir, force));
+      ctx.print(await checkOne(path, authority, receiptDir, force, args.flags['accept-v1']));
     } catch (error) {
       // Anything but a blob's own failure (a bug, Ctrl-C) stops the run.
       if (!isKeywardError(error) || error.code === 'INTERRUPTED' || error.code === 'INTERNAL') throw error;
