@@ -6,7 +6,7 @@
  * all show it.
  */
 
-/** The errors a reader tells apart (spec §7). */
+/** The errors a reader tells apart (spec v1 §7, and v2 §9 for the last four). */
 export const SPEC_ERROR_CODES = [
   'NOT_KEYWARD',
   'UNSUPPORTED_VERSION',
@@ -21,6 +21,11 @@ export const SPEC_ERROR_CODES = [
   'TRAILING_DATA',
   'SIZE_MISMATCH',
   'KEY_TOO_WEAK',
+  // v2 (keyward-v2.md §9)
+  'SIGNATURE_INVALID',
+  'SIGNER_UNTRUSTED',
+  'ESCROW_INVALID',
+  'QUORUM_NOT_MET',
 ] as const;
 
 /** Errors of reading, importing and using keys (not in the spec's list). */
@@ -170,6 +175,14 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     } does not match the size recorded in the file, so nothing was saved. Get an untouched copy of the file.`,
   KEY_TOO_WEAK: (d) =>
     `This RSA key is too weak${d.bits ? ` (${d.bits} bits)` : ''}; Keyward needs at least 2048 bits. Use or create a stronger key.`,
+  SIGNATURE_INVALID: () =>
+    'A signature does not verify: this file or blob was changed after it was signed, so it cannot be trusted. Get an untouched copy from the person who made it.',
+  SIGNER_UNTRUSTED: () =>
+    'This file or blob was not signed by the identity you expected or pinned (or not signed at all), so it was not used. Check its identity ID with the person it should come from.',
+  ESCROW_INVALID: () =>
+    'This escrow blob does not open the file it names, so it could not recover that file. Ask the owner to send the escrow blob again, made together with the file.',
+  QUORUM_NOT_MET: () =>
+    'Fewer council members than the council needs have contributed, so the file key cannot be put together yet. Ask more members of the council for their part.',
   KEY_UNREADABLE: (d) =>
     `This is not a key Keyward can read${orReason(d)}. Use a PEM (SPKI, PKCS#8, PKCS#1, encrypted PKCS#8) or JWK RSA key.`,
   KEY_UNSUPPORTED: (d) =>

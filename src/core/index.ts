@@ -4,6 +4,7 @@
  */
 export * from './bytes.ts';
 export * from './errors.ts';
+export * from './canonical.ts';
 export * from './kdf.ts';
 export * from './format/constants.ts';
 export * from './format/header.ts';
