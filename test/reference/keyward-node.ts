@@ -605,6 +605,18 @@ export function refParsePublicIdentity(pemText: string): RefPublicIdentity {
   const der = blocks.map((b) => crypto.createPublicKey(b.pem).export({ type: 'spki', format: 'der' }));
   return refPublicIdentity(der[0]!, der[1]!);
 }
+/** v2 §2 public identity, JWK: `{"keys":[RSA (alg RSA-OAEP-256), OKP (crv Ed25519, alg EdDSA)]}`, nothing private. */
+export function refParsePublicIdentityJwk(text: string): RefPublicIdentity {
+  const set = JSON.parse(text) as unknown;
+  const keys = isObject(set) ? set['keys'] : undefined;
+  if (!Array.isArray(keys) || keys.length !== 2 || !keys.every(isObject)) throw malformed('a public identity JWK Set holds exactly two keys');
+  const [rsa, ed] = keys as Record<string, unknown>[];
+  if (rsa!['kty'] !== 'RSA' || rsa!['alg'] !== 'RSA-OAEP-256') throw malformed('the first JWK is not an RSA-OAEP-256 key');
+  if (ed!['kty'] !== 'OKP' || ed!['crv'] !== 'Ed25519' || ed!['alg'] !== 'EdDSA') throw malformed('the second JWK is not an Ed25519 EdDSA key');
+  if ('d' in rsa! || 'd' in ed!) throw malformed('a public identity holds no private members');
+  const der = [rsa!, ed!].map((jwk) => crypto.createPublicKey({ key: jwk as crypto.JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'der' }));
+  return refPublicIdentity(der[0]!, der[1]!);
+}
 /** v2 §2: the two-block public identity PEM (RSA first). */
 export function refPublicIdentityPem(pub: RefPublicIdentity): string {
   return `${pub.rsa.export({ type: 'spki', format: 'pem' }) as string}${pub.ed.export({ type: 'spki', format: 'pem' }) as string}`;
@@ -759,7 +771,8 @@ function bytesField(o: Record<string, unknown>, k: string, where: string, len?: 
 }
 function timeField(o: Record<string, unknown>, k: string, where: string): string {
   const v = str(o, k, where);
-  if (!ISO_MS_UTC_RE.test(v) || Number.isNaN(Date.parse(v))) throw malformed(`${where}.${k} is not ISO 8601 UTC with milliseconds`);
+  // A date that does not exist (2026-02-30) is not an ISO 8601 time, though Date.parse rolls it over.
+  if (!ISO_MS_UTC_RE.test(v) || Number.isNaN(Date.parse(v)) || new Date(v).toISOString() !== v) throw malformed(`${where}.${k} is not ISO 8601 UTC with milliseconds`);
   return v;
 }
 function serialField(o: Record<string, unknown>, where: string): string {
