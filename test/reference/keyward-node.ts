@@ -610,7 +610,7 @@ export function refParsePublicIdentityJwk(text: string): RefPublicIdentity {
   const set = JSON.parse(text) as unknown;
   const keys = isObject(set) ? set['keys'] : undefined;
   if (!Array.isArray(keys) || keys.length !== 2 || !keys.every(isObject)) throw malformed('a public identity JWK Set holds exactly two keys');
-  const [rsa, ed] = keys as Record<string, unknown>[];
+  const [rsa, ed] = keys;
   if (rsa!['kty'] !== 'RSA' || rsa!['alg'] !== 'RSA-OAEP-256') throw malformed('the first JWK is not an RSA-OAEP-256 key');
   if (ed!['kty'] !== 'OKP' || ed!['crv'] !== 'Ed25519' || ed!['alg'] !== 'EdDSA') throw malformed('the second JWK is not an Ed25519 EdDSA key');
   if ('d' in rsa! || 'd' in ed!) throw malformed('a public identity holds no private members');
