@@ -43,15 +43,15 @@ describe('identities (v2 §2), both ways', () => {
 
   it('signatures cross: core signs, the reference verifies, and back; the context is bound', async () => {
     const id = await core();
-    const body = crypto.randomBytes(100);
+    const body = new Uint8Array(crypto.randomBytes(100));
     const sig = await signAs(id, 'keyward/v2 escrow', body);
     const edKey = refParsePublicIdentity(await exportPublicIdentity(id, 'pem')).ed;
     expect(refVerifySig('keyward/v2 escrow', body, edKey, sig)).toBe(true);
     expect(refVerifySig('keyward/v2 receipt', body, edKey, sig)).toBe(false);
     const refSig = refSign('keyward/v2 recovery', body, refOwner.edPrivate);
     const corePub = await importPublicIdentity(refPublicIdentityPem(refOwner));
-    expect(await verifySignature(corePub.signingKey, 'keyward/v2 recovery', body, refSig)).toBe(true);
-    expect(await verifySignature(corePub.signingKey, 'keyward/v2 file', body, refSig)).toBe(false);
+    expect(await verifySignature(corePub.signingKey, 'keyward/v2 recovery', body, new Uint8Array(refSig))).toBe(true);
+    expect(await verifySignature(corePub.signingKey, 'keyward/v2 file', body, new Uint8Array(refSig))).toBe(false);
   });
 });
 
