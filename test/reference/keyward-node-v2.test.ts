@@ -248,6 +248,10 @@ describe('v2 §4 escrow blob: checks 1-8 in order', () => {
     const other = signed(10);
     expect(check(escrowFor(r, { fileKey: other.fileKey }))).toBe('ESCROW_INVALID'); // the key of another file
     expect(check(resigned((b) => ({ ...b, wrappedKey: escrowFor(other).wrappedKey })))).toBe('ESCROW_INVALID');
+    // The owner signs a file whose header HMAC is not the key's (its metadata does open): no reader could open it.
+    const badMac = Buffer.from(r.file);
+    badMac[r.prefix.length - 1]! ^= 1;
+    expect(check(escrowFor({ ...r, file: refResign(badMac, owner) }))).toBe('ESCROW_INVALID');
   });
 
   it('a v1 blob is checked as v1 §5 and reported as version 1', () => {
