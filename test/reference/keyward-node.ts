@@ -906,25 +906,9 @@ function parsePrefix(prefix: Buffer): ParsedFile {
   return p;
 }
 
-export interface RefEscrowChecked {
-  version: 2; blob: RefEscrowV2; owner: RefPublicIdentity; header: ParsedFile; fileKey: Buffer; headerHmac: Buffer;
-  payloadDigest: Buffer; fileSignature: Buffer;
-}
-export interface RefEscrowV1Checked { version: 1; fileKey: Buffer; blob: RefBlob }
-
-/**
- * v2 §4 "checking a blob at intake", checks 1 to 8 in order; the first failure is thrown.
- * `checker` is the authority's private identity; a "keyward-escrow/1" blob is checked as v1 §5
- * (with the identity's RSA key) and reported as version 1.
- */
-export function refCheckEscrow(input: unknown, checker: RefPrivateIdentity, o: { expectOwner?: string } = {}): RefEscrowChecked | RefEscrowV1Checked {
-  // 1. strict JSON, fields and types, format.
-  const raw = inputObject(input, 'escrow blob');
-  if (isObject(raw) && raw['format'] === ESCROW_FORMAT) {
-    const v1 = refOpenBlob(raw, checker.rsaPrivatePem);
-    return { version: 1, fileKey: v1.fileKey, blob: v1.blob };
-  }
-  if (isObject(raw) && isObject(raw['authority']) && raw['authority']['kind'] === 'council') {
+/** v2 §4 check 1: strict fields and types, format (a council's blob is UNSUPPORTED_VERSION, §8). */
+function parseEscrowV2(raw: unknown) {
+  if (isObject(raw) && raw['format'] === ESCROW2_FORMAT && isObject(raw['authority']) && raw['authority']['kind'] === 'council') {
     throw new RefError('UNSUPPORTED_VERSION', 'council escrow blobs (v2 §8) are not implemented');
   }
   const b = exactObject(raw, ESCROW_FIELDS, 'escrow');
@@ -948,6 +932,28 @@ export function refCheckEscrow(input: unknown, checker: RefPrivateIdentity, o: {
   const fileSignature = bytesField(b, 'fileSignature', 'escrow', SIG);
   const wrapped = bytesField(b, 'wrappedKey', 'escrow');
   const signature = bytesField(b, 'signature', 'escrow', SIG);
+  return { b, fileId, serial, ownerId, ownerRsa, ownerEd, authorityId, authorityKeyId, prefix, payloadDigest, fileSignature, wrapped, signature };
+}
+
+export interface RefEscrowChecked {
+  version: 2; blob: RefEscrowV2; owner: RefPublicIdentity; header: ParsedFile; fileKey: Buffer; headerHmac: Buffer;
+  payloadDigest: Buffer; fileSignature: Buffer;
+}
+export interface RefEscrowV1Checked { version: 1; fileKey: Buffer; blob: RefBlob }
+
+/**
+ * v2 §4 "checking a blob at intake", checks 1 to 8 in order; the first failure is thrown.
+ * `checker` is the authority's private identity; a "keyward-escrow/1" blob is checked as v1 §5
+ * (with the identity's RSA key) and reported as version 1.
+ */
+export function refCheckEscrow(input: unknown, checker: RefPrivateIdentity, o: { expectOwner?: string } = {}): RefEscrowChecked | RefEscrowV1Checked {
+  // 1. strict JSON, fields and types, format.
+  const raw = inputObject(input, 'escrow blob');
+  if (isObject(raw) && raw['format'] === ESCROW_FORMAT) {
+    const v1 = refOpenBlob(raw, checker.rsaPrivatePem);
+    return { version: 1, fileKey: v1.fileKey, blob: v1.blob };
+  }
+  const { b, fileId, serial, ownerId, ownerRsa, ownerEd, authorityId, authorityKeyId, prefix, payloadDigest, fileSignature, wrapped, signature } = parseEscrowV2(raw);
   // 2. owner.id is the identity ID of the owner's keys.
   const owner = refPublicIdentity(ownerRsa, ownerEd, ownerId, 'escrow.owner');
   // 3. the owner's signature over the blob.
@@ -1009,9 +1015,9 @@ export function refMakeReceipt(o: {
   return refSignObject('keyward/v2 receipt', o.edit ? o.edit(unsigned) : unsigned, o.authority.edPrivate) as unknown as RefReceipt;
 }
 
-/** v2 §5: the owner's checks of a receipt against the blobs it made (in that order). */
-export function refCheckReceipt(input: unknown, blobs: RefEscrowV2[]): { receipt: RefReceipt; blob: RefEscrowV2 } {
-  const r = exactObject(inputObject(input, 'receipt'), RECEIPT_FIELDS, 'receipt');
+/** v2 §5, first check: strict fields and types. */
+function parseReceiptV2(raw: unknown) {
+  const r = exactObject(raw, RECEIPT_FIELDS, 'receipt');
   if (str(r, 'format', 'receipt') !== RECEIPT_FORMAT) throw malformed(`receipt.format is not ${RECEIPT_FORMAT}`);
   const fileId = b64u(bytesField(r, 'fileId', 'receipt', 16));
   serialField(r, 'receipt');
@@ -1022,6 +1028,12 @@ export function refCheckReceipt(input: unknown, blobs: RefEscrowV2[]): { receipt
   const authorityId = idField(au, 'id', 'receipt.authority');
   timeField(r, 'receivedAt', 'receipt');
   const signature = bytesField(r, 'signature', 'receipt', SIG);
+  return { r, fileId, escrowDigest, au, authorityId, signature };
+}
+
+/** v2 §5: the owner's checks of a receipt against the blobs it made (in that order). */
+export function refCheckReceipt(input: unknown, blobs: RefEscrowV2[]): { receipt: RefReceipt; blob: RefEscrowV2 } {
+  const { r, fileId, escrowDigest, au, authorityId, signature } = parseReceiptV2(inputObject(input, 'receipt'));
   const authority = refPublicIdentity(bytesField(au, 'publicKey', 'receipt.authority'), bytesField(au, 'signingKey', 'receipt.authority'), authorityId, 'receipt.authority');
   if (!refVerifySig('keyward/v2 receipt', Buffer.from(refCanonical(withoutSignature(r)), 'utf8'), authority.ed, signature)) {
     throw new RefError('SIGNATURE_INVALID', 'the receipt signature does not verify');
@@ -1065,21 +1077,11 @@ export function refMakeRecoveryV2(o: {
   return refSignObject('keyward/v2 recovery', o.edit ? o.edit(unsigned) : unsigned, o.authority.edPrivate) as unknown as RefRecoveryV2;
 }
 
-/**
- * v2 §6 "opening a file with a recovery blob", steps 1 to 6. `pinned` are the issuer identity IDs
- * the reader trusts; `reader` is the reader's RSA private key (PEM). A v1 recovery blob opens as
- * v1 §5 unless the reader pins issuers (then SIGNER_UNTRUSTED: it is unsigned).
- */
-export function refDecryptWithRecoveryV2(file: Buffer, input: unknown, readerPem: string, o: RefReadOptions & { pinned?: string[] } = {}): RefDecrypted {
-  const raw = inputObject(input, 'recovery blob');
-  if (isObject(raw) && raw['format'] === RECOVERY_FORMAT) {
-    if (o.pinned !== undefined) throw new RefError('SIGNER_UNTRUSTED', 'a v1 recovery blob is unsigned, and only pinned issuers are trusted');
-    return refDecryptWithBlob(file, raw, readerPem, o);
-  }
-  if (isObject(raw) && isObject(raw['issuer']) && raw['issuer']['kind'] === 'member') {
+/** v2 §6 step 1: strict fields and types (a member's partial blob is UNSUPPORTED_VERSION, §8). */
+function parseRecoveryV2(raw: unknown) {
+  if (isObject(raw) && raw['format'] === RECOVERY2_FORMAT && isObject(raw['issuer']) && raw['issuer']['kind'] === 'member') {
     throw new RefError('UNSUPPORTED_VERSION', 'partial recovery blobs (v2 §8) are not implemented');
   }
-  // 1. strict JSON and fields; issuer.id is the identity ID of its keys.
   const b = exactObject(raw, RECOVERY_FIELDS, 'recovery');
   if (str(b, 'format', 'recovery') !== RECOVERY2_FORMAT) throw malformed(`recovery.format is not ${RECOVERY2_FORMAT}`);
   const fileId = bytesField(b, 'fileId', 'recovery', 16);
@@ -1098,6 +1100,40 @@ export function refDecryptWithRecoveryV2(file: Buffer, input: unknown, readerPem
   const issuerId = idField(is, 'id', 'recovery.issuer');
   const wrapped = bytesField(b, 'wrappedKey', 'recovery');
   const signature = bytesField(b, 'signature', 'recovery', SIG);
+  return { b, fileId, headerHmac, ownerKeyId, is, issuerId, wrapped, signature };
+}
+
+export type RefSignedObjectKind = 'escrow-v1' | 'recovery-v1' | 'escrow-v2' | 'receipt' | 'recovery-v2';
+/**
+ * Which blob or receipt a text is, by `format`, parsed strictly (duplicate keys refused everywhere;
+ * v1 blobs by v1 §5's rules, v2 objects by their first check). No signature is checked.
+ */
+export function refParseSignedObject(input: Uint8Array | string): RefSignedObjectKind {
+  const raw = refParseStrictJson(input, 'blob');
+  if (!isObject(raw)) throw malformed('a blob is a JSON object');
+  switch (raw['format']) {
+    case ESCROW_FORMAT: refParseBlob(raw); return 'escrow-v1';
+    case RECOVERY_FORMAT: refParseBlob(raw); return 'recovery-v1';
+    case ESCROW2_FORMAT: parseEscrowV2(raw); return 'escrow-v2';
+    case RECEIPT_FORMAT: parseReceiptV2(raw); return 'receipt';
+    case RECOVERY2_FORMAT: parseRecoveryV2(raw); return 'recovery-v2';
+    default: throw malformed('format is not a Keyward blob or receipt format');
+  }
+}
+
+/**
+ * v2 §6 "opening a file with a recovery blob", steps 1 to 6. `pinned` are the issuer identity IDs
+ * the reader trusts; `reader` is the reader's RSA private key (PEM). A v1 recovery blob opens as
+ * v1 §5 unless the reader pins issuers (then SIGNER_UNTRUSTED: it is unsigned).
+ */
+export function refDecryptWithRecoveryV2(file: Buffer, input: unknown, readerPem: string, o: RefReadOptions & { pinned?: string[] } = {}): RefDecrypted {
+  const raw = inputObject(input, 'recovery blob');
+  if (isObject(raw) && raw['format'] === RECOVERY_FORMAT) {
+    if (o.pinned !== undefined) throw new RefError('SIGNER_UNTRUSTED', 'a v1 recovery blob is unsigned, and only pinned issuers are trusted');
+    return refDecryptWithBlob(file, raw, readerPem, o);
+  }
+  // 1. strict JSON and fields; issuer.id is the identity ID of its keys.
+  const { b, fileId, headerHmac, ownerKeyId, is, issuerId, wrapped, signature } = parseRecoveryV2(raw);
   const issuer = refPublicIdentity(bytesField(is, 'publicKey', 'recovery.issuer'), bytesField(is, 'signingKey', 'recovery.issuer'), issuerId, 'recovery.issuer');
   // 2. the issuer's signature.
   if (!refVerifySig('keyward/v2 recovery', Buffer.from(refCanonical(withoutSignature(b)), 'utf8'), issuer.ed, signature)) {
