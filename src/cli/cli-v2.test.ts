@@ -392,6 +392,15 @@ describe('escrow check', () => {
     expect(keyward(['escrow', 'check', good.blob, '--authority-key', key('authority.pem')]).firstLine).toMatch(/^NO_MATCHING_KEY: /);
   });
 
+  it('a council blob (§8) is refused as UNSUPPORTED_VERSION: councils are not implemented', () => {
+    const real = readJson(good.blob);
+    const council = join(folder, 'council.keyward-escrow.json');
+    writeFileSync(council, JSON.stringify({ ...real, authority: { kind: 'council', name: 'Board', id: identity('authority').id, threshold: 2, members: [] } }));
+    const result = check([council]);
+    expect(result.firstLine).toMatch(/^UNSUPPORTED_VERSION: /);
+    expect(result.stdout).toMatch(/^UNSUPPORTED_VERSION: .*council\.keyward-escrow\.json: /);
+  });
+
   it('a missing --receipt-out folder fails before any blob is checked', () => {
     const result = check([good.blob], ['--receipt-out', join(folder, 'no-such-folder')]);
     expect(result.firstLine).toMatch(/^FILE_NOT_FOUND: Cannot write .*no-such-folder/);
