@@ -93,7 +93,7 @@ describe('core writes, the reference reads', () => {
     const plain = crypto.randomBytes(CS + 1);
     const { file, blob } = await coreFile(plain);
     const receipt = await issueReceipt(blob, core.authority, { name: 'Backup Desk', now: T });
-    expect(refCheckReceipt(serializeSigned(receipt), [blob as unknown as RefEscrowV2]).blob).toBe(blob);
+    expect(refCheckReceipt(serializeSigned(receipt), blob as unknown as RefEscrowV2).authority.id).toBe(ref.authority.id);
     const recovery = await issueRecoveryV2(blob, core.authority, { newOwner: corePub.newOwner, now: T });
     const opened = refDecryptWithRecoveryV2(file, serializeSigned(recovery), ref.newOwner.rsaPrivatePem, { pinned: [ref.authority.id], expectSigner: ref.owner.id });
     expect(opened.plaintext.equals(plain)).toBe(true);
@@ -290,7 +290,7 @@ describe('both refuse alike', () => {
     it(`receipt (§5): ${name} → ${expected}`, async () => {
       const c = make();
       const blob = c.blob ?? made.blob;
-      expect(refCode(() => refCheckReceipt(c.text, [blob as unknown as RefEscrowV2])), 'reference').toBe(expected);
+      expect(refCode(() => refCheckReceipt(c.text, blob as unknown as RefEscrowV2)), 'reference').toBe(expected);
       expect(await coreCode(async () => {
         const parsed = parseSignedObject(c.text);
         if (parsed.kind !== 'receipt') throw new Error(parsed.kind);

@@ -1031,21 +1031,19 @@ function parseReceiptV2(raw: unknown) {
   return { r, fileId, escrowDigest, au, authorityId, signature };
 }
 
-/** v2 §5: the owner's checks of a receipt against the blobs it made (in that order). */
-export function refCheckReceipt(input: unknown, blobs: RefEscrowV2[]): { receipt: RefReceipt; blob: RefEscrowV2 } {
+/**
+ * v2 §5: the owner's checks of a receipt for the escrow blob it made (`blob`), in the spec's order:
+ * strict fields, authority.id, signature, the blob's authority (SIGNER_UNTRUSTED), fileId and escrowDigest (BLOB_MISMATCH).
+ */
+export function refCheckReceipt(input: unknown, blob: RefEscrowV2): RefReceipt {
   const { r, fileId, escrowDigest, au, authorityId, signature } = parseReceiptV2(inputObject(input, 'receipt'));
   const authority = refPublicIdentity(bytesField(au, 'publicKey', 'receipt.authority'), bytesField(au, 'signingKey', 'receipt.authority'), authorityId, 'receipt.authority');
   if (!refVerifySig('keyward/v2 receipt', Buffer.from(refCanonical(withoutSignature(r)), 'utf8'), authority.ed, signature)) {
     throw new RefError('SIGNATURE_INVALID', 'the receipt signature does not verify');
   }
-  const forFile = blobs.filter((b) => b.fileId === fileId);
-  if (forFile.length > 0 && !forFile.some((b) => b.authority.id === authority.id)) {
-    throw new RefError('SIGNER_UNTRUSTED', `receipt from ${authority.id}, not the blob's authority`);
-  }
-  const blob = forFile.find((b) => refEscrowDigest(b) === escrowDigest);
-  if (!blob) throw new RefError('BLOB_MISMATCH', 'the receipt is for no blob this owner made');
   if (blob.authority.id !== authority.id) throw new RefError('SIGNER_UNTRUSTED', `receipt from ${authority.id}, not the blob's authority`);
-  return { receipt: r as unknown as RefReceipt, blob };
+  if (blob.fileId !== fileId || refEscrowDigest(blob) !== escrowDigest) throw new RefError('BLOB_MISMATCH', 'the receipt is for another escrow blob');
+  return r as unknown as RefReceipt;
 }
 
 // ---------------------------------------------------------------- v2 §6 recovery blob

@@ -153,7 +153,7 @@ function runV2(v: V2Entry): Buffer | undefined {
       refCheckEscrow(field(v, 'escrow'), privateOf(v.key), v.expectSigner === undefined ? {} : { expectOwner: identity(v.expectSigner).id });
       return undefined;
     case 'receipt':
-      refCheckReceipt(field(v, 'receipt'), [refParseStrictJson(field(v, 'escrow'), 'escrow blob') as RefEscrowV2]);
+      refCheckReceipt(field(v, 'receipt'), refParseStrictJson(field(v, 'escrow'), 'escrow blob') as RefEscrowV2);
       return undefined;
     case 'signed-object':
       expect(refParseSignedObject(field(v, 'blob'))).toBe(v.parsesAs);
