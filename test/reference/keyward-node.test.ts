@@ -121,7 +121,9 @@ describe('reference round trips', () => {
     const rest = r.file.subarray(10);
     expect(code(() => refParseFile(Buffer.alloc(0))).code).toBe('NOT_KEYWARD');
     expect(code(() => refParseFile(Buffer.from('%PDF-1.7'))).code).toBe('NOT_KEYWARD');
-    expect(code(() => refParseFile(Buffer.concat([Buffer.from('KEYWARD/2\n'), rest]))).code).toBe('UNSUPPORTED_VERSION');
+    expect(code(() => refParseFile(Buffer.concat([Buffer.from('KEYWARD/3\n'), rest]))).code).toBe('UNSUPPORTED_VERSION');
+    // v2 §3: "KEYWARD/2\n" is now a version, whose header must say 2 and name a signer.
+    expect(code(() => refParseFile(Buffer.concat([Buffer.from('KEYWARD/2\n'), rest]))).code).toBe('MALFORMED');
     expect(code(() => refParseFile(Buffer.concat([MAGIC, u32be(0), rest.subarray(4)]))).code).toBe('MALFORMED');
     expect(code(() => refParseFile(Buffer.concat([MAGIC, u32be(1048577), rest.subarray(4)]))).code).toBe('MALFORMED');
     const bad = (h: (x: Record<string, unknown>) => string) => enc(1, { headerJsonOverride: h }).file;

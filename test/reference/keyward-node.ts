@@ -1,13 +1,16 @@
 /**
- * Independent reference implementation of the Keyward v1 format
- * (/work/shared/spec/keyward-v1.md) on node:crypto, written from the spec
- * alone. It exists to cross-check the main (WebCrypto) implementation and to
- * generate the test vectors. Readability over speed: whole files in memory.
+ * Independent reference implementation of the Keyward formats v1
+ * (docs/keyward-v1.md) and v2 (docs/keyward-v2.md) on node:crypto, written
+ * from the specs alone (nothing from src/core). It exists to cross-check the
+ * main (WebCrypto) implementation and to generate the test vectors.
+ * Readability over speed: whole files in memory.
  */
 import * as crypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 export const MAGIC = Buffer.from('KEYWARD/1\n', 'utf8');
+/** v2 §3. */
+export const MAGIC2 = Buffer.from('KEYWARD/2\n', 'utf8');
 const MAGIC_PREFIX = Buffer.from('KEYWARD/', 'utf8');
 export const OAEP_LABEL = Buffer.from('keyward/v1 file key', 'utf8');
 export const MAX_HLEN = 1048576;
@@ -25,7 +28,9 @@ export const RECOVERY_FORMAT = 'keyward-recovery/1';
 export type RefErrorCode =
   | 'NOT_KEYWARD' | 'UNSUPPORTED_VERSION' | 'MALFORMED' | 'NO_MATCHING_KEY' | 'UNWRAP_FAILED'
   | 'HEADER_TAMPERED' | 'BLOB_TAMPERED' | 'BLOB_MISMATCH' | 'CHUNK_TAMPERED' | 'TRUNCATED'
-  | 'TRAILING_DATA' | 'SIZE_MISMATCH' | 'KEY_TOO_WEAK';
+  | 'TRAILING_DATA' | 'SIZE_MISMATCH' | 'KEY_TOO_WEAK'
+  // v2 §9
+  | 'SIGNATURE_INVALID' | 'SIGNER_UNTRUSTED' | 'ESCROW_INVALID' | 'QUORUM_NOT_MET';
 
 export class RefError extends Error {
   readonly code: RefErrorCode;
@@ -175,6 +180,8 @@ export interface RefEncryptOptions {
   metaJsonOverride?: string;
   /** Replace refWrap (e.g. deterministic OAEP for reproducible vectors). */
   wrapOverride?: (fileKey: Buffer, publicKeyPem: string, index: number) => Buffer;
+  /** v2 only: magic "KEYWARD/2\n" and header version 2 (the signer goes in extraHeaderFields). Default 1. */
+  formatVersion?: 1 | 2;
 }
 export interface RefEncryptResult {
   file: Buffer; fileKey: Buffer; salt: Buffer; fileId: Buffer; headerHmac: Buffer;
@@ -202,14 +209,15 @@ export function refEncrypt(o: RefEncryptOptions): RefEncryptResult {
   const recipients: RefStanza[] = o.recipients.map((r, i) => ({
     role: r.role, alg: 'RSA-OAEP-256', keyId: refKeyId(r.publicKeyPem), wrappedKey: b64u(wrap(fileKey, r.publicKeyPem, i)),
   }));
+  const version = o.formatVersion ?? 1;
   const header: Record<string, unknown> = {
-    version: 1, fileId: b64u(fileId), salt: b64u(salt), chunkSize: o.chunkSize, recipients,
+    version, fileId: b64u(fileId), salt: b64u(salt), chunkSize: o.chunkSize, recipients,
     meta: b64u(gcmEncrypt(keys.metaKey, META_NONCE, Buffer.from(metaJson, 'utf8'))),
     ...o.extraHeaderFields,
   };
   const text = o.headerJsonOverride ? o.headerJsonOverride(header) : JSON.stringify(header);
   const headerJson = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
-  const headerBytes = Buffer.concat([MAGIC, u32be(headerJson.length), headerJson]);
+  const headerBytes = Buffer.concat([version === 2 ? MAGIC2 : MAGIC, u32be(headerJson.length), headerJson]);
   const headerHmac = hmac(keys.headerMacKey, headerBytes);
   const payload = encryptPayload(keys.payloadKey, o.plaintext, o.chunkSize);
   return { file: Buffer.concat([headerBytes, headerHmac, payload]), fileKey, salt, fileId, headerHmac, headerBytes, payload };
@@ -249,22 +257,35 @@ function decodeUtf8Json(bytes: Uint8Array, what: string): unknown {
 }
 
 export interface ParsedFile {
+  version: 1 | 2;
   headerBytes: Buffer; // magic || hlen || header: what the hmac covers
   header: Record<string, unknown>;
   fileId: Buffer; salt: Buffer; chunkSize: number;
   recipients: (RefStanza & { wrapped: Buffer })[];
-  meta: Buffer; hmac: Buffer; payload: Buffer;
+  meta: Buffer; hmac: Buffer;
+  /** v1: everything after the hmac; v2: between the prefix and the 64-byte signature. */
+  payload: Buffer;
+  /** v2 only (§3.1, §3.3). */
+  signer?: RefPublicIdentity;
+  signature?: Buffer;
 }
 
-/** §3: magic, hlen, header syntax and rules. No key needed, nothing decrypted. */
+/**
+ * v1 §3 / v2 §3: magic, hlen, header syntax and rules (and v2 §3.1's signer).
+ * No key needed, nothing decrypted.
+ */
 export function refParseFile(file: Buffer): ParsedFile {
   if (file.length === 0) throw new RefError('NOT_KEYWARD', 'empty file');
   // §3: a non-empty file shorter than the magic that is a prefix of it is cut short.
-  if (file.length < MAGIC.length && file.equals(MAGIC.subarray(0, file.length))) throw new RefError('TRUNCATED', 'file ends inside the magic');
+  if (file.length < MAGIC.length && (file.equals(MAGIC.subarray(0, file.length)) || file.equals(MAGIC2.subarray(0, file.length)))) {
+    throw new RefError('TRUNCATED', 'file ends inside the magic');
+  }
   if (file.length < MAGIC_PREFIX.length || !file.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX)) {
     throw new RefError('NOT_KEYWARD', 'no Keyward magic');
   }
-  if (!file.subarray(0, MAGIC.length).equals(MAGIC)) throw new RefError('UNSUPPORTED_VERSION', 'KEYWARD/ but not 1\\n');
+  const magic = file.subarray(0, MAGIC.length);
+  const version = magic.equals(MAGIC) ? 1 : magic.equals(MAGIC2) ? 2 : 0;
+  if (version === 0) throw new RefError('UNSUPPORTED_VERSION', 'KEYWARD/ but not 1\\n or 2\\n');
   // §3: the full magic, then the file ends before hlen, header and hmac are complete: cut short.
   if (file.length < MAGIC.length + 4) throw new RefError('TRUNCATED', 'file ends inside hlen');
   const hlen = file.readUInt32BE(MAGIC.length);
@@ -274,7 +295,7 @@ export function refParseFile(file: Buffer): ParsedFile {
   const h = decodeUtf8Json(file.subarray(MAGIC.length + 4, headerEnd), 'header');
   if (!isObject(h)) throw malformed('header is not a JSON object');
 
-  if (num(h, 'version', 'header') !== 1) throw malformed('header.version is not 1');
+  if (num(h, 'version', 'header') !== version) throw malformed(`header.version is not ${version}, as the magic says`);
   const fileId = b64uDecode(str(h, 'fileId', 'header'), 'fileId');
   if (fileId.length !== 16) throw malformed('fileId is not 16 bytes');
   const salt = b64uDecode(str(h, 'salt', 'header'), 'salt');
@@ -303,10 +324,17 @@ export function refParseFile(file: Buffer): ParsedFile {
   });
   const meta = b64uDecode(str(h, 'meta', 'header'), 'meta');
   if (meta.length < TAG) throw malformed('meta shorter than a GCM tag');
-  return {
-    headerBytes: file.subarray(0, headerEnd), header: h, fileId, salt, chunkSize, recipients, meta,
-    hmac: file.subarray(headerEnd, headerEnd + 32), payload: file.subarray(headerEnd + 32),
-  };
+  const common = { headerBytes: file.subarray(0, headerEnd), header: h, fileId, salt, chunkSize, recipients, meta, hmac: file.subarray(headerEnd, headerEnd + 32) };
+  if (version === 1) return { version, ...common, payload: file.subarray(headerEnd + 32) };
+
+  // v2 §3.1: the signer, and exactly one owner stanza, for the signer's RSA key.
+  const signer = signerOf(h);
+  const owners = recipients.filter((r) => r.role === 'owner');
+  if (owners.length !== 1) throw malformed(`${owners.length} owner stanzas, not exactly one`);
+  if (owners[0]!.keyId !== signer.keyId) throw malformed('the owner stanza is not for signer.publicKey');
+  // v2 §3.3: the signature is the last 64 bytes; a file shorter than prefix + 64 is cut short.
+  if (file.length < headerEnd + 32 + SIG) throw new RefError('TRUNCATED', 'file ends before the signature');
+  return { version, ...common, signer, payload: file.subarray(headerEnd + 32, file.length - SIG), signature: file.subarray(file.length - SIG) };
 }
 
 function parseMeta(bytes: Buffer): RefMeta {
@@ -352,6 +380,15 @@ export function refDecryptPayload(payloadKey: Uint8Array, chunkSize: number, pay
 }
 
 export interface RefDecrypted { meta: RefMeta; plaintext: Buffer; header: ParsedFile }
+/** v2 §3.4 step 2: whom the reader was told to expect (an identity ID), if anyone. */
+export interface RefReadOptions { expectSigner?: string }
+
+/** v2 §3.4 step 2, before any key is used; a v1 file has no signer, so it is refused when one is expected. */
+function checkExpectedSigner(p: ParsedFile, o: RefReadOptions): void {
+  if (o.expectSigner === undefined) return;
+  if (p.version === 1) throw new RefError('SIGNER_UNTRUSTED', 'a v1 file is unsigned, and a signer was expected');
+  if (p.signer!.id !== o.expectSigner) throw new RefError('SIGNER_UNTRUSTED', `signed by ${p.signer!.id}, not ${o.expectSigner}`);
+}
 
 function openParsed(p: ParsedFile, fileKey: Uint8Array, expectedHeaderHmac?: Uint8Array): RefDecrypted {
   if (expectedHeaderHmac && !Buffer.from(expectedHeaderHmac).equals(p.hmac)) {
@@ -367,12 +404,16 @@ function openParsed(p: ParsedFile, fileKey: Uint8Array, expectedHeaderHmac?: Uin
   const meta = parseMeta(metaBytes);
   const plaintext = refDecryptPayload(keys.payloadKey, p.chunkSize, p.payload);
   if (plaintext.length !== meta.size) throw new RefError('SIZE_MISMATCH', `${plaintext.length} bytes, meta says ${meta.size}`);
+  // v2 §3.4 step 5: nothing is released before the signature over prefix || payloadDigest verifies.
+  if (p.version === 2) verifyFileSignature(p);
   return { meta, plaintext, header: p };
 }
 
-export function refDecrypt(file: Buffer, privateKeyPem: string): RefDecrypted {
+/** v1 §3 / v2 §3.4 with the reader's own private key (PEM; for an identity, its RSA key). */
+export function refDecrypt(file: Buffer, privateKeyPem: string, o: RefReadOptions = {}): RefDecrypted {
   const { key, keyId: mine } = loadPrivate(privateKeyPem);
   const p = refParseFile(file);
+  checkExpectedSigner(p, o);
   const stanza = p.recipients.find((s) => s.keyId === mine);
   if (!stanza) {
     const keyIds = p.recipients.map((s) => s.keyId);
@@ -382,8 +423,10 @@ export function refDecrypt(file: Buffer, privateKeyPem: string): RefDecrypted {
 }
 
 /** Decrypt with a known file key; with expectedHeaderHmac (from a blob) also BLOB_MISMATCH. */
-export function refDecryptWithFileKey(file: Buffer, fileKey: Uint8Array, expectedHeaderHmac?: Uint8Array): RefDecrypted {
-  return openParsed(refParseFile(file), fileKey, expectedHeaderHmac);
+export function refDecryptWithFileKey(file: Buffer, fileKey: Uint8Array, expectedHeaderHmac?: Uint8Array, o: RefReadOptions = {}): RefDecrypted {
+  const p = refParseFile(file);
+  checkExpectedSigner(p, o);
+  return openParsed(p, fileKey, expectedHeaderHmac);
 }
 
 // ---------------------------------------------------------------- blobs
@@ -469,8 +512,640 @@ export function refOpenBlob(input: unknown, privateKeyPem: string): ParsedBlob &
   return { ...p, fileKey };
 }
 
-/** "escrow"/"recovery" opening: open the blob, then the file with headerHmac bound to it. */
-export function refDecryptWithBlob(file: Buffer, blob: unknown, privateKeyPem: string): RefDecrypted {
+/** "escrow"/"recovery" opening of a v1 blob: open the blob, then the file with headerHmac bound to it. */
+export function refDecryptWithBlob(file: Buffer, blob: unknown, privateKeyPem: string, o: RefReadOptions = {}): RefDecrypted {
   const opened = refOpenBlob(blob, privateKeyPem);
-  return refDecryptWithFileKey(file, opened.fileKey, opened.headerHmac);
+  return refDecryptWithFileKey(file, opened.fileKey, opened.headerHmac, o);
+}
+
+// ================================================================ format v2
+
+const SIG = 64;
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const ISO_MS_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const ESCROW2_FORMAT = 'keyward-escrow/2';
+export const RECEIPT_FORMAT = 'keyward-receipt/2';
+export const RECOVERY2_FORMAT = 'keyward-recovery/2';
+/** v2 §1: the signing contexts. */
+export type SignContext = 'keyward/v2 file' | 'keyward/v2 escrow' | 'keyward/v2 receipt' | 'keyward/v2 recovery';
+
+const sha256 = (...parts: Uint8Array[]): Buffer => {
+  const h = crypto.createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+/** v2 §1: utf8(context) || 0x00 || body. */
+export function refSigningInput(context: SignContext, body: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(context, 'utf8'), Buffer.from([0]), body]);
+}
+export function refSign(context: SignContext, body: Uint8Array, key: KeyObject): Buffer {
+  return crypto.sign(null, refSigningInput(context, body), key);
+}
+export function refVerifySig(context: SignContext, body: Uint8Array, key: KeyObject, sig: Uint8Array): boolean {
+  return sig.length === SIG && crypto.verify(null, refSigningInput(context, body), key, sig);
+}
+
+// ---------------------------------------------------------------- v2 §2 identities
+
+export interface RefPublicIdentity {
+  id: string; keyId: string; rsaSpki: Buffer; edSpki: Buffer; rsa: KeyObject; ed: KeyObject;
+}
+export interface RefPrivateIdentity extends RefPublicIdentity {
+  rsaPrivate: KeyObject; edPrivate: KeyObject;
+  /** The RSA private key as PKCS#8 PEM, for the v1-shaped functions above (refDecrypt, refUnwrap). */
+  rsaPrivatePem: string;
+}
+
+/** v2 §2: "SHA256:" + hex SHA-256(rsaSpki || ed25519Spki). */
+export function refIdentityId(rsaSpki: Uint8Array, edSpki: Uint8Array): string {
+  return 'SHA256:' + sha256(rsaSpki, edSpki).toString('hex');
+}
+
+/** An RSA SPKI (DER): RSA, 2048 bits or more, and DER as Node would write it (the key ID hashes these bytes). */
+function rsaFromSpki(der: Buffer, what: string): KeyObject {
+  let k: KeyObject;
+  try {
+    k = crypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    throw malformed(`${what} is not a DER SubjectPublicKeyInfo`);
+  }
+  if (k.asymmetricKeyType !== 'rsa') throw malformed(`${what} is not an RSA key`);
+  if ((k.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw malformed(`${what} has fewer than 2048 bits`);
+  if (!k.export({ type: 'spki', format: 'der' }).equals(der)) throw malformed(`${what} is not canonical DER`);
+  return k;
+}
+/** v2 §1: the 44-byte Ed25519 SPKI, 12 fixed bytes and the key. */
+function edFromSpki(der: Buffer, what: string): KeyObject {
+  if (der.length !== 44 || !der.subarray(0, 12).equals(ED25519_SPKI_PREFIX)) throw malformed(`${what} is not a 44-byte Ed25519 SubjectPublicKeyInfo`);
+  try {
+    return crypto.createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    throw malformed(`${what} is not an Ed25519 key`);
+  }
+}
+/** A public identity from its two SPKIs; `id`, when given, must be their identity ID (MALFORMED). */
+export function refPublicIdentity(rsaSpki: Buffer, edSpki: Buffer, id?: string, where = 'identity'): RefPublicIdentity {
+  const rsa = rsaFromSpki(rsaSpki, `${where}.publicKey`);
+  const ed = edFromSpki(edSpki, `${where}.signingKey`);
+  const computed = refIdentityId(rsaSpki, edSpki);
+  if (id !== undefined && id !== computed) throw malformed(`${where}.id is not the identity ID of its keys`);
+  return { id: computed, keyId: 'SHA256:' + sha256(rsaSpki).toString('hex'), rsaSpki, edSpki, rsa, ed };
+}
+
+const PEM_BLOCK_RE = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+function pemBlocks(text: string): { label: string; pem: string }[] {
+  return [...text.matchAll(PEM_BLOCK_RE)].map((m) => ({ label: m[1]!, pem: m[0] }));
+}
+
+/** v2 §2 `NAME.pub.pem`: exactly two PUBLIC KEY blocks, RSA then Ed25519; text outside them ignored. */
+export function refParsePublicIdentity(pemText: string): RefPublicIdentity {
+  const blocks = pemBlocks(pemText);
+  if (blocks.length !== 2 || blocks.some((b) => b.label !== 'PUBLIC KEY')) throw malformed('a public identity is exactly two PUBLIC KEY blocks');
+  const der = blocks.map((b) => crypto.createPublicKey(b.pem).export({ type: 'spki', format: 'der' }));
+  return refPublicIdentity(der[0]!, der[1]!);
+}
+/** v2 §2 public identity, JWK: `{"keys":[RSA (alg RSA-OAEP-256), OKP (crv Ed25519, alg EdDSA)]}`, nothing private. */
+export function refParsePublicIdentityJwk(text: string): RefPublicIdentity {
+  const set = JSON.parse(text) as unknown;
+  const keys = isObject(set) ? set['keys'] : undefined;
+  if (!Array.isArray(keys) || keys.length !== 2 || !keys.every(isObject)) throw malformed('a public identity JWK Set holds exactly two keys');
+  const [rsa, ed] = keys;
+  if (rsa!['kty'] !== 'RSA' || rsa!['alg'] !== 'RSA-OAEP-256') throw malformed('the first JWK is not an RSA-OAEP-256 key');
+  if (ed!['kty'] !== 'OKP' || ed!['crv'] !== 'Ed25519' || ed!['alg'] !== 'EdDSA') throw malformed('the second JWK is not an Ed25519 EdDSA key');
+  if ('d' in rsa! || 'd' in ed!) throw malformed('a public identity holds no private members');
+  const der = [rsa!, ed!].map((jwk) => crypto.createPublicKey({ key: jwk as crypto.JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'der' }));
+  return refPublicIdentity(der[0]!, der[1]!);
+}
+/** v2 §2: the two-block public identity PEM (RSA first). */
+export function refPublicIdentityPem(pub: RefPublicIdentity): string {
+  return `${pub.rsa.export({ type: 'spki', format: 'pem' }) as string}${pub.ed.export({ type: 'spki', format: 'pem' }) as string}`;
+}
+
+function privateIdentity(rsaPrivate: KeyObject, edPrivate: KeyObject): RefPrivateIdentity {
+  checkRsa(rsaPrivate);
+  if (edPrivate.asymmetricKeyType !== 'ed25519') throw malformed('the second key of an identity is not Ed25519');
+  const rsaSpki = crypto.createPublicKey(rsaPrivate).export({ type: 'spki', format: 'der' });
+  const edSpki = crypto.createPublicKey(edPrivate).export({ type: 'spki', format: 'der' });
+  return {
+    ...refPublicIdentity(rsaSpki, edSpki), rsaPrivate, edPrivate,
+    rsaPrivatePem: rsaPrivate.export({ type: 'pkcs8', format: 'pem' }) as string,
+  };
+}
+/** v2 §2 `NAME.pem`: two (ENCRYPTED) PRIVATE KEY blocks, RSA first (any v1 private key form for the RSA block). */
+export function refParsePrivateIdentity(pemText: string, passphrase?: string): RefPrivateIdentity {
+  const blocks = pemBlocks(pemText);
+  if (blocks.length !== 2) throw malformed('a private identity is exactly two private key blocks');
+  const [rsa, ed] = blocks.map((b) => crypto.createPrivateKey(passphrase === undefined ? b.pem : { key: b.pem, passphrase }));
+  return privateIdentity(rsa!, ed!);
+}
+/** An identity from an existing RSA private key and an Ed25519 private key (fresh when not given). */
+export function refIdentityFromKeys(rsaPrivatePem: string, edPrivate?: KeyObject): RefPrivateIdentity {
+  return privateIdentity(crypto.createPrivateKey(rsaPrivatePem), edPrivate ?? crypto.generateKeyPairSync('ed25519').privateKey);
+}
+/** v2 §2: the private identity PEM, two PKCS#8 blocks. */
+export function refPrivateIdentityPem(me: RefPrivateIdentity): string {
+  return `${me.rsaPrivatePem}${me.edPrivate.export({ type: 'pkcs8', format: 'pem' }) as string}`;
+}
+
+// ---------------------------------------------------------------- v2 §1 canonical JSON, strict parsing
+
+/** v2 §1: sorted keys (UTF-16 code units, which is Array.prototype.sort's order), no white space, JSON.stringify escapes. */
+export function refCanonical(value: unknown): string {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v) || v < 0) throw malformed(`${v} is not an integer in 0..2^53-1`);
+      return v;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (isObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) Object.defineProperty(out, k, { value: walk(v[k]), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    throw malformed(`${String(v)} cannot be in a signed object`);
+  };
+  return JSON.stringify(walk(value));
+}
+
+// eslint-disable-next-line no-control-regex -- RFC 8259: control characters must be escaped inside strings.
+const STRING_RE = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/**
+ * v2 §1 strict parsing: RFC 8259 JSON, any white space between tokens, but a
+ * duplicate key is MALFORMED and so is anything canonical JSON cannot hold
+ * (true, false, null, negative or non-integer numbers).
+ */
+export function refParseStrictJson(input: Uint8Array | string, what: string): unknown {
+  let text: string;
+  try {
+    text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
+  } catch {
+    throw malformed(`${what} is not UTF-8`);
+  }
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
+  };
+  const token = (re: RegExp): string | null => {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) return null;
+    i += m[0].length;
+    return m[0];
+  };
+  const value = (depth: number): unknown => {
+    if (depth > 32) throw malformed(`${what} nests too deeply`);
+    ws();
+    const c = text.charAt(i);
+    if (c === '{') {
+      i++;
+      const o: Record<string, unknown> = {};
+      ws();
+      if (text.charAt(i) === '}') { i++; return o; }
+      for (;;) {
+        ws();
+        const k = token(STRING_RE);
+        if (k === null) throw malformed(`${what}: expected a key at ${i}`);
+        const key = JSON.parse(k) as string;
+        if (Object.prototype.hasOwnProperty.call(o, key)) throw malformed(`${what}: duplicate key ${JSON.stringify(key)}`);
+        ws();
+        if (text.charAt(i) !== ':') throw malformed(`${what}: expected : at ${i}`);
+        i++;
+        Object.defineProperty(o, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+        ws();
+        const d = text.charAt(i++);
+        if (d === '}') return o;
+        if (d !== ',') throw malformed(`${what}: expected , or } at ${i - 1}`);
+      }
+    }
+    if (c === '[') {
+      i++;
+      const a: unknown[] = [];
+      ws();
+      if (text.charAt(i) === ']') { i++; return a; }
+      for (;;) {
+        a.push(value(depth + 1));
+        ws();
+        const d = text.charAt(i++);
+        if (d === ']') return a;
+        if (d !== ',') throw malformed(`${what}: expected , or ] at ${i - 1}`);
+      }
+    }
+    if (c === '"') {
+      const s = token(STRING_RE);
+      if (s === null) throw malformed(`${what}: bad string at ${i}`);
+      return JSON.parse(s) as string;
+    }
+    const n = token(NUMBER_RE);
+    if (n !== null) {
+      const v = Number(n);
+      if (!Number.isSafeInteger(v) || v < 0 || n.startsWith('-')) throw malformed(`${what}: ${n} is not an integer in 0..2^53-1`);
+      return v;
+    }
+    throw malformed(`${what}: unexpected ${JSON.stringify(text.slice(i, i + 8))} at ${i} (true, false and null cannot be signed)`);
+  };
+  const v = value(0);
+  ws();
+  if (i !== text.length) throw malformed(`${what}: trailing characters at ${i}`);
+  return v;
+}
+
+/** Exactly these fields (v2 §1: a field the spec does not define is MALFORMED). */
+function exactObject(v: unknown, fields: readonly string[], where: string): Record<string, unknown> {
+  if (!isObject(v)) throw malformed(`${where} is not an object`);
+  for (const k of Object.keys(v)) if (!fields.includes(k)) throw malformed(`${where}.${k} is not a field of ${where}`);
+  for (const k of fields) if (!(k in v)) throw malformed(`${where}.${k} is missing`);
+  return v;
+}
+function idField(o: Record<string, unknown>, k: string, where: string): string {
+  const v = str(o, k, where);
+  if (!KEY_ID_RE.test(v)) throw malformed(`${where}.${k} is not SHA256:<64 lowercase hex>`);
+  return v;
+}
+function bytesField(o: Record<string, unknown>, k: string, where: string, len?: number): Buffer {
+  const b = b64uDecode(str(o, k, where), `${where}.${k}`);
+  if (len !== undefined && b.length !== len) throw malformed(`${where}.${k} is not ${len} bytes`);
+  return b;
+}
+function timeField(o: Record<string, unknown>, k: string, where: string): string {
+  const v = str(o, k, where);
+  // A date that does not exist (2026-02-30) is not an ISO 8601 time, though Date.parse rolls it over.
+  if (!ISO_MS_UTC_RE.test(v) || Number.isNaN(Date.parse(v)) || new Date(v).toISOString() !== v) throw malformed(`${where}.${k} is not ISO 8601 UTC with milliseconds`);
+  return v;
+}
+function serialField(o: Record<string, unknown>, where: string): string {
+  const v = str(o, 'serial', where);
+  if (!SERIAL_RE.test(v)) throw malformed(`${where}.serial has the wrong format`);
+  return v;
+}
+function inputObject(input: unknown, what: string): unknown {
+  return input instanceof Uint8Array || typeof input === 'string' ? refParseStrictJson(input, what) : input;
+}
+const withoutSignature = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'signature'));
+/** Adds `signature` over canonical(object) under `context`. */
+export function refSignObject<T extends object>(context: SignContext, o: T, key: KeyObject): T & { signature: string } {
+  const body = Buffer.from(refCanonical(o), 'utf8');
+  return { ...o, signature: b64u(refSign(context, body, key)) };
+}
+/** What a writer writes (v2 §1): canonical(object) and one "\n". */
+export function refSignedText(o: object): string {
+  return `${refCanonical(o)}\n`;
+}
+
+// ---------------------------------------------------------------- v2 §3 signed file
+
+/** v2 §3.1: the header's signer. */
+function signerOf(h: Record<string, unknown>): RefPublicIdentity {
+  const s = h['signer'];
+  if (!isObject(s)) throw malformed('header.signer missing or not an object');
+  const id = idField(s, 'id', 'signer');
+  return refPublicIdentity(bytesField(s, 'publicKey', 'signer'), bytesField(s, 'signingKey', 'signer'), id, 'signer');
+}
+
+/** v2 §3.2: the payload cut into chunkSize + 16 pieces (the last shorter or equal), one leaf each. */
+export function refPayloadDigest(payload: Buffer, chunkSize: number): Buffer {
+  const leaves: Buffer[] = [];
+  for (let pos = 0; pos < payload.length; pos += chunkSize + TAG) leaves.push(sha256(payload.subarray(pos, pos + chunkSize + TAG)));
+  return sha256(Buffer.from('keyward/v2 payload', 'utf8'), Buffer.from([0]), ...leaves);
+}
+/** prefix = magic || hlen || header || hmac. */
+const prefixOf = (p: ParsedFile): Buffer => Buffer.concat([p.headerBytes, p.hmac]);
+
+function verifyFileSignature(p: ParsedFile): void {
+  const body = Buffer.concat([prefixOf(p), refPayloadDigest(p.payload, p.chunkSize)]);
+  if (!refVerifySig('keyward/v2 file', body, p.signer!.ed, p.signature!)) throw new RefError('SIGNATURE_INVALID', 'the file signature does not verify');
+}
+
+export type RefVerified = { version: 1 } | { version: 2; signer: RefPublicIdentity; payloadDigest: Buffer };
+/**
+ * v2 §3.4 "verifying without a private key": steps 1 and 2, the leaves, step 5.
+ * A v1 file is reported as unsigned, or refused when a signer was expected.
+ */
+export function refVerify(file: Buffer, o: RefReadOptions = {}): RefVerified {
+  const p = refParseFile(file);
+  checkExpectedSigner(p, o);
+  if (p.version === 1) return { version: 1 };
+  verifyFileSignature(p);
+  return { version: 2, signer: p.signer!, payloadDigest: refPayloadDigest(p.payload, p.chunkSize) };
+}
+
+export interface RefEncryptV2Options extends Omit<RefEncryptOptions, 'recipients' | 'formatVersion'> {
+  signer: RefPrivateIdentity;
+  /** Default: one owner stanza for the signer's RSA key. */
+  recipients?: { role: Role; publicKeyPem: string }[];
+  /** Replace the header's signer object (for refused headers). */
+  signerField?: Record<string, unknown>;
+}
+export interface RefEncryptV2Result extends RefEncryptResult {
+  prefix: Buffer; payloadDigest: Buffer; signature: Buffer;
+}
+/** v2 §3: a signed file. */
+export function refEncryptV2(o: RefEncryptV2Options): RefEncryptV2Result {
+  const { signer, signerField, recipients, ...rest } = o;
+  const ownerPem = signer.rsa.export({ type: 'spki', format: 'pem' }) as string;
+  const made = refEncrypt({
+    ...rest, formatVersion: 2, recipients: recipients ?? [{ role: 'owner', publicKeyPem: ownerPem }],
+    extraHeaderFields: { signer: signerField ?? { id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.edSpki) }, ...o.extraHeaderFields },
+  });
+  const prefix = Buffer.concat([made.headerBytes, made.headerHmac]);
+  const payloadDigest = refPayloadDigest(made.payload, o.chunkSize);
+  const signature = refSign('keyward/v2 file', Buffer.concat([prefix, payloadDigest]), signer.edPrivate);
+  return { ...made, file: Buffer.concat([made.file, signature]), prefix, payloadDigest, signature };
+}
+/** Re-sign a (changed) v2 file's prefix and payload with `signer`, replacing its last 64 bytes. */
+export function refResign(file: Buffer, signer: RefPrivateIdentity): Buffer {
+  const p = refParseFile(file);
+  const body = Buffer.concat([prefixOf(p), refPayloadDigest(p.payload, p.chunkSize)]);
+  return Buffer.concat([file.subarray(0, file.length - SIG), refSign('keyward/v2 file', body, signer.edPrivate)]);
+}
+
+// ---------------------------------------------------------------- v2 §4 escrow blob
+
+export interface RefEscrowV2 {
+  format: string; fileId: string; serial: string; description: string; createdAt: string;
+  owner: { name: string; id: string; publicKey: string; signingKey: string };
+  authority: { kind: 'identity'; name: string; id: string; keyId: string };
+  prefix: string; payloadDigest: string; fileSignature: string; wrappedKey: string; signature: string;
+}
+const ESCROW_FIELDS = ['format', 'fileId', 'serial', 'description', 'createdAt', 'owner', 'authority', 'prefix', 'payloadDigest',
+  'fileSignature', 'wrappedKey', 'signature'] as const;
+
+/** v2 §4: the owner's signed escrow blob for a signed file. `edit` changes fields before signing. */
+export function refMakeEscrowV2(o: {
+  file: Buffer; fileKey: Buffer; owner: RefPrivateIdentity; ownerName: string; authority: RefPublicIdentity; authorityName: string;
+  description: string; createdAt: string; wrappedKey?: Buffer; edit?: (unsigned: Omit<RefEscrowV2, 'signature'>) => Record<string, unknown>;
+}): RefEscrowV2 {
+  const p = refParseFile(o.file);
+  if (p.version !== 2) throw new Error('an escrow blob v2 is for a v2 file');
+  const unsigned: Omit<RefEscrowV2, 'signature'> = {
+    format: ESCROW2_FORMAT, fileId: b64u(p.fileId), serial: refSerial(p.fileId), description: o.description, createdAt: o.createdAt,
+    owner: { name: o.ownerName, id: o.owner.id, publicKey: b64u(o.owner.rsaSpki), signingKey: b64u(o.owner.edSpki) },
+    authority: { kind: 'identity', name: o.authorityName, id: o.authority.id, keyId: o.authority.keyId },
+    prefix: b64u(prefixOf(p)), payloadDigest: b64u(refPayloadDigest(p.payload, p.chunkSize)), fileSignature: b64u(p.signature!),
+    wrappedKey: b64u(o.wrappedKey ?? crypto.publicEncrypt(
+      { key: o.authority.rsa, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: OAEP_LABEL }, o.fileKey)),
+  };
+  return refSignObject('keyward/v2 escrow', o.edit ? o.edit(unsigned) : unsigned, o.owner.edPrivate) as unknown as RefEscrowV2;
+}
+
+/** v2 §4 step 5: the prefix alone, exactly magic || hlen || header || hmac of a v2 file (any failure is MALFORMED). */
+function parsePrefix(prefix: Buffer): ParsedFile {
+  let p: ParsedFile;
+  try {
+    // A dummy 64-byte "signature" lets refParseFile cut the prefix as it would from a file.
+    p = refParseFile(Buffer.concat([prefix, Buffer.alloc(SIG)]));
+  } catch (e) {
+    if (e instanceof RefError) throw malformed(`escrow.prefix: ${e.message}`);
+    throw e;
+  }
+  if (p.version !== 2) throw malformed('escrow.prefix is not a v2 prefix');
+  if (p.payload.length !== 0) throw malformed('escrow.prefix has bytes after the hmac');
+  return p;
+}
+
+/** v2 §4 check 1: strict fields and types, format (a council's blob is UNSUPPORTED_VERSION, §8). */
+function parseEscrowV2(raw: unknown) {
+  if (isObject(raw) && raw['format'] === ESCROW2_FORMAT && isObject(raw['authority']) && raw['authority']['kind'] === 'council') {
+    throw new RefError('UNSUPPORTED_VERSION', 'council escrow blobs (v2 §8) are not implemented');
+  }
+  const b = exactObject(raw, ESCROW_FIELDS, 'escrow');
+  if (str(b, 'format', 'escrow') !== ESCROW2_FORMAT) throw malformed(`escrow.format is not ${ESCROW2_FORMAT}`);
+  const fileId = bytesField(b, 'fileId', 'escrow', 16);
+  const serial = serialField(b, 'escrow');
+  str(b, 'description', 'escrow');
+  timeField(b, 'createdAt', 'escrow');
+  const ow = exactObject(b['owner'], ['name', 'id', 'publicKey', 'signingKey'], 'escrow.owner');
+  str(ow, 'name', 'escrow.owner');
+  const ownerId = idField(ow, 'id', 'escrow.owner');
+  const ownerRsa = bytesField(ow, 'publicKey', 'escrow.owner');
+  const ownerEd = bytesField(ow, 'signingKey', 'escrow.owner');
+  const au = exactObject(b['authority'], ['kind', 'name', 'id', 'keyId'], 'escrow.authority');
+  if (str(au, 'kind', 'escrow.authority') !== 'identity') throw malformed('escrow.authority.kind is not "identity"');
+  str(au, 'name', 'escrow.authority');
+  const authorityId = idField(au, 'id', 'escrow.authority');
+  const authorityKeyId = idField(au, 'keyId', 'escrow.authority');
+  const prefix = bytesField(b, 'prefix', 'escrow');
+  const payloadDigest = bytesField(b, 'payloadDigest', 'escrow', 32);
+  const fileSignature = bytesField(b, 'fileSignature', 'escrow', SIG);
+  const wrapped = bytesField(b, 'wrappedKey', 'escrow');
+  const signature = bytesField(b, 'signature', 'escrow', SIG);
+  return { b, fileId, serial, ownerId, ownerRsa, ownerEd, authorityId, authorityKeyId, prefix, payloadDigest, fileSignature, wrapped, signature };
+}
+
+export interface RefEscrowChecked {
+  version: 2; blob: RefEscrowV2; owner: RefPublicIdentity; header: ParsedFile; fileKey: Buffer; headerHmac: Buffer;
+  payloadDigest: Buffer; fileSignature: Buffer;
+}
+export interface RefEscrowV1Checked { version: 1; fileKey: Buffer; blob: RefBlob }
+
+/**
+ * v2 §4 "checking a blob at intake", checks 1 to 8 in order; the first failure is thrown.
+ * `checker` is the authority's private identity; a "keyward-escrow/1" blob is checked as v1 §5
+ * (with the identity's RSA key) and reported as version 1.
+ */
+export function refCheckEscrow(input: unknown, checker: RefPrivateIdentity, o: { expectOwner?: string } = {}): RefEscrowChecked | RefEscrowV1Checked {
+  // 1. strict JSON, fields and types, format.
+  const raw = inputObject(input, 'escrow blob');
+  if (isObject(raw) && raw['format'] === ESCROW_FORMAT) {
+    const v1 = refOpenBlob(raw, checker.rsaPrivatePem);
+    return { version: 1, fileKey: v1.fileKey, blob: v1.blob };
+  }
+  const { b, fileId, serial, ownerId, ownerRsa, ownerEd, authorityId, authorityKeyId, prefix, payloadDigest, fileSignature, wrapped, signature } = parseEscrowV2(raw);
+  // 2. owner.id is the identity ID of the owner's keys.
+  const owner = refPublicIdentity(ownerRsa, ownerEd, ownerId, 'escrow.owner');
+  // 3. the owner's signature over the blob.
+  if (!refVerifySig('keyward/v2 escrow', Buffer.from(refCanonical(withoutSignature(b)), 'utf8'), owner.ed, signature)) {
+    throw new RefError('SIGNATURE_INVALID', 'the escrow blob signature does not verify');
+  }
+  // 4. the owner the checker expects.
+  if (o.expectOwner !== undefined && owner.id !== o.expectOwner) throw new RefError('SIGNER_UNTRUSTED', `blob from ${owner.id}, not ${o.expectOwner}`);
+  // 5. the prefix: a v2 prefix by the same author, for this fileId and serial.
+  const header = parsePrefix(prefix);
+  if (header.signer!.id !== owner.id) throw new RefError('SIGNER_UNTRUSTED', 'the file was signed by someone other than the blob');
+  if (!header.fileId.equals(fileId) || serial !== refSerial(header.fileId)) throw new RefError('ESCROW_INVALID', 'fileId or serial is not the header\'s');
+  // 6. the owner signed a file with this prefix and this payload digest.
+  if (!refVerifySig('keyward/v2 file', Buffer.concat([prefix, payloadDigest]), owner.ed, fileSignature)) {
+    throw new RefError('SIGNATURE_INVALID', 'fileSignature does not verify over prefix || payloadDigest');
+  }
+  // 7. the blob is for this checker.
+  if (authorityKeyId !== checker.keyId || authorityId !== checker.id) {
+    throw new RefError('NO_MATCHING_KEY', `blob is for ${authorityId} (RSA key ${authorityKeyId})`, { keyIds: [authorityKeyId] });
+  }
+  // 8. the wrapped key opens the header: unwrap, derive, header hmac, meta.
+  let fileKey: Buffer;
+  try {
+    fileKey = unwrapWith(checker.rsaPrivate, wrapped);
+  } catch {
+    throw new RefError('ESCROW_INVALID', 'wrappedKey does not unwrap to a file key');
+  }
+  const keys = deriveKeys(fileKey, header.salt);
+  if (!crypto.timingSafeEqual(hmac(keys.headerMacKey, header.headerBytes), header.hmac)) {
+    throw new RefError('ESCROW_INVALID', 'the wrapped key does not open the header');
+  }
+  if (!gcmDecrypt(keys.metaKey, META_NONCE, header.meta)) throw new RefError('ESCROW_INVALID', 'the wrapped key does not open meta');
+  return { version: 2, blob: b as unknown as RefEscrowV2, owner, header, fileKey, headerHmac: header.hmac, payloadDigest, fileSignature };
+}
+
+/** v2 §5 escrowDigest / §6: b64u(SHA-256(canonical(escrow blob with its signature))). */
+export function refEscrowDigest(blob: object): string {
+  return b64u(sha256(Buffer.from(refCanonical(blob), 'utf8')));
+}
+
+// ---------------------------------------------------------------- v2 §5 receipt
+
+export interface RefReceipt {
+  format: string; fileId: string; serial: string; escrowDigest: string; owner: { id: string };
+  authority: { name: string; id: string; publicKey: string; signingKey: string }; receivedAt: string; signature: string;
+}
+const RECEIPT_FIELDS = ['format', 'fileId', 'serial', 'escrowDigest', 'owner', 'authority', 'receivedAt', 'signature'] as const;
+
+/** v2 §5: the authority's receipt for a blob that passed refCheckEscrow. */
+export function refMakeReceipt(o: {
+  blob: RefEscrowV2; authority: RefPrivateIdentity; authorityName: string; receivedAt: string;
+  edit?: (unsigned: Omit<RefReceipt, 'signature'>) => Record<string, unknown>;
+}): RefReceipt {
+  const unsigned: Omit<RefReceipt, 'signature'> = {
+    format: RECEIPT_FORMAT, fileId: o.blob.fileId, serial: o.blob.serial, escrowDigest: refEscrowDigest(o.blob), owner: { id: o.blob.owner.id },
+    authority: { name: o.authorityName, id: o.authority.id, publicKey: b64u(o.authority.rsaSpki), signingKey: b64u(o.authority.edSpki) },
+    receivedAt: o.receivedAt,
+  };
+  return refSignObject('keyward/v2 receipt', o.edit ? o.edit(unsigned) : unsigned, o.authority.edPrivate) as unknown as RefReceipt;
+}
+
+/** v2 §5, first check: strict fields and types. */
+function parseReceiptV2(raw: unknown) {
+  const r = exactObject(raw, RECEIPT_FIELDS, 'receipt');
+  if (str(r, 'format', 'receipt') !== RECEIPT_FORMAT) throw malformed(`receipt.format is not ${RECEIPT_FORMAT}`);
+  const fileId = b64u(bytesField(r, 'fileId', 'receipt', 16));
+  serialField(r, 'receipt');
+  const escrowDigest = b64u(bytesField(r, 'escrowDigest', 'receipt', 32));
+  idField(exactObject(r['owner'], ['id'], 'receipt.owner'), 'id', 'receipt.owner');
+  const au = exactObject(r['authority'], ['name', 'id', 'publicKey', 'signingKey'], 'receipt.authority');
+  str(au, 'name', 'receipt.authority');
+  const authorityId = idField(au, 'id', 'receipt.authority');
+  timeField(r, 'receivedAt', 'receipt');
+  const signature = bytesField(r, 'signature', 'receipt', SIG);
+  return { r, fileId, escrowDigest, au, authorityId, signature };
+}
+
+/**
+ * v2 §5: the owner's checks of a receipt for the escrow blob it made (`blob`), in the spec's order:
+ * strict fields, authority.id, signature, the blob's authority (SIGNER_UNTRUSTED), fileId and escrowDigest (BLOB_MISMATCH).
+ */
+export function refCheckReceipt(input: unknown, blob: RefEscrowV2): RefReceipt {
+  const { r, fileId, escrowDigest, au, authorityId, signature } = parseReceiptV2(inputObject(input, 'receipt'));
+  const authority = refPublicIdentity(bytesField(au, 'publicKey', 'receipt.authority'), bytesField(au, 'signingKey', 'receipt.authority'), authorityId, 'receipt.authority');
+  if (!refVerifySig('keyward/v2 receipt', Buffer.from(refCanonical(withoutSignature(r)), 'utf8'), authority.ed, signature)) {
+    throw new RefError('SIGNATURE_INVALID', 'the receipt signature does not verify');
+  }
+  if (blob.authority.id !== authority.id) throw new RefError('SIGNER_UNTRUSTED', `receipt from ${authority.id}, not the blob's authority`);
+  if (blob.fileId !== fileId || refEscrowDigest(blob) !== escrowDigest) throw new RefError('BLOB_MISMATCH', 'the receipt is for another escrow blob');
+  return r as unknown as RefReceipt;
+}
+
+// ---------------------------------------------------------------- v2 §6 recovery blob
+
+export interface RefRecoveryV2 {
+  format: string; fileId: string; serial: string; description: string; createdAt: string; headerHmac: string; escrowDigest: string;
+  owner: { name: string; id: string; keyId: string };
+  issuer: { kind: 'identity'; name: string; id: string; publicKey: string; signingKey: string };
+  wrappedKey: string; signature: string;
+}
+const RECOVERY_FIELDS = ['format', 'fileId', 'serial', 'description', 'createdAt', 'headerHmac', 'escrowDigest', 'owner', 'issuer',
+  'wrappedKey', 'signature'] as const;
+
+/** v2 §6: issued from a good escrow blob (all eight checks run first) for the owner's new identity. */
+export function refMakeRecoveryV2(o: {
+  escrow: unknown; authority: RefPrivateIdentity; authorityName: string; newOwner: RefPublicIdentity; newOwnerName: string; createdAt: string;
+  edit?: (unsigned: Omit<RefRecoveryV2, 'signature'>) => Record<string, unknown>;
+}): RefRecoveryV2 {
+  const good = refCheckEscrow(o.escrow, o.authority);
+  if (good.version !== 2) throw new Error('a v2 recovery blob is issued from a v2 escrow blob');
+  const unsigned: Omit<RefRecoveryV2, 'signature'> = {
+    format: RECOVERY2_FORMAT, fileId: good.blob.fileId, serial: good.blob.serial, description: good.blob.description, createdAt: o.createdAt,
+    headerHmac: b64u(good.headerHmac), escrowDigest: refEscrowDigest(good.blob),
+    owner: { name: o.newOwnerName, id: o.newOwner.id, keyId: o.newOwner.keyId },
+    issuer: { kind: 'identity', name: o.authorityName, id: o.authority.id, publicKey: b64u(o.authority.rsaSpki), signingKey: b64u(o.authority.edSpki) },
+    wrappedKey: b64u(crypto.publicEncrypt(
+      { key: o.newOwner.rsa, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: OAEP_LABEL }, good.fileKey)),
+  };
+  return refSignObject('keyward/v2 recovery', o.edit ? o.edit(unsigned) : unsigned, o.authority.edPrivate) as unknown as RefRecoveryV2;
+}
+
+/** v2 §6 step 1: strict fields and types (a member's partial blob is UNSUPPORTED_VERSION, §8). */
+function parseRecoveryV2(raw: unknown) {
+  if (isObject(raw) && raw['format'] === RECOVERY2_FORMAT && isObject(raw['issuer']) && raw['issuer']['kind'] === 'member') {
+    throw new RefError('UNSUPPORTED_VERSION', 'partial recovery blobs (v2 §8) are not implemented');
+  }
+  const b = exactObject(raw, RECOVERY_FIELDS, 'recovery');
+  if (str(b, 'format', 'recovery') !== RECOVERY2_FORMAT) throw malformed(`recovery.format is not ${RECOVERY2_FORMAT}`);
+  const fileId = bytesField(b, 'fileId', 'recovery', 16);
+  serialField(b, 'recovery');
+  str(b, 'description', 'recovery');
+  timeField(b, 'createdAt', 'recovery');
+  const headerHmac = bytesField(b, 'headerHmac', 'recovery', 32);
+  bytesField(b, 'escrowDigest', 'recovery', 32);
+  const ow = exactObject(b['owner'], ['name', 'id', 'keyId'], 'recovery.owner');
+  str(ow, 'name', 'recovery.owner');
+  idField(ow, 'id', 'recovery.owner');
+  const ownerKeyId = idField(ow, 'keyId', 'recovery.owner');
+  const is = exactObject(b['issuer'], ['kind', 'name', 'id', 'publicKey', 'signingKey'], 'recovery.issuer');
+  if (str(is, 'kind', 'recovery.issuer') !== 'identity') throw malformed('recovery.issuer.kind is not "identity"');
+  str(is, 'name', 'recovery.issuer');
+  const issuerId = idField(is, 'id', 'recovery.issuer');
+  const wrapped = bytesField(b, 'wrappedKey', 'recovery');
+  const signature = bytesField(b, 'signature', 'recovery', SIG);
+  return { b, fileId, headerHmac, ownerKeyId, is, issuerId, wrapped, signature };
+}
+
+export type RefSignedObjectKind = 'escrow-v1' | 'recovery-v1' | 'escrow-v2' | 'receipt' | 'recovery-v2';
+/**
+ * Which blob or receipt a text is, by `format`, parsed strictly (duplicate keys refused everywhere;
+ * v1 blobs by v1 §5's rules, v2 objects by their first check). No signature is checked.
+ */
+export function refParseSignedObject(input: Uint8Array | string): RefSignedObjectKind {
+  const raw = refParseStrictJson(input, 'blob');
+  if (!isObject(raw)) throw malformed('a blob is a JSON object');
+  switch (raw['format']) {
+    case ESCROW_FORMAT: refParseBlob(raw); return 'escrow-v1';
+    case RECOVERY_FORMAT: refParseBlob(raw); return 'recovery-v1';
+    case ESCROW2_FORMAT: parseEscrowV2(raw); return 'escrow-v2';
+    case RECEIPT_FORMAT: parseReceiptV2(raw); return 'receipt';
+    case RECOVERY2_FORMAT: parseRecoveryV2(raw); return 'recovery-v2';
+    default: throw malformed('format is not a Keyward blob or receipt format');
+  }
+}
+
+/**
+ * v2 §6 "opening a file with a recovery blob", steps 1 to 6. `pinned` are the issuer identity IDs
+ * the reader trusts; `reader` is the reader's RSA private key (PEM). A v1 recovery blob opens as
+ * v1 §5 unless the reader pins issuers (then SIGNER_UNTRUSTED: it is unsigned).
+ */
+export function refDecryptWithRecoveryV2(file: Buffer, input: unknown, readerPem: string, o: RefReadOptions & { pinned?: string[] } = {}): RefDecrypted {
+  const raw = inputObject(input, 'recovery blob');
+  if (isObject(raw) && raw['format'] === RECOVERY_FORMAT) {
+    if (o.pinned !== undefined) throw new RefError('SIGNER_UNTRUSTED', 'a v1 recovery blob is unsigned, and only pinned issuers are trusted');
+    return refDecryptWithBlob(file, raw, readerPem, o);
+  }
+  // 1. strict JSON and fields; issuer.id is the identity ID of its keys.
+  const { b, fileId, headerHmac, ownerKeyId, is, issuerId, wrapped, signature } = parseRecoveryV2(raw);
+  const issuer = refPublicIdentity(bytesField(is, 'publicKey', 'recovery.issuer'), bytesField(is, 'signingKey', 'recovery.issuer'), issuerId, 'recovery.issuer');
+  // 2. the issuer's signature.
+  if (!refVerifySig('keyward/v2 recovery', Buffer.from(refCanonical(withoutSignature(b)), 'utf8'), issuer.ed, signature)) {
+    throw new RefError('SIGNATURE_INVALID', 'the recovery blob signature does not verify');
+  }
+  // 3. a pinned issuer (nothing pinned: every v2 recovery blob is refused).
+  if (!(o.pinned ?? []).includes(issuer.id)) throw new RefError('SIGNER_UNTRUSTED', `issuer ${issuer.id} is not pinned`);
+  // 4. for the reader's key.
+  const { key, keyId: mine } = loadPrivate(readerPem);
+  if (ownerKeyId !== mine) throw new RefError('NO_MATCHING_KEY', `recovery blob is for ${ownerKeyId}`, { keyIds: [ownerKeyId] });
+  // 5. for this file (the file's prefix parsed, §3.4 steps 1 and 2).
+  const p = refParseFile(file);
+  checkExpectedSigner(p, o);
+  if (!p.fileId.equals(fileId) || !p.hmac.equals(headerHmac)) throw new RefError('BLOB_MISMATCH', 'the recovery blob is for another file');
+  // 6. unwrap, header hmac, then §3.4 from step 4 on (payload, signature).
+  return openParsed(p, unwrapWith(key, wrapped));
 }

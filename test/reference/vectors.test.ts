@@ -6,8 +6,11 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildVectors, TESTDATA } from '../../scripts/make-vectors.ts';
 import type { Manifest, VectorEntry } from '../../scripts/make-vectors.ts';
-import { RefError, refDecrypt, refDecryptWithBlob, refOpenBlob } from './keyward-node.ts';
-import type { RefDecrypted } from './keyward-node.ts';
+import {
+  RefError, refCheckEscrow, refCheckReceipt, refDecrypt, refDecryptWithBlob, refDecryptWithRecoveryV2, refOpenBlob, refParsePrivateIdentity,
+  refParsePublicIdentity, refParsePublicIdentityJwk, refParseSignedObject, refParseStrictJson, refVerify,
+} from './keyward-node.ts';
+import type { RefDecrypted, RefEscrowV2, RefMeta } from './keyward-node.ts';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(TESTDATA, 'manifest.json'), 'utf8')) as Manifest;
 const read = (rel: string): Buffer => fs.readFileSync(path.join(TESTDATA, rel));
@@ -96,4 +99,95 @@ describe('manifest hygiene', () => {
     );
     expect([...referenced].sort()).toEqual(onDisk);
   });
+});
+
+// ---------------------------------------------------------------- v2 (docs/keyward-v2.md)
+// The manifest's "identities" and "v2" keys (scripts/make-vectors-v2.ts); every entry is run by the reference.
+
+interface V2Identity { private: string; public: string; jwk: string; id: string; keyId: string }
+interface V2Entry {
+  name: string; kind: 'file' | 'verify' | 'escrow' | 'receipt' | 'signed-object' | 'identity'; description: string; expect: string;
+  key?: string; file?: string; escrow?: string; receipt?: string; recovery?: string; recoveryV1?: string; blob?: string;
+  expectSigner?: string; trusted?: string[]; parsesAs?: string; sha256?: string; size?: number; meta?: RefMeta; chunkSize?: number;
+}
+const v2 = manifest as unknown as { identities?: Record<string, V2Identity>; v2?: V2Entry[] };
+const identities = v2.identities ?? {};
+const v2Vectors = v2.v2 ?? [];
+const identity = (name: string | undefined): V2Identity => {
+  const found = name === undefined ? undefined : identities[name];
+  if (!found) throw new Error(`no identity ${String(name)} in the manifest`);
+  return found;
+};
+const privateOf = (name: string | undefined) => refParsePrivateIdentity(read(identity(name).private).toString('utf8'));
+const field = (v: V2Entry, k: 'file' | 'escrow' | 'receipt' | 'recovery' | 'recoveryV1' | 'blob'): Buffer => {
+  const rel = v[k];
+  if (rel === undefined) throw new Error(`${v.name}: no ${k}`);
+  return read(rel);
+};
+
+/** Runs one v2 entry as its kind says; returns the plaintext for files that open. */
+function runV2(v: V2Entry): Buffer | undefined {
+  const expectSigner = v.expectSigner === undefined ? {} : { expectSigner: identity(v.expectSigner).id };
+  switch (v.kind) {
+    case 'identity': {
+      const id = identity(v.key);
+      const ids = [privateOf(v.key).id, refParsePublicIdentity(read(id.public).toString('utf8')).id, refParsePublicIdentityJwk(read(id.jwk).toString('utf8')).id];
+      expect(ids).toEqual([id.id, id.id, id.id]);
+      expect(privateOf(v.key).keyId).toBe(id.keyId);
+      return undefined;
+    }
+    case 'file': {
+      const file = field(v, 'file');
+      const me = privateOf(v.key);
+      const pinned = v.trusted === undefined ? {} : { pinned: v.trusted.map((t) => identity(t).id) };
+      if (v.recovery !== undefined || v.recoveryV1 !== undefined) {
+        const blob = v.recovery !== undefined ? field(v, 'recovery') : field(v, 'recoveryV1');
+        return refDecryptWithRecoveryV2(file, blob, me.rsaPrivatePem, { ...pinned, ...expectSigner }).plaintext;
+      }
+      return refDecrypt(file, me.rsaPrivatePem, expectSigner).plaintext;
+    }
+    case 'verify':
+      refVerify(field(v, 'file'), expectSigner);
+      return undefined;
+    case 'escrow':
+      refCheckEscrow(field(v, 'escrow'), privateOf(v.key), v.expectSigner === undefined ? {} : { expectOwner: identity(v.expectSigner).id });
+      return undefined;
+    case 'receipt':
+      refCheckReceipt(field(v, 'receipt'), refParseStrictJson(field(v, 'escrow'), 'escrow blob') as RefEscrowV2);
+      return undefined;
+    case 'signed-object':
+      expect(refParseSignedObject(field(v, 'blob'))).toBe(v.parsesAs);
+      return undefined;
+  }
+}
+
+describe('manifest v2 vectors (reference)', () => {
+  it('are there, one for every v2 code', () => {
+    expect(v2Vectors.length).toBeGreaterThan(0);
+    const codes = new Set(v2Vectors.map((v) => v.expect));
+    for (const c of ['success', 'MALFORMED', 'SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID', 'BLOB_MISMATCH', 'NO_MATCHING_KEY', 'UNSUPPORTED_VERSION', 'TRUNCATED']) {
+      expect(codes, c).toContain(c);
+    }
+  });
+  for (const v of v2Vectors) {
+    it(`${v.name} (${v.kind}): ${v.expect}`, () => {
+      if (v.expect === 'success') {
+        const plaintext = runV2(v);
+        if (v.sha256 !== undefined) {
+          expect(plaintext).toBeDefined();
+          expect(crypto.createHash('sha256').update(plaintext!).digest('hex')).toBe(v.sha256);
+          expect(plaintext!.length).toBe(v.size);
+        }
+        return;
+      }
+      let err: unknown;
+      try {
+        runV2(v);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, 'refused').toBeInstanceOf(RefError);
+      expect((err as RefError).code).toBe(v.expect);
+    });
+  }
 });
