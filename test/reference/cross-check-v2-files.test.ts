@@ -301,7 +301,7 @@ describe('both refuse alike', () => {
 });
 
 
-describe('where core does not follow the spec (reported; flip to it() when core is fixed)', () => {
+describe('a blob whose prefix is not a file prefix is MALFORMED (the blob is wrong, not a file)', () => {
   // v2 §4 check 5: "prefix parses as a v2 prefix (§3.1; MALFORMED)". Core reports the file reader's codes
   // (TRUNCATED, NOT_KEYWARD, UNSUPPORTED_VERSION), which blame a file the checker does not have.
   const prefixCases: [string, (prefix: Buffer) => Buffer][] = [
@@ -326,7 +326,7 @@ describe('where core does not follow the spec (reported; flip to it() when core 
     it(`reference: a prefix that is ${name} is MALFORMED`, () => {
       expect(refCode(() => refCheckEscrow(changed(edit), ref.authority))).toBe('MALFORMED');
     });
-    it.fails(`core: a prefix that is ${name} is MALFORMED`, async () => {
+    it(`core: a prefix that is ${name} is MALFORMED`, async () => {
       const authority = await importPrivateIdentity(refPrivateIdentityPem(ref.authority));
       expect(await coreCode(async () => {
         const o = parseSignedObject(changed(edit));

@@ -140,7 +140,7 @@ async function checkPublic(input: EscrowBlobV2, authority: PublicIdentity, expec
   }
   // 5. the prefix is a v2 prefix whose signer is the blob's owner, for the blob's fileId and serial.
   const prefix = fromB64u(blob.prefix, 'prefix');
-  const parsed = parseHeader(prefix);
+  const parsed = parsePrefixOfBlob(prefix);
   if (parsed.prefixSize !== prefix.length) throw malformed('prefix holds bytes after the header HMAC');
   if (parsed.header.version !== 2) throw malformed('prefix is not the prefix of a signed (v2) file');
   const signer = await fileSigner(parsed);
@@ -175,6 +175,22 @@ async function openEscrow(blob: EscrowBlobV2, parsed: ParsedHeader, privateKey: 
     fileKey?.fill(0);
     if (isKeywardError(cause) && cause.code === 'KEY_TOO_WEAK') throw cause;
     throw new KeywardError('ESCROW_INVALID', { reason: `the wrapped key does not open the signed file${isKeywardError(cause) ? ` (${cause.code})` : ''}` }, { cause });
+  }
+}
+
+/**
+ * §4 check 5: the blob's `prefix` must parse as a file prefix. The file
+ * reader's own codes (`TRUNCATED`, `NOT_KEYWARD`, `UNSUPPORTED_VERSION`) would
+ * blame a file the checker does not have; here the blob is what is wrong.
+ */
+function parsePrefixOfBlob(prefix: Uint8Array): ParsedHeader {
+  try {
+    return parseHeader(prefix);
+  } catch (error) {
+    if (error instanceof KeywardError && error.code !== 'MALFORMED') {
+      throw malformed(`prefix is not a file prefix (${error.code}${error.details.reason ? `: ${error.details.reason}` : ''})`);
+    }
+    throw error;
   }
 }
 
