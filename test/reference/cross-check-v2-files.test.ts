@@ -11,7 +11,7 @@ import {
 import type { EscrowBlobV2, PrivateIdentity, PublicIdentity, Unlock } from '../../src/core/index.ts';
 import {
   RefError, b64u, deriveKeys, refIdentityId, encryptPayload, refCheckEscrow, refCheckReceipt, refDecrypt, refDecryptWithRecoveryV2, refEncryptV2,
-  refMakeEscrowV2, refMakeReceipt, refMakeRecoveryV2, refParseFile, refPublicIdentityPem, refPrivateIdentityPem, refResign,
+  refIdentityFromKeys, refMakeEscrowV2, refMakeReceipt, refMakeRecoveryV2, refParseFile, refPublicIdentityPem, refPrivateIdentityPem, refResign,
   refSignObject, refSignedText, refVerify,
 } from './keyward-node.ts';
 import type { RefEscrowV2, RefPrivateIdentity } from './keyward-node.ts';
@@ -87,6 +87,19 @@ describe('core writes, the reference reads', () => {
     expect(checked.version).toBe(2);
     expect(refDecrypt(file, ref.owner.rsaPrivatePem).plaintext.equals(plain)).toBe(true);
     expect(text).toBe(refSignedText(JSON.parse(text) as object)); // canonical, one newline
+  });
+
+  it('a 4096-bit owner and chunks of 128 KiB: core\'s file opens and verifies in the reference', async () => {
+    const bigRef = refIdentityFromKeys(pem('rsa4096.pem'));
+    const big = await importPrivateIdentity(refPrivateIdentityPem(bigRef));
+    const plain = crypto.randomBytes(3 * 131072 + 1);
+    const encrypted = await encryptSource(bytesSource(u8(plain)), {
+      meta: { name: 'big', type: '', size: plain.length, lastModified: 0 }, owner: big.encryption, authority: corePub.authority, signer: big, chunkSize: 131072,
+    });
+    const file = Buffer.from(await collectBytes(encrypted.stream));
+    const done = await encrypted.done;
+    expect(refDecrypt(file, bigRef.rsaPrivatePem, { expectSigner: big.id }).plaintext.equals(plain)).toBe(true);
+    expect(refCheckEscrow(serializeSigned(done.escrowBlob as EscrowBlobV2), ref.authority, { expectOwner: big.id }).version).toBe(2);
   });
 
   it('a receipt and a recovery blob core issues are accepted by the reference, and the recovered file opens', async () => {
