@@ -99,6 +99,11 @@ describe('keygen writes identities', () => {
     expect(stdout).toContain('name              Ada "the" Lovelace');
     expect(statSync(`${prefix}.pem`).mode & 0o777).toBe(0o600);
     expect(ok(['id', `${prefix}.pub.pem`]).stdout).toContain('name          "Ada \\"the\\" Lovelace"');
+    // The name is the default owner name of the escrow blobs that identity signs.
+    const input = join(sub('keygen-name-encrypt'), 'x.txt');
+    writeFileSync(input, 'x');
+    ok(['encrypt', input, '--owner', `${prefix}.pub.pem`, '--sign', `${prefix}.pem`, '--authority', idPath('authority', 'pub.pem')]);
+    expect(readJson(`${input}.keyward-escrow.json`)).toMatchObject({ owner: { name: 'Ada "the" Lovelace', id: made.id } });
   });
 
   it('--passphrase encrypts both blocks under the one passphrase', async () => {
