@@ -226,6 +226,10 @@ describe('both refuse alike', () => {
     ['a signer RSA key under 2048 bits', { open: 'MALFORMED', verify: 'MALFORMED' }, () => ({ file: refWritten({ signerField: weakParty() }) })],
     ['a signer signing key that is no Ed25519 point', { open: 'SIGNATURE_INVALID', verify: 'SIGNATURE_INVALID' }, () => ({ file: refWritten({ signerField: badPointParty() }) })],
     ['no payload at all', { open: 'TRUNCATED', verify: 'SIGNATURE_INVALID' }, () => ({ file: Buffer.concat([made.file.subarray(0, prefixLength()), made.file.subarray(made.file.length - 64)]) })],
+    ['a malformed header in a file too short for a signature (the header is read first)', { open: 'MALFORMED', verify: 'MALFORMED' }, () => {
+      const h = Buffer.from('{"version":2}');
+      return { file: Buffer.concat([Buffer.from('KEYWARD/2\n'), Buffer.from([0, 0, 0, h.length]), h, Buffer.alloc(42)]) };
+    }],
     ['header version 1 under the v2 magic', { open: 'MALFORMED', verify: 'MALFORMED' }, () => ({ file: refWritten({ extraHeaderFields: { version: 1 } }) })],
   ];
   const prefixLength = () => 14 + made.file.readUInt32BE(10) + 32;
