@@ -11,7 +11,7 @@ import {
 import type { EscrowBlobV2, PrivateIdentity, PublicIdentity, Unlock } from '../../src/core/index.ts';
 import {
   RefError, b64u, deriveKeys, refIdentityId, encryptPayload, refCheckEscrow, refCheckReceipt, refDecrypt, refDecryptWithRecoveryV2, refEncryptV2,
-  refMakeEscrowV2, refMakeReceipt, refMakeRecoveryV2, refParseFile, refPublicIdentityPem, refPrivateIdentityPem, refResign,
+  refIdentityFromKeys, refMakeEscrowV2, refMakeReceipt, refMakeRecoveryV2, refParseFile, refPublicIdentityPem, refPrivateIdentityPem, refResign,
   refSignObject, refSignedText, refVerify,
 } from './keyward-node.ts';
 import type { RefEscrowV2, RefPrivateIdentity } from './keyward-node.ts';
@@ -87,6 +87,19 @@ describe('core writes, the reference reads', () => {
     expect(checked.version).toBe(2);
     expect(refDecrypt(file, ref.owner.rsaPrivatePem).plaintext.equals(plain)).toBe(true);
     expect(text).toBe(refSignedText(JSON.parse(text) as object)); // canonical, one newline
+  });
+
+  it('a 4096-bit owner and chunks of 128 KiB: core\'s file opens and verifies in the reference', async () => {
+    const bigRef = refIdentityFromKeys(pem('rsa4096.pem'));
+    const big = await importPrivateIdentity(refPrivateIdentityPem(bigRef));
+    const plain = crypto.randomBytes(3 * 131072 + 1);
+    const encrypted = await encryptSource(bytesSource(u8(plain)), {
+      meta: { name: 'big', type: '', size: plain.length, lastModified: 0 }, owner: big.encryption, authority: corePub.authority, signer: big, chunkSize: 131072,
+    });
+    const file = Buffer.from(await collectBytes(encrypted.stream));
+    const done = await encrypted.done;
+    expect(refDecrypt(file, bigRef.rsaPrivatePem, { expectSigner: big.id }).plaintext.equals(plain)).toBe(true);
+    expect(refCheckEscrow(serializeSigned(done.escrowBlob as EscrowBlobV2), ref.authority, { expectOwner: big.id }).version).toBe(2);
   });
 
   it('a receipt and a recovery blob core issues are accepted by the reference, and the recovered file opens', async () => {
@@ -213,6 +226,10 @@ describe('both refuse alike', () => {
     ['a signer RSA key under 2048 bits', { open: 'MALFORMED', verify: 'MALFORMED' }, () => ({ file: refWritten({ signerField: weakParty() }) })],
     ['a signer signing key that is no Ed25519 point', { open: 'SIGNATURE_INVALID', verify: 'SIGNATURE_INVALID' }, () => ({ file: refWritten({ signerField: badPointParty() }) })],
     ['no payload at all', { open: 'TRUNCATED', verify: 'SIGNATURE_INVALID' }, () => ({ file: Buffer.concat([made.file.subarray(0, prefixLength()), made.file.subarray(made.file.length - 64)]) })],
+    ['a malformed header in a file too short for a signature (the header is read first)', { open: 'MALFORMED', verify: 'MALFORMED' }, () => {
+      const h = Buffer.from('{"version":2}');
+      return { file: Buffer.concat([Buffer.from('KEYWARD/2\n'), Buffer.from([0, 0, 0, h.length]), h, Buffer.alloc(42)]) };
+    }],
     ['header version 1 under the v2 magic', { open: 'MALFORMED', verify: 'MALFORMED' }, () => ({ file: refWritten({ extraHeaderFields: { version: 1 } }) })],
   ];
   const prefixLength = () => 14 + made.file.readUInt32BE(10) + 32;

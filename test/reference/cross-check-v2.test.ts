@@ -9,7 +9,7 @@ import {
 } from '../../src/core/index.ts';
 import type { PrivateIdentity } from '../../src/core/index.ts';
 import {
-  refCanonical, refParsePrivateIdentity, refParsePublicIdentity, refParsePublicIdentityJwk, refPrivateIdentityPem,
+  refCanonical, refParsePrivateIdentity, refParsePrivateIdentityJwk, refParsePublicIdentity, refParsePublicIdentityJwk, refPrivateIdentityPem,
   refPublicIdentityPem, refSign, refVerifySig,
 } from './keyward-node.ts';
 import { testIdentity } from './identities.ts';
@@ -29,6 +29,11 @@ describe('identities (v2 §2), both ways', () => {
     expect(pub.keyId).toBe(id.encryption.keyId);
     expect(refParsePublicIdentityJwk(await exportPublicIdentity(id, 'jwk')).id).toBe(id.id);
     expect(refParsePrivateIdentity(await exportPrivateIdentity(id, 'pem')).id).toBe(id.id);
+    const fromJwk = refParsePrivateIdentityJwk(await exportPrivateIdentity(id, 'jwk'));
+    expect(fromJwk.id).toBe(id.id);
+    // The private halves are the identity's: what the reference signs with them core verifies.
+    const body = new Uint8Array(crypto.randomBytes(32));
+    expect(await verifySignature(id.signingKey, 'keyward/v2 file', body, new Uint8Array(refSign('keyward/v2 file', body, fromJwk.edPrivate)))).toBe(true);
     const encrypted = await exportPrivateIdentity(id, 'encrypted-pem', { passphrase: 'correct horse', iterations: 1000 });
     expect(refParsePrivateIdentity(encrypted, 'correct horse').id).toBe(id.id);
   });

@@ -617,6 +617,15 @@ export function refParsePublicIdentityJwk(text: string): RefPublicIdentity {
   const der = [rsa!, ed!].map((jwk) => crypto.createPublicKey({ key: jwk as crypto.JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'der' }));
   return refPublicIdentity(der[0]!, der[1]!);
 }
+/** v2 §2 private identity, JWK: the public JWK Set's two keys with their private members. */
+export function refParsePrivateIdentityJwk(text: string): RefPrivateIdentity {
+  const set = JSON.parse(text) as unknown;
+  const keys = isObject(set) ? set['keys'] : undefined;
+  if (!Array.isArray(keys) || keys.length !== 2 || !keys.every(isObject)) throw malformed('a private identity JWK Set holds exactly two keys');
+  const [rsa, ed] = keys;
+  if (rsa!['kty'] !== 'RSA' || ed!['kty'] !== 'OKP' || ed!['crv'] !== 'Ed25519') throw malformed('the JWK Set is not RSA then Ed25519');
+  return privateIdentity(crypto.createPrivateKey({ key: rsa as crypto.JsonWebKey, format: 'jwk' }), crypto.createPrivateKey({ key: ed as crypto.JsonWebKey, format: 'jwk' }));
+}
 /** v2 §2: the two-block public identity PEM (RSA first). */
 export function refPublicIdentityPem(pub: RefPublicIdentity): string {
   return `${pub.rsa.export({ type: 'spki', format: 'pem' }) as string}${pub.ed.export({ type: 'spki', format: 'pem' }) as string}`;

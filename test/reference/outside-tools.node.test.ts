@@ -25,8 +25,10 @@ import {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPT = path.join(ROOT, 'scripts/outside/keyward-open.mjs');
 const DOC = fs.readFileSync(path.join(ROOT, 'docs/outside-tools.md'), 'utf8');
-const STEPS = [...DOC.matchAll(/^```sh step=([a-z-]+)\n([\s\S]*?)^```$/gm)].map((m) => ({ name: m[1]!, script: m[2]! }));
+const STEPS = [...DOC.matchAll(/^```sh step=([a-z0-9-]+)\n([\s\S]*?)^```$/gm)].map((m) => ({ name: m[1]!, script: m[2]! }));
 const CS = 65536;
+/** The page's path for a signed (v2) file and blob, in order. */
+const V2_STEPS = ['identity', 'escrow-signatures', 'unwrap', 'file-signature', 'decrypt'];
 
 // Identities, files and blobs are made by Keyward (src/core): generated, exported to PEM, encrypted and signed.
 let owner: PrivateIdentity;
@@ -82,7 +84,7 @@ function desk(files: { file?: Buffer; blob?: string; extra?: Record<string, Buff
   return dir;
 }
 /** Runs the named steps (all by default) in order; returns the first that failed, if any, and what it said. */
-function run(dir: string, names = STEPS.map((s) => s.name)): { failed?: string; stdout: string; stderr: string } {
+function run(dir: string, names = V2_STEPS): { failed?: string; stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';
   for (const name of names) {
@@ -98,8 +100,10 @@ function run(dir: string, names = STEPS.map((s) => s.name)): { failed?: string; 
 const exists = (dir: string, name: string) => fs.existsSync(path.join(dir, name));
 
 describe('docs/outside-tools.md, run as written', () => {
-  it('has the five steps, in order, and a script of at most 150 lines on node:crypto', () => {
-    expect(STEPS.map((s) => s.name)).toEqual(['identity', 'escrow-signatures', 'unwrap', 'file-signature', 'decrypt']);
+  it('has the five v2 steps in order and the v1 one, and a script of at most 150 lines on node:crypto', () => {
+    expect(STEPS.map((s) => s.name)).toEqual([...V2_STEPS, 'v1-unwrap']);
+    // Every code block of the page is one of them: no command on the page goes untested.
+    expect(DOC.match(/^```/gm)?.length).toBe(2 * STEPS.length);
     const script = fs.readFileSync(SCRIPT, 'utf8');
     const lines = script.split('\n').length - 1;
     expect(lines).toBeLessThanOrEqual(150);
@@ -183,13 +187,14 @@ describe('docs/outside-tools.md, run as written', () => {
     expect(r.stderr).toContain('does not open this header');
   });
 
-  it('the script opens a v1 file with its key, and refuses a cut one', async () => {
+  it('a v1 file and blob: the v1 block unwraps the key, the script opens the file, and refuses a cut one', async () => {
     const v1 = await make({ v1: true });
     expect(v1.file.subarray(0, 10).toString()).toBe('KEYWARD/1\n');
-    const dir = desk({ file: v1.file, extra: { 'file.key': v1.fileKey } });
-    const r = run(dir, ['decrypt']);
+    const dir = desk({ file: v1.file, blob: v1.blob });
+    const r = run(dir, ['v1-unwrap', 'decrypt']);
     expect(r.failed, r.stderr).toBeUndefined();
     expect(fs.readFileSync(path.join(dir, 'secret.txt')).equals(v1.plaintext)).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'file.key')).equals(v1.fileKey)).toBe(true);
     const cut = desk({ file: v1.file.subarray(0, v1.file.length - 26), extra: { 'file.key': v1.fileKey } });
     expect(run(cut, ['decrypt']).failed).toBe('decrypt');
     expect(exists(cut, 'secret.txt')).toBe(false);

@@ -125,8 +125,8 @@ const field = (v: V2Entry, k: 'file' | 'escrow' | 'receipt' | 'recovery' | 'reco
   return read(rel);
 };
 
-/** Runs one v2 entry as its kind says; returns the plaintext for files that open. */
-function runV2(v: V2Entry): Buffer | undefined {
+/** Runs one v2 entry as its kind says; returns what a file that opens decrypted to. */
+function runV2(v: V2Entry): RefDecrypted | undefined {
   const expectSigner = v.expectSigner === undefined ? {} : { expectSigner: identity(v.expectSigner).id };
   switch (v.kind) {
     case 'identity': {
@@ -142,9 +142,9 @@ function runV2(v: V2Entry): Buffer | undefined {
       const pinned = v.trusted === undefined ? {} : { pinned: v.trusted.map((t) => identity(t).id) };
       if (v.recovery !== undefined || v.recoveryV1 !== undefined) {
         const blob = v.recovery !== undefined ? field(v, 'recovery') : field(v, 'recoveryV1');
-        return refDecryptWithRecoveryV2(file, blob, me.rsaPrivatePem, { ...pinned, ...expectSigner }).plaintext;
+        return refDecryptWithRecoveryV2(file, blob, me.rsaPrivatePem, { ...pinned, ...expectSigner });
       }
-      return refDecrypt(file, me.rsaPrivatePem, expectSigner).plaintext;
+      return refDecrypt(file, me.rsaPrivatePem, expectSigner);
     }
     case 'verify':
       refVerify(field(v, 'file'), expectSigner);
@@ -172,11 +172,13 @@ describe('manifest v2 vectors (reference)', () => {
   for (const v of v2Vectors) {
     it(`${v.name} (${v.kind}): ${v.expect}`, () => {
       if (v.expect === 'success') {
-        const plaintext = runV2(v);
-        if (v.sha256 !== undefined) {
-          expect(plaintext).toBeDefined();
-          expect(crypto.createHash('sha256').update(plaintext!).digest('hex')).toBe(v.sha256);
-          expect(plaintext!.length).toBe(v.size);
+        const out = runV2(v);
+        if (v.kind === 'file') {
+          expect(out).toBeDefined();
+          expect(crypto.createHash('sha256').update(out!.plaintext).digest('hex')).toBe(v.sha256);
+          expect(out!.plaintext.length).toBe(v.size);
+          if (v.meta !== undefined) expect(out!.meta).toEqual(v.meta);
+          if (v.chunkSize !== undefined) expect(out!.header.chunkSize).toBe(v.chunkSize);
         }
         return;
       }
