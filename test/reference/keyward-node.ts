@@ -1042,7 +1042,7 @@ function parseReceiptV2(raw: unknown) {
 
 /**
  * v2 §5: the owner's checks of a receipt for the escrow blob it made (`blob`), in the spec's order:
- * strict fields, authority.id, signature, the blob's authority (SIGNER_UNTRUSTED), fileId and escrowDigest (BLOB_MISMATCH).
+ * strict fields, authority.id, signature, the blob's authority (SIGNER_UNTRUSTED), fileId, serial, owner.id and escrowDigest (BLOB_MISMATCH).
  */
 export function refCheckReceipt(input: unknown, blob: RefEscrowV2): RefReceipt {
   const { r, fileId, escrowDigest, au, authorityId, signature } = parseReceiptV2(inputObject(input, 'receipt'));
@@ -1051,7 +1051,9 @@ export function refCheckReceipt(input: unknown, blob: RefEscrowV2): RefReceipt {
     throw new RefError('SIGNATURE_INVALID', 'the receipt signature does not verify');
   }
   if (blob.authority.id !== authority.id) throw new RefError('SIGNER_UNTRUSTED', `receipt from ${authority.id}, not the blob's authority`);
-  if (blob.fileId !== fileId || refEscrowDigest(blob) !== escrowDigest) throw new RefError('BLOB_MISMATCH', 'the receipt is for another escrow blob');
+  const owner = r['owner'] as { id: string };
+  const named = blob.fileId === fileId && blob.serial === r['serial'] && blob.owner.id === owner.id;
+  if (!named || refEscrowDigest(blob) !== escrowDigest) throw new RefError('BLOB_MISMATCH', 'the receipt is for another escrow blob');
   return r as unknown as RefReceipt;
 }
 

@@ -244,5 +244,12 @@ describe('receipt (§5)', () => {
     await expectCode(verifyReceipt(wrongFile, blob), 'BLOB_MISMATCH');
     // Same file, another blob (another description): the digest differs.
     await expectCode(verifyReceipt(receipt, await resigned({ description: 'changed' })), 'BLOB_MISMATCH');
+    // Signed by the authority with this blob's digest, but naming another serial or owner.
+    for (const change of [{ serial: other.serial }, { owner: { id: mallory.id } }]) {
+      const named = { ...withoutSignature(receipt), ...change };
+      const namedBody = new Uint8Array([...new TextEncoder().encode('keyward/v2 receipt'), 0, ...signedBody(named)]);
+      const misnamed = { ...named, signature: b64u(new Uint8Array(await globalThis.crypto.subtle.sign({ name: 'Ed25519' }, authority.signingPrivateKey, namedBody))) };
+      await expectCode(verifyReceipt(misnamed, blob), 'BLOB_MISMATCH');
+    }
   });
 });

@@ -100,7 +100,8 @@ export async function verifyReceipt(input: ReceiptV2, blob: EscrowBlobV2): Promi
   if (authority.id !== blob.authority.id) {
     throw new KeywardError('SIGNER_UNTRUSTED', { reason: `the receipt is signed by ${authority.id}, not the blob's authority` });
   }
-  if (receipt.fileId !== blob.fileId || receipt.escrowDigest !== (await escrowDigest(blob))) {
+  const named = receipt.fileId === blob.fileId && receipt.serial === blob.serial && receipt.owner.id === blob.owner.id;
+  if (!named || receipt.escrowDigest !== (await escrowDigest(blob))) {
     throw new KeywardError('BLOB_MISMATCH', { reason: 'the receipt is for another escrow blob' });
   }
 }
