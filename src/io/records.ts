@@ -76,8 +76,19 @@ export interface RegisterEntry {
   /** Milliseconds since the epoch. */
   encryptedAt: number;
   description: string;
-  owner: { name: string; keyId: string };
-  authority: { name: string; keyId: string };
+  /** `identityId`: the owner's identity that signed the file (a v2 file); absent for a v1 file. */
+  owner: { name: string; keyId: string; identityId?: string };
+  /**
+   * `identityId`: the pinned authority identity a signed (v2) escrow blob was
+   * made for, the one whose receipt confirms it; absent for a v1 blob.
+   */
+  authority: { name: string; keyId: string; identityId?: string };
   /** The escrow blob JSON text exactly as offered for download. */
   escrowBlob: string;
+  /**
+   * The authority's signed receipt for a v2 escrow blob (spec v2 §5), once the
+   * owner imported one that verified against `escrowBlob`: its text as read,
+   * and its `receivedAt` in milliseconds since the epoch.
+   */
+  receipt?: { json: string; receivedAt: number };
 }

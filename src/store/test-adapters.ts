@@ -46,6 +46,13 @@ export function memoryRegisterStore(): RegisterStore {
       entries.set(entry.fileId, entry);
       return Promise.resolve();
     },
+    addReceipt(fileId, receipt) {
+      const existing = entries.get(fileId);
+      if (!existing) return Promise.reject(new Error(`no entry ${fileId}`));
+      const updated = existing.receipt ? existing : { ...existing, receipt };
+      entries.set(fileId, updated);
+      return Promise.resolve(updated);
+    },
     remove(fileId) {
       entries.delete(fileId);
       return Promise.resolve();
