@@ -79,7 +79,7 @@ describe('RegisterPanel', () => {
   it('lists every entry newest first and downloads an escrow blob again, byte for byte', async () => {
     const { saved, user } = await setup([entry(1, { name: '<b>old</b>.pdf', description: 'Q1 numbers' }), entry(2)]);
     const table = await screen.findByRole('table', { name: 'Files encrypted in this browser' });
-    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow blob']);
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow', 'Escrow blob']);
 
     const [, newest, oldest] = within(table).getAllByRole('row');
     expect(within(newest!).getByRole('rowheader')).toHaveTextContent('report 2.pdf');
