@@ -98,14 +98,14 @@ test('an identity owner encrypts a signed file with a v2 escrow blob, imports th
   // The register: escrowed, not yet confirmed; a receipt from someone else is refused; the authority's confirms it.
   await page.getByRole('tab', { name: 'Register' }).click();
   const entry = page.getByRole('row', { name: /report\.txt/ });
-  await expect(entry.getByRole('cell', { name: 'Escrowed, not yet confirmed' })).toBeVisible();
+  await expect(entry.getByText('Escrowed, not yet confirmed')).toBeVisible();
   const receipt = await issueReceipt(parsed.blob, desk);
   const tampered = serializeSigned({ ...receipt, receivedAt: '2020-01-01T00:00:00.000Z' });
   await page.getByLabel('Choose receipt file').setInputFiles({ name: 'report.keyward-receipt.json', mimeType: 'application/json', buffer: Buffer.from(tampered) });
   await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'SIGNATURE_INVALID');
-  await expect(entry.getByRole('cell', { name: 'Escrowed, not yet confirmed' })).toBeVisible();
+  await expect(entry.getByText('Escrowed, not yet confirmed')).toBeVisible();
   await dropFiles(page, 'Drop a receipt from your backup authority', [{ name: 'report.keyward-receipt.json', mimeType: 'application/json', buffer: Buffer.from(serializeSigned(receipt)) }]);
-  await expect(entry.getByRole('cell', { name: /^Confirmed by IT backup desk on / })).toBeVisible();
+  await expect(entry.getByText(/^Confirmed by IT backup desk on /)).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
 
   // A recovery blob validly signed by an identity the owner never pinned: refused, nothing offered.
