@@ -9,6 +9,13 @@ import { KeywardError } from '../errors.ts';
 import { parseJson } from '../json.ts';
 import { type PublicIdentity, type SignContext, publicIdentityFromSpki, verifySignature } from '../keys/identity.ts';
 
+/** The object without its `signature` (a copy). */
+export function withoutSignature<T extends { signature: string }>(object: T): Omit<T, 'signature'> {
+  const rest: Partial<T> = { ...object };
+  delete rest.signature;
+  return rest as Omit<T, 'signature'>;
+}
+
 /** `canonical(object without "signature")`, the body every v2 signature covers. */
 export function signedBody(object: object): Bytes {
   const rest: Record<string, unknown> = { ...object };
