@@ -200,10 +200,13 @@ export async function storeWithIdentities(
  * of `field` (`authority` or `issuer`): validly signed, by someone else.
  */
 export async function resignedBy<T extends { signature: string }>(object: T, field: 'authority' | 'issuer', signer: PrivateIdentity, context: 'keyward/v2 receipt' | 'keyward/v2 recovery'): Promise<T> {
-  const { b64u, signAs, signedBody } = await import('../core/index.ts');
+  const { b64u, canonicalJson, signAs, utf8 } = await import('../core/index.ts');
   const named = (object as unknown as Record<string, Record<string, unknown>>)[field]!;
   const changed = { ...object, [field]: { ...named, id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.ed25519Spki) } };
-  return { ...changed, signature: b64u(await signAs(signer, context, signedBody(changed))) };
+  // Signed as spec v2 §1 says: utf8(context) || 0x00 || canonical(object without "signature").
+  const body: Record<string, unknown> = { ...changed };
+  delete body.signature;
+  return { ...changed, signature: b64u(await signAs(signer, context, utf8(canonicalJson(body)))) };
 }
 
 /**
