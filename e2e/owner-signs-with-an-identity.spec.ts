@@ -20,10 +20,9 @@ import {
   parseSignedObject,
   serializeSigned,
   signAs,
-  canonicalJson,
-  utf8,
   streamFromBytes,
 } from '../src/core/index.ts';
+import { signedBody } from '../src/core/format/signing.ts';
 import { completeFirstRun, downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256 } from './support.ts';
 
 test('an owner creates an identity, sees its identity ID, and pins the authority’s identity by its identity ID', async ({ page }) => {
@@ -64,10 +63,7 @@ test('an owner creates an identity, sees its identity ID, and pins the authority
 /** The recovery blob re-signed by `stranger` in its own name: validly signed, by an identity nobody pinned. */
 async function issuedBy(stranger: PrivateIdentity, recovery: RecoveryBlobV2): Promise<RecoveryBlobV2> {
   const changed = { ...recovery, issuer: { ...recovery.issuer, id: stranger.id, publicKey: b64u(stranger.rsaSpki), signingKey: b64u(stranger.ed25519Spki) } };
-  // Signed as spec v2 §1 says: utf8(context) || 0x00 || canonical(blob without "signature").
-  const body: Record<string, unknown> = { ...changed };
-  delete body.signature;
-  return { ...changed, signature: b64u(await signAs(stranger, 'keyward/v2 recovery', utf8(canonicalJson(body)))) };
+  return { ...changed, signature: b64u(await signAs(stranger, 'keyward/v2 recovery', signedBody(changed))) };
 }
 
 /** Opens `file` with a recovery blob in the Decrypt tab; returns the file's row. */

@@ -202,18 +202,16 @@ export async function storeWithIdentities(
 export async function resignedBy<T extends { signature: string }>(object: T, field: 'authority' | 'issuer', signer: PrivateIdentity, context: 'keyward/v2 receipt' | 'keyward/v2 recovery'): Promise<T> {
   const { b64u, canonicalJson, signAs, utf8 } = await import('../core/index.ts');
   const named = (object as unknown as Record<string, Record<string, unknown>>)[field]!;
-  const changed = { ...object, [field]: { ...named, id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.ed25519Spki) } };
-  // Signed as spec v2 §1 says: utf8(context) || 0x00 || canonical(object without "signature").
-  const body: Record<string, unknown> = { ...changed };
-  delete body.signature;
-  return { ...changed, signature: b64u(await signAs(signer, context, utf8(canonicalJson(body)))) };
+  const changed: Record<string, unknown> = { ...object, [field]: { ...named, id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.ed25519Spki) } };
+  delete changed.signature;
+  return { ...(changed as unknown as T), signature: b64u(await signAs(signer, context, utf8(canonicalJson(changed)))) };
 }
 
 /**
  * A file signed by `owner` (a v2 file) and its v2 escrow blob for the
  * identity `authority`, made by the core directly (not the store under test).
  */
-export async function makeSignedFile(options: { owner: PrivateIdentity; authority: PublicIdentity; plaintext: Uint8Array; name: string }) {
+export async function makeSignedFile(options: { owner: PrivateIdentity; authority: PublicIdentity; plaintext: Uint8Array; name: string; description?: string; ownerName?: string }) {
   const { collectBytes, encryptFile, serializeSigned, streamFromBytes } = await import('../core/index.ts');
   const { owner, authority, plaintext, name } = options;
   const encrypted = await encryptFile(streamFromBytes(plaintext), {
@@ -221,9 +219,9 @@ export async function makeSignedFile(options: { owner: PrivateIdentity; authorit
     owner: owner.encryption,
     signer: owner,
     authority,
-    ownerName: 'Ada Lovelace',
+    ownerName: options.ownerName ?? 'Ada Lovelace',
     authorityName: 'IT backup desk',
-    description: 'Quarterly report',
+    description: options.description ?? 'Quarterly report',
   });
   const bytes = await collectBytes(encrypted.stream);
   const { escrowBlob } = await encrypted.done;
