@@ -6,7 +6,9 @@
  */
 import authorityPubPem from '../../src/core/testdata/keys/authority.pub.pem?raw';
 import ownerPem from '../../src/core/testdata/keys/owner.pem?raw';
-import { importPrivateKey, importPublicKey } from '../../src/core/index.ts';
+import idAuthorityPubPem from '../../src/core/testdata/vectors/id-authority.pub.pem?raw';
+import idOwnerPem from '../../src/core/testdata/vectors/id-owner.pem?raw';
+import { importPrivateIdentity, importPrivateKey, importPublicIdentity, importPublicKey } from '../../src/core/index.ts';
 import { createWorkerCrypto } from '../../src/io/crypto-client.ts';
 import type { EncryptArgs } from '../../src/io/crypto-protocol.ts';
 import { createTempFiles } from '../../src/io/temp-files.ts';
@@ -18,6 +20,8 @@ const temps = createTempFiles();
 if (!temps) throw new Error('this browser has no OPFS');
 const ceilingWorker = new Worker(new URL('./ceiling.worker.ts', import.meta.url), { type: 'module' });
 const keys = Promise.all([importPrivateKey(ownerPem), importPublicKey(authorityPubPem)]);
+/** Format v2: the owner's identity signs, the authority's identity gets a signed escrow blob. */
+const identities = Promise.all([importPrivateIdentity(idOwnerPem), importPublicIdentity(idAuthorityPubPem)]);
 
 function ceiling(request: CeilingRequest): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,13 +39,16 @@ function chosen(index: number): File {
   return file;
 }
 
-async function encryptArgs(file: File, chunkSize: number): Promise<EncryptArgs> {
+async function encryptArgs(file: File, chunkSize: number, signed = false): Promise<EncryptArgs> {
   const [owner, authority] = await keys;
+  const [signer, authorityIdentity] = await identities;
+  const who = signed
+    ? { owner: signer.encryption, signer, authority: authorityIdentity }
+    : { owner: { publicKey: owner.publicKey, keyId: owner.keyId, modulusBits: owner.modulusBits }, authority };
   return {
     file,
     meta: { name: file.name, type: file.type, size: file.size, lastModified: file.lastModified },
-    owner: { publicKey: owner.publicKey, keyId: owner.keyId, modulusBits: owner.modulusBits },
-    authority,
+    ...who,
     ownerName: 'Bench',
     authorityName: 'Bench desk',
     description: '',
@@ -56,9 +63,9 @@ const bench = {
   cipherCeiling: (chunkSize: number, bytes: number) => ceiling({ op: 'cipher', chunkSize, bytes }),
   digestOption: (method: DigestMethod, chunkSize: number, bytes: number) => ceiling({ op: 'digest', method, chunkSize, bytes }),
 
-  /** The app's encrypt: File in, a disk-backed `.keyward` File out (then removed). */
-  async encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }> {
-    const args = await encryptArgs(chosen(index), chunkSize);
+  /** The app's encrypt: File in, a disk-backed `.keyward` File out (then removed); `signed`: a signed v2 file. */
+  async encrypt(index: number, chunkSize: number, signed = false): Promise<{ ms: number; outputSize: number }> {
+    const args = await encryptArgs(chosen(index), chunkSize, signed);
     const started = performance.now();
     const result = await pipeline.run('encrypt', args);
     const ms = performance.now() - started;
@@ -67,11 +74,13 @@ const bench = {
   },
 
   /** The app's decrypt: `.keyward` File in, the verified disk-backed plaintext out (then removed). */
-  async decrypt(index: number): Promise<{ ms: number; outputSize: number }> {
+  async decrypt(index: number, signed = false): Promise<{ ms: number; outputSize: number }> {
     const [owner] = await keys;
+    const [signer] = await identities;
     const file = chosen(index);
     const started = performance.now();
-    const result = await pipeline.run('decrypt', { file, unlock: { kind: 'keys', keys: [owner] }, target: temps.target()! });
+    const result = await pipeline.run('decrypt', { file, unlock: { kind: 'keys', keys: [signed ? signer.encryption : owner] }, target: temps.target()! });
+    if (signed && result.signer !== signer.id) throw new Error('the signed file did not report its signer');
     const ms = performance.now() - started;
     if (result.temp) await temps.release(result.temp);
     return { ms, outputSize: result.output.size };

@@ -11,10 +11,15 @@
  *   chunk size, one call after another, in a Worker;
  * - encrypt / decrypt: the app's real pipeline (src/io's Worker), File in,
  *   disk-backed OPFS output out;
+ * - signed encrypt / decrypt: the same with format v2 (an identity signs, its
+ *   signature and per-chunk SHA-256 leaves checked on decrypt), right after the
+ *   unsigned run in each repetition: `signed_*_ratio` is signed over unsigned;
+ * - the options for v2's payload digest (`digest_options_mbps`, per thread);
  * - peak renderer memory above idle while encrypting 256 MiB and 1 GiB;
  * - small files per second (four at a time, as the app's queue runs them).
  * CLI: `keyward encrypt` / `decrypt` against raw node:crypto over the same file
- * (cli-baseline.ts), each a Node process of its own, timed from start to exit.
+ * (cli-baseline.ts), each a Node process of its own, timed from start to exit,
+ * and signed (`--sign`, `--signer`) against unsigned.
  *
  * Flags: --size MiB (256), --reps N (3), --chunk-sizes a,b,c (ceiling_cipher
  * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip).
@@ -33,6 +38,8 @@ import type { DigestMethod } from './ceiling.worker.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
+/** Identities (format v2): the owner signs, the authority gets a signed escrow blob. */
+const IDENTITIES = join(ROOT, 'src', 'core', 'testdata', 'vectors');
 const MIB = 1024 * 1024;
 
 const { values: flags } = parseArgs({
@@ -152,8 +159,8 @@ type Bench = {
   readCeiling(index: number, digest?: boolean): Promise<number>;
   digestOption(method: DigestMethod, chunkSize: number, bytes: number): Promise<number>;
   cipherCeiling(chunkSize: number, bytes: number): Promise<number>;
-  encrypt(index: number, chunkSize: number): Promise<{ ms: number; outputSize: number }>;
-  decrypt(index: number): Promise<{ ms: number; outputSize: number }>;
+  encrypt(index: number, chunkSize: number, signed?: boolean): Promise<{ ms: number; outputSize: number }>;
+  decrypt(index: number, signed?: boolean): Promise<{ ms: number; outputSize: number }>;
   smallFiles(count: number, size: number): Promise<number>;
   sweep(): Promise<number>;
 };
@@ -180,6 +187,8 @@ async function main(): Promise<void> {
     makeFile(plain, SIZE);
     const baseline = flags['skip-cli'] ? undefined : await compileBaseline(dir);
     keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', join(dir, 'plain.bin.keyward'));
+    const signedArgs = ['--owner', join(IDENTITIES, 'id-owner.pub.pem'), '--sign', join(IDENTITIES, 'id-owner.pem'), '--authority', join(IDENTITIES, 'id-authority.pub.pem')];
+    keyward('encrypt', plain, ...signedArgs, '--chunk-size', String(CHUNK), '--out', join(dir, 'signed.bin.keyward'), '--escrow-out', join(dir, 'signed-escrow.json'));
     const big = join(dir, 'one-gib.bin');
     if (!flags['skip-1gib']) makeFile(big, 1024 * MIB);
 
@@ -193,12 +202,18 @@ async function main(): Promise<void> {
     await page.goto(`http://127.0.0.1:${String(address.port)}/scripts/bench/bench.html`);
     await page.waitForFunction(() => document.title.endsWith('(ready)'));
     const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent)).replace(/.*Chrome\/(\S+).*/, '$1');
-    await page.locator('input[type=file]').setInputFiles(flags['skip-1gib'] ? [plain, `${plain}.keyward`] : [plain, `${plain}.keyward`, big]);
+    const inputs = [plain, `${plain}.keyward`, join(dir, 'signed.bin.keyward')];
+    await page.locator('input[type=file]').setInputFiles(flags['skip-1gib'] ? inputs : [...inputs, big]);
 
     // Warm-up: module loading, key import, the first OPFS folder.
     await call(page, 'encrypt', 0, CHUNK);
 
-    const rows: Record<string, number[]> = { ceiling_read: [], ceiling_cipher: [], encrypt: [], decrypt: [], cli_raw_encrypt: [], cli_encrypt: [], cli_raw_decrypt: [], cli_decrypt: [] };
+    await call(page, 'encrypt', 0, CHUNK, true);
+
+    const rows: Record<string, number[]> = {
+      ceiling_read: [], ceiling_cipher: [], encrypt: [], decrypt: [], signed_encrypt: [], signed_decrypt: [],
+      cli_raw_encrypt: [], cli_encrypt: [], cli_raw_decrypt: [], cli_decrypt: [], cli_signed_encrypt: [], cli_signed_decrypt: [],
+    };
     for (let rep = 0; rep < REPS; rep++) {
       rows.ceiling_read!.push(mbps(SIZE, await call(page, 'readCeiling', 0)));
       rows.ceiling_cipher!.push(mbps(SIZE, await call(page, 'cipherCeiling', CHUNK, SIZE)));
@@ -206,6 +221,11 @@ async function main(): Promise<void> {
       const decrypted = await call(page, 'decrypt', 1);
       if (decrypted.outputSize !== SIZE) throw new Error('decrypt gave the wrong size');
       rows.decrypt!.push(mbps(SIZE, decrypted.ms));
+      // Signed (format v2) right after unsigned, on the same file, in the same repetition.
+      rows.signed_encrypt!.push(mbps(SIZE, (await call(page, 'encrypt', 0, CHUNK, true)).ms));
+      const signedOpen = await call(page, 'decrypt', 2, true);
+      if (signedOpen.outputSize !== SIZE) throw new Error('signed decrypt gave the wrong size');
+      rows.signed_decrypt!.push(mbps(SIZE, signedOpen.ms));
       if (baseline) {
         const raw = join(dir, 'raw.out');
         const key = join(dir, 'raw.key');
@@ -214,6 +234,9 @@ async function main(): Promise<void> {
         const out = join(dir, 'cli.keyward');
         rows.cli_encrypt!.push(mbps(SIZE, keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', out, '--force')));
         rows.cli_decrypt!.push(mbps(SIZE, keyward('decrypt', out, '--key', join(KEYS, 'owner.pem'), '--out', join(dir, 'cli.plain'), '--force')));
+        const signedOut = join(dir, 'cli-signed.keyward');
+        rows.cli_signed_encrypt!.push(mbps(SIZE, keyward('encrypt', plain, ...signedArgs, '--chunk-size', String(CHUNK), '--out', signedOut, '--escrow-out', join(dir, 'cli-signed-escrow.json'), '--force')));
+        rows.cli_signed_decrypt!.push(mbps(SIZE, keyward('decrypt', signedOut, '--key', join(IDENTITIES, 'id-owner.pem'), '--signer', join(IDENTITIES, 'id-owner.pub.pem'), '--out', join(dir, 'cli-signed.plain'), '--force')));
       }
     }
 
@@ -237,7 +260,7 @@ async function main(): Promise<void> {
     digestOptions['read-and-digest'] = round(median(readHashed), 0);
 
     const growth256 = await peakGrowth(page, profile, () => call(page, 'encrypt', 0, CHUNK));
-    const growth1g = flags['skip-1gib'] ? null : await peakGrowth(page, profile, () => call(page, 'encrypt', 2, CHUNK));
+    const growth1g = flags['skip-1gib'] ? null : await peakGrowth(page, profile, () => call(page, 'encrypt', 3, CHUNK));
     const smallMs = SMALL_FILES > 0 ? await call(page, 'smallFiles', SMALL_FILES, 2048) : null;
     await call(page, 'sweep');
 
@@ -254,12 +277,18 @@ async function main(): Promise<void> {
       decrypt_mbps: round(m.decrypt!, 0),
       encrypt_ratio: round(m.encrypt! / ceiling),
       decrypt_ratio: round(m.decrypt! / ceiling),
+      signed_encrypt_mbps: round(m.signed_encrypt!, 0),
+      signed_decrypt_mbps: round(m.signed_decrypt!, 0),
+      signed_encrypt_ratio: round(m.signed_encrypt! / m.encrypt!),
+      signed_decrypt_ratio: round(m.signed_decrypt! / m.decrypt!),
       cli_raw_encrypt_mbps: round(m.cli_raw_encrypt!, 0),
       cli_encrypt_mbps: round(m.cli_encrypt!, 0),
       cli_raw_decrypt_mbps: round(m.cli_raw_decrypt!, 0),
       cli_decrypt_mbps: round(m.cli_decrypt!, 0),
       cli_encrypt_ratio: round(m.cli_encrypt! / m.cli_raw_encrypt!),
       cli_decrypt_ratio: round(m.cli_decrypt! / m.cli_raw_decrypt!),
+      cli_signed_encrypt_ratio: round(m.cli_signed_encrypt! / m.cli_encrypt!),
+      cli_signed_decrypt_ratio: round(m.cli_signed_decrypt! / m.cli_decrypt!),
       mem_growth_256mib_mib: round(growth256, 0),
       mem_growth_1gib_mib: growth1g === null ? null : round(growth1g, 0),
       small_files_per_second: smallMs === null ? null : round(SMALL_FILES / (smallMs / 1000), 0),
@@ -275,10 +304,13 @@ async function main(): Promise<void> {
     line('ceiling_cipher (WebCrypto, Worker)', `${String(result.ceiling_cipher_mbps)} MB/s`);
     line('encrypt (app pipeline, OPFS out)', `${String(result.encrypt_mbps)} MB/s  ratio ${String(result.encrypt_ratio)}`);
     line('decrypt (app pipeline, OPFS out)', `${String(result.decrypt_mbps)} MB/s  ratio ${String(result.decrypt_ratio)}`);
+    line('signed encrypt (v2, app pipeline)', `${String(result.signed_encrypt_mbps)} MB/s  of unsigned ${String(result.signed_encrypt_ratio)}`);
+    line('signed decrypt (v2, app pipeline)', `${String(result.signed_decrypt_mbps)} MB/s  of unsigned ${String(result.signed_decrypt_ratio)}`);
     for (const [size, value] of Object.entries(cipherBySize)) line(`  ceiling_cipher at ${String(Number(size) / 1024)} KiB`, `${String(value)} MB/s`);
     if (!flags['skip-cli']) {
       line('cli raw node:crypto encrypt / keyward', `${String(result.cli_raw_encrypt_mbps)} / ${String(result.cli_encrypt_mbps)} MB/s  ratio ${String(result.cli_encrypt_ratio)}`);
       line('cli raw node:crypto decrypt / keyward', `${String(result.cli_raw_decrypt_mbps)} / ${String(result.cli_decrypt_mbps)} MB/s  ratio ${String(result.cli_decrypt_ratio)}`);
+      line('cli signed / unsigned encrypt, decrypt', `${String(result.cli_signed_encrypt_ratio)}, ${String(result.cli_signed_decrypt_ratio)}`);
     }
     for (const [method, value] of Object.entries(digestOptions)) line(`  digest option ${method}`, `${String(value)} MB/s`);
     line('renderer growth, encrypt 256 MiB', `${String(result.mem_growth_256mib_mib)} MiB`);
