@@ -298,6 +298,23 @@ export function buildV2Vectors(
     escrow: put(jsonRel('v2-attack-swapped-file'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), prefix: b64u(otherFile.prefix), fileId: b64u(otherFile.fileId), serial: refSerial(otherFile.fileId) }))),
     key: 'authority', expect: 'SIGNATURE_INVALID', description: 'attack (c): another file\'s prefix, fileId and serial with this file\'s digest and signature (check 6)' });
 
+  vectors.push({ name: 'v2-escrow-owner-id', kind: 'escrow', key: 'authority', expect: 'MALFORMED',
+    escrow: put(jsonRel('v2-escrow-owner-id'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), owner: { ...escrow.owner, id: stranger.id } }))),
+    description: 'check 2: owner.id is another identity\'s ID, not the ID of owner.publicKey and owner.signingKey (the blob signed by the owner\'s key)' });
+  vectors.push({ name: 'v2-escrow-file-signature', kind: 'escrow', key: 'authority', expectSigner: 'owner', expect: 'SIGNATURE_INVALID',
+    escrow: put(jsonRel('v2-escrow-file-signature'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), fileSignature: b64u(otherFile.signature) }))),
+    description: 'check 6 alone: fileSignature is the owner\'s signature of another file; the blob is signed by the owner and every other check passes' });
+  const prefixVariants: [string, Buffer, string][] = [
+    ['cut', good.prefix.subarray(0, 40), 'cut inside its header'],
+    ['not-keyward', Buffer.concat([Buffer.from('NOTKEYWRD\n', 'utf8'), good.prefix.subarray(MAGIC_V2.length)]), 'with a magic that is not Keyward\'s'],
+    ['v1', Buffer.concat([Buffer.from('KEYWARD/1\n', 'utf8'), good.prefix.subarray(MAGIC_V2.length)]), 'with the v1 magic (another version)'],
+  ];
+  for (const [label, bytes, how] of prefixVariants) {
+    vectors.push({ name: `v2-escrow-prefix-${label}`, kind: 'escrow', key: 'authority', expect: 'MALFORMED',
+      escrow: put(jsonRel(`v2-escrow-prefix-${label}`), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), prefix: b64u(bytes) }))),
+      description: `check 5: the blob's prefix, ${how}, is not a v2 prefix; the blob is to blame (signed by the owner)` });
+  }
+
   // ------------------------------------------------------------------ receipts
   const receiptFields = {
     format: 'keyward-receipt/2', fileId: escrow.fileId, serial: escrow.serial, escrowDigest: digestOf(escrow), owner: { id: owner.id },
@@ -314,6 +331,19 @@ export function buildV2Vectors(
   vectors.push({ name: 'v2-receipt-date-changed', kind: 'receipt', escrow: escrowRel, expect: 'SIGNATURE_INVALID',
     receipt: put(jsonRel('v2-receipt-date-changed'), json({ ...signObject(authority, 'keyward/v2 receipt', receiptFields), receivedAt: '2027-01-01T00:00:00.000Z' })),
     description: 'receivedAt changed after the authority signed' });
+
+  vectors.push({ name: 'v2-receipt-unknown-field', kind: 'receipt', escrow: escrowRel, expect: 'MALFORMED',
+    receipt: put(jsonRel('v2-receipt-unknown-field'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, note: 'x' }))),
+    description: 'a receipt with a field v2 §5 does not define, under the authority\'s valid signature' });
+  vectors.push({ name: 'v2-receipt-authority-id', kind: 'receipt', escrow: escrowRel, expect: 'MALFORMED',
+    receipt: put(jsonRel('v2-receipt-authority-id'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, authority: { ...receiptFields.authority, id: stranger.id } }))),
+    description: 'a receipt whose authority.id is not the identity ID of its keys (signed by those keys)' });
+  vectors.push({ name: 'v2-receipt-other-serial', kind: 'receipt', escrow: escrowRel, expect: 'BLOB_MISMATCH',
+    receipt: put(jsonRel('v2-receipt-other-serial'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, serial: refSerial(otherFile.fileId) }))),
+    description: 'a receipt signed by the blob\'s authority with the blob\'s digest, naming another serial' });
+  vectors.push({ name: 'v2-receipt-other-owner', kind: 'receipt', escrow: escrowRel, expect: 'BLOB_MISMATCH',
+    receipt: put(jsonRel('v2-receipt-other-owner'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, owner: { id: stranger.id } }))),
+    description: 'a receipt signed by the blob\'s authority with the blob\'s digest, naming another owner' });
 
   // ------------------------------------------------------------------ recovery blobs
   const recoveryFields = {
@@ -338,6 +368,14 @@ export function buildV2Vectors(
     description: 'the owner name changed after the issuer signed' });
   vectors.push({ name: 'v2-recovery-other-file', kind: 'file', file: put(fileRel('v2-other'), otherFile.file), recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expect: 'BLOB_MISMATCH',
     description: 'a good recovery blob used on another file' });
+  vectors.push({ name: 'v2-recovery-not-mine', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'owner', trusted: ['authority'], expect: 'NO_MATCHING_KEY',
+    description: 'a good recovery blob for the new identity, opened with the (old) owner\'s key (check 4)' });
+  vectors.push({ name: 'v2-recovery-unknown-field', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'MALFORMED',
+    recovery: put(jsonRel('v2-recovery-unknown-field'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, note: 'x' }))),
+    description: 'a recovery blob with a field v2 §6 does not define, under the pinned issuer\'s valid signature (check 1)' });
+  vectors.push({ name: 'v2-recovery-issuer-id', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority', 'stranger'], expect: 'MALFORMED',
+    recovery: put(jsonRel('v2-recovery-issuer-id'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, issuer: { ...recoveryFields.issuer, id: stranger.id } }))),
+    description: 'a recovery blob whose issuer.id (a pinned identity) is not the identity ID of its keys (check 1)' });
   const council2 = { ...recoveryFields, issuer: { ...recoveryFields.issuer, kind: 'member' }, wrappedShare: 'AAAA' };
   delete (council2 as Record<string, unknown>).wrappedKey;
   vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'UNSUPPORTED_VERSION',
