@@ -6,21 +6,31 @@
  */
 import {
   type PieceHooks,
+  type Unlock,
   encryptSource,
+  exportPrivateIdentity,
   exportPrivateKey,
+  exportPublicIdentity,
   exportPublicKey,
+  generateIdentity,
   generateKeyPair,
+  identityFromKeyPair,
   importAnyKey,
+  importAnyKeyOrIdentity,
   isKeywardError,
   issueRecoveryBlob,
+  KeywardError,
   openBlob,
+  parseSignedObject,
+  verifyReceipt,
   openSource,
   parseBlob,
   readHeader,
   serializeBlob,
+  serializeSigned,
   summarizeHeader,
 } from '../core/index.ts';
-import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
+import type { Operations, OperationName, UnlockArgs, WireError } from './crypto-protocol.ts';
 import { type OutputSink, openSink, writeToSink } from './output-sink.ts';
 import { PIECE_BYTES } from './piece-reader.ts';
 import { blobSource } from './remote-pieces.ts';
@@ -68,6 +78,21 @@ async function openSinkOrCancel(output: ReadableStream<Uint8Array>, ...args: Par
   }
 }
 
+/** What the core's `openSource` takes to unlock the file, from what crossed to the Worker. */
+function unlockFor(unlock: UnlockArgs): Unlock {
+  switch (unlock.kind) {
+    case 'keys':
+      return { keys: unlock.keys };
+    case 'blob':
+      return { blob: parseBlob(unlock.blobText), key: unlock.key };
+    case 'recovery-v2': {
+      const parsed = parseSignedObject(unlock.blobText);
+      if (parsed.kind !== 'recovery-v2') throw new KeywardError('NOT_RECOVERY_BLOB');
+      return { recovery: parsed.blob, key: unlock.key, trusted: unlock.trusted };
+    }
+  }
+}
+
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
 
 export const handlers: { [K in OperationName]: Handler<K> } = {
@@ -75,6 +100,12 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   importKey: ({ text, passphrase, extractable }) => importAnyKey(text, passphrase === undefined ? { extractable } : { passphrase, extractable }),
   exportPublicKey: ({ key, format }) => exportPublicKey(key, format),
   exportPrivateKey: ({ key, format, passphrase }) => exportPrivateKey(key, format, passphrase === undefined ? {} : { passphrase }),
+  generateIdentity: (args) => generateIdentity(args),
+  importKeyOrIdentity: ({ text, passphrase, extractable }) =>
+    importAnyKeyOrIdentity(text, passphrase === undefined ? { extractable } : { passphrase, extractable }),
+  upgradeToIdentity: ({ key, extractable }) => identityFromKeyPair(key, { extractable }),
+  exportPublicIdentity: ({ identity, format }) => exportPublicIdentity(identity, format),
+  exportPrivateIdentity: ({ identity, format, passphrase }) => exportPrivateIdentity(identity, format, passphrase === undefined ? {} : { passphrase }),
 
   async encrypt(args, context) {
     // The metadata's size is the file's: the output fails if the file changes while it is read.
@@ -84,6 +115,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
         meta: args.meta,
         owner: args.owner,
         authority: args.authority,
+        ...(args.signer ? { signer: args.signer } : {}),
         ownerName: args.ownerName,
         authorityName: args.authorityName,
         description: args.description,
@@ -93,13 +125,15 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     );
     const sink = await openSinkOrCancel(encrypted.stream, args.target, 'application/octet-stream', args.file.size);
     const output = await writeToSink(encrypted.stream, sink);
+    // A signed file's escrow blob carries the payload digest and the file signature: it exists only once the stream ended.
+    const { escrowBlob } = await encrypted.done;
     return {
       output,
       ...(sink.temp ? { temp: sink.temp } : {}),
       fileId: encrypted.fileId,
       serial: encrypted.serial,
-      escrowBlob: encrypted.escrowBlob,
-      escrowJson: serializeBlob(encrypted.escrowBlob),
+      escrowBlob,
+      escrowJson: escrowBlob.format === 'keyward-escrow/2' ? serializeSigned(escrowBlob) : serializeBlob(escrowBlob),
     };
   },
 
@@ -108,19 +142,31 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   },
 
   async decrypt({ file, unlock, target, pieceBytes }, context) {
-    const opened = await openSource(
-      blobSource(file),
-      unlock.kind === 'keys' ? { keys: unlock.keys } : { blob: parseBlob(unlock.blobText), key: unlock.key },
-      pieceHooks(context, pieceBytes),
-    );
+    const opened = await openSource(blobSource(file), unlockFor(unlock), pieceHooks(context, pieceBytes));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     // Its size is the payload's, which bounds the plaintext whatever the metadata says.
     const sink = await openSinkOrCancel(opened.plaintext, target, opened.meta.type, opened.payloadSize);
     const output = await writeToSink(opened.plaintext, sink);
-    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta: opened.meta, summary: summarizeHeader(opened.parsed) };
+    return {
+      output,
+      ...(sink.temp ? { temp: sink.temp } : {}),
+      meta: opened.meta,
+      summary: summarizeHeader(opened.parsed),
+      signer: opened.signer?.id ?? null,
+    };
   },
 
   parseBlob: ({ text }) => Promise.resolve(parseBlob(text)),
+
+  async verifyReceipt({ receiptText, escrowText }) {
+    const receipt = parseSignedObject(receiptText);
+    if (receipt.kind !== 'receipt') throw new KeywardError('NOT_A_RECEIPT');
+    const escrow = parseSignedObject(escrowText);
+    // A v1 blob has no receipt: no receipt can be for it.
+    if (escrow.kind !== 'escrow-v2') throw new KeywardError('BLOB_MISMATCH');
+    await verifyReceipt(receipt.receipt, escrow.blob);
+    return receipt.receipt;
+  },
 
   async openBlob({ text, key }) {
     const opened = await openBlob(parseBlob(text), key);

@@ -4,7 +4,7 @@
  * keeps non-extractable keys non-extractable); files travel as `Blob`s, which
  * the Worker reads itself.
  */
-import type { AnyKeyInfo, ErrorDetails, FileMeta, FileSummary, KeyBlob, PrivateKeyInfo, PublicKeyInfo } from '../core/index.ts';
+import type { AnyKey, AnyKeyInfo, ErrorDetails, EscrowBlobV2, ReceiptV2, FileMeta, FileSummary, KeyBlob, PrivateIdentity, PrivateKeyInfo, PublicIdentity, PublicKeyInfo } from '../core/index.ts';
 
 /** A temp file in this tab's OPFS folder (see `temp-files.ts`). */
 export interface TempFile {
@@ -19,7 +19,10 @@ export interface EncryptArgs {
   file: Blob;
   meta: FileMeta;
   owner: PublicKeyInfo;
-  authority: PublicKeyInfo;
+  /** An identity: the file is signed, a v2 file (spec v2 §3); `owner` must be its RSA key. Absent: a v1 file. */
+  signer?: PrivateIdentity;
+  /** An identity gets a signed v2 escrow blob (spec v2 §4) when the file is signed; a v1 key a v1 blob. */
+  authority: PublicKeyInfo | PublicIdentity;
   ownerName: string;
   authorityName: string;
   description: string;
@@ -34,7 +37,7 @@ export interface EncryptResult {
   temp?: TempFile;
   fileId: string;
   serial: string;
-  escrowBlob: KeyBlob;
+  escrowBlob: KeyBlob | EscrowBlobV2;
   /** The escrow blob as offered for download. */
   escrowJson: string;
 }
@@ -46,6 +49,17 @@ export type UnlockArgs =
       kind: 'blob';
       blobText: string;
       key: PrivateKeyInfo;
+    }
+  | {
+      /**
+       * A signed recovery blob (spec v2 §6) for the owner's key: it opens the
+       * file only if its issuer is one of `trusted` (the identity IDs of the
+       * authorities the owner pinned), else `SIGNER_UNTRUSTED`.
+       */
+      kind: 'recovery-v2';
+      blobText: string;
+      key: PrivateKeyInfo;
+      trusted: readonly string[];
     };
 
 export interface DecryptResult {
@@ -54,12 +68,25 @@ export interface DecryptResult {
   temp?: TempFile;
   meta: FileMeta;
   summary: FileSummary;
+  /** The identity ID that signed the file (a v2 file, its signature verified), or null for an unsigned v1 file. */
+  signer: string | null;
 }
 
 /** Every operation the Worker runs: its arguments and its result. */
 export interface Operations {
   generateKey: { args: { bits: 3072 | 4096; extractable: boolean }; result: PrivateKeyInfo };
   importKey: { args: { text: string; passphrase?: string; extractable: boolean }; result: AnyKeyInfo };
+  /** A new identity (spec v2 §2): RSA and Ed25519 pairs, both private keys extractable exactly when asked. */
+  generateIdentity: { args: { bits: 3072 | 4096; extractable: boolean }; result: PrivateIdentity };
+  /** A v1 key or an identity, public or private, PEM or JWK. */
+  importKeyOrIdentity: { args: { text: string; passphrase?: string; extractable: boolean }; result: AnyKey };
+  /** A v1 key pair made an identity: a fresh Ed25519 pair (extractable exactly when asked) beside it. */
+  upgradeToIdentity: { args: { key: PrivateKeyInfo; extractable: boolean }; result: PrivateIdentity };
+  exportPublicIdentity: { args: { identity: PublicIdentity; format: 'pem' | 'jwk' }; result: string };
+  exportPrivateIdentity: {
+    args: { identity: PrivateIdentity; format: 'pem' | 'jwk' | 'encrypted-pem'; passphrase?: string };
+    result: string;
+  };
   exportPublicKey: { args: { key: CryptoKey; format: 'spki-pem' | 'pkcs1-pem' | 'jwk' }; result: string };
   exportPrivateKey: {
     args: { key: CryptoKey; format: 'pkcs8-pem' | 'pkcs1-pem' | 'jwk' | 'encrypted-pkcs8-pem'; passphrase?: string };
@@ -78,6 +105,12 @@ export interface Operations {
     result: DecryptResult;
   };
   parseBlob: { args: { text: string }; result: KeyBlob };
+  /**
+   * Checks an authority's receipt (spec v2 §5) against the escrow blob it
+   * names, as the owner stored it: the receipt when it verifies, else the
+   * code of the first check that failed.
+   */
+  verifyReceipt: { args: { receiptText: string; escrowText: string }; result: ReceiptV2 };
   openBlob: { args: { text: string; key: PrivateKeyInfo }; result: KeyBlob };
   issueRecovery: {
     args: { escrowText: string; authority: PrivateKeyInfo; newOwner: PublicKeyInfo; ownerName?: string };

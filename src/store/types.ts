@@ -90,6 +90,11 @@ export interface DecryptJob {
   awaitingTarget?: boolean;
   /** The picked file the plaintext streams (or streamed) into; replaced only once every chunk verified. */
   savedAs?: string;
+  /**
+   * Once opened: the identity that signed the file (`byMe`: one of this
+   * browser's own identities), or null for an unsigned v1 file.
+   */
+  signedBy?: { id: string; byMe: boolean } | null;
   error?: UiError;
 }
 
@@ -171,11 +176,26 @@ export interface KeysSlice {
      */
     accept?: 'any' | 'public' | 'private';
   }) => Promise<{ key: StoredKey } | { error: UiError }>;
-  confirmAuthority: (keyId: string) => Promise<UiError | null>;
+  /**
+   * Pins an authority key: the person compared the ID shown for it (its
+   * identity ID, or the key ID of a v1 key) with the authority. With
+   * `comparedId` (the ID that was shown), refuses with `KEY_CHANGED` if the
+   * stored key no longer has it.
+   */
+  confirmAuthority: (keyId: string, comparedId?: string) => Promise<UiError | null>;
+  /**
+   * Makes a stored v1 key pair an identity by adding an Ed25519 key pair
+   * (spec v2 §2), as exportable as its RSA key. The identity has a new ID,
+   * which whoever pinned the v1 key must confirm again.
+   */
+  addSigningKey: (keyId: string) => Promise<UiError | null>;
   renameKey: (keyId: string, name: string) => Promise<UiError | null>;
-  /** Downloads the public key (`NAME.pub.pem` or `.jwk.json`). */
+  /** Downloads the public key, or both public keys of an identity (`NAME.pub.pem` or `.jwk.json`). */
   exportPublicKey: (keyId: string, format: 'spki-pem' | 'jwk') => Promise<UiError | null>;
-  /** Downloads a passphrase-protected PKCS#8 backup and records when; for `newKey`, then stores it. */
+  /**
+   * Downloads a passphrase-protected PKCS#8 backup (both private keys of an
+   * identity, in two blocks) and records when; for `newKey`, then stores it.
+   */
   exportPrivateBackup: (keyId: string, passphrase: string) => Promise<UiError | null>;
   /**
    * Why no backup of this key can be exported (no private key, or a stored
@@ -215,6 +235,12 @@ export interface RegisterSlice {
   registerLoaded: boolean;
   loadRegister: () => Promise<void>;
   downloadRegisterEscrow: (fileId: string) => void;
+  /**
+   * Records the backup authority's receipt for a file of the register, once it
+   * verified against the escrow blob kept for that file (spec v2 §5); a receipt
+   * that does not is refused with its code and changes nothing.
+   */
+  importReceipt: (file: File) => Promise<UiError | null>;
   /** All escrow blobs and a CSV index in one zip, for the authority; resolves to an error to show next to the button. */
   exportRegister: () => Promise<UiError | null>;
   /** Removes every entry in one transaction (all or nothing); resolves to an error to show next to the button. */

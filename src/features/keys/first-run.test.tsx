@@ -2,7 +2,7 @@
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { importPrivateKey } from '../../core/index.ts';
+import { exportPublicIdentity, generateIdentity, identityFromKeyPair, importPrivateIdentity } from '../../core/index.ts';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { FirstRun } from './first-run.tsx';
@@ -55,7 +55,10 @@ describe('FirstRun', () => {
     const own = store.getState().newKey!.key;
     expect(own).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072 });
     expect(store.getState().keys).toEqual([]);
-    expect(screen.getByText(formatKeyIdForHumans(own.keyId))).toHaveAttribute('data-key-id', own.keyId);
+    // A new key pair is an identity: the ID to compare is its identity ID, labelled as such.
+    const ownId = own.identity!.id;
+    expect(screen.getByText(formatKeyIdForHumans(ownId))).toHaveAttribute('data-key-id', ownId);
+    expect(screen.getByText(formatKeyIdForHumans(ownId)).parentElement).toHaveTextContent(/^Identity ID /);
     // The authority step waits for the backup (or a clear "no").
     expect(screen.queryByLabelText('Authority public key (PEM or JWK)')).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save the key without a backup' })).toBeDisabled();
@@ -75,7 +78,10 @@ describe('FirstRun', () => {
     expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
     const backup = await download.saved[0]!.blob.text();
     expect(backup).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
-    expect((await importPrivateKey(backup, { passphrase: 'correct horse battery' })).keyId).toBe(own.keyId);
+    // The backup holds both private keys of the identity (two encrypted blocks under one passphrase).
+    const restored = await importPrivateIdentity(backup, { passphrase: 'correct horse battery' });
+    expect(restored.id).toBe(ownId);
+    expect(restored.encryption.keyId).toBe(own.keyId);
     expect(store.getState().keys[0]).toMatchObject({ keyId: own.keyId, name: 'Ada Lovelace', extractable: false });
     expect(screen.queryByRole('heading', { name: 'Back up your new key pair' })).not.toBeInTheDocument();
     // A private key is saved now: the browser is asked to keep the storage.
@@ -239,4 +245,27 @@ describe('FirstRun', () => {
     expect(await screen.findByLabelText('Authority public key (PEM or JWK)')).toHaveValue('');
     expect(store.getState().keys.map((k) => k.role)).toEqual(['owner']);
   });
+
+  it('asks to compare an authority identity by its identity ID, and does not confirm one replaced after it was shown', async () => {
+    const { store, adapters, user } = await setup();
+    const owner = await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' });
+    if ('error' in owner) throw new Error(owner.error.message);
+    const desk = await generateIdentity({ bits: 3072, extractable: true });
+    const added = await store.getState().importKey({ text: await exportPublicIdentity(desk, 'pem'), name: 'IT backup desk', accept: 'public' });
+    if ('error' in added) throw new Error(added.error.message);
+    expect(await screen.findByRole('heading', { name: 'Compare the identity ID' })).toBeInTheDocument();
+    expect(screen.getByText(formatKeyIdForHumans(desk.id)).parentElement).toHaveTextContent(/^Identity ID /);
+
+    const other = await identityFromKeyPair(desk.encryption);
+    await adapters.keyStore.put({ ...added.key, identity: { ...added.key.identity!, id: other.id, ed25519Spki: other.ed25519Spki, signingKey: other.signingKey } });
+    await user.click(screen.getByRole('button', { name: 'Confirm authority' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_CHANGED');
+    expect(ready(store.getState().keys)).toBe(false);
+    // Now showing the identity that is stored, which the person compares and confirms.
+    expect(screen.getByText(formatKeyIdForHumans(other.id))).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Confirm authority' }));
+    await waitFor(() => {
+      expect(ready(store.getState().keys)).toBe(true);
+    });
+  }, 60_000);
 });

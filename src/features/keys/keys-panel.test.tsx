@@ -4,6 +4,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { createTestStore, keyIdOfPem, recordingDownloader, storeAsUnbackable, testKeyPem } from '../../store/test-adapters.ts';
+import { exportPublicIdentity, generateIdentity, identityFromKeyPair } from '../../core/index.ts';
 import { KeysPanel } from './keys-panel.tsx';
 
 /** An imported key pair (non-extractable) and a confirmed authority, as after the first run. */
@@ -46,6 +47,26 @@ describe('KeysPanel', () => {
     expect(within(authority).getByText(/^Key ID confirmed/)).toBeInTheDocument();
     expect(within(authority).queryByRole('button', { name: 'Export backup…' })).not.toBeInTheDocument();
     expect(within(authority).queryByText('Private key stays in this browser')).not.toBeInTheDocument();
+  });
+
+  it('labels the ID each card shows: a v1 key cannot sign until a signing key is added, then shows its new identity ID', async () => {
+    const { store, user } = await setup();
+    const own = card('Ada Lovelace');
+    const keyId = await keyIdOfPem(testKeyPem('owner.pub.pem'));
+    expect(within(own).getByText(formatKeyIdForHumans(keyId)).parentElement).toHaveTextContent(/^Key ID .* v1 key, cannot sign$/);
+    // An authority's v1 key is shown the same way, and cannot be upgraded from here (no private key).
+    expect(within(card('IT backup desk')).getByText('v1 key, cannot sign')).toBeInTheDocument();
+    expect(within(card('IT backup desk')).queryByRole('button', { name: 'Add a signing key' })).not.toBeInTheDocument();
+
+    await user.click(within(own).getByRole('button', { name: 'Add a signing key' }));
+    const told = await within(card('Ada Lovelace')).findByRole('status', undefined, { timeout: 20_000 });
+    expect(told).toHaveTextContent(/new identity ID.*send it to whoever uses your key/);
+    // The button it replaced is gone: the focus is on what to do next, not lost on the page.
+    expect(told).toHaveFocus();
+    const identityId = store.getState().keys.find((k) => k.keyId === keyId)!.identity!.id;
+    expect(within(card('Ada Lovelace')).getByText(formatKeyIdForHumans(identityId)).parentElement).toHaveTextContent(/^Identity ID /);
+    expect(within(card('Ada Lovelace')).queryByText('v1 key, cannot sign')).not.toBeInTheDocument();
+    expect(within(card('Ada Lovelace')).queryByRole('button', { name: 'Add a signing key' })).not.toBeInTheDocument();
   });
 
   it('exports public keys as PEM and JWK through the downloader', async () => {
@@ -199,4 +220,24 @@ describe('KeysPanel', () => {
     });
     expect(store.getState().keys[0]?.backupDeclinedAt).toBeGreaterThan(0);
   });
+
+  it('does not confirm an authority whose identity was replaced after its ID was shown (another tab), and says so', async () => {
+    const { store, adapters } = await createTestStore();
+    const desk = await generateIdentity({ bits: 3072, extractable: true });
+    const added = await store.getState().importKey({ text: await exportPublicIdentity(desk, 'pem'), name: 'IT backup desk', accept: 'public' });
+    if ('error' in added) throw new Error(added.error.message);
+    render(
+      <StoreProvider store={store}>
+        <KeysPanel />
+      </StoreProvider>,
+    );
+    const authority = await screen.findByRole('listitem', { name: 'IT backup desk' });
+    expect(within(authority).getByText(formatKeyIdForHumans(desk.id))).toBeInTheDocument();
+    const other = await identityFromKeyPair(desk.encryption);
+    await adapters.keyStore.put({ ...added.key, identity: { ...added.key.identity!, id: other.id, ed25519Spki: other.ed25519Spki, signingKey: other.signingKey } });
+
+    await userEvent.setup().click(within(authority).getByRole('button', { name: 'Confirm authority' }));
+    expect(await within(screen.getByRole('listitem', { name: 'IT backup desk' })).findByRole('alert')).toHaveAttribute('data-code', 'KEY_CHANGED');
+    expect((await adapters.keyStore.get(added.key.keyId))?.confirmedAt).toBeUndefined();
+  }, 60_000);
 });
