@@ -80,7 +80,7 @@ export function canonical(value: unknown): string {
 }
 
 interface Identity {
-  name: IdentityName;
+  name: IdentityName | 'weak-1024';
   rsaPem: string;
   rsaPub: string;
   rsaSpki: Buffer;
@@ -90,7 +90,7 @@ interface Identity {
   keyId: string;
 }
 
-function identity(name: IdentityName, rsaPem: string, seeded: (label: string, len: number) => Buffer): Identity {
+function identity(name: IdentityName | 'weak-1024', rsaPem: string, seeded: (label: string, len: number) => Buffer): Identity {
   const rsa = crypto.createPrivateKey(rsaPem);
   const rsaPub = crypto.createPublicKey(rsa).export({ type: 'spki', format: 'pem' }).toString();
   const rsaSpki = crypto.createPublicKey(rsa).export({ type: 'spki', format: 'der' });
@@ -141,7 +141,7 @@ export function buildV2Vectors(
   put: Put,
   seeded: (label: string, len: number) => Buffer,
   oaepWrap: (message: Buffer, publicKeyPem: string, seedLabel: string) => Buffer,
-  rsaPrivatePem: (name: IdentityName) => string,
+  rsaPrivatePem: (name: IdentityName | 'weak-1024') => string,
   v1: { file: string; recovery: string },
 ): { identities: Record<IdentityName, IdentityEntry>; vectors: V2VectorEntry[] } {
   const ids = Object.fromEntries(IDENTITY_NAMES.map((n) => [n, identity(n, rsaPrivatePem(n), seeded)])) as Record<IdentityName, Identity>;
@@ -258,6 +258,27 @@ export function buildV2Vectors(
     description: 'signer.id is not the identity ID of signer.publicKey and signer.signingKey (v2 §3.1)' });
   vectors.push({ name: 'v2-file-cut-in-signature', kind: 'file', file: put(fileRel('v2-cut-in-signature'), small.file.subarray(0, small.prefix.length + 40)), key: 'owner', expect: 'TRUNCATED',
     description: 'a signed file cut 40 bytes after its prefix: shorter than prefix plus 64 bytes' });
+
+  // §3.4 steps 1, 3 and 4 on a signed file (each before the signature is reached).
+  const moreHeader = Buffer.from(JSON.stringify({ ...JSON.parse(small.prefix.subarray(14, small.prefix.length - 32).toString('utf8')) as object, note: 'x' }), 'utf8');
+  vectors.push({ name: 'v2-file-header-tampered', kind: 'file', key: 'owner', expectSigner: 'owner', expect: 'HEADER_TAMPERED',
+    file: put(fileRel('v2-header-tampered'), Buffer.concat([MAGIC_V2, u32be(moreHeader.length), moreHeader, small.hmac, small.payload, small.signature])),
+    description: 'a header field added after the owner wrote the file, the old hmac and signature kept: the header MAC fails (step 3)' });
+  vectors.push({ name: 'v2-file-no-matching-key', kind: 'file', file: put(fileRel('v2-small'), small.file), key: 'stranger', expectSigner: 'owner', expect: 'NO_MATCHING_KEY',
+    description: 'a good signed file opened with a key it is not wrapped for (step 3)' });
+  vectors.push({ name: 'v2-file-chunk-tampered', kind: 'file', file: fileRel('v2-payload-byte'), key: 'owner', expectSigner: 'owner', expect: 'CHUNK_TAMPERED',
+    description: 'one payload bit flipped in chunk 0: decrypting, the chunk fails before the signature is reached (step 4)' });
+  const strangerSigner = { id: stranger.id, publicKey: b64u(stranger.rsaSpki), signingKey: b64u(stranger.edSpki) };
+  vectors.push({ name: 'v2-mal-owner-not-signer', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-owner-not-signer'), signedFile('v2-mal-owner-not-signer', owner, 100, { header: (h) => ({ ...h, signer: strangerSigner }) }).file),
+    description: 'signer is another identity (its ID right) than the key of the owner stanza (v2 §3.1)' });
+  vectors.push({ name: 'v2-mal-two-owners', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-two-owners'), signedFile('v2-mal-two-owners', owner, 100, { header: (h) => ({ ...h, recipients: [...(h.recipients as object[]), ...(h.recipients as object[]).map((r) => ({ ...r, keyId: stranger.keyId }))] }) }).file),
+    description: 'two owner stanzas, the first for the signer\'s RSA key, the second for another key: exactly one is allowed (v2 §3.1)' });
+  const weak = identity('weak-1024', rsaPrivatePem('weak-1024'), seeded);
+  vectors.push({ name: 'v2-mal-weak-signer', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-weak-signer'), signedFile('v2-mal-weak-signer', weak, 100).file),
+    description: 'a file signed by an identity whose RSA key has 1024 bits (ID, owner stanza and signature consistent): MALFORMED, v2 §3.1' });
 
   // ------------------------------------------------------------------ escrow blobs
   const escrow = escrowOf(good, 'v2-good');
@@ -376,6 +397,20 @@ export function buildV2Vectors(
   vectors.push({ name: 'v2-recovery-issuer-id', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority', 'stranger'], expect: 'MALFORMED',
     recovery: put(jsonRel('v2-recovery-issuer-id'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, issuer: { ...recoveryFields.issuer, id: stranger.id } }))),
     description: 'a recovery blob whose issuer.id (a pinned identity) is not the identity ID of its keys (check 1)' });
+  vectors.push({ name: 'v2-recovery-other-signer', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expectSigner: 'stranger', expect: 'SIGNER_UNTRUSTED',
+    description: 'a good recovery blob from the pinned issuer, the reader told to expect another file signer (step 6, §3.4 step 2)' });
+  vectors.push({ name: 'v2-recovery-unwrap-failed', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'UNWRAP_FAILED',
+    recovery: put(jsonRel('v2-recovery-unwrap-failed'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, wrappedKey: b64u(oaepWrap(good.fileKey, stranger.rsaPub, 'v2:v2-good:recovery-oaep-stranger')) }))),
+    description: 'a recovery blob signed by the pinned issuer whose wrappedKey is wrapped for another RSA key than owner.keyId (step 6)' });
+  vectors.push({ name: 'v2-recovery-header-tampered', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'HEADER_TAMPERED',
+    recovery: put(jsonRel('v2-recovery-header-tampered'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, wrappedKey: b64u(oaepWrap(seeded('v2:recovery-random-key', 32), newOwner.rsaPub, 'v2:recovery-random-key:oaep')) }))),
+    description: 'a recovery blob signed by the pinned issuer that wraps a key which does not open the header (step 6)' });
+  const smallRecovery = signObject(authority, 'keyward/v2 recovery', {
+    ...recoveryFields, fileId: b64u(small.fileId), serial: refSerial(small.fileId), headerHmac: b64u(small.hmac), escrowDigest: digestOf(escrowOf(small, 'v2-small')),
+    wrappedKey: b64u(oaepWrap(small.fileKey, newOwner.rsaPub, 'v2:v2-small:recovery-oaep')),
+  });
+  vectors.push({ name: 'v2-recovery-file-signature-flipped', kind: 'file', file: flippedRel, recovery: put(jsonRel('v2-small.recovery'), json(smallRecovery)), key: 'new-owner', trusted: ['authority'],
+    expect: 'SIGNATURE_INVALID', description: 'a good recovery blob for a file whose signature was changed: the file\'s own signature is checked too (step 6)' });
   const council2 = { ...recoveryFields, issuer: { ...recoveryFields.issuer, kind: 'member' }, wrappedShare: 'AAAA' };
   delete (council2 as Record<string, unknown>).wrappedKey;
   vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'UNSUPPORTED_VERSION',
