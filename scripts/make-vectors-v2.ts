@@ -148,12 +148,13 @@ export function buildV2Vectors(
   const { owner, authority, stranger } = ids;
   const newOwner = ids['new-owner'];
   const identities = {} as Record<IdentityName, IdentityEntry>;
-  for (const who of Object.values(ids)) {
+  for (const name of IDENTITY_NAMES) {
+    const who = ids[name];
     const edPem = who.edPrivate.export({ type: 'pkcs8', format: 'pem' }).toString();
     const edPub = crypto.createPublicKey(who.edPrivate).export({ type: 'spki', format: 'pem' }).toString();
     const rsaJwk = crypto.createPublicKey(who.rsaPub).export({ format: 'jwk' });
     const edJwk = crypto.createPublicKey(who.edPrivate).export({ format: 'jwk' });
-    identities[who.name] = {
+    identities[name] = {
       private: put(`vectors/id-${who.name}.pem`, Buffer.from(`${who.rsaPem}${edPem}`)),
       public: put(`vectors/id-${who.name}.pub.pem`, Buffer.from(`${who.rsaPub}${edPub}`)),
       jwk: put(`vectors/id-${who.name}.pub.jwk.json`, Buffer.from(`${JSON.stringify({
