@@ -281,6 +281,16 @@ export function buildV2Vectors(
     file: put(fileRel('v2-mal-weak-signer'), signedFile('v2-mal-weak-signer', weak, 100).file),
     description: 'a file signed by an identity whose RSA key has 1024 bits (ID, owner stanza and signature consistent): MALFORMED, v2 §3.1' });
 
+  const smallHeader = small.prefix.subarray(14, small.prefix.length - 32).toString('utf8');
+  const dupHeader = Buffer.from(`{"version":2,${smallHeader.slice(1)}`, 'utf8');
+  vectors.push({ name: 'v2-mal-duplicate-header-key', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-duplicate-header-key'), Buffer.concat([MAGIC_V2, u32be(dupHeader.length), dupHeader, small.hmac, small.payload, small.signature])),
+    description: 'the header JSON gives "version" twice (v2 §3.1: a key that occurs twice is MALFORMED, before any MAC)' });
+  vectors.push({ name: 'v2-verify-cut-in-signature', kind: 'verify', file: fileRel('v2-cut-in-signature'), expect: 'TRUNCATED', description: 'verify: a signed file shorter than its prefix plus 64 bytes' });
+  vectors.push({ name: 'v2-verify-mal-signer-id', kind: 'verify', file: fileRel('v2-mal-signer-id'), expect: 'MALFORMED', description: 'verify: signer.id is not the identity ID of its keys (step 1)' });
+  vectors.push({ name: 'v2-verify-v1-expected-signer', kind: 'verify', file: v1.file, expectSigner: 'owner', expect: 'SIGNER_UNTRUSTED',
+    description: 'verify told to expect the owner, given an unsigned v1 file' });
+
   // ------------------------------------------------------------------ escrow blobs
   const escrow = escrowOf(good, 'v2-good');
   const escrowRel = put(jsonRel('v2-good.escrow'), json(escrow));
@@ -337,6 +347,11 @@ export function buildV2Vectors(
       description: `check 5: the blob's prefix, ${how}, is not a v2 prefix; the blob is to blame (signed by the owner)` });
   }
 
+  const escrowText = canonical(escrow);
+  vectors.push({ name: 'v2-escrow-duplicate-key', kind: 'escrow', key: 'authority', expect: 'MALFORMED',
+    escrow: put(jsonRel('v2-escrow-duplicate-key'), Buffer.from(`{"description":"Something else",${escrowText.slice(1)}\n`, 'utf8')),
+    description: 'check 1: "description" given twice (the second one signed); a strict reader refuses it whichever value would win' });
+
   // ------------------------------------------------------------------ receipts
   const receiptFields = {
     format: 'keyward-receipt/2', fileId: escrow.fileId, serial: escrow.serial, escrowDigest: digestOf(escrow), owner: { id: owner.id },
@@ -374,7 +389,8 @@ export function buildV2Vectors(
     issuer: { kind: 'identity', name: 'IT backup', id: authority.id, publicKey: b64u(authority.rsaSpki), signingKey: b64u(authority.edSpki) },
     wrappedKey: b64u(oaepWrap(good.fileKey, newOwner.rsaPub, 'v2:v2-good:recovery-oaep')),
   };
-  const recoveryRel = put(jsonRel('v2-good.recovery'), json(signObject(authority, 'keyward/v2 recovery', recoveryFields)));
+  const goodRecovery = signObject(authority, 'keyward/v2 recovery', recoveryFields);
+  const recoveryRel = put(jsonRel('v2-good.recovery'), json(goodRecovery));
   vectors.push({ name: 'v2-recovery-good', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expectSigner: 'owner', expect: 'success', ...goodFacts,
     description: 'v2-good opened by the owner\'s new identity through the recovery blob its pinned authority signed' });
   vectors.push({ name: 'v2-recovery-parses', kind: 'signed-object', blob: recoveryRel, expect: 'success', parsesAs: 'recovery-v2', description: 'told apart from the other blobs by its format' });
@@ -412,6 +428,9 @@ export function buildV2Vectors(
   });
   vectors.push({ name: 'v2-recovery-file-signature-flipped', kind: 'file', file: flippedRel, recovery: put(jsonRel('v2-small.recovery'), json(smallRecovery)), key: 'new-owner', trusted: ['authority'],
     expect: 'SIGNATURE_INVALID', description: 'a good recovery blob for a file whose signature was changed: the file\'s own signature is checked too (step 6)' });
+  vectors.push({ name: 'v2-recovery-duplicate-key', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'MALFORMED',
+    recovery: put(jsonRel('v2-recovery-duplicate-key'), Buffer.from(`{"wrappedKey":"${b64u(oaepWrap(seeded('v2:recovery-random-key', 32), newOwner.rsaPub, 'v2:recovery-random-key:oaep'))}",${canonical(goodRecovery).slice(1)}\n`, 'utf8')),
+    description: 'check 1: "wrappedKey" given twice, the signed one second: a strict reader refuses it' });
   const council2 = { ...recoveryFields, issuer: { ...recoveryFields.issuer, kind: 'member' }, wrappedShare: 'AAAA' };
   delete (council2 as Record<string, unknown>).wrappedKey;
   vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'UNSUPPORTED_VERSION',
