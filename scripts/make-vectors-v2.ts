@@ -281,6 +281,12 @@ export function buildV2Vectors(
     file: put(fileRel('v2-mal-weak-signer'), signedFile('v2-mal-weak-signer', weak, 100).file),
     description: 'a file signed by an identity whose RSA key has 1024 bits (ID, owner stanza and signature consistent): MALFORMED, v2 §3.1' });
 
+  vectors.push({ name: 'v2-file-last-chunk-dropped', kind: 'file', key: 'owner', expectSigner: 'owner', expect: 'TRUNCATED',
+    file: put(fileRel('v2-last-chunk-dropped'), Buffer.concat([good.prefix, good.payload.subarray(0, CS + 16), good.signature])),
+    description: 'v2-good with its last chunk dropped, the signature kept: the payload ends without a final chunk (step 4)' });
+  vectors.push({ name: 'v2-file-byte-before-signature', kind: 'file', key: 'owner', expectSigner: 'owner', expect: 'CHUNK_TAMPERED',
+    file: put(fileRel('v2-byte-before-signature'), Buffer.concat([small.prefix, small.payload, Buffer.from([0]), small.signature])),
+    description: 'one byte inserted between the (short) final chunk and the signature: the signature is the last 64 bytes, so the byte joins the chunk (step 4)' });
   const smallHeader = small.prefix.subarray(14, small.prefix.length - 32).toString('utf8');
   const dupHeader = Buffer.from(`{"version":2,${smallHeader.slice(1)}`, 'utf8');
   vectors.push({ name: 'v2-mal-duplicate-header-key', kind: 'file', key: 'owner', expect: 'MALFORMED',
@@ -347,6 +353,9 @@ export function buildV2Vectors(
       description: `check 5: the blob's prefix, ${how}, is not a v2 prefix; the blob is to blame (signed by the owner)` });
   }
 
+  vectors.push({ name: 'v2-escrow-serial-wrong', kind: 'escrow', key: 'authority', expect: 'ESCROW_INVALID',
+    escrow: put(jsonRel('v2-escrow-serial-wrong'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), serial: refSerial(otherFile.fileId) }))),
+    description: 'check 5: the serial is another file\'s, the fileId and prefix this one\'s (signed by the owner)' });
   const escrowText = canonical(escrow);
   vectors.push({ name: 'v2-escrow-duplicate-key', kind: 'escrow', key: 'authority', expect: 'MALFORMED',
     escrow: put(jsonRel('v2-escrow-duplicate-key'), Buffer.from(`{"description":"Something else",${escrowText.slice(1)}\n`, 'utf8')),
