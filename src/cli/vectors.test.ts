@@ -6,7 +6,7 @@
  * exactly its bytes. The v2 vectors run through the CLI contract's commands
  * (keyward-v2-requirements.md): `decrypt` with `--signer`, `--recovery` and
  * `--trust`, `verify --signer`, `escrow check --authority-key --receipt-out`,
- * `inspect` and `id`.
+ * `inspect` (blobs, and the signer a good file names) and `id`.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -139,10 +139,15 @@ function casesFor(vector: V2Vector, folder: string): CliCase[] {
       const base = ['decrypt', at(vector.file!), '--key', at(identity(vector.key).private), '--out', out];
       const signer = vector.expectSigner === undefined ? [] : ['--signer', at(identity(vector.expectSigner).public)];
       const good = () => { expect(createHash('sha256').update(readFileSync(out)).digest('hex')).toBe(vector.sha256); };
+      // A good file's header names its signer, without any key.
+      const inspect: CliCase[] = vector.expect === 'success' ? [{
+        argv: ['inspect', at(vector.file!)],
+        good: (stdout) => { expect((JSON.parse(stdout) as { signer: string }).signer).toBe(identity('owner').id); },
+      }] : [];
       const blob = vector.recovery ?? vector.recoveryV1;
-      if (blob === undefined) return [{ argv: [...base, ...signer], good }];
+      if (blob === undefined) return [{ argv: [...base, ...signer], good }, ...inspect];
       const pins = (vector.trusted ?? []).length === 0 ? [[]] : vector.trusted!.map((name) => ['--trust', at(identity(name).public)]);
-      return pins.map((trust) => ({ argv: [...base, '--recovery', at(blob), ...trust, ...signer], good }));
+      return [...pins.map((trust) => ({ argv: [...base, '--recovery', at(blob), ...trust, ...signer], good })), ...inspect];
     }
     case 'receipt':
       throw new Error('not in the CLI contract');
