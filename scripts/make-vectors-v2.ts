@@ -80,7 +80,7 @@ export function canonical(value: unknown): string {
 }
 
 interface Identity {
-  name: IdentityName;
+  name: IdentityName | 'weak-1024';
   rsaPem: string;
   rsaPub: string;
   rsaSpki: Buffer;
@@ -90,7 +90,7 @@ interface Identity {
   keyId: string;
 }
 
-function identity(name: IdentityName, rsaPem: string, seeded: (label: string, len: number) => Buffer): Identity {
+function identity(name: IdentityName | 'weak-1024', rsaPem: string, seeded: (label: string, len: number) => Buffer): Identity {
   const rsa = crypto.createPrivateKey(rsaPem);
   const rsaPub = crypto.createPublicKey(rsa).export({ type: 'spki', format: 'pem' }).toString();
   const rsaSpki = crypto.createPublicKey(rsa).export({ type: 'spki', format: 'der' });
@@ -141,19 +141,20 @@ export function buildV2Vectors(
   put: Put,
   seeded: (label: string, len: number) => Buffer,
   oaepWrap: (message: Buffer, publicKeyPem: string, seedLabel: string) => Buffer,
-  rsaPrivatePem: (name: IdentityName) => string,
+  rsaPrivatePem: (name: IdentityName | 'weak-1024') => string,
   v1: { file: string; recovery: string },
 ): { identities: Record<IdentityName, IdentityEntry>; vectors: V2VectorEntry[] } {
   const ids = Object.fromEntries(IDENTITY_NAMES.map((n) => [n, identity(n, rsaPrivatePem(n), seeded)])) as Record<IdentityName, Identity>;
   const { owner, authority, stranger } = ids;
   const newOwner = ids['new-owner'];
   const identities = {} as Record<IdentityName, IdentityEntry>;
-  for (const who of Object.values(ids)) {
+  for (const name of IDENTITY_NAMES) {
+    const who = ids[name];
     const edPem = who.edPrivate.export({ type: 'pkcs8', format: 'pem' }).toString();
     const edPub = crypto.createPublicKey(who.edPrivate).export({ type: 'spki', format: 'pem' }).toString();
     const rsaJwk = crypto.createPublicKey(who.rsaPub).export({ format: 'jwk' });
     const edJwk = crypto.createPublicKey(who.edPrivate).export({ format: 'jwk' });
-    identities[who.name] = {
+    identities[name] = {
       private: put(`vectors/id-${who.name}.pem`, Buffer.from(`${who.rsaPem}${edPem}`)),
       public: put(`vectors/id-${who.name}.pub.pem`, Buffer.from(`${who.rsaPub}${edPub}`)),
       jwk: put(`vectors/id-${who.name}.pub.jwk.json`, Buffer.from(`${JSON.stringify({
@@ -259,6 +260,43 @@ export function buildV2Vectors(
   vectors.push({ name: 'v2-file-cut-in-signature', kind: 'file', file: put(fileRel('v2-cut-in-signature'), small.file.subarray(0, small.prefix.length + 40)), key: 'owner', expect: 'TRUNCATED',
     description: 'a signed file cut 40 bytes after its prefix: shorter than prefix plus 64 bytes' });
 
+  // §3.4 steps 1, 3 and 4 on a signed file (each before the signature is reached).
+  const moreHeader = Buffer.from(JSON.stringify({ ...JSON.parse(small.prefix.subarray(14, small.prefix.length - 32).toString('utf8')) as object, note: 'x' }), 'utf8');
+  vectors.push({ name: 'v2-file-header-tampered', kind: 'file', key: 'owner', expectSigner: 'owner', expect: 'HEADER_TAMPERED',
+    file: put(fileRel('v2-header-tampered'), Buffer.concat([MAGIC_V2, u32be(moreHeader.length), moreHeader, small.hmac, small.payload, small.signature])),
+    description: 'a header field added after the owner wrote the file, the old hmac and signature kept: the header MAC fails (step 3)' });
+  vectors.push({ name: 'v2-file-no-matching-key', kind: 'file', file: put(fileRel('v2-small'), small.file), key: 'stranger', expectSigner: 'owner', expect: 'NO_MATCHING_KEY',
+    description: 'a good signed file opened with a key it is not wrapped for (step 3)' });
+  vectors.push({ name: 'v2-file-chunk-tampered', kind: 'file', file: fileRel('v2-payload-byte'), key: 'owner', expectSigner: 'owner', expect: 'CHUNK_TAMPERED',
+    description: 'one payload bit flipped in chunk 0: decrypting, the chunk fails before the signature is reached (step 4)' });
+  const strangerSigner = { id: stranger.id, publicKey: b64u(stranger.rsaSpki), signingKey: b64u(stranger.edSpki) };
+  vectors.push({ name: 'v2-mal-owner-not-signer', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-owner-not-signer'), signedFile('v2-mal-owner-not-signer', owner, 100, { header: (h) => ({ ...h, signer: strangerSigner }) }).file),
+    description: 'signer is another identity (its ID right) than the key of the owner stanza (v2 §3.1)' });
+  vectors.push({ name: 'v2-mal-two-owners', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-two-owners'), signedFile('v2-mal-two-owners', owner, 100, { header: (h) => ({ ...h, recipients: [...(h.recipients as object[]), ...(h.recipients as object[]).map((r) => ({ ...r, keyId: stranger.keyId }))] }) }).file),
+    description: 'two owner stanzas, the first for the signer\'s RSA key, the second for another key: exactly one is allowed (v2 §3.1)' });
+  const weak = identity('weak-1024', rsaPrivatePem('weak-1024'), seeded);
+  vectors.push({ name: 'v2-mal-weak-signer', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-weak-signer'), signedFile('v2-mal-weak-signer', weak, 100).file),
+    description: 'a file signed by an identity whose RSA key has 1024 bits (ID, owner stanza and signature consistent): MALFORMED, v2 §3.1' });
+
+  vectors.push({ name: 'v2-file-last-chunk-dropped', kind: 'file', key: 'owner', expectSigner: 'owner', expect: 'TRUNCATED',
+    file: put(fileRel('v2-last-chunk-dropped'), Buffer.concat([good.prefix, good.payload.subarray(0, CS + 16), good.signature])),
+    description: 'v2-good with its last chunk dropped, the signature kept: the payload ends without a final chunk (step 4)' });
+  vectors.push({ name: 'v2-file-byte-before-signature', kind: 'file', key: 'owner', expectSigner: 'owner', expect: 'CHUNK_TAMPERED',
+    file: put(fileRel('v2-byte-before-signature'), Buffer.concat([small.prefix, small.payload, Buffer.from([0]), small.signature])),
+    description: 'one byte inserted between the (short) final chunk and the signature: the signature is the last 64 bytes, so the byte joins the chunk (step 4)' });
+  const smallHeader = small.prefix.subarray(14, small.prefix.length - 32).toString('utf8');
+  const dupHeader = Buffer.from(`{"version":2,${smallHeader.slice(1)}`, 'utf8');
+  vectors.push({ name: 'v2-mal-duplicate-header-key', kind: 'file', key: 'owner', expect: 'MALFORMED',
+    file: put(fileRel('v2-mal-duplicate-header-key'), Buffer.concat([MAGIC_V2, u32be(dupHeader.length), dupHeader, small.hmac, small.payload, small.signature])),
+    description: 'the header JSON gives "version" twice (v2 §3.1: a key that occurs twice is MALFORMED, before any MAC)' });
+  vectors.push({ name: 'v2-verify-cut-in-signature', kind: 'verify', file: fileRel('v2-cut-in-signature'), expect: 'TRUNCATED', description: 'verify: a signed file shorter than its prefix plus 64 bytes' });
+  vectors.push({ name: 'v2-verify-mal-signer-id', kind: 'verify', file: fileRel('v2-mal-signer-id'), expect: 'MALFORMED', description: 'verify: signer.id is not the identity ID of its keys (step 1)' });
+  vectors.push({ name: 'v2-verify-v1-expected-signer', kind: 'verify', file: v1.file, expectSigner: 'owner', expect: 'SIGNER_UNTRUSTED',
+    description: 'verify told to expect the owner, given an unsigned v1 file' });
+
   // ------------------------------------------------------------------ escrow blobs
   const escrow = escrowOf(good, 'v2-good');
   const escrowRel = put(jsonRel('v2-good.escrow'), json(escrow));
@@ -298,6 +336,31 @@ export function buildV2Vectors(
     escrow: put(jsonRel('v2-attack-swapped-file'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), prefix: b64u(otherFile.prefix), fileId: b64u(otherFile.fileId), serial: refSerial(otherFile.fileId) }))),
     key: 'authority', expect: 'SIGNATURE_INVALID', description: 'attack (c): another file\'s prefix, fileId and serial with this file\'s digest and signature (check 6)' });
 
+  vectors.push({ name: 'v2-escrow-owner-id', kind: 'escrow', key: 'authority', expect: 'MALFORMED',
+    escrow: put(jsonRel('v2-escrow-owner-id'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), owner: { ...escrow.owner, id: stranger.id } }))),
+    description: 'check 2: owner.id is another identity\'s ID, not the ID of owner.publicKey and owner.signingKey (the blob signed by the owner\'s key)' });
+  vectors.push({ name: 'v2-escrow-file-signature', kind: 'escrow', key: 'authority', expectSigner: 'owner', expect: 'SIGNATURE_INVALID',
+    escrow: put(jsonRel('v2-escrow-file-signature'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), fileSignature: b64u(otherFile.signature) }))),
+    description: 'check 6 alone: fileSignature is the owner\'s signature of another file; the blob is signed by the owner and every other check passes' });
+  const prefixVariants: [string, Buffer, string][] = [
+    ['cut', good.prefix.subarray(0, 40), 'cut inside its header'],
+    ['not-keyward', Buffer.concat([Buffer.from('NOTKEYWRD\n', 'utf8'), good.prefix.subarray(MAGIC_V2.length)]), 'with a magic that is not Keyward\'s'],
+    ['v1', Buffer.concat([Buffer.from('KEYWARD/1\n', 'utf8'), good.prefix.subarray(MAGIC_V2.length)]), 'with the v1 magic (another version)'],
+  ];
+  for (const [label, bytes, how] of prefixVariants) {
+    vectors.push({ name: `v2-escrow-prefix-${label}`, kind: 'escrow', key: 'authority', expect: 'MALFORMED',
+      escrow: put(jsonRel(`v2-escrow-prefix-${label}`), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), prefix: b64u(bytes) }))),
+      description: `check 5: the blob's prefix, ${how}, is not a v2 prefix; the blob is to blame (signed by the owner)` });
+  }
+
+  vectors.push({ name: 'v2-escrow-serial-wrong', kind: 'escrow', key: 'authority', expect: 'ESCROW_INVALID',
+    escrow: put(jsonRel('v2-escrow-serial-wrong'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), serial: refSerial(otherFile.fileId) }))),
+    description: 'check 5: the serial is another file\'s, the fileId and prefix this one\'s (signed by the owner)' });
+  const escrowText = canonical(escrow);
+  vectors.push({ name: 'v2-escrow-duplicate-key', kind: 'escrow', key: 'authority', expect: 'MALFORMED',
+    escrow: put(jsonRel('v2-escrow-duplicate-key'), Buffer.from(`{"description":"Something else",${escrowText.slice(1)}\n`, 'utf8')),
+    description: 'check 1: "description" given twice (the second one signed); a strict reader refuses it whichever value would win' });
+
   // ------------------------------------------------------------------ receipts
   const receiptFields = {
     format: 'keyward-receipt/2', fileId: escrow.fileId, serial: escrow.serial, escrowDigest: digestOf(escrow), owner: { id: owner.id },
@@ -315,6 +378,19 @@ export function buildV2Vectors(
     receipt: put(jsonRel('v2-receipt-date-changed'), json({ ...signObject(authority, 'keyward/v2 receipt', receiptFields), receivedAt: '2027-01-01T00:00:00.000Z' })),
     description: 'receivedAt changed after the authority signed' });
 
+  vectors.push({ name: 'v2-receipt-unknown-field', kind: 'receipt', escrow: escrowRel, expect: 'MALFORMED',
+    receipt: put(jsonRel('v2-receipt-unknown-field'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, note: 'x' }))),
+    description: 'a receipt with a field v2 §5 does not define, under the authority\'s valid signature' });
+  vectors.push({ name: 'v2-receipt-authority-id', kind: 'receipt', escrow: escrowRel, expect: 'MALFORMED',
+    receipt: put(jsonRel('v2-receipt-authority-id'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, authority: { ...receiptFields.authority, id: stranger.id } }))),
+    description: 'a receipt whose authority.id is not the identity ID of its keys (signed by those keys)' });
+  vectors.push({ name: 'v2-receipt-other-serial', kind: 'receipt', escrow: escrowRel, expect: 'BLOB_MISMATCH',
+    receipt: put(jsonRel('v2-receipt-other-serial'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, serial: refSerial(otherFile.fileId) }))),
+    description: 'a receipt signed by the blob\'s authority with the blob\'s digest, naming another serial' });
+  vectors.push({ name: 'v2-receipt-other-owner', kind: 'receipt', escrow: escrowRel, expect: 'BLOB_MISMATCH',
+    receipt: put(jsonRel('v2-receipt-other-owner'), json(signObject(authority, 'keyward/v2 receipt', { ...receiptFields, owner: { id: stranger.id } }))),
+    description: 'a receipt signed by the blob\'s authority with the blob\'s digest, naming another owner' });
+
   // ------------------------------------------------------------------ recovery blobs
   const recoveryFields = {
     format: 'keyward-recovery/2', fileId: escrow.fileId, serial: escrow.serial, description: escrow.description, createdAt: '2027-01-02T03:04:05.000Z',
@@ -322,7 +398,8 @@ export function buildV2Vectors(
     issuer: { kind: 'identity', name: 'IT backup', id: authority.id, publicKey: b64u(authority.rsaSpki), signingKey: b64u(authority.edSpki) },
     wrappedKey: b64u(oaepWrap(good.fileKey, newOwner.rsaPub, 'v2:v2-good:recovery-oaep')),
   };
-  const recoveryRel = put(jsonRel('v2-good.recovery'), json(signObject(authority, 'keyward/v2 recovery', recoveryFields)));
+  const goodRecovery = signObject(authority, 'keyward/v2 recovery', recoveryFields);
+  const recoveryRel = put(jsonRel('v2-good.recovery'), json(goodRecovery));
   vectors.push({ name: 'v2-recovery-good', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expectSigner: 'owner', expect: 'success', ...goodFacts,
     description: 'v2-good opened by the owner\'s new identity through the recovery blob its pinned authority signed' });
   vectors.push({ name: 'v2-recovery-parses', kind: 'signed-object', blob: recoveryRel, expect: 'success', parsesAs: 'recovery-v2', description: 'told apart from the other blobs by its format' });
@@ -338,6 +415,31 @@ export function buildV2Vectors(
     description: 'the owner name changed after the issuer signed' });
   vectors.push({ name: 'v2-recovery-other-file', kind: 'file', file: put(fileRel('v2-other'), otherFile.file), recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expect: 'BLOB_MISMATCH',
     description: 'a good recovery blob used on another file' });
+  vectors.push({ name: 'v2-recovery-not-mine', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'owner', trusted: ['authority'], expect: 'NO_MATCHING_KEY',
+    description: 'a good recovery blob for the new identity, opened with the (old) owner\'s key (check 4)' });
+  vectors.push({ name: 'v2-recovery-unknown-field', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'MALFORMED',
+    recovery: put(jsonRel('v2-recovery-unknown-field'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, note: 'x' }))),
+    description: 'a recovery blob with a field v2 §6 does not define, under the pinned issuer\'s valid signature (check 1)' });
+  vectors.push({ name: 'v2-recovery-issuer-id', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority', 'stranger'], expect: 'MALFORMED',
+    recovery: put(jsonRel('v2-recovery-issuer-id'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, issuer: { ...recoveryFields.issuer, id: stranger.id } }))),
+    description: 'a recovery blob whose issuer.id (a pinned identity) is not the identity ID of its keys (check 1)' });
+  vectors.push({ name: 'v2-recovery-other-signer', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expectSigner: 'stranger', expect: 'SIGNER_UNTRUSTED',
+    description: 'a good recovery blob from the pinned issuer, the reader told to expect another file signer (step 6, §3.4 step 2)' });
+  vectors.push({ name: 'v2-recovery-unwrap-failed', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'UNWRAP_FAILED',
+    recovery: put(jsonRel('v2-recovery-unwrap-failed'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, wrappedKey: b64u(oaepWrap(good.fileKey, stranger.rsaPub, 'v2:v2-good:recovery-oaep-stranger')) }))),
+    description: 'a recovery blob signed by the pinned issuer whose wrappedKey is wrapped for another RSA key than owner.keyId (step 6)' });
+  vectors.push({ name: 'v2-recovery-header-tampered', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'HEADER_TAMPERED',
+    recovery: put(jsonRel('v2-recovery-header-tampered'), json(signObject(authority, 'keyward/v2 recovery', { ...recoveryFields, wrappedKey: b64u(oaepWrap(seeded('v2:recovery-random-key', 32), newOwner.rsaPub, 'v2:recovery-random-key:oaep')) }))),
+    description: 'a recovery blob signed by the pinned issuer that wraps a key which does not open the header (step 6)' });
+  const smallRecovery = signObject(authority, 'keyward/v2 recovery', {
+    ...recoveryFields, fileId: b64u(small.fileId), serial: refSerial(small.fileId), headerHmac: b64u(small.hmac), escrowDigest: digestOf(escrowOf(small, 'v2-small')),
+    wrappedKey: b64u(oaepWrap(small.fileKey, newOwner.rsaPub, 'v2:v2-small:recovery-oaep')),
+  });
+  vectors.push({ name: 'v2-recovery-file-signature-flipped', kind: 'file', file: flippedRel, recovery: put(jsonRel('v2-small.recovery'), json(smallRecovery)), key: 'new-owner', trusted: ['authority'],
+    expect: 'SIGNATURE_INVALID', description: 'a good recovery blob for a file whose signature was changed: the file\'s own signature is checked too (step 6)' });
+  vectors.push({ name: 'v2-recovery-duplicate-key', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'MALFORMED',
+    recovery: put(jsonRel('v2-recovery-duplicate-key'), Buffer.from(`{"wrappedKey":"${b64u(oaepWrap(seeded('v2:recovery-random-key', 32), newOwner.rsaPub, 'v2:recovery-random-key:oaep'))}",${canonical(goodRecovery).slice(1)}\n`, 'utf8')),
+    description: 'check 1: "wrappedKey" given twice, the signed one second: a strict reader refuses it' });
   const council2 = { ...recoveryFields, issuer: { ...recoveryFields.issuer, kind: 'member' }, wrappedShare: 'AAAA' };
   delete (council2 as Record<string, unknown>).wrappedKey;
   vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'UNSUPPORTED_VERSION',

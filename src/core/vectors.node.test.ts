@@ -191,7 +191,67 @@ describe('v2 test vectors (testdata/manifest.json, "v2")', () => {
     const kinds = new Set(v2.v2.filter((v) => v.expect === 'success').map((v) => v.kind));
     expect([...kinds].sort()).toEqual(['escrow', 'file', 'identity', 'receipt', 'signed-object', 'verify']);
     const codes = new Set(v2.v2.map((v) => v.expect));
-    for (const code of ['SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID', 'MALFORMED', 'UNSUPPORTED_VERSION', 'BLOB_MISMATCH']) expect(codes, code).toContain(code);
+    for (const code of ['SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID', 'MALFORMED', 'UNSUPPORTED_VERSION', 'BLOB_MISMATCH', 'NO_MATCHING_KEY', 'TRUNCATED']) expect(codes, code).toContain(code);
+  });
+
+  /** Every check of keyward-v2.md that can fail, and a vector that fails exactly there (with its code). */
+  const CHECKS: [check: string, vector: string, code: string][] = [
+    ['§3 cut inside the signature', 'v2-file-cut-in-signature', 'TRUNCATED'],
+    ['§3.1 version 2', 'v2-mal-v1-header', 'MALFORMED'],
+    ['§3.1 signer.id is the ID of its keys', 'v2-mal-signer-id', 'MALFORMED'],
+    ['§3.1 RSA key of 2048 bits or more', 'v2-mal-weak-signer', 'MALFORMED'],
+    ['§3.1 exactly one owner stanza', 'v2-mal-two-owners', 'MALFORMED'],
+    ['§3.1 the owner stanza is for signer.publicKey', 'v2-mal-owner-not-signer', 'MALFORMED'],
+    ['§3.1 a header key given twice', 'v2-mal-duplicate-header-key', 'MALFORMED'],
+    ['§3.4 step 2 another signer expected', 'v2-file-other-signer', 'SIGNER_UNTRUSTED'],
+    ['§3.4 step 2 a v1 file when a signer is expected', 'v2-file-v1-expected-signer', 'SIGNER_UNTRUSTED'],
+    ['§3.4 step 3 no key for the file', 'v2-file-no-matching-key', 'NO_MATCHING_KEY'],
+    ['§3.4 step 3 header MAC', 'v2-file-header-tampered', 'HEADER_TAMPERED'],
+    ['§3.4 step 4 a chunk', 'v2-file-chunk-tampered', 'CHUNK_TAMPERED'],
+    ['§3.4 step 4 no final chunk', 'v2-file-last-chunk-dropped', 'TRUNCATED'],
+    ['§3.4 step 5 signature', 'v2-file-signature-flipped', 'SIGNATURE_INVALID'],
+    ['§3.4 step 5 payload re-encrypted under the header', 'v2-attack-reencrypted', 'SIGNATURE_INVALID'],
+    ['§3.4 verify: signature over the stored chunks', 'v2-verify-payload-byte', 'SIGNATURE_INVALID'],
+    ['§3.4 verify: another signer expected', 'v2-verify-other-signer', 'SIGNER_UNTRUSTED'],
+    ['§4 check 1 a field not defined', 'v2-escrow-unknown-field', 'MALFORMED'],
+    ['§4 check 1 a key given twice', 'v2-escrow-duplicate-key', 'MALFORMED'],
+    ['§4 check 1 / §8 a council blob', 'v2-escrow-council', 'UNSUPPORTED_VERSION'],
+    ['§4 check 2 owner.id', 'v2-escrow-owner-id', 'MALFORMED'],
+    ['§4 check 3 the owner\'s signature', 'v2-escrow-description-changed', 'SIGNATURE_INVALID'],
+    ['§4 check 4 the expected owner', 'v2-escrow-other-owner', 'SIGNER_UNTRUSTED'],
+    ['§4 check 5 prefix cut', 'v2-escrow-prefix-cut', 'MALFORMED'],
+    ['§4 check 5 prefix not Keyward', 'v2-escrow-prefix-not-keyward', 'MALFORMED'],
+    ['§4 check 5 prefix of another version', 'v2-escrow-prefix-v1', 'MALFORMED'],
+    ['§4 check 5 the file\'s signer is the blob\'s owner', 'v2-attack-forged-as-other', 'SIGNER_UNTRUSTED'],
+    ['§4 check 5 fileId', 'v2-attack-swapped-prefix', 'ESCROW_INVALID'],
+    ['§4 check 5 serial', 'v2-escrow-serial-wrong', 'ESCROW_INVALID'],
+    ['§4 check 6 fileSignature', 'v2-escrow-file-signature', 'SIGNATURE_INVALID'],
+    ['§4 check 7 the checker', 'v2-escrow-other-authority', 'NO_MATCHING_KEY'],
+    ['§4 check 8 the wrapped key opens the header', 'v2-attack-evading', 'ESCROW_INVALID'],
+    ['§5 strict parse', 'v2-receipt-unknown-field', 'MALFORMED'],
+    ['§5 authority.id', 'v2-receipt-authority-id', 'MALFORMED'],
+    ['§5 signature', 'v2-receipt-date-changed', 'SIGNATURE_INVALID'],
+    ['§5 the blob\'s authority', 'v2-receipt-by-stranger', 'SIGNER_UNTRUSTED'],
+    ['§5 fileId and escrowDigest', 'v2-receipt-other-blob', 'BLOB_MISMATCH'],
+    ['§5 serial', 'v2-receipt-other-serial', 'BLOB_MISMATCH'],
+    ['§5 owner.id', 'v2-receipt-other-owner', 'BLOB_MISMATCH'],
+    ['§6 step 1 a field not defined', 'v2-recovery-unknown-field', 'MALFORMED'],
+    ['§6 step 1 a key given twice', 'v2-recovery-duplicate-key', 'MALFORMED'],
+    ['§6 step 1 issuer.id', 'v2-recovery-issuer-id', 'MALFORMED'],
+    ['§6 / §8 a member\'s partial blob', 'v2-recovery-member-parse', 'UNSUPPORTED_VERSION'],
+    ['§6 step 2 signature', 'v2-recovery-owner-changed', 'SIGNATURE_INVALID'],
+    ['§6 step 3 nothing pinned', 'v2-recovery-nothing-pinned', 'SIGNER_UNTRUSTED'],
+    ['§6 step 3 an issuer not pinned', 'v2-attack-recovery-unpinned', 'SIGNER_UNTRUSTED'],
+    ['§6 an unsigned (v1) blob with issuers pinned', 'v2-attack-recovery-v1', 'SIGNER_UNTRUSTED'],
+    ['§6 step 4 the reader\'s key', 'v2-recovery-not-mine', 'NO_MATCHING_KEY'],
+    ['§6 step 5 the file', 'v2-recovery-other-file', 'BLOB_MISMATCH'],
+    ['§6 step 6 unwrap', 'v2-recovery-unwrap-failed', 'UNWRAP_FAILED'],
+    ['§6 step 6 header MAC', 'v2-recovery-header-tampered', 'HEADER_TAMPERED'],
+    ['§6 step 6 the file\'s signer', 'v2-recovery-other-signer', 'SIGNER_UNTRUSTED'],
+    ['§6 step 6 the file\'s signature', 'v2-recovery-file-signature-flipped', 'SIGNATURE_INVALID'],
+  ];
+  it.for(CHECKS)('a vector fails %s', ([, name, code]) => {
+    expect(v2.v2.find((v) => v.name === name)?.expect).toBe(code);
   });
 
   for (const vector of v2.v2) {
