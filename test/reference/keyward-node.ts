@@ -292,7 +292,8 @@ export function refParseFile(file: Buffer): ParsedFile {
   if (hlen < 1 || hlen > MAX_HLEN) throw malformed(`hlen ${hlen} out of bounds`);
   const headerEnd = MAGIC.length + 4 + hlen;
   if (file.length < headerEnd + 32) throw new RefError('TRUNCATED', 'file ends inside header or hmac');
-  const h = decodeUtf8Json(file.subarray(MAGIC.length + 4, headerEnd), 'header');
+  // v2 §3.1 (and v1 as Keyward reads it): a key twice in the header is MALFORMED; other values are any JSON.
+  const h = refParseStrictJson(file.subarray(MAGIC.length + 4, headerEnd), 'header', { anyValues: true });
   if (!isObject(h)) throw malformed('header is not a JSON object');
 
   if (num(h, 'version', 'header') !== version) throw malformed(`header.version is not ${version}, as the magic says`);
@@ -686,7 +687,7 @@ const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
  * duplicate key is MALFORMED and so is anything canonical JSON cannot hold
  * (true, false, null, negative or non-integer numbers).
  */
-export function refParseStrictJson(input: Uint8Array | string, what: string): unknown {
+export function refParseStrictJson(input: Uint8Array | string, what: string, options: { anyValues?: boolean } = {}): unknown {
   let text: string;
   try {
     text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
@@ -747,9 +748,18 @@ export function refParseStrictJson(input: Uint8Array | string, what: string): un
       if (s === null) throw malformed(`${what}: bad string at ${i}`);
       return JSON.parse(s) as string;
     }
+    if (options.anyValues) {
+      for (const literal of ['true', 'false', 'null']) {
+        if (text.startsWith(literal, i)) {
+          i += literal.length;
+          return JSON.parse(literal) as unknown;
+        }
+      }
+    }
     const n = token(NUMBER_RE);
     if (n !== null) {
       const v = Number(n);
+      if (options.anyValues) return v;
       if (!Number.isSafeInteger(v) || v < 0 || n.startsWith('-')) throw malformed(`${what}: ${n} is not an integer in 0..2^53-1`);
       return v;
     }

@@ -161,17 +161,6 @@ function runV2(v: V2Entry): RefDecrypted | undefined {
   }
 }
 
-/**
- * Vectors on which this reference disagrees with docs/keyward-v2.md (reported
- * to the lead; run with it.fails so the day it is fixed shows).
- */
-const REFERENCE_DISAGREES = new Set([
-  // v2 §3.1: "A key that occurs twice in the header JSON is MALFORMED". refParseFile reads the header
-  // with JSON.parse (decodeUtf8Json), so a duplicate key passes the parse and the file fails later,
-  // here on its header MAC (HEADER_TAMPERED). The core refuses it (MALFORMED).
-  'v2-mal-duplicate-header-key',
-]);
-
 describe('manifest v2 vectors (reference)', () => {
   it('are there, one for every v2 code', () => {
     expect(v2Vectors.length).toBeGreaterThan(0);
@@ -181,7 +170,7 @@ describe('manifest v2 vectors (reference)', () => {
     }
   });
   for (const v of v2Vectors) {
-    (REFERENCE_DISAGREES.has(v.name) ? it.fails : it)(`${v.name} (${v.kind}): ${v.expect}`, () => {
+    it(`${v.name} (${v.kind}): ${v.expect}`, () => {
       if (v.expect === 'success') {
         const out = runV2(v);
         if (v.kind === 'file') {
