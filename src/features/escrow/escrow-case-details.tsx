@@ -1,8 +1,8 @@
-import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { EscrowCase } from '../../store/types.ts';
 import { BlobFacts } from './blob-facts.tsx';
+import { EscrowCheckStatus } from './escrow-check-status.tsx';
 
 /** What an escrow blob says (spec §5), and whether the authority's key confirmed it. */
 export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
@@ -31,16 +31,8 @@ export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
           <time dateTime={blob.createdAt}>{formatDate(blob.createdAt)}</time>
         </dd>
       </dl>
-      {escrow.verified ? (
-        <p className="status--done" role="status">
-          Checked with your authority key
-        </p>
-      ) : (
-        <>
-          {escrow.error && <ErrorNotice error={escrow.error} />}
-          <p className="field-hint">Until the blob is checked, anyone could have written the details above.</p>
-        </>
-      )}
+      <EscrowCheckStatus verified={escrow.verified} error={escrow.error} />
+      {!escrow.verified && <p className="field-hint">Until the blob is checked, anyone could have written the details above.</p>}
     </div>
   );
 }

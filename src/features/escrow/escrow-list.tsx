@@ -1,12 +1,12 @@
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ErrorNotice } from '../../components/error-notice.tsx';
 import { RowList } from '../../components/row-list.tsx';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { useValuePerFrame } from '../../components/use-value-per-frame.ts';
 import type { EscrowListItem } from '../../store/types.ts';
 import { useAppActions, useAppStore } from '../../store/use-app-store.ts';
 import { BlobFacts } from './blob-facts.tsx';
+import { EscrowCheckStatus } from './escrow-check-status.tsx';
 
 /** One blob of the list: what it says, its own check, and a way into its case once verified. */
 const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowListItem }) {
@@ -30,13 +30,7 @@ const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowLi
           <BlobFacts blob={blob} />
         </dl>
       )}
-      {item.checking ? (
-        <p className="row__meta">Checking…</p>
-      ) : item.verified ? (
-        <p className="status--done">Checked with your authority key</p>
-      ) : (
-        item.error && <ErrorNotice error={item.error} />
-      )}
+      <EscrowCheckStatus checking={item.checking} verified={item.verified} error={item.error} />
     </li>
   );
 });
@@ -61,8 +55,8 @@ export function EscrowList() {
         Escrow blobs
       </h3>
       <p role="status">
-        {verified} of {items.length} checked with your authority key{checking ? '; checking the others…' : '.'} Only a checked blob
-        can be opened.
+        {verified} of {items.length} open with your authority key{checking ? '; checking the others…' : '.'} Only those can be
+        opened.
       </p>
       {items.length > 0 && <RowList jobs={rows} shown={shown} label="Escrow blobs" Row={EscrowListRow} />}
       {skipped.length > 0 && (
