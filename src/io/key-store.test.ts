@@ -5,16 +5,29 @@ import { IDBFactory } from 'fake-indexeddb';
 import type { IDBPDatabase } from 'idb';
 import { KeywardError } from '../core/index.ts';
 import { type KeywardDB, openKeywardDb, storageError } from './db.ts';
-import { type KeyStore, type StoredKey, createKeyStore, mergeKey } from './key-store.ts';
+import { type KeyStore, type StoredIdentity, type StoredKey, confirmableId, createKeyStore, isIdentity, mergeKey } from './key-store.ts';
 
 const NAME = 'keyward-test';
 const OAEP = { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
 
 let pair: CryptoKeyPair;
+let signing: CryptoKeyPair;
 beforeAll(async () => {
   // Non-extractable, as the app stores private keys unless the user keeps them exportable.
   pair = await crypto.subtle.generateKey(OAEP, false, ['encrypt', 'decrypt']);
+  signing = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
 });
+
+/** The signing half of an identity over `pair` and `signing` (the ID is a stand-in: the store never computes it). */
+function identity(id = 'SHA256:ident', withPrivate = true): StoredIdentity {
+  return {
+    id,
+    rsaSpki: new Uint8Array([1, 2, 3]),
+    ed25519Spki: new Uint8Array(44).fill(7),
+    signingKey: signing.publicKey,
+    ...(withPrivate ? { signingPrivateKey: signing.privateKey } : {}),
+  };
+}
 
 function ownerKey(overrides: Partial<StoredKey> = {}): StoredKey {
   return {
@@ -75,6 +88,40 @@ describe('createKeyStore', () => {
     const wrapped = await crypto.subtle.encrypt({ name: 'RSA-OAEP' }, stored!.publicKey, message);
     const unwrapped = await crypto.subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, wrapped);
     expect(new Uint8Array(unwrapped)).toEqual(message);
+  });
+
+  it('keeps an identity across close and reopen: its non-extractable Ed25519 private key signs and stays non-extractable', async () => {
+    await store.put(ownerKey({ identity: identity() }));
+    db.close();
+
+    db = await openKeywardDb(NAME, factory);
+    const stored = await createKeyStore(() => Promise.resolve(db)).get('SHA256:owner');
+    expect(stored && isIdentity(stored)).toBe(true);
+    const { signingPrivateKey, signingKey, id, rsaSpki, ed25519Spki } = stored!.identity!;
+    expect(id).toBe('SHA256:ident');
+    expect(rsaSpki).toEqual(new Uint8Array([1, 2, 3]));
+    expect(ed25519Spki).toEqual(new Uint8Array(44).fill(7));
+    expect(signingPrivateKey).toBeInstanceOf(CryptoKey);
+    expect(signingPrivateKey!.extractable).toBe(false);
+    expect(signingPrivateKey!.usages).toEqual(['sign']);
+    await expect(crypto.subtle.exportKey('pkcs8', signingPrivateKey!)).rejects.toThrow();
+    const message = new TextEncoder().encode('keyward/v2 file');
+    const signature = await crypto.subtle.sign('Ed25519', signingPrivateKey!, message);
+    expect(await crypto.subtle.verify('Ed25519', signingKey, signature, message)).toBe(true);
+  });
+
+  it('adds the signing half to a v1 key once, never replacing a stored identity', async () => {
+    await store.put(ownerKey({ backedUpAt: 7 }));
+    const upgraded = await store.update('SHA256:owner', { identity: identity('SHA256:first') });
+    expect(upgraded).toMatchObject({ keyId: 'SHA256:owner', backedUpAt: 7, identity: { id: 'SHA256:first' } });
+    await expect(store.update('SHA256:owner', { identity: identity('SHA256:second') })).rejects.toMatchObject({ code: 'DB_FAILED' });
+    expect((await store.get('SHA256:owner'))?.identity?.id).toBe('SHA256:first');
+  });
+
+  it('never drops a stored identity when the v1 form of its RSA key is stored again', async () => {
+    await store.put(authorityKey({ identity: identity('SHA256:pinned', false), confirmedAt: 5 }));
+    await store.put(authorityKey({ name: 'Bank again', createdAt: 999 }));
+    expect(await store.get('SHA256:auth')).toMatchObject({ name: 'Bank', confirmedAt: 5, identity: { id: 'SHA256:pinned' } });
   });
 
   it('puts, gets, lists oldest first, updates and removes', async () => {
@@ -151,5 +198,28 @@ describe('mergeKey', () => {
     expect(mergeKey(owner, authorityKey({ keyId: owner.keyId }))).toEqual(owner);
     expect(mergeKey(owner, authorityKey({ keyId: owner.keyId, confirmedAt: 3 }))).toEqual({ ...owner, confirmedAt: 3 });
     expect(mergeKey({ ...owner, confirmedAt: 1 }, authorityKey({ confirmedAt: 3 }))).toEqual({ ...owner, confirmedAt: 1 });
+  });
+
+  it('keeps an identity over its v1 form, and moves a confirmation only between the same identity', () => {
+    const publicIdentity = authorityKey({ identity: identity('SHA256:a', false) });
+    const privateIdentity = ownerKey({ keyId: publicIdentity.keyId, identity: identity('SHA256:a') });
+    // The v1 form of a stored identity (public or private) never drops its signing half.
+    expect(mergeKey(publicIdentity, authorityKey())).toEqual(publicIdentity);
+    expect(mergeKey(privateIdentity, ownerKey({ keyId: publicIdentity.keyId, name: 'v1 backup' }))).toEqual(privateIdentity);
+    // A confirmed v1 key ID does not pin the identity, nor one identity another.
+    expect(mergeKey(privateIdentity, authorityKey({ confirmedAt: 3 }))).toEqual(privateIdentity);
+    expect(mergeKey(privateIdentity, authorityKey({ identity: identity('SHA256:b', false), confirmedAt: 3 }))).toEqual(privateIdentity);
+    expect(mergeKey(privateIdentity, authorityKey({ identity: identity('SHA256:a', false), confirmedAt: 3 }))).toEqual({ ...privateIdentity, confirmedAt: 3 });
+    // A private key, or an identity, arriving for a lesser record replaces it; so does another identity.
+    expect(mergeKey(publicIdentity, privateIdentity)).toBe(privateIdentity);
+    const v1Owner = ownerKey({ keyId: publicIdentity.keyId });
+    expect(mergeKey(v1Owner, privateIdentity)).toBe(privateIdentity);
+    const other = authorityKey({ identity: identity('SHA256:b', false) });
+    expect(mergeKey({ ...publicIdentity, confirmedAt: 9 }, other)).toBe(other);
+  });
+
+  it('names the ID to confirm: the identity ID of an identity, the key ID of a v1 key', () => {
+    expect(confirmableId(authorityKey({ identity: identity('SHA256:a', false) }))).toBe('SHA256:a');
+    expect(confirmableId(authorityKey())).toBe('SHA256:auth');
   });
 });

@@ -6,12 +6,12 @@
  */
 import type { IDBPDatabase } from 'idb';
 import { type KeywardDB, storageError, withStorageErrors } from './db.ts';
-import type { StoredKey } from './records.ts';
+import type { StoredIdentity, StoredKey } from './records.ts';
 
-export type { KeyRole, StoredKey } from './records.ts';
+export type { KeyRole, StoredIdentity, StoredKey } from './records.ts';
 
 /** The fields of a stored key that may change after it is stored. */
-export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt' | 'backupDeclinedAt'>>;
+export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt' | 'backupDeclinedAt' | 'identity'>>;
 
 /** Reading and writing stored keys. Every method rejects only with a storage `KeywardError` (`DB_*`). */
 export interface KeyStore {
@@ -25,31 +25,58 @@ export interface KeyStore {
    */
   put(key: StoredKey): Promise<void>;
   /**
-   * Changes the name or the confirmation, backup and backup-declined times.
+   * Changes the name or the confirmation, backup and backup-declined times,
+   * or adds the signing half that makes a v1 key an identity (`identity`; a
+   * stored identity is never replaced this way).
    *
    * @returns The updated key.
-   * @throws storage `KeywardError` `DB_FAILED` if no key has this `keyId` (e.g. deleted in another tab).
+   * @throws storage `KeywardError` `DB_FAILED` if no key has this `keyId` (e.g. deleted in another tab),
+   *   or if the patch has an `identity` and the key already is one.
    */
   update(keyId: string, patch: KeyPatch): Promise<StoredKey>;
   remove(keyId: string): Promise<void>;
 }
 
 /**
- * What `put(incoming)` stores when `existing` has the same `keyId`.
+ * What `put(incoming)` stores when `existing` has the same `keyId` (the same
+ * RSA key).
  *
- * Re-importing the public half of a key whose private key is stored here must
- * never lose the private key, nor demote its role to `authority` (a role that
- * never holds a private key): the stored record stays, and only gains a
- * confirmation it lacked. Anything else replaces the record.
+ * Storing a lesser form of a stored key must never lose what the record
+ * holds: re-importing the public half of a key whose private key is stored
+ * must not lose the private key, nor demote its role to `authority` (a role
+ * that never holds a private key); a v1 form of a stored identity (the RSA
+ * key alone) must not drop the identity's signing half. The stored record
+ * then stays, and only gains a confirmation it lacked, and only when the
+ * incoming record is the same identity (or both are v1 keys): a confirmed
+ * key ID does not pin an identity, nor one identity another. Anything else
+ * (a private key arriving for a public one, an identity for a v1 key, another
+ * identity over the same RSA key) replaces the record.
  *
  * @param existing - The stored record, if any.
  * @param incoming - The record being stored.
  * @returns The record to write.
  */
 export function mergeKey(existing: StoredKey | undefined, incoming: StoredKey): StoredKey {
-  if (!existing?.privateKey || incoming.privateKey) return incoming;
-  const confirmedAt = existing.confirmedAt ?? incoming.confirmedAt;
+  if (!existing) return incoming;
+  const keepsPrivateKey = existing.privateKey !== undefined && incoming.privateKey === undefined;
+  const keepsIdentity = existing.identity !== undefined && incoming.identity === undefined && (existing.privateKey !== undefined || incoming.privateKey === undefined);
+  if (!keepsPrivateKey && !keepsIdentity) return incoming;
+  const sameIdentity = existing.identity?.id === incoming.identity?.id;
+  const confirmedAt = existing.confirmedAt ?? (sameIdentity ? incoming.confirmedAt : undefined);
   return { ...existing, ...(confirmedAt === undefined ? {} : { confirmedAt }) };
+}
+
+/** True if the stored key is an identity (it can sign, spec v2 §2); false for a v1 key. */
+export function isIdentity(key: StoredKey): key is StoredKey & { identity: StoredIdentity } {
+  return key.identity !== undefined;
+}
+
+/**
+ * The ID a person compares and confirms for a stored key: its identity ID if
+ * it is an identity, else its v1 key ID.
+ */
+export function confirmableId(key: StoredKey): string {
+  return key.identity?.id ?? key.keyId;
 }
 
 /** Copies only the patchable fields that are set, so `{ name: undefined }` cannot erase a name. */
@@ -59,6 +86,7 @@ function cleanPatch(patch: KeyPatch): KeyPatch {
   if (patch.confirmedAt !== undefined) clean.confirmedAt = patch.confirmedAt;
   if (patch.backedUpAt !== undefined) clean.backedUpAt = patch.backedUpAt;
   if (patch.backupDeclinedAt !== undefined) clean.backupDeclinedAt = patch.backupDeclinedAt;
+  if (patch.identity !== undefined) clean.identity = patch.identity;
   return clean;
 }
 
@@ -97,6 +125,10 @@ export function createKeyStore(db: () => Promise<IDBPDatabase<KeywardDB>>): KeyS
         if (!existing) {
           // Nothing was written, so the transaction just commits empty.
           throw storageError('DB_FAILED', { cause: new Error(`no stored key ${keyId}`) });
+        }
+        if (patch.identity !== undefined && existing.identity !== undefined) {
+          // Another tab upgraded it first: its identity ID may already have been handed out.
+          throw storageError('DB_FAILED', { cause: new Error(`${keyId} already is an identity`) });
         }
         const updated = { ...existing, ...cleanPatch(patch) };
         await Promise.all([tx.store.put(updated), tx.done]);

@@ -11,6 +11,28 @@
  */
 export type KeyRole = 'owner' | 'authority' | 'authority-own';
 
+/**
+ * The signing half of a stored key that is an identity (spec v2 §2): its
+ * Ed25519 key pair and the identity ID that covers both public keys. The RSA
+ * half is the `StoredKey` itself, so an identity keeps its RSA key ID as the
+ * record's key.
+ */
+export interface StoredIdentity {
+  /** `"SHA256:"` + hex(SHA-256(rsaSpki || ed25519Spki)): the ID a person confirms for an identity. */
+  id: string;
+  /** DER SubjectPublicKeyInfo of the RSA key. */
+  rsaSpki: Uint8Array;
+  /** DER SubjectPublicKeyInfo of the Ed25519 key (44 bytes). */
+  ed25519Spki: Uint8Array;
+  /** Ed25519 public key, usage `verify`. */
+  signingKey: CryptoKey;
+  /**
+   * Ed25519 private key, usage `sign`: present exactly when the record has a
+   * `privateKey`, and extractable exactly when the record is `extractable`.
+   */
+  signingPrivateKey?: CryptoKey;
+}
+
 /** One stored key and what we know about it. */
 export interface StoredKey {
   keyId: string;
@@ -25,7 +47,15 @@ export interface StoredKey {
   /** Whether `privateKey` can be exported. */
   extractable: boolean;
   origin: 'generated' | 'imported';
-  /** Authority keys: when the user confirmed the key ID. */
+  /**
+   * Present when the key is an identity (spec v2 §2); absent for a v1 key
+   * (RSA only, cannot sign).
+   */
+  identity?: StoredIdentity;
+  /**
+   * Authority keys: when the user confirmed the ID shown for it (the identity
+   * ID of an identity, the key ID of a v1 key), which pins it.
+   */
   confirmedAt?: number;
   /** When a private-key backup was last exported. */
   backedUpAt?: number;
@@ -46,8 +76,19 @@ export interface RegisterEntry {
   /** Milliseconds since the epoch. */
   encryptedAt: number;
   description: string;
-  owner: { name: string; keyId: string };
-  authority: { name: string; keyId: string };
+  /** `identityId`: the owner's identity that signed the file (a v2 file); absent for a v1 file. */
+  owner: { name: string; keyId: string; identityId?: string };
+  /**
+   * `identityId`: the pinned authority identity a signed (v2) escrow blob was
+   * made for, the one whose receipt confirms it; absent for a v1 blob.
+   */
+  authority: { name: string; keyId: string; identityId?: string };
   /** The escrow blob JSON text exactly as offered for download. */
   escrowBlob: string;
+  /**
+   * The authority's signed receipt for a v2 escrow blob (spec v2 §5), once the
+   * owner imported one that verified against `escrowBlob`: its text as read,
+   * and its `receivedAt` in milliseconds since the epoch.
+   */
+  receipt?: { json: string; receivedAt: number };
 }

@@ -55,6 +55,16 @@ describe('createRegisterStore', () => {
     expect((await register.get('a'))?.escrowBlob).toBe('first');
   });
 
+  it('records a receipt once: the first one stays, and an entry that is gone is an error', async () => {
+    await register.add(entry('a', 1));
+    const first = { json: '{"format":"keyward-receipt/2"}\n', receivedAt: 5 };
+    expect(await register.addReceipt('a', first)).toMatchObject({ fileId: 'a', receipt: first });
+    expect(await register.addReceipt('a', { json: 'second', receivedAt: 9 })).toMatchObject({ receipt: first });
+    expect((await register.get('a'))?.receipt).toEqual(first);
+    await expect(register.addReceipt('gone', first)).rejects.toMatchObject({ name: 'KeywardError', code: 'DB_FAILED' });
+    expect(await register.get('gone')).toBeUndefined();
+  });
+
   it('removes one entry and clears all', async () => {
     await register.add(entry('a', 1));
     await register.add(entry('b', 2));

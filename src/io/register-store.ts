@@ -4,7 +4,7 @@
  * backup authority again later.
  */
 import type { IDBPDatabase } from 'idb';
-import { type KeywardDB, withStorageErrors } from './db.ts';
+import { type KeywardDB, storageError, withStorageErrors } from './db.ts';
 import type { RegisterEntry } from './records.ts';
 
 export type { RegisterEntry } from './records.ts';
@@ -21,6 +21,14 @@ export interface RegisterStore {
    * @throws storage `KeywardError` `DB_FAILED` if `fileId` is already registered.
    */
   add(entry: RegisterEntry): Promise<void>;
+  /**
+   * Records the authority's receipt for an entry (checked by the caller). The
+   * first receipt stored stays: another one for the same blob changes nothing.
+   *
+   * @returns The entry as stored.
+   * @throws storage `KeywardError` `DB_FAILED` if no entry has this `fileId` (e.g. cleared in another tab).
+   */
+  addReceipt(fileId: string, receipt: NonNullable<RegisterEntry['receipt']>): Promise<RegisterEntry>;
   remove(fileId: string): Promise<void>;
   clear(): Promise<void>;
 }
@@ -45,6 +53,20 @@ export function createRegisterStore(db: () => Promise<IDBPDatabase<KeywardDB>>):
     add: (entry) =>
       withStorageErrors(async () => {
         await (await db()).add('register', entry);
+      }),
+
+    addReceipt: (fileId, receipt) =>
+      withStorageErrors(async () => {
+        const tx = (await db()).transaction('register', 'readwrite');
+        const existing = await tx.store.get(fileId);
+        if (!existing) throw storageError('DB_FAILED', { cause: new Error(`no register entry ${fileId}`) });
+        if (existing.receipt) {
+          await tx.done;
+          return existing;
+        }
+        const updated = { ...existing, receipt };
+        await Promise.all([tx.store.put(updated), tx.done]);
+        return updated;
       }),
 
     remove: (fileId) =>

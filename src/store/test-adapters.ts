@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInlineCrypto } from '../io/crypto-client.ts';
 import type { Downloader } from '../io/download.ts';
-import type { KeyStore, StoredKey } from '../io/key-store.ts';
+import { type KeyStore, type StoredKey, mergeKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { PersistState } from '../io/storage.ts';
 import { createAppStore } from './app-store.ts';
@@ -19,13 +19,13 @@ export function memoryKeyStore(): KeyStore {
     list: () => Promise.resolve([...keys.values()].sort((a, b) => a.createdAt - b.createdAt)),
     get: (keyId) => Promise.resolve(keys.get(keyId)),
     put(key) {
-      const existing = keys.get(key.keyId);
-      keys.set(key.keyId, existing?.privateKey && !key.privateKey ? { ...key, privateKey: existing.privateKey, extractable: existing.extractable } : key);
+      keys.set(key.keyId, mergeKey(keys.get(key.keyId), key));
       return Promise.resolve();
     },
     update(keyId, patch) {
       const existing = keys.get(keyId);
       if (!existing) return Promise.reject(new Error(`no key ${keyId}`));
+      if (patch.identity && existing.identity) return Promise.reject(new Error(`${keyId} already is an identity`));
       const updated = { ...existing, ...patch };
       keys.set(keyId, updated);
       return Promise.resolve(updated);
@@ -45,6 +45,13 @@ export function memoryRegisterStore(): RegisterStore {
     add(entry) {
       entries.set(entry.fileId, entry);
       return Promise.resolve();
+    },
+    addReceipt(fileId, receipt) {
+      const existing = entries.get(fileId);
+      if (!existing) return Promise.reject(new Error(`no entry ${fileId}`));
+      const updated = existing.receipt ? existing : { ...existing, receipt };
+      entries.set(fileId, updated);
+      return Promise.resolve(updated);
     },
     remove(fileId) {
       entries.delete(fileId);
