@@ -184,7 +184,7 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   QUORUM_NOT_MET: () =>
     'Fewer council members than the council needs have contributed, so the file key cannot be put together yet. Ask more members of the council for their part.',
   KEY_UNREADABLE: (d) =>
-    `This is not a key Keyward can read${orReason(d)}. Use a PEM (SPKI, PKCS#8, PKCS#1, encrypted PKCS#8) or JWK RSA key.`,
+    `This is not a key Keyward can read${orReason(d)}. Use a PEM (SPKI, PKCS#8, PKCS#1, encrypted PKCS#8) or JWK RSA key, or a Keyward identity (its two PEM blocks or its JWK Set).`,
   KEY_UNSUPPORTED: (d) =>
     `This kind of key cannot be used for Keyward${orReason(d)}. Keyward works with RSA encryption keys of 2048 bits or more.`,
   KEY_NOT_PRIVATE: () =>

@@ -1,5 +1,5 @@
 /**
- * Keyward core: the v1 format engine and keys. Pure: no DOM, no IO; runs in
+ * Keyward core: the format engine (v1, and v2 as it lands) and keys (v1 keys and v2 identities). Pure: no DOM, no IO; runs in
  * the page, in a Worker and in Node 20. The app and the CLI import from here.
  */
 export * from './bytes.ts';
@@ -17,6 +17,7 @@ export * from './names.ts';
 export * from './keys/key-id.ts';
 export * from './keys/wrap.ts';
 export * from './keys/rsa.ts';
+export * from './keys/identity.ts';
 export * from './streams.ts';
 export * from './pieces.ts';
 export * from './encrypt-file.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ownerPubPem from '../testdata/keys/owner.pub.pem?raw';
 import { toBytes, toHex } from '../bytes.ts';
 import { isKeywardError } from '../errors.ts';
-import { encodePem, looksLikePem, parsePem } from './pem.ts';
+import { encodePem, looksLikePem, parsePem, parsePemKeyBlocks } from './pem.ts';
 
 function expectUnreadable(fn: () => unknown, reason: RegExp): void {
   try {
@@ -82,5 +82,23 @@ describe('encodePem', () => {
   it('is recognised as PEM', () => {
     expect(looksLikePem(ownerPubPem)).toBe(true);
     expect(looksLikePem('{"kty":"RSA"}')).toBe(false);
+  });
+});
+
+describe('parsePemKeyBlocks', () => {
+  const cert = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+
+  it('returns every key block in order, skipping other blocks', () => {
+    const second = encodePem('PRIVATE KEY', Uint8Array.of(1, 2, 3));
+    const blocks = parsePemKeyBlocks(`intro\n${ownerPubPem}${cert}${second}outro`);
+    expect(blocks.map((b) => b.label)).toEqual(['PUBLIC KEY', 'PRIVATE KEY']);
+    expect(blocks[0]!.der).toEqual(owner.der);
+    expect(parsePemKeyBlocks(cert)).toEqual([]);
+  });
+
+  it('checks every boundary and key body as parsePem does', () => {
+    expectUnreadable(() => parsePemKeyBlocks(`${ownerPubPem}-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PRIVATE KEY-----`), /do not match/);
+    expectUnreadable(() => parsePemKeyBlocks(`${ownerPubPem}-----BEGIN PUBLIC KEY-----\nA!AA\n-----END PUBLIC KEY-----`), /base64/);
+    expectUnreadable(() => parsePemKeyBlocks(`${ownerPubPem}-----BEGIN PUBLIC KEY-----\nAAAA\n`), /no END line/);
   });
 });

@@ -3,7 +3,8 @@
  *
  * Reading is lenient about the text around the block (CRLF, indentation, an
  * email signature, a certificate next to the key) and strict about the block
- * itself: matching BEGIN/END labels, exactly one key block, strict base64.
+ * itself: matching BEGIN/END labels, exactly one key block (two for an
+ * identity, read with {@link parsePemKeyBlocks}), strict base64.
  */
 import { type Bytes, fromBase64, toBase64 } from '../bytes.ts';
 import { unreadable } from './asn1.ts';
@@ -48,14 +49,8 @@ export function looksLikePem(text: string): boolean {
   return text.includes('-----BEGIN ') || text.includes('-----END ');
 }
 
-/**
- * The key block of `text`: the only block with a key label, or else the
- * first block (so the caller can name what it found, e.g. a certificate).
- *
- * @throws KeywardError `KEY_UNREADABLE`: no block, unmatched or mismatched
- *   BEGIN/END, more than one key block, PEM headers, bad base64
- */
-export function parsePem(text: string): PemBlock {
+/** Every block of `text`, in order, with its label and undecoded body. */
+function scanBlocks(text: string): { label: string; body: string }[] {
   const blocks: { label: string; body: string }[] = [];
   let open: { label: string; bodyStart: number } | undefined;
   for (const match of text.matchAll(BOUNDARY)) {
@@ -72,11 +67,39 @@ export function parsePem(text: string): PemBlock {
     }
   }
   if (open) throw unreadable(`PEM "BEGIN ${open.label}" has no END line`);
+  return blocks;
+}
+
+/**
+ * The key block of `text`: the only block with a key label, or else the
+ * first block (so the caller can name what it found, e.g. a certificate).
+ *
+ * @throws KeywardError `KEY_UNREADABLE`: no block, unmatched or mismatched
+ *   BEGIN/END, more than one key block, PEM headers, bad base64
+ */
+export function parsePem(text: string): PemBlock {
+  const blocks = scanBlocks(text);
   const keyBlocks = blocks.filter((b) => KEY_LABELS.has(b.label));
   if (keyBlocks.length > 1) throw unreadable('more than one key in the PEM text');
   const block = keyBlocks[0] ?? blocks[0];
   if (!block) throw unreadable('no PEM block found');
   return { label: block.label, der: decodeBody(block.body, block.label) };
+}
+
+/**
+ * Every key block of `text`, in order (an identity is two, keyward-v2.md
+ * §2). Blocks with other labels are skipped, as {@link parsePem} skips them;
+ * the boundaries of every block are checked all the same. The caller decides
+ * how many key blocks it accepts.
+ *
+ * @returns the decoded key blocks, possibly none
+ * @throws KeywardError `KEY_UNREADABLE`: unmatched or mismatched BEGIN/END,
+ *   PEM headers or bad base64 in a key block
+ */
+export function parsePemKeyBlocks(text: string): PemBlock[] {
+  return scanBlocks(text)
+    .filter((b) => KEY_LABELS.has(b.label))
+    .map((b) => ({ label: b.label, der: decodeBody(b.body, b.label) }));
 }
 
 /**

@@ -232,6 +232,17 @@ async function privateFieldsOf(
 }
 
 /**
+ * Imports an RSA public key from DER SubjectPublicKeyInfo bytes (an
+ * identity's RSA key, keyward-v2.md §2), checked as {@link importPublicKey}
+ * checks a `PUBLIC KEY` PEM.
+ *
+ * @throws KeywardError `KEY_UNREADABLE`, `KEY_UNSUPPORTED` (not RSA), `KEY_TOO_WEAK`
+ */
+export async function importPublicKeySpki(spki: Bytes): Promise<PublicKeyInfo> {
+  return importPublicFields(parseSpki(spki));
+}
+
+/**
  * Imports a public key to encrypt for.
  *
  * @param input - SPKI `PUBLIC KEY` PEM, PKCS#1 `RSA PUBLIC KEY` PEM, or public JWK JSON
