@@ -339,7 +339,7 @@ export function buildVectors(): { files: Map<string, Buffer>; manifest: Manifest
   const unsup = (name: string, magic: string, description: string, x: Extra = {}): void => {
     bad(name, 'UNSUPPORTED_VERSION', description, Buffer.concat([Buffer.from(magic, 'latin1'), rest]), x);
   };
-  unsup('unsup-v2', 'KEYWARD/2\n', 'magic "KEYWARD/2\\n", the rest a valid v1 file');
+  unsup('unsup-v3', 'KEYWARD/3\n', 'magic "KEYWARD/3\\n", the rest a valid v1 file ("KEYWARD/2\\n" is the signed file of spec v2: see the v2 vector v2-mal-v1-header)');
   unsup('unsup-v10', 'KEYWARD/10\n', 'magic "KEYWARD/10\\n": "KEYWARD/" followed by "10", not "1\\n"');
   unsup('unsup-crlf', 'KEYWARD/1\r\n', 'magic "KEYWARD/1\\r\\n"');
   bad('unsup-magic-cut', 'TRUNCATED', 'a 9-byte file "KEYWARD/1": a prefix of the magic, so cut short (§3), not UNSUPPORTED_VERSION; the name is from when it was',

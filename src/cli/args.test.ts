@@ -31,6 +31,7 @@ describe('parseArgs', () => {
     expect(parse('--key', 'k.pem', 'in.keyward', '--force')).toEqual({
       help: false,
       positionals: { FILE: 'in.keyward' },
+      more: [],
       flags: { key: 'k.pem', out: undefined, force: true },
     });
     expect(parse('in', '--key=k=1.pem', '--out=')).toMatchObject({ flags: { key: 'k=1.pem', out: '', force: false } });
@@ -63,5 +64,24 @@ describe('parseArgs', () => {
     [['in', '--key', 'k', '--__proto__'], /unknown option --__proto__/],
   ])('%j is a usage error: %s', (argv, message) => {
     expect(usageMessage(argv)).toMatch(message);
+  });
+});
+
+describe('parseArgs with a variadic last positional', () => {
+  const VARIADIC = { positionals: ['SUB', 'BLOB'], variadic: true, flags: { key: { type: 'string', required: true } } } as const;
+  const parseMany = (...argv: string[]) => parseArgs(VARIADIC, argv, 'Usage: many');
+
+  it('takes one or more values for the last positional, in order, options anywhere', () => {
+    expect(parseMany('check', 'a.json', '--key', 'k')).toMatchObject({ positionals: { SUB: 'check', BLOB: 'a.json' }, more: [] });
+    expect(parseMany('check', 'a.json', '--key', 'k', 'b.json', '--', '-c.json')).toMatchObject({ positionals: { BLOB: 'a.json' }, more: ['b.json', '-c.json'] });
+  });
+
+  it('still needs one value', () => {
+    expect(() => parseMany('check', '--key', 'k')).toThrow(KeywardError);
+  });
+
+  it('leaves fixed commands refusing extra arguments', () => {
+    expect(usageMessage(['in', 'extra', '--key', 'k'])).toMatch(/unexpected argument "extra"/);
+    expect(parse('in', '--key', 'k').more).toEqual([]);
   });
 });

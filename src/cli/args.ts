@@ -17,6 +17,8 @@ export interface FlagSpec {
 export interface CommandSpec {
   /** Names of the positional arguments, in order; all are required. */
   readonly positionals: readonly string[];
+  /** The last positional may be given more than once (`BLOB...`); the others land in `more`. */
+  readonly variadic?: boolean;
   readonly flags: Readonly<Record<string, FlagSpec>>;
 }
 
@@ -28,6 +30,8 @@ export interface Parsed<S extends CommandSpec> {
   /** `--help` or `-h` was given: everything else is ignored. */
   help: boolean;
   positionals: Record<S['positionals'][number], string>;
+  /** With `variadic`: the values given after the last positional's first one, in order. */
+  more: string[];
   flags: { [K in keyof S['flags']]: FlagValue<S['flags'][K]> };
 }
 
@@ -46,7 +50,7 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
   const end = argv.indexOf('--');
   const options = end === -1 ? argv : argv.slice(0, end);
   if (options.includes('--help') || options.includes('-h')) {
-    return { help: true, positionals: {} as Parsed<S>['positionals'], flags: {} as Parsed<S>['flags'] };
+    return { help: true, positionals: {} as Parsed<S>['positionals'], more: [], flags: {} as Parsed<S>['flags'] };
   }
 
   const values = new Map<string, string | boolean>();
@@ -84,7 +88,7 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
   }
 
   if (positionals.length < spec.positionals.length) throw fail(`missing ${spec.positionals[positionals.length]!}`);
-  if (positionals.length > spec.positionals.length) {
+  if (positionals.length > spec.positionals.length && !spec.variadic) {
     throw fail(`unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`);
   }
   const named: Record<string, string> = {};
@@ -98,5 +102,5 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
     if (flag.required && value === undefined) throw fail(`missing --${name}`);
     flags[name] = flag.type === 'boolean' ? value === true : value;
   }
-  return { help: false, positionals: named, flags: flags as Parsed<S>['flags'] };
+  return { help: false, positionals: named, more: positionals.slice(spec.positionals.length), flags: flags as Parsed<S>['flags'] };
 }

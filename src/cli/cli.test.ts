@@ -6,7 +6,17 @@
 import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type KeyBlob, hasUnsafeNameChar, importPrivateKey, importPublicKey, openFile, parseBlob, streamFromBytes } from '../core/index.ts';
+import {
+  type KeyBlob,
+  hasUnsafeNameChar,
+  importPrivateIdentity,
+  importPrivateKey,
+  importPublicIdentity,
+  importPublicKey,
+  openFile,
+  parseBlob,
+  streamFromBytes,
+} from '../core/index.ts';
 import { buildCli, key, keyward, listDir, sha256File, tempDirForFile } from './test-support.ts';
 
 const PASSPHRASE = readFileSync(key('owner-encrypted.passphrase.txt'), 'utf8').trim();
@@ -52,18 +62,19 @@ describe('help and version', () => {
 });
 
 describe('keygen', () => {
-  it('writes PREFIX.pem (PKCS#8, mode 0600) and PREFIX.pub.pem (SPKI) and prints the key ID', async () => {
+  it('writes NAME.pem (private identity, mode 0600) and NAME.pub.pem (public identity) and prints the identity ID', async () => {
     const prefix = join(sub('keygen'), 'alice');
     const { stdout } = ok(['keygen', '--out', prefix]);
     const privateText = readFileSync(`${prefix}.pem`, 'utf8');
     const publicText = readFileSync(`${prefix}.pub.pem`, 'utf8');
-    expect(privateText).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(publicText).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect(privateText).toMatch(/^-----BEGIN PRIVATE KEY-----\n[^]*-----END PRIVATE KEY-----\n-----BEGIN PRIVATE KEY-----\n[^]*-----END PRIVATE KEY-----\n$/);
+    expect(publicText).toMatch(/^-----BEGIN PUBLIC KEY-----\n[^]*-----END PUBLIC KEY-----\n-----BEGIN PUBLIC KEY-----\n[^]*-----END PUBLIC KEY-----\n$/);
     expect(statSync(`${prefix}.pem`).mode & 0o777).toBe(0o600);
-    const pair = await importPrivateKey(privateText);
-    expect(pair.modulusBits).toBe(3072);
-    expect(await keyIdOfPub(`${prefix}.pub.pem`)).toBe(pair.keyId);
-    expect(stdout).toContain(`key ID       ${pair.keyId}`);
+    const identity = await importPrivateIdentity(privateText);
+    expect(identity.encryption.modulusBits).toBe(3072);
+    expect((await importPublicIdentity(publicText)).id).toBe(identity.id);
+    expect(stdout).toContain(`identity ID       ${identity.id}`);
+    expect(stdout).toContain(`RSA key ID        ${identity.encryption.keyId}`);
   });
 
   it('refuses to overwrite without --force, and replaces with it', () => {
@@ -83,7 +94,7 @@ describe('keygen', () => {
   it('makes 4096-bit keys on request', async () => {
     const prefix = join(sub('keygen-4096'), 'big');
     expect(ok(['keygen', '--out', prefix, '--bits', '4096']).stdout).toMatch(/bits\s+4096/);
-    expect((await importPublicKey(readFileSync(`${prefix}.pub.pem`, 'utf8'))).modulusBits).toBe(4096);
+    expect((await importPublicIdentity(readFileSync(`${prefix}.pub.pem`, 'utf8'))).encryption.modulusBits).toBe(4096);
   });
 
   it.each(['x', '1234567', '       a       '])('refuses a --passphrase of fewer than 8 characters (%j), as the app does', (passphrase) => {
@@ -94,11 +105,11 @@ describe('keygen', () => {
     expect(listDir(folder)).toEqual([]);
   });
 
-  it('writes an encrypted private key with --passphrase, and that key decrypts', () => {
+  it('writes an encrypted private identity with --passphrase, and that key decrypts', () => {
     const folder = sub('keygen-passphrase');
     const prefix = join(folder, 'carol');
     ok(['keygen', '--out', prefix, '--passphrase'], { KEYWARD_PASSPHRASE: 'tr0ub4dor' });
-    expect(readFileSync(`${prefix}.pem`, 'utf8')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+    expect(readFileSync(`${prefix}.pem`, 'utf8')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n[^]*-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     expect(statSync(`${prefix}.pem`).mode & 0o777).toBe(0o600);
     const plain = join(folder, 'note.txt');
     writeFileSync(plain, 'for carol only\n');

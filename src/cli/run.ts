@@ -8,6 +8,7 @@ import { type ErrorCode, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
 import { decryptCommand } from './commands/decrypt.ts';
 import { encryptCommand } from './commands/encrypt.ts';
+import { idCommand } from './commands/id.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { recoverCommand } from './commands/recover.ts';
@@ -29,7 +30,7 @@ const CLI_KEY_ERROR_CODES = [
 
 const CLI_ERROR_CODES = ['USAGE', 'FILE_NOT_FOUND', 'OUTPUT_EXISTS', 'IO_ERROR', 'NO_SPACE', 'INTERRUPTED', 'INTERNAL'] as const satisfies readonly ErrorCode[];
 
-const COMMANDS: readonly Command[] = [keygenCommand, encryptCommand, decryptCommand, recoverCommand, reissueCommand, inspectCommand];
+const COMMANDS: readonly Command[] = [keygenCommand, idCommand, encryptCommand, decryptCommand, recoverCommand, reissueCommand, inspectCommand];
 
 /** Wraps a list of codes to the width of a terminal. */
 function codeLines(codes: readonly string[], indent: string): string {
@@ -49,7 +50,8 @@ function codeLines(codes: readonly string[], indent: string): string {
 const MAIN_USAGE = `keyward ${version}: encrypt files and escrow each file key with a backup authority (Keyward v1)
 
 Usage:
-  keyward keygen --out PREFIX [--bits 3072|4096] [--passphrase] [--force]
+  keyward keygen --out NAME [--name TEXT] [--bits 3072|4096] [--passphrase] [--force]
+  keyward id KEY.pem
   keyward encrypt FILE --owner OWNER.pub.pem --authority AUTH.pub.pem [options]
   keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json] [--out PATH] [--force]
   keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--out PATH] [--force]

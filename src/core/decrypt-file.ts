@@ -1,32 +1,53 @@
 /**
- * Opening one file (spec §3–§5): check the header, find a key or take a
- * blob's file key, verify the header HMAC, open the metadata, then decrypt
- * the STREAM payload with the size check at its end. `openSource` is the one
- * way a file is opened, by the app's Worker and by the CLI alike.
+ * Opening one file (spec §3–§5, v2 §3.4 and §6): check the header (and a v2
+ * file's signer), find a key or take a blob's file key, verify the header
+ * HMAC, open the metadata, then decrypt the STREAM payload with the size
+ * check at its end, and for a v2 file the signature over its prefix and
+ * payload digest before the plaintext stream closes. `openSource` is the
+ * one way a file is opened, by the app's Worker and by the CLI alike.
  */
 import { type Bytes, b64u, concat, equalBytes, fromB64u } from './bytes.ts';
 import { KeywardError } from './errors.ts';
 import { type FileKeys, deriveFileKeys } from './kdf.ts';
 import type { KeyBlob } from './format/escrow-blob.ts';
-import { TAG_LENGTH } from './format/constants.ts';
+import { RECOVERY_FORMAT, SIGNATURE_LENGTH, TAG_LENGTH } from './format/constants.ts';
 import { type ParsedHeader, type Stanza, parseHeader, prefixLength, verifyHeaderHmac } from './format/header.ts';
 import { type FileMeta, decryptMeta } from './format/meta.ts';
+import { type RecoveryBlobV2, checkRecoveryV2, unwrapRecoveryV2 } from './format/recovery-v2.ts';
 import { serialFromFileId } from './format/serial.ts';
-import { openPieces, pieceSizeFor } from './format/stream.ts';
+import { checkExpectedSigner, fileSigner, prefixOf, verifyFileSignature } from './format/signed-file.ts';
+import { type PieceCipher, PayloadLeaves, digestPieces, openPieces, pieceSizeFor } from './format/stream.ts';
+import type { PublicIdentity } from './keys/identity.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 import { unwrapFileKey } from './keys/wrap.ts';
 import { openBlob } from './recover.ts';
-import { DEFAULT_PIECE_BYTES, type PieceHooks, type PieceSource, bytesReader, cipherStream, streamReader } from './pieces.ts';
+import { DEFAULT_PIECE_BYTES, type PieceHooks, type PieceReader, type PieceSource, bytesReader, cipherStream, holdBack, streamReader } from './pieces.ts';
 import { splitFile } from './streams.ts';
 
 /** How to unlock a file: with one of the user's own keys, or with a blob and the key it is for. */
 export type Unlock =
   | { keys: readonly PrivateKeyInfo[] }
   | {
-      /** An escrow blob (opened by the authority) or a recovery blob (opened by the owner's new key). */
+      /** An escrow blob (opened by the authority) or a v1 recovery blob (opened by the owner's new key). */
       blob: KeyBlob;
       key: PrivateKeyInfo;
+      /** Set when the reader trusts only pinned issuers: a v1 recovery blob (unsigned) is then refused (v2 §6). */
+      trusted?: readonly string[];
+    }
+  | {
+      /** A v2 recovery blob (v2 §6). */
+      recovery: RecoveryBlobV2;
+      /** The owner's new key, the one the blob is for. */
+      key: PrivateKeyInfo;
+      /** The identity IDs the reader pinned as issuers. */
+      trusted: readonly string[];
     };
+
+/** What a reader was told (v2 §3.4 step 2). */
+export interface OpenOptions {
+  /** The identity ID the file must be signed by: any other signer, and an unsigned v1 file, is `SIGNER_UNTRUSTED`. */
+  expectSigner?: string;
+}
 
 /** A file whose header and metadata verified; its plaintext is still to be read. */
 export interface OpenedFile {
@@ -34,12 +55,15 @@ export interface OpenedFile {
   meta: FileMeta;
   /** The stanza that opened the file (absent when a blob did). */
   stanza?: Stanza;
+  /** Who signed the file (its signature is checked before `plaintext` closes); `null` for an unsigned v1 file. */
+  signer: PublicIdentity | null;
   /** Bytes of the payload: an upper bound of the plaintext's size, whatever the metadata says (infinite for a stream). */
   payloadSize: number;
   /**
    * The verified plaintext, chunk by chunk. It errors with a `KeywardError`
-   * at the first failure; whoever consumes it must discard all output unless
-   * it ends cleanly (spec §7).
+   * at the first failure (for a v2 file, `SIGNATURE_INVALID` after the last
+   * chunk opened and before that chunk is released); whoever consumes it
+   * must discard all output unless it ends cleanly (spec §7).
    */
   plaintext: ReadableStream<Uint8Array>;
 }
@@ -79,6 +103,21 @@ async function fileKeysFromBlob(parsed: ParsedHeader, blob: KeyBlob, key: Privat
   return opened.keys;
 }
 
+/**
+ * v2 §6 steps 1–6 up to the header HMAC: a checked, pinned recovery blob for
+ * `key` and for this file, and the keys its file key derives.
+ */
+async function fileKeysFromRecovery(parsed: ParsedHeader, recovery: RecoveryBlobV2, key: PrivateKeyInfo, trusted: readonly string[]): Promise<FileKeys> {
+  const { blob } = await checkRecoveryV2(recovery, key, trusted);
+  if (blob.fileId !== parsed.header.fileId || !equalBytes(fromB64u(blob.headerHmac, 'headerHmac'), parsed.hmac)) throw new KeywardError('BLOB_MISMATCH');
+  const fileKey = await unwrapRecoveryV2(blob, key);
+  try {
+    return await deriveFileKeys(fileKey, parsed.salt);
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
 /** Bytes read first to find the header: most prefixes, and whole small files, fit. */
 const HEADER_PROBE_BYTES = 64 * 1024;
 
@@ -114,51 +153,163 @@ export async function readHeader(source: PieceSource): Promise<ReadHeader> {
   return { parsed: parseHeader(start), start };
 }
 
+/** The v2 file signature, read from the last 64 bytes of a source. */
+async function readSignature(source: PieceSource, start: Bytes): Promise<Bytes> {
+  if (start.length === source.size) return start.slice(source.size - SIGNATURE_LENGTH);
+  const reader = source.pieces(source.size - SIGNATURE_LENGTH, SIGNATURE_LENGTH, source.size);
+  try {
+    const piece = await reader.next();
+    if (piece?.length !== SIGNATURE_LENGTH) throw new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' });
+    return piece.slice();
+  } finally {
+    await reader.cancel();
+  }
+}
+
+/**
+ * The opener of a v2 payload: the leaves are hashed as the chunks are opened,
+ * and `finish` verifies the signature. The output of the chunk that ends each
+ * piece is held back until the next piece (or the signature) is through, so
+ * the last chunk's plaintext is never handed out before the signature verified.
+ */
+function signedOpener(open: (leaves: PayloadLeaves) => PieceCipher, signer: PublicIdentity, parsed: ParsedHeader, signature: () => Bytes): PieceCipher {
+  const leaves = new PayloadLeaves();
+  const inner = open(leaves);
+  let held: Bytes[] = [];
+  return {
+    async push(piece) {
+      const out = [...held, ...(await inner.push(piece))];
+      held = out.splice(out.length - 1);
+      return out;
+    },
+    async finish() {
+      const out = [...held, ...(await inner.finish())];
+      held = [];
+      await verifyFileSignature(signer.signingKey, prefixOf(parsed), await leaves.digest(), signature());
+      return out;
+    },
+  };
+}
+
+/**
+ * v2 §3.4 steps 1–2 on a parsed prefix: the signer the header names (null
+ * for a v1 file), and the one the reader was told to expect.
+ *
+ * @throws KeywardError `MALFORMED`, `SIGNER_UNTRUSTED`
+ */
+export async function checkSigner(parsed: ParsedHeader, options: OpenOptions = {}): Promise<PublicIdentity | null> {
+  const signer = await fileSigner(parsed);
+  checkExpectedSigner(signer, options.expectSigner);
+  return signer;
+}
+
 /**
  * Opens an encrypted file of known size: every check up to the payload is
  * done when this resolves; the payload is checked as `plaintext` is read,
  * piece by piece (pieces of whole chunks, at most four chunks in flight).
+ * For a v2 file the signer is checked before any key is used, and the
+ * signature before `plaintext` closes (v2 §3.4).
  *
- * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`, `NO_MATCHING_KEY`,
- *   `UNWRAP_FAILED`, `HEADER_TAMPERED`, `BLOB_TAMPERED`, `BLOB_MISMATCH`, `KEY_TOO_WEAK`;
- *   then, through `plaintext`: `CHUNK_TAMPERED`, `TRUNCATED`, `TRAILING_DATA`, `SIZE_MISMATCH`
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`, `SIGNER_UNTRUSTED`,
+ *   `SIGNATURE_INVALID` (a v2 recovery blob), `NO_MATCHING_KEY`, `UNWRAP_FAILED`, `HEADER_TAMPERED`,
+ *   `BLOB_TAMPERED`, `BLOB_MISMATCH`, `KEY_TOO_WEAK`; then, through `plaintext`: `CHUNK_TAMPERED`,
+ *   `TRUNCATED`, `TRAILING_DATA`, `SIZE_MISMATCH`, `SIGNATURE_INVALID`
  */
-export async function openSource(source: PieceSource, unlock: Unlock, hooks: PieceHooks = {}): Promise<OpenedFile> {
+export async function openSource(source: PieceSource, unlock: Unlock, hooks: PieceHooks = {}, options: OpenOptions = {}): Promise<OpenedFile> {
   const { parsed, start } = await readHeader(source);
+  const signer = await checkSigner(parsed, options);
+  const trailer = signer ? SIGNATURE_LENGTH : 0;
+  if (source.size < parsed.prefixSize + trailer) throw new KeywardError('TRUNCATED', { reason: 'the file ends before its signature' });
+  const signature = signer ? await readSignature(source, start) : null;
   const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock);
   const { chunkSize } = parsed.header;
-  const payloadSize = source.size - parsed.prefixSize;
-  const opener = openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: unlocked.meta.size });
+  const payloadSize = source.size - parsed.prefixSize - trailer;
+  const open = (leaves?: PayloadLeaves) => openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: unlocked.meta.size, ...(leaves ? { leaves } : {}) });
+  const opener = signer && signature ? signedOpener(open, signer, parsed, () => signature) : open();
   const pieceSize = pieceSizeFor(chunkSize + TAG_LENGTH, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
   // A small file was read whole with its header: its payload is not read again.
+  const end = source.size - trailer;
   const pieces =
-    start.length === source.size ? bytesReader(start.subarray(parsed.prefixSize), pieceSize) : source.pieces(parsed.prefixSize, pieceSize);
+    start.length === source.size ? bytesReader(start.subarray(parsed.prefixSize, end), pieceSize) : source.pieces(parsed.prefixSize, pieceSize, end);
   const plaintext = cipherStream(pieces, opener, { before: parsed.prefixSize, total: source.size }, hooks);
-  return { ...unlocked, payloadSize, plaintext };
+  return { ...unlocked, signer, payloadSize, plaintext };
 }
 
 /**
  * Opens a file that comes as a stream of unknown size (a pipe): the same
  * checks and engine as `openSource`, except that the last chunk is known
- * only once the stream ends, so it is held back (copied) until then.
+ * only once the stream ends, so it is held back (copied) until then; so is
+ * a v2 file's signature, its last 64 bytes.
  *
  * @throws as `openSource`
  */
-export async function openFile(source: ReadableStream<Uint8Array>, unlock: Unlock, hooks: Omit<PieceHooks, 'pieceBytes'> = {}): Promise<OpenedFile> {
+export async function openFile(
+  source: ReadableStream<Uint8Array>,
+  unlock: Unlock,
+  hooks: Omit<PieceHooks, 'pieceBytes'> = {},
+  options: OpenOptions = {},
+): Promise<OpenedFile> {
   const { parsed, payload } = await splitFile(source);
   try {
+    const signer = await checkSigner(parsed, options);
     const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock);
-    const opener = openPieces(payloadKey, parsed.header.chunkSize, undefined, { expectedSize: unlocked.meta.size });
-    const plaintext = cipherStream(streamReader(payload), opener, { before: parsed.prefixSize, total: Number.NaN }, hooks);
-    return { ...unlocked, payloadSize: Number.POSITIVE_INFINITY, plaintext };
+    const open = (leaves?: PayloadLeaves) =>
+      openPieces(payloadKey, parsed.header.chunkSize, undefined, { expectedSize: unlocked.meta.size, ...(leaves ? { leaves } : {}) });
+    let reader: PieceReader = streamReader(payload);
+    let opener = open();
+    if (signer) {
+      const held = holdBack(reader, SIGNATURE_LENGTH);
+      reader = held.reader;
+      opener = signedOpener(open, signer, parsed, held.trailer);
+    }
+    const plaintext = cipherStream(reader, opener, { before: parsed.prefixSize, total: Number.NaN }, hooks);
+    return { ...unlocked, signer, payloadSize: Number.POSITIVE_INFINITY, plaintext };
   } catch (error) {
     await payload.cancel().catch(() => undefined);
     throw error;
   }
 }
 
+/**
+ * Checks who wrote a file and that not a byte changed since, without a
+ * private key (v2 §3.4, verifying): the header and its signer, then the
+ * leaves of every stored chunk and the signature. Decrypts nothing.
+ *
+ * @returns the signer, or `null` for an unsigned v1 file (when no signer was expected)
+ * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`, `SIGNER_UNTRUSTED`, `SIGNATURE_INVALID`
+ */
+export async function verifySource(source: PieceSource, options: OpenOptions = {}, hooks: PieceHooks = {}): Promise<{ signer: PublicIdentity | null; fileId: string; serial: string }> {
+  const { parsed, start } = await readHeader(source);
+  const signer = await checkSigner(parsed, options);
+  const facts = { fileId: parsed.header.fileId, serial: serialFromFileId(parsed.fileId) };
+  if (!signer) return { signer, ...facts };
+  if (source.size < parsed.prefixSize + SIGNATURE_LENGTH) throw new KeywardError('TRUNCATED', { reason: 'the file ends before its signature' });
+  const signature = await readSignature(source, start);
+  const { chunkSize } = parsed.header;
+  const end = source.size - SIGNATURE_LENGTH;
+  const leaves = new PayloadLeaves();
+  const digester = digestPieces(chunkSize, end - parsed.prefixSize, leaves);
+  const pieceSize = pieceSizeFor(chunkSize + TAG_LENGTH, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
+  const reader = start.length === source.size ? bytesReader(start.subarray(parsed.prefixSize, end), pieceSize) : source.pieces(parsed.prefixSize, pieceSize, end);
+  try {
+    for (let piece = await reader.next(); piece; piece = await reader.next()) {
+      await hooks.beforePiece?.(parsed.prefixSize, source.size);
+      try {
+        await digester.push(piece);
+      } finally {
+        reader.release(piece);
+      }
+    }
+    await digester.finish();
+  } finally {
+    await reader.cancel();
+  }
+  await verifyFileSignature(signer.signingKey, prefixOf(parsed), await leaves.digest(), signature);
+  return { signer, ...facts };
+}
+
 /** A file whose header verified under a key it was unlocked with; the payload is still to be opened. */
-export interface UnlockedFile extends Omit<OpenedFile, 'plaintext' | 'payloadSize'> {
+export interface UnlockedFile extends Omit<OpenedFile, 'plaintext' | 'payloadSize' | 'signer'> {
   /** Opens the payload (`openPieces`). */
   payloadKey: CryptoKey;
 }
@@ -173,7 +324,13 @@ export interface UnlockedFile extends Omit<OpenedFile, 'plaintext' | 'payloadSiz
 export async function unlockFile(parsed: ParsedHeader, unlock: Unlock): Promise<UnlockedFile> {
   let keys: FileKeys;
   let stanza: Stanza | undefined;
-  if ('blob' in unlock) {
+  if ('recovery' in unlock) {
+    keys = await fileKeysFromRecovery(parsed, unlock.recovery, unlock.key, unlock.trusted);
+  } else if ('blob' in unlock) {
+    // v2 §6: a reader that trusts only pinned issuers refuses an unsigned (v1) recovery blob.
+    if (unlock.trusted !== undefined && unlock.blob.format === RECOVERY_FORMAT) {
+      throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'a v1 recovery blob is unsigned' });
+    }
     keys = await fileKeysFromBlob(parsed, unlock.blob, unlock.key);
   } else {
     const unwrapped = await unwrapWithKeys(parsed, unlock.keys);

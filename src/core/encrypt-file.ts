@@ -1,27 +1,40 @@
 /**
  * Encrypting one file (spec §2–§5): a fresh file key, the header with the
  * owner's stanza, the STREAM payload and the escrow blob for the authority.
+ * With a signer it is a v2 file (v2 §3): the header names the signer, the
+ * payload digest is computed as the chunks are sealed, the signature ends
+ * the file, and the escrow blob (v2 §4, for an authority's identity) is
+ * signed once the digest is known.
  */
 import { type Bytes, b64u, concat, randomBytes } from './bytes.ts';
+import { KeywardError } from './errors.ts';
 import { deriveFileKeys } from './kdf.ts';
-import { DEFAULT_CHUNK_SIZE, ESCROW_FORMAT, FILE_ID_LENGTH, SALT_LENGTH } from './format/constants.ts';
+import { DEFAULT_CHUNK_SIZE, ESCROW_FORMAT, ESCROW_FORMAT_V2, FILE_ID_LENGTH, SALT_LENGTH, SIGNATURE_LENGTH } from './format/constants.ts';
 import { FILE_KEY_LENGTH, WRAP_ALG } from './keys/constants.ts';
 import { type KeyBlob, sealBlob } from './format/escrow-blob.ts';
+import { type EscrowBlobV2, escrowParties, signEscrowBlob } from './format/escrow-v2.ts';
 import { type Header, type Stanza, type StanzaRole, computeHeaderHmac, encodeHeader } from './format/header.ts';
 import { type FileMeta, encryptMeta } from './format/meta.ts';
 import { serialFromFileId } from './format/serial.ts';
-import { type PieceCipher, ciphertextSize, pieceSizeFor, sealPieces } from './format/stream.ts';
+import { signFile } from './format/signed-file.ts';
+import { type PieceCipher, PayloadLeaves, ciphertextSize, pieceSizeFor, sealPieces } from './format/stream.ts';
+import type { PrivateIdentity, PublicIdentity } from './keys/identity.ts';
 import type { PublicKeyInfo } from './keys/types.ts';
 import { wrapFileKey } from './keys/wrap.ts';
-import { DEFAULT_PIECE_BYTES, type PieceHooks, type PieceSource, cipherStream, streamReader } from './pieces.ts';
+import { DEFAULT_PIECE_BYTES, type PieceHooks, type PieceReader, type PieceSource, cipherStream, streamReader } from './pieces.ts';
 
 export interface EncryptOptions {
   /** Name, type, size and modification time of the plaintext (§3 metadata). */
   meta: FileMeta;
   /** The owner's key: gets the file's `owner` stanza. */
   owner: PublicKeyInfo;
-  /** The backup authority's key: gets the escrow blob. */
-  authority: PublicKeyInfo;
+  /**
+   * The backup authority: gets the escrow blob. An identity gets a v2 escrow
+   * blob when the file is signed; a v1 key (or an unsigned file) a v1 blob.
+   */
+  authority: PublicKeyInfo | PublicIdentity;
+  /** Signs the file (a v2 file, v2 §3); `owner` must be its RSA key. */
+  signer?: PrivateIdentity;
   /** Names written into the escrow blob (§5); may be empty. */
   ownerName?: string;
   authorityName?: string;
@@ -39,6 +52,16 @@ export interface EncryptOptions {
   extraHeaderFields?: Record<string, unknown>;
 }
 
+/** What is known once the whole file is written. */
+export interface EncryptionResult {
+  /** The escrow blob: v1 (§5), or v2 (v2 §4) for a signed file and an authority's identity. */
+  escrowBlob: KeyBlob | EscrowBlobV2;
+  /** v2: the payload digest (v2 §3.2). */
+  payloadDigest?: Bytes;
+  /** v2: the file signature, the file's last 64 bytes (v2 §3.3). */
+  signature?: Bytes;
+}
+
 /** The start of an encrypted file: everything but the payload. */
 export interface EncryptionPlan {
   header: Header;
@@ -46,12 +69,24 @@ export interface EncryptionPlan {
   serial: string;
   /** `magic || hlen || header || hmac`: the first bytes of the `.keyward` file. */
   prefix: Bytes;
-  /** The escrow blob for the authority (§5). */
-  escrowBlob: KeyBlob;
-  /** Total size of the `.keyward` file. */
+  /** The v1 escrow blob for the authority (§5), known up front; `null` when it is a v2 blob, which `done` gives. */
+  escrowBlob: KeyBlob | null;
+  /** Total size of the `.keyward` file (with the 64-byte signature of a v2 file). */
   encryptedSize: number;
-  /** Seals the payload piece by piece, for a source of exactly `meta.size` bytes; write its output after `prefix`. */
+  /**
+   * Seals the payload piece by piece, for a source of exactly `meta.size`
+   * bytes; write its output after `prefix`. A v2 sealer's last output is the
+   * signature. Call it once.
+   */
   sealer: () => PieceCipher;
+  /** Settles when the sealer has finished (or failed). */
+  done: Promise<EncryptionResult>;
+  /** Rejects `done` (the output stream was cancelled). */
+  abandon: (reason: unknown) => void;
+}
+
+function isIdentity(key: PublicKeyInfo | PublicIdentity): key is PublicIdentity {
+  return 'encryption' in key;
 }
 
 /**
@@ -61,6 +96,12 @@ export interface EncryptionPlan {
  */
 export async function planEncryption(options: EncryptOptions): Promise<EncryptionPlan> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const { signer } = options;
+  if (signer && signer.encryption.keyId !== options.owner.keyId) {
+    throw new KeywardError('MALFORMED', { reason: 'the owner key of a signed file is the signer\'s RSA key' });
+  }
+  const authorityIdentity = isIdentity(options.authority) ? options.authority : null;
+  const authorityKey = authorityIdentity ? authorityIdentity.encryption : (options.authority as PublicKeyInfo);
   const fileKey = randomBytes(FILE_KEY_LENGTH);
   const salt = randomBytes(SALT_LENGTH);
   const fileIdBytes = randomBytes(FILE_ID_LENGTH);
@@ -74,51 +115,130 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
   });
   const stanzas = [stanzaFor('owner', options.owner)];
   for (const recipient of options.recipients ?? []) stanzas.push(stanzaFor('recipient', recipient));
-  if (options.embedAuthority) stanzas.push(stanzaFor('authority', options.authority));
+  if (options.embedAuthority) stanzas.push(stanzaFor('authority', authorityKey));
 
-  const header: Header = {
-    version: 1,
+  const known = {
     fileId: b64u(fileIdBytes),
     salt: b64u(salt),
     chunkSize,
     recipients: await Promise.all(stanzas),
     meta: await encryptMeta(keys.metaKey, options.meta),
   };
+  const header: Header = signer
+    ? { version: 2, ...known, signer: { id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.ed25519Spki) } }
+    : { version: 1, ...known };
   const headerBytes = encodeHeader(header, options.extraHeaderFields);
   const hmac = await computeHeaderHmac(keys.headerMacKey, headerBytes);
   const serial = serialFromFileId(fileIdBytes);
-  const escrowBlob = await sealBlob(
-    {
-      format: ESCROW_FORMAT,
-      fileId: header.fileId,
-      serial,
-      description: options.description ?? '',
-      createdAt: (options.now ?? new Date()).toISOString(),
-      owner: { name: options.ownerName ?? '', keyId: options.owner.keyId },
-      authority: { name: options.authorityName ?? '', keyId: options.authority.keyId },
-      salt: header.salt,
-      headerHmac: b64u(hmac),
-      wrappedKey: b64u(await wrapFileKey(fileKey, options.authority.publicKey)),
-    },
-    keys.blobMacKey,
-  );
+  const createdAt = (options.now ?? new Date()).toISOString();
+  const description = options.description ?? '';
+  const wrappedKey = b64u(await wrapFileKey(fileKey, authorityKey.publicKey));
+  const escrowBlob =
+    signer && authorityIdentity
+      ? null
+      : await sealBlob(
+          {
+            format: ESCROW_FORMAT,
+            fileId: header.fileId,
+            serial,
+            description,
+            createdAt,
+            owner: { name: options.ownerName ?? '', keyId: options.owner.keyId },
+            authority: { name: options.authorityName ?? '', keyId: authorityKey.keyId },
+            salt: header.salt,
+            headerHmac: b64u(hmac),
+            wrappedKey,
+          },
+          keys.blobMacKey,
+        );
   fileKey.fill(0);
   const prefix = concat(headerBytes, hmac);
+
+  let settle!: (result: EncryptionResult) => void;
+  let abandon!: (reason: unknown) => void;
+  const done = new Promise<EncryptionResult>((resolve, reject) => {
+    settle = resolve;
+    abandon = reject;
+  });
+  // Nobody need wait for it: a failure also errors the stream.
+  done.catch(() => undefined);
+
+  /** The v2 end of the file: its signature, and the escrow blob that names it. */
+  const finishSigned = async (signer: PrivateIdentity, payloadDigest: Bytes): Promise<EncryptionResult> => {
+    const signature = await signFile(signer, prefix, payloadDigest);
+    const blob = authorityIdentity
+      ? await signEscrowBlob(
+          {
+            format: ESCROW_FORMAT_V2,
+            fileId: header.fileId,
+            serial,
+            description,
+            createdAt,
+            ...escrowParties(signer, options.ownerName ?? '', authorityIdentity, options.authorityName ?? ''),
+            prefix: b64u(prefix),
+            payloadDigest: b64u(payloadDigest),
+            fileSignature: b64u(signature),
+            wrappedKey,
+          },
+          signer,
+        )
+      : escrowBlob!;
+    return { escrowBlob: blob, payloadDigest, signature };
+  };
+
+  const sealer = (): PieceCipher => {
+    const leaves = signer ? new PayloadLeaves() : undefined;
+    const inner = sealPieces(keys.payloadKey, chunkSize, options.meta.size, leaves ? { leaves } : {});
+    const failing = <T>(work: Promise<T>) => work.catch((error: unknown) => { abandon(error); throw error; });
+    return {
+      push: (piece) => failing(inner.push(piece)),
+      finish: () =>
+        failing(
+          (async () => {
+            const out = await inner.finish();
+            if (!signer || !leaves) {
+              settle({ escrowBlob: escrowBlob! });
+              return out;
+            }
+            const result = await finishSigned(signer, await leaves.digest());
+            settle(result);
+            return [...out, result.signature!];
+          })(),
+        ),
+    };
+  };
+
   return {
     header,
     fileId: header.fileId,
     serial,
     prefix,
     escrowBlob,
-    encryptedSize: prefix.length + ciphertextSize(options.meta.size, chunkSize),
-    sealer: () => sealPieces(keys.payloadKey, chunkSize, options.meta.size),
+    encryptedSize: prefix.length + ciphertextSize(options.meta.size, chunkSize) + (signer ? SIGNATURE_LENGTH : 0),
+    sealer,
+    done,
+    abandon,
   };
 }
 
 /** An encrypted file as a stream, with its escrow blob. */
-export interface EncryptedFile extends Omit<EncryptionPlan, 'sealer'> {
-  /** The whole `.keyward` file: prefix, then payload. */
+export interface EncryptedFile extends Omit<EncryptionPlan, 'sealer' | 'abandon'> {
+  /** The whole `.keyward` file: prefix, then payload (then, for a v2 file, its signature). */
   stream: ReadableStream<Uint8Array>;
+}
+
+/** An unsigned (v1) file: its v1 escrow blob is known up front. */
+export interface UnsignedEncryptedFile extends EncryptedFile {
+  escrowBlob: KeyBlob;
+}
+
+/** Options without a signer: a v1 file. */
+export type UnsignedEncryptOptions = EncryptOptions & { signer?: undefined };
+
+function encryptWith(plan: EncryptionPlan, reader: PieceReader, total: number, hooks: PieceHooks): EncryptedFile {
+  const stream = cipherStream(reader, plan.sealer(), { before: 0, total }, hooks, plan.prefix, plan.abandon);
+  const { header, fileId, serial, prefix, escrowBlob, encryptedSize, done } = plan;
+  return { header, fileId, serial, prefix, escrowBlob, encryptedSize, stream, done };
 }
 
 /**
@@ -129,12 +249,12 @@ export interface EncryptedFile extends Omit<EncryptionPlan, 'sealer'> {
  *
  * @throws KeywardError `KEY_TOO_WEAK`, `MALFORMED`
  */
+export function encryptSource(source: PieceSource, options: UnsignedEncryptOptions, hooks?: PieceHooks): Promise<UnsignedEncryptedFile>;
+export function encryptSource(source: PieceSource, options: EncryptOptions, hooks?: PieceHooks): Promise<EncryptedFile>;
 export async function encryptSource(source: PieceSource, options: EncryptOptions, hooks: PieceHooks = {}): Promise<EncryptedFile> {
   const plan = await planEncryption({ ...options, meta: { ...options.meta, size: source.size } });
   const pieceSize = pieceSizeFor(plan.header.chunkSize, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
-  const stream = cipherStream(source.pieces(0, pieceSize), plan.sealer(), { before: 0, total: source.size }, hooks, plan.prefix);
-  const { header, fileId, serial, prefix, escrowBlob, encryptedSize } = plan;
-  return { header, fileId, serial, prefix, escrowBlob, encryptedSize, stream };
+  return encryptWith(plan, source.pieces(0, pieceSize), source.size, hooks);
 }
 
 /**
@@ -144,9 +264,8 @@ export async function encryptSource(source: PieceSource, options: EncryptOptions
  *
  * @throws KeywardError `KEY_TOO_WEAK`, `MALFORMED`
  */
+export function encryptFile(source: ReadableStream<Uint8Array>, options: UnsignedEncryptOptions): Promise<UnsignedEncryptedFile>;
+export function encryptFile(source: ReadableStream<Uint8Array>, options: EncryptOptions): Promise<EncryptedFile>;
 export async function encryptFile(source: ReadableStream<Uint8Array>, options: EncryptOptions): Promise<EncryptedFile> {
-  const plan = await planEncryption(options);
-  const stream = cipherStream(streamReader(source), plan.sealer(), { before: 0, total: options.meta.size }, {}, plan.prefix);
-  const { header, fileId, serial, prefix, escrowBlob, encryptedSize } = plan;
-  return { header, fileId, serial, prefix, escrowBlob, encryptedSize, stream };
+  return encryptWith(await planEncryption(options), streamReader(source), options.meta.size, {});
 }

@@ -186,7 +186,7 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   KEY_UNREADABLE: (d) =>
     `This is not a key Keyward can read${orReason(d)}. Use a PEM (SPKI, PKCS#8, PKCS#1, encrypted PKCS#8) or JWK RSA key, or a Keyward identity (its two PEM blocks or its JWK Set).`,
   KEY_UNSUPPORTED: (d) =>
-    `This kind of key cannot be used for Keyward${orReason(d)}. Keyward works with RSA encryption keys of 2048 bits or more.`,
+    `This kind of key cannot be used for Keyward${orReason(d)}. Keyward works with RSA encryption keys of 2048 bits or more, and signs only with an identity (an RSA key together with an Ed25519 key).`,
   KEY_NOT_PRIVATE: () =>
     'This is a public key, but a private key is needed here. Use your private key file (for example NAME.pem, not NAME.pub.pem).',
   KEY_NOT_PUBLIC: () =>

@@ -1,7 +1,7 @@
 import { b64u, concat, fromB64u, fromUtf8, u32be, utf8 } from './bytes.ts';
 import { type Unlock, openFile, openSource, summarizeHeader } from './decrypt-file.ts';
 import { bytesSource } from './pieces.ts';
-import { type EncryptOptions, encryptFile } from './encrypt-file.ts';
+import { type UnsignedEncryptOptions, encryptFile } from './encrypt-file.ts';
 import { type KeyBlob, parseBlob, serializeBlob } from './format/escrow-blob.ts';
 import { parseHeader } from './format/header.ts';
 import type { FileMeta } from './format/meta.ts';
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 const metaOf = (plain: Uint8Array, name = 'report.pdf'): FileMeta => ({ name, type: 'application/pdf', size: plain.length, lastModified: 1_764_000_000_000 });
 
-async function encrypt(plain: Uint8Array, options: Partial<EncryptOptions> = {}) {
+async function encrypt(plain: Uint8Array, options: Partial<UnsignedEncryptOptions> = {}) {
   const encrypted = await encryptFile(streamFromBytes(plain), {
     meta: metaOf(plain),
     owner,

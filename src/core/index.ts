@@ -1,9 +1,10 @@
 /**
- * Keyward core: the format engine (v1, and v2 as it lands) and keys (v1 keys and v2 identities). Pure: no DOM, no IO; runs in
+ * Keyward core: the v1 and v2 format engine, keys and identities. Pure: no DOM, no IO; runs in
  * the page, in a Worker and in Node 20. The app and the CLI import from here.
  */
 export * from './bytes.ts';
 export * from './errors.ts';
+export * from './canonical.ts';
 export * from './kdf.ts';
 export * from './format/constants.ts';
 export * from './format/header.ts';
@@ -11,6 +12,12 @@ export * from './format/meta.ts';
 export * from './format/stream.ts';
 export * from './format/serial.ts';
 export * from './format/escrow-blob.ts';
+export * from './format/signed-file.ts';
+export * from './format/signing.ts';
+export * from './format/escrow-v2.ts';
+export * from './format/receipt.ts';
+export * from './format/recovery-v2.ts';
+export * from './format/signed-object.ts';
 export * from './keys/constants.ts';
 export * from './keys/types.ts';
 export * from './names.ts';

@@ -5,7 +5,8 @@
  * (where the payload starts, how large a piece of whole chunks is, which
  * chunk is the last) is decided here in the core.
  */
-import type { Bytes } from './bytes.ts';
+import { type Bytes, concat } from './bytes.ts';
+import { KeywardError } from './errors.ts';
 import type { PieceCipher } from './format/stream.ts';
 
 /** Bytes per piece unless the caller asks otherwise (the app's reader measured fastest at 8 MiB). */
@@ -148,6 +149,48 @@ export function streamReader(stream: ReadableStream<Uint8Array>): PieceReader {
   };
 }
 
+/**
+ * A reader that holds back the last `length` bytes of what `inner` yields
+ * (a v2 file's signature, when the file is a pipe of unknown size): they
+ * are `trailer()` once `next()` has returned null. Pieces are copied, so
+ * `inner` may reuse its buffers.
+ *
+ * @throws (from `next`) KeywardError `TRUNCATED` when `inner` ends with fewer than `length` bytes in all
+ */
+export function holdBack(inner: PieceReader, length: number): { reader: PieceReader; trailer: () => Bytes } {
+  let tail: Bytes = new Uint8Array(0);
+  let ended = false;
+  const reader: PieceReader = {
+    async next() {
+      for (;;) {
+        const piece = await inner.next();
+        if (!piece) {
+          ended = true;
+          if (tail.length < length) throw new KeywardError('TRUNCATED', { reason: 'the file ends before its signature' });
+          return null;
+        }
+        const all = concat(tail, piece);
+        inner.release(piece);
+        if (all.length <= length) {
+          tail = all;
+          continue;
+        }
+        tail = all.slice(all.length - length);
+        return all.subarray(0, all.length - length);
+      }
+    },
+    release() {},
+    cancel: () => inner.cancel(),
+  };
+  return {
+    reader,
+    trailer() {
+      if (!ended) throw new RangeError('the trailer is known once the reader has ended');
+      return tail;
+    },
+  };
+}
+
 /** Bytes in memory as a source (tests, and inputs already read whole). */
 export function bytesSource(bytes: Uint8Array): PieceSource {
   return { size: bytes.length, pieces: (start, pieceSize, end) => bytesReader(bytes.subarray(start, end), pieceSize) };
@@ -178,6 +221,8 @@ export function cipherStream(
   progress: { before: number; total: number },
   hooks: PieceHooks = {},
   prefix?: Bytes,
+  /** Called when the stream is cancelled. */
+  onCancel?: (reason: unknown) => void,
 ): ReadableStream<Uint8Array> {
   let done = progress.before;
   return new ReadableStream<Uint8Array>(
@@ -209,7 +254,10 @@ export function cipherStream(
           throw error;
         }
       },
-      cancel: () => reader.cancel(),
+      cancel: (reason) => {
+        onCancel?.(reason);
+        return reader.cancel();
+      },
     },
     { highWaterMark: 0 },
   );

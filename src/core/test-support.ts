@@ -5,6 +5,7 @@
 import { type Bytes, concat, equalBytes } from './bytes.ts';
 import { type PieceCipher, openPieces, sealPieces } from './format/stream.ts';
 import { isKeywardError, type ErrorCode, type KeywardError } from './errors.ts';
+import { type PrivateIdentity, identityIdOf } from './keys/identity.ts';
 import { keyIdOf } from './keys/key-id.ts';
 import { importPrivateKey } from './keys/rsa.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
@@ -60,6 +61,15 @@ export async function makeKeyPair(modulusLength = 2048): Promise<PrivateKeyInfo>
     ['encrypt', 'decrypt'],
   );
   return { publicKey: pair.publicKey, privateKey: pair.privateKey, keyId: await keyIdOf(pair.publicKey), modulusBits: modulusLength };
+}
+
+/** A fresh identity straight from WebCrypto (RSA 2048 bits: fast), with extractable keys. */
+export async function makeIdentity(rsa?: PrivateKeyInfo): Promise<PrivateIdentity> {
+  const encryption = rsa ?? (await makeKeyPair());
+  const pair = (await globalThis.crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']));
+  const rsaSpki = new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', encryption.publicKey));
+  const ed25519Spki = new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', pair.publicKey));
+  return { id: await identityIdOf(rsaSpki, ed25519Spki), encryption, signingKey: pair.publicKey, signingPrivateKey: pair.privateKey, rsaSpki, ed25519Spki };
 }
 
 /** Deterministic pseudo-random bytes (xorshift), fast enough for megabytes. */

@@ -1,6 +1,6 @@
 /** `keyward encrypt`: FILE to FILE.keyward, and the escrow blob for the backup authority (spec §3–§5). */
 import { basename, resolve } from 'node:path';
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, encryptFile, encryptSource, isValidChunkSize, serializeBlob } from '../../core/index.ts';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, type UnsignedEncryptedFile, encryptFile, encryptSource, isValidChunkSize, serializeBlob } from '../../core/index.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
 import { loadPublicKey } from '../key-files.ts';
@@ -72,7 +72,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
 
   const input = await openInput(inputPath);
   const files: AtomicFile[] = [];
-  let encrypted: Awaited<ReturnType<typeof encryptSource>> | undefined;
+  let encrypted: UnsignedEncryptedFile | undefined;
   try {
     const owner = await loadPublicKey(flags.owner, '--owner');
     const authority = await loadPublicKey(flags.authority, '--authority');

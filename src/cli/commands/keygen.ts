@@ -1,5 +1,16 @@
-/** `keyward keygen`: a new RSA-OAEP-256 key pair as PREFIX.pem (PKCS#8, mode 0600) and PREFIX.pub.pem (SPKI). */
-import { KeywardError, MIN_PASSPHRASE_LENGTH, exportPrivateKey, exportPublicKey, generateKeyPair, isPassphraseLongEnough } from '../../core/index.ts';
+/**
+ * `keyward keygen`: a new identity (keyward-v2.md §2) as NAME.pem (the
+ * private identity, mode 0600) and NAME.pub.pem (the public identity).
+ */
+import {
+  KeywardError,
+  MIN_PASSPHRASE_LENGTH,
+  exportPrivateIdentity,
+  exportPublicIdentity,
+  formatKeyIdForHumans,
+  generateIdentity,
+  isPassphraseLongEnough,
+} from '../../core/index.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
 import { pathExists } from '../node-io.ts';
@@ -10,26 +21,36 @@ const SPEC = {
   positionals: [],
   flags: {
     out: { type: 'string', required: true },
+    name: { type: 'string' },
     bits: { type: 'string' },
     passphrase: { type: 'boolean' },
     force: { type: 'boolean' },
   },
 } as const;
 
-const USAGE = `Usage: keyward keygen --out PREFIX [--bits 3072|4096] [--passphrase] [--force]
+const USAGE = `Usage: keyward keygen --out NAME [--name TEXT] [--bits 3072|4096] [--passphrase] [--force]
 
-Creates a new RSA-OAEP-256 key pair (public exponent 65537) and prints its key ID.
-  PREFIX.pem      the private key, PKCS#8 PEM, file mode 0600: keep it secret
-  PREFIX.pub.pem  the public key, SPKI PEM: give it to whoever encrypts for you
+Creates a new identity and prints its identity ID: an RSA-OAEP-256 key pair
+(public exponent 65537) that files are encrypted for, and an Ed25519 key pair
+that signs files, escrow blobs, receipts and recovery blobs.
+  NAME.pem      the private identity: two PRIVATE KEY blocks (PKCS#8, RSA
+                first, then Ed25519), file mode 0600: keep it secret
+  NAME.pub.pem  the public identity: two PUBLIC KEY blocks (SPKI, RSA first):
+                give it to whoever encrypts for you or checks your signature
+Both files are read wherever keyward takes a key. Whoever receives
+NAME.pub.pem confirms its identity ID with you (keyward id NAME.pub.pem).
 
 Options:
-  --out PREFIX    where to write the two files (required)
-  --bits N        3072 (default) or 4096
-  --passphrase    encrypt the private key (ENCRYPTED PRIVATE KEY, PBES2 with
-                  PBKDF2-SHA256 and AES-256-CBC); the passphrase comes from
-                  KEYWARD_PASSPHRASE, else it is asked twice on the terminal;
-                  it needs ${MIN_PASSPHRASE_LENGTH} characters or more (spaces at either end do
-                  not count)
+  --out NAME      where to write the two files (required)
+  --name TEXT     your name, written above the keys in both files ("Name: ..."
+                  line, not part of the keys); encrypt, escrow check and
+                  reissue use it as the name in blobs and receipts
+  --bits N        RSA key size: 3072 (default) or 4096
+  --passphrase    encrypt both private keys under one passphrase (two ENCRYPTED
+                  PRIVATE KEY blocks, PBES2 with PBKDF2-SHA256 and
+                  AES-256-CBC); the passphrase comes from KEYWARD_PASSPHRASE,
+                  else it is asked twice on the terminal; it needs
+                  ${MIN_PASSPHRASE_LENGTH} characters or more (spaces at either end do not count)
   --force         replace existing files
 `;
 
@@ -52,7 +73,7 @@ function parseBits(value: string | undefined): 3072 | 4096 {
 async function run(argv: readonly string[], ctx: Parameters<Command['run']>[1]): Promise<void> {
   const args = argsOrHelp(SPEC, argv, USAGE, ctx);
   if (!args) return;
-  const { out, force, passphrase: encrypt } = args.flags;
+  const { out, force, name, passphrase: encrypt } = args.flags;
   const bits = parseBits(args.flags.bits);
   const privatePath = `${out}.pem`;
   const publicPath = `${out}.pub.pem`;
@@ -63,12 +84,14 @@ async function run(argv: readonly string[], ctx: Parameters<Command['run']>[1]):
   const passphrase = encrypt ? await newPassphrase(ctx.env, privatePath, checkPassphrase) : undefined;
 
   // Extractable: it is written out once, below, and this process then ends.
-  const pair = await generateKeyPair({ bits, extractable: true });
+  const identity = await generateIdentity({ bits, extractable: true });
+  const nameLine = name === undefined ? '' : `Name: ${JSON.stringify(name)}\n`;
   const privatePem =
-    passphrase === undefined
-      ? await exportPrivateKey(pair.privateKey, 'pkcs8-pem')
-      : await exportPrivateKey(pair.privateKey, 'encrypted-pkcs8-pem', { passphrase });
-  const publicPem = await exportPublicKey(pair.publicKey, 'spki-pem');
+    nameLine +
+    (passphrase === undefined
+      ? await exportPrivateIdentity(identity, 'pem')
+      : await exportPrivateIdentity(identity, 'encrypted-pem', { passphrase }));
+  const publicPem = nameLine + (await exportPublicIdentity(identity, 'pem'));
 
   const files: AtomicFile[] = [];
   try {
@@ -84,11 +107,14 @@ async function run(argv: readonly string[], ctx: Parameters<Command['run']>[1]):
     throw error;
   }
 
-  ctx.print(`private key  ${privatePath}  (${passphrase === undefined ? 'PKCS#8' : 'encrypted PKCS#8'}, mode 0600: keep it secret)`);
-  ctx.print(`public key   ${publicPath}  (SPKI)`);
-  ctx.print(`bits         ${pair.modulusBits}`);
-  ctx.print(`key ID       ${pair.keyId}`);
+  ctx.print(`private identity  ${privatePath}  (${passphrase === undefined ? 'PKCS#8' : 'encrypted PKCS#8'}, mode 0600: keep it secret)`);
+  ctx.print(`public identity   ${publicPath}  (give it out; confirm the identity ID with whoever receives it)`);
+  if (name !== undefined) ctx.print(`name              ${name}`);
+  ctx.print(`bits              ${identity.encryption.modulusBits}`);
+  ctx.print(`identity ID       ${identity.id}`);
+  ctx.print(`read aloud        ${formatKeyIdForHumans(identity.id)}`);
+  ctx.print(`RSA key ID        ${identity.encryption.keyId}  (its v1 key ID)`);
 }
 
 /** `keyward keygen`. */
-export const keygenCommand: Command = { name: 'keygen', summary: 'create a key pair: PREFIX.pem and PREFIX.pub.pem', usage: USAGE, run };
+export const keygenCommand: Command = { name: 'keygen', summary: 'create an identity: NAME.pem and NAME.pub.pem', usage: USAGE, run };

@@ -3,6 +3,8 @@ import { utf8 } from '../bytes.ts';
 
 /** §3: the first ten bytes of every v1 file. */
 export const MAGIC = utf8('KEYWARD/1\n');
+/** v2 §3: the first ten bytes of every signed (v2) file. */
+export const MAGIC_V2 = utf8('KEYWARD/2\n');
 /** §3: any other version after this prefix is `UNSUPPORTED_VERSION`. */
 export const MAGIC_PREFIX = utf8('KEYWARD/');
 /** §3: `hlen` bounds. */
@@ -41,3 +43,12 @@ export const MAX_RECIPIENTS = 64;
 /** §5: blob formats. */
 export const ESCROW_FORMAT = 'keyward-escrow/1';
 export const RECOVERY_FORMAT = 'keyward-recovery/1';
+
+/** v2 §3.3: the file signature (Ed25519) at the end of a v2 file. */
+export const SIGNATURE_LENGTH = 64;
+/** v2 §3.2: the domain of the payload digest. */
+export const PAYLOAD_DIGEST_CONTEXT = utf8('keyward/v2 payload');
+/** v2 §4–§6: the signed objects' formats. */
+export const ESCROW_FORMAT_V2 = 'keyward-escrow/2';
+export const RECEIPT_FORMAT = 'keyward-receipt/2';
+export const RECOVERY_FORMAT_V2 = 'keyward-recovery/2';

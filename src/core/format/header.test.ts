@@ -50,8 +50,10 @@ describe('header (spec §3)', () => {
     await expectCode(() => { checkMagic(new Uint8Array(0)); }, 'NOT_KEYWARD');
     await expectCode(() => { checkMagic(utf8('KEYWARX')); }, 'NOT_KEYWARD');
     await expectCode(() => { checkMagic(utf8('keyward/1\n')); }, 'NOT_KEYWARD');
-    const future = await expectCode(() => { checkMagic(utf8('KEYWARD/2\n')); }, 'UNSUPPORTED_VERSION');
-    expect(future.details.version).toBe('2');
+    // KEYWARD/2 is the signed file of spec v2; 3 is a future version.
+    expect(() => { checkMagic(utf8('KEYWARD/2\n')); }).not.toThrow();
+    const future = await expectCode(() => { checkMagic(utf8('KEYWARD/3\n')); }, 'UNSUPPORTED_VERSION');
+    expect(future.details.version).toBe('3');
     await expectCode(() => { checkMagic(utf8('KEYWARD/1\r')); }, 'UNSUPPORTED_VERSION');
   });
 
@@ -81,8 +83,9 @@ describe('header (spec §3)', () => {
     await expectCode(() => parseHeader(whole), 'TRUNCATED');
     await expectCode(() => parseHeader(concat(whole, hmac.subarray(0, 31))), 'TRUNCATED');
     expect(parseHeader(concat(whole, hmac)).prefixSize).toBe(whole.length + 32);
-    // A short start that is not a prefix of the magic is still told apart.
-    await expectCode(() => parseHeader(utf8('KEYWARD/2')), 'UNSUPPORTED_VERSION');
+    // A short start that is not a prefix of a magic (v1 or v2) is still told apart.
+    await expectCode(() => parseHeader(utf8('KEYWARD/2')), 'TRUNCATED');
+    await expectCode(() => parseHeader(utf8('KEYWARD/3')), 'UNSUPPORTED_VERSION');
     await expectCode(() => parseHeader(utf8('KEYWAX')), 'NOT_KEYWARD');
   });
 

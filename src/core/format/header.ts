@@ -1,5 +1,5 @@
 /**
- * Keyward v1 §3: the encrypted file's prefix, `magic || hlen || header || hmac`.
+ * Keyward v1 §3 and v2 §3.1: the encrypted file's prefix, `magic || hlen || header || hmac`.
  * Parsing keeps the exact bytes read: the HMAC is always computed over them,
  * never over a re-serialisation of the JSON.
  */
@@ -13,6 +13,7 @@ import {
   HMAC_LENGTH,
   MAGIC,
   MAGIC_PREFIX,
+  MAGIC_V2,
   MAX_CHUNK_SIZE,
   MAX_HEADER_LENGTH,
   MAX_RECIPIENTS,
@@ -34,14 +35,26 @@ export interface Stanza {
   wrappedKey: string;
 }
 
-/** The known fields of the header object (§3). */
+/** v2 §3.1: the file owner's public identity, as the header names it. */
+export interface SignerField {
+  /** The identity ID (v2 §2). */
+  id: string;
+  /** `b64u(rsaSpki)`. */
+  publicKey: string;
+  /** `b64u(ed25519Spki)`. */
+  signingKey: string;
+}
+
+/** The known fields of the header object (§3; v2 §3.1 adds `signer`, with `version` 2). */
 export interface Header {
-  version: 1;
+  version: 1 | 2;
   fileId: string;
   salt: string;
   chunkSize: number;
   recipients: Stanza[];
   meta: string;
+  /** v2 only: who signed the file. */
+  signer?: SignerField;
 }
 
 /** A header read from a file, with the exact bytes it came from. */
@@ -63,6 +76,14 @@ export interface ParsedHeader {
 
 const ROLES: readonly string[] = ['owner', 'recipient', 'authority'];
 const MAGIC_LENGTH = MAGIC.length;
+const MAGICS = [MAGIC, MAGIC_V2] as const;
+
+/** The format version a magic names (1 or 2), or null. */
+export function magicVersion(start: Uint8Array): 1 | 2 | null {
+  if (start.length < MAGIC_LENGTH) return null;
+  const head = start.subarray(0, MAGIC_LENGTH);
+  return equalBytes(head, MAGIC) ? 1 : equalBytes(head, MAGIC_V2) ? 2 : null;
+}
 /** magic + hlen */
 export const FIXED_PREFIX_LENGTH = MAGIC_LENGTH + 4;
 
@@ -89,8 +110,8 @@ const truncated = (reason: string) => new KeywardError('TRUNCATED', { reason });
  *   `TRUNCATED` (a non-empty file that is a proper prefix of the magic)
  */
 export function checkMagic(start: Uint8Array): void {
-  if (start.length >= MAGIC_LENGTH && equalBytes(start.subarray(0, MAGIC_LENGTH), MAGIC)) return;
-  if (start.length > 0 && start.length < MAGIC_LENGTH && equalBytes(start, MAGIC.subarray(0, start.length))) {
+  if (magicVersion(start) !== null) return;
+  if (start.length > 0 && start.length < MAGIC_LENGTH && MAGICS.some((magic) => equalBytes(start, magic.subarray(0, start.length)))) {
     throw truncated('the file ends inside the magic');
   }
   if (start.length >= MAGIC_PREFIX.length && equalBytes(start.subarray(0, MAGIC_PREFIX.length), MAGIC_PREFIX)) {
@@ -150,7 +171,7 @@ export function parseHeader(bytes: Uint8Array): ParsedHeader {
   const headerBytes = concat(bytes.subarray(0, headerEnd));
   const hmac = concat(bytes.subarray(headerEnd, prefixSize));
   const json = fromUtf8(headerBytes.subarray(FIXED_PREFIX_LENGTH), 'the header');
-  const header = checkHeaderObject(parseJson(json, { what: 'the header' }));
+  const header = checkHeaderObject(parseJson(json, { what: 'the header' }), magicVersion(bytes) ?? 1);
   return {
     header,
     fileId: fromB64u(header.fileId, 'fileId'),
@@ -185,15 +206,30 @@ function checkStanza(value: unknown, index: number): Stanza {
   return { role: role as StanzaRole, alg, keyId, wrappedKey };
 }
 
+/** v2 §1: an Ed25519 SubjectPublicKeyInfo is 44 bytes. */
+const ED25519_SPKI_LENGTH = 44;
+
+function checkSignerField(value: unknown): SignerField {
+  if (!isObject(value)) throw malformed('signer must be an object');
+  const { id, publicKey, signingKey } = value;
+  if (!isKeyId(id)) throw malformed('signer.id is not an identity ID');
+  if (typeof publicKey !== 'string' || fromB64u(publicKey, 'signer.publicKey').length === 0) throw malformed('signer.publicKey must be a non-empty base64url string');
+  checkB64uLength(signingKey, 'signer.signingKey', ED25519_SPKI_LENGTH);
+  return { id, publicKey, signingKey: signingKey as string };
+}
+
 /**
  * Validates the header object's known fields; unknown fields are ignored (§3).
+ * A v2 header (`version` 2, under the v2 magic) also has `signer` and exactly
+ * one `owner` stanza (v2 §3.1; that the IDs agree is checked by `fileSigner`).
  *
+ * @param version - the version the file's magic names
  * @throws KeywardError `MALFORMED`
  */
-export function checkHeaderObject(value: unknown): Header {
+export function checkHeaderObject(value: unknown, version: 1 | 2 = 1): Header {
   if (!isObject(value)) throw malformed('the header must be a JSON object');
-  const { version, fileId, salt, chunkSize, recipients, meta } = value;
-  if (version !== 1) throw malformed('version must be 1');
+  const { fileId, salt, chunkSize, recipients, meta } = value;
+  if (value.version !== version) throw malformed(`version must be ${version}`);
   checkB64uLength(fileId, 'fileId', FILE_ID_LENGTH);
   checkB64uLength(salt, 'salt', SALT_LENGTH);
   if (!isValidChunkSize(chunkSize)) throw malformed('chunkSize must be a power of two from 65536 to 16777216');
@@ -205,7 +241,11 @@ export function checkHeaderObject(value: unknown): Header {
   if (new Set(stanzas.map((s) => s.keyId)).size !== stanzas.length) throw malformed('a key ID appears twice in recipients');
   if (typeof meta !== 'string') throw malformed('meta must be a string');
   if (fromB64u(meta, 'meta').length < TAG_LENGTH) throw malformed('meta is too short');
-  return { version, fileId: fileId as string, salt: salt as string, chunkSize, recipients: stanzas, meta };
+  const known = { fileId: fileId as string, salt: salt as string, chunkSize, recipients: stanzas, meta };
+  if (version === 1) return { version, ...known };
+  const signer = checkSignerField(value.signer);
+  if (stanzas.filter((s) => s.role === 'owner').length !== 1) throw malformed('a signed header has exactly one owner stanza');
+  return { version, ...known, signer };
 }
 
 /**
@@ -215,12 +255,12 @@ export function checkHeaderObject(value: unknown): Header {
  * @throws KeywardError `MALFORMED` if the header is invalid or too long
  */
 export function encodeHeader(header: Header, extra: Record<string, unknown> = {}): Bytes {
-  checkHeaderObject(header);
+  checkHeaderObject(header, header.version);
   const known: Record<string, unknown> = { ...header };
   const unknown = Object.fromEntries(Object.entries(extra).filter(([name]) => !(name in known)));
   const json = utf8(JSON.stringify({ ...known, ...unknown }));
   if (json.length > MAX_HEADER_LENGTH) throw malformed('the header is longer than 1 MiB');
-  return concat(MAGIC, u32be(json.length), json);
+  return concat(header.version === 2 ? MAGIC_V2 : MAGIC, u32be(json.length), json);
 }
 
 /** `HMAC(headerMacKey, magic || hlen || header)` (§3). */

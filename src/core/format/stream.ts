@@ -9,9 +9,9 @@
  * buffers ran about 4x faster than reading into fresh ones, and fresh memory
  * is what AES-GCM there waits on).
  */
-import type { Bytes } from '../bytes.ts';
+import { type Bytes, concatAll } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
-import { NONCE_LENGTH, TAG_LENGTH } from './constants.ts';
+import { NONCE_LENGTH, PAYLOAD_DIGEST_CONTEXT, TAG_LENGTH } from './constants.ts';
 import { isValidChunkSize } from './header.ts';
 
 const FLAG_LAST = 0x01;
@@ -96,6 +96,33 @@ async function openLast(payloadKey: CryptoKey, sealed: Bytes, i: number, full: n
   // A full-size chunk that opens as a middle chunk: the file was cut after it.
   if (sealed.length === full && (await openChunk(payloadKey, sealed, i, false))) throw new KeywardError('TRUNCATED');
   throw new KeywardError('CHUNK_TAMPERED', { chunkIndex: i });
+}
+
+/**
+ * The leaves of v2 §3.2, `leaf_i = SHA-256(chunk_i)` over the stored chunks,
+ * filled in any order (chunks are in flight together) and hashed in order.
+ */
+export class PayloadLeaves {
+  readonly #leaves: Bytes[] = [];
+
+  /** Hashes stored chunk `i` (its bytes are read before this returns a promise, so the caller may reuse them once it settles). */
+  async add(i: number, chunk: Uint8Array<ArrayBuffer>): Promise<void> {
+    this.#leaves[i] = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', chunk));
+  }
+
+  /** Leaves so far (every chunk from 0 must be in). */
+  get count(): number {
+    return this.#leaves.length;
+  }
+
+  /** `SHA-256(utf8("keyward/v2 payload") || 0x00 || leaf_0 || ... || leaf_(n-1))`. */
+  async digest(): Promise<Bytes> {
+    const leaves = Array.from(this.#leaves, (leaf: Bytes | undefined, i) => {
+      if (!leaf) throw new RangeError(`leaf ${i} is missing`);
+      return leaf;
+    });
+    return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', concatAll([PAYLOAD_DIGEST_CONTEXT, new Uint8Array(1), ...leaves])));
+  }
 }
 
 function checkChunkSize(chunkSize: number): void {
@@ -230,11 +257,20 @@ function pieceCipher(
  *
  * @throws (from `push` / `finish`) KeywardError `SIZE_MISMATCH` when more or fewer bytes arrive
  */
-export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: number): PieceCipher {
+export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: number, options: { leaves?: PayloadLeaves } = {}): PieceCipher {
   checkChunkSize(chunkSize);
   const changed = (actualSize: number) =>
     new KeywardError('SIZE_MISMATCH', { expectedSize: size, actualSize, reason: 'the file changed while it was read' });
-  return pieceCipher(chunkSize, size, (chunk, i, last) => sealChunk(payloadKey, chunk, i, last), {
+  const { leaves } = options;
+  const seal = (chunk: Bytes, i: number, last: boolean) => sealChunk(payloadKey, chunk, i, last);
+  const work = leaves
+    ? async (chunk: Bytes, i: number, last: boolean) => {
+        const sealed = await seal(chunk, i, last);
+        await leaves.add(i, sealed);
+        return sealed;
+      }
+    : seal;
+  return pieceCipher(chunkSize, size, work, {
     tooMuch: changed,
     tooLittle: changed,
     emptyIsOneChunk: true,
@@ -245,7 +281,8 @@ export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: numbe
  * Opens a STREAM payload (§4) piece by piece: of exactly `payloadSize`
  * bytes, or, when that is not known (a pipe), of whatever the pieces hold.
  *
- * @param options - `expectedSize`: the metadata `size`, checked at the end
+ * @param options - `expectedSize`: the metadata `size`, checked at the end;
+ *   `leaves`: where the v2 §3.2 leaf of each stored chunk goes, hashed while the chunk is opened
  * @throws (from `push` / `finish`) KeywardError `CHUNK_TAMPERED`, `TRUNCATED`,
  *   `TRAILING_DATA`, `SIZE_MISMATCH`
  */
@@ -253,19 +290,21 @@ export function openPieces(
   payloadKey: CryptoKey,
   chunkSize: number,
   payloadSize: number | undefined,
-  options: { expectedSize?: number } = {},
+  options: { expectedSize?: number; leaves?: PayloadLeaves } = {},
 ): PieceCipher {
   checkChunkSize(chunkSize);
   const full = chunkSize + TAG_LENGTH;
   let plaintext = 0;
-  const counted = async (work: Promise<Bytes>) => {
-    const plain = await work;
+  const { leaves } = options;
+  const counted = async (work: Promise<Bytes>, chunk: Bytes, i: number) => {
+    // The leaf is hashed alongside the AES-GCM work on the same chunk (v2 §3.4 step 4).
+    const [plain] = await Promise.all([work, leaves?.add(i, chunk)]);
     plaintext += plain.length;
     return plain;
   };
   // The source ended early or ran on: the file changed on disk while it was read.
   const changed = () => new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' });
-  return pieceCipher(full, payloadSize, (chunk, i, last) => counted(last ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i)), {
+  return pieceCipher(full, payloadSize, (chunk, i, last) => counted(last ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i), chunk, i), {
     tooMuch: changed,
     tooLittle: changed,
     emptyIsOneChunk: false,
@@ -277,4 +316,22 @@ export function openPieces(
       }
     },
   });
+}
+
+const NO_OUTPUT = new Uint8Array(0);
+
+/**
+ * The leaves of a stored payload without opening it (v2 §3.4, verifying
+ * without a private key): the payload cut exactly as `openPieces` cuts it,
+ * by the same engine. Outputs nothing.
+ *
+ * @throws (from `push` / `finish`) KeywardError `TRUNCATED` when the source delivers more or fewer than `payloadSize` bytes
+ */
+export function digestPieces(chunkSize: number, payloadSize: number, leaves: PayloadLeaves): PieceCipher {
+  checkChunkSize(chunkSize);
+  const changed = () => new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' });
+  return pieceCipher(chunkSize + TAG_LENGTH, payloadSize, async (chunk, i) => {
+    await leaves.add(i, chunk);
+    return NO_OUTPUT;
+  }, { tooMuch: changed, tooLittle: changed, emptyIsOneChunk: false });
 }

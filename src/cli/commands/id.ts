@@ -1,0 +1,38 @@
+/** `keyward id`: the ID a person confirms for a key file, an identity ID (keyward-v2.md §2) or a v1 key ID, labelled. */
+import { escapeUnsafeChars, formatKeyIdForHumans } from '../../core/index.ts';
+import { loadAnyKeyFile } from '../key-files.ts';
+import { type CliContext, type Command, argsOrHelp } from './command.ts';
+
+const SPEC = { positionals: ['KEY.pem'], flags: {} } as const;
+
+const USAGE = `Usage: keyward id PUBLIC.pem
+
+Prints the ID to confirm (over the phone or in person) before trusting a key:
+  identity ID   for an identity (keyward keygen): covers both of its public
+                keys, the RSA one and the Ed25519 one
+  key ID (v1)   for a v1 key (RSA only, it cannot sign)
+The first line is the ID, the second the same digits in groups of four to read
+aloud. A private key file works too (an encrypted one takes
+KEYWARD_PASSPHRASE, else asks on the terminal). A council file is refused:
+this version works with single authorities only.
+`;
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
+  const { key, name } = await loadAnyKeyFile(args.positionals['KEY.pem'], ctx.env);
+  if (key.kind === 'public-identity' || key.kind === 'private-identity') {
+    const { identity } = key;
+    ctx.print(`identity ID   ${identity.id}`);
+    ctx.print(`read aloud    ${formatKeyIdForHumans(identity.id)}`);
+    ctx.print(`RSA key ID    ${identity.encryption.keyId}  (the v1 key ID of its RSA key, not the ID to confirm)`);
+  } else {
+    ctx.print(`key ID (v1)   ${key.keyId}`);
+    ctx.print(`read aloud    ${formatKeyIdForHumans(key.keyId)}`);
+  }
+  // The name line is the file's text, not part of the key: shown escaped, and last.
+  if (name !== undefined) ctx.print(`name          ${escapeUnsafeChars(JSON.stringify(name))}  (written in the file, not confirmed by the ID)`);
+}
+
+/** `keyward id`. */
+export const idCommand: Command = { name: 'id', summary: 'print the identity ID (or v1 key ID) to confirm', usage: USAGE, run };

@@ -1,0 +1,92 @@
+/**
+ * Keyward v2 §1: canonical JSON (the RFC 8785 subset signed objects use) and
+ * the strict reader of signed objects: every field known, every type right,
+ * no key twice (core/json.ts refuses that while parsing).
+ */
+import { type Bytes, fromB64u } from './bytes.ts';
+import { KeywardError } from './errors.ts';
+import { isKeyId } from './keys/key-id.ts';
+
+const malformed = (reason: string) => new KeywardError('MALFORMED', { reason });
+
+/**
+ * `canonical(x)` of spec v2 §1: objects with keys sorted by UTF-16 code
+ * units, arrays, strings escaped as `JSON.stringify` escapes them, integers
+ * from 0 to 2^53 - 1; no white space.
+ *
+ * @throws KeywardError `MALFORMED` for anything else (a float, a negative or unsafe number, `true`, `false`, `null`, `undefined`)
+ */
+export function canonicalJson(value: unknown): string {
+  return write(value, '$');
+}
+
+function write(value: unknown, where: string): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0 || Object.is(value, -0)) throw malformed(`${where} must be an integer from 0 to 2^53 - 1`);
+    return String(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((item, i) => write(item, `${where}[${i}]`)).join(',')}]`;
+  if (isPlainObject(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
+    const record = value;
+    // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
+    const keys = Object.keys(record).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${write(record[key], `${where}.${key}`)}`).join(',')}}`;
+  }
+  throw malformed(`${where} holds ${value === null ? 'null' : typeof value === 'boolean' ? String(value) : `a ${typeof value}`}, which a signed object may not`);
+}
+
+/** A JSON object (not an array, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The fields of a signed object (or one of its members), exactly: a field
+ * missing or one the spec does not define is `MALFORMED` (v2 §1: a reader
+ * refuses what it cannot check).
+ *
+ * @throws KeywardError `MALFORMED`
+ */
+export function exactFields(value: unknown, where: string, fields: readonly string[]): Record<string, unknown> {
+  if (!isPlainObject(value)) throw malformed(`${where} must be a JSON object`);
+  for (const key of Object.keys(value)) {
+    if (!fields.includes(key)) throw malformed(`${where} has a field a signed object may not have: ${JSON.stringify(key.slice(0, 40))}`);
+  }
+  for (const field of fields) {
+    if (!Object.hasOwn(value, field)) throw malformed(`${where} lacks ${field}`);
+  }
+  return value;
+}
+
+/** @throws KeywardError `MALFORMED` unless `value` is a string */
+export function stringField(value: unknown, where: string): string {
+  if (typeof value !== 'string') throw malformed(`${where} must be a string`);
+  return value;
+}
+
+/** @throws KeywardError `MALFORMED` unless `value` is strict b64u of `length` bytes (or, without a length, of at least one) */
+export function b64uField(value: unknown, where: string, length?: number): Bytes {
+  const bytes = fromB64u(stringField(value, where), where);
+  if (length !== undefined && bytes.length !== length) throw malformed(`${where} must be ${length} bytes`);
+  if (bytes.length === 0) throw malformed(`${where} must not be empty`);
+  return bytes;
+}
+
+/** @throws KeywardError `MALFORMED` unless `value` is a key or identity ID (`"SHA256:"` and 64 lowercase hex digits) */
+export function idField(value: unknown, where: string): string {
+  if (!isKeyId(value)) throw malformed(`${where} is not a SHA256: ID`);
+  return value;
+}
+
+/** ISO 8601 UTC with milliseconds: `2026-11-28T12:00:00.000Z`. */
+const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** @throws KeywardError `MALFORMED` unless `value` is an ISO 8601 UTC time with milliseconds (v2 §4) */
+export function timeField(value: unknown, where: string): string {
+  const text = stringField(value, where);
+  if (!ISO_UTC_MS.test(text) || Number.isNaN(Date.parse(text)) || new Date(text).toISOString() !== text) {
+    throw malformed(`${where} must be an ISO 8601 UTC time with milliseconds`);
+  }
+  return text;
+}

@@ -1,0 +1,215 @@
+/**
+ * Keyward v2 §4: the escrow blob the authority can check at intake. It
+ * carries the file's prefix, payload digest and signature, so that the
+ * holder of the authority's key proves, without the file, that the wrapped
+ * key opens exactly the file the owner signed.
+ */
+import { type Bytes, b64u, fromB64u } from '../bytes.ts';
+import { b64uField, exactFields, idField, isPlainObject, stringField, timeField } from '../canonical.ts';
+import { KeywardError, isKeywardError } from '../errors.ts';
+import { deriveFileKeys } from '../kdf.ts';
+import { type PrivateIdentity, type PublicIdentity, signAs } from '../keys/identity.ts';
+import { unwrapFileKey } from '../keys/wrap.ts';
+import { ESCROW_FORMAT_V2, FILE_ID_LENGTH, SIGNATURE_LENGTH } from './constants.ts';
+import { type ParsedHeader, parseHeader, verifyHeaderHmac } from './header.ts';
+import { type FileMeta, decryptMeta } from './meta.ts';
+import { isSerial, serialFromFileId } from './serial.ts';
+import { fileSigner, verifyFileSignature } from './signed-file.ts';
+import { canonicalDigest, identityFields, jsonValue, namedIdentity, signedBody, verifySigned } from './signing.ts';
+
+/** v2 §4 `owner`: the header's `signer` and a name. */
+export interface EscrowOwner {
+  name: string;
+  id: string;
+  publicKey: string;
+  signingKey: string;
+}
+
+/** v2 §4 `authority` (`kind` `"council"` is §8, not read yet). */
+export interface EscrowAuthority {
+  kind: 'identity';
+  name: string;
+  id: string;
+  keyId: string;
+}
+
+/** An escrow blob of v2 §4. */
+export interface EscrowBlobV2 {
+  format: typeof ESCROW_FORMAT_V2;
+  fileId: string;
+  serial: string;
+  description: string;
+  createdAt: string;
+  owner: EscrowOwner;
+  authority: EscrowAuthority;
+  /** `b64u(magic || hlen || header || hmac)`. */
+  prefix: string;
+  /** `b64u` of the 32-byte payload digest (§3.2). */
+  payloadDigest: string;
+  /** `b64u` of the file's 64-byte signature (§3.3). */
+  fileSignature: string;
+  /** `b64u(RSA-OAEP-256(authority RSA key, fileKey))`. */
+  wrappedKey: string;
+  /** The owner's Ed25519 signature over the rest (context `keyward/v2 escrow`). */
+  signature: string;
+}
+
+const malformed = (reason: string) => new KeywardError('MALFORMED', { reason });
+const FIELDS = ['format', 'fileId', 'serial', 'description', 'createdAt', 'owner', 'authority', 'prefix', 'payloadDigest', 'fileSignature', 'wrappedKey', 'signature'];
+
+/**
+ * Reads an escrow blob of v2 strictly (§4 check 1): every field of §4 and no
+ * other, each of its type; a duplicate key in the text is refused too.
+ *
+ * @param input - the blob's JSON text, or an already parsed value
+ * @throws KeywardError `MALFORMED`; `UNSUPPORTED_VERSION` for a council's blob (§8)
+ */
+export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
+  const value = jsonValue(input, 'the escrow blob');
+  if (!isPlainObject(value)) throw malformed('the escrow blob must be a JSON object');
+  if (value.format !== ESCROW_FORMAT_V2) throw malformed(`format must be ${ESCROW_FORMAT_V2}`);
+  if (isPlainObject(value.authority) && value.authority.kind === 'council') {
+    throw new KeywardError('UNSUPPORTED_VERSION', { version: 'council escrow', reason: 'an escrow blob for a council' });
+  }
+  const blob = exactFields(value, 'the escrow blob', FIELDS);
+  const owner = identityFields(blob.owner, 'owner', ['name']);
+  const authority = exactFields(blob.authority, 'authority', ['kind', 'name', 'id', 'keyId']);
+  if (authority.kind !== 'identity') throw malformed('authority.kind must be "identity"');
+  b64uField(blob.fileId, 'fileId', FILE_ID_LENGTH);
+  if (!isSerial(blob.serial)) throw malformed('serial must look like KW-XXXX-XXXX-XXXX-XXXX');
+  b64uField(owner.publicKey, 'owner.publicKey');
+  b64uField(owner.signingKey, 'owner.signingKey', 44);
+  b64uField(blob.prefix, 'prefix');
+  b64uField(blob.payloadDigest, 'payloadDigest', 32);
+  b64uField(blob.fileSignature, 'fileSignature', SIGNATURE_LENGTH);
+  b64uField(blob.wrappedKey, 'wrappedKey');
+  b64uField(blob.signature, 'signature', SIGNATURE_LENGTH);
+  return {
+    format: ESCROW_FORMAT_V2,
+    fileId: blob.fileId as string,
+    serial: blob.serial,
+    description: stringField(blob.description, 'description'),
+    createdAt: timeField(blob.createdAt, 'createdAt'),
+    owner: { name: stringField(owner.name, 'owner.name'), id: idField(owner.id, 'owner.id'), publicKey: owner.publicKey as string, signingKey: owner.signingKey as string },
+    authority: { kind: 'identity', name: stringField(authority.name, 'authority.name'), id: idField(authority.id, 'authority.id'), keyId: idField(authority.keyId, 'authority.keyId') },
+    prefix: blob.prefix as string,
+    payloadDigest: blob.payloadDigest as string,
+    fileSignature: blob.fileSignature as string,
+    wrappedKey: blob.wrappedKey as string,
+    signature: blob.signature as string,
+  };
+}
+
+/** Signs an escrow blob as its owner (the file's signer). */
+export async function signEscrowBlob(blob: Omit<EscrowBlobV2, 'signature'>, owner: PrivateIdentity): Promise<EscrowBlobV2> {
+  const unsigned = parseEscrowBlobV2({ ...blob, signature: b64u(new Uint8Array(SIGNATURE_LENGTH)) });
+  return { ...unsigned, signature: b64u(await signAs(owner, 'keyward/v2 escrow', signedBody(unsigned))) };
+}
+
+/** `b64u(SHA-256(canonical(blob)))`, its signature included: how a receipt and a recovery blob name the blob (§5). */
+export function escrowDigest(blob: EscrowBlobV2): Promise<string> {
+  return canonicalDigest(parseEscrowBlobV2(blob));
+}
+
+/** A blob all eight checks of §4 passed. */
+export interface CheckedEscrow {
+  blob: EscrowBlobV2;
+  /** The owner, whose identity ID signed the blob and the file. */
+  owner: PublicIdentity;
+  /** The file's metadata, opened with the unwrapped key (check 8). */
+  meta: FileMeta;
+  /** The file's prefix, parsed. */
+  parsed: ParsedHeader;
+}
+
+/**
+ * §4 checks 1–7: everything that needs no private key.
+ *
+ * @throws KeywardError as `checkEscrowBlob`, but not `ESCROW_INVALID` of check 8
+ */
+async function checkPublic(input: EscrowBlobV2, authority: PublicIdentity, expectOwner: string | undefined): Promise<{ blob: EscrowBlobV2; owner: PublicIdentity; parsed: ParsedHeader }> {
+  // 1. strict fields and format.
+  const blob = parseEscrowBlobV2(input);
+  // 2. owner.id is the identity ID of its keys.
+  const owner = await namedIdentity(blob.owner, 'owner');
+  // 3. the owner's signature over the blob.
+  await verifySigned(blob, owner.signingKey, 'keyward/v2 escrow', 'escrow blob');
+  // 4. the owner the checker was told to expect.
+  if (expectOwner !== undefined && owner.id !== expectOwner) {
+    throw new KeywardError('SIGNER_UNTRUSTED', { reason: `the escrow blob is signed by ${owner.id}` });
+  }
+  // 5. the prefix is a v2 prefix whose signer is the blob's owner, for the blob's fileId and serial.
+  const prefix = fromB64u(blob.prefix, 'prefix');
+  const parsed = parseHeader(prefix);
+  if (parsed.prefixSize !== prefix.length) throw malformed('prefix holds bytes after the header HMAC');
+  if (parsed.header.version !== 2) throw malformed('prefix is not the prefix of a signed (v2) file');
+  const signer = await fileSigner(parsed);
+  if (signer?.id !== owner.id) throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'the file was signed by someone other than the blob\'s owner' });
+  if (blob.fileId !== parsed.header.fileId || blob.serial !== serialFromFileId(parsed.fileId)) {
+    throw new KeywardError('ESCROW_INVALID', { reason: 'fileId or serial is not the file header\'s' });
+  }
+  // 6. the owner signed a file with this prefix and payload digest.
+  await verifyFileSignature(owner.signingKey, prefix, fromB64u(blob.payloadDigest, 'payloadDigest'), fromB64u(blob.fileSignature, 'fileSignature'));
+  // 7. the blob is for this checker.
+  if (blob.authority.keyId !== authority.encryption.keyId || blob.authority.id !== authority.id) {
+    throw new KeywardError('NO_MATCHING_KEY', { keyIds: [blob.authority.keyId], reason: `the escrow blob is for the identity ${blob.authority.id}` });
+  }
+  return { blob, owner, parsed };
+}
+
+/**
+ * §4 check 8: the wrapped key derives the header MAC key of the signed
+ * prefix and opens its metadata. Resolves to the file key (the caller zeroes it).
+ *
+ * @throws KeywardError `ESCROW_INVALID` (also `KEY_TOO_WEAK` for the checker's own key)
+ */
+async function openEscrow(blob: EscrowBlobV2, parsed: ParsedHeader, privateKey: CryptoKey): Promise<{ fileKey: Bytes; meta: FileMeta }> {
+  let fileKey: Bytes | null = null;
+  try {
+    fileKey = await unwrapFileKey(fromB64u(blob.wrappedKey, 'wrappedKey'), privateKey);
+    const keys = await deriveFileKeys(fileKey, parsed.salt);
+    await verifyHeaderHmac(keys.headerMacKey, parsed);
+    const meta = await decryptMeta(keys.metaKey, parsed.metaCiphertext);
+    return { fileKey, meta };
+  } catch (cause) {
+    fileKey?.fill(0);
+    if (isKeywardError(cause) && cause.code === 'KEY_TOO_WEAK') throw cause;
+    throw new KeywardError('ESCROW_INVALID', { reason: `the wrapped key does not open the signed file${isKeywardError(cause) ? ` (${cause.code})` : ''}` }, { cause });
+  }
+}
+
+/**
+ * The authority's intake check of an escrow blob (§4 checks 1–8, in order;
+ * the first failure is the blob's result).
+ *
+ * @param authority - the checker's identity (its RSA private key unwraps)
+ * @param options - `expectOwner`: the identity ID the blob must come from
+ * @throws KeywardError `MALFORMED`, `UNSUPPORTED_VERSION` (a council's blob), `SIGNATURE_INVALID`,
+ *   `SIGNER_UNTRUSTED`, `ESCROW_INVALID`, `NO_MATCHING_KEY`, `KEY_TOO_WEAK`
+ */
+export async function checkEscrowBlob(blob: EscrowBlobV2, authority: PrivateIdentity, options: { expectOwner?: string } = {}): Promise<CheckedEscrow> {
+  const checked = await checkPublic(blob, authority, options.expectOwner);
+  const { fileKey, meta } = await openEscrow(checked.blob, checked.parsed, authority.encryption.privateKey);
+  fileKey.fill(0);
+  return { ...checked, meta };
+}
+
+/**
+ * `checkEscrowBlob`, and the file key of the good blob (issuing a recovery
+ * blob needs it). The caller zeroes it.
+ *
+ * @throws as `checkEscrowBlob`
+ */
+export async function openCheckedEscrow(blob: EscrowBlobV2, authority: PrivateIdentity): Promise<CheckedEscrow & { fileKey: Bytes }> {
+  const checked = await checkPublic(blob, authority, undefined);
+  const opened = await openEscrow(checked.blob, checked.parsed, authority.encryption.privateKey);
+  return { ...checked, ...opened };
+}
+
+/** The owner and authority fields of a new escrow blob. */
+export function escrowParties(owner: PublicIdentity, ownerName: string, authority: PublicIdentity, authorityName: string): Pick<EscrowBlobV2, 'owner' | 'authority'> {
+  return {
+    owner: { name: ownerName, id: owner.id, publicKey: b64u(owner.rsaSpki), signingKey: b64u(owner.ed25519Spki) },
+    authority: { kind: 'identity', name: authorityName, id: authority.id, keyId: authority.encryption.keyId },
+  };
+}
