@@ -1,10 +1,11 @@
 /**
- * Journey 1: a person opens Keyward for the first time, creates a key pair,
- * downloads its passphrase-protected backup, adds the backup authority's
- * public key, compares both key IDs and confirms the authority. The backup is
- * checked outside the page (OpenSSL and the node:crypto reference): it opens
- * with the passphrase, has the key ID the page showed, and decrypts a file the
- * app encrypted after a reload with the key kept in IndexedDB.
+ * Journey 1: a person opens Keyward for the first time, creates a key pair (an
+ * identity, spec v2 §2), downloads its passphrase-protected backup, adds the
+ * backup authority's public key, compares both IDs and confirms the
+ * authority. The backup is checked outside the page (OpenSSL and the
+ * node:crypto reference): it opens with the passphrase, has the identity ID
+ * the page showed, and decrypts a file the app encrypted after a reload with
+ * the key kept in IndexedDB.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
 import { refDecrypt, refKeyId } from '../test/reference/keyward-node.ts';
-import { downloadBytes, downloadFrom, dropFiles, sha256, testKey, keyIdShown } from './support.ts';
+import { downloadBytes, downloadFrom, dropFiles, opensslIdentityId, pemBlocks, sha256, testKey, keyIdShown } from './support.ts';
 
 const BACKUP_PASSPHRASE = 'correct horse battery staple';
 /** A key ID as people read it aloud: 64 hex digits in sixteen groups of four. */
@@ -46,7 +47,9 @@ test('a person creates a key pair, backs it up, confirms the authority, and the 
 
   // The new key pair is not saved before its backup: the backup step comes first, with the focus.
   await expect(page.getByRole('heading', { name: 'Back up your new key pair' })).toBeFocused({ timeout: 30_000 });
-  const ownKeyId = await onlyKeyId(page);
+  // A new key pair is an identity: the ID shown to compare is its identity ID, labelled so.
+  const ownIdentityId = await onlyKeyId(page);
+  await expect(page.getByText(/^Identity ID /)).toBeVisible();
 
   await page.getByLabel('Backup passphrase').fill(BACKUP_PASSPHRASE);
   await page.getByLabel('Repeat passphrase').fill(BACKUP_PASSPHRASE);
@@ -54,16 +57,19 @@ test('a person creates a key pair, backs it up, confirms the authority, and the 
   expect(download.suggestedFilename()).toBe('Ada-Lovelace.backup.pem');
   const backup = (await downloadBytes(download)).toString('utf8');
   expect(backup).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+  expect(pemBlocks(backup)).toHaveLength(2);
   await expect(page.getByText(/^Backup downloaded/)).toBeVisible();
   // Storage persistence was asked for once the key pair was saved; either answer is shown.
   await expect(page.getByRole('status').filter({ hasText: /Keyward’s storage/ })).toBeVisible();
 
-  // OpenSSL opens the backup with the passphrase; its public key has the key ID the page showed.
+  // OpenSSL opens both blocks of the backup with the passphrase; their public keys have the identity ID the page showed.
+  expect(opensslIdentityId(backup, BACKUP_PASSPHRASE)).toBe(ownIdentityId);
   const backupPath = join(dir, 'backup.pem');
   writeFileSync(backupPath, backup);
   const privatePem = execFileSync('openssl', ['pkey', '-in', backupPath, '-passin', `pass:${BACKUP_PASSPHRASE}`], { encoding: 'utf8' });
   const publicPem = execFileSync('openssl', ['pkey', '-in', backupPath, '-passin', `pass:${BACKUP_PASSPHRASE}`, '-pubout'], { encoding: 'utf8' });
-  expect(refKeyId(publicPem)).toBe(ownKeyId);
+  const ownRsaKeyId = refKeyId(publicPem);
+  expect(ownRsaKeyId).not.toBe(ownIdentityId);
   expect(execFileSync('openssl', ['pkey', '-in', backupPath, '-passin', `pass:${BACKUP_PASSPHRASE}`, '-noout', '-text'], { encoding: 'utf8' })).toContain('3072 bit');
   expect(() => execFileSync('openssl', ['pkey', '-in', backupPath, '-passin', 'pass:not the passphrase'], { stdio: 'pipe' })).toThrow();
 
@@ -74,7 +80,7 @@ test('a person creates a key pair, backs it up, confirms the authority, and the 
   await page.getByRole('button', { name: 'Add authority' }).click();
   await expect(page.getByText('Compare this key ID with your backup authority (for example over the phone) before you trust it.')).toBeVisible();
   await expect(keyIdShown(page, authorityKeyId)).toHaveAttribute('data-key-id', authorityKeyId);
-  await expect(keyIdShown(page, ownKeyId)).toHaveAttribute('data-key-id', ownKeyId);
+  await expect(keyIdShown(page, ownIdentityId)).toHaveAttribute('data-key-id', ownIdentityId);
   // Not usable before it is confirmed.
   await expect(page.getByRole('tab', { name: 'Encrypt' })).toHaveCount(0);
 
@@ -89,7 +95,7 @@ test('a person creates a key pair, backs it up, confirms the authority, and the 
   await page.getByRole('tab', { name: 'Keys' }).click();
   const list = page.getByRole('list', { name: 'Stored keys' });
   const own = list.getByRole('listitem', { name: 'Ada Lovelace' });
-  await expect(keyIdShown(own, ownKeyId)).toHaveAttribute('data-key-id', ownKeyId);
+  await expect(keyIdShown(own, ownIdentityId)).toHaveAttribute('data-key-id', ownIdentityId);
   await expect(own.getByText('My key pair')).toBeVisible();
   await expect(own.getByText('Private key stays in this browser')).toBeVisible();
   await expect(own.getByText(/^Backup exported /)).toBeVisible();

@@ -126,6 +126,24 @@ export async function tempOutputs(page: Page): Promise<string[]> {
   });
 }
 
+/** The PEM blocks of a text, each with its BEGIN and END lines (an identity's file holds two). */
+export const pemBlocks = (text: string): string[] => text.match(/-----BEGIN ([A-Z ]+)-----[\s\S]*?-----END \1-----\n?/g) ?? [];
+
+/**
+ * The identity ID (spec v2 §2) of an identity's PEM file, public or private
+ * (with `passphrase` for an encrypted one), computed with OpenSSL as an
+ * outsider would: each block's public key as DER, concatenated, hashed.
+ */
+export function opensslIdentityId(pem: string, passphrase?: string): string {
+  const ders = pemBlocks(pem).map((block) =>
+    execFileSync('openssl', ['pkey', '-pubout', '-outform', 'DER', ...(passphrase ? ['-passin', `pass:${passphrase}`] : []), ...(block.includes('PUBLIC KEY') ? ['-pubin'] : [])], {
+      input: block,
+    }),
+  );
+  if (ders.length !== 2) throw new Error(`an identity has two PEM blocks, this text has ${ders.length}`);
+  return `SHA256:${sha256(Buffer.concat(ders))}`;
+}
+
 /** A key ID as the page shows it (spec §1, `KeyId`): 64 hex digits in sixteen groups of four. */
 export const groupedKeyId = (keyId: string) => keyId.slice('SHA256:'.length).replace(/(.{4})(?!$)/g, '$1 ');
 

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { BackupForm } from './backup-form.tsx';
 import { ErrorNotice } from './error-notice.tsx';
-import { KeyId } from './key-id.tsx';
+import { StoredKeyId } from './stored-key-id.tsx';
 import type { StoredKey, UiError } from '../store/types.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
@@ -43,7 +43,7 @@ export function NewKeyBackup({ role, onSaved }: { role: 'owner' | 'authority-own
         Back up your new key pair
       </h3>
       <p>
-        <strong className="row__name">{newKey.name}</strong> · {newKey.modulusBits} bits · Key ID <KeyId keyId={newKey.keyId} />
+        <strong className="row__name">{newKey.name}</strong> · {newKey.modulusBits} bits · <StoredKeyId storedKey={newKey} />
       </p>
       <p className="warning">
         This key pair is not saved yet. Download a passphrase-protected backup now: it is the only copy outside this browser, and

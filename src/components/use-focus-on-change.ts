@@ -2,6 +2,8 @@ import { type RefObject, useEffect, useRef } from 'react';
 
 /** `moved` for a flag that was on and is now off (a step done: its button is gone with it). */
 export const turnedOff = (before: boolean, now: boolean) => before && !now;
+/** `moved` for a flag that was off and is now on (what to read next just appeared). */
+export const turnedOn = (before: boolean, now: boolean) => !before && now;
 /** `moved` for a count that went down (an item removed, its buttons with it). */
 export const shrank = (before: number, now: number) => now < before;
 

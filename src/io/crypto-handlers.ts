@@ -7,10 +7,15 @@
 import {
   type PieceHooks,
   encryptSource,
+  exportPrivateIdentity,
   exportPrivateKey,
+  exportPublicIdentity,
   exportPublicKey,
+  generateIdentity,
   generateKeyPair,
+  identityFromKeyPair,
   importAnyKey,
+  importAnyKeyOrIdentity,
   isKeywardError,
   issueRecoveryBlob,
   openBlob,
@@ -75,6 +80,12 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   importKey: ({ text, passphrase, extractable }) => importAnyKey(text, passphrase === undefined ? { extractable } : { passphrase, extractable }),
   exportPublicKey: ({ key, format }) => exportPublicKey(key, format),
   exportPrivateKey: ({ key, format, passphrase }) => exportPrivateKey(key, format, passphrase === undefined ? {} : { passphrase }),
+  generateIdentity: (args) => generateIdentity(args),
+  importKeyOrIdentity: ({ text, passphrase, extractable }) =>
+    importAnyKeyOrIdentity(text, passphrase === undefined ? { extractable } : { passphrase, extractable }),
+  upgradeToIdentity: ({ key, extractable }) => identityFromKeyPair(key, { extractable }),
+  exportPublicIdentity: ({ identity, format }) => exportPublicIdentity(identity, format),
+  exportPrivateIdentity: ({ identity, format, passphrase }) => exportPrivateIdentity(identity, format, passphrase === undefined ? {} : { passphrase }),
 
   async encrypt(args, context) {
     // The metadata's size is the file's: the output fails if the file changes while it is read.

@@ -4,7 +4,7 @@
  * keeps non-extractable keys non-extractable); files travel as `Blob`s, which
  * the Worker reads itself.
  */
-import type { AnyKeyInfo, ErrorDetails, FileMeta, FileSummary, KeyBlob, PrivateKeyInfo, PublicKeyInfo } from '../core/index.ts';
+import type { AnyKey, AnyKeyInfo, ErrorDetails, FileMeta, FileSummary, KeyBlob, PrivateIdentity, PrivateKeyInfo, PublicIdentity, PublicKeyInfo } from '../core/index.ts';
 
 /** A temp file in this tab's OPFS folder (see `temp-files.ts`). */
 export interface TempFile {
@@ -60,6 +60,17 @@ export interface DecryptResult {
 export interface Operations {
   generateKey: { args: { bits: 3072 | 4096; extractable: boolean }; result: PrivateKeyInfo };
   importKey: { args: { text: string; passphrase?: string; extractable: boolean }; result: AnyKeyInfo };
+  /** A new identity (spec v2 §2): RSA and Ed25519 pairs, both private keys extractable exactly when asked. */
+  generateIdentity: { args: { bits: 3072 | 4096; extractable: boolean }; result: PrivateIdentity };
+  /** A v1 key or an identity, public or private, PEM or JWK. */
+  importKeyOrIdentity: { args: { text: string; passphrase?: string; extractable: boolean }; result: AnyKey };
+  /** A v1 key pair made an identity: a fresh Ed25519 pair (extractable exactly when asked) beside it. */
+  upgradeToIdentity: { args: { key: PrivateKeyInfo; extractable: boolean }; result: PrivateIdentity };
+  exportPublicIdentity: { args: { identity: PublicIdentity; format: 'pem' | 'jwk' }; result: string };
+  exportPrivateIdentity: {
+    args: { identity: PrivateIdentity; format: 'pem' | 'jwk' | 'encrypted-pem'; passphrase?: string };
+    result: string;
+  };
   exportPublicKey: { args: { key: CryptoKey; format: 'spki-pem' | 'pkcs1-pem' | 'jwk' }; result: string };
   exportPrivateKey: {
     args: { key: CryptoKey; format: 'pkcs8-pem' | 'pkcs1-pem' | 'jwk' | 'encrypted-pkcs8-pem'; passphrase?: string };

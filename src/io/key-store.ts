@@ -5,6 +5,7 @@
  * non-extractable; whether it is extractable is decided before it gets here.
  */
 import type { IDBPDatabase } from 'idb';
+import type { PrivateIdentity, PublicIdentity } from '../core/index.ts';
 import { type KeywardDB, storageError, withStorageErrors } from './db.ts';
 import type { StoredIdentity, StoredKey } from './records.ts';
 
@@ -77,6 +78,37 @@ export function isIdentity(key: StoredKey): key is StoredKey & { identity: Store
  */
 export function confirmableId(key: StoredKey): string {
   return key.identity?.id ?? key.keyId;
+}
+
+/**
+ * The signing half to store for an identity the core made or imported: its
+ * Ed25519 keys (the private one only for a private identity) and its ID.
+ */
+export function storedIdentityOf(identity: PublicIdentity | PrivateIdentity): StoredIdentity {
+  return {
+    id: identity.id,
+    rsaSpki: identity.rsaSpki,
+    ed25519Spki: identity.ed25519Spki,
+    signingKey: identity.signingKey,
+    ...('signingPrivateKey' in identity ? { signingPrivateKey: identity.signingPrivateKey } : {}),
+  };
+}
+
+/** A stored identity's public half, as the core takes it (an authority to escrow to, a signer to expect). */
+export function publicIdentityOf(key: StoredKey & { identity: StoredIdentity }): PublicIdentity {
+  const { id, rsaSpki, ed25519Spki, signingKey } = key.identity;
+  return { id, rsaSpki, ed25519Spki, signingKey, encryption: { publicKey: key.publicKey, keyId: key.keyId, modulusBits: key.modulusBits } };
+}
+
+/** A stored identity with both private keys, as the core takes it to sign; undefined for anything else. */
+export function privateIdentityOf(key: StoredKey): PrivateIdentity | undefined {
+  const signingPrivateKey = key.identity?.signingPrivateKey;
+  if (!key.identity || !key.privateKey || !signingPrivateKey) return undefined;
+  return {
+    ...publicIdentityOf({ ...key, identity: key.identity }),
+    encryption: { publicKey: key.publicKey, keyId: key.keyId, modulusBits: key.modulusBits, privateKey: key.privateKey },
+    signingPrivateKey,
+  };
 }
 
 /** Copies only the patchable fields that are set, so `{ name: undefined }` cannot erase a name. */

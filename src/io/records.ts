@@ -3,6 +3,7 @@
  * them. Only types: the schema and the stores that read and write each kind
  * of record all build on this file, so none of them imports another's.
  */
+import type { Bytes } from '../core/index.ts';
 
 /**
  * `owner`: my own key pair. `authority`: a backup authority's public key (to
@@ -21,9 +22,9 @@ export interface StoredIdentity {
   /** `"SHA256:"` + hex(SHA-256(rsaSpki || ed25519Spki)): the ID a person confirms for an identity. */
   id: string;
   /** DER SubjectPublicKeyInfo of the RSA key. */
-  rsaSpki: Uint8Array;
+  rsaSpki: Bytes;
   /** DER SubjectPublicKeyInfo of the Ed25519 key (44 bytes). */
-  ed25519Spki: Uint8Array;
+  ed25519Spki: Bytes;
   /** Ed25519 public key, usage `verify`. */
   signingKey: CryptoKey;
   /**

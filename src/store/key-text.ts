@@ -1,5 +1,5 @@
 /** Pasted or dropped key text, looked at before anything is imported. */
-import { type DetectedKey, detectKeyFormat } from '../core/index.ts';
+import { type AnyKey, type DetectedKey, detectKeyFormat, detectKeyOrIdentity } from '../core/index.ts';
 import { toUiError } from './errors.ts';
 import type { UiError } from './types.ts';
 
@@ -16,3 +16,18 @@ export function keyKindOf(text: string): DetectedKey['kind'] | UiError {
     return toUiError(error);
   }
 }
+
+/**
+ * As `keyKindOf`, for text that may also hold an identity (spec v2 §2): a v1
+ * key or an identity, public or private.
+ */
+export function keyOrIdentityKindOf(text: string): AnyKey['kind'] | UiError {
+  try {
+    return detectKeyOrIdentity(text).kind;
+  } catch (error) {
+    return toUiError(error);
+  }
+}
+
+/** True for the kinds that hold a private key. */
+export const isPrivateKind = (kind: AnyKey['kind']) => kind === 'private' || kind === 'private-identity';

@@ -171,11 +171,24 @@ export interface KeysSlice {
      */
     accept?: 'any' | 'public' | 'private';
   }) => Promise<{ key: StoredKey } | { error: UiError }>;
+  /**
+   * Pins an authority key: the person compared the ID shown for it (its
+   * identity ID, or the key ID of a v1 key) with the authority.
+   */
   confirmAuthority: (keyId: string) => Promise<UiError | null>;
+  /**
+   * Makes a stored v1 key pair an identity by adding an Ed25519 key pair
+   * (spec v2 §2), as exportable as its RSA key. The identity has a new ID,
+   * which whoever pinned the v1 key must confirm again.
+   */
+  addSigningKey: (keyId: string) => Promise<UiError | null>;
   renameKey: (keyId: string, name: string) => Promise<UiError | null>;
-  /** Downloads the public key (`NAME.pub.pem` or `.jwk.json`). */
+  /** Downloads the public key, or both public keys of an identity (`NAME.pub.pem` or `.jwk.json`). */
   exportPublicKey: (keyId: string, format: 'spki-pem' | 'jwk') => Promise<UiError | null>;
-  /** Downloads a passphrase-protected PKCS#8 backup and records when; for `newKey`, then stores it. */
+  /**
+   * Downloads a passphrase-protected PKCS#8 backup (both private keys of an
+   * identity, in two blocks) and records when; for `newKey`, then stores it.
+   */
   exportPrivateBackup: (keyId: string, passphrase: string) => Promise<UiError | null>;
   /**
    * Why no backup of this key can be exported (no private key, or a stored

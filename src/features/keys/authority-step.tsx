@@ -1,8 +1,8 @@
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
-import { KeyId } from '../../components/key-id.tsx';
+import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
-import { unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
+import { idNoun, unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AUTHORITY_HEADING, CONFIRM_HEADING } from './first-run-focus.ts';
 import { KeyImportForm } from './key-import-form.tsx';
@@ -22,21 +22,21 @@ export function AuthorityStep() {
       {pending ? (
         <div className="first-run__confirm">
           <h3 id={CONFIRM_HEADING} tabIndex={-1}>
-            Compare the key ID
+            Compare the {idNoun(pending)}
           </h3>
           <p>
             <strong className="row__name">{pending.name}</strong> · {pending.modulusBits} bits
           </p>
           <p>
-            Key ID <KeyId keyId={pending.keyId} />
+            <StoredKeyId storedKey={pending} />
           </p>
-          <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>
+          <p className="warning">Compare this {idNoun(pending)} with your backup authority (for example over the phone) before you trust it.</p>
           <div className="actions">
             <button type="button" className="button" disabled={busy} onClick={() => void run(() => confirmAuthority(pending.keyId))}>
               Confirm authority
             </button>
             <button type="button" className="button button--quiet" disabled={busy} onClick={() => void run(() => deleteKey(pending.keyId))}>
-              The key ID differs: remove this key
+              The {idNoun(pending)} differs: remove this key
             </button>
           </div>
           {error && <ErrorNotice error={error} />}

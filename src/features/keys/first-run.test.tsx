@@ -2,7 +2,7 @@
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { importPrivateKey } from '../../core/index.ts';
+import { importPrivateIdentity } from '../../core/index.ts';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { FirstRun } from './first-run.tsx';
@@ -55,7 +55,10 @@ describe('FirstRun', () => {
     const own = store.getState().newKey!.key;
     expect(own).toMatchObject({ name: 'Ada Lovelace', role: 'owner', modulusBits: 3072 });
     expect(store.getState().keys).toEqual([]);
-    expect(screen.getByText(formatKeyIdForHumans(own.keyId))).toHaveAttribute('data-key-id', own.keyId);
+    // A new key pair is an identity: the ID to compare is its identity ID, labelled as such.
+    const ownId = own.identity!.id;
+    expect(screen.getByText(formatKeyIdForHumans(ownId))).toHaveAttribute('data-key-id', ownId);
+    expect(screen.getByText(formatKeyIdForHumans(ownId)).parentElement).toHaveTextContent(/^Identity ID /);
     // The authority step waits for the backup (or a clear "no").
     expect(screen.queryByLabelText('Authority public key (PEM or JWK)')).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save the key without a backup' })).toBeDisabled();
@@ -75,7 +78,10 @@ describe('FirstRun', () => {
     expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
     const backup = await download.saved[0]!.blob.text();
     expect(backup).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
-    expect((await importPrivateKey(backup, { passphrase: 'correct horse battery' })).keyId).toBe(own.keyId);
+    // The backup holds both private keys of the identity (two encrypted blocks under one passphrase).
+    const restored = await importPrivateIdentity(backup, { passphrase: 'correct horse battery' });
+    expect(restored.id).toBe(ownId);
+    expect(restored.encryption.keyId).toBe(own.keyId);
     expect(store.getState().keys[0]).toMatchObject({ keyId: own.keyId, name: 'Ada Lovelace', extractable: false });
     expect(screen.queryByRole('heading', { name: 'Back up your new key pair' })).not.toBeInTheDocument();
     // A private key is saved now: the browser is asked to keep the storage.

@@ -38,10 +38,10 @@ export function KeyBadges({
       )}
       {storedKey.role === 'authority' &&
         (storedKey.confirmedAt === undefined ? (
-          <span className="badge badge--warn">Key ID not confirmed</span>
+          <span className="badge badge--warn">{storedKey.identity ? 'Identity ID' : 'Key ID'} not confirmed</span>
         ) : (
           <span className="badge badge--ok" ref={confirmedRef} tabIndex={-1}>
-            Key ID confirmed {formatDate(storedKey.confirmedAt)}
+            {storedKey.identity ? 'Identity ID' : 'Key ID'} confirmed {formatDate(storedKey.confirmedAt)}
           </span>
         ))}
     </p>

@@ -1,8 +1,8 @@
 import { useRef, useState } from 'react';
-import { turnedOff, useFocusOnChange } from '../../components/use-focus-on-change.ts';
+import { turnedOff, turnedOn, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
-import { KeyId } from '../../components/key-id.tsx';
+import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { StoredKey, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -11,14 +11,17 @@ import { DeleteKey } from './delete-key.tsx';
 import { KeyBadges } from './key-badges.tsx';
 import { RenameForm } from './rename-form.tsx';
 import { UnbackableKey } from '../../components/unbackable-key.tsx';
-import { cannotBeBackedUp } from '../../store/slices/keys-slice.ts';
+import { cannotBeBackedUp, idNoun } from '../../store/slices/keys-slice.ts';
 import { ROLE_LABELS } from './role-labels.ts';
 
 /** One stored key: what it is, its key ID to compare, and what can be done with it. */
 export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
-  const { exportPublicKey, confirmAuthority } = useAppStore(
-    useShallow((s) => ({ exportPublicKey: s.exportPublicKey, confirmAuthority: s.confirmAuthority })),
+  const { exportPublicKey, confirmAuthority, addSigningKey } = useAppStore(
+    useShallow((s) => ({ exportPublicKey: s.exportPublicKey, confirmAuthority: s.confirmAuthority, addSigningKey: s.addSigningKey })),
   );
+  /** Set once this card's v1 key became an identity here: the person is told to send it again. */
+  const [upgraded, setUpgraded] = useState(false);
+  const [upgrading, setUpgrading] = useState(false);
   const [open, setOpen] = useState<'backup' | 'rename' | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const { keyId, name, role, privateKey } = storedKey;
@@ -31,6 +34,9 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
   useFocusOnChange(undecided, turnedOff, backupBadge);
   // Confirm authority removes its own button: focus goes to the badge that says it is confirmed, not to the page body.
   useFocusOnChange(unconfirmed, turnedOff, confirmedBadge);
+  // Add a signing key removes its own button: focus goes to what the person must do next.
+  const upgradedNote = useRef<HTMLParagraphElement>(null);
+  useFocusOnChange(upgraded, turnedOn, upgradedNote);
   const exportPublic = async (format: 'spki-pem' | 'jwk') => {
     setError(await exportPublicKey(keyId, format));
   };
@@ -45,18 +51,44 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
         {storedKey.modulusBits} bits · {storedKey.origin === 'generated' ? 'created' : 'imported'} {formatDate(storedKey.createdAt)}
       </p>
       <div>
-        <KeyId keyId={keyId} />
+        <StoredKeyId storedKey={storedKey} />
       </div>
       <KeyBadges storedKey={storedKey} confirmedRef={confirmedBadge} backupRef={backupBadge} />
       {unconfirmed && (
         <div className="actions">
-          <p className="warning">Compare this key ID with your backup authority (for example over the phone) before you trust it.</p>
+          <p className="warning">Compare this {idNoun(storedKey)} with your backup authority (for example over the phone) before you trust it.</p>
           <button type="button" className="button button--small" onClick={() => void confirmAuthority(keyId).then(setError)}>
             Confirm authority
           </button>
         </div>
       )}
       {undecided && <UnbackableKey storedKey={storedKey} />}
+      {privateKey && !storedKey.identity && (
+        <div className="actions">
+          <p>This key can decrypt, but cannot sign: files made with it are unsigned (v1).</p>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={upgrading}
+            onClick={() => {
+              setUpgrading(true);
+              void addSigningKey(keyId).then((failure) => {
+                setUpgrading(false);
+                setError(failure);
+                setUpgraded(failure === null);
+              });
+            }}
+          >
+            Add a signing key
+          </button>
+        </div>
+      )}
+      {upgraded && storedKey.identity && (
+        <p className="status--done" role="status" ref={upgradedNote} tabIndex={-1}>
+          This key is now an identity with a new identity ID. Export its public key again and send it to whoever uses your key (your
+          backup authority, people who check your files): they confirm the new identity ID.
+        </p>
+      )}
       <div className="actions">
         <button type="button" className="button button--small" onClick={() => void exportPublic('spki-pem')}>
           Export public key (PEM)

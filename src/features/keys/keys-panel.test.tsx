@@ -48,6 +48,26 @@ describe('KeysPanel', () => {
     expect(within(authority).queryByText('Private key stays in this browser')).not.toBeInTheDocument();
   });
 
+  it('labels the ID each card shows: a v1 key cannot sign until a signing key is added, then shows its new identity ID', async () => {
+    const { store, user } = await setup();
+    const own = card('Ada Lovelace');
+    const keyId = await keyIdOfPem(testKeyPem('owner.pub.pem'));
+    expect(within(own).getByText(formatKeyIdForHumans(keyId)).parentElement).toHaveTextContent(/^Key ID .* v1 key, cannot sign$/);
+    // An authority's v1 key is shown the same way, and cannot be upgraded from here (no private key).
+    expect(within(card('IT backup desk')).getByText('v1 key, cannot sign')).toBeInTheDocument();
+    expect(within(card('IT backup desk')).queryByRole('button', { name: 'Add a signing key' })).not.toBeInTheDocument();
+
+    await user.click(within(own).getByRole('button', { name: 'Add a signing key' }));
+    const told = await within(card('Ada Lovelace')).findByRole('status', undefined, { timeout: 20_000 });
+    expect(told).toHaveTextContent(/new identity ID.*send it to whoever uses your key/);
+    // The button it replaced is gone: the focus is on what to do next, not lost on the page.
+    expect(told).toHaveFocus();
+    const identityId = store.getState().keys.find((k) => k.keyId === keyId)!.identity!.id;
+    expect(within(card('Ada Lovelace')).getByText(formatKeyIdForHumans(identityId)).parentElement).toHaveTextContent(/^Identity ID /);
+    expect(within(card('Ada Lovelace')).queryByText('v1 key, cannot sign')).not.toBeInTheDocument();
+    expect(within(card('Ada Lovelace')).queryByRole('button', { name: 'Add a signing key' })).not.toBeInTheDocument();
+  });
+
   it('exports public keys as PEM and JWK through the downloader', async () => {
     const { download, user } = await setup();
     await user.click(within(card('Ada Lovelace')).getByRole('button', { name: 'Export public key (PEM)' }));

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { KeyId } from '../../components/key-id.tsx';
+import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import { backupStatus, cannotBeBackedUp, ownKeyPair } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -55,7 +55,7 @@ export function OwnKeyStep() {
         <strong className="row__name">{key.name}</strong> · {key.modulusBits} bits
       </p>
       <p>
-        Key ID <KeyId keyId={key.keyId} />
+        <StoredKeyId storedKey={key} />
       </p>
       {cannotBeBackedUp(key) ? (
         <UnbackableKey storedKey={key} />

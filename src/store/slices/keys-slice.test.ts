@@ -6,7 +6,16 @@
  */
 import { storageError } from '../../io/db.ts';
 import { createPrivateKey } from 'node:crypto';
-import { importPrivateKey } from '../../core/index.ts';
+import {
+  exportPrivateIdentity,
+  exportPublicIdentity,
+  exportPublicKey,
+  generateIdentity,
+  identityFromKeyPair,
+  importPrivateIdentity,
+  importPrivateKey,
+  importPublicIdentity,
+} from '../../core/index.ts';
 import type { KeyStore } from '../../io/key-store.ts';
 import { createTestStore, keyIdOfPem, memoryKeyStore, recordingDownloader, testKeyPem } from '../test-adapters.ts';
 import { backupStatus, cannotBeBackedUp, ownKeyPair, unconfirmedAuthority } from './keys-slice.ts';
@@ -54,14 +63,20 @@ describe('generateKey', () => {
     expect(download.saved.map((s) => s.name)).toEqual(['Ada-Lovelace.backup.pem']);
     const pem = await download.saved[0]!.blob.text();
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
-    const reopened = await importPrivateKey(pem, { passphrase: 'correct horse battery' });
-    expect(reopened.keyId).toBe(key.keyId);
+    // A new key is an identity; its backup holds both private keys.
+    expect(pem.match(/-----BEGIN ENCRYPTED PRIVATE KEY-----/g)).toHaveLength(2);
+    const reopened = await importPrivateIdentity(pem, { passphrase: 'correct horse battery' });
+    expect(reopened.encryption.keyId).toBe(key.keyId);
+    expect(reopened.id).toBe(key.identity?.id);
 
     expect(store.getState().newKey).toBeNull();
     expect(unsavedWork(store.getState())).toBeNull();
     const [saved] = store.getState().keys;
     expect(saved).toMatchObject({ keyId: key.keyId, name: 'Ada Lovelace', extractable: false });
     expect(saved?.privateKey?.extractable).toBe(false);
+    // The signing key too: stored so that it can sign here, never be read out.
+    expect(saved?.identity?.id).toBe(key.identity?.id);
+    expect(saved?.identity?.signingPrivateKey?.extractable).toBe(false);
     expect(saved?.backedUpAt).toBeGreaterThan(0);
     expect((await keyStore.get(key.keyId))?.backedUpAt).toBe(saved?.backedUpAt);
     // Saved: it can be used, never read out.
@@ -338,5 +353,83 @@ describe('selectors', () => {
     await store.getState().confirmAuthority(authority.keyId);
     expect(backupStatus(byId(generated.keyId))).toBe('exported');
     expect(unconfirmedAuthority(keys())).toBeUndefined();
+  }, 60_000);
+});
+
+describe('identities (spec v2 §2)', () => {
+  it('pins an authority identity by its identity ID; its v1 form changes nothing; another identity over the same RSA key must be confirmed again', async () => {
+    const { store } = await setup();
+    const desk = await generateIdentity({ bits: 3072, extractable: true });
+    const key = stored(await store.getState().importKey({ text: await exportPublicIdentity(desk, 'pem'), name: 'IT backup desk', accept: 'public' }));
+    expect(key).toMatchObject({ role: 'authority', keyId: desk.encryption.keyId, identity: { id: desk.id } });
+    expect(key.privateKey).toBeUndefined();
+    expect(key.identity?.signingPrivateKey).toBeUndefined();
+    expect(unconfirmedAuthority(store.getState().keys)?.keyId).toBe(key.keyId);
+    expect(await store.getState().confirmAuthority(key.keyId)).toBeNull();
+    const confirmedAt = store.getState().keys[0]!.confirmedAt;
+    expect(confirmedAt).toBeGreaterThan(0);
+
+    // The RSA key alone (v1 form) of the pinned identity: the identity and its pin stay.
+    const v1Form = await exportPublicKey(desk.encryption.publicKey, 'spki-pem');
+    stored(await store.getState().importKey({ text: v1Form, name: '', accept: 'public' }));
+    expect(store.getState().keys).toHaveLength(1);
+    expect(store.getState().keys[0]).toMatchObject({ identity: { id: desk.id }, confirmedAt });
+
+    // The same RSA key in another identity (a new signing key): a different ID, not pinned until confirmed.
+    const other = await identityFromKeyPair(desk.encryption);
+    const replaced = stored(await store.getState().importKey({ text: await exportPublicIdentity(other, 'jwk'), name: '', accept: 'public' }));
+    expect(replaced.identity?.id).toBe(other.id);
+    expect(replaced.name).toBe('IT backup desk');
+    expect(replaced.confirmedAt).toBeUndefined();
+    expect(unconfirmedAuthority(store.getState().keys)?.keyId).toBe(key.keyId);
+  }, 60_000);
+
+  it('imports a private identity as my key pair and exports its public identity as two PEM blocks and as a JWK Set', async () => {
+    const { store, download } = await setup();
+    const mine = await generateIdentity({ bits: 3072, extractable: true });
+    const backup = await exportPrivateIdentity(mine, 'encrypted-pem', { passphrase: 'correct horse battery', iterations: 1000 });
+    expect(failed(await store.getState().importKey({ text: backup, name: 'Ada', accept: 'private' }))).toBe('PASSPHRASE_REQUIRED');
+    const key = stored(await store.getState().importKey({ text: backup, name: 'Ada', passphrase: 'correct horse battery', accept: 'private' }));
+    expect(key).toMatchObject({ role: 'owner', keyId: mine.encryption.keyId, extractable: false, identity: { id: mine.id } });
+    expect(key.privateKey?.extractable).toBe(false);
+    expect(key.identity?.signingPrivateKey?.extractable).toBe(false);
+    // Its public identity is refused where an authority's key belongs.
+    expect(failed(await store.getState().importKey({ text: await exportPublicIdentity(mine, 'pem'), name: 'X', accept: 'public' }))).toBe('KEY_IS_OWN');
+    // A public identity is refused where a private key is needed, before anything is imported.
+    expect(failed(await store.getState().importKey({ text: await exportPublicIdentity(mine, 'pem'), name: 'X', accept: 'private' }))).toBe('KEY_NOT_PRIVATE');
+
+    expect(await store.getState().exportPublicKey(key.keyId, 'spki-pem')).toBeNull();
+    expect(await store.getState().exportPublicKey(key.keyId, 'jwk')).toBeNull();
+    const [pem, jwk] = await Promise.all(download.saved.map((s) => s.blob.text()));
+    expect(download.saved.map((s) => s.name)).toEqual(['Ada.pub.pem', 'Ada.pub.jwk.json']);
+    expect(pem!.match(/-----BEGIN PUBLIC KEY-----/g)).toHaveLength(2);
+    expect((await importPublicIdentity(pem!)).id).toBe(mine.id);
+    expect((await importPublicIdentity(jwk!)).id).toBe(mine.id);
+  }, 60_000);
+
+  it('adds a signing key to a v1 key pair once: a new identity ID, the same key ID, as exportable as the RSA key', async () => {
+    const { store, download } = await setup();
+    const fixed = stored(await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' }));
+    const loose = stored(await store.getState().importKey({ text: testKeyPem('new-owner.pem'), name: 'Loose', keepExportable: true }));
+    expect(fixed.identity).toBeUndefined();
+
+    expect(await store.getState().addSigningKey(fixed.keyId)).toBeNull();
+    const upgraded = store.getState().keys.find((k) => k.keyId === fixed.keyId)!;
+    expect(upgraded.identity?.id).toMatch(/^SHA256:[0-9a-f]{64}$/);
+    expect(upgraded.identity?.id).not.toBe(fixed.keyId);
+    expect(upgraded.identity?.signingPrivateKey?.extractable).toBe(false);
+    expect(upgraded).toMatchObject({ name: 'Ada', backedUpAt: fixed.backedUpAt });
+    // Once an identity, it stays the same one: its ID may already have been sent.
+    expect(await store.getState().addSigningKey(fixed.keyId)).toBeNull();
+    expect(store.getState().keys.find((k) => k.keyId === fixed.keyId)?.identity?.id).toBe(upgraded.identity?.id);
+
+    expect(await store.getState().addSigningKey(loose.keyId)).toBeNull();
+    const looseNow = store.getState().keys.find((k) => k.keyId === loose.keyId)!;
+    expect(looseNow.identity?.signingPrivateKey?.extractable).toBe(true);
+    // Its backup now holds both private keys, under the identity's ID.
+    expect(await store.getState().exportPrivateBackup(loose.keyId, 'correct horse battery')).toBeNull();
+    expect((await importPrivateIdentity(await download.saved[0]!.blob.text(), { passphrase: 'correct horse battery' })).id).toBe(looseNow.identity?.id);
+
+    expect((await store.getState().addSigningKey('SHA256:gone'))?.code).toBe('KEY_GONE');
   }, 60_000);
 });

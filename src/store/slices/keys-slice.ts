@@ -1,15 +1,36 @@
 /** Keys: the owner's key pairs, authorities' public keys, and an authority's own key pair. */
 import type { StateCreator } from 'zustand';
 import { MIN_PASSPHRASE_LENGTH } from '../../core/index.ts';
-import type { StoredKey } from '../../io/key-store.ts';
+import type { AnyKey } from '../../core/index.ts';
+import { type StoredIdentity, type StoredKey, privateIdentityOf, publicIdentityOf, storedIdentityOf } from '../../io/key-store.ts';
 import { toUiError, appError } from '../errors.ts';
-import { keyKindOf } from '../key-text.ts';
+import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { keyFileName } from '../names.ts';
 import type { Adapters, AppState, KeysSlice, UiError } from '../types.ts';
 
 /** A backup passphrase is the only thing between a lost backup file and the private key: the core's rule, as for `keyward keygen --passphrase`. */
 export const MIN_BACKUP_PASSPHRASE_LENGTH = MIN_PASSPHRASE_LENGTH;
 
+/** What an imported key adds to a stored record: its RSA half, and its signing half if it is an identity. */
+function importedParts(imported: AnyKey): { keyId: string; modulusBits: number; publicKey: CryptoKey; privateKey?: CryptoKey; identity?: StoredIdentity } {
+  switch (imported.kind) {
+    case 'public':
+      return { keyId: imported.keyId, modulusBits: imported.modulusBits, publicKey: imported.publicKey };
+    case 'private':
+      return { keyId: imported.keyId, modulusBits: imported.modulusBits, publicKey: imported.publicKey, privateKey: imported.privateKey };
+    case 'public-identity':
+    case 'private-identity': {
+      const { encryption } = imported.identity;
+      return {
+        keyId: encryption.keyId,
+        modulusBits: encryption.modulusBits,
+        publicKey: encryption.publicKey,
+        ...('privateKey' in encryption ? { privateKey: encryption.privateKey } : {}),
+        identity: storedIdentityOf(imported.identity),
+      };
+    }
+  }
+}
 
 export const createKeysSlice =
   (adapters: Adapters): StateCreator<AppState, [], [], KeysSlice> =>
@@ -43,14 +64,31 @@ export const createKeysSlice =
     const storeNewKey = async (patch: { backedUpAt: number } | { backupDeclinedAt: number }): Promise<StoredKey> => {
       const pending = get().newKey;
       if (!pending) throw new Error('no new key pair to store');
-      let privateKey = pending.key.privateKey!;
+      let { privateKey, identity } = pending.key;
       if (!pending.keepExportable) {
-        const pkcs8 = await adapters.crypto.run('exportPrivateKey', { key: privateKey, format: 'pkcs8-pem' });
-        const reimported = await adapters.crypto.run('importKey', { text: pkcs8, extractable: false });
-        if (reimported.kind !== 'private') throw new Error('re-import lost the private key');
-        privateKey = reimported.privateKey;
+        // Re-imported from its own export so both private keys are stored non-extractable.
+        const signer = privateIdentityOf(pending.key);
+        if (signer) {
+          const pem = await adapters.crypto.run('exportPrivateIdentity', { identity: signer, format: 'pem' });
+          const reimported = await adapters.crypto.run('importKeyOrIdentity', { text: pem, extractable: false });
+          if (reimported.kind !== 'private-identity') throw new Error('re-import lost the private identity');
+          privateKey = reimported.identity.encryption.privateKey;
+          identity = storedIdentityOf(reimported.identity);
+        } else {
+          const pkcs8 = await adapters.crypto.run('exportPrivateKey', { key: privateKey!, format: 'pkcs8-pem' });
+          const reimported = await adapters.crypto.run('importKey', { text: pkcs8, extractable: false });
+          if (reimported.kind !== 'private') throw new Error('re-import lost the private key');
+          privateKey = reimported.privateKey;
+        }
       }
-      const stored: StoredKey = { ...pending.key, privateKey, extractable: pending.keepExportable, createdAt: now(), ...patch };
+      const stored: StoredKey = {
+        ...pending.key,
+        ...(privateKey ? { privateKey } : {}),
+        ...(identity ? { identity } : {}),
+        extractable: pending.keepExportable,
+        createdAt: now(),
+        ...patch,
+      };
       await adapters.keyStore.put(stored);
       set({ newKey: null });
       await refresh();
@@ -70,15 +108,17 @@ export const createKeysSlice =
           // Extractable, and only in memory: nothing is stored until its backup is downloaded or
           // explicitly declined (storeNewKey), so a reload before then loses an unused key, never
           // leaves one that exists only here and can never be backed up.
-          const pair = await adapters.crypto.run('generateKey', { bits, extractable: true });
+          // Every new key is an identity (spec v2 §2): it signs the files and receipts it makes.
+          const identity = await adapters.crypto.run('generateIdentity', { bits, extractable: true });
           const key: StoredKey = {
-            keyId: pair.keyId,
+            keyId: identity.encryption.keyId,
             role,
             name: name.trim(),
-            modulusBits: pair.modulusBits,
+            modulusBits: identity.encryption.modulusBits,
             createdAt: now(),
-            publicKey: pair.publicKey,
-            privateKey: pair.privateKey,
+            publicKey: identity.encryption.publicKey,
+            privateKey: identity.encryption.privateKey,
+            identity: storedIdentityOf(identity),
             extractable: keepExportable,
             origin: 'generated',
           };
@@ -110,20 +150,23 @@ export const createKeysSlice =
 
       async importKey({ text, name, passphrase, privateRole = 'owner', publicRole = 'authority', keepExportable = false, accept = 'any' }) {
         if (text.trim() === '') return { error: appError('KEY_MISSING') };
-        const kind = keyKindOf(text);
+        const kind = keyOrIdentityKindOf(text);
         if (typeof kind !== 'string') return { error: kind };
         // Refused before WebCrypto holds anything, so nothing is stored.
-        if (accept === 'private' && kind === 'public') return { error: appError('KEY_NOT_PRIVATE') };
-        if (accept === 'public' && kind === 'private') return { error: appError('KEY_NOT_PUBLIC') };
+        if (accept === 'private' && !isPrivateKind(kind)) return { error: appError('KEY_NOT_PRIVATE') };
+        if (accept === 'public' && isPrivateKind(kind)) return { error: appError('KEY_NOT_PUBLIC') };
         try {
-          const imported = await adapters.crypto.run('importKey', {
-            text,
-            extractable: keepExportable,
-            ...(passphrase ? { passphrase } : {}),
-          });
-          const role = imported.kind === 'private' ? privateRole : publicRole;
+          const imported = importedParts(
+            await adapters.crypto.run('importKeyOrIdentity', {
+              text,
+              extractable: keepExportable,
+              ...(passphrase ? { passphrase } : {}),
+            }),
+          );
+          const isPrivate = imported.privateKey !== undefined;
+          const role = isPrivate ? privateRole : publicRole;
           const existing = find(imported.keyId);
-          if (existing?.privateKey && imported.kind === 'public') {
+          if (existing?.privateKey && !isPrivate) {
             // The public half of a key pair stored here: never lose (or demote) the private key.
             if (accept !== 'public') return { key: existing };
             return {
@@ -137,6 +180,9 @@ export const createKeysSlice =
             return { error: appError('KEY_EXISTS', { name: existing.name }) };
           }
           const at = now();
+          // A confirmation pins the ID that was compared: it carries over only to the same identity (or v1 key).
+          // (The v1 form of an identity stored here leaves the identity as it is: see mergeKey.)
+          const sameIdentity = existing?.identity?.id === imported.identity?.id;
           const stored: StoredKey = {
             keyId: imported.keyId,
             role,
@@ -144,12 +190,13 @@ export const createKeysSlice =
             modulusBits: imported.modulusBits,
             // The same key again: keep when it was first stored and confirmed.
             createdAt: existing?.createdAt ?? at,
-            ...(existing?.confirmedAt === undefined ? {} : { confirmedAt: existing.confirmedAt }),
+            ...(existing?.confirmedAt === undefined || !sameIdentity ? {} : { confirmedAt: existing.confirmedAt }),
             publicKey: imported.publicKey,
-            extractable: imported.kind === 'private' && keepExportable,
+            ...(imported.identity ? { identity: imported.identity } : {}),
+            extractable: isPrivate && keepExportable,
             origin: existing?.origin ?? 'imported',
             // An imported private key came from a file the user holds: that file is its backup.
-            ...(imported.kind === 'private' ? { privateKey: imported.privateKey, backedUpAt: existing?.backedUpAt ?? at } : {}),
+            ...(imported.privateKey ? { privateKey: imported.privateKey, backedUpAt: existing?.backedUpAt ?? at } : {}),
           };
           await adapters.keyStore.put(stored);
           await refresh();
@@ -176,7 +223,10 @@ export const createKeysSlice =
         const key = find(keyId);
         if (!key) return appError('KEY_GONE');
         try {
-          const text = await adapters.crypto.run('exportPublicKey', { key: key.publicKey, format: format === 'jwk' ? 'jwk' : 'spki-pem' });
+          // An identity travels as both public keys (spec v2 §2: two PEM blocks, or a JWK Set).
+          const text = key.identity
+            ? await adapters.crypto.run('exportPublicIdentity', { identity: publicIdentityOf({ ...key, identity: key.identity }), format: format === 'jwk' ? 'jwk' : 'pem' })
+            : await adapters.crypto.run('exportPublicKey', { key: key.publicKey, format: format === 'jwk' ? 'jwk' : 'spki-pem' });
           const base = keyFileName(key.name);
           adapters.download.save(
             new Blob([text], { type: format === 'jwk' ? 'application/json' : 'application/x-pem-file' }),
@@ -205,7 +255,11 @@ export const createKeysSlice =
         const pending = get().newKey?.key.keyId === keyId ? get().newKey!.key : undefined;
         const key = pending ?? find(keyId)!;
         try {
-          const text = await adapters.crypto.run('exportPrivateKey', { key: key.privateKey!, format: 'encrypted-pkcs8-pem', passphrase });
+          // An identity's backup holds both private keys: two ENCRYPTED PRIVATE KEY blocks under one passphrase.
+          const signer = privateIdentityOf(key);
+          const text = signer
+            ? await adapters.crypto.run('exportPrivateIdentity', { identity: signer, format: 'encrypted-pem', passphrase })
+            : await adapters.crypto.run('exportPrivateKey', { key: key.privateKey!, format: 'encrypted-pkcs8-pem', passphrase });
           adapters.download.save(new Blob([text], { type: 'application/x-pem-file' }), `${keyFileName(key.name)}.backup.pem`);
           // A new key pair is stored only now, with its backup downloaded.
           if (pending) await storeNewKey({ backedUpAt: now() });
@@ -217,6 +271,26 @@ export const createKeysSlice =
         } catch (error) {
           return toUiError(error);
         }
+      },
+
+      async addSigningKey(keyId) {
+        const key = find(keyId);
+        if (!key?.privateKey) return appError('KEY_GONE');
+        if (key.identity) return null;
+        let identity: StoredIdentity;
+        try {
+          // The signing key is as exportable as the RSA key beside it, so one backup holds both or neither.
+          const made = await adapters.crypto.run('upgradeToIdentity', {
+            key: { keyId, modulusBits: key.modulusBits, publicKey: key.publicKey, privateKey: key.privateKey },
+            extractable: key.extractable,
+          });
+          identity = storedIdentityOf(made);
+        } catch (error) {
+          return toUiError(error);
+        }
+        return guarded(async () => {
+          await adapters.keyStore.update(keyId, { identity });
+        });
       },
 
       deleteKey(keyId) {
@@ -262,3 +336,6 @@ export function backupStatus(key: StoredKey): 'exported' | 'imported' | 'missing
  */
 export const cannotBeBackedUp = (key: StoredKey) =>
   backupStatus(key) === 'missing' && !key.extractable && key.backupDeclinedAt === undefined;
+
+/** What the ID shown for a key is called in a sentence: "identity ID" for an identity, "key ID" for a v1 key. */
+export const idNoun = (key: Pick<StoredKey, 'identity'>) => (key.identity ? 'identity ID' : 'key ID');
