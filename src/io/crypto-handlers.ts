@@ -5,7 +5,11 @@
  * after the whole stream verified (spec §7).
  */
 import {
+  type EscrowBlobV2,
+  KeywardError,
   type PieceHooks,
+  type PrivateIdentity,
+  type Unlock,
   encryptSource,
   exportPrivateIdentity,
   exportPrivateKey,
@@ -14,15 +18,20 @@ import {
   generateIdentity,
   generateKeyPair,
   identityFromKeyPair,
+  checkEscrowBlob,
   importAnyKey,
   importAnyKeyOrIdentity,
   isKeywardError,
+  issueReceipt,
+  issueRecoveryV2,
   issueRecoveryBlob,
   openBlob,
   openSource,
   parseBlob,
+  parseSignedObject,
   readHeader,
   serializeBlob,
+  serializeSigned,
   summarizeHeader,
 } from '../core/index.ts';
 import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
@@ -121,7 +130,11 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   async decrypt({ file, unlock, target, pieceBytes }, context) {
     const opened = await openSource(
       blobSource(file),
-      unlock.kind === 'keys' ? { keys: unlock.keys } : { blob: parseBlob(unlock.blobText), key: unlock.key },
+      unlock.kind === 'escrow-v2'
+        ? await escrowUnlock(unlock)
+        : unlock.kind === 'keys'
+          ? { keys: unlock.keys }
+          : { blob: parseBlob(unlock.blobText), key: unlock.key },
       pieceHooks(context, pieceBytes),
     );
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
@@ -146,7 +159,44 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     });
     return { blob, json: serializeBlob(blob) };
   },
+
+  parseSigned: ({ text }) => Promise.resolve(parseSignedObject(text)),
+
+  async checkEscrow({ text, authority }) {
+    const checked = await checkEscrowBlob(escrowV2(text), authority);
+    return { blob: checked.blob, ownerId: checked.owner.id, ownerKeyId: checked.owner.encryption.keyId };
+  },
+
+  // spec v2 §5 and §6: the core checks the blob whole (§4) before it issues anything from it.
+  async issueReceipt({ escrowText, authority, name }) {
+    const receipt = await issueReceipt(escrowV2(escrowText), authority, { name });
+    return { serial: receipt.serial, json: serializeSigned(receipt) };
+  },
+
+  async issueRecoveryV2({ escrowText, authority, newOwner, ownerName, name }) {
+    const blob = await issueRecoveryV2(escrowV2(escrowText), authority, { newOwner, name, ...(ownerName === undefined ? {} : { ownerName }) });
+    return { blob, json: serializeSigned(blob) };
+  },
 };
+
+/**
+ * The authority opens a file with a signed escrow blob: the blob is checked
+ * whole (spec v2 §4) and its file key wrapped for the authority's own
+ * identity, in a recovery blob that never leaves the Worker; the file is then
+ * read as spec v2 §6 reads it (the blob must be this file's, `BLOB_MISMATCH`,
+ * and the file's own signature is checked to its end).
+ */
+async function escrowUnlock({ blobText, authority }: { blobText: string; authority: PrivateIdentity }): Promise<Unlock> {
+  const recovery = await issueRecoveryV2(escrowV2(blobText), authority, { newOwner: authority });
+  return { recovery, key: authority.encryption, trusted: [authority.id] };
+}
+
+/** A v2 escrow blob's text, parsed strictly (spec v2 §4 check 1); any other object is `MALFORMED`. */
+function escrowV2(text: string): EscrowBlobV2 {
+  const parsed = parseSignedObject(text);
+  if (parsed.kind !== 'escrow-v2') throw new KeywardError('MALFORMED', { reason: 'not a v2 escrow blob' });
+  return parsed.blob;
+}
 
 /**
  * Runs one operation by name. Always a promise: a handler that throws at once
