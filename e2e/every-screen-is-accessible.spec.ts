@@ -221,7 +221,7 @@ for (const look of LOOKS) {
       await check('authority with key');
 
       await dropFiles(page, 'Drop escrow blobs', [{ name: 'board minutes.pdf.keyward-escrow.json', mimeType: 'application/json', buffer: escrowBlob }]);
-      await expect(page.getByText('Unsigned (v1)')).toBeVisible();
+      await expect(page.getByText('Unsigned (v1)', { exact: true })).toBeVisible();
       await check('authority escrow blob');
       await dropFiles(page, 'Drop the encrypted file', [made.file]);
       await expect(page.getByRole('button', { name: `Download ${made.name}` })).toBeVisible({ timeout: 30_000 });
