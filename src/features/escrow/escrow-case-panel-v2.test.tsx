@@ -97,4 +97,29 @@ describe('EscrowCasePanel, signed (v2) escrow blobs', () => {
     const { importPublicIdentity } = await import('../../core/index.ts');
     for (const saved of download.saved) expect((await importPublicIdentity(await saved.blob.text())).id).toBe(authority.id);
   });
+
+  it('lists many blobs with their own checks, and downloads receipts for the checked ones in one zip', async () => {
+    const { download, user } = await setup();
+    const second = await makeSignedFile({ plaintext, name: 'b.bin', owner, authority });
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), [
+      escrowFile(good.escrowJson, 'a.json'),
+      escrowFile(good.escrowJson.replace('Board minutes', 'Board minutes (altered)'), 'altered.json'),
+      escrowFile(second.escrowJson, 'b.json'),
+    ]);
+
+    const list = await screen.findByRole('list', { name: 'Escrow blobs' });
+    const row = (name: string) => within(list).getByRole('listitem', { name });
+    await waitFor(() => {
+      expect(row('b.json')).toHaveTextContent(`Checked: signed by identity ${formatKeyIdForHumans(owner.id)}, opens file ${second.serial}`);
+    });
+    expect(within(row('altered.json')).getByRole('alert')).toHaveAttribute('data-code', 'SIGNATURE_INVALID');
+    expect(row('altered.json')).not.toHaveTextContent(/Checked/);
+    expect(screen.getByText(/2 of 3 open with your authority key/)).toHaveTextContent('Checked (signed): 2. Unsigned (v1): 0.');
+
+    await user.click(screen.getByRole('button', { name: 'Download receipts for the 2 checked blobs' }));
+    expect(await screen.findByText('2 receipts saved. Send them to the owner.')).toBeInTheDocument();
+    expect(download.saved.map((s) => s.name)).toEqual([expect.stringMatching(/^keyward-receipts-.*\.zip$/)]);
+    expect(within(row('a.json')).getByText('Receipt saved')).toBeInTheDocument();
+    expect(within(row('altered.json')).queryByText('Receipt saved')).not.toBeInTheDocument();
+  });
 });
