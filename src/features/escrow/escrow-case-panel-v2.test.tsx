@@ -3,7 +3,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { formatKeyIdForHumans } from '../../store/format.ts';
-import { createTestStore, recordingDownloader } from '../../store/test-adapters.ts';
+import { createTestStore, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { identityPem, makeSignedFile, resignedEscrow, testIdentity } from '../../store/test-identities.ts';
 import { AuthorityKeys } from './authority-keys.tsx';
 import { EscrowCasePanel } from './escrow-case-panel.tsx';
@@ -119,7 +119,27 @@ describe('EscrowCasePanel, signed (v2) escrow blobs', () => {
     await user.click(screen.getByRole('button', { name: 'Download receipts for the 2 checked blobs' }));
     expect(await screen.findByText('2 receipts saved. Send them to the owner.')).toBeInTheDocument();
     expect(download.saved.map((s) => s.name)).toEqual([expect.stringMatching(/^keyward-receipts-.*\.zip$/)]);
-    expect(within(row('a.json')).getByText('Receipt saved')).toBeInTheDocument();
+    expect(await within(row('a.json')).findByText('Receipt saved')).toBeInTheDocument();
     expect(within(row('altered.json')).queryByText('Receipt saved')).not.toBeInTheDocument();
+  });
+
+  it('makes a v1 authority key an identity with a new identity ID, keeping its RSA key for the v1 blobs made for it', async () => {
+    const { store } = await createTestStore();
+    await store.getState().importAuthorityKey({ text: testKeyPem('authority.pem'), name: 'Old desk' });
+    render(
+      <StoreProvider store={store}>
+        <AuthorityKeys />
+      </StoreProvider>,
+    );
+    const user = userEvent.setup();
+    const card = await screen.findByRole('listitem', { name: 'Old desk' });
+    expect(card).toHaveTextContent('v1 key, cannot sign');
+
+    await user.click(within(card).getByRole('button', { name: 'Add a signing key' }));
+    const note = await within(card).findByText(/This key is now an identity with a new identity ID/);
+    expect(note).toHaveFocus();
+    const stored = store.getState().keys[0]!;
+    expect(card).toHaveTextContent(`Identity ID ${formatKeyIdForHumans(stored.identity!.id)}`);
+    expect(stored.keyId).toBe(authority.encryption.keyId);
   });
 });
