@@ -18,6 +18,7 @@ import {
   refKeyId, refMakeEscrowBlob, refSerial, u32be,
 } from '../test/reference/keyward-node.ts';
 import type { RefBlob, RefBlobFields, RefEncryptResult, RefMeta, Role } from '../test/reference/keyward-node.ts';
+import { type IdentityEntry, type IdentityName, type V2VectorEntry, buildV2Vectors } from './make-vectors-v2.ts';
 
 export const TESTDATA = fileURLToPath(new URL('../src/core/testdata/', import.meta.url));
 export const KEY_NAMES = ['owner', 'authority', 'new-owner', 'stranger', 'rsa4096', 'weak-1024'] as const;
@@ -47,6 +48,9 @@ export interface Manifest {
   notes: string[];
   keys: Record<KeyName, string>;
   vectors: VectorEntry[];
+  /** v2 (docs/keyward-v2.md): the test identities, and vectors of their own shape (make-vectors-v2.ts). */
+  identities: Record<IdentityName, IdentityEntry>;
+  v2: V2VectorEntry[];
 }
 
 const CS = 65536;
@@ -504,8 +508,10 @@ export function buildVectors(): { files: Map<string, Buffer>; manifest: Manifest
   bad('size-larger', 'SIZE_MISMATCH', 'metadata size 1001 for a 1000-byte plaintext; everything else valid', enc('size-larger', { size: 1000, meta: { size: 1001 } }).r.file);
   bad('size-smaller', 'SIZE_MISMATCH', 'metadata size 65536 for a 65537-byte plaintext (two chunks); everything else valid', enc('size-smaller', { size: CS + 1, meta: { size: CS } }).r.file);
 
+  const v2 = buildV2Vectors(put, seeded, oaepWrap, (k) => fs.readFileSync(path.join(TESTDATA, 'keys', `${k}.pem`), 'utf8'), { file: ebFile, recovery: recoveryRel });
+
   const names = new Set<string>();
-  for (const v of vectors) {
+  for (const v of [...vectors, ...v2.vectors]) {
     if (names.has(v.name)) throw new Error(`duplicate vector name ${v.name}`);
     names.add(v.name);
   }
@@ -521,9 +527,12 @@ export function buildVectors(): { files: Map<string, Buffer>; manifest: Manifest
         'kind "escrow-blob"/"recovery-blob": open "blob" with "key" (check its mac); when "file" is given and the blob opened, continue as open "escrow"/"recovery" on that file.',
         'expect "success": plaintext has "sha256" and "size", metadata equals "meta", header chunkSize equals "chunkSize". Otherwise the error code; "chunkIndex" for CHUNK_TAMPERED; "keyIds" for NO_MATCHING_KEY.',
         '"ambiguous": true marks a case the spec does not clearly decide; the description says how the reference decided.',
+        '"identities" and "v2": spec v2. Each identity has its private and public 2-block PEM, public JWK Set, identity ID and RSA key ID. A v2 entry\'s "kind" says what to run (scripts/make-vectors-v2.ts, V2VectorEntry); "key", "expectSigner" and "trusted" name identities.',
       ],
       keys,
       vectors,
+      identities: v2.identities,
+      v2: v2.vectors,
     },
   };
 }

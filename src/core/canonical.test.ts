@@ -65,10 +65,9 @@ describe('canonicalJson (spec v2 §1, RFC 8785 subset)', () => {
 });
 
 describe('the strict signed-object reader', () => {
-  it('refuses a field the spec does not define, and a missing one', () => {
+  it('refuses a field the spec does not define', () => {
     expect(exactFields({ a: 1, b: 2 }, 'x', ['a', 'b'])).toEqual({ a: 1, b: 2 });
     expectCodeSync(() => exactFields({ a: 1, b: 2, c: 3 }, 'x', ['a', 'b']), 'MALFORMED', /may not have: "c"/);
-    expectCodeSync(() => exactFields({ a: 1 }, 'x', ['a', 'b']), 'MALFORMED', /lacks b/);
     expectCodeSync(() => exactFields([1], 'x', []), 'MALFORMED');
     expectCodeSync(() => exactFields(null, 'x', []), 'MALFORMED');
   });

@@ -13,7 +13,6 @@ export * from './format/stream.ts';
 export * from './format/serial.ts';
 export * from './format/escrow-blob.ts';
 export * from './format/signed-file.ts';
-export * from './format/signing.ts';
 export * from './format/escrow-v2.ts';
 export * from './format/receipt.ts';
 export * from './format/recovery-v2.ts';

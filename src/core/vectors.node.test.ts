@@ -7,7 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Unlock, openFile, openSource } from './decrypt-file.ts';
+import { type Unlock, openFile, openSource, verifySource } from './decrypt-file.ts';
+import { checkEscrowBlob } from './format/escrow-v2.ts';
+import { verifyReceipt } from './format/receipt.ts';
+import { parseSignedObject } from './format/signed-object.ts';
+import { type PrivateIdentity, importPrivateIdentity, importPublicIdentity } from './keys/identity.ts';
 import { type PieceSource, bytesSource } from './pieces.ts';
 import { isKeywardError } from './errors.ts';
 import { parseBlob } from './format/escrow-blob.ts';
@@ -83,6 +87,128 @@ describe('test vectors (testdata/manifest.json)', () => {
       expect(error.code, vector.description).toBe(vector.expect);
       if (vector.chunkIndex !== undefined) expect(error.details.chunkIndex).toBe(vector.chunkIndex);
       if (vector.keyIds) expect([...(error.details.keyIds ?? [])].sort()).toEqual([...vector.keyIds].sort());
+    });
+  }
+});
+
+/** Spec v2 vectors: the manifest's `v2` entries, over the test identities. */
+interface V2Vector {
+  name: string;
+  kind: 'file' | 'verify' | 'escrow' | 'receipt' | 'signed-object' | 'identity';
+  description: string;
+  key?: string;
+  file?: string;
+  escrow?: string;
+  receipt?: string;
+  recovery?: string;
+  recoveryV1?: string;
+  blob?: string;
+  expectSigner?: string;
+  trusted?: string[];
+  expect: string;
+  parsesAs?: string;
+  sha256?: string;
+  size?: number;
+  meta?: unknown;
+  chunkSize?: number;
+}
+const v2 = manifest as unknown as { identities: Record<string, { private: string; public: string; jwk: string; id: string; keyId: string }>; v2: V2Vector[] };
+const identities = new Map<string, Promise<PrivateIdentity>>();
+const identityNamed = (name: string): Promise<PrivateIdentity> => {
+  let identity = identities.get(name);
+  if (!identity) {
+    identity = importPrivateIdentity(text(v2.identities[name]!.private));
+    identities.set(name, identity);
+  }
+  return identity;
+};
+const idOf = (name: string | undefined) => (name === undefined ? undefined : v2.identities[name]!.id);
+
+/** Runs a v2 vector through the core; resolves with what a good one yields. */
+async function runV2(vector: V2Vector, deliver: Delivery): Promise<unknown> {
+  const options = vector.expectSigner === undefined ? {} : { expectSigner: idOf(vector.expectSigner)! };
+  switch (vector.kind) {
+    case 'identity': {
+      const entry = v2.identities[vector.key!]!;
+      const ids = [(await identityNamed(vector.key!)).id, (await importPublicIdentity(text(entry.public))).id, (await importPublicIdentity(text(entry.jwk))).id];
+      return { ids, keyId: (await identityNamed(vector.key!)).encryption.keyId };
+    }
+    case 'signed-object':
+      return parseSignedObject(text(vector.blob!)).kind;
+    case 'escrow': {
+      const blob = parseSignedObject(text(vector.escrow!));
+      if (blob.kind !== 'escrow-v2') throw new Error('not a v2 escrow blob');
+      const expectOwner = idOf(vector.expectSigner);
+      return (await checkEscrowBlob(blob.blob, await identityNamed(vector.key!), expectOwner === undefined ? {} : { expectOwner })).owner.id;
+    }
+    case 'receipt': {
+      const receipt = parseSignedObject(text(vector.receipt!));
+      const blob = parseSignedObject(text(vector.escrow!));
+      if (receipt.kind !== 'receipt' || blob.kind !== 'escrow-v2') throw new Error('not a receipt and a v2 escrow blob');
+      await verifyReceipt(receipt.receipt, blob.blob);
+      return receipt.receipt.authority.id;
+    }
+    case 'verify':
+      return (await verifySource(bytesSource(read(vector.file!)), options, { pieceBytes: 1 })).signer?.id;
+    case 'file': {
+      const key = (await identityNamed(vector.key!)).encryption;
+      const trusted = (vector.trusted ?? []).map((name) => idOf(name)!);
+      let unlock: Unlock = { keys: [key] };
+      if (vector.recovery) {
+        const blob = parseSignedObject(text(vector.recovery));
+        if (blob.kind !== 'recovery-v2') throw new Error('not a v2 recovery blob');
+        unlock = { recovery: blob.blob, key, trusted };
+      } else if (vector.recoveryV1) {
+        unlock = { blob: parseBlob(text(vector.recoveryV1)), key, trusted };
+      }
+      const source = deliver(read(vector.file!));
+      const opened = source instanceof ReadableStream ? await openFile(source, unlock, {}, options) : await openSource(source, unlock, { pieceBytes: 1 }, options);
+      const plain = await collectBytes(opened.plaintext);
+      return { sha256: toHex(await sha256(plain)), size: plain.length, meta: opened.meta, chunkSize: opened.parsed.header.chunkSize, signer: opened.signer?.id };
+    }
+  }
+}
+
+function v2Outcome(vector: V2Vector): unknown {
+  switch (vector.kind) {
+    case 'identity':
+      return { ids: Array(3).fill(v2.identities[vector.key!]!.id), keyId: v2.identities[vector.key!]!.keyId };
+    case 'signed-object':
+      return vector.parsesAs;
+    case 'escrow':
+      return v2.identities.owner!.id;
+    case 'receipt':
+      return v2.identities.authority!.id;
+    case 'verify':
+      return v2.identities.owner!.id;
+    case 'file':
+      return { sha256: vector.sha256, size: vector.size, meta: vector.meta, chunkSize: vector.chunkSize, signer: v2.identities.owner!.id };
+  }
+}
+
+describe('v2 test vectors (testdata/manifest.json, "v2")', () => {
+  it('has a good vector of every kind and a bad one for each v2 code', () => {
+    const kinds = new Set(v2.v2.filter((v) => v.expect === 'success').map((v) => v.kind));
+    expect([...kinds].sort()).toEqual(['escrow', 'file', 'identity', 'receipt', 'signed-object', 'verify']);
+    const codes = new Set(v2.v2.map((v) => v.expect));
+    for (const code of ['SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID', 'MALFORMED', 'UNSUPPORTED_VERSION', 'BLOB_MISMATCH']) expect(codes, code).toContain(code);
+  });
+
+  for (const vector of v2.v2) {
+    const ways = vector.kind === 'file' ? deliveries : deliveries.slice(0, 1);
+    it.for(ways)(`${vector.name} (${vector.expect}), delivered %s`, async ([, deliver]) => {
+      if (vector.expect === 'success') {
+        expect(await runV2(vector, deliver)).toEqual(v2Outcome(vector));
+        return;
+      }
+      let error: unknown = null;
+      try {
+        await runV2(vector, deliver);
+      } catch (caught) {
+        error = caught;
+      }
+      if (!isKeywardError(error)) throw new Error(`${vector.name}: expected ${vector.expect}, got ${String(error)}`);
+      expect(error.code, vector.description).toBe(vector.expect);
     });
   }
 });

@@ -86,7 +86,14 @@ describe('manifest hygiene', () => {
       total += disk.length;
     }
     expect(total).toBeLessThan(3 * 1024 * 1024);
-    const referenced = new Set(manifest.vectors.flatMap((v) => [v.file, v.blob, v.escrow, v.recovery]).filter((x) => x !== undefined));
+    const referenced = new Set(
+      [
+        ...manifest.vectors.flatMap((v) => [v.file, v.blob, v.escrow, v.recovery]),
+        // Spec v2: the identities' files and what the v2 entries name (scripts/make-vectors-v2.ts).
+        ...Object.values(manifest.identities).flatMap((i) => [i.private, i.public, i.jwk]),
+        ...manifest.v2.flatMap((v) => [v.file, v.blob, v.escrow, v.receipt, v.recovery, v.recoveryV1]),
+      ].filter((x) => x !== undefined),
+    );
     expect([...referenced].sort()).toEqual(onDisk);
   });
 });

@@ -1,11 +1,15 @@
 /** v2 §4: the escrow blob and the authority's eight intake checks, in order; v2 §5 receipts. */
-import { b64u, fromB64u, randomBytes } from '../bytes.ts';
+import { b64u, concat, fromB64u, randomBytes } from '../bytes.ts';
+import { deriveFileKeys } from '../kdf.ts';
+import { unwrapFileKey } from '../keys/wrap.ts';
+import { computeHeaderHmac, encodeHeader, parseHeader } from './header.ts';
+import { signFile } from './signed-file.ts';
 import { canonicalJson } from '../canonical.ts';
-import { encryptSource } from '../encrypt-file.ts';
+import { encryptFile, encryptSource } from '../encrypt-file.ts';
 import type { PrivateIdentity } from '../keys/identity.ts';
 import { wrapFileKey } from '../keys/wrap.ts';
 import { bytesSource } from '../pieces.ts';
-import { collectBytes } from '../streams.ts';
+import { collectBytes, streamFromBytes } from '../streams.ts';
 import { expectCode, expectCodeSync, makeIdentity, patternBytes } from '../test-support.ts';
 import { type EscrowBlobV2, checkEscrowBlob, escrowDigest, parseEscrowBlobV2, signEscrowBlob } from './escrow-v2.ts';
 import { type ReceiptV2, issueReceipt, parseReceipt, verifyReceipt } from './receipt.ts';
@@ -113,10 +117,10 @@ describe('escrow blob v2 (§4)', () => {
   });
 
   it('check 5: the prefix is a v2 prefix by the same owner, of the blob\'s fileId and serial', async () => {
-    // A v1 prefix (KEYWARD/1): MALFORMED.
-    const v1Prefix = fromB64u(blob.prefix).slice();
-    v1Prefix[8] = 0x31;
-    await expectCode(check(await resigned({ prefix: b64u(v1Prefix) })), 'MALFORMED');
+    // The prefix of an unsigned (v1) file: MALFORMED.
+    const v1 = await encryptFile(streamFromBytes(new Uint8Array(1)), { meta: { name: 'a', type: '', size: 1, lastModified: 0 }, owner: owner.encryption, authority: authority.encryption });
+    await v1.stream.cancel();
+    await expectCode(check(await resigned({ prefix: b64u(v1.prefix) })), 'MALFORMED', /v2/);
     // Bytes after the HMAC: MALFORMED.
     await expectCode(check(await resigned({ prefix: b64u(new Uint8Array([...fromB64u(blob.prefix), 0])) })), 'MALFORMED');
     // Another signer's file: SIGNER_UNTRUSTED.
@@ -142,6 +146,20 @@ describe('escrow blob v2 (§4)', () => {
     await expectCode(check(await resigned({ wrappedKey: await randomWrapped() })), 'ESCROW_INVALID');
     await expectCode(check(await resigned({ wrappedKey: other.wrappedKey })), 'ESCROW_INVALID');
     await expectCode(check(await resigned({ wrappedKey: b64u(randomBytes(256)) })), 'ESCROW_INVALID');
+  });
+
+  it('check 8: the header HMAC under the wrapped key, and the metadata, each on its own (ESCROW_INVALID)', async () => {
+    // The owner knows the file key; it signs a prefix whose HMAC is wrong, or whose metadata does not open, with the right key wrapped.
+    const parsed = parseHeader(fromB64u(blob.prefix));
+    const fileKey = await unwrapFileKey(fromB64u(blob.wrappedKey), authority.encryption.privateKey);
+    const keys = await deriveFileKeys(fileKey, parsed.salt);
+    const badHmac = concat(parsed.headerBytes, parsed.hmac.map((b, i) => (i === 0 ? b ^ 1 : b)));
+    const badMetaHeader = encodeHeader({ ...parsed.header, meta: b64u(randomBytes(40)) });
+    const badMeta = concat(badMetaHeader, await computeHeaderHmac(keys.headerMacKey, badMetaHeader));
+    for (const prefix of [badHmac, badMeta]) {
+      const fileSignature = b64u(await signFile(owner, prefix, fromB64u(blob.payloadDigest)));
+      await expectCode(check(await resigned({ prefix: b64u(prefix), fileSignature })), 'ESCROW_INVALID');
+    }
   });
 
   describe('attacks: the blob is blamed, never the file', () => {
@@ -219,6 +237,11 @@ describe('receipt (§5)', () => {
 
   it('is for this blob (BLOB_MISMATCH)', async () => {
     await expectCode(verifyReceipt(receipt, other), 'BLOB_MISMATCH');
+    // A receipt the authority signed naming another fileId, with this blob's digest.
+    const fields = { ...withoutSignature(receipt), fileId: other.fileId };
+    const body = new Uint8Array([...new TextEncoder().encode('keyward/v2 receipt'), 0, ...signedBody(fields)]);
+    const wrongFile = { ...fields, signature: b64u(new Uint8Array(await globalThis.crypto.subtle.sign({ name: 'Ed25519' }, authority.signingPrivateKey, body))) };
+    await expectCode(verifyReceipt(wrongFile, blob), 'BLOB_MISMATCH');
     // Same file, another blob (another description): the digest differs.
     await expectCode(verifyReceipt(receipt, await resigned({ description: 'changed' })), 'BLOB_MISMATCH');
   });

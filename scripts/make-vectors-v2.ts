@@ -1,0 +1,346 @@
+/**
+ * The v2 vectors (docs/keyward-v2.md): identities, signed files, escrow blobs
+ * v2, receipts and recovery blobs v2, good and bad. Built here with
+ * node:crypto only (not the core), deterministically: the RSA keys are the
+ * v1 test keys, the Ed25519 keys come from seeded bytes, and Ed25519
+ * signatures are deterministic. scripts/make-vectors.ts calls this and
+ * writes the entries under the manifest's `v2` key (v1 entries keep their shape).
+ */
+import * as crypto from 'node:crypto';
+import { b64u, chunkNonce, deriveKeys, gcmEncrypt, hmac, refEncrypt, refKeyId, refSerial, u32be } from '../test/reference/keyward-node.ts';
+import type { RefMeta } from '../test/reference/keyward-node.ts';
+
+export const IDENTITY_NAMES = ['owner', 'authority', 'new-owner', 'stranger'] as const;
+export type IdentityName = (typeof IDENTITY_NAMES)[number];
+
+/** An identity's files in testdata/ and its IDs. */
+export interface IdentityEntry {
+  /** Two PRIVATE KEY blocks (PKCS#8): RSA, then Ed25519. */
+  private: string;
+  /** Two PUBLIC KEY blocks. */
+  public: string;
+  /** The public JWK Set. */
+  jwk: string;
+  /** The identity ID (v2 §2). */
+  id: string;
+  /** The v1 key ID of its RSA key. */
+  keyId: string;
+}
+
+/**
+ * One v2 vector. `kind` says what the runner does:
+ * - `file`: open `file` with the private key of identity `key` (its RSA key), told to expect `expectSigner` when given;
+ *   with `recovery`, through that v2 recovery blob (or v1, `recoveryV1`) with `trusted` pinned;
+ * - `verify`: verify `file` without a key (`expectSigner` when given);
+ * - `escrow`: check escrow blob `escrow` as identity `key` (the authority), expecting owner `expectSigner` when given;
+ * - `receipt`: the owner's check of receipt `receipt` against escrow blob `escrow`;
+ * - `signed-object`: parse `blob` (a v1 or v2 blob or a receipt); success means it parses as `parsesAs`;
+ * - `identity`: import `key`'s private and public files (PEM and JWK) and compare the IDs.
+ */
+export interface V2VectorEntry {
+  name: string;
+  kind: 'file' | 'verify' | 'escrow' | 'receipt' | 'signed-object' | 'identity';
+  description: string;
+  key?: IdentityName;
+  file?: string;
+  escrow?: string;
+  receipt?: string;
+  recovery?: string;
+  /** A v1 recovery blob (v1 §5). */
+  recoveryV1?: string;
+  blob?: string;
+  /** Identity names: the signer (or escrow owner) the reader is told to expect. */
+  expectSigner?: IdentityName;
+  /** Identity names the reader pinned as recovery issuers. */
+  trusted?: IdentityName[];
+  expect: string;
+  parsesAs?: string;
+  sha256?: string;
+  size?: number;
+  meta?: RefMeta;
+  chunkSize?: number;
+}
+
+type Put = (rel: string, bytes: Buffer) => string;
+
+const CS = 65536;
+const LAST_MODIFIED = 1764331200000;
+const MAGIC_V2 = Buffer.from('KEYWARD/2\n', 'utf8');
+const sha256 = (b: Uint8Array): Buffer => crypto.createHash('sha256').update(b).digest();
+
+/** canonical(x) of v2 §1, written independently: keys sorted by UTF-16 code units, JSON.stringify escaping. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(',')}}`;
+  }
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) return JSON.stringify(value);
+  throw new Error(`not canonical: ${String(value)}`);
+}
+
+interface Identity {
+  name: IdentityName;
+  rsaPem: string;
+  rsaPub: string;
+  rsaSpki: Buffer;
+  edPrivate: crypto.KeyObject;
+  edSpki: Buffer;
+  id: string;
+  keyId: string;
+}
+
+function identity(name: IdentityName, rsaPem: string, seeded: (label: string, len: number) => Buffer): Identity {
+  const rsa = crypto.createPrivateKey(rsaPem);
+  const rsaPub = crypto.createPublicKey(rsa).export({ type: 'spki', format: 'pem' }).toString();
+  const rsaSpki = crypto.createPublicKey(rsa).export({ type: 'spki', format: 'der' });
+  // RFC 8410 PKCS#8 of a 32-byte seed.
+  const edPrivate = crypto.createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seeded(`identity:${name}:ed25519`, 32)]), format: 'der', type: 'pkcs8',
+  });
+  const edSpki = crypto.createPublicKey(edPrivate).export({ type: 'spki', format: 'der' });
+  return {
+    name, rsaPem: rsa.export({ type: 'pkcs8', format: 'pem' }).toString(), rsaPub, rsaSpki, edPrivate, edSpki,
+    id: `SHA256:${sha256(Buffer.concat([rsaSpki, edSpki])).toString('hex')}`, keyId: refKeyId(rsaPub),
+  };
+}
+
+const sign = (who: Identity, context: string, body: Uint8Array): Buffer =>
+  crypto.sign(null, Buffer.concat([Buffer.from(context, 'utf8'), Buffer.from([0]), body]), who.edPrivate);
+const signObject = <T extends object>(who: Identity, context: string, fields: T): T & { signature: string } =>
+  ({ ...fields, signature: b64u(sign(who, context, Buffer.from(canonical(fields), 'utf8'))) });
+const json = (object: unknown): Buffer => Buffer.from(`${canonical(object)}\n`, 'utf8');
+const withoutSignature = (object: { signature: string }): Record<string, unknown> => {
+  const rest: Record<string, unknown> = { ...object };
+  delete rest.signature;
+  return rest;
+};
+
+/** `payloadDigest` of v2 §3.2 over a stored payload. */
+function payloadDigest(payload: Buffer, chunkSize: number): Buffer {
+  const leaves: Buffer[] = [];
+  for (let at = 0; at < payload.length; at += chunkSize + 16) leaves.push(sha256(payload.subarray(at, at + chunkSize + 16)));
+  return sha256(Buffer.concat([Buffer.from('keyward/v2 payload', 'utf8'), Buffer.from([0]), ...leaves]));
+}
+
+interface SignedFile {
+  file: Buffer;
+  prefix: Buffer;
+  payload: Buffer;
+  digest: Buffer;
+  signature: Buffer;
+  fileKey: Buffer;
+  salt: Buffer;
+  fileId: Buffer;
+  hmac: Buffer;
+  plaintext: Buffer;
+  meta: RefMeta;
+}
+
+export function buildV2Vectors(
+  put: Put,
+  seeded: (label: string, len: number) => Buffer,
+  oaepWrap: (message: Buffer, publicKeyPem: string, seedLabel: string) => Buffer,
+  rsaPrivatePem: (name: IdentityName) => string,
+  v1: { file: string; recovery: string },
+): { identities: Record<IdentityName, IdentityEntry>; vectors: V2VectorEntry[] } {
+  const ids = Object.fromEntries(IDENTITY_NAMES.map((n) => [n, identity(n, rsaPrivatePem(n), seeded)])) as Record<IdentityName, Identity>;
+  const { owner, authority, stranger } = ids;
+  const newOwner = ids['new-owner'];
+  const identities = {} as Record<IdentityName, IdentityEntry>;
+  for (const who of Object.values(ids)) {
+    const edPem = who.edPrivate.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const edPub = crypto.createPublicKey(who.edPrivate).export({ type: 'spki', format: 'pem' }).toString();
+    const rsaJwk = crypto.createPublicKey(who.rsaPub).export({ format: 'jwk' });
+    const edJwk = crypto.createPublicKey(who.edPrivate).export({ format: 'jwk' });
+    identities[who.name] = {
+      private: put(`vectors/id-${who.name}.pem`, Buffer.from(`${who.rsaPem}${edPem}`)),
+      public: put(`vectors/id-${who.name}.pub.pem`, Buffer.from(`${who.rsaPub}${edPub}`)),
+      jwk: put(`vectors/id-${who.name}.pub.jwk.json`, Buffer.from(`${JSON.stringify({
+        keys: [{ kty: 'RSA', alg: 'RSA-OAEP-256', n: rsaJwk.n, e: rsaJwk.e }, { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', x: edJwk.x }],
+      }, null, 2)}\n`)),
+      id: who.id,
+      keyId: who.keyId,
+    };
+  }
+
+  /** A signed file of v2 §3 by `signer`, built from a v1 one of the reference: the v2 magic and header, the HMAC again, the signature. */
+  function signedFile(name: string, signer: Identity, size: number, o: { header?: (h: Record<string, unknown>) => Record<string, unknown> } = {}): SignedFile {
+    const plaintext = seeded(`v2:${name}:plaintext`, size);
+    const meta: RefMeta = { name: `${name}.bin`, type: 'application/octet-stream', size, lastModified: LAST_MODIFIED };
+    const signerField = { id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.edSpki) };
+    const r = refEncrypt({
+      plaintext, chunkSize: CS, meta, fileKey: seeded(`v2:${name}:filekey`, 32), salt: seeded(`v2:${name}:salt`, 16), fileId: seeded(`v2:${name}:fileid`, 16),
+      recipients: [{ role: 'owner', publicKeyPem: signer.rsaPub }],
+      headerJsonOverride: (h) => JSON.stringify((o.header ?? ((x) => x))({ ...h, version: 2, signer: signerField })),
+      wrapOverride: (fk, pem, i) => oaepWrap(fk, pem, `v2:${name}:oaep:${i}`),
+    });
+    const headerBytes = Buffer.concat([MAGIC_V2, r.headerBytes.subarray(MAGIC_V2.length)]);
+    const mac = hmac(deriveKeys(r.fileKey, r.salt).headerMacKey, headerBytes);
+    const prefix = Buffer.concat([headerBytes, mac]);
+    const digest = payloadDigest(r.payload, CS);
+    const signature = sign(signer, 'keyward/v2 file', Buffer.concat([prefix, digest]));
+    return { file: Buffer.concat([prefix, r.payload, signature]), prefix, payload: r.payload, digest, signature, fileKey: r.fileKey, salt: r.salt, fileId: r.fileId, hmac: mac, plaintext, meta };
+  }
+
+  function escrowFields(f: SignedFile, who: Identity, wrappedKey: Buffer) {
+    return {
+      format: 'keyward-escrow/2', fileId: b64u(f.fileId), serial: refSerial(f.fileId), description: 'Quarterly report — Q4', createdAt: '2026-11-28T12:00:00.000Z',
+      owner: { name: 'Ada Lovelace', id: who.id, publicKey: b64u(who.rsaSpki), signingKey: b64u(who.edSpki) },
+      authority: { kind: 'identity', name: 'IT backup', id: authority.id, keyId: authority.keyId },
+      prefix: b64u(f.prefix), payloadDigest: b64u(f.digest), fileSignature: b64u(f.signature), wrappedKey: b64u(wrappedKey),
+    };
+  }
+  const escrowOf = (f: SignedFile, label: string) => signObject(owner, 'keyward/v2 escrow', escrowFields(f, owner, oaepWrap(f.fileKey, authority.rsaPub, `v2:${label}:escrow-oaep`)));
+  const digestOf = (blob: object) => b64u(sha256(Buffer.from(canonical(blob), 'utf8')));
+
+  const vectors: V2VectorEntry[] = [];
+  const fileRel = (name: string) => `vectors/${name}.keyward`;
+  const jsonRel = (name: string) => `vectors/${name}.json`;
+
+  // ------------------------------------------------------------------ identities
+  for (const n of IDENTITY_NAMES) {
+    vectors.push({ name: `v2-identity-${n}`, kind: 'identity', key: n, expect: 'success', description: `the ${n} identity: 2-block PEM (private and public) and JWK Set; the ID is SHA-256(rsaSpki || ed25519Spki)` });
+  }
+
+  // ------------------------------------------------------------------ signed files
+  // Two chunks (the leaves in order); the tampered files below start from a one-chunk file to keep testdata small.
+  const good = signedFile('v2-good', owner, CS + 100);
+  const goodRel = put(fileRel('v2-good'), good.file);
+  const goodFacts = { sha256: sha256(good.plaintext).toString('hex'), size: good.plaintext.length, meta: good.meta, chunkSize: CS };
+  vectors.push({ name: 'v2-file-good', kind: 'file', file: goodRel, key: 'owner', expectSigner: 'owner', expect: 'success', ...goodFacts,
+    description: 'a signed file (two chunks), opened with the owner\'s key, told to expect the owner' });
+  vectors.push({ name: 'v2-file-good-unexpected', kind: 'file', file: goodRel, key: 'owner', expect: 'success', ...goodFacts,
+    description: 'the same file opened by a reader told nothing about the signer: it opens and names the owner' });
+  vectors.push({ name: 'v2-verify-good', kind: 'verify', file: goodRel, expectSigner: 'owner', expect: 'success', description: 'verified without a private key: the owner signed it' });
+  const empty = signedFile('v2-empty', owner, 0);
+  vectors.push({ name: 'v2-file-empty', kind: 'file', file: put(fileRel('v2-empty'), empty.file), key: 'owner', expectSigner: 'owner', expect: 'success',
+    sha256: sha256(empty.plaintext).toString('hex'), size: 0, meta: empty.meta, chunkSize: CS, description: 'an empty signed file: one empty chunk, then the signature' });
+
+  vectors.push({ name: 'v2-file-other-signer', kind: 'file', file: goodRel, key: 'owner', expectSigner: 'stranger', expect: 'SIGNER_UNTRUSTED',
+    description: 'a good signed file, the reader told to expect another identity: refused before any key is used' });
+  vectors.push({ name: 'v2-verify-other-signer', kind: 'verify', file: goodRel, expectSigner: 'stranger', expect: 'SIGNER_UNTRUSTED', description: 'verify told to expect another identity' });
+  vectors.push({ name: 'v2-file-v1-expected-signer', kind: 'file', file: v1.file, key: 'owner', expectSigner: 'owner', expect: 'SIGNER_UNTRUSTED',
+    description: 'an unsigned v1 file (escrow-basic), the reader told to expect the owner: it has no signer' });
+  const small = signedFile('v2-small', owner, 1000);
+  const flipped = Buffer.from(small.file);
+  flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 0x01;
+  const flippedRel = put(fileRel('v2-signature-flipped'), flipped);
+  vectors.push({ name: 'v2-file-signature-flipped', kind: 'file', file: flippedRel, key: 'owner', expectSigner: 'owner', expect: 'SIGNATURE_INVALID',
+    description: 'one bit of the file signature flipped: every chunk opens, the signature fails before the plaintext ends' });
+  vectors.push({ name: 'v2-verify-signature-flipped', kind: 'verify', file: flippedRel, expect: 'SIGNATURE_INVALID', description: 'the same file verified without a key' });
+  const chunkSwap = Buffer.from(small.file);
+  const at = small.prefix.length + 100;
+  chunkSwap[at] = (chunkSwap[at] ?? 0) ^ 0x01;
+  vectors.push({ name: 'v2-verify-payload-byte', kind: 'verify', file: put(fileRel('v2-payload-byte'), chunkSwap), expect: 'SIGNATURE_INVALID',
+    description: 'one payload bit flipped in chunk 0 (the only one): verify (which decrypts nothing) reports the signature' });
+
+  // Attack (d): the file-key holder seals other plaintext under the same header.
+  const forgedPlain = seeded('v2:reencrypted:plaintext', small.plaintext.length);
+  const payloadKey = deriveKeys(small.fileKey, small.salt).payloadKey;
+  const chunks: Buffer[] = [];
+  const count = Math.max(1, Math.ceil(forgedPlain.length / CS));
+  for (let i = 0; i < count; i++) chunks.push(gcmEncrypt(payloadKey, chunkNonce(i, i === count - 1), forgedPlain.subarray(i * CS, (i + 1) * CS)));
+  const forgedPayload = Buffer.concat(chunks);
+  const reencryptedRel = put(fileRel('v2-attack-reencrypted'), Buffer.concat([small.prefix, forgedPayload, small.signature]));
+  vectors.push({ name: 'v2-attack-reencrypted', kind: 'file', file: reencryptedRel, key: 'owner', expectSigner: 'owner', expect: 'SIGNATURE_INVALID',
+    description: 'attack (d): a holder of the file key re-encrypted other plaintext under the same header and kept the owner\'s signature: every chunk opens, the signature refuses it' });
+  vectors.push({ name: 'v2-verify-attack-reencrypted', kind: 'verify', file: reencryptedRel, expectSigner: 'owner', expect: 'SIGNATURE_INVALID', description: 'the same file verified without a key' });
+  const resignedRel = put(fileRel('v2-attack-resigned'), Buffer.concat([small.prefix, forgedPayload, sign(stranger, 'keyward/v2 file', Buffer.concat([small.prefix, payloadDigest(forgedPayload, CS)]))]));
+  vectors.push({ name: 'v2-attack-resigned', kind: 'file', file: resignedRel, key: 'owner', expect: 'SIGNATURE_INVALID',
+    description: 'attack (d), signed again by the holder: the header still names the owner, whose key does not verify the holder\'s signature' });
+
+  const v1Header = Buffer.from(JSON.stringify({ ...JSON.parse(small.prefix.subarray(14, small.prefix.length - 32).toString('utf8')) as object, version: 1, signer: undefined }), 'utf8');
+  vectors.push({ name: 'v2-mal-v1-header', kind: 'file', file: put(fileRel('v2-mal-v1-header'), Buffer.concat([MAGIC_V2, u32be(v1Header.length), v1Header, small.hmac, small.payload, small.signature])),
+    key: 'owner', expect: 'MALFORMED', description: 'magic KEYWARD/2 over a v1 header (version 1, no signer): MALFORMED (before v2 this was the vector unsup-v2)' });
+  const badId = signedFile('v2-mal-signer-id', owner, 100, { header: (h) => ({ ...h, signer: { ...(h.signer as object), id: stranger.id } }) });
+  vectors.push({ name: 'v2-mal-signer-id', kind: 'file', file: put(fileRel('v2-mal-signer-id'), badId.file), key: 'owner', expect: 'MALFORMED',
+    description: 'signer.id is not the identity ID of signer.publicKey and signer.signingKey (v2 §3.1)' });
+  vectors.push({ name: 'v2-file-cut-in-signature', kind: 'file', file: put(fileRel('v2-cut-in-signature'), small.file.subarray(0, small.prefix.length + 40)), key: 'owner', expect: 'TRUNCATED',
+    description: 'a signed file cut 40 bytes after its prefix: shorter than prefix plus 64 bytes' });
+
+  // ------------------------------------------------------------------ escrow blobs
+  const escrow = escrowOf(good, 'v2-good');
+  const escrowRel = put(jsonRel('v2-good.escrow'), json(escrow));
+  vectors.push({ name: 'v2-escrow-good', kind: 'escrow', escrow: escrowRel, key: 'authority', expectSigner: 'owner', expect: 'success',
+    description: 'the escrow blob of v2-good: all eight checks of §4 pass for the authority' });
+  vectors.push({ name: 'v2-escrow-parses', kind: 'signed-object', blob: escrowRel, expect: 'success', parsesAs: 'escrow-v2', description: 'told apart from the other blobs by its format' });
+  vectors.push({ name: 'v2-escrow-other-owner', kind: 'escrow', escrow: escrowRel, key: 'authority', expectSigner: 'stranger', expect: 'SIGNER_UNTRUSTED', description: 'check 4: the checker expects another owner' });
+  vectors.push({ name: 'v2-escrow-other-authority', kind: 'escrow', escrow: escrowRel, key: 'stranger', expect: 'NO_MATCHING_KEY', description: 'check 7: checked by an identity the blob is not for' });
+  vectors.push({ name: 'v2-escrow-description-changed', kind: 'escrow', escrow: put(jsonRel('v2-escrow-description-changed'), json({ ...escrow, description: 'Something else' })),
+    key: 'authority', expect: 'SIGNATURE_INVALID', description: 'check 3: the description changed after the owner signed the blob' });
+  vectors.push({ name: 'v2-escrow-unknown-field', kind: 'escrow', escrow: put(jsonRel('v2-escrow-unknown-field'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), note: 'x' }))),
+    key: 'authority', expect: 'MALFORMED', description: 'check 1: a field v2 §4 does not define, even under a valid signature' });
+  const council = { ...withoutSignature(escrow), authority: { kind: 'council', name: 'Board', id: authority.id, threshold: 2, members: [] }, shares: [] };
+  delete (council as Record<string, unknown>).wrappedKey;
+  const councilRel = put(jsonRel('v2-escrow-council'), json(signObject(owner, 'keyward/v2 escrow', council)));
+  vectors.push({ name: 'v2-escrow-council', kind: 'escrow', escrow: councilRel, key: 'authority', expect: 'UNSUPPORTED_VERSION', description: 'an escrow blob for a council (§8), not read yet' });
+  vectors.push({ name: 'v2-escrow-council-parse', kind: 'signed-object', blob: councilRel, expect: 'UNSUPPORTED_VERSION', description: 'the same blob told apart by parseSignedObject' });
+
+  const randomKey = oaepWrap(seeded('v2:random-file-key', 32), authority.rsaPub, 'v2:random-file-key:oaep');
+  vectors.push({ name: 'v2-attack-forged-unsigned', kind: 'escrow', escrow: put(jsonRel('v2-attack-forged-unsigned'), json({ ...escrow, wrappedKey: b64u(randomKey) })),
+    key: 'authority', expect: 'SIGNATURE_INVALID', description: 'attack (a): a real blob\'s public fields with a random key wrapped for the authority, the owner\'s signature left as it was' });
+  vectors.push({ name: 'v2-attack-forged-other-signer', kind: 'escrow',
+    escrow: put(jsonRel('v2-attack-forged-other-signer'), json(signObject(stranger, 'keyward/v2 escrow', { ...withoutSignature(escrow), wrappedKey: b64u(randomKey) }))),
+    key: 'authority', expect: 'SIGNATURE_INVALID', description: 'attack (a): the same, signed by another identity under the owner\'s name' });
+  vectors.push({ name: 'v2-attack-forged-as-other', kind: 'escrow',
+    escrow: put(jsonRel('v2-attack-forged-as-other'), json(signObject(stranger, 'keyward/v2 escrow', { ...escrowFields(good, stranger, randomKey) }))),
+    key: 'authority', expect: 'SIGNER_UNTRUSTED', description: 'attack (a): the forger names and signs as itself, with the owner\'s file prefix: the file\'s signer is not the blob\'s owner (check 5)' });
+  vectors.push({ name: 'v2-attack-evading', kind: 'escrow',
+    escrow: put(jsonRel('v2-attack-evading'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), wrappedKey: b64u(randomKey) }))),
+    key: 'authority', expect: 'ESCROW_INVALID', description: 'attack (b): the owner signs a blob that wraps a random key: it does not open the header (check 8)' });
+  const otherFile = signedFile('v2-other', owner, 500);
+  put(fileRel('v2-other'), otherFile.file);
+  vectors.push({ name: 'v2-attack-swapped-prefix', kind: 'escrow',
+    escrow: put(jsonRel('v2-attack-swapped-prefix'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), prefix: b64u(otherFile.prefix) }))),
+    key: 'authority', expect: 'ESCROW_INVALID', description: 'attack (c): another file\'s prefix in the blob: its fileId is not the blob\'s (check 5)' });
+  vectors.push({ name: 'v2-attack-swapped-file', kind: 'escrow',
+    escrow: put(jsonRel('v2-attack-swapped-file'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(escrow), prefix: b64u(otherFile.prefix), fileId: b64u(otherFile.fileId), serial: refSerial(otherFile.fileId) }))),
+    key: 'authority', expect: 'SIGNATURE_INVALID', description: 'attack (c): another file\'s prefix, fileId and serial with this file\'s digest and signature (check 6)' });
+
+  // ------------------------------------------------------------------ receipts
+  const receiptFields = {
+    format: 'keyward-receipt/2', fileId: escrow.fileId, serial: escrow.serial, escrowDigest: digestOf(escrow), owner: { id: owner.id },
+    authority: { name: 'Legal', id: authority.id, publicKey: b64u(authority.rsaSpki), signingKey: b64u(authority.edSpki) }, receivedAt: '2026-12-01T09:30:00.000Z',
+  };
+  const receiptRel = put(jsonRel('v2-good.receipt'), json(signObject(authority, 'keyward/v2 receipt', receiptFields)));
+  vectors.push({ name: 'v2-receipt-good', kind: 'receipt', receipt: receiptRel, escrow: escrowRel, expect: 'success', description: 'the authority\'s receipt for v2-good.escrow, checked by the owner' });
+  vectors.push({ name: 'v2-receipt-parses', kind: 'signed-object', blob: receiptRel, expect: 'success', parsesAs: 'receipt', description: 'told apart from the blobs by its format' });
+  vectors.push({ name: 'v2-receipt-other-blob', kind: 'receipt', receipt: receiptRel, escrow: put(jsonRel('v2-other.escrow'), json(escrowOf(otherFile, 'v2-other'))), expect: 'BLOB_MISMATCH',
+    description: 'a good receipt checked against another of the owner\'s blobs' });
+  vectors.push({ name: 'v2-receipt-by-stranger', kind: 'receipt', escrow: escrowRel, expect: 'SIGNER_UNTRUSTED',
+    receipt: put(jsonRel('v2-receipt-by-stranger'), json(signObject(stranger, 'keyward/v2 receipt', { ...receiptFields, authority: { name: 'Legal', id: stranger.id, publicKey: b64u(stranger.rsaSpki), signingKey: b64u(stranger.edSpki) } }))),
+    description: 'a receipt validly signed by an identity that is not the blob\'s authority' });
+  vectors.push({ name: 'v2-receipt-date-changed', kind: 'receipt', escrow: escrowRel, expect: 'SIGNATURE_INVALID',
+    receipt: put(jsonRel('v2-receipt-date-changed'), json({ ...signObject(authority, 'keyward/v2 receipt', receiptFields), receivedAt: '2027-01-01T00:00:00.000Z' })),
+    description: 'receivedAt changed after the authority signed' });
+
+  // ------------------------------------------------------------------ recovery blobs
+  const recoveryFields = {
+    format: 'keyward-recovery/2', fileId: escrow.fileId, serial: escrow.serial, description: escrow.description, createdAt: '2027-01-02T03:04:05.000Z',
+    headerHmac: b64u(good.hmac), escrowDigest: digestOf(escrow), owner: { name: 'Ada Lovelace (new laptop)', id: newOwner.id, keyId: newOwner.keyId },
+    issuer: { kind: 'identity', name: 'IT backup', id: authority.id, publicKey: b64u(authority.rsaSpki), signingKey: b64u(authority.edSpki) },
+    wrappedKey: b64u(oaepWrap(good.fileKey, newOwner.rsaPub, 'v2:v2-good:recovery-oaep')),
+  };
+  const recoveryRel = put(jsonRel('v2-good.recovery'), json(signObject(authority, 'keyward/v2 recovery', recoveryFields)));
+  vectors.push({ name: 'v2-recovery-good', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expectSigner: 'owner', expect: 'success', ...goodFacts,
+    description: 'v2-good opened by the owner\'s new identity through the recovery blob its pinned authority signed' });
+  vectors.push({ name: 'v2-recovery-parses', kind: 'signed-object', blob: recoveryRel, expect: 'success', parsesAs: 'recovery-v2', description: 'told apart from the other blobs by its format' });
+  vectors.push({ name: 'v2-recovery-nothing-pinned', kind: 'file', file: goodRel, recovery: recoveryRel, key: 'new-owner', trusted: [], expect: 'SIGNER_UNTRUSTED',
+    description: 'a reader with nothing pinned refuses every v2 recovery blob' });
+  vectors.push({ name: 'v2-attack-recovery-unpinned', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'SIGNER_UNTRUSTED',
+    recovery: put(jsonRel('v2-attack-recovery-unpinned'), json(signObject(stranger, 'keyward/v2 recovery', { ...recoveryFields, issuer: { kind: 'identity', name: 'IT backup', id: stranger.id, publicKey: b64u(stranger.rsaSpki), signingKey: b64u(stranger.edSpki) } }))),
+    description: 'attack (e): a recovery blob validly signed by an identity the reader did not pin' });
+  vectors.push({ name: 'v2-attack-recovery-v1', kind: 'file', file: v1.file, recoveryV1: v1.recovery, key: 'new-owner', trusted: ['authority'], expect: 'SIGNER_UNTRUSTED',
+    description: 'attack (e): a v1 recovery blob (unsigned) when the reader trusts only pinned issuers' });
+  vectors.push({ name: 'v2-recovery-owner-changed', kind: 'file', file: goodRel, key: 'new-owner', trusted: ['authority'], expect: 'SIGNATURE_INVALID',
+    recovery: put(jsonRel('v2-recovery-owner-changed'), json({ ...signObject(authority, 'keyward/v2 recovery', recoveryFields), owner: { ...recoveryFields.owner, name: 'Mallory' } })),
+    description: 'the owner name changed after the issuer signed' });
+  vectors.push({ name: 'v2-recovery-other-file', kind: 'file', file: put(fileRel('v2-other'), otherFile.file), recovery: recoveryRel, key: 'new-owner', trusted: ['authority'], expect: 'BLOB_MISMATCH',
+    description: 'a good recovery blob used on another file' });
+  const council2 = { ...recoveryFields, issuer: { ...recoveryFields.issuer, kind: 'member' }, wrappedShare: 'AAAA' };
+  delete (council2 as Record<string, unknown>).wrappedKey;
+  vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'UNSUPPORTED_VERSION',
+    description: 'a council member\'s partial recovery blob (§8), not read yet' });
+  return { identities, vectors };
+}
