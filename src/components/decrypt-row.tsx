@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { ChooseWhereToSave } from './choose-where-to-save.tsx';
 import { ErrorNotice } from './error-notice.tsx';
+import { KeyId } from './key-id.tsx';
 import { ProgressBar } from './progress-bar.tsx';
 import { formatBytes, formatDate } from '../store/format.ts';
 import { isBusy } from '../store/jobs.ts';
@@ -47,6 +48,19 @@ export const DecryptRow = memo(function DecryptRow({ job }: { job: DecryptJob })
           <span className="row__meta">
             <bdi className="row__name">{job.meta.name}</bdi> · {formatBytes(job.meta.size)} · modified {formatDate(job.meta.lastModified)}
           </span>
+          {job.signedBy !== undefined && (
+            <span className="row__meta decrypt-row__signer">
+              {job.signedBy === null ? (
+                'unsigned (v1)'
+              ) : job.signedBy.byMe ? (
+                'Signed by you'
+              ) : (
+                <>
+                  Signed by <KeyId keyId={job.signedBy.id} />
+                </>
+              )}
+            </span>
+          )}
           {job.savedAs ? (
             <span className="row__meta">
               Saved as <bdi className="row__name">{job.savedAs}</bdi>

@@ -63,6 +63,7 @@ export const APP_ERROR_CODES = [
   'NAME_REQUIRED',
   'IS_RECOVERY_BLOB',
   'IS_ESCROW_BLOB',
+  'NOT_A_RECEIPT',
   // running an operation
   'CANCELLED',
   'NO_SPACE',
@@ -264,6 +265,8 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'Give this key a name: it is shown with the key and written into every escrow blob, so that the backup authority knows whose it is.',
   IS_RECOVERY_BLOB: () =>
     'This is a recovery blob, not an encrypted file. Use it under “Open a file with a recovery blob”, together with the .keyward file it was issued for.',
+  NOT_A_RECEIPT: () =>
+    'This is not a receipt from a backup authority. Choose the .keyward-receipt.json file your backup authority sent for one of your files.',
   IS_ESCROW_BLOB: () =>
     'This is an escrow blob, not an encrypted file. Only your backup authority can open it (in authority mode); send it to them if you need a file recovered.',
 };

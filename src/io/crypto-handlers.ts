@@ -26,6 +26,7 @@ import {
   issueRecoveryV2,
   issueRecoveryBlob,
   openBlob,
+  verifyReceipt,
   openSource,
   parseBlob,
   parseSignedObject,
@@ -34,7 +35,7 @@ import {
   serializeSigned,
   summarizeHeader,
 } from '../core/index.ts';
-import type { Operations, OperationName, WireError } from './crypto-protocol.ts';
+import type { Operations, OperationName, UnlockArgs, WireError } from './crypto-protocol.ts';
 import { type OutputSink, openSink, writeToSink } from './output-sink.ts';
 import { PIECE_BYTES } from './piece-reader.ts';
 import { blobSource } from './remote-pieces.ts';
@@ -82,6 +83,23 @@ async function openSinkOrCancel(output: ReadableStream<Uint8Array>, ...args: Par
   }
 }
 
+/** What the core's `openSource` takes to unlock the file, from what crossed to the Worker. */
+async function unlockFor(unlock: UnlockArgs): Promise<Unlock> {
+  switch (unlock.kind) {
+    case 'escrow-v2':
+      return escrowUnlock(unlock);
+    case 'keys':
+      return { keys: unlock.keys };
+    case 'blob':
+      return { blob: parseBlob(unlock.blobText), key: unlock.key };
+    case 'recovery-v2': {
+      const parsed = parseSignedObject(unlock.blobText);
+      if (parsed.kind !== 'recovery-v2') throw new KeywardError('NOT_RECOVERY_BLOB');
+      return { recovery: parsed.blob, key: unlock.key, trusted: unlock.trusted };
+    }
+  }
+}
+
 type Handler<K extends OperationName> = (args: Operations[K]['args'], context: OperationContext) => Promise<Operations[K]['result']>;
 
 export const handlers: { [K in OperationName]: Handler<K> } = {
@@ -104,6 +122,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
         meta: args.meta,
         owner: args.owner,
         authority: args.authority,
+        ...(args.signer ? { signer: args.signer } : {}),
         ownerName: args.ownerName,
         authorityName: args.authorityName,
         description: args.description,
@@ -113,13 +132,15 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     );
     const sink = await openSinkOrCancel(encrypted.stream, args.target, 'application/octet-stream', args.file.size);
     const output = await writeToSink(encrypted.stream, sink);
+    // A signed file's escrow blob carries the payload digest and the file signature: it exists only once the stream ended.
+    const { escrowBlob } = await encrypted.done;
     return {
       output,
       ...(sink.temp ? { temp: sink.temp } : {}),
       fileId: encrypted.fileId,
       serial: encrypted.serial,
-      escrowBlob: encrypted.escrowBlob,
-      escrowJson: serializeBlob(encrypted.escrowBlob),
+      escrowBlob,
+      escrowJson: escrowBlob.format === 'keyward-escrow/2' ? serializeSigned(escrowBlob) : serializeBlob(escrowBlob),
     };
   },
 
@@ -128,23 +149,31 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   },
 
   async decrypt({ file, unlock, target, pieceBytes }, context) {
-    const opened = await openSource(
-      blobSource(file),
-      unlock.kind === 'escrow-v2'
-        ? await escrowUnlock(unlock)
-        : unlock.kind === 'keys'
-          ? { keys: unlock.keys }
-          : { blob: parseBlob(unlock.blobText), key: unlock.key },
-      pieceHooks(context, pieceBytes),
-    );
+    const opened = await openSource(blobSource(file), await unlockFor(unlock), pieceHooks(context, pieceBytes));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     // Its size is the payload's, which bounds the plaintext whatever the metadata says.
     const sink = await openSinkOrCancel(opened.plaintext, target, opened.meta.type, opened.payloadSize);
     const output = await writeToSink(opened.plaintext, sink);
-    return { output, ...(sink.temp ? { temp: sink.temp } : {}), meta: opened.meta, summary: summarizeHeader(opened.parsed) };
+    return {
+      output,
+      ...(sink.temp ? { temp: sink.temp } : {}),
+      meta: opened.meta,
+      summary: summarizeHeader(opened.parsed),
+      signer: opened.signer?.id ?? null,
+    };
   },
 
   parseBlob: ({ text }) => Promise.resolve(parseBlob(text)),
+
+  async verifyReceipt({ receiptText, escrowText }) {
+    const receipt = parseSignedObject(receiptText);
+    if (receipt.kind !== 'receipt') throw new KeywardError('NOT_A_RECEIPT');
+    const escrow = parseSignedObject(escrowText);
+    // A v1 blob has no receipt: no receipt can be for it.
+    if (escrow.kind !== 'escrow-v2') throw new KeywardError('BLOB_MISMATCH');
+    await verifyReceipt(receipt.receipt, escrow.blob);
+    return receipt.receipt;
+  },
 
   async openBlob({ text, key }) {
     const opened = await openBlob(parseBlob(text), key);

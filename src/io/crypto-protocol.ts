@@ -16,6 +16,7 @@ import type {
   PrivateKeyInfo,
   PublicIdentity,
   PublicKeyInfo,
+  ReceiptV2,
   RecoveryBlobV2,
   parseSignedObject,
 } from '../core/index.ts';
@@ -33,7 +34,10 @@ export interface EncryptArgs {
   file: Blob;
   meta: FileMeta;
   owner: PublicKeyInfo;
-  authority: PublicKeyInfo;
+  /** An identity: the file is signed, a v2 file (spec v2 §3); `owner` must be its RSA key. Absent: a v1 file. */
+  signer?: PrivateIdentity;
+  /** An identity gets a signed v2 escrow blob (spec v2 §4) when the file is signed; a v1 key a v1 blob. */
+  authority: PublicKeyInfo | PublicIdentity;
   ownerName: string;
   authorityName: string;
   description: string;
@@ -48,7 +52,7 @@ export interface EncryptResult {
   temp?: TempFile;
   fileId: string;
   serial: string;
-  escrowBlob: KeyBlob;
+  escrowBlob: KeyBlob | EscrowBlobV2;
   /** The escrow blob as offered for download. */
   escrowJson: string;
 }
@@ -66,6 +70,17 @@ export type UnlockArgs =
       kind: 'escrow-v2';
       blobText: string;
       authority: PrivateIdentity;
+    }
+  | {
+      /**
+       * A signed recovery blob (spec v2 §6) for the owner's key: it opens the
+       * file only if its issuer is one of `trusted` (the identity IDs of the
+       * authorities the owner pinned), else `SIGNER_UNTRUSTED`.
+       */
+      kind: 'recovery-v2';
+      blobText: string;
+      key: PrivateKeyInfo;
+      trusted: readonly string[];
     };
 
 export interface DecryptResult {
@@ -74,6 +89,8 @@ export interface DecryptResult {
   temp?: TempFile;
   meta: FileMeta;
   summary: FileSummary;
+  /** The identity ID that signed the file (a v2 file, its signature verified), or null for an unsigned v1 file. */
+  signer: string | null;
 }
 
 /** Every operation the Worker runs: its arguments and its result. */
@@ -109,6 +126,12 @@ export interface Operations {
     result: DecryptResult;
   };
   parseBlob: { args: { text: string }; result: KeyBlob };
+  /**
+   * Checks an authority's receipt (spec v2 §5) against the escrow blob it
+   * names, as the owner stored it: the receipt when it verifies, else the
+   * code of the first check that failed.
+   */
+  verifyReceipt: { args: { receiptText: string; escrowText: string }; result: ReceiptV2 };
   openBlob: { args: { text: string; key: PrivateKeyInfo }; result: KeyBlob };
   issueRecovery: {
     args: { escrowText: string; authority: PrivateKeyInfo; newOwner: PublicKeyInfo; ownerName?: string };

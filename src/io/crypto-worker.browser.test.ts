@@ -7,7 +7,7 @@
 import authorityPem from '../core/testdata/keys/authority.pem?raw';
 import authorityPubPem from '../core/testdata/keys/authority.pub.pem?raw';
 import ownerPem from '../core/testdata/keys/owner.pem?raw';
-import { importPrivateKey, importPublicKey, serializeBlob } from '../core/index.ts';
+import { importPrivateKey, importPublicKey } from '../core/index.ts';
 import { patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { EncryptArgs, OutputTarget, TempFile } from './crypto-protocol.ts';
@@ -74,7 +74,7 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
 
     // The authority opens the same disk-backed output with the escrow blob.
     const authority = await importPrivateKey(authorityPem);
-    const recovered = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'blob', blobText: serializeBlob(encrypted.escrowBlob), key: authority } });
+    const recovered = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'blob', blobText: encrypted.escrowJson, key: authority } });
     expect(recovered.temp).toBeUndefined();
     expect(await sha256(recovered.output)).toBe(await sha256(plain));
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PrivateIdentity, PublicIdentity } from '../core/index.ts';
 import { createInlineCrypto } from '../io/crypto-client.ts';
 import type { Downloader } from '../io/download.ts';
 import { type KeyStore, type StoredKey, mergeKey } from '../io/key-store.ts';
@@ -163,4 +164,67 @@ export function testKeyPem(name: string): string {
 export async function storeAsUnbackable(test: Awaited<ReturnType<typeof createTestStore>>, key: StoredKey): Promise<void> {
   await test.adapters.keyStore.put({ ...key, backedUpAt: undefined, origin: 'generated' });
   await test.store.getState().loadKeys();
+}
+
+// --- v2: identities ----------------------------------------------------------
+
+/** A new identity made by the core (3072-bit RSA), extractable so tests can export it. */
+export async function makeIdentity() {
+  const { generateIdentity } = await import('../core/index.ts');
+  return generateIdentity({ bits: 3072, extractable: true });
+}
+
+/**
+ * A store whose owner key pair is the identity `owner` (imported as its
+ * 2-block PEM) and whose confirmed authority is `authority`: an identity
+ * (pinned by its identity ID) or, given as PEM text, a v1 public key.
+ */
+export async function storeWithIdentities(
+  owner: PrivateIdentity,
+  authority: PublicIdentity | string,
+  overrides: Partial<Adapters> = {},
+): Promise<Awaited<ReturnType<typeof createTestStore>> & { ownerKeyId: string; authorityKeyId: string }> {
+  const { exportPrivateIdentity, exportPublicIdentity } = await import('../core/index.ts');
+  const test = await createTestStore(overrides);
+  const own = await test.store.getState().importKey({ text: await exportPrivateIdentity(owner, 'pem'), name: 'Ada Lovelace', accept: 'private' });
+  if ('error' in own) throw new Error(own.error.message);
+  const text = typeof authority === 'string' ? authority : await exportPublicIdentity(authority, 'pem');
+  const pinned = await test.store.getState().importKey({ text, name: 'IT backup desk', accept: 'public' });
+  if ('error' in pinned) throw new Error(pinned.error.message);
+  await test.store.getState().confirmAuthority(pinned.key.keyId);
+  return { ...test, ownerKeyId: own.key.keyId, authorityKeyId: pinned.key.keyId };
+}
+
+/**
+ * A signed object (receipt, recovery blob) re-signed by `signer` in the name
+ * of `field` (`authority` or `issuer`): validly signed, by someone else.
+ */
+export async function resignedBy<T extends { signature: string }>(object: T, field: 'authority' | 'issuer', signer: PrivateIdentity, context: 'keyward/v2 receipt' | 'keyward/v2 recovery'): Promise<T> {
+  const { b64u, canonicalJson, signAs, utf8 } = await import('../core/index.ts');
+  const named = (object as unknown as Record<string, Record<string, unknown>>)[field]!;
+  const changed: Record<string, unknown> = { ...object, [field]: { ...named, id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.ed25519Spki) } };
+  delete changed.signature;
+  return { ...(changed as unknown as T), signature: b64u(await signAs(signer, context, utf8(canonicalJson(changed)))) };
+}
+
+/**
+ * A file signed by `owner` (a v2 file) and its v2 escrow blob for the
+ * identity `authority`, made by the core directly (not the store under test).
+ */
+export async function makeSignedFile(options: { owner: PrivateIdentity; authority: PublicIdentity; plaintext: Uint8Array; name: string }) {
+  const { collectBytes, encryptFile, serializeSigned, streamFromBytes } = await import('../core/index.ts');
+  const { owner, authority, plaintext, name } = options;
+  const encrypted = await encryptFile(streamFromBytes(plaintext), {
+    meta: { name, type: 'application/octet-stream', size: plaintext.length, lastModified: Date.UTC(2026, 10, 1, 9, 30) },
+    owner: owner.encryption,
+    signer: owner,
+    authority,
+    ownerName: 'Ada Lovelace',
+    authorityName: 'IT backup desk',
+    description: 'Quarterly report',
+  });
+  const bytes = await collectBytes(encrypted.stream);
+  const { escrowBlob } = await encrypted.done;
+  if (escrowBlob.format !== 'keyward-escrow/2') throw new Error('expected a v2 escrow blob');
+  return { file: new File([bytes], `${name}.keyward`), escrowBlob, escrowJson: serializeSigned(escrowBlob), fileId: encrypted.fileId, serial: encrypted.serial };
 }

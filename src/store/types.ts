@@ -90,6 +90,11 @@ export interface DecryptJob {
   awaitingTarget?: boolean;
   /** The picked file the plaintext streams (or streamed) into; replaced only once every chunk verified. */
   savedAs?: string;
+  /**
+   * Once opened: the identity that signed the file (`byMe`: one of this
+   * browser's own identities), or null for an unsigned v1 file.
+   */
+  signedBy?: { id: string; byMe: boolean } | null;
   error?: UiError;
 }
 
@@ -242,6 +247,12 @@ export interface RegisterSlice {
   registerLoaded: boolean;
   loadRegister: () => Promise<void>;
   downloadRegisterEscrow: (fileId: string) => void;
+  /**
+   * Records the backup authority's receipt for a file of the register, once it
+   * verified against the escrow blob kept for that file (spec v2 §5); a receipt
+   * that does not is refused with its code and changes nothing.
+   */
+  importReceipt: (file: File) => Promise<UiError | null>;
   /** All escrow blobs and a CSV index in one zip, for the authority; resolves to an error to show next to the button. */
   exportRegister: () => Promise<UiError | null>;
   /** Removes every entry in one transaction (all or nothing); resolves to an error to show next to the button. */

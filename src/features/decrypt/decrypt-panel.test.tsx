@@ -3,7 +3,17 @@ import { formatKeyIdForHumans } from '../../store/format.ts';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { bytesOf, createTestStore, keyIdOfPem, makeKeywardFile, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import {
+  bytesOf,
+  createTestStore,
+  keyIdOfPem,
+  makeIdentity,
+  makeKeywardFile,
+  makeSignedFile,
+  recordingDownloader,
+  storeWithIdentities,
+  testKeyPem,
+} from '../../store/test-adapters.ts';
 import { DecryptPanel } from './decrypt-panel.tsx';
 
 const ownerPubPem = testKeyPem('owner.pub.pem');
@@ -35,6 +45,8 @@ describe('DecryptPanel', () => {
 
     const button = await screen.findByRole('button', { name: 'Download report.pdf' }, { timeout: 20_000 });
     expect(within(rowFor('report.pdf.keyward')).getByText(/100 KB/)).toBeInTheDocument();
+    // A v1 file names no signer, and the row says so.
+    expect(within(rowFor('report.pdf.keyward')).getByText('unsigned (v1)')).toBeInTheDocument();
     await user.click(button);
     expect(download.saved.map((s) => s.name)).toEqual(['report.pdf']);
     expect(await bytesOf(download.saved[0]!.blob)).toEqual(plaintext);
@@ -88,4 +100,19 @@ describe('DecryptPanel', () => {
     expect(await within(row).findByText('Cancelled. Nothing was saved.')).toBeInTheDocument();
     await waitFor(() => { expect(store.getState().decryptJobs[0]!.status).toBe('done'); }, { timeout: 20_000 });
   });
+
+  it('says a file signed by one of this browser’s identities is signed by you', async () => {
+    const [me, desk] = await Promise.all([makeIdentity(), makeIdentity()]);
+    const { store } = await storeWithIdentities(me, desk);
+    render(
+      <StoreProvider store={store}>
+        <DecryptPanel />
+      </StoreProvider>,
+    );
+    const made = await makeSignedFile({ owner: me, authority: desk, plaintext, name: 'signed.pdf' });
+    await userEvent.setup().upload(screen.getByLabelText('Choose files to decrypt'), made.file);
+    await screen.findByRole('button', { name: 'Download signed.pdf' }, { timeout: 20_000 });
+    expect(within(rowFor('signed.pdf.keyward')).getByText('Signed by you')).toBeInTheDocument();
+    expect(within(rowFor('signed.pdf.keyward')).queryByText('unsigned (v1)')).not.toBeInTheDocument();
+  }, 60_000);
 });

@@ -1,11 +1,13 @@
 // @vitest-environment happy-dom
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { storageError } from '../../io/db.ts';
 import type { Downloader } from '../../io/download.ts';
 import type { RegisterEntry } from '../../store/types.ts';
-import { createTestStore, memoryRegisterStore, testKeyPem } from '../../store/test-adapters.ts';
+import { issueReceipt, serializeSigned } from '../../core/index.ts';
+import { formatDate } from '../../store/format.ts';
+import { createTestStore, makeIdentity, makeSignedFile, memoryRegisterStore, testKeyPem } from '../../store/test-adapters.ts';
 import { RegisterPanel } from './register-panel.tsx';
 
 const OWNER = { name: 'Ada Lovelace', keyId: `SHA256:${'a'.repeat(64)}` };
@@ -79,7 +81,7 @@ describe('RegisterPanel', () => {
   it('lists every entry newest first and downloads an escrow blob again, byte for byte', async () => {
     const { saved, user } = await setup([entry(1, { name: '<b>old</b>.pdf', description: 'Q1 numbers' }), entry(2)]);
     const table = await screen.findByRole('table', { name: 'Files encrypted in this browser' });
-    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow blob']);
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow', 'Escrow blob']);
 
     const [, newest, oldest] = within(table).getAllByRole('row');
     expect(within(newest!).getByRole('rowheader')).toHaveTextContent('report 2.pdf');
@@ -158,4 +160,37 @@ describe('RegisterPanel', () => {
     expect(await screen.findByRole('button', { name: 'Download escrow blob for hello.txt' }, { timeout: 20_000 })).toBeInTheDocument();
     expect(screen.getByRole('table')).toHaveTextContent(store.getState().encryptJobs[0]!.serial!);
   });
+
+  it('confirms a file with the authority’s receipt, chosen or dropped; a bad receipt is refused next to the control and changes nothing', async () => {
+    const [owner, desk] = await Promise.all([makeIdentity(), makeIdentity()]);
+    const made = await makeSignedFile({ owner, authority: desk, plaintext: new Uint8Array(500), name: 'report 1.pdf' });
+    const v2 = entry(1, {
+      fileId: made.fileId,
+      serial: made.serial,
+      escrowBlob: made.escrowJson,
+      owner: { ...OWNER, identityId: owner.id },
+      authority: { name: 'IT backup desk', keyId: desk.encryption.keyId, identityId: desk.id },
+    });
+    const { user } = await setup([v2, entry(2)]);
+    const table = await screen.findByRole('table');
+    const row = (name: string) => within(table).getByRole('row', { name: new RegExp(name) });
+    expect(within(row('report 1.pdf')).getByRole('cell', { name: 'Escrowed, not yet confirmed' })).toBeInTheDocument();
+    expect(within(row('report 2.pdf')).getByRole('cell', { name: 'unsigned (v1)' })).toBeInTheDocument();
+
+    const receipt = serializeSigned(await issueReceipt(made.escrowBlob, desk, { now: new Date(Date.UTC(2026, 10, 3, 14, 0)) }));
+    const tampered = receipt.replace('2026-11-03T14:00:00.000Z', '2026-11-02T14:00:00.000Z');
+    await user.upload(screen.getByLabelText('Choose receipt file'), new File([tampered], 'r.keyward-receipt.json', { type: 'application/json' }));
+    const alert = await screen.findByRole('alert', undefined, { timeout: 20_000 });
+    expect(alert).toHaveAttribute('data-code', 'SIGNATURE_INVALID');
+    expect(alert).toHaveTextContent('Receipt: A signature does not verify');
+    expect(within(row('report 1.pdf')).getByRole('cell', { name: 'Escrowed, not yet confirmed' })).toBeInTheDocument();
+
+    // Dropped on the register's receipt zone.
+    const zone = screen.getByRole('group', { name: 'Drop a receipt from your backup authority' });
+    const dataTransfer = { files: [new File([receipt], 'r.keyward-receipt.json', { type: 'application/json' })], types: ['Files'] };
+    fireEvent.drop(zone, { dataTransfer });
+    const confirmed = `Confirmed by IT backup desk on ${formatDate(Date.UTC(2026, 10, 3, 14, 0))}`;
+    expect(await within(table).findByRole('cell', { name: confirmed }, { timeout: 20_000 })).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  }, 60_000);
 });

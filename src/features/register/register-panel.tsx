@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -23,6 +24,17 @@ export function RegisterPanel() {
   }, [encryptJobs]);
   const [exportError, setExportError] = useState<UiError | null>(null);
   const [clearError, setClearError] = useState<UiError | null>(null);
+  const importReceipt = useAppStore((s) => s.importReceipt);
+  const [receiptError, setReceiptError] = useState<UiError | null>(null);
+  const [receiptBusy, setReceiptBusy] = useState(false);
+  const takeReceipt = (file: File) => {
+    setReceiptBusy(true);
+    setReceiptError(null);
+    void importReceipt(file).then((failure) => {
+      setReceiptBusy(false);
+      setReceiptError(failure);
+    });
+  };
   const [confirming, setConfirming] = useState(false);
 
   return (
@@ -39,6 +51,19 @@ export function RegisterPanel() {
       ) : (
         <>
           <RegisterTable entries={register} where={where} />
+          <DropZone
+            label="Drop a receipt from your backup authority"
+            hint="The .keyward-receipt.json file your backup authority sent: the file it names is then shown as confirmed."
+            buttonLabel="Choose receipt file"
+            accept=".json,application/json"
+            multiple={false}
+            disabled={receiptBusy}
+            onFiles={(files) => {
+              takeReceipt(files[0]!);
+            }}
+          />
+          {receiptBusy && <p role="status">Checking the receipt…</p>}
+          {receiptError && <ErrorNotice error={receiptError} subject="Receipt" />}
           <div className="actions register-panel__actions">
             <button
               type="button"

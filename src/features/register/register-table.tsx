@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
+import { escrowState } from '../../store/slices/register-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { formatBytes, formatDate, formatKeyIdForHumans } from '../../store/format.ts';
 import type { RegisterEntry } from '../../store/types.ts';
@@ -16,7 +17,8 @@ const WHERE: Record<FileWhere, string> = {
   gone: 'Not kept here: only a copy downloaded earlier exists',
 };
 
-const COLUMNS = ['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow blob'] as const;
+const COLUMNS = ['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow', 'Escrow blob'] as const;
+
 
 /**
  * The register as a table, newest first; each escrow blob can be downloaded again, byte for byte.
@@ -51,6 +53,12 @@ export function RegisterTable({ entries, where }: { entries: readonly RegisterEn
 /** One register entry; memoized, so a new entry does not re-render (and re-format) every other row. */
 const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: RegisterEntry; where: FileWhere }) {
   const downloadRegisterEscrow = useAppStore((s) => s.downloadRegisterEscrow);
+  // The owner's own name for the pinned authority, as stored now (renamed since, it shows the new name).
+  const authorityName = useAppStore((s) => {
+    const id = entry.authority.identityId;
+    return id === undefined ? undefined : s.keys.find((k) => k.role === 'authority' && k.identity?.id === id)?.name;
+  });
+  const state = escrowState(entry, authorityName);
   return (
     <tr role="row">
       <th scope="row" role="rowheader" className="register-table__file">
@@ -73,6 +81,9 @@ const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: Registe
       </td>
       <td role="cell" data-label="Encrypted file" className={where === 'in-tab' ? 'warning' : 'row__meta'}>
         {WHERE[where]}
+      </td>
+      <td role="cell" data-label="Escrow" className={entry.receipt ? 'status--done' : 'row__meta'}>
+        {state}
       </td>
       <td role="cell" data-label="Escrow blob" className="register-table__action">
         <button

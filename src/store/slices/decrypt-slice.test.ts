@@ -4,7 +4,28 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoreApi } from 'zustand';
 import type { StoreState } from '../app-store.ts';
-import { bytesOf, createTestStore, keyIdOfPem, makeKeywardFile, recordingDownloader, testKeyPem } from '../test-adapters.ts';
+import {
+  type PrivateIdentity,
+  exportPublicKey,
+  importPrivateKey,
+  issueRecoveryBlob,
+  issueRecoveryV2,
+  parseBlob,
+  serializeBlob,
+  serializeSigned,
+} from '../../core/index.ts';
+import {
+  bytesOf,
+  createTestStore,
+  keyIdOfPem,
+  makeIdentity,
+  makeKeywardFile,
+  makeSignedFile,
+  recordingDownloader,
+  resignedBy,
+  storeWithIdentities,
+  testKeyPem,
+} from '../test-adapters.ts';
 import type { DecryptJob } from '../types.ts';
 
 const ownerPem = testKeyPem('owner.pem');
@@ -236,4 +257,67 @@ describe('decrypt slice', () => {
 
     expect(job!.status).toBe('done');
   });
+});
+
+describe('decrypt slice with identities (spec v2)', () => {
+  let me: PrivateIdentity;
+  let old: PrivateIdentity;
+  let desk: PrivateIdentity;
+  let stranger: PrivateIdentity;
+  beforeAll(async () => {
+    [me, old, desk, stranger] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity(), makeIdentity()]);
+  }, 60_000);
+
+  it('says who signed each file it opens: "you" for an own identity, the identity ID of another, unsigned for v1', async () => {
+    const { store } = await storeWithIdentities(me, desk);
+    const signed = await makeSignedFile({ owner: me, authority: desk, plaintext, name: 'mine.pdf' });
+    const v1 = await makeKeywardFile({ plaintext, name: 'old.pdf', ownerPublicPem: await exportPublicKey(me.encryption.publicKey, 'spki-pem'), authorityPublicPem: authorityPubPem });
+    store.getState().decryptFiles([signed.file, v1.file]);
+    const jobs = await settled(store);
+    expect(jobs.map((j) => [j.fileName, j.status, j.signedBy])).toEqual([
+      ['mine.pdf.keyward', 'done', { id: me.id, byMe: true }],
+      ['old.pdf.keyward', 'done', null],
+    ]);
+    expect(await bytesOf(jobs[0]!.output!)).toEqual(plaintext);
+  }, 60_000);
+
+  it('opens a file with a recovery blob only from a pinned authority identity; any other issuer is refused with no output', async () => {
+    const { store } = await storeWithIdentities(me, desk);
+    // A file the owner's old (lost) identity signed, escrowed to the desk.
+    const made = await makeSignedFile({ owner: old, authority: desk, plaintext, name: 'lost.pdf' });
+    const recovery = await issueRecoveryV2(made.escrowBlob, desk, { newOwner: me, now: new Date(Date.UTC(2026, 10, 5)) });
+    const blobFile = (text: string) => new File([text], 'lost.pdf.keyward-recovery.json', { type: 'application/json' });
+
+    store.getState().decryptWithRecovery(made.file, blobFile(serializeSigned(recovery)));
+    const [opened] = await settled(store);
+    expect(opened).toMatchObject({ via: 'recovery', status: 'done', signedBy: { id: old.id, byMe: false } });
+    expect(await bytesOf(opened!.output!)).toEqual(plaintext);
+    store.getState().clearDecryptJobs();
+
+    // Validly signed, but by an identity the owner never pinned: refused, nothing offered.
+    const forged = await resignedBy(recovery, 'issuer', stranger, 'keyward/v2 recovery');
+    store.getState().decryptWithRecovery(made.file, blobFile(serializeSigned(forged)));
+    const [refused] = await settled(store);
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'SIGNER_UNTRUSTED' } });
+    expect(refused!.output).toBeUndefined();
+    store.getState().clearDecryptJobs();
+
+    // An unsigned (v1) recovery blob names no issuer: refused once every pinned authority is an identity.
+    const v1 = await makeKeywardFile({ plaintext, name: 'v1.pdf', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    const v1Recovery = await issueRecoveryBlob(parseBlob(v1.escrowJson, 'keyward-escrow/1'), await importPrivateKey(testKeyPem('authority.pem')), { newOwner: me.encryption });
+    store.getState().decryptWithRecovery(v1.file, blobFile(serializeBlob(v1Recovery)));
+    const [unsigned] = await settled(store);
+    expect(unsigned).toMatchObject({ status: 'failed', error: { code: 'SIGNER_UNTRUSTED' } });
+    expect(unsigned!.output).toBeUndefined();
+  }, 60_000);
+
+  it('still opens a file with a v1 recovery blob while the pinned authority is a v1 key', async () => {
+    const { store } = await storeWithIdentities(me, authorityPubPem);
+    const v1 = await makeKeywardFile({ plaintext, name: 'v1.pdf', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem });
+    const v1Recovery = await issueRecoveryBlob(parseBlob(v1.escrowJson, 'keyward-escrow/1'), await importPrivateKey(testKeyPem('authority.pem')), { newOwner: me.encryption });
+    store.getState().decryptWithRecovery(v1.file, new File([serializeBlob(v1Recovery)], 'v1.pdf.keyward-recovery.json'));
+    const [job] = await settled(store);
+    expect(job).toMatchObject({ status: 'done', signedBy: null });
+    expect(await bytesOf(job!.output!)).toEqual(plaintext);
+  }, 60_000);
 });

@@ -1,9 +1,10 @@
 /** Opening `.keyward` files: with one's own keys, with a recovery blob, or (the authority) with an escrow blob. */
 import type { StateCreator } from 'zustand';
-import type { KeyBlob, PrivateKeyInfo } from '../../core/index.ts';
+import { type KeyBlob, type PrivateKeyInfo, parseSignedObject } from '../../core/index.ts';
 import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
 import type { StoredKey } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
+import { confirmedAuthorities } from './encrypt-slice.ts';
 import { cancelJob, createJobQueue, endedBy, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
 import { decryptedName, safeDownloadName, withoutKeywardSuffix } from '../names.ts';
 import type { Adapters, AppState, DecryptJob, DecryptSlice, DecryptVia, UiError } from '../types.ts';
@@ -37,11 +38,16 @@ export async function readBlobFile(adapters: Adapters, file: File): Promise<{ te
  * reader's `NOT_KEYWARD`. Null for anything else (a `.keyward` file starts
  * with its magic, never `{`).
  */
-export async function blobInsteadOfFile(adapters: Adapters, file: File): Promise<UiError | null> {
+export async function blobInsteadOfFile(file: File): Promise<UiError | null> {
   if (file.size > MAX_BLOB_BYTES || !(await file.slice(0, 64).text()).trimStart().startsWith('{')) return null;
-  const read = await readBlobFile(adapters, file);
-  if ('error' in read) return null;
-  return appError(read.blob.format === 'keyward-recovery/1' ? 'IS_RECOVERY_BLOB' : 'IS_ESCROW_BLOB');
+  try {
+    const { kind } = parseSignedObject(await file.text());
+    if (kind === 'recovery-v1' || kind === 'recovery-v2') return appError('IS_RECOVERY_BLOB');
+    if (kind === 'escrow-v1' || kind === 'escrow-v2') return appError('IS_ESCROW_BLOB');
+    return null;
+  } catch {
+    return null;
+  }
 }
 
 type UnlockFor = () => Promise<UnlockArgs | { error: UiError }>;
@@ -93,7 +99,17 @@ export const createDecryptSlice =
           patch(id, { status: 'cancelled' });
           return;
         }
-        patch(id, { status: 'done', done: file.size, updatedAt: now(), meta: result.meta, output: result.output, ...(result.temp ? { temp: result.temp } : {}) });
+        // Who signed it, as the row says: "you" for one of this browser's own identities.
+        const signedBy = result.signer === null ? null : { id: result.signer, byMe: get().keys.some((k) => k.privateKey && k.identity?.id === result.signer) };
+        patch(id, {
+          status: 'done',
+          done: file.size,
+          updatedAt: now(),
+          meta: result.meta,
+          output: result.output,
+          signedBy,
+          ...(result.temp ? { temp: result.temp } : {}),
+        });
         // Earlier failures for this same file are stale now that it opened (say, once its key was imported).
         const stale = (job: DecryptJob) => job.id !== id && job.status === 'failed' && job.fileName === file.name && job.size === file.size;
         if (get().decryptJobs.some(stale)) set({ decryptJobs: get().decryptJobs.filter((job) => !stale(job)) });
@@ -129,7 +145,7 @@ export const createDecryptSlice =
             file,
             'own-key',
             async () => {
-              const misplaced = await blobInsteadOfFile(adapters, file);
+              const misplaced = await blobInsteadOfFile(file);
               if (misplaced) return { error: misplaced };
               const keys = privateKeysOf(get().keys, ['owner', 'authority-own']);
               return { kind: 'keys', keys } as const;
@@ -150,19 +166,37 @@ export const createDecryptSlice =
 
       decryptWithRecovery(file, recoveryBlob) {
         runner.start(file, 'recovery', async () => {
-          const read = await readBlobFile(adapters, recoveryBlob);
-          if ('error' in read) return read;
-          const { text, blob } = read;
-          if (blob.format !== 'keyward-recovery/1') {
-            return { error: appError('NOT_RECOVERY_BLOB') };
+          if (recoveryBlob.size > MAX_BLOB_BYTES) return { error: appError('NOT_A_BLOB', { reason: 'far too large for one' }) };
+          let text: string;
+          let parsed: ReturnType<typeof parseSignedObject>;
+          try {
+            text = await recoveryBlob.text();
+            parsed = parseSignedObject(text);
+          } catch (error) {
+            return { error: toUiError(error) };
           }
-          const key = privateKeysOf(get().keys, ['owner']).find((k) => k.keyId === blob.owner.keyId);
-          if (!key) {
-            return {
-              error: appError('NO_MATCHING_KEY', { keyIds: [blob.owner.keyId] }),
-            };
+          const keys = get().keys;
+          const ownKeys = privateKeysOf(keys, ['owner']);
+          const pinned = confirmedAuthorities(keys);
+          if (parsed.kind === 'recovery-v1') {
+            // Unsigned: nothing says who issued it. It opens as in v1 while a pinned authority is a v1 key (which
+            // can issue nothing else) or none is pinned yet (opening a file before set-up); once every pinned
+            // authority is an identity, whose recovery blobs are signed, an unsigned one is refused.
+            if (pinned.length > 0 && pinned.every((k) => k.identity)) return { error: appError('SIGNER_UNTRUSTED') };
+            const key = ownKeys.find((k) => k.keyId === parsed.blob.owner.keyId);
+            if (!key) return { error: appError('NO_MATCHING_KEY', { keyIds: [parsed.blob.owner.keyId] }) };
+            return { kind: 'blob', blobText: text, key } as const;
           }
-          return { kind: 'blob', blobText: text, key } as const;
+          if (parsed.kind === 'recovery-v2') {
+            const wanted = parsed.blob.owner.keyId;
+            // Another own key still goes to the core, which checks the signature and the issuer first (spec v2 §6
+            // steps 2-3) and only then the key (NO_MATCHING_KEY): an untrusted blob is refused as untrusted.
+            const key = ownKeys.find((k) => k.keyId === wanted) ?? ownKeys[0];
+            if (!key) return { error: appError('NO_MATCHING_KEY', { keyIds: [wanted] }) };
+            const trusted = pinned.flatMap((k) => (k.identity ? [k.identity.id] : []));
+            return { kind: 'recovery-v2', blobText: text, key, trusted } as const;
+          }
+          return { error: appError(parsed.kind === 'receipt' ? 'NOT_A_BLOB' : 'NOT_RECOVERY_BLOB') };
         });
       },
 

@@ -4,7 +4,8 @@ import { type CryptoClient, createInlineCrypto } from '../../io/crypto-client.ts
 import { storageError } from '../../io/db.ts';
 import type { Downloader } from '../../io/download.ts';
 import type { StoreState } from '../app-store.ts';
-import { bytesOf, createTestStore, keyIdOfPem, memoryRegisterStore, testKeyPem } from '../test-adapters.ts';
+import type { PrivateIdentity } from '../../core/index.ts';
+import { bytesOf, createTestStore, keyIdOfPem, makeIdentity, memoryRegisterStore, storeWithIdentities, testKeyPem } from '../test-adapters.ts';
 import type { EncryptJob } from '../types.ts';
 import { batchProgress } from '../jobs.ts';
 import { confirmedAuthorities, notDownloaded } from './encrypt-slice.ts';
@@ -411,4 +412,56 @@ describe('encrypt slice', () => {
     expect(store.getState().encryptJobs[0]).toMatchObject({ status: 'done', serial: job!.serial });
     expect((await registerStore.list()).map((e) => e.serial)).toEqual([job!.serial]);
   });
+});
+
+describe('encrypt slice with identities (spec v2)', () => {
+  let owner: PrivateIdentity;
+  let desk: PrivateIdentity;
+  beforeAll(async () => {
+    [owner, desk] = await Promise.all([makeIdentity(), makeIdentity()]);
+  }, 60_000);
+
+  it('signs the file with the owner identity and escrows a signed v2 blob that the pinned authority identity checks', async () => {
+    const { store, authorityKeyId } = await storeWithIdentities(owner, desk);
+    await store.getState().loadRegister();
+    store.getState().encryptFiles([file(report, 'report.pdf', 'application/pdf')], { description: 'Q3', authorityKeyId });
+    const [job] = await settled(store);
+    expect(job).toMatchObject({ status: 'done' });
+
+    // A v2 file, signed by the owner's identity: a reader told to expect it opens it, and sees the signer.
+    const { collectBytes, openFile, streamFromBytes, parseSignedObject, checkEscrowBlob } = await import('../../core/index.ts');
+    const bytes = await bytesOf(job!.output!);
+    expect(new TextDecoder().decode(bytes.subarray(0, 10))).toBe('KEYWARD/2\n');
+    const opened = await openFile(streamFromBytes(bytes), { keys: [owner.encryption] }, {}, { expectSigner: owner.id });
+    expect(opened.signer?.id).toBe(owner.id);
+    expect(await collectBytes(opened.plaintext)).toEqual(report);
+
+    // The escrow blob is v2, signed by the owner, made for the pinned identity; all eight intake checks pass.
+    const parsed = parseSignedObject(job!.escrowJson!);
+    if (parsed.kind !== 'escrow-v2') throw new Error(`escrow blob is ${parsed.kind}`);
+    expect(parsed.blob.authority).toMatchObject({ id: desk.id, keyId: desk.encryption.keyId, name: 'IT backup desk' });
+    const checked = await checkEscrowBlob(parsed.blob, desk, { expectOwner: owner.id });
+    expect(checked.owner.id).toBe(owner.id);
+
+    // The register names both identities: the file's signer and the authority a receipt must come from.
+    expect(store.getState().register[0]).toMatchObject({
+      escrowBlob: job!.escrowJson,
+      owner: { keyId: owner.encryption.keyId, identityId: owner.id },
+      authority: { keyId: desk.encryption.keyId, identityId: desk.id },
+    });
+  }, 60_000);
+
+  it('signs the file but escrows a v1 blob to an authority pinned by a v1 key ID', async () => {
+    const { store, authorityKeyId } = await storeWithIdentities(owner, testKeyPem('authority.pub.pem'));
+    await store.getState().loadRegister();
+    store.getState().encryptFiles([file(notes, 'notes.txt', 'text/plain')], { description: '', authorityKeyId });
+    const [job] = await settled(store);
+    expect(job).toMatchObject({ status: 'done' });
+    expect(new TextDecoder().decode((await bytesOf(job!.output!)).subarray(0, 10))).toBe('KEYWARD/2\n');
+    expect(JSON.parse(job!.escrowJson!)).toMatchObject({ format: 'keyward-escrow/1', authority: { keyId: authorityKeyId } });
+    expect(await openWithEscrow(job!.output!, job!.escrowJson!)).toEqual(notes);
+    const [entry] = store.getState().register;
+    expect(entry?.owner.identityId).toBe(owner.id);
+    expect(entry?.authority.identityId).toBeUndefined();
+  }, 60_000);
 });

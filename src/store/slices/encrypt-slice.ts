@@ -1,7 +1,7 @@
 /** Encrypting dropped files in the Worker (small ones a few at a time, a large one alone), each with a row of progress and its downloads. */
 import type { StateCreator } from 'zustand';
 import type { EncryptResult, OutputTarget } from '../../io/crypto-protocol.ts';
-import type { StoredKey } from '../../io/key-store.ts';
+import { type StoredKey, privateIdentityOf, publicIdentityOf } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { ownKeyPair, ownKeyPairs } from './keys-slice.ts';
@@ -60,6 +60,7 @@ export const createEncryptSlice =
         return;
       }
       const { owner, authority } = keys;
+      const signer = privateIdentityOf(owner);
       const { file, description } = input;
       const controller = new AbortController();
       controllers.set(id, controller);
@@ -75,7 +76,11 @@ export const createEncryptSlice =
             file,
             meta: { name: file.name, type: file.type, size: file.size, lastModified: file.lastModified },
             owner: { publicKey: owner.publicKey, keyId: owner.keyId, modulusBits: owner.modulusBits },
-            authority: { publicKey: authority.publicKey, keyId: authority.keyId, modulusBits: authority.modulusBits },
+            // An owner identity signs the file (v2); a pinned authority identity then gets a signed v2 escrow blob.
+            ...(signer ? { signer } : {}),
+            authority: authority.identity
+              ? publicIdentityOf({ ...authority, identity: authority.identity })
+              : { publicKey: authority.publicKey, keyId: authority.keyId, modulusBits: authority.modulusBits },
             ownerName: owner.name,
             authorityName: authority.name,
             description,
@@ -102,8 +107,12 @@ export const createEncryptSlice =
           type: file.type,
           encryptedAt: now(),
           description,
-          owner: { name: owner.name, keyId: owner.keyId },
-          authority: { name: authority.name, keyId: authority.keyId },
+          owner: { name: owner.name, keyId: owner.keyId, ...(signer ? { identityId: signer.id } : {}) },
+          authority: {
+            name: authority.name,
+            keyId: authority.keyId,
+            ...(result.escrowBlob.format === 'keyward-escrow/2' ? { identityId: result.escrowBlob.authority.id } : {}),
+          },
           escrowBlob: result.escrowJson,
         };
         await adapters.registerStore.add(entry);

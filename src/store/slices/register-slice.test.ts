@@ -1,7 +1,10 @@
 // @vitest-environment happy-dom
 import type { Downloader } from '../../io/download.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
-import { createTestStore, memoryRegisterStore, testKeyPem } from '../test-adapters.ts';
+import { type PrivateIdentity, issueReceipt, serializeSigned } from '../../core/index.ts';
+import { formatDate } from '../format.ts';
+import { createTestStore, makeIdentity, makeSignedFile, memoryRegisterStore, resignedBy, testKeyPem } from '../test-adapters.ts';
+import { escrowState } from './register-slice.ts';
 
 const OWNER = { name: 'Ada Lovelace', keyId: `SHA256:${'a'.repeat(64)}` };
 const AUTHORITY = { name: 'IT backup desk', keyId: `SHA256:${'b'.repeat(64)}` };
@@ -112,4 +115,70 @@ describe('register slice', () => {
     expect(fresh).toMatchObject({ name: 'hello.txt', size: 5, description: 'greeting', serial: store.getState().encryptJobs[0]!.serial });
     expect(fresh!.escrowBlob).toBe(store.getState().encryptJobs[0]!.escrowJson);
   });
+});
+
+describe('receipts (spec v2 §5)', () => {
+  let owner: PrivateIdentity;
+  let desk: PrivateIdentity;
+  let stranger: PrivateIdentity;
+  beforeAll(async () => {
+    [owner, desk, stranger] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity()]);
+  }, 60_000);
+
+  /** A register holding one file escrowed (v2) to `desk`, and the authority's receipt for it. */
+  async function withEscrowedFile() {
+    const made = await makeSignedFile({ owner, authority: desk, plaintext: new Uint8Array(1000).fill(3), name: 'report.pdf' });
+    const registerStore = memoryRegisterStore();
+    await registerStore.add(
+      entry(1, {
+        fileId: made.fileId,
+        serial: made.serial,
+        escrowBlob: made.escrowJson,
+        owner: { ...OWNER, identityId: owner.id },
+        authority: { name: 'IT backup desk', keyId: desk.encryption.keyId, identityId: desk.id },
+      }),
+    );
+    await registerStore.add(entry(2));
+    const { store } = await createTestStore({ registerStore });
+    await store.getState().loadRegister();
+    const receipt = await issueReceipt(made.escrowBlob, desk, { name: 'Bank vault', now: new Date(Date.UTC(2026, 10, 3, 14, 0)) });
+    return { store, registerStore, made, receipt };
+  }
+  const receiptFile = (text: string) => new File([text], 'report.pdf.keyward-receipt.json', { type: 'application/json' });
+  const entryFor = (store: Awaited<ReturnType<typeof withEscrowedFile>>['store'], fileId: string) => store.getState().register.find((e) => e.fileId === fileId)!;
+
+  it('confirms a file with the receipt of the pinned authority, and says so with the owner’s name for it', async () => {
+    const { store, registerStore, made, receipt } = await withEscrowedFile();
+    const before = entryFor(store, made.fileId);
+    expect(escrowState(before, 'IT backup desk')).toBe('Escrowed, not yet confirmed');
+    expect(escrowState(entryFor(store, 'file-2'), undefined)).toBe('unsigned (v1)');
+
+    expect(await store.getState().importReceipt(receiptFile(serializeSigned(receipt)))).toBeNull();
+    const after = entryFor(store, made.fileId);
+    expect(after.receipt).toEqual({ json: serializeSigned(receipt), receivedAt: Date.UTC(2026, 10, 3, 14, 0) });
+    expect((await registerStore.get(made.fileId))?.receipt).toEqual(after.receipt);
+    // NAME is the owner's own name for the authority, not the name the receipt gives itself.
+    expect(escrowState(after, 'IT backup desk')).toBe(`Confirmed by IT backup desk on ${formatDate(Date.UTC(2026, 10, 3, 14, 0))}`);
+  }, 60_000);
+
+  it('refuses a receipt that does not verify, with its code, and changes nothing', async () => {
+    const { store, made, receipt } = await withEscrowedFile();
+    const good = serializeSigned(receipt);
+    const cases: [string, string, string][] = [
+      ['changed after signing', good.replace(receipt.receivedAt, '2027-01-01T00:00:00.000Z'), 'SIGNATURE_INVALID'],
+      ['signed by another identity', serializeSigned(await resignedBy(receipt, 'authority', stranger, 'keyward/v2 receipt')), 'SIGNER_UNTRUSTED'],
+      ['for a file not in the register', serializeSigned({ ...receipt, fileId: 'A'.repeat(22) }), 'BLOB_MISMATCH'],
+      ['an escrow blob, not a receipt', made.escrowJson, 'NOT_A_RECEIPT'],
+      ['not JSON', 'hello', 'MALFORMED'],
+    ];
+    for (const [what, text, code] of cases) {
+      expect((await store.getState().importReceipt(receiptFile(text)))?.code, what).toBe(code);
+      expect(entryFor(store, made.fileId).receipt, what).toBeUndefined();
+    }
+    // A receipt for another blob of the same file (the digest differs) is refused too.
+    const otherBlob = await makeSignedFile({ owner, authority: desk, plaintext: new Uint8Array(10), name: 'x' });
+    const forOther = await issueReceipt(otherBlob.escrowBlob, desk);
+    expect((await store.getState().importReceipt(receiptFile(serializeSigned({ ...forOther, fileId: made.fileId }))))?.code).toBe('SIGNATURE_INVALID');
+    expect(entryFor(store, made.fileId).receipt).toBeUndefined();
+  }, 60_000);
 });

@@ -1,14 +1,28 @@
 /** The escrow register: every file encrypted here, with its escrow blob, kept in IndexedDB. */
 import type { StateCreator } from 'zustand';
-import { toUiError } from '../errors.ts';
+import { parseSignedObject } from '../../core/index.ts';
+import { appError, toUiError } from '../errors.ts';
+import { MAX_BLOB_BYTES } from './decrypt-slice.ts';
 import { escrowName, safeDownloadName } from '../names.ts';
-import type { Adapters, AppState, RegisterSlice } from '../types.ts';
+import { formatDate } from '../format.ts';
+import type { Adapters, AppState, RegisterEntry, RegisterSlice } from '../types.ts';
 
 /** One CSV field, quoted when needed (RFC 4180), and never a formula when opened in a spreadsheet. */
 function csvField(value: string | number): string {
   let text = String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Whether the authority confirmed it holds the entry's escrow blob (spec v2
+ * §5): a v1 blob cannot be confirmed; a v2 one is confirmed by a receipt,
+ * named with the owner's own name for the pinned authority.
+ */
+export function escrowState(entry: RegisterEntry, authorityName: string | undefined): string {
+  if (entry.authority.identityId === undefined) return 'unsigned (v1)';
+  if (!entry.receipt) return 'Escrowed, not yet confirmed';
+  return `Confirmed by ${authorityName ?? entry.authority.name} on ${formatDate(entry.receipt.receivedAt)}`;
 }
 
 export const createRegisterSlice =
@@ -19,6 +33,24 @@ export const createRegisterSlice =
 
     async loadRegister() {
       set({ register: await adapters.registerStore.list(), registerLoaded: true });
+    },
+
+    async importReceipt(file) {
+      if (file.size > MAX_BLOB_BYTES) return appError('NOT_A_RECEIPT');
+      try {
+        const receiptText = await file.text();
+        // Which entry it is for; the Worker then checks it strictly against that entry's blob.
+        const parsed = parseSignedObject(receiptText);
+        if (parsed.kind !== 'receipt') return appError('NOT_A_RECEIPT');
+        const entry = get().register.find((e) => e.fileId === parsed.receipt.fileId);
+        if (!entry) return appError('BLOB_MISMATCH');
+        const receipt = await adapters.crypto.run('verifyReceipt', { receiptText, escrowText: entry.escrowBlob });
+        const updated = await adapters.registerStore.addReceipt(entry.fileId, { json: receiptText, receivedAt: Date.parse(receipt.receivedAt) });
+        set({ register: get().register.map((e) => (e.fileId === updated.fileId ? updated : e)) });
+        return null;
+      } catch (error) {
+        return toUiError(error);
+      }
     },
 
     downloadRegisterEscrow(fileId) {
