@@ -38,6 +38,7 @@ describe('EscrowCasePanel, signed (v2) escrow blobs', () => {
     const status = within(details).getByRole('status');
     expect(status).toHaveTextContent(`Checked: signed by identity ${formatKeyIdForHumans(owner.id)}, opens file ${good.serial}`);
     // The owner's name is the blob's claim, not a checked fact.
+    expect(status).toHaveTextContent('The blob names its owner “Ada Lovelace”: the owner’s own claim, which no check can prove.');
     expect(within(details).getByText('Ada Lovelace').parentElement).toHaveTextContent('Ada Lovelace (the name the blob states)');
 
     await user.click(screen.getByRole('button', { name: 'Download receipt' }));

@@ -29,7 +29,9 @@ export function EscrowCheckStatus({
   if (verified && blob?.format === 'keyward-escrow/2') {
     return (
       <p className="status--done" role={role}>
-        Checked: signed by identity <KeyId keyId={blob.owner.id} />, opens file <span className="serial">{blob.serial}</span>
+        Checked: signed by identity <KeyId keyId={blob.owner.id} />, opens file <span className="serial">{blob.serial}</span>. The blob
+        names its owner <bdi className="escrow-details__text">“{blob.owner.name || '(no name given)'}”</bdi>: the owner’s own claim, which
+        no check can prove.
       </p>
     );
   }
