@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { downloadZip } from 'client-zip';
 import type { StoreApi } from 'zustand';
 import type { StoreState } from '../app-store.ts';
 import { bytesOf, createTestStore, recordingDownloader, testKeyPem } from '../test-adapters.ts';
@@ -182,5 +183,27 @@ describe('authority slice, signed (v2) escrow blobs', () => {
     });
     const opened = await adapters.crypto.run('decrypt', { file: good.file, unlock: { kind: 'escrow-v2', blobText: good.escrowJson, authority } });
     expect(await bytesOf(opened.output)).toEqual(plaintext);
+  });
+
+  it('checks the v2 blobs of the owner’s register zip, each on its own, beside a v1 blob', async () => {
+    const { store } = await authorityStore();
+    const { makeKeywardFile } = await import('../test-adapters.ts');
+    const v1 = await makeKeywardFile({ plaintext, name: 'old.bin', ownerPublicPem: testKeyPem('owner.pub.pem'), authorityPublicPem: testKeyPem('authority.pub.pem') });
+    const altered = good.escrowJson.replace('Q3 numbers', 'Q4 numbers');
+    const entries = [
+      { name: 'register.csv', input: 'serial\r\n' },
+      { name: `${good.serial}.keyward-escrow.json`, input: good.escrowJson },
+      { name: 'altered.keyward-escrow.json', input: altered },
+      { name: `${v1.serial}.keyward-escrow.json`, input: v1.escrowJson },
+    ];
+    await store.getState().loadEscrowBlobs([new File([await downloadZip(entries).blob()], 'register.zip', { type: 'application/zip' })]);
+
+    const items = await checked(store);
+    expect(items.map((i) => [i.fileName, i.verified ? i.blob!.format : i.error?.code])).toEqual([
+      [`register.zip › ${good.serial}.keyward-escrow.json`, 'keyward-escrow/2'],
+      ['register.zip › altered.keyward-escrow.json', 'SIGNATURE_INVALID'],
+      [`register.zip › ${v1.serial}.keyward-escrow.json`, 'keyward-escrow/1'],
+    ]);
+    expect(store.getState().escrowSkipped).toEqual(['register.zip › register.csv']);
   });
 });
