@@ -1,5 +1,5 @@
-/** Escrow and recovery blob files named on the command line (spec §5). */
-import { type BlobFormat, type KeyBlob, KeywardError, parseBlob } from '../core/index.ts';
+/** Escrow and recovery blob files and receipts named on the command line (spec v1 §5, v2 §4–§6). */
+import { type BlobFormat, type EscrowBlobV2, type KeyBlob, KeywardError, parseBlob, parseSignedObject } from '../core/index.ts';
 import { withContext } from './errors.ts';
 import { readSmallText } from './node-io.ts';
 
@@ -32,4 +32,36 @@ export async function loadBlob(path: string, flag: string, expected: BlobFormat)
   } catch (error) {
     throw withContext(error, flag ? `${flag} ${path}` : path);
   }
+}
+
+/**
+ * Reads a blob file of either version, or a receipt (keyward-v2.md §4–§6),
+ * parsed strictly; nothing is verified yet.
+ *
+ * @param flag - the option it came from (for the error's context line), or `''` for a positional argument
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`, `MALFORMED`, `UNSUPPORTED_VERSION` (a council blob)
+ */
+export async function loadSignedObject(path: string, flag: string): Promise<ReturnType<typeof parseSignedObject>> {
+  try {
+    return parseSignedObject(await readBlobText(path));
+  } catch (error) {
+    throw withContext(error, flag ? `${flag} ${path}` : path);
+  }
+}
+
+/** An escrow blob of either version. */
+export type AnyEscrowBlob = { version: 1; blob: KeyBlob } | { version: 2; blob: EscrowBlobV2 };
+
+/**
+ * Reads an escrow blob of either version (v1 §5, v2 §4), parsed strictly;
+ * a recovery blob or a receipt is `MALFORMED`, as v1's reader says.
+ *
+ * @throws as {@link loadSignedObject}
+ */
+export async function loadEscrowBlob(path: string, flag: string): Promise<AnyEscrowBlob> {
+  const parsed = await loadSignedObject(path, flag);
+  if (parsed.kind === 'escrow-v2') return { version: 2, blob: parsed.blob };
+  if (parsed.kind === 'escrow-v1') return { version: 1, blob: parsed.blob };
+  const what = parsed.kind === 'receipt' ? 'a receipt' : 'a recovery blob';
+  throw withContext(new KeywardError('MALFORMED', { reason: `this is ${what}, not an escrow blob` }), flag ? `${flag} ${path}` : path);
 }

@@ -235,7 +235,7 @@ describe('damaged files: nothing is written', () => {
 
   it('a newer format version: UNSUPPORTED_VERSION', () => {
     const bytes = original();
-    bytes[8] = 0x32; // "KEYWARD/2\n"
+    bytes[8] = 0x33; // "KEYWARD/3\n" (KEYWARD/2 is format v2 now)
     decryptDamaged('version', bytes, 'UNSUPPORTED_VERSION');
   });
 

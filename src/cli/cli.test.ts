@@ -325,6 +325,7 @@ describe('inspect', () => {
       owner: escrow.owner,
       authority: escrow.authority,
       headerHmac: escrow.headerHmac,
+      signer: 'unsigned (v1)',
     });
     expect(stdout).not.toMatch(/wrappedKey|"mac"|"salt"|BEGIN/);
   });

@@ -182,3 +182,15 @@ export async function loadPublicKey(path: string, flag: string): Promise<PublicK
 export async function loadPrivateKey(path: string, flag: string, env: NodeJS.ProcessEnv): Promise<PrivateKeyInfo> {
   return (await loadPrivateKeyFile(path, flag, env)).key;
 }
+
+/**
+ * The identity of a key file where only an identity will do (signing,
+ * pinning a signer or an issuer, a v2 recovery blob's new owner).
+ *
+ * @param why - what a v1 key cannot do, e.g. "cannot sign"
+ * @throws KeywardError `KEY_UNSUPPORTED` for a v1 key
+ */
+export function needIdentity<T>(file: { identity: T | null }, flag: string, path: string, why: string): T {
+  if (file.identity) return file.identity;
+  throw withContext(new KeywardError('KEY_UNSUPPORTED', { reason: `${flag} needs an identity, made with keyward keygen; a v1 key ${why}` }), `${flag} ${path}`);
+}

@@ -8,11 +8,13 @@ import { type ErrorCode, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
 import { decryptCommand } from './commands/decrypt.ts';
 import { encryptCommand } from './commands/encrypt.ts';
+import { escrowCommand } from './commands/escrow.ts';
 import { idCommand } from './commands/id.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { recoverCommand } from './commands/recover.ts';
 import { reissueCommand } from './commands/reissue.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { EXIT_OK, reportError, usageError } from './errors.ts';
 
 /** The codes of where Keyward runs that the command line can give (the rest are the app's). */
@@ -30,7 +32,17 @@ const CLI_KEY_ERROR_CODES = [
 
 const CLI_ERROR_CODES = ['USAGE', 'FILE_NOT_FOUND', 'OUTPUT_EXISTS', 'IO_ERROR', 'NO_SPACE', 'INTERRUPTED', 'INTERNAL'] as const satisfies readonly ErrorCode[];
 
-const COMMANDS: readonly Command[] = [keygenCommand, idCommand, encryptCommand, decryptCommand, recoverCommand, reissueCommand, inspectCommand];
+const COMMANDS: readonly Command[] = [
+  keygenCommand,
+  idCommand,
+  encryptCommand,
+  verifyCommand,
+  decryptCommand,
+  escrowCommand,
+  recoverCommand,
+  reissueCommand,
+  inspectCommand,
+];
 
 /** Wraps a list of codes to the width of a terminal. */
 function codeLines(codes: readonly string[], indent: string): string {
@@ -47,18 +59,25 @@ function codeLines(codes: readonly string[], indent: string): string {
   return lines.join('\n');
 }
 
-const MAIN_USAGE = `keyward ${version}: encrypt files and escrow each file key with a backup authority (Keyward v1)
+const MAIN_USAGE = `keyward ${version}: encrypt files and escrow each file key with a backup authority (Keyward v1 and v2)
 
 Usage:
   keyward keygen --out NAME [--name TEXT] [--bits 3072|4096] [--passphrase] [--force]
   keyward id KEY.pem
-  keyward encrypt FILE --owner OWNER.pub.pem --authority AUTH.pub.pem [options]
-  keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json] [--out PATH] [--force]
+  keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem [options]
+  keyward verify FILE.keyward [--signer OWNER.pub.pem]
+  keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json [--trust AUTH.pub.pem]]
+                  [--signer OWNER.pub.pem] [--out PATH] [--force]
+  keyward escrow check ESCROW.json... --authority-key AUTH.pem [--receipt-out DIR] [--force]
   keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--out PATH] [--force]
   keyward reissue ESCROW.json --authority-key AUTH.pem --to NEW.pub.pem [--owner-name TEXT]
                   --out RECOVERY.json [--force]
   keyward inspect FILE.keyward | BLOB.json
   keyward help [COMMAND] | keyward COMMAND --help | keyward --version
+
+Every option that takes a key takes a v1 key (RSA) or an identity (keyward
+keygen: RSA and Ed25519). Councils are not supported yet: a council file is
+refused (UNSUPPORTED_VERSION).
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n')}
@@ -77,7 +96,7 @@ Environment:
 
 Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted (143 SIGTERM, 129 SIGHUP).
 On failure the first line on stderr is "CODE: what happened and what to do". Codes:
-  file and blob formats (spec §7):
+  file and blob formats (spec v1 §7, v2 §9):
 ${codeLines(SPEC_ERROR_CODES, '    ')}
   keys:
 ${codeLines(CLI_KEY_ERROR_CODES, '    ')}
@@ -111,7 +130,7 @@ async function dispatch(argv: readonly string[], ctx: CliContext): Promise<void>
   }
   if (first === '--version' || first === '-V') {
     if (rest.length > 0) throw usageError(`unexpected argument after ${first}`, MAIN_USAGE);
-    ctx.print(`keyward ${version} (format keyward/v1)`);
+    ctx.print(`keyward ${version} (formats keyward/v1 and keyward/v2)`);
     return;
   }
   const command = COMMANDS.find((c) => c.name === first);

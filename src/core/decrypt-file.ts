@@ -291,9 +291,13 @@ export async function verifySource(source: PieceSource, options: OpenOptions = {
   const digester = digestPieces(chunkSize, end - parsed.prefixSize, leaves);
   const pieceSize = pieceSizeFor(chunkSize + TAG_LENGTH, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
   const reader = start.length === source.size ? bytesReader(start.subarray(parsed.prefixSize, end), pieceSize) : source.pieces(parsed.prefixSize, pieceSize, end);
+  let done = parsed.prefixSize;
   try {
-    for (let piece = await reader.next(); piece; piece = await reader.next()) {
-      await hooks.beforePiece?.(parsed.prefixSize, source.size);
+    for (;;) {
+      await hooks.beforePiece?.(done, source.size);
+      const piece = await reader.next();
+      if (!piece) break;
+      done += piece.length;
       try {
         await digester.push(piece);
       } finally {

@@ -1,4 +1,5 @@
 /** v2 §3: signed files, written and read by the one STREAM engine, whole, as pipes and verified without a key. */
+import fc from 'fast-check';
 import { type Bytes, b64u, concat, fromB64u, sha256, u32be, utf8 } from './bytes.ts';
 import { type Unlock, openFile, openSource, verifySource } from './decrypt-file.ts';
 import { type EncryptOptions, encryptFile, encryptSource } from './encrypt-file.ts';
@@ -97,6 +98,22 @@ describe('a signed file (v2 §3)', () => {
       expect(result.file.signer?.id).toBe(owner.id);
       expect(result.file.meta).toEqual(metaOf(plain));
     }
+  });
+
+  it('opens as a pipe cut anywhere: the signature held back across every piece boundary, and any cut or appended byte is refused', async () => {
+    const sizes = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 63];
+    const files = await Promise.all(sizes.map(async (size) => ({ plain: patternBytes(size, size + 1), file: (await encryptSigned(patternBytes(size, size + 1))).file })));
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: sizes.length - 1 }), fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: -70, max: 2 }), async (which, pieces, change) => {
+        const { plain, file } = files[which]!;
+        // change < 0: cut that many bytes off the end; > 0: append bytes; 0: the file as written.
+        const bytes = change < 0 ? file.subarray(0, file.length + change) : concat(file, new Uint8Array(change));
+        const result = openFile(streamInPieces(bytes, pieces), { keys: [owner.encryption] }, {}, { expectSigner: owner.id }).then(async (o) => collectBytes(o.plaintext));
+        if (change === 0) expectSameBytes(await result, plain);
+        else await expect(result).rejects.toMatchObject({ name: 'KeywardError' });
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('is verified without a private key (verifySource), and a v1 file reports no signer', async () => {

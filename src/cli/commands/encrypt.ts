@@ -1,9 +1,25 @@
-/** `keyward encrypt`: FILE to FILE.keyward, and the escrow blob for the backup authority (spec §3–§5). */
+/**
+ * `keyward encrypt`: FILE to FILE.keyward, and the escrow blob for the backup
+ * authority. With `--sign`, a signed v2 file (keyward-v2.md §3) and, for an
+ * authority identity, a signed v2 escrow blob (§4); without it, v1 (spec v1 §3–§5).
+ */
 import { basename, resolve } from 'node:path';
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, type UnsignedEncryptedFile, encryptFile, encryptSource, isValidChunkSize, serializeBlob } from '../../core/index.ts';
+import {
+  DEFAULT_CHUNK_SIZE,
+  type EscrowBlobV2,
+  type EncryptedFile,
+  type KeyBlob,
+  MAX_CHUNK_SIZE,
+  MIN_CHUNK_SIZE,
+  encryptFile,
+  encryptSource,
+  isValidChunkSize,
+  serializeBlob,
+  serializeSigned,
+} from '../../core/index.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
-import { outputExists, usageError } from '../errors.ts';
-import { loadPublicKey } from '../key-files.ts';
+import { outputExists, usageError, withContext } from '../errors.ts';
+import { loadPrivateKeyFile, loadPublicKeyFile, needIdentity } from '../key-files.ts';
 import { guessType } from '../mime.ts';
 import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
@@ -12,6 +28,7 @@ const SPEC = {
   positionals: ['FILE'],
   flags: {
     owner: { type: 'string', required: true },
+    sign: { type: 'string' },
     authority: { type: 'string', required: true },
     description: { type: 'string' },
     'owner-name': { type: 'string' },
@@ -23,7 +40,7 @@ const SPEC = {
   },
 } as const;
 
-const USAGE = `Usage: keyward encrypt FILE --owner OWNER.pub.pem --authority AUTH.pub.pem
+const USAGE = `Usage: keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem
         [--description TEXT] [--owner-name TEXT] [--authority-name TEXT]
         [--chunk-size BYTES] [--out PATH] [--escrow-out PATH] [--force]
 
@@ -32,12 +49,24 @@ and again for the backup authority in a separate escrow blob.
   FILE.keyward               the encrypted file (name, type, size and time are inside, encrypted)
   FILE.keyward-escrow.json   the escrow blob: send it to the backup authority
 
+With --sign, the file is signed by the owner's identity (format 2): anyone can
+check who wrote it (keyward verify) and no byte of it can change unnoticed. If
+the authority's key is an identity too, the escrow blob is signed and
+carries what the authority needs to check on receipt that it opens this very
+file (keyward escrow check). Without --sign, the file and blob are format 1,
+as before.
+
 Options:
-  --owner PATH           the owner's public key (SPKI or PKCS#1 PEM, or JWK) (required)
-  --authority PATH       the backup authority's public key (required)
+  --owner PATH           the owner's public key or public identity (PEM or JWK) (required)
+  --sign PATH            the owner's private identity (NAME.pem of keyward keygen): sign the file;
+                         it must be the private half of --owner (an encrypted one takes
+                         KEYWARD_PASSPHRASE, else asks on the terminal)
+  --authority PATH       the backup authority's public key or public identity (required)
   --description TEXT     a description of the key, for the authority (default empty)
-  --owner-name TEXT      the owner's name in the escrow blob (default empty)
-  --authority-name TEXT  the authority's name in the escrow blob (default empty)
+  --owner-name TEXT      the owner's name in the escrow blob (default: the "Name:" line of
+                         the --sign or --owner file, else empty)
+  --authority-name TEXT  the authority's name in the escrow blob (default: the "Name:" line of
+                         the --authority file, else empty)
   --chunk-size BYTES     plaintext bytes per chunk: a power of two from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}
                          (default ${DEFAULT_CHUNK_SIZE})
   --out PATH             the encrypted file (default FILE.keyward)
@@ -72,18 +101,29 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
 
   const input = await openInput(inputPath);
   const files: AtomicFile[] = [];
-  let encrypted: UnsignedEncryptedFile | undefined;
+  let encrypted: EncryptedFile | undefined;
+  let escrowBlob: KeyBlob | EscrowBlobV2;
+  let signerId: string | undefined;
   try {
-    const owner = await loadPublicKey(flags.owner, '--owner');
-    const authority = await loadPublicKey(flags.authority, '--authority');
+    const owner = await loadPublicKeyFile(flags.owner, '--owner');
+    const authority = await loadPublicKeyFile(flags.authority, '--authority');
+    const signFile = flags.sign === undefined ? undefined : await loadPrivateKeyFile(flags.sign, '--sign', ctx.env);
+    const signer = signFile && flags.sign !== undefined ? needIdentity(signFile, '--sign', flags.sign, 'cannot sign') : undefined;
+    // §3.1: the file's single owner stanza is the signer's RSA key; a signature by someone else would name another author.
+    if (signer && (owner.identity ? owner.identity.id !== signer.id : owner.key.keyId !== signer.encryption.keyId)) {
+      throw withContext(usageError('--sign is not the private identity of --owner: a file is signed by its owner', USAGE), `--sign ${flags.sign ?? ''}`);
+    }
+    signerId = signer?.id;
     const options = {
       // Whole milliseconds, as a browser's File.lastModified gives. Rounded, not floored:
       // mtimeMs is a float, and a time set to ...123 ms can read back as ...122.9999.
       meta: { name: basename(inputPath), type: guessType(inputPath), size: input.size, lastModified: Math.round(input.mtimeMs) },
-      owner,
-      authority,
-      ownerName: flags['owner-name'] ?? '',
-      authorityName: flags['authority-name'] ?? '',
+      owner: owner.key,
+      // An authority identity gets a v2 escrow blob when the file is signed; a v1 key a v1 blob.
+      authority: authority.identity ?? authority.key,
+      ...(signer ? { signer } : {}),
+      ownerName: flags['owner-name'] ?? signFile?.name ?? owner.name ?? '',
+      authorityName: flags['authority-name'] ?? authority.name ?? '',
       description: flags.description ?? '',
       ...(chunkSize === undefined ? {} : { chunkSize }),
     };
@@ -92,11 +132,13 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     encrypted = source ? await encryptSource(source, options, { pieceBytes: READ_SIZE }) : await encryptFile(input.stream(), options);
     const escrowFile = await AtomicFile.create(escrowPath, { force: flags.force });
     files.push(escrowFile);
-    escrowFile.write(Buffer.from(serializeBlob(encrypted.escrowBlob), 'utf8'));
     const keywardFile = await AtomicFile.create(outPath, { force: flags.force });
     files.push(keywardFile);
     // Errors with SIZE_MISMATCH (from the core) if the file changed while it was read.
     await keywardFile.writeStream(encrypted.stream);
+    // A v2 escrow blob carries the payload digest and the file's signature: it is complete only now.
+    escrowBlob = (await encrypted.done).escrowBlob;
+    escrowFile.write(Buffer.from('mac' in escrowBlob ? serializeBlob(escrowBlob) : serializeSigned(escrowBlob), 'utf8'));
     // The escrow blob first: a blob without its file is harmless, a file whose escrow was lost is not.
     await commitAll([escrowFile, keywardFile]);
   } catch (error) {
@@ -111,8 +153,14 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   ctx.print(`escrow      ${escrowPath}  (send it to your backup authority)`);
   ctx.print(`serial      ${encrypted.serial}`);
   ctx.print(`file ID     ${encrypted.fileId}`);
-  ctx.print(`owner       ${encrypted.escrowBlob.owner.keyId}`);
-  ctx.print(`authority   ${encrypted.escrowBlob.authority.keyId}`);
+  if ('mac' in escrowBlob) {
+    ctx.print(`owner       ${escrowBlob.owner.keyId}`);
+    ctx.print(`authority   ${escrowBlob.authority.keyId}`);
+  } else {
+    ctx.print(`owner       ${escrowBlob.owner.id}`);
+    ctx.print(`authority   ${escrowBlob.authority.id}`);
+  }
+  ctx.print(`signed by   ${signerId ?? 'nobody: unsigned (v1) file'}`);
 }
 
 /** `keyward encrypt`. */

@@ -2,9 +2,9 @@
  * `keyward inspect`: what a `.keyward` file or an escrow/recovery blob says
  * about itself, as JSON, without any key. Nothing secret is shown, and
  * nothing shown is verified: only a key can check the header's HMAC or a
- * blob's MAC.
+ * blob's MAC, and `keyward verify` or `escrow check` a signature.
  */
-import { displayJson, parseBlob, splitFile, summarizeHeader } from '../../core/index.ts';
+import { displayJson, parseSignedObject, splitFile, summarizeHeader } from '../../core/index.ts';
 import { readBlobText } from '../blob-files.ts';
 import { openInput, readStart } from '../node-io.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
@@ -16,11 +16,19 @@ const USAGE = `Usage: keyward inspect FILE.keyward | BLOB.json
 Prints, as JSON on stdout, what the file says about itself (no key needed,
 so none of it is verified):
   a .keyward file:  fileId, serial, chunkSize, recipients (role, keyId),
-                    headerSize, headerHmac
-  a blob:           format, fileId, serial, description, createdAt, owner,
-                    authority, headerHmac
-A blob belongs to the file whose headerHmac it repeats. Wrapped keys, salts
-and MACs are not shown. Control, bidi and zero-width characters in names and
+                    headerSize, headerHmac, signer (the identity ID the
+                    header names, or "unsigned (v1)")
+  a v1 blob:        format, fileId, serial, description, createdAt, owner,
+                    authority, headerHmac, signer "unsigned (v1)"
+  a v2 escrow blob: format, fileId, serial, description, createdAt, owner
+                    (name, id), authority, payloadDigest, signer
+  a v2 recovery blob: format, fileId, serial, description, createdAt, owner,
+                    issuer, headerHmac, escrowDigest, signer
+  a receipt:        format, fileId, serial, escrowDigest, owner, authority
+                    (name, id), receivedAt, signer
+"signer" is who the file or blob claims signed it: "keyward verify" and
+"keyward escrow check" check that. Wrapped keys, salts, MACs and signatures
+are not shown. Control, bidi and zero-width characters in names and
 descriptions are written as \\u escapes (the JSON parses to the same text).
 `;
 
@@ -31,10 +39,28 @@ function looksLikeJson(start: Uint8Array): boolean {
   return start[i] === 0x7b;
 }
 
+/** What a blob or receipt says, without wrapped keys, signatures or the file's prefix; `signer` is who claims to have signed it. */
 async function describeBlob(path: string): Promise<object> {
-  const blob = parseBlob(await readBlobText(path));
-  const { format, fileId, serial, description, createdAt, owner, authority, headerHmac } = blob;
-  return { format, fileId, serial, description, createdAt, owner, authority, headerHmac };
+  const parsed = parseSignedObject(await readBlobText(path));
+  switch (parsed.kind) {
+    case 'escrow-v1':
+    case 'recovery-v1': {
+      const { format, fileId, serial, description, createdAt, owner, authority, headerHmac } = parsed.blob;
+      return { format, fileId, serial, description, createdAt, owner, authority, headerHmac, signer: 'unsigned (v1)' };
+    }
+    case 'escrow-v2': {
+      const { format, fileId, serial, description, createdAt, owner, authority, payloadDigest } = parsed.blob;
+      return { format, fileId, serial, description, createdAt, owner: { name: owner.name, id: owner.id }, authority, payloadDigest, signer: owner.id };
+    }
+    case 'recovery-v2': {
+      const { format, fileId, serial, description, createdAt, headerHmac, escrowDigest, owner, issuer } = parsed.blob;
+      return { format, fileId, serial, description, createdAt, owner, issuer: { kind: issuer.kind, name: issuer.name, id: issuer.id }, headerHmac, escrowDigest, signer: issuer.id };
+    }
+    case 'receipt': {
+      const { format, fileId, serial, escrowDigest, owner, authority, receivedAt } = parsed.receipt;
+      return { format, fileId, serial, escrowDigest, owner, authority: { name: authority.name, id: authority.id }, receivedAt, signer: authority.id };
+    }
+  }
 }
 
 async function describeFile(path: string): Promise<object> {
@@ -43,7 +69,8 @@ async function describeFile(path: string): Promise<object> {
     // Only the prefix is read; the payload is left unread.
     const { parsed, payload } = await splitFile(input.stream());
     await payload.cancel();
-    return summarizeHeader(parsed);
+    const summary = summarizeHeader(parsed);
+    return { ...summary, signer: parsed.header.signer ? parsed.header.signer.id : 'unsigned (v1)' };
   } finally {
     await input.close().catch(() => undefined);
   }

@@ -1,7 +1,12 @@
-/** `keyward recover`: the backup authority opens FILE.keyward with the escrow blob and its own key (spec §5). */
-import { ESCROW_FORMAT } from '../../core/index.ts';
-import { loadBlob } from '../blob-files.ts';
-import { loadPrivateKey } from '../key-files.ts';
+/**
+ * `keyward recover`: the backup authority opens FILE.keyward with the escrow
+ * blob and its own key (spec v1 §5). A v2 blob is checked fully first
+ * (keyward-v2.md §4), and the file must be signed by the blob's owner.
+ */
+import { KeywardError, type Unlock, issueRecoveryV2 } from '../../core/index.ts';
+import { loadEscrowBlob } from '../blob-files.ts';
+import { withContext } from '../errors.ts';
+import { loadPrivateKeyFile } from '../key-files.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
 import { printWritten, writePlaintext } from './write-plaintext.ts';
 
@@ -22,8 +27,10 @@ authority's private key. (To let the owner decrypt it instead, without ever
 seeing the file, use "keyward reissue".)
 
 Options:
-  --escrow PATH          the file's escrow blob (keyward-escrow/1)
-  --authority-key PATH   the authority's private key (any format "decrypt --key" takes)
+  --escrow PATH          the file's escrow blob; a signed one (keyward-escrow/2) is first
+                         checked as "keyward escrow check" does, and the file must then
+                         be signed by the blob's owner
+  --authority-key PATH   the authority's private identity or key (any format "decrypt --key" takes)
   --out PATH             where to save the plaintext (default: the file's original
                          name next to FILE.keyward, cleaned, as for decrypt; it
                          never replaces an existing file)
@@ -43,11 +50,24 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     inputPath,
     out,
     force,
-    unlock: async () => {
-      const blob = await loadBlob(escrow, '--escrow', ESCROW_FORMAT);
-      const key = await loadPrivateKey(keyPath, '--authority-key', ctx.env);
-      keyId = key.keyId;
-      return { blob, key };
+    unlock: async (): Promise<{ unlock: Unlock; expectSigner?: string }> => {
+      const escrowBlob = await loadEscrowBlob(escrow, '--escrow');
+      const file = await loadPrivateKeyFile(keyPath, '--authority-key', ctx.env);
+      keyId = file.key.keyId;
+      if (escrowBlob.version === 1) return { unlock: { blob: escrowBlob.blob, key: file.key } };
+      const { blob } = escrowBlob;
+      // §4 check 7 names the authority's identity: a v1 key is never the authority of a v2 blob.
+      const authority = file.identity;
+      if (!authority) throw withContext(new KeywardError('NO_MATCHING_KEY', { keyIds: [blob.authority.id] }), `--authority-key ${keyPath}`);
+      try {
+        // All eight checks of §4 pass first; then the file key, wrapped again for the authority itself and
+        // signed by it, opens the file exactly as an owner opens it with a recovery blob (§6 step 6), the
+        // file's own signature included, and the file must be signed by the blob's owner (checked in §4).
+        const recovery = await issueRecoveryV2(blob, authority, { newOwner: authority });
+        return { unlock: { recovery, key: file.key, trusted: [authority.id] }, expectSigner: blob.owner.id };
+      } catch (error: unknown) {
+        throw withContext(error, `--escrow ${escrow}`);
+      }
     },
   });
   printWritten(ctx, inputPath, written, `escrow blob ${escrow}, authority key ${keyId}`);

@@ -1,9 +1,14 @@
-/** `keyward reissue`: the backup authority turns an escrow blob into a recovery blob for the owner's new key (spec §5). */
-import { ESCROW_FORMAT, issueRecoveryBlob, serializeBlob } from '../../core/index.ts';
+/**
+ * `keyward reissue`: the backup authority turns an escrow blob into a
+ * recovery blob for the owner's new key: a v1 one for a v1 blob (spec v1 §5),
+ * a signed v2 one for a v2 blob, issued only after the blob passed every
+ * check of keyward-v2.md §4 (§6).
+ */
+import { KeywardError, issueRecoveryBlob, issueRecoveryV2, serializeBlob, serializeSigned } from '../../core/index.ts';
 import { AtomicFile } from '../atomic-file.ts';
-import { loadBlob } from '../blob-files.ts';
-import { outputExists } from '../errors.ts';
-import { loadPrivateKey, loadPublicKey } from '../key-files.ts';
+import { loadEscrowBlob } from '../blob-files.ts';
+import { outputExists, withContext } from '../errors.ts';
+import { loadPrivateKeyFile, loadPublicKeyFile, needIdentity } from '../key-files.ts';
 import { pathExists } from '../node-io.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
 
@@ -22,12 +27,18 @@ const USAGE = `Usage: keyward reissue ESCROW.json --authority-key AUTH.pem --to 
 
 For the backup authority: opens an escrow blob with the authority's private
 key and wraps the file key again for the owner's new public key. The owner
-then runs "keyward decrypt FILE.keyward --key NEW.pem --recovery RECOVERY.json";
-the authority never needs the encrypted file.
+then runs "keyward decrypt FILE.keyward --key NEW.pem --recovery RECOVERY.json"
+(with --trust AUTH.pub.pem for a signed one); the authority never needs the
+encrypted file.
+
+A format 2 escrow blob is first checked as "keyward escrow check" does, and the
+recovery blob is signed by the authority's identity and names the new owner's
+identity (--to must be an identity). A format 1 blob gives a format 1
+(unsigned) recovery blob, as before.
 
 Options:
-  --authority-key PATH   the authority's private key (any format "decrypt --key" takes)
-  --to PATH              the owner's new public key (SPKI or PKCS#1 PEM, or JWK)
+  --authority-key PATH   the authority's private identity or key (any format "decrypt --key" takes)
+  --to PATH              the owner's new public identity (or, for a format 1 blob, public key)
   --owner-name TEXT      the owner's name in the recovery blob (default: the escrow blob's)
   --out PATH             the recovery blob to write (required)
   --force                replace an existing file
@@ -37,27 +48,45 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   const args = argsOrHelp(SPEC, argv, USAGE, ctx);
   if (!args) return;
   const { to, out, force } = args.flags;
+  const keyPath = args.flags['authority-key'];
   const escrowPath = args.positionals['ESCROW.json'];
   if (!force && (await pathExists(out))) throw outputExists(out);
 
-  const escrowBlob = await loadBlob(escrowPath, '', ESCROW_FORMAT);
-  const newOwner = await loadPublicKey(to, '--to');
-  const authority = await loadPrivateKey(args.flags['authority-key'], '--authority-key', ctx.env);
+  const escrow = await loadEscrowBlob(escrowPath, '');
+  const newOwner = await loadPublicKeyFile(to, '--to');
+  const authority = await loadPrivateKeyFile(keyPath, '--authority-key', ctx.env);
   const ownerName = args.flags['owner-name'];
-  const recovery = await issueRecoveryBlob(escrowBlob, authority, { newOwner, ...(ownerName === undefined ? {} : { ownerName }) });
+  const named = ownerName === undefined ? {} : { ownerName };
+  let text: string;
+  const lines: string[] = [];
+  if (escrow.version === 1) {
+    const recovery = await issueRecoveryBlob(escrow.blob, authority.key, { newOwner: newOwner.key, ...named });
+    text = serializeBlob(recovery);
+    lines.push(`serial      ${recovery.serial}`, `file ID     ${recovery.fileId}`, `new owner   ${recovery.owner.keyId}`, 'signed by   nobody: unsigned (v1) recovery blob');
+  } else {
+    // §4 check 7 names the authority's identity: a v1 key is never the authority of a v2 blob.
+    if (!authority.identity) throw withContext(new KeywardError('NO_MATCHING_KEY', { keyIds: [escrow.blob.authority.id] }), `--authority-key ${keyPath}`);
+    const owner = needIdentity(newOwner, '--to', to, 'cannot be named in a signed recovery blob');
+    try {
+      // §6: issued only from a good blob: issueRecoveryV2 runs all eight checks of §4 first.
+      const recovery = await issueRecoveryV2(escrow.blob, authority.identity, { newOwner: owner, ...named, ...(authority.name === undefined ? {} : { name: authority.name }) });
+      text = serializeSigned(recovery);
+      lines.push(`serial      ${recovery.serial}`, `file ID     ${recovery.fileId}`, `new owner   ${recovery.owner.id}`, `signed by   ${recovery.issuer.id}`);
+    } catch (error) {
+      throw withContext(error, escrowPath);
+    }
+  }
 
   const file = await AtomicFile.create(out, { force });
   try {
-    file.write(Buffer.from(serializeBlob(recovery), 'utf8'));
+    file.write(Buffer.from(text, 'utf8'));
     await file.commit();
   } catch (error) {
     await file.discard();
     throw error;
   }
   ctx.print(`recovery    ${out}  (give it to the owner with the encrypted file)`);
-  ctx.print(`serial      ${recovery.serial}`);
-  ctx.print(`file ID     ${recovery.fileId}`);
-  ctx.print(`new owner   ${recovery.owner.keyId}`);
+  for (const line of lines) ctx.print(line);
 }
 
 /** `keyward reissue`. */

@@ -2,7 +2,8 @@
  * The common end of `decrypt` and `recover`: open the file with some unlock
  * (own key, recovery blob, or escrow blob and authority key) and save the
  * verified plaintext. The output appears only after the last chunk and the
- * size check passed (spec §4, §7); any failure leaves nothing behind.
+ * size check passed (spec §4, §7), and for a signed file only after its
+ * signature verified (keyward-v2.md §3.4); any failure leaves nothing behind.
  */
 import { dirname, join } from 'node:path';
 import { type OpenedFile, type Unlock, escapeUnsafeChars, openFile, openSource, summarizeHeader } from '../../core/index.ts';
@@ -18,8 +19,12 @@ export interface WritePlaintextOptions {
   out: string | undefined;
   /** Replace an existing `--out` file; never applies to a name from the metadata. */
   force: boolean;
-  /** Loads the keys or blob; called after the input opened, so a missing file fails before a passphrase prompt. */
-  unlock: () => Promise<Unlock>;
+  /**
+   * Loads the keys or blob, and whom the file must be signed by (keyward-v2.md
+   * §3.4 step 2), if anyone; called after the input opened, so a missing file
+   * fails before a passphrase prompt.
+   */
+  unlock: () => Promise<{ unlock: Unlock; expectSigner?: string | undefined }>;
 }
 
 /** What was written, for the summary. */
@@ -53,10 +58,11 @@ export async function writePlaintext(ctx: CliContext, options: WritePlaintextOpt
   let output: AtomicFile | undefined;
   let opened: OpenedFile | undefined;
   try {
-    const unlock = await options.unlock();
+    const { unlock, expectSigner } = await options.unlock();
+    const expect = expectSigner === undefined ? {} : { expectSigner };
     // A regular file is read in pieces of known size; a pipe as a stream.
     const source = input.source();
-    opened = source ? await openSource(source, unlock, { pieceBytes: READ_SIZE }) : await openFile(input.stream(), unlock);
+    opened = source ? await openSource(source, unlock, { pieceBytes: READ_SIZE }, expect) : await openFile(input.stream(), unlock, {}, expect);
     const path = out ?? defaultPath(ctx, inputPath, opened.meta.name);
     const replace = out !== undefined && force;
     if (!replace && (await pathExists(path))) throw out === undefined ? storedNameTaken(path) : outputExists(path);
@@ -80,4 +86,6 @@ export function printWritten(ctx: CliContext, inputPath: string, written: Writte
   ctx.print(`decrypted   ${inputPath} -> ${written.path}  (${written.size} bytes)`);
   ctx.print(`serial      ${summarizeHeader(written.opened.parsed).serial}`);
   ctx.print(`opened with ${how}`);
+  const { signer } = written.opened;
+  ctx.print(`signed by   ${signer ? signer.id : 'nobody: unsigned (v1) file'}`);
 }

@@ -30,11 +30,15 @@ function file(name: string, content?: string | Uint8Array): string {
   return path;
 }
 
-/** §2 with OpenSSL alone: each public key as DER, concatenated, hashed. */
+/** §2 with OpenSSL alone: each public key as DER, the two concatenated (`cat rsa.der ed25519.der`), hashed. */
 function opensslIdentityId(rsaKey: string, ed25519Key: string, inform: string[]): string {
   const rsaDer = openssl(['pkey', ...inform, '-in', rsaKey, '-pubout', '-outform', 'DER']);
   const edDer = openssl(['pkey', ...inform, '-in', ed25519Key, '-pubout', '-outform', 'DER']);
-  return `SHA256:${createHash('sha256').update(concat(rsaDer, edDer)).digest('hex')}`;
+  const both = file('both.der', concat(rsaDer, edDer));
+  const digest = /^([0-9a-f]{64}) /.exec(openssl(['dgst', '-sha256', '-r', both]).toString())![1]!;
+  // node:crypto agrees, a second opinion on the same bytes.
+  expect(createHash('sha256').update(readFileSync(both)).digest('hex')).toBe(digest);
+  return `SHA256:${digest}`;
 }
 
 /** Splits an identity PEM into one file per block, as §7 tells an authority to. */

@@ -1,0 +1,59 @@
+/**
+ * `keyward verify`: who wrote a `.keyward` file, checked without any private
+ * key (keyward-v2.md §3.4, "Verifying without a private key"): the header,
+ * the signer, the digest of every stored chunk and the signature.
+ */
+import { KeywardError, verifySource } from '../../core/index.ts';
+import { withContext } from '../errors.ts';
+import { loadPublicKeyFile, needIdentity } from '../key-files.ts';
+import { READ_SIZE, openInput } from '../node-io.ts';
+import { type CliContext, type Command, argsOrHelp } from './command.ts';
+
+const SPEC = {
+  positionals: ['FILE.keyward'],
+  flags: {
+    signer: { type: 'string' },
+  },
+} as const;
+
+const USAGE = `Usage: keyward verify FILE.keyward [--signer OWNER.pub.pem]
+
+Checks who wrote a file and that not a byte of it changed since it was signed,
+without decrypting it and without any private key. On success prints one line,
+"signed by IDENTITY-ID  FILE.keyward  (serial SERIAL)", and exits 0.
+
+Options:
+  --signer PATH   the public identity the file must be signed by (keyward keygen's
+                  NAME.pub.pem): any other signer is SIGNER_UNTRUSTED, and so is
+                  an unsigned (format 1) file. Without it, the file's own signer is
+                  checked and printed: confirm that identity ID before trusting it.
+
+A file signed by the expected identity but changed since is SIGNATURE_INVALID.
+Without --signer, a format 1 file prints "unsigned (v1)  FILE.keyward" and exits 0:
+there is nothing to check.
+`;
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
+  if (!args) return;
+  const path = args.positionals['FILE.keyward'];
+  const signerPath = args.flags.signer;
+  const expected =
+    signerPath === undefined ? undefined : needIdentity(await loadPublicKeyFile(signerPath, '--signer'), '--signer', signerPath, 'cannot sign, so nothing is signed by one');
+
+  const input = await openInput(path);
+  try {
+    const source = input.source();
+    if (!source) throw new KeywardError('IO_ERROR', { path, action: 'read', reason: 'verify reads a regular file, not a pipe' });
+    // §3.4: a reader told whom to expect refuses a v1 file (SIGNER_UNTRUSTED); one not told reports it.
+    const result = await verifySource(source, expected ? { expectSigner: expected.id } : {}, { pieceBytes: READ_SIZE });
+    ctx.print(result.signer ? `signed by ${result.signer.id}  ${path}  (serial ${result.serial})` : `unsigned (v1)  ${path}  (serial ${result.serial})`);
+  } catch (error) {
+    throw withContext(error, path);
+  } finally {
+    await input.close().catch(() => undefined);
+  }
+}
+
+/** `keyward verify`. */
+export const verifyCommand: Command = { name: 'verify', summary: 'check who signed a file, without any private key', usage: USAGE, run };
