@@ -23,7 +23,7 @@ test('files that are not Keyward files, or were damaged, each get their own sent
   const tamperedChunk = Buffer.from(good);
   tamperedChunk[tamperedChunk.length - 100]! ^= 1;
   const future = Buffer.from(good);
-  future[8] = '2'.charCodeAt(0);
+  future[8] = '3'.charCodeAt(0); // KEYWARD/2 is v2 now: a newer version is 3
   const cases: [string, Buffer, RegExp][] = [
     ['manual.pdf.keyward', Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj'), /not a Keyward encrypted file: it does not start the way every Keyward file does\. If its name ends in \.keyward, it was damaged/],
     ['archive.zip.keyward', Buffer.from('PK\u0003\u0004\u0014\u0000\u0000\u0000'), /not a Keyward encrypted file: it does not start the way every Keyward file does\. If its name ends in \.keyward, it was damaged/],

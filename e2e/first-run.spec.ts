@@ -12,7 +12,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
-import { refDecrypt, refKeyId } from '../test/reference/keyward-node.ts';
+import { collectBytes, importPrivateKey, openFile, streamFromBytes } from '../src/core/index.ts';
+import { refKeyId } from '../test/reference/keyward-node.ts';
 import { downloadBytes, downloadFrom, dropFiles, opensslIdentityId, pemBlocks, sha256, testKey, keyIdShown } from './support.ts';
 
 const BACKUP_PASSPHRASE = 'correct horse battery staple';
@@ -109,8 +110,10 @@ test('a person creates a key pair, backs it up, confirms the authority, and the 
   const button = page.getByRole('button', { name: 'Download letter.txt.keyward', exact: true });
   await expect(button).toBeVisible({ timeout: 30_000 });
   const encrypted = await downloadBytes(await downloadFrom(page, () => button.click()));
-  // The backup opens what the key kept in this browser encrypted.
-  expect(sha256(refDecrypt(encrypted, privatePem).plaintext)).toBe(sha256(plain.buffer));
+  // A signed (v2) file, by the identity the page showed; the backup opens what the key kept in this browser encrypted.
+  expect(encrypted.subarray(0, 10).toString('latin1')).toBe('KEYWARD/2\n');
+  const opened = await openFile(streamFromBytes(encrypted), { keys: [await importPrivateKey(privatePem)] }, {}, { expectSigner: ownIdentityId });
+  expect(sha256(await collectBytes(opened.plaintext))).toBe(sha256(plain.buffer));
   expect(errors).toEqual([]);
 });
 

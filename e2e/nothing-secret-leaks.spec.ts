@@ -10,7 +10,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { type Page, expect, test } from '@playwright/test';
 import { b64u, b64uDecode, refUnwrap } from '../test/reference/keyward-node.ts';
-import { downloadBytes, downloadFrom, dropFiles, testKey } from './support.ts';
+import { downloadBytes, downloadFrom, dropFiles, pemBlocks, testKey } from './support.ts';
 
 const PASSPHRASE = 'violet staple orbit 4417';
 const SECRET_TEXT = 'The vault combination is 31-7-22';
@@ -62,8 +62,9 @@ test('no key, passphrase, file key or plaintext appears in logs, URLs or web sto
   const encrypted = await downloadBytes(await downloadFrom(page, () => row.getByRole('button', { name: 'Download vault.txt.keyward', exact: true }).click()));
   const escrow = await downloadBytes(await downloadFrom(page, () => row.getByRole('button', { name: 'Download vault.txt.keyward-escrow.json' }).click()));
   await page.getByRole('tab', { name: 'Decrypt' }).click();
+  // A signed (v2) file ends with its 64-byte signature: the byte flipped is in the last chunk before it.
   const tampered = Buffer.from(encrypted);
-  tampered[tampered.length - 2]! ^= 1;
+  tampered[tampered.length - 64 - 2]! ^= 1;
   await dropFiles(page, 'Drop .keyward files to decrypt', [
     { name: 'vault.txt.keyward', mimeType: 'application/octet-stream', buffer: encrypted },
     { name: 'tampered.keyward', mimeType: 'application/octet-stream', buffer: tampered },
@@ -87,6 +88,8 @@ test('no key, passphrase, file key or plaintext appears in logs, URLs or web sto
   // What must never show: the private key (from the backup, opened here), the passphrase, the file key, the plaintext.
   const der = createPrivateKey({ key: backup, passphrase: PASSPHRASE }).export({ type: 'pkcs8', format: 'der' });
   const jwk = createPrivateKey({ key: backup, passphrase: PASSPHRASE }).export({ format: 'jwk' });
+  // The backup of an identity: its second block is the Ed25519 signing key.
+  const signingJwk = createPrivateKey({ key: pemBlocks(backup)[1]!, passphrase: PASSPHRASE }).export({ format: 'jwk' });
   const authorityJwk = createPrivateKey(testKey('authority.pem')).export({ format: 'jwk' });
   const fileKey = refUnwrap(b64uDecode((JSON.parse(escrow.toString('utf8')) as { wrappedKey: string }).wrappedKey, 'wrappedKey'), testKey('authority.pem'));
   const secrets: [string, string][] = [
@@ -94,6 +97,7 @@ test('no key, passphrase, file key or plaintext appears in logs, URLs or web sto
     ['passphrase', PASSPHRASE],
     ['private key (base64)', der.subarray(200, 248).toString('base64')],
     ['private exponent (JWK)', String(jwk.d).slice(0, 40)],
+    ['signing private key (JWK)', String(signingJwk.d)],
     ['authority private exponent', String(authorityJwk.d).slice(0, 40)],
     ['file key (hex)', fileKey.toString('hex')],
     ['file key (base64)', fileKey.toString('base64').slice(0, 40)],
@@ -121,14 +125,19 @@ test('no key, passphrase, file key or plaintext appears in logs, URLs or web sto
         request.onsuccess = () => {
           const all = request.result.transaction('keys').objectStore('keys').getAll();
           all.onsuccess = async () => {
-            const records = all.result as { name: string; privateKey?: CryptoKey }[];
+            const records = all.result as { name: string; privateKey?: CryptoKey; identity?: { signingPrivateKey?: CryptoKey } }[];
             const outcomes: string[] = [];
-            for (const record of records.filter((r) => r.privateKey)) {
+            // The RSA key and, for an identity, its Ed25519 signing key.
+            const keys = records.flatMap((r) => [
+              ...(r.privateKey ? [[r.name, r.privateKey] as const] : []),
+              ...(r.identity?.signingPrivateKey ? [[`${r.name} (signing)`, r.identity.signingPrivateKey] as const] : []),
+            ]);
+            for (const [name, key] of keys) {
               try {
-                await crypto.subtle.exportKey('pkcs8', record.privateKey!);
-                outcomes.push(`${record.name}: exported`);
+                await crypto.subtle.exportKey('pkcs8', key);
+                outcomes.push(`${name}: exported`);
               } catch (error) {
-                outcomes.push(`${record.name}: ${(error as DOMException).name}`);
+                outcomes.push(`${name}: ${(error as DOMException).name}`);
               }
             }
             resolve(outcomes);
@@ -136,6 +145,6 @@ test('no key, passphrase, file key or plaintext appears in logs, URLs or web sto
         };
       }),
   );
-  expect(await readOut(page)).toEqual(['Ada Lovelace: InvalidAccessError']);
+  expect(await readOut(page)).toEqual(['Ada Lovelace: InvalidAccessError', 'Ada Lovelace (signing): InvalidAccessError']);
   expect(await readOut(authority)).toEqual(['Desk: InvalidAccessError']);
 });

@@ -17,7 +17,7 @@ const WHERE: Record<FileWhere, string> = {
   gone: 'Not kept here: only a copy downloaded earlier exists',
 };
 
-const COLUMNS = ['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow', 'Escrow blob'] as const;
+const COLUMNS = ['File', 'Serial', 'Encrypted', 'Authority', 'Size', 'Encrypted file', 'Escrow blob'] as const;
 
 
 /**
@@ -82,10 +82,9 @@ const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: Registe
       <td role="cell" data-label="Encrypted file" className={where === 'in-tab' ? 'warning' : 'row__meta'}>
         {WHERE[where]}
       </td>
-      <td role="cell" data-label="Escrow" className={entry.receipt ? 'status--done' : 'row__meta'}>
-        {state}
-      </td>
       <td role="cell" data-label="Escrow blob" className="register-table__action">
+        {/* Whether the authority confirmed it holds this blob (a receipt), above the blob itself. */}
+        <span className={`register-table__escrow ${entry.receipt ? 'status--done' : 'row__meta'}`}>{state}</span>
         <button
           type="button"
           className="button button--quiet button--small"
