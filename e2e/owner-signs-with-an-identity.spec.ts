@@ -20,9 +20,9 @@ import {
   parseSignedObject,
   serializeSigned,
   signAs,
-  signedBody,
   streamFromBytes,
 } from '../src/core/index.ts';
+import { signedBody } from '../src/core/format/signing.ts';
 import { completeFirstRun, downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256 } from './support.ts';
 
 test('an owner creates an identity, sees its identity ID, and pins the authority’s identity by its identity ID', async ({ page }) => {
