@@ -2,8 +2,8 @@
  * The v2 escrow journey end to end, in two browsers (spec keyward-v2.md §4–§6):
  * the owner creates an identity, pins the backup authority by its identity
  * ID and encrypts a file; the authority checks the escrow blob (and refuses a
- * forged one), and answers with a signed receipt, which the owner imports
- * ("Confirmed by"). The owner then loses the key (a new browser), creates a
+ * forged one), answers with a signed receipt, which the owner imports
+ * ("Confirmed by"), and can open the file itself with the checked blob. The owner then loses the key (a new browser), creates a
  * new identity, and the authority, after comparing its identity ID, issues a
  * signed recovery blob with which the owner opens the file. A recovery blob
  * signed by another identity is refused. Forgeries are made in Node with the
@@ -133,6 +133,11 @@ test('the authority checks an escrow blob, refuses a forged one, sends a receipt
   const receiptText = (await downloadBytes(receipt)).toString('utf8');
   await expect(desk.getByRole('status').filter({ hasText: `Saved ${serial}.keyward-receipt.json` })).toBeVisible();
   await checkScreen(desk, 'authority downloaded a receipt');
+  // The desk can also open the file itself with the checked blob (the blob is checked again in the Worker first).
+  await dropFiles(desk, 'Drop the encrypted file', [{ name: `${NAME}.keyward`, mimeType: 'application/octet-stream', buffer: encrypted }]);
+  const deskRow = desk.getByRole('list', { name: 'Files being decrypted' }).getByRole('listitem', { name: `${NAME}.keyward` });
+  const deskPlain = await downloadFrom(desk, () => deskRow.getByRole('button', { name: `Download ${NAME}` }).click({ timeout: 30_000 }));
+  expect(sha256(await downloadBytes(deskPlain))).toBe(sha256(plaintext));
   await owner.getByRole('tab', { name: 'Escrow register' }).click();
   await dropFiles(owner, 'Drop a receipt from your backup authority', [json(`${serial}.keyward-receipt.json`, receiptText)]);
   await expect(owner.getByRole('row', { name: new RegExp(serial) })).toContainText('Confirmed by IT backup desk');
