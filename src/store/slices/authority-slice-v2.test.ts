@@ -206,4 +206,17 @@ describe('authority slice, signed (v2) escrow blobs', () => {
     ]);
     expect(store.getState().escrowSkipped).toEqual(['register.zip › register.csv']);
   });
+
+  it('says a receipt or a recovery blob dropped at the desk is not an escrow blob', async () => {
+    const { store, download } = await authorityStore();
+    await store.getState().loadEscrowBlobs([escrowFile(good.escrowJson)]);
+    await store.getState().downloadReceipt();
+    await store.getState().issueRecovery(await identityPem(newOwner, 'public'), '', newOwner.id);
+    const [receipt, recovery] = download.saved;
+
+    await store.getState().loadEscrowBlobs([new File([receipt!.blob], receipt!.name)]);
+    expect(store.getState().escrowLoadError).toMatchObject({ error: { code: 'NOT_A_BLOB', message: expect.stringContaining('it is a receipt, which the owner imports') } });
+    await store.getState().loadEscrowBlobs([new File([recovery!.blob], recovery!.name)]);
+    expect(store.getState().escrowLoadError).toMatchObject({ error: { code: 'NOT_ESCROW_BLOB' } });
+  });
 });

@@ -45,10 +45,12 @@ export const createAuthoritySlice =
     let nextId = 1;
 
     /** Reads and parses one dropped blob file: an escrow blob of either version, or why it is not one. */
-    async function readEscrowFile(fileName: string, text: string): Promise<Found> {
+    async function readEscrowFile(fileName: string, read: () => Promise<string>): Promise<Found> {
       try {
+        const text = await read();
         const parsed = await adapters.crypto.run('parseSigned', { text });
         if (parsed.kind === 'escrow-v1' || parsed.kind === 'escrow-v2') return { fileName, text, blob: parsed.blob };
+        if (parsed.kind === 'receipt') return { fileName, error: appError('NOT_A_BLOB', { reason: 'it is a receipt, which the owner imports' }) };
         return { fileName, error: appError('NOT_ESCROW_BLOB') };
       } catch (error) {
         return { fileName, error: toUiError(error) };
@@ -62,7 +64,7 @@ export const createAuthoritySlice =
       for (const file of files) {
         if (!isZipFile(file)) {
           if (file.size > MAX_BLOB_BYTES) found.push({ fileName: file.name, error: appError('NOT_A_BLOB', { reason: 'far too large for one' }) });
-          else found.push(await readEscrowFile(file.name, await file.text()));
+          else found.push(await readEscrowFile(file.name, () => file.text()));
           continue;
         }
         try {
@@ -71,7 +73,7 @@ export const createAuthoritySlice =
           if (zip.blobs.length === 0) found.push({ fileName: file.name, error: appError('ZIP_NO_BLOBS') });
           for (const entry of zip.blobs) {
             const fileName = `${file.name} › ${entry.name}`;
-            found.push('error' in entry ? { fileName, error: toUiError(entry.error) } : await readEscrowFile(fileName, entry.text));
+            found.push('error' in entry ? { fileName, error: toUiError(entry.error) } : await readEscrowFile(fileName, () => Promise.resolve(entry.text)));
           }
         } catch (error) {
           found.push({ fileName: file.name, error: toUiError(error) });
