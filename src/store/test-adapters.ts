@@ -211,7 +211,7 @@ export async function resignedBy<T extends { signature: string }>(object: T, fie
  * A file signed by `owner` (a v2 file) and its v2 escrow blob for the
  * identity `authority`, made by the core directly (not the store under test).
  */
-export async function makeSignedFile(options: { owner: PrivateIdentity; authority: PublicIdentity; plaintext: Uint8Array; name: string }) {
+export async function makeSignedFile(options: { owner: PrivateIdentity; authority: PublicIdentity; plaintext: Uint8Array; name: string; description?: string; ownerName?: string }) {
   const { collectBytes, encryptFile, serializeSigned, streamFromBytes } = await import('../core/index.ts');
   const { owner, authority, plaintext, name } = options;
   const encrypted = await encryptFile(streamFromBytes(plaintext), {
@@ -219,9 +219,9 @@ export async function makeSignedFile(options: { owner: PrivateIdentity; authorit
     owner: owner.encryption,
     signer: owner,
     authority,
-    ownerName: 'Ada Lovelace',
+    ownerName: options.ownerName ?? 'Ada Lovelace',
     authorityName: 'IT backup desk',
-    description: 'Quarterly report',
+    description: options.description ?? 'Quarterly report',
   });
   const bytes = await collectBytes(encrypted.stream);
   const { escrowBlob } = await encrypted.done;

@@ -1,7 +1,8 @@
 /**
- * Identities (spec v2 §2) and signed files and escrow blobs (spec v2 §3–§4)
- * for the authority's store and component tests, made by the core directly
- * (not by the store under test), and the forgeries spec v2 §4 must refuse.
+ * Identities (spec v2 §2) made from the test keys, and the escrow blob
+ * forgeries spec v2 §4 must refuse, for the authority's store and component
+ * tests; made by the core directly, not by the store under test. Signed files
+ * come from `makeSignedFile` in `test-adapters.ts`.
  */
 import type { EscrowBlobV2, PrivateIdentity } from '../core/index.ts';
 import { testKeyPem } from './test-adapters.ts';
@@ -21,32 +22,6 @@ export async function identityPem(identity: PrivateIdentity, part: 'public' | 'p
   return part === 'public' ? exportPublicIdentity(identity, 'pem') : exportPrivateIdentity(identity, 'pem');
 }
 
-/** A signed (v2) `.keyward` file by `owner` and its signed escrow blob for `authority`. */
-export async function makeSignedFile(options: {
-  plaintext: Uint8Array;
-  name: string;
-  owner: PrivateIdentity;
-  authority: PrivateIdentity;
-  description?: string;
-  ownerName?: string;
-  authorityName?: string;
-}): Promise<{ file: File; escrowJson: string; serial: string; fileId: string }> {
-  const { collectBytes, encryptFile, serializeSigned, streamFromBytes } = await import('../core/index.ts');
-  const encrypted = await encryptFile(streamFromBytes(options.plaintext), {
-    meta: { name: options.name, type: 'application/octet-stream', size: options.plaintext.length, lastModified: Date.UTC(2026, 10, 1, 9, 30) },
-    owner: options.owner.encryption,
-    signer: options.owner,
-    authority: options.authority,
-    ownerName: options.ownerName ?? 'Ada Lovelace',
-    authorityName: options.authorityName ?? 'IT backup desk',
-    description: options.description ?? 'Quarterly report',
-  });
-  const bytes = await collectBytes(encrypted.stream);
-  const { escrowBlob } = await encrypted.done;
-  if (escrowBlob.format !== 'keyward-escrow/2') throw new Error('a signed file has a v2 escrow blob');
-  return { file: new File([bytes], `${options.name}.keyward`), escrowJson: serializeSigned(escrowBlob), serial: encrypted.serial, fileId: encrypted.fileId };
-}
-
 /**
  * A v2 escrow blob changed by `change` and signed again by `signer` (spec v2
  * §4's signature over the canonical blob without its signature): what a
@@ -63,12 +38,7 @@ export async function resignedEscrow(json: string, signer: PrivateIdentity, chan
 }
 
 /** The owner's fields of an escrow blob for `identity` (spec v2 §4 `owner`). */
-export function ownerFields(identity: PrivateIdentity, name: string): EscrowBlobV2['owner'] {
-  return { name, id: identity.id, publicKey: b64uOf(identity.rsaSpki), signingKey: b64uOf(identity.ed25519Spki) };
-}
-
-function b64uOf(bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+export async function ownerFields(identity: PrivateIdentity, name: string): Promise<EscrowBlobV2['owner']> {
+  const { b64u } = await import('../core/index.ts');
+  return { name, id: identity.id, publicKey: b64u(identity.rsaSpki), signingKey: b64u(identity.ed25519Spki) };
 }

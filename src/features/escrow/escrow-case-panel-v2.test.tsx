@@ -3,8 +3,8 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { formatKeyIdForHumans } from '../../store/format.ts';
-import { createTestStore, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
-import { identityPem, makeSignedFile, resignedEscrow, testIdentity } from '../../store/test-identities.ts';
+import { createTestStore, makeSignedFile, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
+import { identityPem, resignedEscrow, testIdentity } from '../../store/test-identities.ts';
 import { AuthorityKeys } from './authority-keys.tsx';
 import { EscrowCasePanel } from './escrow-case-panel.tsx';
 

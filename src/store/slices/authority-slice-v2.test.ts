@@ -2,8 +2,8 @@
 import { downloadZip } from 'client-zip';
 import type { StoreApi } from 'zustand';
 import type { StoreState } from '../app-store.ts';
-import { bytesOf, createTestStore, recordingDownloader, testKeyPem } from '../test-adapters.ts';
-import { identityPem, makeSignedFile, ownerFields, resignedEscrow, testIdentity } from '../test-identities.ts';
+import { bytesOf, createTestStore, makeSignedFile, recordingDownloader, testKeyPem } from '../test-adapters.ts';
+import { identityPem, ownerFields, resignedEscrow, testIdentity } from '../test-identities.ts';
 import type { DecryptJob, EscrowListItem } from '../types.ts';
 
 const plaintext = new Uint8Array(150_000).map((_, i) => (i * 13 + 5) & 0xff);
@@ -47,13 +47,14 @@ async function settled(store: StoreApi<StoreState>): Promise<DecryptJob[]> {
 async function forgeries(): Promise<[string, string, string][]> {
   const { b64u, wrapFileKey } = await import('../../core/index.ts');
   const forStranger = await makeSignedFile({ plaintext, name: 'x.bin', owner, authority: stranger });
+  const strangerAsOwner = await ownerFields(stranger, 'Ada Lovelace');
   // The owner dodging escrow: a random key wrapped for the authority, the blob signed by the owner.
   const wrappedKey = b64u(await wrapFileKey(crypto.getRandomValues(new Uint8Array(32)), authority.encryption.publicKey));
   return [
     ['extra-field.json', good.escrowJson.replace('{', '{"note":"hi",'), 'MALFORMED'],
     ['altered.json', good.escrowJson.replace('Q3 numbers', 'Q4 numbers'), 'SIGNATURE_INVALID'],
     // Someone else signs a blob for the owner's file: validly signed, but not by the file's author.
-    ['re-signed.json', await resignedEscrow(good.escrowJson, stranger, (b) => ({ ...b, owner: ownerFields(stranger, 'Ada Lovelace') })), 'SIGNER_UNTRUSTED'],
+    ['re-signed.json', await resignedEscrow(good.escrowJson, stranger, (b) => ({ ...b, owner: strangerAsOwner })), 'SIGNER_UNTRUSTED'],
     ['for-another-desk.json', forStranger.escrowJson, 'NO_MATCHING_KEY'],
     ['evading.json', await resignedEscrow(good.escrowJson, owner, (b) => ({ ...b, wrappedKey })), 'ESCROW_INVALID'],
   ];
