@@ -2,7 +2,8 @@
  * The v2 escrow journey end to end, in two browsers (spec keyward-v2.md §4–§6):
  * the owner creates an identity, pins the backup authority by its identity
  * ID and encrypts a file; the authority checks the escrow blob (and refuses a
- * forged one), answers with a signed receipt, which the owner imports
+ * forged one, alone and beside the good one in a list), answers with a signed
+ * receipt (one, and a zip of receipts for the list), which the owner imports
  * ("Confirmed by"), and can open the file itself with the checked blob. The owner then loses the key (a new browser), creates a
  * new identity, and the authority, after comparing its identity ID, issues a
  * signed recovery blob with which the owner opens the file. A recovery blob
@@ -23,6 +24,7 @@ import {
   utf8,
   wrapFileKey,
 } from '../src/core/index.ts';
+import { readZip } from './read-zip.ts';
 import { checkScreen, downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256, testKey } from './support.ts';
 
 const NAME = 'board minutes 2026-11.odt';
@@ -125,6 +127,18 @@ test('the authority checks an escrow blob, refuses a forged one, sends a receipt
   await expect(desk.getByRole('button', { name: 'Download recovery blob' })).toHaveCount(0);
   await checkScreen(desk, 'authority refused a forged v2 escrow blob');
   await desk.getByRole('button', { name: 'Close' }).click();
+
+  // Both dropped at once: each judged on its own; receipts, in one zip, only for the checked one.
+  await dropFiles(desk, 'Drop escrow blobs', [json(`${NAME}.keyward-escrow.json`, escrowText), json('forged.keyward-escrow.json', forged)]);
+  const list = desk.getByRole('list', { name: 'Escrow blobs' });
+  await expect(list.getByRole('listitem', { name: 'forged.keyward-escrow.json' }).getByRole('alert')).toHaveAttribute('data-code', 'SIGNER_UNTRUSTED');
+  await expect(list.getByRole('listitem', { name: `${NAME}.keyward-escrow.json` })).toContainText(`opens file ${serial}`);
+  await checkScreen(desk, 'authority list of v2 escrow blobs');
+  const zip = await downloadFrom(desk, () => desk.getByRole('button', { name: 'Download receipts for the 1 checked blob' }).click());
+  const inZip = readZip(await downloadBytes(zip));
+  expect(inZip.map((entry) => entry.name)).toEqual([`${serial}.keyward-receipt.json`]);
+  expect(parseSignedObject(inZip[0]!.bytes.toString('utf8'))).toMatchObject({ kind: 'receipt', receipt: { serial, authority: { id: deskId } } });
+  await desk.getByRole('button', { name: 'Clear the list' }).click();
 
   // The good blob again: the desk answers it with a signed receipt, which the owner imports.
   await dropFiles(desk, 'Drop escrow blobs', [json(`${NAME}.keyward-escrow.json`, escrowText)]);
