@@ -4,9 +4,10 @@
  * ID and encrypts a file; the authority checks the escrow blob (and refuses a
  * forged one, alone and beside the good one in a list), answers with a signed
  * receipt (one, and a zip of receipts for the list), which the owner imports
- * ("Confirmed by"), and can open the file itself with the checked blob. The owner then loses the key (a new browser), creates a
- * new identity, and the authority, after comparing its identity ID, issues a
- * signed recovery blob with which the owner opens the file. A recovery blob
+ * ("Confirmed by"), and can open the file itself with the checked blob. The
+ * owner then loses the key (a new browser), creates a new identity, and the
+ * authority, after comparing its identity ID, issues a signed recovery blob
+ * with which the owner opens the file. A recovery blob
  * signed by another identity is refused. Forgeries are made in Node with the
  * core, outside both pages; every download is a real one.
  */
