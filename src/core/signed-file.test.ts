@@ -167,6 +167,8 @@ describe('a signed file (v2 §3)', () => {
       }
     }
     await expectCode(opened(file.subarray(0, prefix.length + 63), { keys: [owner.encryption] }, 'source'), 'TRUNCATED');
+    // Known before any key is tried: a key the file is not for does not change the answer.
+    await expectCode(opened(file.subarray(0, prefix.length + 63), { keys: [mallory.encryption] }, 'source'), 'TRUNCATED');
     await expectCode(opened(file.subarray(0, prefix.length + 63), { keys: [owner.encryption] }, 'pipe'), 'TRUNCATED');
     await expectCode(verifySource(bytesSource(file.subarray(0, prefix.length + 63))), 'TRUNCATED');
   });
