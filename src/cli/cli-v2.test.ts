@@ -99,6 +99,11 @@ describe('keygen writes identities', () => {
     expect(stdout).toContain('name              Ada "the" Lovelace');
     expect(statSync(`${prefix}.pem`).mode & 0o777).toBe(0o600);
     expect(ok(['id', `${prefix}.pub.pem`]).stdout).toContain('name          "Ada \\"the\\" Lovelace"');
+    // The name is the default owner name of the escrow blobs that identity signs.
+    const input = join(sub('keygen-name-encrypt'), 'x.txt');
+    writeFileSync(input, 'x');
+    ok(['encrypt', input, '--owner', `${prefix}.pub.pem`, '--sign', `${prefix}.pem`, '--authority', idPath('authority', 'pub.pem')]);
+    expect(readJson(`${input}.keyward-escrow.json`)).toMatchObject({ owner: { name: 'Ada "the" Lovelace', id: made.id } });
   });
 
   it('--passphrase encrypts both blocks under the one passphrase', async () => {
@@ -390,6 +395,15 @@ describe('escrow check', () => {
     expect(result.stdout).toContain(identity('authority').id);
     // A v1 key is never the authority of a v2 blob.
     expect(keyward(['escrow', 'check', good.blob, '--authority-key', key('authority.pem')]).firstLine).toMatch(/^NO_MATCHING_KEY: /);
+  });
+
+  it('a council blob (§8) is refused as UNSUPPORTED_VERSION: councils are not implemented', () => {
+    const real = readJson(good.blob);
+    const council = join(folder, 'council.keyward-escrow.json');
+    writeFileSync(council, JSON.stringify({ ...real, authority: { kind: 'council', name: 'Board', id: identity('authority').id, threshold: 2, members: [] } }));
+    const result = check([council]);
+    expect(result.firstLine).toMatch(/^UNSUPPORTED_VERSION: /);
+    expect(result.stdout).toMatch(/^UNSUPPORTED_VERSION: .*council\.keyward-escrow\.json: /);
   });
 
   it('a missing --receipt-out folder fails before any blob is checked', () => {

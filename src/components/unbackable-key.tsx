@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { ErrorNotice } from './error-notice.tsx';
-import { KeyId } from './key-id.tsx';
+import { StoredKeyId } from './stored-key-id.tsx';
 import { useFormAction } from './use-form-action.ts';
 import type { StoredKey } from '../store/types.ts';
 import { useAppStore } from '../store/use-app-store.ts';
@@ -79,7 +79,7 @@ export function UnbackableKey({ storedKey }: { storedKey: StoredKey }) {
           {confirming && (
             <>
               <p>
-                <strong className="row__name">{storedKey.name}</strong> <KeyId keyId={storedKey.keyId} />
+                <strong className="row__name">{storedKey.name}</strong> <StoredKeyId storedKey={storedKey} />
               </p>
               <p className="warning">
                 Every escrow blob already made for this key pair can then never be opened, by you or anyone: the files escrowed

@@ -7,7 +7,7 @@
 import authorityPem from '../core/testdata/keys/authority.pem?raw';
 import authorityPubPem from '../core/testdata/keys/authority.pub.pem?raw';
 import ownerPem from '../core/testdata/keys/owner.pem?raw';
-import { importPrivateKey, importPublicKey } from '../core/index.ts';
+import { checkEscrowBlob, generateIdentity, importPrivateKey, importPublicKey, parseSignedObject } from '../core/index.ts';
 import { patternBytes } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { EncryptArgs, OutputTarget, TempFile } from './crypto-protocol.ts';
@@ -53,6 +53,29 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
   });
   afterAll(() => {
     client.dispose();
+  });
+
+  it('signs in the Worker with a non-extractable identity: a v2 file, a v2 escrow blob for an authority identity, its signer reported on decrypt', async () => {
+    // Both private keys non-extractable, as the app stores them: they cross to the Worker as CryptoKeys and sign there.
+    const [me, desk] = await Promise.all([generateIdentity({ bits: 3072 }), generateIdentity({ bits: 3072 })]);
+    expect(me.signingPrivateKey.extractable).toBe(false);
+    const plain = new File([patternBytes(300_001, 5)], 'signed.bin');
+    const base = await encryptArgs(plain, undefined);
+    const encrypted = await client.run('encrypt', {
+      ...base,
+      owner: { publicKey: me.encryption.publicKey, keyId: me.encryption.keyId, modulusBits: me.encryption.modulusBits },
+      signer: me,
+      authority: { id: desk.id, encryption: { publicKey: desk.encryption.publicKey, keyId: desk.encryption.keyId, modulusBits: desk.encryption.modulusBits }, signingKey: desk.signingKey, rsaSpki: desk.rsaSpki, ed25519Spki: desk.ed25519Spki },
+    });
+    expect(new TextDecoder().decode(new Uint8Array(await encrypted.output.slice(0, 10).arrayBuffer()))).toBe('KEYWARD/2\n');
+    expect(encrypted.escrowBlob.format).toBe('keyward-escrow/2');
+    const parsed = parseSignedObject(encrypted.escrowJson);
+    if (parsed.kind !== 'escrow-v2') throw new Error(parsed.kind);
+    expect((await checkEscrowBlob(parsed.blob, desk, { expectOwner: me.id })).owner.id).toBe(me.id);
+
+    const decrypted = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'keys', keys: [me.encryption] } });
+    expect(decrypted.signer).toBe(me.id);
+    expect(await sha256(decrypted.output)).toBe(await sha256(plain));
   });
 
   it('encrypts into a temp file, decrypts into another, and removes each when released', async () => {

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { KeyId } from '../../components/key-id.tsx';
+import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { KeySelect } from '../../components/key-select.tsx';
 import type { StoredKey } from '../../store/types.ts';
 
@@ -38,13 +38,13 @@ export function EncryptOptions({ description, onDescription, authorities, author
         <>
           <KeySelect id={selectId} label="Backup authority" keys={authorities} value={authority.keyId} onChange={onAuthority} />
           <p className="field-hint">
-            Key ID <KeyId keyId={authority.keyId} />
+            <StoredKeyId storedKey={authority} />
           </p>
         </>
       ) : (
         authority && (
           <p className="encrypt-options__authority">
-            Backup authority: <strong className="row__name">{authority.name}</strong> <KeyId keyId={authority.keyId} />
+            Backup authority: <strong className="row__name">{authority.name}</strong> <StoredKeyId storedKey={authority} />
           </p>
         )
       )}

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { KeyId } from '../../components/key-id.tsx';
+import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { KeySelect } from '../../components/key-select.tsx';
 import { ownKeyPair, ownKeyPairs } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -18,7 +18,7 @@ export function OwnerChoice() {
   if (pairs.length === 1) {
     return (
       <p className="row__meta">
-        For your key <strong className="row__name">{owner.name}</strong> <KeyId keyId={owner.keyId} />
+        For your key <strong className="row__name">{owner.name}</strong> <StoredKeyId storedKey={owner} />
       </p>
     );
   }
@@ -26,7 +26,7 @@ export function OwnerChoice() {
     <div className="owner-choice">
       <KeySelect id={selectId} label="Encrypt for my key pair" keys={pairs} value={owner.keyId} onChange={choose} />
       <p className="field-hint">
-        Key ID <KeyId keyId={owner.keyId} />. Only this key pair (or your backup authority) can open the files.
+        <StoredKeyId storedKey={owner} />. Only this key pair (or your backup authority) can open the files.
       </p>
     </div>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
-import { KeyId } from '../../components/key-id.tsx';
+import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { backupStatus } from '../../store/slices/keys-slice.ts';
 import type { StoredKey } from '../../store/types.ts';
@@ -44,7 +44,7 @@ export function DeleteKey({ storedKey }: { storedKey: StoredKey }) {
         {open && (
           <>
             <p>
-              <strong className="row__name">{storedKey.name}</strong> <KeyId keyId={storedKey.keyId} />
+              <strong className="row__name">{storedKey.name}</strong> <StoredKeyId storedKey={storedKey} />
             </p>
             <p>{consequence(storedKey)}</p>
             {backupStatus(storedKey) === 'missing' && <p className="warning">No backup of this private key was exported.</p>}

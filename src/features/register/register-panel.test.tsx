@@ -5,7 +5,7 @@ import { StoreProvider } from '../../app/providers.tsx';
 import { storageError } from '../../io/db.ts';
 import type { Downloader } from '../../io/download.ts';
 import type { RegisterEntry } from '../../store/types.ts';
-import { issueReceipt, serializeSigned } from '../../core/index.ts';
+import { exportPublicIdentity, issueReceipt, serializeSigned } from '../../core/index.ts';
 import { formatDate } from '../../store/format.ts';
 import { createTestStore, makeIdentity, makeSignedFile, memoryRegisterStore, testKeyPem } from '../../store/test-adapters.ts';
 import { RegisterPanel } from './register-panel.tsx';
@@ -171,7 +171,7 @@ describe('RegisterPanel', () => {
       owner: { ...OWNER, identityId: owner.id },
       authority: { name: 'IT backup desk', keyId: desk.encryption.keyId, identityId: desk.id },
     });
-    const { user } = await setup([v2, entry(2)]);
+    const { store, user } = await setup([v2, entry(2)]);
     const table = await screen.findByRole('table');
     const row = (name: string) => within(table).getByRole('row', { name: new RegExp(name) });
     expect(within(row('report 1.pdf')).getByText('Escrowed, not yet confirmed')).toBeInTheDocument();
@@ -192,5 +192,10 @@ describe('RegisterPanel', () => {
     const confirmed = `Confirmed by IT backup desk on ${formatDate(Date.UTC(2026, 10, 3, 14, 0))}`;
     expect(await within(row('report 1.pdf')).findByText(confirmed, undefined, { timeout: 20_000 })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+
+    // NAME is the owner's own name for the pinned authority, as stored now.
+    const pinned = await store.getState().importKey({ text: await exportPublicIdentity(desk, 'pem'), name: 'Our bank', accept: 'public' });
+    if ('error' in pinned) throw new Error(pinned.error.message);
+    expect(await within(row('report 1.pdf')).findByText(`Confirmed by Our bank on ${formatDate(Date.UTC(2026, 10, 3, 14, 0))}`)).toBeInTheDocument();
   }, 60_000);
 });
