@@ -90,7 +90,6 @@ export const APP_ERROR_CODES = [
 export const AUTHORITY_ERROR_CODES = [
   'KEY_IS_AUTHORITY',
   'KEY_IS_ESCROWED_OWNER',
-  'KEY_NOT_IDENTITY',
   'KEY_NOT_CONFIRMED',
   'ZIP_UNREADABLE',
   'ZIP_TOO_LARGE',
@@ -247,8 +246,6 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'This is a backup authority’s public key, not the owner’s. A recovery blob is issued only to the owner’s new key: ask the owner for the public key of their new key pair.',
   KEY_IS_ESCROWED_OWNER: () =>
     'This is the key the file was already encrypted for, the one the owner lost: a recovery blob for it gives them nothing. Ask the owner for the public key of their new key pair.',
-  KEY_NOT_IDENTITY: () =>
-    'This public key cannot sign (a v1 key). A recovery blob for a signed escrow blob is issued to the owner’s new identity: ask the owner for their public identity (the .pub.pem file with two keys in it).',
   KEY_NOT_CONFIRMED: () =>
     'Compare the new key’s ID with the owner (by phone or in person) and confirm it before the recovery blob is issued.',
   ZIP_UNREADABLE: (d) => `This zip is damaged or not a zip Keyward can read${d.reason ? ` (${d.reason})` : ''}. Ask the owner to export the register again.`,

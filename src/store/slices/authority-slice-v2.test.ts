@@ -135,7 +135,7 @@ describe('authority slice, signed (v2) escrow blobs', () => {
     const newPublic = await identityPem(newOwner, 'public');
 
     // A v1 public key cannot be named by a signed recovery blob; nor can the lost identity, nor the authority.
-    expect(await store.getState().checkRecoveryKey(testKeyPem('new-owner.pub.pem'))).toMatchObject({ error: { code: 'KEY_NOT_IDENTITY' } });
+    expect(await store.getState().checkRecoveryKey(testKeyPem('new-owner.pub.pem'))).toMatchObject({ error: { code: 'KEY_UNSUPPORTED', message: expect.stringContaining('issued to the owner’s new identity') } });
     expect(await store.getState().checkRecoveryKey(await identityPem(owner, 'public'))).toMatchObject({ error: { code: 'KEY_IS_ESCROWED_OWNER' } });
     expect(await store.getState().checkRecoveryKey(await identityPem(authority, 'public'))).toMatchObject({ error: { code: 'KEY_IS_AUTHORITY' } });
     expect(await store.getState().checkRecoveryKey(await identityPem(newOwner, 'private'))).toMatchObject({ error: { code: 'KEY_NOT_PUBLIC' } });

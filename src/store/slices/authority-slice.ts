@@ -130,7 +130,9 @@ export const createAuthoritySlice =
       if (isPrivateKind(kind)) return { error: appError('KEY_NOT_PUBLIC') };
       const { blob } = escrow;
       // A signed recovery blob names the owner's new identity (spec v2 §6); an RSA key alone cannot be named.
-      if (isSignedEscrow(blob) && kind !== 'public-identity') return { error: appError('KEY_NOT_IDENTITY') };
+      if (isSignedEscrow(blob) && kind !== 'public-identity') {
+        return { error: appError('KEY_UNSUPPORTED', { reason: 'a signed recovery blob is issued to the owner’s new identity, and this public key has no signing key (a v1 key)' }) };
+      }
       try {
         const imported = await adapters.crypto.run('importKeyOrIdentity', { text, extractable: false });
         let found: { key: PublicKeyInfo; identity?: PublicIdentity };
