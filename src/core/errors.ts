@@ -64,6 +64,7 @@ export const APP_ERROR_CODES = [
   'IS_RECOVERY_BLOB',
   'IS_ESCROW_BLOB',
   'NOT_A_RECEIPT',
+  'KEY_CHANGED',
   // running an operation
   'CANCELLED',
   'NO_SPACE',
@@ -262,6 +263,8 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'Give this key a name: it is shown with the key and written into every escrow blob, so that the backup authority knows whose it is.',
   IS_RECOVERY_BLOB: () =>
     'This is a recovery blob, not an encrypted file. Use it under “Open a file with a recovery blob”, together with the .keyward file it was issued for.',
+  KEY_CHANGED: () =>
+    'This key was replaced since its ID was shown (perhaps in another tab), so it was not confirmed. Reload the page and compare the ID shown now.',
   NOT_A_RECEIPT: () =>
     'This is not a receipt from a backup authority. Choose the .keyward-receipt.json file your backup authority sent for one of your files.',
   IS_ESCROW_BLOB: () =>

@@ -59,7 +59,8 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     // Both private keys non-extractable, as the app stores them: they cross to the Worker as CryptoKeys and sign there.
     const [me, desk] = await Promise.all([generateIdentity({ bits: 3072 }), generateIdentity({ bits: 3072 })]);
     expect(me.signingPrivateKey.extractable).toBe(false);
-    const plain = new File([patternBytes(300_001, 5)], 'signed.bin');
+    // Larger than one piece (about 8 MiB), so the reader Worker feeds the signing encryption.
+    const plain = new File([patternBytes(9_000_001, 5)], 'signed.bin');
     const base = await encryptArgs(plain, undefined);
     const encrypted = await client.run('encrypt', {
       ...base,
@@ -73,7 +74,8 @@ describe('the crypto Worker writing to disk-backed temp files', () => {
     if (parsed.kind !== 'escrow-v2') throw new Error(parsed.kind);
     expect((await checkEscrowBlob(parsed.blob, desk, { expectOwner: me.id })).owner.id).toBe(me.id);
 
-    const decrypted = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'keys', keys: [me.encryption] } });
+    // Small pieces: the reader Worker's path on the way back too.
+    const decrypted = await client.run('decrypt', { file: encrypted.output, unlock: { kind: 'keys', keys: [me.encryption] }, pieceBytes: 4 * 65_536 });
     expect(decrypted.signer).toBe(me.id);
     expect(await sha256(decrypted.output)).toBe(await sha256(plain));
   });

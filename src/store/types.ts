@@ -192,9 +192,11 @@ export interface KeysSlice {
   }) => Promise<{ key: StoredKey } | { error: UiError }>;
   /**
    * Pins an authority key: the person compared the ID shown for it (its
-   * identity ID, or the key ID of a v1 key) with the authority.
+   * identity ID, or the key ID of a v1 key) with the authority. With
+   * `comparedId` (the ID that was shown), refuses with `KEY_CHANGED` if the
+   * stored key no longer has it.
    */
-  confirmAuthority: (keyId: string) => Promise<UiError | null>;
+  confirmAuthority: (keyId: string, comparedId?: string) => Promise<UiError | null>;
   /**
    * Makes a stored v1 key pair an identity by adding an Ed25519 key pair
    * (spec v2 §2), as exportable as its RSA key. The identity has a new ID,

@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
-import { idNoun, unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
+import { comparedIdOf, idNoun, unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AUTHORITY_HEADING, CONFIRM_HEADING } from './first-run-focus.ts';
 import { KeyImportForm } from './key-import-form.tsx';
@@ -32,7 +32,7 @@ export function AuthorityStep() {
           </p>
           <p className="warning">Compare this {idNoun(pending)} with your backup authority (for example over the phone) before you trust it.</p>
           <div className="actions">
-            <button type="button" className="button" disabled={busy} onClick={() => void run(() => confirmAuthority(pending.keyId))}>
+            <button type="button" className="button" disabled={busy} onClick={() => void run(() => confirmAuthority(pending.keyId, comparedIdOf(pending)))}>
               Confirm authority
             </button>
             <button type="button" className="button button--quiet" disabled={busy} onClick={() => void run(() => deleteKey(pending.keyId))}>

@@ -2,7 +2,7 @@
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
-import { importPrivateIdentity } from '../../core/index.ts';
+import { exportPublicIdentity, generateIdentity, identityFromKeyPair, importPrivateIdentity } from '../../core/index.ts';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import { createTestStore, keyIdOfPem, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { FirstRun } from './first-run.tsx';
@@ -245,4 +245,27 @@ describe('FirstRun', () => {
     expect(await screen.findByLabelText('Authority public key (PEM or JWK)')).toHaveValue('');
     expect(store.getState().keys.map((k) => k.role)).toEqual(['owner']);
   });
+
+  it('asks to compare an authority identity by its identity ID, and does not confirm one replaced after it was shown', async () => {
+    const { store, adapters, user } = await setup();
+    const owner = await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada' });
+    if ('error' in owner) throw new Error(owner.error.message);
+    const desk = await generateIdentity({ bits: 3072, extractable: true });
+    const added = await store.getState().importKey({ text: await exportPublicIdentity(desk, 'pem'), name: 'IT backup desk', accept: 'public' });
+    if ('error' in added) throw new Error(added.error.message);
+    expect(await screen.findByRole('heading', { name: 'Compare the identity ID' })).toBeInTheDocument();
+    expect(screen.getByText(formatKeyIdForHumans(desk.id)).parentElement).toHaveTextContent(/^Identity ID /);
+
+    const other = await identityFromKeyPair(desk.encryption);
+    await adapters.keyStore.put({ ...added.key, identity: { ...added.key.identity!, id: other.id, ed25519Spki: other.ed25519Spki, signingKey: other.signingKey } });
+    await user.click(screen.getByRole('button', { name: 'Confirm authority' }));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_CHANGED');
+    expect(ready(store.getState().keys)).toBe(false);
+    // Now showing the identity that is stored, which the person compares and confirms.
+    expect(screen.getByText(formatKeyIdForHumans(other.id))).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Confirm authority' }));
+    await waitFor(() => {
+      expect(ready(store.getState().keys)).toBe(true);
+    });
+  }, 60_000);
 });

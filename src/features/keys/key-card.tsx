@@ -11,7 +11,7 @@ import { DeleteKey } from './delete-key.tsx';
 import { KeyBadges } from './key-badges.tsx';
 import { RenameForm } from './rename-form.tsx';
 import { UnbackableKey } from '../../components/unbackable-key.tsx';
-import { cannotBeBackedUp, idNoun } from '../../store/slices/keys-slice.ts';
+import { cannotBeBackedUp, comparedIdOf, idNoun } from '../../store/slices/keys-slice.ts';
 import { ROLE_LABELS } from './role-labels.ts';
 
 /** One stored key: what it is, its key ID to compare, and what can be done with it. */
@@ -57,7 +57,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
       {unconfirmed && (
         <div className="actions">
           <p className="warning">Compare this {idNoun(storedKey)} with your backup authority (for example over the phone) before you trust it.</p>
-          <button type="button" className="button button--small" onClick={() => void confirmAuthority(keyId).then(setError)}>
+          <button type="button" className="button button--small" onClick={() => void confirmAuthority(keyId, comparedIdOf(storedKey)).then(setError)}>
             Confirm authority
           </button>
         </div>

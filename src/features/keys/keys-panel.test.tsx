@@ -4,6 +4,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { createTestStore, keyIdOfPem, recordingDownloader, storeAsUnbackable, testKeyPem } from '../../store/test-adapters.ts';
+import { exportPublicIdentity, generateIdentity, identityFromKeyPair } from '../../core/index.ts';
 import { KeysPanel } from './keys-panel.tsx';
 
 /** An imported key pair (non-extractable) and a confirmed authority, as after the first run. */
@@ -219,4 +220,24 @@ describe('KeysPanel', () => {
     });
     expect(store.getState().keys[0]?.backupDeclinedAt).toBeGreaterThan(0);
   });
+
+  it('does not confirm an authority whose identity was replaced after its ID was shown (another tab), and says so', async () => {
+    const { store, adapters } = await createTestStore();
+    const desk = await generateIdentity({ bits: 3072, extractable: true });
+    const added = await store.getState().importKey({ text: await exportPublicIdentity(desk, 'pem'), name: 'IT backup desk', accept: 'public' });
+    if ('error' in added) throw new Error(added.error.message);
+    render(
+      <StoreProvider store={store}>
+        <KeysPanel />
+      </StoreProvider>,
+    );
+    const authority = await screen.findByRole('listitem', { name: 'IT backup desk' });
+    expect(within(authority).getByText(formatKeyIdForHumans(desk.id))).toBeInTheDocument();
+    const other = await identityFromKeyPair(desk.encryption);
+    await adapters.keyStore.put({ ...added.key, identity: { ...added.key.identity!, id: other.id, ed25519Spki: other.ed25519Spki, signingKey: other.signingKey } });
+
+    await userEvent.setup().click(within(authority).getByRole('button', { name: 'Confirm authority' }));
+    expect(await within(screen.getByRole('listitem', { name: 'IT backup desk' })).findByRole('alert')).toHaveAttribute('data-code', 'KEY_CHANGED');
+    expect((await adapters.keyStore.get(added.key.keyId))?.confirmedAt).toBeUndefined();
+  }, 60_000);
 });

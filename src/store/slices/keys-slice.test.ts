@@ -384,6 +384,21 @@ describe('identities (spec v2 §2)', () => {
     expect(unconfirmedAuthority(store.getState().keys)?.keyId).toBe(key.keyId);
   }, 60_000);
 
+  it('confirms only the identity whose ID was compared: one replaced meanwhile (another tab) is refused with KEY_CHANGED', async () => {
+    const { store, keyStore } = await setup();
+    const desk = await generateIdentity({ bits: 3072, extractable: true });
+    const shown = stored(await store.getState().importKey({ text: await exportPublicIdentity(desk, 'pem'), name: 'IT backup desk', accept: 'public' }));
+    // Another tab stores another identity over the same RSA key; this tab still shows the first one's ID.
+    const other = await identityFromKeyPair(desk.encryption);
+    await keyStore.put({ ...shown, identity: { ...shown.identity!, id: other.id, ed25519Spki: other.ed25519Spki, signingKey: other.signingKey } });
+    expect((await store.getState().confirmAuthority(shown.keyId, desk.id))?.code).toBe('KEY_CHANGED');
+    expect((await keyStore.get(shown.keyId))?.confirmedAt).toBeUndefined();
+    // The ID shown now (after the re-read) is the one that can be confirmed.
+    expect(store.getState().keys[0]?.identity?.id).toBe(other.id);
+    expect(await store.getState().confirmAuthority(shown.keyId, other.id)).toBeNull();
+    expect((await keyStore.get(shown.keyId))?.confirmedAt).toBeGreaterThan(0);
+  }, 60_000);
+
   it('imports a private identity as my key pair and exports its public identity as two PEM blocks and as a JWK Set', async () => {
     const { store, download } = await setup();
     const mine = await generateIdentity({ bits: 3072, extractable: true });

@@ -1,8 +1,8 @@
 /** Keys: the owner's key pairs, authorities' public keys, and an authority's own key pair. */
 import type { StateCreator } from 'zustand';
-import { MIN_PASSPHRASE_LENGTH } from '../../core/index.ts';
+import { KeywardError, MIN_PASSPHRASE_LENGTH } from '../../core/index.ts';
 import type { AnyKey } from '../../core/index.ts';
-import { type StoredIdentity, type StoredKey, privateIdentityOf, publicIdentityOf, storedIdentityOf } from '../../io/key-store.ts';
+import { type StoredIdentity, type StoredKey, confirmableId, privateIdentityOf, publicIdentityOf, storedIdentityOf } from '../../io/key-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { keyFileName } from '../names.ts';
@@ -206,8 +206,12 @@ export const createKeysSlice =
         }
       },
 
-      confirmAuthority(keyId) {
+      confirmAuthority(keyId, comparedId) {
         return guarded(async () => {
+          // The ID the person compared must still be the stored key's: another tab may have replaced it
+          // (another identity over the same RSA key) while this one showed the old ID.
+          const stored = await adapters.keyStore.get(keyId);
+          if (comparedId !== undefined && (!stored || confirmableId(stored) !== comparedId)) throw new KeywardError('KEY_CHANGED');
           await adapters.keyStore.update(keyId, { confirmedAt: now() });
         });
       },
@@ -339,3 +343,6 @@ export const cannotBeBackedUp = (key: StoredKey) =>
 
 /** What the ID shown for a key is called in a sentence: "identity ID" for an identity, "key ID" for a v1 key. */
 export const idNoun = (key: Pick<StoredKey, 'identity'>) => (key.identity ? 'identity ID' : 'key ID');
+
+/** The ID a person compares and confirms for a key: its identity ID, or the key ID of a v1 key. */
+export const comparedIdOf = (key: StoredKey) => confirmableId(key);
