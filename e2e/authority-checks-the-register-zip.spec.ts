@@ -52,13 +52,13 @@ test('the authority checks every escrow blob of the owner’s register zip and i
   const list = desk.getByRole('list', { name: 'Escrow blobs' });
   for (const serial of serials) {
     const item = list.getByRole('listitem', { name: `${zip.name} › ${serial}.keyward-escrow.json` });
-    await expect(item.getByText('Checked with your authority key')).toBeVisible();
+    await expect(item.getByText('Unsigned (v1)', { exact: true })).toBeVisible();
     await expect(item).toContainText(serial);
     await expect(item).toContainText('Finance 2026');
     await expect(item).toContainText('Ada Lovelace');
   }
   await expect(desk.getByRole('list', { name: 'Skipped entries' })).toHaveText(`${zip.name} › register.csv`);
-  await expect(desk.getByText('2 of 2 checked with your authority key.')).toBeVisible();
+  await expect(desk.getByText('2 of 2 open with your authority key.')).toBeVisible();
 
   // One case opened from the list: a recovery blob for the owner's new key, compared first.
   await list.getByRole('listitem', { name: `${zip.name} › ${serials[1]!}.keyward-escrow.json` }).getByRole('button', { name: 'Open' }).click();
@@ -86,8 +86,8 @@ test('the authority checks every escrow blob of the owner’s register zip and i
     json('notes.json', 'Dear IT'),
     json('second.keyward-escrow.json', escrows[1]!),
   ]);
-  await expect(list.getByRole('listitem', { name: 'first.keyward-escrow.json' }).getByText('Checked with your authority key')).toBeVisible();
-  await expect(list.getByRole('listitem', { name: 'second.keyward-escrow.json' }).getByText('Checked with your authority key')).toBeVisible();
+  await expect(list.getByRole('listitem', { name: 'first.keyward-escrow.json' }).getByText('Unsigned (v1)', { exact: true })).toBeVisible();
+  await expect(list.getByRole('listitem', { name: 'second.keyward-escrow.json' }).getByText('Unsigned (v1)', { exact: true })).toBeVisible();
   await expect(list.getByRole('listitem', { name: 'altered.keyward-escrow.json' }).getByRole('alert')).toHaveAttribute('data-code', 'BLOB_TAMPERED');
   await expect(list.getByRole('listitem', { name: 'notes.json' }).getByRole('alert')).toHaveAttribute('data-code', 'MALFORMED');
   await expect(list.getByRole('listitem', { name: 'altered.keyward-escrow.json' }).getByRole('button', { name: 'Open' })).toHaveCount(0);

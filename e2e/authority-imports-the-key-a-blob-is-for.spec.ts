@@ -27,7 +27,7 @@ test('the authority imports the key pair a blob is for, and the blob’s error g
   await page.getByLabel('Name for the imported key').fill('Legal desk');
   await page.getByRole('button', { name: 'Import authority key' }).click();
 
-  await expect(details.getByText('Checked with your authority key')).toBeVisible();
+  await expect(details.getByText('Unsigned (v1)', { exact: true })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Download recovery blob' })).toBeVisible();
 });

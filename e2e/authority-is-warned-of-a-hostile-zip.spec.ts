@@ -38,7 +38,7 @@ test('the authority is told why a hostile zip is refused, and the good blobs bes
   await expect(code('many.zip')).toHaveAttribute('data-code', 'ZIP_TOO_MANY_ENTRIES');
   await expect(code('bomb.zip › bomb.keyward-escrow.json')).toHaveAttribute('data-code', 'ZIP_ENTRY_TOO_LARGE');
   await expect(code('not-a-zip.zip')).toHaveAttribute('data-code', 'ZIP_UNREADABLE');
-  await expect(list.getByRole('listitem', { name: 'bomb.zip › ok.keyward-escrow.json' }).getByText('Checked with your authority key')).toBeVisible();
-  await expect(list.getByRole('listitem', { name: 'minutes.txt.keyward-escrow.json' }).getByText('Checked with your authority key')).toBeVisible();
+  await expect(list.getByRole('listitem', { name: 'bomb.zip › ok.keyward-escrow.json' }).getByText('Unsigned (v1)', { exact: true })).toBeVisible();
+  await expect(list.getByRole('listitem', { name: 'minutes.txt.keyward-escrow.json' }).getByText('Unsigned (v1)', { exact: true })).toBeVisible();
   await expect(list.getByRole('listitem')).toHaveCount(6);
 });

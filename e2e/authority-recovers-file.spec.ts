@@ -69,7 +69,7 @@ test('the authority decrypts a file from its escrow blob and issues a recovery b
   await expect(details).toContainText('Board minutes 2026');
   await expect(details).toContainText('Ada Lovelace');
   await expect(keyIdShown(details, refKeyId(testKey('owner.pub.pem')))).toBeVisible();
-  await expect(details.getByText('Checked with your authority key')).toBeVisible();
+  await expect(details.getByText('Unsigned (v1)', { exact: true })).toBeVisible();
 
   // (a) The file itself.
   await dropFiles(page, 'Drop the encrypted file', [{ name: `${NAME}.keyward`, mimeType: 'application/octet-stream', buffer: encrypted }]);

@@ -72,7 +72,7 @@ test('the authority is told what is wrong with each bad escrow blob, and nothing
 
   // A good blob, then the wrong encrypted file: BLOB_MISMATCH, nothing offered.
   await dropFiles(page, escrowZone, [json('minutes.txt.keyward-escrow.json', read('minutes.txt.keyward-escrow.json'))]);
-  await expect(page.getByText('Checked with your authority key')).toBeVisible();
+  await expect(page.getByText('Unsigned (v1)', { exact: true })).toBeVisible();
   await dropFiles(page, 'Drop the encrypted file', [keyward('other.txt.keyward', read('other.txt.keyward'))]);
   const rows = page.getByRole('list', { name: 'Files being decrypted' });
   const wrong = rows.getByRole('listitem', { name: 'other.txt.keyward' });

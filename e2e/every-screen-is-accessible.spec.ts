@@ -1,7 +1,7 @@
 /**
  * A person goes through every screen of Keyward (first run step by step, the
  * owner's four tabs with rows, a confirmation dialog, the backup authority's
- * screens with an opened escrow blob, the error states, and the page for a
+ * screens with an opened escrow blob (v1, and a signed v2 one), the error states, and the page for a
  * browser that cannot run Keyward) in light, in dark and on a 390 px wide
  * phone. On each: no axe violation, exactly one h1,
  * nothing wider than the viewport (spec helper `checkScreen`). Where a button
@@ -221,7 +221,7 @@ for (const look of LOOKS) {
       await check('authority with key');
 
       await dropFiles(page, 'Drop escrow blobs', [{ name: 'board minutes.pdf.keyward-escrow.json', mimeType: 'application/json', buffer: escrowBlob }]);
-      await expect(page.getByText('Checked with your authority key')).toBeVisible();
+      await expect(page.getByText('Unsigned (v1)', { exact: true })).toBeVisible();
       await check('authority escrow blob');
       await dropFiles(page, 'Drop the encrypted file', [made.file]);
       await expect(page.getByRole('button', { name: `Download ${made.name}` })).toBeVisible({ timeout: 30_000 });
@@ -238,5 +238,58 @@ for (const look of LOOKS) {
       await expect(keyIdShown(page.getByRole('status').filter({ hasText: 'Issued for' }), refKeyId(testKey('new-owner.pub.pem')))).toBeVisible();
       await check('authority recovery issued');
     });
+
+    test(`every screen of a signed (v2) escrow blob at the backup authority passes axe, has one h1 and fits (${look.name})`, async ({ page }) => {
+      test.setTimeout(120_000);
+      const v2 = await signedEscrow();
+      const check = (screen: string) => checkScreen(page, `${screen} (${look.name})`);
+      await page.goto('/');
+      await page.getByRole('tab', { name: 'Backup authority' }).click();
+      await page.getByLabel('Authority private key (PEM or JWK)').fill(v2.authorityPem);
+      await page.getByLabel('Name for the imported key').fill('IT backup desk');
+      await page.getByRole('button', { name: 'Import authority key' }).click();
+      await expect(page.getByRole('list', { name: 'Authority key pairs' }).getByText(/^Identity ID /)).toBeVisible();
+      await check('authority with an identity');
+
+      await dropFiles(page, 'Drop escrow blobs', [{ name: 'altered.keyward-escrow.json', mimeType: 'application/json', buffer: Buffer.from(v2.escrowJson.replace('Board minutes', 'Board minutes (altered)')) }]);
+      await expect(page.getByRole('group', { name: 'Escrow blob details' }).getByRole('alert')).toHaveAttribute('data-code', 'SIGNATURE_INVALID');
+      await check('authority v2 escrow blob refused');
+      await page.getByRole('button', { name: 'Close' }).click();
+
+      await dropFiles(page, 'Drop escrow blobs', [{ name: 'minutes.keyward-escrow.json', mimeType: 'application/json', buffer: Buffer.from(v2.escrowJson) }]);
+      await expect(page.getByText(/^Checked: signed by identity/)).toBeVisible();
+      await check('authority v2 escrow blob checked');
+      await downloadFrom(page, () => page.getByRole('button', { name: 'Download receipt' }).click());
+      await expect(page.getByText(/^Saved .*\.keyward-receipt\.json/)).toBeVisible();
+      await check('authority receipt saved');
+      await page.getByLabel("Owner's new public identity (PEM or JWK)").fill(v2.newOwnerPublicPem);
+      await expect(page.getByRole('group', { name: 'The new identity to compare' })).toBeVisible();
+      await check('authority v2 recovery compare');
+    });
   });
+}
+
+/** A signed file's v2 escrow blob (made in Node with the core), the authority identity it is for, and the owner's new identity. */
+async function signedEscrow(): Promise<{ escrowJson: string; authorityPem: string; newOwnerPublicPem: string }> {
+  const core = await import('../src/core/index.ts');
+  const identity = async (pem: string) => core.identityFromKeyPair(await core.importPrivateKey(testKey(pem), { extractable: true }), { extractable: true });
+  const [owner, authority, newOwner] = await Promise.all([identity('owner.pem'), identity('authority.pem'), identity('new-owner.pem')]);
+  const plaintext = Buffer.from('The board met and agreed.\n'.repeat(400));
+  const encrypted = await core.encryptFile(core.streamFromBytes(plaintext), {
+    meta: { name: 'board minutes.pdf', type: 'application/pdf', size: plaintext.length, lastModified: 0 },
+    owner: owner.encryption,
+    signer: owner,
+    authority,
+    ownerName: 'Ada Lovelace',
+    authorityName: 'IT backup desk',
+    description: 'Board minutes, November',
+  });
+  await core.collectBytes(encrypted.stream);
+  const { escrowBlob } = await encrypted.done;
+  if (escrowBlob.format !== 'keyward-escrow/2') throw new Error('a signed file has a v2 escrow blob');
+  return {
+    escrowJson: core.serializeSigned(escrowBlob),
+    authorityPem: await core.exportPrivateIdentity(authority, 'pem'),
+    newOwnerPublicPem: await core.exportPublicIdentity(newOwner, 'pem'),
+  };
 }

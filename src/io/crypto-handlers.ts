@@ -5,7 +5,10 @@
  * after the whole stream verified (spec §7).
  */
 import {
+  type EscrowBlobV2,
+  KeywardError,
   type PieceHooks,
+  type PrivateIdentity,
   type Unlock,
   encryptSource,
   exportPrivateIdentity,
@@ -15,16 +18,18 @@ import {
   generateIdentity,
   generateKeyPair,
   identityFromKeyPair,
+  checkEscrowBlob,
   importAnyKey,
   importAnyKeyOrIdentity,
   isKeywardError,
+  issueReceipt,
+  issueRecoveryV2,
   issueRecoveryBlob,
-  KeywardError,
   openBlob,
-  parseSignedObject,
   verifyReceipt,
   openSource,
   parseBlob,
+  parseSignedObject,
   readHeader,
   serializeBlob,
   serializeSigned,
@@ -79,8 +84,10 @@ async function openSinkOrCancel(output: ReadableStream<Uint8Array>, ...args: Par
 }
 
 /** What the core's `openSource` takes to unlock the file, from what crossed to the Worker. */
-function unlockFor(unlock: UnlockArgs): Unlock {
+async function unlockFor(unlock: UnlockArgs): Promise<Unlock> {
   switch (unlock.kind) {
+    case 'escrow-v2':
+      return escrowUnlock(unlock);
     case 'keys':
       return { keys: unlock.keys };
     case 'blob':
@@ -142,7 +149,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   },
 
   async decrypt({ file, unlock, target, pieceBytes }, context) {
-    const opened = await openSource(blobSource(file), unlockFor(unlock), pieceHooks(context, pieceBytes));
+    const opened = await openSource(blobSource(file), await unlockFor(unlock), pieceHooks(context, pieceBytes));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     // Its size is the payload's, which bounds the plaintext whatever the metadata says.
     const sink = await openSinkOrCancel(opened.plaintext, target, opened.meta.type, opened.payloadSize);
@@ -181,7 +188,44 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     });
     return { blob, json: serializeBlob(blob) };
   },
+
+  parseSigned: ({ text }) => Promise.resolve(parseSignedObject(text)),
+
+  async checkEscrow({ text, authority }) {
+    const checked = await checkEscrowBlob(escrowV2(text), authority);
+    return { blob: checked.blob, ownerId: checked.owner.id, ownerKeyId: checked.owner.encryption.keyId };
+  },
+
+  // spec v2 §5 and §6: the core checks the blob whole (§4) before it issues anything from it.
+  async issueReceipt({ escrowText, authority, name }) {
+    const receipt = await issueReceipt(escrowV2(escrowText), authority, { name });
+    return { serial: receipt.serial, json: serializeSigned(receipt) };
+  },
+
+  async issueRecoveryV2({ escrowText, authority, newOwner, ownerName, name }) {
+    const blob = await issueRecoveryV2(escrowV2(escrowText), authority, { newOwner, name, ...(ownerName === undefined ? {} : { ownerName }) });
+    return { blob, json: serializeSigned(blob) };
+  },
 };
+
+/**
+ * The authority opens a file with a signed escrow blob: the blob is checked
+ * whole (spec v2 §4) and its file key wrapped for the authority's own
+ * identity, in a recovery blob that never leaves the Worker; the file is then
+ * read as spec v2 §6 reads it (the blob must be this file's, `BLOB_MISMATCH`,
+ * and the file's own signature is checked to its end).
+ */
+async function escrowUnlock({ blobText, authority }: { blobText: string; authority: PrivateIdentity }): Promise<Unlock> {
+  const recovery = await issueRecoveryV2(escrowV2(blobText), authority, { newOwner: authority });
+  return { recovery, key: authority.encryption, trusted: [authority.id] };
+}
+
+/** A v2 escrow blob's text, parsed strictly (spec v2 §4 check 1); any other object is `MALFORMED`. */
+function escrowV2(text: string): EscrowBlobV2 {
+  const parsed = parseSignedObject(text);
+  if (parsed.kind !== 'escrow-v2') throw new KeywardError('MALFORMED', { reason: 'not a v2 escrow blob' });
+  return parsed.blob;
+}
 
 /**
  * Runs one operation by name. Always a promise: a handler that throws at once

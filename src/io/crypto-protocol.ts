@@ -4,7 +4,22 @@
  * keeps non-extractable keys non-extractable); files travel as `Blob`s, which
  * the Worker reads itself.
  */
-import type { AnyKey, AnyKeyInfo, ErrorDetails, EscrowBlobV2, ReceiptV2, FileMeta, FileSummary, KeyBlob, PrivateIdentity, PrivateKeyInfo, PublicIdentity, PublicKeyInfo } from '../core/index.ts';
+import type {
+  AnyKey,
+  AnyKeyInfo,
+  ErrorDetails,
+  EscrowBlobV2,
+  FileMeta,
+  FileSummary,
+  KeyBlob,
+  PrivateIdentity,
+  PrivateKeyInfo,
+  PublicIdentity,
+  PublicKeyInfo,
+  ReceiptV2,
+  RecoveryBlobV2,
+  parseSignedObject,
+} from '../core/index.ts';
 
 /** A temp file in this tab's OPFS folder (see `temp-files.ts`). */
 export interface TempFile {
@@ -49,6 +64,12 @@ export type UnlockArgs =
       kind: 'blob';
       blobText: string;
       key: PrivateKeyInfo;
+    }
+  | {
+      /** A signed (v2) escrow blob, checked whole (spec v2 §4) with the authority's identity before it opens the file. */
+      kind: 'escrow-v2';
+      blobText: string;
+      authority: PrivateIdentity;
     }
   | {
       /**
@@ -116,6 +137,27 @@ export interface Operations {
     args: { escrowText: string; authority: PrivateKeyInfo; newOwner: PublicKeyInfo; ownerName?: string };
     result: { blob: KeyBlob; json: string };
   };
+  // The authority's v2 operations (spec v2 §4–§6). Each takes the escrow blob's text and checks it
+  // whole (§4, in order) before it answers, so nothing is issued for a blob that was not checked.
+  /** Any signed object or v1 blob, parsed strictly (spec v2 §1), without checking a signature. */
+  parseSigned: { args: { text: string }; result: ReturnType<typeof parseSignedObject> };
+  /** Spec v2 §4 checks 1–8; resolves to what the good blob proved, or rejects with the first failure's code. */
+  checkEscrow: { args: { text: string; authority: PrivateIdentity }; result: EscrowCheckResult };
+  /** A signed receipt (spec v2 §5) for a good blob. */
+  issueReceipt: { args: { escrowText: string; authority: PrivateIdentity; name: string }; result: { serial: string; json: string } };
+  /** A signed recovery blob (spec v2 §6) for the owner's new identity, from a good blob. */
+  issueRecoveryV2: {
+    args: { escrowText: string; authority: PrivateIdentity; newOwner: PublicIdentity; ownerName?: string; name: string };
+    result: { blob: RecoveryBlobV2; json: string };
+  };
+}
+
+/** What a good v2 escrow blob proved (spec v2 §4): who signed it, and the file it opens. */
+export interface EscrowCheckResult {
+  blob: EscrowBlobV2;
+  /** The owner's identity ID and the key ID of its RSA key (a recovery blob is never issued back to it). */
+  ownerId: string;
+  ownerKeyId: string;
 }
 
 export type OperationName = keyof Operations;

@@ -7,6 +7,9 @@ export const encryptedName = (name: string) => `${name}.keyward`;
 /** `NAME.keyward-escrow.json` for its escrow blob. */
 export const escrowName = (name: string) => `${name}.keyward-escrow.json`;
 
+/** `SERIAL.keyward-receipt.json` for a receipt (spec v2 §5). */
+export const receiptName = (serial: string) => `${serial}.keyward-receipt.json`;
+
 /** `SERIAL.keyward-recovery.json` for a recovery blob. */
 export const recoveryName = (serial: string) => `${serial}.keyward-recovery.json`;
 

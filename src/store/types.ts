@@ -3,7 +3,7 @@
  * select what they render and call actions; actions call the core (through
  * the crypto Worker) and the IO adapters, then `set` the outcome.
  */
-import type { ErrorCode, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
+import type { ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
 import type { TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
@@ -98,16 +98,27 @@ export interface DecryptJob {
   error?: UiError;
 }
 
+/** An escrow blob of either version: v1 (spec §5, unsigned) or v2 (spec v2 §4, signed by the owner). */
+export type EscrowBlob = KeyBlob | EscrowBlobV2;
+
 /** An escrow blob the authority is looking at. */
 export interface EscrowCase {
   fileName: string;
   text: string;
-  blob: KeyBlob;
-  /** Set once the authority's key opened the blob and its MAC verified. */
+  blob: EscrowBlob;
+  /**
+   * v2: every check of spec v2 §4 passed (so what it says is the owner's,
+   * and it opens the file it names). v1: the authority's key opened it and
+   * its MAC verified, which a forged blob passes too.
+   */
   verified: boolean;
+  /** v2, once checked: the key ID of the owner's RSA key (no recovery blob is issued back to it). */
+  ownerKeyId?: string;
   error?: UiError;
-  /** A recovery blob issued from it: JSON text and the name offered. */
-  recovery?: { json: string; name: string; ownerKeyId: string };
+  /** A recovery blob issued from it: JSON text, the name offered, and the ID it was issued to (an identity ID when `signed`). */
+  recovery?: { json: string; name: string; ownerKeyId: string; signed: boolean };
+  /** v2: the receipt downloaded for it. */
+  receipt?: { name: string };
 }
 
 /** One escrow blob of a drop of several (files, or the entries of a zip), judged on its own. */
@@ -119,10 +130,13 @@ export interface EscrowListItem {
   checking: boolean;
   /** Its text and what it says, when it could be read as a blob. */
   text?: string;
-  blob?: KeyBlob;
-  /** Set once the authority's key opened the blob and its MAC verified. */
+  blob?: EscrowBlob;
+  /** As `EscrowCase.verified`. */
   verified: boolean;
+  ownerKeyId?: string;
   error?: UiError;
+  /** v2: the receipt downloaded for it. */
+  receipt?: { name: string };
 }
 
 export interface Notice {
@@ -282,7 +296,8 @@ export interface AuthoritySlice {
   importAuthorityKey: (options: { text: string; name: string; passphrase?: string }) => Promise<{ key: StoredKey } | { error: UiError }>;
   /**
    * Reads escrow blob files and zips of them (the owner's register export)
-   * and checks each blob with the authority's own key. One blob file alone
+   * and checks each blob with the authority's own key pair or identity (a v2
+   * blob: every check of spec v2 §4, in order). One blob file alone
    * becomes the open case; anything else fills `escrowList`, one bad blob or
    * entry never hiding the others.
    */
@@ -296,17 +311,24 @@ export interface AuthoritySlice {
   /** Decrypts the encrypted file the escrow blob belongs to (a row in the decrypt list). */
   recoverFile: (file: File) => void;
   /**
-   * The key ID of the owner's new public key, to compare with the owner, or
+   * The key ID of the owner's new public key (and, for a v2 blob, the
+   * identity ID of their new public identity, which is what is compared), or
    * why no recovery blob can be issued to it (a private key, an authority's
    * key: `KEY_IS_AUTHORITY`, the key the file was made for: `KEY_IS_ESCROWED_OWNER`).
    */
-  checkRecoveryKey: (newOwnerPublicKey: string) => Promise<{ keyId: string; modulusBits: number } | { error: UiError }>;
+  checkRecoveryKey: (newOwnerPublicKey: string) => Promise<{ keyId: string; modulusBits: number; identityId?: string } | { error: UiError }>;
   /**
-   * Wraps the file key for the owner's new public key and downloads the
-   * recovery blob, only when `confirmedKeyId` (the ID the authority compared
-   * with the owner) is that key's (`KEY_NOT_CONFIRMED` otherwise).
+   * Wraps the file key for the owner's new public key (v1) or identity (v2:
+   * a recovery blob signed by the authority's identity, spec v2 §6) and
+   * downloads the recovery blob, only when `confirmedId` (the ID the
+   * authority compared with the owner: the identity ID for v2) is its
+   * (`KEY_NOT_CONFIRMED` otherwise).
    */
-  issueRecovery: (newOwnerPublicKey: string, ownerName: string, confirmedKeyId: string) => Promise<UiError | null>;
+  issueRecovery: (newOwnerPublicKey: string, ownerName: string, confirmedId: string) => Promise<UiError | null>;
+  /** Downloads a signed receipt (spec v2 §5, `SERIAL.keyward-receipt.json`) for the open case, a good v2 blob. */
+  downloadReceipt: () => Promise<UiError | null>;
+  /** Downloads, in one zip, a signed receipt for every good v2 blob of the list. */
+  downloadReceipts: () => Promise<UiError | null>;
 }
 
 export interface SessionSlice {

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
-import { turnedOff, useFocusOnChange } from '../../components/use-focus-on-change.ts';
+import { turnedOff, turnedOn, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { ErrorNotice } from '../../components/error-notice.tsx';
-import { KeyId } from '../../components/key-id.tsx';
+import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { StoredKey, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -10,13 +10,20 @@ import { UnbackableKey } from '../../components/unbackable-key.tsx';
 import { cannotBeBackedUp } from '../../store/slices/keys-slice.ts';
 
 /**
- * One authority key pair: its key ID to publish, its public key to hand out,
- * and a backup while one can be made (or, when none can be made any more, the
- * choice between replacing it and keeping it).
+ * One authority key pair: its ID to publish (the identity ID owners pin, spec
+ * v2 §2; a v1 key's key ID), its public identity or key to hand out (PEM or
+ * JWK), and a backup while one can be made (or, when none can be made any
+ * more, the choice between replacing it and keeping it).
  */
 export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
   const exportPublicKey = useAppStore((s) => s.exportPublicKey);
+  const addSigningKey = useAppStore((s) => s.addSigningKey);
   const [backupOpen, setBackupOpen] = useState(false);
+  const [upgrading, setUpgrading] = useState(false);
+  const [upgraded, setUpgraded] = useState(false);
+  const upgradedNote = useRef<HTMLParagraphElement>(null);
+  // Add a signing key removes its own button: focus goes to what the authority must do next.
+  useFocusOnChange(upgraded, turnedOn, upgradedNote);
   const [error, setError] = useState<UiError | null>(null);
   const canBackup = storedKey.extractable;
   const undecided = cannotBeBackedUp(storedKey);
@@ -24,9 +31,10 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
   // Keeping it removes the choice and its buttons: focus goes to the badge that says it has no backup, not to the page body.
   useFocusOnChange(undecided, turnedOff, backupBadge);
 
-  const exportPublic = async () => {
-    setError(await exportPublicKey(storedKey.keyId, 'spki-pem'));
+  const exportPublic = async (format: 'spki-pem' | 'jwk') => {
+    setError(await exportPublicKey(storedKey.keyId, format));
   };
+  const what = storedKey.identity ? 'public identity' : 'public key';
 
   return (
     <li className="key-card" aria-label={storedKey.name}>
@@ -44,16 +52,46 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
         </span>
       </div>
       <div>
-        <KeyId keyId={storedKey.keyId} />
+        <StoredKeyId storedKey={storedKey} />
       </div>
       <p className="row__meta">
-        {storedKey.origin === 'generated' ? 'Created here' : 'Imported'} {formatDate(storedKey.createdAt)}. Owners compare this key ID
-        before they escrow to you.
+        {storedKey.origin === 'generated' ? 'Created here' : 'Imported'} {formatDate(storedKey.createdAt)}. Owners compare this{' '}
+        {storedKey.identity ? 'identity ID and pin it' : 'key ID'} before they escrow to you
+        {storedKey.identity ? ', and check the receipts and recovery blobs you sign against it.' : '; a v1 key gets unsigned (v1) escrow blobs only.'}
       </p>
       {undecided && <UnbackableKey storedKey={storedKey} />}
+      {storedKey.privateKey && !storedKey.identity && (
+        <div className="actions">
+          <p>This key opens v1 escrow blobs, but cannot check signed (v2) ones nor sign receipts and recovery blobs.</p>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={upgrading}
+            onClick={() => {
+              setUpgrading(true);
+              void addSigningKey(storedKey.keyId).then((failure) => {
+                setUpgrading(false);
+                setError(failure);
+                setUpgraded(failure === null);
+              });
+            }}
+          >
+            Add a signing key
+          </button>
+        </div>
+      )}
+      {upgraded && storedKey.identity && (
+        <p className="status--done" role="status" ref={upgradedNote} tabIndex={-1}>
+          This key is now an identity with a new identity ID. Export its public identity and send it to the owners: they confirm the
+          new identity ID and pin it, and their new files get signed escrow blobs. Blobs made for the old key still open here.
+        </p>
+      )}
       <div className="actions">
-        <button type="button" className="button button--small" onClick={() => void exportPublic()}>
-          Export public key (PEM)
+        <button type="button" className="button button--small" onClick={() => void exportPublic('spki-pem')}>
+          Export {what} (PEM)
+        </button>
+        <button type="button" className="button button--small" onClick={() => void exportPublic('jwk')}>
+          Export {what} (JWK)
         </button>
         {canBackup && !backupOpen && (
           <button type="button" className="button button--quiet button--small" onClick={() => { setBackupOpen(true); }}>

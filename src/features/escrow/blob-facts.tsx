@@ -1,12 +1,13 @@
 import type { ReactNode } from 'react';
-import type { KeyBlob } from '../../core/index.ts';
+import type { EscrowBlob } from '../../store/types.ts';
 
 /**
- * What an escrow blob says about itself (spec §5), as terms of a `<dl>`:
- * serial, description and owner (and `ownerExtra` after the owner's name).
- * Until the blob is checked, anyone could have written them.
+ * What an escrow blob says about itself (spec §5, spec v2 §4), as terms of a
+ * `<dl>`: serial, description and owner (and `ownerExtra` after the owner's
+ * name). Until the blob is checked, anyone could have written them; even
+ * then, the owner's name is what the owner wrote, not a checked fact.
  */
-export function BlobFacts({ blob, ownerExtra }: { blob: KeyBlob; ownerExtra?: ReactNode }) {
+export function BlobFacts({ blob, ownerExtra }: { blob: EscrowBlob; ownerExtra?: ReactNode }) {
   return (
     <>
       <dt>Serial</dt>
@@ -16,6 +17,7 @@ export function BlobFacts({ blob, ownerExtra }: { blob: KeyBlob; ownerExtra?: Re
       <dt>Owner</dt>
       <dd>
         <bdi className="escrow-details__text">{blob.owner.name || '(no name given)'}</bdi>
+        {blob.format === 'keyward-escrow/2' && <span className="field-hint"> (the name the blob states)</span>}
         {ownerExtra}
       </dd>
     </>

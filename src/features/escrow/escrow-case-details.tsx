@@ -1,12 +1,13 @@
-import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { formatDate } from '../../store/format.ts';
 import type { EscrowCase } from '../../store/types.ts';
 import { BlobFacts } from './blob-facts.tsx';
+import { EscrowCheckStatus } from './escrow-check-status.tsx';
 
-/** What an escrow blob says (spec §5), and whether the authority's key confirmed it. */
+/** What an escrow blob says (spec §5, spec v2 §4), and what the authority's check of it found. */
 export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
   const { blob } = escrow;
+  const signed = blob.format === 'keyward-escrow/2';
   return (
     <div className="card escrow-details" role="group" aria-label="Escrow blob details">
       <h3>
@@ -18,29 +19,22 @@ export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
           ownerExtra={
             <>
               {' '}
-              <KeyId keyId={blob.owner.keyId} />
+              {signed ? 'identity' : 'key'} <KeyId keyId={signed ? blob.owner.id : blob.owner.keyId} />
             </>
           }
         />
         <dt>Authority</dt>
         <dd>
-          <bdi className="escrow-details__text">{blob.authority.name || '(no name given)'}</bdi> <KeyId keyId={blob.authority.keyId} />
+          <bdi className="escrow-details__text">{blob.authority.name || '(no name given)'}</bdi> {signed ? 'identity' : 'key'}{' '}
+          <KeyId keyId={signed ? blob.authority.id : blob.authority.keyId} />
         </dd>
         <dt>Created</dt>
         <dd>
           <time dateTime={blob.createdAt}>{formatDate(blob.createdAt)}</time>
         </dd>
       </dl>
-      {escrow.verified ? (
-        <p className="status--done" role="status">
-          Checked with your authority key
-        </p>
-      ) : (
-        <>
-          {escrow.error && <ErrorNotice error={escrow.error} />}
-          <p className="field-hint">Until the blob is checked, anyone could have written the details above.</p>
-        </>
-      )}
+      <EscrowCheckStatus blob={blob} verified={escrow.verified} error={escrow.error} />
+      {!escrow.verified && <p className="field-hint">Until the blob is checked, anyone could have written the details above.</p>}
     </div>
   );
 }

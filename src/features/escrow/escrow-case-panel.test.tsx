@@ -38,7 +38,7 @@ describe('EscrowCasePanel', () => {
     expect(within(details).getByText('Ada Lovelace')).toBeInTheDocument();
     expect(within(details).getByText(formatKeyIdForHumans(await keyIdOfPem(ownerPubPem)))).toBeInTheDocument();
     expect(within(details).getByText(formatKeyIdForHumans(await keyIdOfPem(authorityPubPem)))).toBeInTheDocument();
-    expect(within(details).getByText('Checked with your authority key')).toBeInTheDocument();
+    expect(within(details).getByText('Unsigned (v1)')).toBeInTheDocument();
 
     // (a) the file itself
     await user.upload(screen.getByLabelText('Choose encrypted file'), made.file);
@@ -93,6 +93,24 @@ describe('EscrowCasePanel', () => {
     expect(screen.queryByRole('group', { name: 'Drop the encrypted file' })).not.toBeInTheDocument();
   });
 
+  it('never says "Checked" above a v1 blob, which a forger can make open: it is labelled unsigned (v1)', async () => {
+    const { user } = await setup();
+    const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, ownerName: 'Ada' });
+    // The forgery of the requirements: a real blob's public fields, a random key wrapped for the authority, its MAC recomputed.
+    const { b64u, deriveFileKeys, fromB64u, importPublicKey, parseBlob, sealBlob, serializeBlob, wrapFileKey } = await import('../../core/index.ts');
+    const real = parseBlob(made.escrowJson);
+    const randomKey = crypto.getRandomValues(new Uint8Array(32));
+    const keys = await deriveFileKeys(randomKey, fromB64u(real.salt, 'salt'));
+    const wrappedKey = b64u(await wrapFileKey(randomKey, (await importPublicKey(authorityPubPem)).publicKey));
+    const forged = serializeBlob(await sealBlob({ ...real, description: 'Forged', wrappedKey }, keys.blobMacKey));
+
+    await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(forged));
+
+    const details = await screen.findByRole('group', { name: 'Escrow blob details' });
+    expect(await within(details).findByText('Unsigned (v1)')).toBeInTheDocument();
+    expect(details).not.toHaveTextContent(/Checked/);
+  });
+
   it('shows a tampered blob as not checked', async () => {
     const { user } = await setup();
     const made = await makeKeywardFile({ plaintext, name: 'x.bin', ownerPublicPem: ownerPubPem, authorityPublicPem: authorityPubPem, ownerName: 'Ada' });
@@ -101,7 +119,7 @@ describe('EscrowCasePanel', () => {
 
     const details = await screen.findByRole('group', { name: 'Escrow blob details' });
     expect(within(details).getByRole('alert')).toHaveAttribute('data-code', 'BLOB_TAMPERED');
-    expect(within(details).queryByText('Checked with your authority key')).not.toBeInTheDocument();
+    expect(within(details).queryByText('Unsigned (v1)')).not.toBeInTheDocument();
   });
 
   it('puts the reason a file is not an escrow blob next to the drop zone, and stays usable', async () => {
@@ -113,7 +131,7 @@ describe('EscrowCasePanel', () => {
     expect(alert).toHaveTextContent('notes.json: This file or blob is damaged or not in the Keyward format');
 
     await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(made.escrowJson));
-    expect(await screen.findByText('Checked with your authority key')).toBeInTheDocument();
+    expect(await screen.findByText('Unsigned (v1)')).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
@@ -144,7 +162,7 @@ describe('EscrowCasePanel', () => {
     const list = await screen.findByRole('list', { name: 'Escrow blobs' });
     const row = (name: string) => within(list).getByRole('listitem', { name });
     await waitFor(() => {
-      expect(within(row('a.keyward-escrow.json')).getByText('Checked with your authority key')).toBeInTheDocument();
+      expect(within(row('a.keyward-escrow.json')).getByText('Unsigned (v1)')).toBeInTheDocument();
     });
     expect(within(row('report.pdf.keyward-escrow.json')).getByRole('alert')).toHaveAttribute('data-code', 'BLOB_TAMPERED');
     expect(within(row('c.keyward-escrow.json')).getByRole('alert')).toHaveAttribute('data-code', 'NO_MATCHING_KEY');

@@ -6,6 +6,7 @@ import { useAppStore } from '../../store/use-app-store.ts';
 import { EscrowCaseDetails } from './escrow-case-details.tsx';
 import { ESCROW_LIST_HEADING, EscrowList } from './escrow-list.tsx';
 import { IssueRecoveryForm } from './issue-recovery-form.tsx';
+import { ReceiptOption } from './receipt-option.tsx';
 import { RecoverFileOption } from './recover-file-option.tsx';
 
 /**
@@ -56,7 +57,7 @@ export function EscrowCasePanel() {
         <>
           <p>
             Open the escrow blob (<code>NAME.keyward-escrow.json</code>) the owner sent you when they encrypted the file, several
-            at once, or the register zip the owner exported: each blob is checked with your authority key.
+            at once, or the register zip the owner exported: each blob is checked with your authority key pair or identity.
           </p>
           <DropZone
             label="Drop escrow blobs"
@@ -73,6 +74,7 @@ export function EscrowCasePanel() {
       ) : (
         <>
           <EscrowCaseDetails escrow={escrowCase} />
+          {escrowCase.verified && escrowCase.blob.format === 'keyward-escrow/2' && <ReceiptOption />}
           {escrowCase.verified && (
             <>
               <p className="warning">Recover only after you have checked, by your own rules, that the person asking is the owner.</p>

@@ -2,11 +2,13 @@ import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { RowList } from '../../components/row-list.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { useValuePerFrame } from '../../components/use-value-per-frame.ts';
 import type { EscrowListItem } from '../../store/types.ts';
 import { useAppActions, useAppStore } from '../../store/use-app-store.ts';
 import { BlobFacts } from './blob-facts.tsx';
+import { EscrowCheckStatus } from './escrow-check-status.tsx';
 
 /** One blob of the list: what it says, its own check, and a way into its case once verified. */
 const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowListItem }) {
@@ -17,6 +19,7 @@ const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowLi
     <li className="row" aria-label={item.fileName}>
       <div className="row__head">
         <bdi className="row__name">{item.fileName}</bdi>
+        {item.receipt && <span className="badge badge--ok">Receipt saved</span>}
         {item.verified && (
           <span className="actions">
             <button type="button" className="button button--small" onClick={() => { openEscrowCase(item.id); }}>
@@ -30,13 +33,7 @@ const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowLi
           <BlobFacts blob={blob} />
         </dl>
       )}
-      {item.checking ? (
-        <p className="row__meta">Checking…</p>
-      ) : item.verified ? (
-        <p className="status--done">Checked with your authority key</p>
-      ) : (
-        item.error && <ErrorNotice error={item.error} />
-      )}
+      <EscrowCheckStatus blob={item.blob} checking={item.checking} verified={item.verified} error={item.error} announce={false} />
     </li>
   );
 });
@@ -46,14 +43,17 @@ export const ESCROW_LIST_HEADING = 'escrow-list-heading';
 
 /** The blobs of a drop of several files or of the owner's register zip, each judged on its own. */
 export function EscrowList() {
-  const { items, skipped, clearEscrowList } = useAppStore(
-    useShallow((s) => ({ items: s.escrowList, skipped: s.escrowSkipped, clearEscrowList: s.clearEscrowList })),
+  const { items, skipped, clearEscrowList, downloadReceipts } = useAppStore(
+    useShallow((s) => ({ items: s.escrowList, skipped: s.escrowSkipped, clearEscrowList: s.clearEscrowList, downloadReceipts: s.downloadReceipts })),
   );
+  const { busy, error, run } = useFormAction();
   // A register may hold thousands of blobs: mounted a slice per frame, and re-rendered at most once a frame.
   const rows = useValuePerFrame(items);
   const shown = useProgressiveCount(items.length);
   if (items.length === 0 && skipped.length === 0) return null;
   const verified = items.filter((i) => i.verified).length;
+  const signed = items.filter((i) => i.verified && i.blob?.format === 'keyward-escrow/2').length;
+  const receipted = items.filter((i) => i.receipt).length;
   const checking = items.some((i) => i.checking);
   return (
     <div className="escrow-list">
@@ -61,9 +61,22 @@ export function EscrowList() {
         Escrow blobs
       </h3>
       <p role="status">
-        {verified} of {items.length} checked with your authority key{checking ? '; checking the others…' : '.'} Only a checked blob
-        can be opened.
+        {verified} of {items.length} open with your authority key{checking ? '; checking the others…' : '.'} Only those can be
+        opened. Checked (signed): {signed}. Unsigned (v1): {verified - signed}.
       </p>
+      {signed > 0 && (
+        <div className="actions">
+          <button type="button" className="button button--small" disabled={busy || checking} onClick={() => void run(downloadReceipts)}>
+            Download receipts for the {signed} checked {signed === 1 ? 'blob' : 'blobs'}
+          </button>
+          {receipted > 0 && !error && (
+            <span className="status--done" role="status">
+              {receipted} {receipted === 1 ? 'receipt' : 'receipts'} saved. Send them to the owner.
+            </span>
+          )}
+        </div>
+      )}
+      {error && <ErrorNotice error={error} />}
       {items.length > 0 && <RowList jobs={rows} shown={shown} label="Escrow blobs" Row={EscrowListRow} />}
       {skipped.length > 0 && (
         <div className="field-hint">

@@ -7,23 +7,27 @@ import { useFormAction } from '../../components/use-form-action.ts';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
-type KeyCheck = { keyId: string; modulusBits: number } | { error: UiError };
+type KeyCheck = { keyId: string; modulusBits: number; identityId?: string } | { error: UiError };
 
 /**
- * Option (b), spec §5: wrap the file key for the owner's new public key,
- * without ever seeing the file. The new key's ID is shown first, and the
- * authority confirms it compared that ID with the owner before anything is
- * issued: a pasted key could be anyone's.
+ * Option (b), spec §5 and spec v2 §6: wrap the file key for the owner's new
+ * public key (a v1 blob) or new identity (a v2 blob: the recovery blob is
+ * signed by this authority's identity), without ever seeing the file. The
+ * new key's or identity's ID is shown first, and the authority confirms it
+ * compared that ID with the owner before anything is issued: a pasted key
+ * could be anyone's.
  */
 export function IssueRecoveryForm() {
-  const { issueRecovery, checkRecoveryKey, recovery, ownerName } = useAppStore(
+  const { issueRecovery, checkRecoveryKey, recovery, ownerName, signed } = useAppStore(
     useShallow((s) => ({
       issueRecovery: s.issueRecovery,
       checkRecoveryKey: s.checkRecoveryKey,
       recovery: s.escrowCase?.recovery,
       ownerName: s.escrowCase?.blob.owner.name ?? '',
+      signed: s.escrowCase?.blob.format === 'keyward-escrow/2',
     })),
   );
+  const what = signed ? 'identity' : 'key';
   const [publicKey, setPublicKey] = useState('');
   const [newName, setNewName] = useState('');
   const [confirmed, setConfirmed] = useState(false);
@@ -48,19 +52,20 @@ export function IssueRecoveryForm() {
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    await run(() => issueRecovery(publicKey, newName, confirmed && newKey ? newKey.keyId : ''));
+    await run(() => issueRecovery(publicKey, newName, confirmed && newKey ? (newKey.identityId ?? newKey.keyId) : ''));
   };
 
   return (
     <form className="escrow-option" aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
       <h3 id={`${id}-heading`}>Issue a recovery blob</h3>
       <p className="field-hint">
-        Without the file: the file key is wrapped again for the owner’s new public key. The owner opens the file with the recovery
-        blob and their new key pair.
+        {signed
+          ? 'Without the file: the file key is wrapped again for the owner’s new identity, in a recovery blob signed with your identity. The owner opens the file with it and their new identity, once they pinned you.'
+          : 'Without the file: the file key is wrapped again for the owner’s new public key. The owner opens the file with the recovery blob and their new key pair.'}
       </p>
       <KeyTextField
         id={`${id}-key`}
-        label="Owner's new public key (PEM or JWK)"
+        label={signed ? "Owner's new public identity (PEM or JWK)" : "Owner's new public key (PEM or JWK)"}
         value={publicKey}
         placeholder="-----BEGIN PUBLIC KEY-----"
         onChange={(value) => {
@@ -76,13 +81,13 @@ export function IssueRecoveryForm() {
         Written into the recovery blob. Left empty, it keeps <bdi>{ownerName ? `“${ownerName}”` : 'the escrow blob’s (empty) name'}</bdi>.
       </p>
       {newKey && (
-        <div className="card" role="group" aria-label="The new key to compare">
+        <div className="card" role="group" aria-label={`The new ${what} to compare`}>
           <p>
-            New key of <bdi className="escrow-details__text">{writtenName || '(no name given)'}</bdi>: <KeyId keyId={newKey.keyId} /> (
-            {newKey.modulusBits} bits)
+            New {what} of <bdi className="escrow-details__text">{writtenName || '(no name given)'}</bdi>:{' '}
+            <KeyId keyId={newKey.identityId ?? newKey.keyId} /> ({newKey.modulusBits} bits)
           </p>
           <label className="checkbox">
-            <input type="checkbox" checked={confirmed} onChange={(e) => { setConfirmed(e.target.checked); clearError(); }} />I compared this key ID with the owner, by phone or in person
+            <input type="checkbox" checked={confirmed} onChange={(e) => { setConfirmed(e.target.checked); clearError(); }} />I compared this {what} ID with the owner, by phone or in person
           </label>
         </div>
       )}
@@ -100,7 +105,8 @@ export function IssueRecoveryForm() {
             encrypted file.
           </p>
           <p>
-            Issued for the owner's new key <KeyId keyId={recovery.ownerKeyId} />
+            {recovery.signed ? "Signed with your identity and issued for the owner's new identity " : "Issued for the owner's new key "}
+            <KeyId keyId={recovery.ownerKeyId} />
           </p>
         </div>
       )}
