@@ -12,12 +12,13 @@ import { type FileKeys, deriveFileKeys } from './kdf.ts';
 import type { KeyBlob } from './format/escrow-blob.ts';
 import { RECOVERY_FORMAT, SIGNATURE_LENGTH, TAG_LENGTH } from './format/constants.ts';
 import { type ParsedHeader, type Stanza, parseHeader, prefixLength, verifyHeaderHmac } from './format/header.ts';
+import { type EscrowBlobV2, openCheckedEscrow } from './format/escrow-v2.ts';
 import { type FileMeta, decryptMeta } from './format/meta.ts';
 import { type RecoveryBlobV2, checkRecoveryV2, unwrapRecoveryV2 } from './format/recovery-v2.ts';
 import { serialFromFileId } from './format/serial.ts';
 import { checkExpectedSigner, fileSigner, prefixOf, verifyFileSignature } from './format/signed-file.ts';
 import { type PieceCipher, PayloadLeaves, digestPieces, openPieces, pieceSizeFor } from './format/stream.ts';
-import type { PublicIdentity } from './keys/identity.ts';
+import type { PrivateIdentity, PublicIdentity } from './keys/identity.ts';
 import type { PrivateKeyInfo } from './keys/types.ts';
 import { unwrapFileKey } from './keys/wrap.ts';
 import { openBlob } from './recover.ts';
@@ -33,6 +34,15 @@ export type Unlock =
       key: PrivateKeyInfo;
       /** Set when the reader trusts only pinned issuers: a v1 recovery blob (unsigned) is then refused (v2 §6). */
       trusted?: readonly string[];
+    }
+  | {
+      /**
+       * A v2 escrow blob, opened by the authority itself (v2 §4 then the
+       * file): every intake check passes first, and the file must be the one
+       * the blob names, its prefix byte for byte (so its signer is the blob's owner).
+       */
+      escrow: EscrowBlobV2;
+      authority: PrivateIdentity;
     }
   | {
       /** A v2 recovery blob (v2 §6). */
@@ -112,6 +122,17 @@ async function fileKeysFromRecovery(parsed: ParsedHeader, recovery: RecoveryBlob
   if (blob.fileId !== parsed.header.fileId || !equalBytes(fromB64u(blob.headerHmac, 'headerHmac'), parsed.hmac)) throw new KeywardError('BLOB_MISMATCH');
   const fileKey = await unwrapRecoveryV2(blob, key);
   try {
+    return await deriveFileKeys(fileKey, parsed.salt);
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
+/** The authority's own unlock: a good v2 escrow blob (§4, all eight checks) for exactly this file. */
+async function fileKeysFromEscrow(parsed: ParsedHeader, escrow: EscrowBlobV2, authority: PrivateIdentity): Promise<FileKeys> {
+  const { fileKey } = await openCheckedEscrow(escrow, authority);
+  try {
+    if (!equalBytes(prefixOf(parsed), fromB64u(escrow.prefix, 'prefix'))) throw new KeywardError('BLOB_MISMATCH');
     return await deriveFileKeys(fileKey, parsed.salt);
   } finally {
     fileKey.fill(0);
@@ -330,6 +351,8 @@ export async function unlockFile(parsed: ParsedHeader, unlock: Unlock): Promise<
   let stanza: Stanza | undefined;
   if ('recovery' in unlock) {
     keys = await fileKeysFromRecovery(parsed, unlock.recovery, unlock.key, unlock.trusted);
+  } else if ('escrow' in unlock) {
+    keys = await fileKeysFromEscrow(parsed, unlock.escrow, unlock.authority);
   } else if ('blob' in unlock) {
     // v2 §6: a reader that trusts only pinned issuers refuses an unsigned (v1) recovery blob.
     if (unlock.trusted !== undefined && unlock.blob.format === RECOVERY_FORMAT) {

@@ -84,7 +84,7 @@ async function openSinkOrCancel(output: ReadableStream<Uint8Array>, ...args: Par
 }
 
 /** What the core's `openSource` takes to unlock the file, from what crossed to the Worker. */
-async function unlockFor(unlock: UnlockArgs): Promise<Unlock> {
+function unlockFor(unlock: UnlockArgs): Unlock {
   switch (unlock.kind) {
     case 'escrow-v2':
       return escrowUnlock(unlock);
@@ -149,7 +149,7 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
   },
 
   async decrypt({ file, unlock, target, pieceBytes }, context) {
-    const opened = await openSource(blobSource(file), await unlockFor(unlock), pieceHooks(context, pieceBytes));
+    const opened = await openSource(blobSource(file), unlockFor(unlock), pieceHooks(context, pieceBytes));
     // The sink opens only once the header verified and a key unwrapped: a wrong file leaves no temp file.
     // Its size is the payload's, which bounds the plaintext whatever the metadata says.
     const sink = await openSinkOrCancel(opened.plaintext, target, opened.meta.type, opened.payloadSize);
@@ -209,15 +209,12 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
 };
 
 /**
- * The authority opens a file with a signed escrow blob: the blob is checked
- * whole (spec v2 §4) and its file key wrapped for the authority's own
- * identity, in a recovery blob that never leaves the Worker; the file is then
- * read as spec v2 §6 reads it (the blob must be this file's, `BLOB_MISMATCH`,
- * and the file's own signature is checked to its end).
+ * The authority opens a file with a signed escrow blob: the core checks the
+ * blob whole (spec v2 §4), requires the file to be the one it names
+ * (`BLOB_MISMATCH`) and checks the file's own signature to its end.
  */
-async function escrowUnlock({ blobText, authority }: { blobText: string; authority: PrivateIdentity }): Promise<Unlock> {
-  const recovery = await issueRecoveryV2(escrowV2(blobText), authority, { newOwner: authority });
-  return { recovery, key: authority.encryption, trusted: [authority.id] };
+function escrowUnlock({ blobText, authority }: { blobText: string; authority: PrivateIdentity }): Unlock {
+  return { escrow: escrowV2(blobText), authority };
 }
 
 /** A v2 escrow blob's text, parsed strictly (spec v2 §4 check 1); any other object is `MALFORMED`. */

@@ -3,7 +3,7 @@
  * blob and its own key (spec v1 §5). A v2 blob is checked fully first
  * (keyward-v2.md §4), and the file must be signed by the blob's owner.
  */
-import { KeywardError, type Unlock, issueRecoveryV2 } from '../../core/index.ts';
+import { KeywardError, type Unlock } from '../../core/index.ts';
 import { loadEscrowBlob } from '../blob-files.ts';
 import { withContext } from '../errors.ts';
 import { loadPrivateKeyFile } from '../key-files.ts';
@@ -59,15 +59,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
       // §4 check 7 names the authority's identity: a v1 key is never the authority of a v2 blob.
       const authority = file.identity;
       if (!authority) throw withContext(new KeywardError('NO_MATCHING_KEY', { keyIds: [blob.authority.id] }), `--authority-key ${keyPath}`);
-      try {
-        // All eight checks of §4 pass first; then the file key, wrapped again for the authority itself and
-        // signed by it, opens the file exactly as an owner opens it with a recovery blob (§6 step 6), the
-        // file's own signature included, and the file must be signed by the blob's owner (checked in §4).
-        const recovery = await issueRecoveryV2(blob, authority, { newOwner: authority });
-        return { unlock: { recovery, key: file.key, trusted: [authority.id] }, expectSigner: blob.owner.id };
-      } catch (error: unknown) {
-        throw withContext(error, `--escrow ${escrow}`);
-      }
+      // The core runs all eight checks of §4 first, then requires the file to be the one the blob names (its
+      // prefix byte for byte, so its signer is the blob's owner) and checks the file's signature to its end.
+      return { unlock: { escrow: blob, authority }, expectSigner: blob.owner.id };
     },
   });
   printWritten(ctx, inputPath, written, `escrow blob ${escrow}, authority key ${keyId}`);

@@ -131,3 +131,20 @@ describe('recovery blob v2 (§6)', () => {
     await expectCode(open(badSignature, withRecovery(recovery)), 'SIGNATURE_INVALID');
   });
 });
+
+describe("the authority's own unlock with a v2 escrow blob (v2 §4, then the file)", () => {
+  const withEscrow = (b: EscrowBlobV2, auth: PrivateIdentity = authority): Unlock => ({ escrow: b, authority: auth });
+
+  it('opens exactly the file the good blob names, as a source and as a pipe', async () => {
+    expectSameBytes(await open(file, withEscrow(blob)), plain);
+    expectSameBytes(await open(file, withEscrow(blob), 'pipe'), plain);
+  });
+
+  it("refuses another file of the same owner (BLOB_MISMATCH) and a blob that fails intake, before any output", async () => {
+    await expectCode(open(otherFile, withEscrow(blob)), 'BLOB_MISMATCH');
+    // An evading blob: owner-signed, a random key wrapped for the authority.
+    const evading = await signEscrowBlob({ ...withoutSignature(blob), wrappedKey: b64u(await wrapFileKey(patternBytes(32, 9), authority.encryption.publicKey)) }, owner);
+    await expectCode(open(file, withEscrow(evading)), 'ESCROW_INVALID');
+    await expectCode(open(file, withEscrow(blob, mallory)), 'NO_MATCHING_KEY');
+  });
+});
