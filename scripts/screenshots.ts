@@ -2,13 +2,15 @@
  * Takes the README's screenshots of the real app (light and dark):
  *   npm run build && (npx vite preview --port 4173 &) && npx tsx scripts/screenshots.ts
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../test/chromium.ts';
-import { completeFirstRun, testKey } from '../e2e/support.ts';
+import { completeFirstRun } from '../e2e/support.ts';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
+/** Identities (format v2), as the app now makes them: the owner's and the authority's. */
+const identity = (name: string) => readFileSync(join(import.meta.dirname, '..', 'src', 'core', 'testdata', 'vectors', name), 'utf8');
 const BASE = process.env.KEYWARD_URL ?? 'http://127.0.0.1:4173';
 
 async function main(): Promise<void> {
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
     await page.goto('/');
     await page.getByRole('heading', { name: 'Welcome to Keyward' }).waitFor();
     await shot('first-run');
-    await completeFirstRun(page);
+    await completeFirstRun(page, { ownerPem: identity('id-owner.pem'), authorityPem: identity('id-authority.pub.pem') });
     await page.getByLabel('Key description (optional)').fill('Quarterly accounts');
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Choose files to encrypt' }).click();
@@ -42,10 +44,10 @@ async function main(): Promise<void> {
     const desk = await authority.newPage();
     await desk.goto('/');
     await desk.getByRole('tab', { name: 'Backup authority' }).click();
-    await desk.getByLabel('Authority private key (PEM or JWK)').fill(testKey('authority.pem'));
+    await desk.getByLabel('Authority private key (PEM or JWK)').fill(identity('id-authority.pem'));
     await desk.getByLabel('Name for the imported key').fill('IT backup desk');
     await desk.getByRole('button', { name: 'Import authority key' }).click();
-    await desk.getByRole('button', { name: 'Export public key (PEM)' }).first().waitFor();
+    await desk.getByText('Identity ID').first().waitFor();
     await desk.screenshot({ path: join(OUT, `authority-${scheme}.png`), fullPage: true });
     await authority.close();
   }
