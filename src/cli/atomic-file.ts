@@ -183,6 +183,23 @@ export class AtomicFile {
   }
 
   /**
+   * Writes a small text file (a receipt, a recovery blob) whole: created,
+   * written and committed, or discarded on any failure.
+   *
+   * @throws as {@link AtomicFile.create} and {@link AtomicFile.commit}
+   */
+  static async writeText(path: string, text: string, options: AtomicFileOptions): Promise<void> {
+    const file = await AtomicFile.create(path, options);
+    try {
+      file.write(Buffer.from(text, 'utf8'));
+      await file.commit();
+    } catch (error) {
+      await file.discard();
+      throw error;
+    }
+  }
+
+  /**
    * Creates the temporary file (mode 0600), first sweeping the folder of
    * temporary files left by killed runs ({@link sweepStaleTemps}).
    *

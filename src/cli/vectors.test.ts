@@ -16,6 +16,7 @@ import { parseSignedObject, verifyReceipt } from '../core/index.ts';
 import { run } from './run.ts';
 import type { TestVector as Vector } from '../core/test-support.ts';
 import { makeTempDir } from './test-support.ts';
+import { type V2Vector, v2Manifest } from '../core/test-vectors.ts';
 
 
 const TESTDATA = join(import.meta.dirname, '..', 'core', 'testdata');
@@ -57,25 +58,7 @@ describe('every test vector through the CLI', () => {
   });
 });
 
-/** A v2 entry of the manifest (scripts/make-vectors-v2.ts). */
-interface V2Vector {
-  name: string;
-  kind: 'file' | 'verify' | 'escrow' | 'receipt' | 'signed-object' | 'identity';
-  description: string;
-  key?: string;
-  file?: string;
-  escrow?: string;
-  receipt?: string;
-  recovery?: string;
-  recoveryV1?: string;
-  blob?: string;
-  expectSigner?: string;
-  trusted?: string[];
-  expect: string;
-  parsesAs?: string;
-  sha256?: string;
-}
-const v2 = manifest as unknown as { identities: Record<string, { private: string; public: string; jwk: string; id: string; keyId: string }>; v2: V2Vector[] };
+const v2 = v2Manifest(manifest);
 const identity = (name: string | undefined) => v2.identities[name!]!;
 const FORMATS: Record<string, string> = { 'escrow-v2': 'keyward-escrow/2', 'recovery-v2': 'keyward-recovery/2', receipt: 'keyward-receipt/2' };
 

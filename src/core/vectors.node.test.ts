@@ -20,6 +20,7 @@ import { openBlob } from './recover.ts';
 import { collectBytes, streamFromBytes, streamInPieces } from './streams.ts';
 import { sha256, toHex } from './bytes.ts';
 import { type TestVector as Vector, vectorKeys } from './test-support.ts';
+import { type V2Vector, v2Manifest } from './test-vectors.ts';
 
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
@@ -91,28 +92,7 @@ describe('test vectors (testdata/manifest.json)', () => {
   }
 });
 
-/** Spec v2 vectors: the manifest's `v2` entries, over the test identities. */
-interface V2Vector {
-  name: string;
-  kind: 'file' | 'verify' | 'escrow' | 'receipt' | 'signed-object' | 'identity';
-  description: string;
-  key?: string;
-  file?: string;
-  escrow?: string;
-  receipt?: string;
-  recovery?: string;
-  recoveryV1?: string;
-  blob?: string;
-  expectSigner?: string;
-  trusted?: string[];
-  expect: string;
-  parsesAs?: string;
-  sha256?: string;
-  size?: number;
-  meta?: unknown;
-  chunkSize?: number;
-}
-const v2 = manifest as unknown as { identities: Record<string, { private: string; public: string; jwk: string; id: string; keyId: string }>; v2: V2Vector[] };
+const v2 = v2Manifest(manifest);
 const identities = new Map<string, Promise<PrivateIdentity>>();
 const identityNamed = (name: string): Promise<PrivateIdentity> => {
   let identity = identities.get(name);

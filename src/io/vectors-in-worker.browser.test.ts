@@ -18,6 +18,7 @@ import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { OutputTarget, UnlockArgs } from './crypto-protocol.ts';
 import { type TempFiles, createTempFiles } from './temp-files.ts';
 import { filesIn } from './test-support.ts';
+import { type V2Vector, v2Manifest } from '../core/test-vectors.ts';
 
 
 const files = import.meta.glob<string>('../core/testdata/vectors/*', { query: '?url', import: 'default', eager: true });
@@ -117,23 +118,7 @@ describe('every test vector through the crypto Worker', () => {
   });
 });
 
-/** A v2 entry of the manifest (scripts/make-vectors-v2.ts). */
-interface V2Vector {
-  name: string;
-  kind: 'file' | 'verify' | 'escrow' | 'receipt' | 'signed-object' | 'identity';
-  description: string;
-  key?: string;
-  file?: string;
-  escrow?: string;
-  receipt?: string;
-  recovery?: string;
-  recoveryV1?: string;
-  expectSigner?: string;
-  trusted?: string[];
-  expect: string;
-  sha256?: string;
-}
-const v2 = manifest as unknown as { identities: Record<string, { private: string; id: string }>; v2: V2Vector[] };
+const v2 = v2Manifest(manifest);
 const idOf = (name: string) => v2.identities[name]!.id;
 const identities = new Map<string, Promise<PrivateIdentity>>();
 function identityNamed(name: string): Promise<PrivateIdentity> {

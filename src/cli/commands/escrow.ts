@@ -100,14 +100,7 @@ async function checkOne(path: string, authority: Authority, receiptDir: string |
 
 async function writeReceipt(path: string, text: string, force: boolean): Promise<void> {
   if (!force && (await pathExists(path))) throw outputExists(path);
-  const file = await AtomicFile.create(path, { force });
-  try {
-    file.write(Buffer.from(text, 'utf8'));
-    await file.commit();
-  } catch (error) {
-    await file.discard();
-    throw error;
-  }
+  await AtomicFile.writeText(path, text, { force });
 }
 
 async function isDirectory(path: string): Promise<boolean> {

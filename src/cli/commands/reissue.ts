@@ -77,14 +77,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     }
   }
 
-  const file = await AtomicFile.create(out, { force });
-  try {
-    file.write(Buffer.from(text, 'utf8'));
-    await file.commit();
-  } catch (error) {
-    await file.discard();
-    throw error;
-  }
+  await AtomicFile.writeText(out, text, { force });
   ctx.print(`recovery    ${out}  (give it to the owner with the encrypted file)`);
   for (const line of lines) ctx.print(line);
 }
