@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Keyward's pipeline against the ceilings of the platform,
+ * `npm run bench`: Keyward's pipeline against its peers and the ceilings of the platform,
  * as ratios measured in one run (medians of several repetitions).
  *
  * Browser (headless Debian Chromium with a profile on disk, as people use it;
@@ -11,18 +11,35 @@
  *   chunk size, one call after another, in a Worker;
  * - encrypt / decrypt: the app's real pipeline (src/io's Worker), File in,
  *   disk-backed OPFS output out;
+ * - peers (peers.worker.ts): OpenPGP.js (AEAD), age-encryption and
+ *   libsodium's secretstream, each in a Worker, each streaming the same
+ *   disk-backed File (`file.stream()`) into a Blob and its own output back
+ *   into a Blob, timed in the page as the app is: `encrypt_vs_best_peer`,
+ *   `decrypt_vs_best_peer`;
+ * - a CPU-bound ceiling: the browser's CPU time (all its processes, from
+ *   /proc) per MB for reading the file through the app's source, AES-256-GCM
+ *   over chunks and writing through the app's OPFS sink, each alone in a
+ *   Worker; ceiling = cores / (sum of the three), cores =
+ *   navigator.hardwareConcurrency: `encrypt_vs_cpu_bound`,
+ *   `decrypt_vs_cpu_bound` (decrypt: reading the `.keyward` file, opening,
+ *   writing plaintext);
+ * - the retired ratios against min(ceiling_read, ceiling_cipher), still printed;
  * - signed encrypt / decrypt: the same with format v2 (an identity signs, its
  *   signature and per-chunk SHA-256 leaves checked on decrypt), right after the
  *   unsigned run in each repetition: `signed_*_ratio` is signed over unsigned;
  * - the options for v2's payload digest (`digest_options_mbps`, per thread);
  * - peak renderer memory above idle while encrypting 256 MiB and 1 GiB;
- * - small files per second (four at a time, as the app's queue runs them).
+ * - small files per second (four at a time, as the app's queue runs them) and
+ *   the longest main-thread task meanwhile (Long Tasks API).
  * CLI: `keyward encrypt` / `decrypt` against raw node:crypto over the same file
  * (cli-baseline.ts), each a Node process of its own, timed from start to exit,
  * and signed (`--sign`, `--signer`) against unsigned.
  *
  * Flags: --size MiB (256), --reps N (3), --chunk-sizes a,b,c (ceiling_cipher
- * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip).
+ * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip),
+ * --only PART,PART (ceilings, signed, peers, cpu, cli, chunk-sizes, digest,
+ * memory, small-files; Keyward's own encrypt and decrypt always run; by
+ * default every part runs).
  * The last line printed is one JSON object.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
