@@ -13,12 +13,16 @@ import { createWorkerCrypto } from '../../src/io/crypto-client.ts';
 import type { EncryptArgs } from '../../src/io/crypto-protocol.ts';
 import { createTempFiles } from '../../src/io/temp-files.ts';
 import type { CeilingRequest, DigestMethod } from './ceiling.worker.ts';
+import type { Peer, PeerRequest, PeerResponse } from './peers.worker.ts';
 
 const input = document.querySelector('input')!;
 const pipeline = createWorkerCrypto();
 const temps = createTempFiles();
 if (!temps) throw new Error('this browser has no OPFS');
 const ceilingWorker = new Worker(new URL('./ceiling.worker.ts', import.meta.url), { type: 'module' });
+const peersWorker = new Worker(new URL('./peers.worker.ts', import.meta.url), { type: 'module' });
+/** Each peer's latest output, which its decrypt then opens. */
+const peerOutputs = new Map<Peer, Blob>();
 const keys = Promise.all([importPrivateKey(ownerPem), importPublicKey(authorityPubPem)]);
 /** Format v2: the owner's identity signs, the authority's identity gets a signed escrow blob. */
 const identities = Promise.all([importPrivateIdentity(idOwnerPem), importPublicIdentity(idAuthorityPubPem)]);
@@ -32,6 +36,22 @@ function ceiling(request: CeilingRequest): Promise<number> {
     ceilingWorker.postMessage(request);
   });
 }
+
+function peerRun(request: PeerRequest): Promise<Blob> {
+  return new Promise((resolve, reject) => {
+    peersWorker.onmessage = (event: MessageEvent<PeerResponse>) => {
+      if ('error' in event.data) reject(new Error(`${request.peer} ${request.op}: ${event.data.error}`));
+      else resolve(event.data.output);
+    };
+    peersWorker.postMessage(request);
+  });
+}
+
+/** Main-thread tasks over 50 ms (the Long Tasks API), as they end. */
+const longTasks: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longTasks.push(entry.duration);
+}).observe({ type: 'longtask' });
 
 function chosen(index: number): File {
   const file = input.files?.[index];
@@ -60,7 +80,53 @@ async function encryptArgs(file: File, chunkSize: number, signed = false): Promi
 const bench = {
   files: () => Array.from(input.files ?? [], (f) => ({ name: f.name, size: f.size })),
   readCeiling: (index: number, digest = false) => ceiling({ op: 'read', file: chosen(index), digest }),
-  cipherCeiling: (chunkSize: number, bytes: number) => ceiling({ op: 'cipher', chunkSize, bytes }),
+  cipherCeiling: (chunkSize: number, bytes: number, decrypt = false) => ceiling({ op: 'cipher', chunkSize, bytes, decrypt }),
+  /** Writing `bytes` to a temp file through the app's sink, in pieces of `chunkSize` (the temp file then removed). */
+  async writeCeiling(chunkSize: number, bytes: number): Promise<number> {
+    const target = temps.target()!;
+    const ms = await ceiling({ op: 'write', target, chunkSize, bytes });
+    if (target.kind === 'temp') await temps.release(target);
+    return ms;
+  },
+  cores: () => navigator.hardwareConcurrency,
+
+  /** A peer encrypts chosen file `index` (`file.stream()` to a Blob) in its Worker; kept for its decrypt. */
+  async peerEncrypt(peer: Peer, index: number): Promise<{ ms: number; outputSize: number }> {
+    const input = chosen(index);
+    peerOutputs.delete(peer);
+    const started = performance.now();
+    const output = await peerRun({ peer, op: 'encrypt', input });
+    const ms = performance.now() - started;
+    peerOutputs.set(peer, output);
+    return { ms, outputSize: output.size };
+  },
+
+  /** The peer decrypts its own latest output (`blob.stream()` to a Blob); the output is checked against the input's size. */
+  async peerDecrypt(peer: Peer): Promise<{ ms: number; outputSize: number }> {
+    const input = peerOutputs.get(peer);
+    if (!input) throw new Error(`${peer} has no output to decrypt`);
+    const started = performance.now();
+    const output = await peerRun({ peer, op: 'decrypt', input });
+    const ms = performance.now() - started;
+    peerOutputs.delete(peer);
+    return { ms, outputSize: output.size };
+  },
+
+  /** Whether a peer's decryption of chosen file `index` gave back its bytes (compared piece by piece; untimed). */
+  async peerRoundTrip(peer: Peer, index: number): Promise<boolean> {
+    const plain = chosen(index);
+    const sealed = await peerRun({ peer, op: 'encrypt', input: plain });
+    const opened = await peerRun({ peer, op: 'decrypt', input: sealed });
+    if (opened.size !== plain.size) return false;
+    const step = 8 * 1024 * 1024;
+    for (let at = 0; at < plain.size; at += step) {
+      const [a, b] = await Promise.all([plain.slice(at, at + step).arrayBuffer(), opened.slice(at, at + step).arrayBuffer()]);
+      const x = new Uint8Array(a);
+      const y = new Uint8Array(b);
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    }
+    return true;
+  },
   digestOption: (method: DigestMethod, chunkSize: number, bytes: number) => ceiling({ op: 'digest', method, chunkSize, bytes }),
 
   /** The app's encrypt: File in, a disk-backed `.keyward` File out (then removed); `signed`: a signed v2 file. */
@@ -86,11 +152,18 @@ const bench = {
     return { ms, outputSize: result.output.size };
   },
 
-  /** `count` small files through the pipeline, four at a time as the app's queue runs them. */
-  async smallFiles(count: number, size: number): Promise<number> {
+  /**
+   * `count` small files through the pipeline, four at a time as the app's
+   * queue runs them: the milliseconds, and the longest main-thread task
+   * (Long Tasks API, tasks over 50 ms; 0 when there was none) while they ran.
+   */
+  async smallFiles(count: number, size: number): Promise<{ ms: number; longestTaskMs: number; tasksOver100Ms: number }> {
     const files = Array.from({ length: count }, (_, i) => new File([new Uint8Array(size).fill(i & 0xff)], `note-${String(i)}.txt`));
     const args = await Promise.all(files.map((file) => encryptArgs(file, 262_144)));
+    if (!PerformanceObserver.supportedEntryTypes.includes('longtask')) throw new Error('this browser has no Long Tasks API');
     let next = 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    longTasks.length = 0;
     const started = performance.now();
     const lane = async () => {
       while (next < args.length) {
@@ -99,7 +172,10 @@ const bench = {
       }
     };
     await Promise.all([lane(), lane(), lane(), lane()]);
-    return performance.now() - started;
+    const ms = performance.now() - started;
+    // Entries are delivered after their task: let the observer catch up.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { ms, longestTaskMs: Math.max(0, ...longTasks), tasksOver100Ms: longTasks.filter((d) => d > 100).length };
   },
 
   /** Removes every temp output (between runs). */

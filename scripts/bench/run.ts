@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Keyward's pipeline against the ceilings of the platform,
+ * `npm run bench`: Keyward's pipeline against its peers and the ceilings of the platform,
  * as ratios measured in one run (medians of several repetitions).
  *
  * Browser (headless Debian Chromium with a profile on disk, as people use it;
@@ -11,18 +11,35 @@
  *   chunk size, one call after another, in a Worker;
  * - encrypt / decrypt: the app's real pipeline (src/io's Worker), File in,
  *   disk-backed OPFS output out;
+ * - peers (peers.worker.ts): OpenPGP.js (AEAD), age-encryption and
+ *   libsodium's secretstream, each in a Worker, each streaming the same
+ *   disk-backed File (`file.stream()`) into a Blob and its own output back
+ *   into a Blob, timed in the page as the app is: `encrypt_vs_best_peer`,
+ *   `decrypt_vs_best_peer`;
+ * - a CPU-bound ceiling: the browser's CPU time (all its processes, from
+ *   /proc) per MB for reading the file through the app's source, AES-256-GCM
+ *   over chunks and writing through the app's OPFS sink, each alone in a
+ *   Worker; ceiling = cores / (sum of the three), cores =
+ *   navigator.hardwareConcurrency: `encrypt_vs_cpu_bound`,
+ *   `decrypt_vs_cpu_bound` (decrypt: reading the `.keyward` file, opening,
+ *   writing plaintext);
+ * - the retired ratios against min(ceiling_read, ceiling_cipher), still printed;
  * - signed encrypt / decrypt: the same with format v2 (an identity signs, its
  *   signature and per-chunk SHA-256 leaves checked on decrypt), right after the
  *   unsigned run in each repetition: `signed_*_ratio` is signed over unsigned;
  * - the options for v2's payload digest (`digest_options_mbps`, per thread);
  * - peak renderer memory above idle while encrypting 256 MiB and 1 GiB;
- * - small files per second (four at a time, as the app's queue runs them).
+ * - small files per second (four at a time, as the app's queue runs them) and
+ *   the longest main-thread task meanwhile (Long Tasks API).
  * CLI: `keyward encrypt` / `decrypt` against raw node:crypto over the same file
  * (cli-baseline.ts), each a Node process of its own, timed from start to exit,
  * and signed (`--sign`, `--signer`) against unsigned.
  *
  * Flags: --size MiB (256), --reps N (3), --chunk-sizes a,b,c (ceiling_cipher
- * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip).
+ * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip),
+ * --only PART,PART (ceilings, signed, peers, cpu, cli, chunk-sizes, digest,
+ * memory, small-files; Keyward's own encrypt and decrypt always run; by
+ * default every part runs).
  * The last line printed is one JSON object.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -35,6 +52,7 @@ import { type BrowserContext, type Page, chromium } from '@playwright/test';
 import { createServer, transformWithOxc } from 'vite';
 import { chromiumArgs, chromiumPath } from '../../test/chromium.ts';
 import type { DigestMethod } from './ceiling.worker.ts';
+import type { Peer } from './peers.worker.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const KEYS = join(ROOT, 'src', 'core', 'testdata', 'keys');
@@ -51,8 +69,17 @@ const { values: flags } = parseArgs({
     'skip-1gib': { type: 'boolean', default: false },
     'skip-cli': { type: 'boolean', default: false },
     'small-files': { type: 'string', default: '1000' },
+    only: { type: 'string' },
   },
 });
+/** The parts of the run; `--only a,b` runs those (Keyward's own encrypt and decrypt always run: every ratio is of them). */
+const PARTS = ['ceilings', 'signed', 'peers', 'cpu', 'cli', 'chunk-sizes', 'digest', 'memory', 'small-files'] as const;
+type Part = (typeof PARTS)[number];
+const only = flags.only?.split(',').map((part) => part.trim());
+for (const part of only ?? []) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`--only: unknown part ${part} (parts: ${PARTS.join(', ')})`);
+const runs = (part: Part) =>
+  (only ? only.includes(part) : true) && !(part === 'cli' && flags['skip-cli']) && !(part === 'small-files' && Number(flags['small-files']) <= 0);
+const PEERS: Peer[] = ['openpgp', 'age', 'libsodium'];
 const SIZE = Number(flags.size) * MIB;
 const REPS = Math.max(1, Number(flags.reps));
 const CHUNK = Number(flags['chunk-size']);
@@ -100,8 +127,8 @@ async function compileBaseline(dir: string): Promise<string> {
   return script;
 }
 
-/** The resident memory (KiB) of the renderer processes of the browser started with this profile. */
-function rendererRssKiB(profile: string): number {
+/** The processes of the browser started with this profile: the browser process and its descendants (through the zygote). */
+function browserFamily(profile: string): { pid: string; cmdline: string }[] {
   const processes = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .flatMap((pid) => {
@@ -113,7 +140,6 @@ function rendererRssKiB(profile: string): number {
         return []; // ended while we looked
       }
     });
-  // The browser process names the profile; renderers are its descendants (through the zygote).
   const family = new Set(processes.filter((p) => p.cmdline.includes(profile) && !p.cmdline.includes('--type=')).map((p) => Number(p.pid)));
   for (let grew = true; grew; ) {
     grew = false;
@@ -124,9 +150,14 @@ function rendererRssKiB(profile: string): number {
       }
     }
   }
+  return processes.filter((p) => family.has(Number(p.pid)));
+}
+
+/** The resident memory (KiB) of the renderer processes of the browser started with this profile. */
+function rendererRssKiB(profile: string): number {
   let total = 0;
-  for (const p of processes) {
-    if (!family.has(Number(p.pid)) || !p.cmdline.includes('--type=renderer')) continue;
+  for (const p of browserFamily(profile)) {
+    if (!p.cmdline.includes('--type=renderer')) continue;
     try {
       total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
@@ -134,6 +165,51 @@ function rendererRssKiB(profile: string): number {
     }
   }
   return total;
+}
+
+/** Clock ticks per second of /proc's times (`getconf CLK_TCK`). */
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/**
+ * The CPU time (ms, user and system, every thread, ended threads included)
+ * of all the processes of the browser started with this profile: the
+ * renderer with its Workers, the browser process (which serves File reads)
+ * and the rest.
+ */
+function browserCpuMs(profile: string): number {
+  let ticks = 0;
+  for (const p of browserFamily(profile)) {
+    try {
+      const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // ended while we looked
+    }
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
+/**
+ * Waits (at most 5 s) until the browser is idle: under 10 ms of CPU in 250 ms.
+ * A 256 MiB Blob just made (the peers' outputs) is moved to disk by the
+ * browser process afterwards; without this, that work lands in whatever is
+ * measured next.
+ */
+async function settle(profile: string): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 250) {
+    const before = browserCpuMs(profile);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (browserCpuMs(profile) - before < 10) return;
+  }
+}
+
+/** The browser's CPU time (ms) spent while `work` runs (after `settle`). */
+async function cpuOf(profile: string, work: () => Promise<unknown>): Promise<number> {
+  await settle(profile);
+  const before = browserCpuMs(profile);
+  await work();
+  return browserCpuMs(profile) - before;
 }
 
 /** Peak renderer memory above its idle level (MiB) while `work` runs. */
@@ -158,10 +234,15 @@ async function peakGrowth(page: Page, profile: string, work: () => Promise<unkno
 type Bench = {
   readCeiling(index: number, digest?: boolean): Promise<number>;
   digestOption(method: DigestMethod, chunkSize: number, bytes: number): Promise<number>;
-  cipherCeiling(chunkSize: number, bytes: number): Promise<number>;
+  cipherCeiling(chunkSize: number, bytes: number, decrypt?: boolean): Promise<number>;
+  writeCeiling(chunkSize: number, bytes: number): Promise<number>;
+  cores(): Promise<number>;
+  peerEncrypt(peer: Peer, index: number): Promise<{ ms: number; outputSize: number }>;
+  peerDecrypt(peer: Peer): Promise<{ ms: number; outputSize: number }>;
+  peerRoundTrip(peer: Peer, index: number): Promise<boolean>;
   encrypt(index: number, chunkSize: number, signed?: boolean): Promise<{ ms: number; outputSize: number }>;
   decrypt(index: number, signed?: boolean): Promise<{ ms: number; outputSize: number }>;
-  smallFiles(count: number, size: number): Promise<number>;
+  smallFiles(count: number, size: number): Promise<{ ms: number; longestTaskMs: number; tasksOver100Ms: number }>;
   sweep(): Promise<number>;
 };
 const call = <K extends keyof Bench>(page: Page, name: K, ...args: Parameters<Bench[K]>) =>
@@ -185,14 +266,22 @@ async function main(): Promise<void> {
     if (!existsSync(join(ROOT, 'dist', 'cli', 'keyward.js'))) execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'ignore' });
     const plain = join(dir, 'plain.bin');
     makeFile(plain, SIZE);
-    const baseline = flags['skip-cli'] ? undefined : await compileBaseline(dir);
+    const baseline = runs('cli') ? await compileBaseline(dir) : undefined;
     keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', join(dir, 'plain.bin.keyward'));
     const signedArgs = ['--owner', join(IDENTITIES, 'id-owner.pub.pem'), '--sign', join(IDENTITIES, 'id-owner.pem'), '--authority', join(IDENTITIES, 'id-authority.pub.pem')];
     keyward('encrypt', plain, ...signedArgs, '--chunk-size', String(CHUNK), '--out', join(dir, 'signed.bin.keyward'), '--escrow-out', join(dir, 'signed-escrow.json'));
     const big = join(dir, 'one-gib.bin');
-    if (!flags['skip-1gib']) makeFile(big, 1024 * MIB);
+    const withBig = runs('memory') && !flags['skip-1gib'];
+    if (withBig) makeFile(big, 1024 * MIB);
 
-    server = await createServer({ root: ROOT, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+    server = await createServer({
+      root: ROOT,
+      configFile: false,
+      logLevel: 'error',
+      server: { host: '127.0.0.1', port: 0, strictPort: false },
+      // The Workers' dependencies, bundled before the page loads: found later, they reload the page mid-run.
+      optimizeDeps: { include: ['hash-wasm', 'openpgp', 'age-encryption', 'libsodium-wrappers'] },
+    });
     await server.listen();
     const address = server.httpServer?.address();
     if (!address || typeof address === 'string') throw new Error('no server address');
@@ -203,29 +292,64 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => document.title.endsWith('(ready)'));
     const version = context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent)).replace(/.*Chrome\/(\S+).*/, '$1');
     const inputs = [plain, `${plain}.keyward`, join(dir, 'signed.bin.keyward')];
-    await page.locator('input[type=file]').setInputFiles(flags['skip-1gib'] ? inputs : [...inputs, big]);
+    await page.locator('input[type=file]').setInputFiles(withBig ? [...inputs, big] : inputs);
 
     // Warm-up: module loading, key import, the first OPFS folder.
     await call(page, 'encrypt', 0, CHUNK);
-
-    await call(page, 'encrypt', 0, CHUNK, true);
+    if (runs('signed')) await call(page, 'encrypt', 0, CHUNK, true);
+    // Each peer once, untimed: loading, keys, and a check that it gives the file back byte for byte.
+    if (runs('peers')) for (const peer of PEERS) if (!(await call(page, 'peerRoundTrip', peer, 0))) throw new Error(`${peer} did not give the file back`);
+    const cores = await call(page, 'cores');
 
     const rows: Record<string, number[]> = {
       ceiling_read: [], ceiling_cipher: [], encrypt: [], decrypt: [], signed_encrypt: [], signed_decrypt: [],
       cli_raw_encrypt: [], cli_encrypt: [], cli_raw_decrypt: [], cli_decrypt: [], cli_signed_encrypt: [], cli_signed_decrypt: [],
+      ...Object.fromEntries(PEERS.flatMap((peer) => [[`${peer}_encrypt`, []], [`${peer}_decrypt`, []]])),
+      // CPU ms per MB (10^6 bytes of plaintext), each part alone in a Worker.
+      keyward_cpu_encrypt: [], keyward_cpu_decrypt: [],
+      cpu_read: [], cpu_seal: [], cpu_write_sealed: [], cpu_read_sealed: [], cpu_open: [], cpu_write_plain: [],
     };
+    const MB = SIZE / 1e6;
     for (let rep = 0; rep < REPS; rep++) {
-      rows.ceiling_read!.push(mbps(SIZE, await call(page, 'readCeiling', 0)));
-      rows.ceiling_cipher!.push(mbps(SIZE, await call(page, 'cipherCeiling', CHUNK, SIZE)));
-      rows.encrypt!.push(mbps(SIZE, (await call(page, 'encrypt', 0, CHUNK)).ms));
-      const decrypted = await call(page, 'decrypt', 1);
+      if (runs('ceilings')) {
+        rows.ceiling_read!.push(mbps(SIZE, await call(page, 'readCeiling', 0)));
+        rows.ceiling_cipher!.push(mbps(SIZE, await call(page, 'cipherCeiling', CHUNK, SIZE)));
+      }
+      // Keyward's own CPU time per MB beside its speed: the CPU-bound ceiling's parts are CPU time too.
+      let encrypted = { ms: 0, outputSize: 0 };
+      rows.keyward_cpu_encrypt!.push((await cpuOf(profile, async () => (encrypted = await call(page, 'encrypt', 0, CHUNK)))) / MB);
+      rows.encrypt!.push(mbps(SIZE, encrypted.ms));
+      let decrypted = { ms: 0, outputSize: 0 };
+      rows.keyward_cpu_decrypt!.push((await cpuOf(profile, async () => (decrypted = await call(page, 'decrypt', 1)))) / MB);
       if (decrypted.outputSize !== SIZE) throw new Error('decrypt gave the wrong size');
       rows.decrypt!.push(mbps(SIZE, decrypted.ms));
-      // Signed (format v2) right after unsigned, on the same file, in the same repetition.
-      rows.signed_encrypt!.push(mbps(SIZE, (await call(page, 'encrypt', 0, CHUNK, true)).ms));
-      const signedOpen = await call(page, 'decrypt', 2, true);
-      if (signedOpen.outputSize !== SIZE) throw new Error('signed decrypt gave the wrong size');
-      rows.signed_decrypt!.push(mbps(SIZE, signedOpen.ms));
+      if (runs('signed')) {
+        // Signed (format v2) right after unsigned, on the same file, in the same repetition.
+        rows.signed_encrypt!.push(mbps(SIZE, (await call(page, 'encrypt', 0, CHUNK, true)).ms));
+        const signedOpen = await call(page, 'decrypt', 2, true);
+        if (signedOpen.outputSize !== SIZE) throw new Error('signed decrypt gave the wrong size');
+        rows.signed_decrypt!.push(mbps(SIZE, signedOpen.ms));
+      }
+      if (runs('cpu')) {
+        // The CPU-bound ceiling's parts, each alone in a Worker: the browser's CPU time per MB.
+        rows.cpu_read!.push((await cpuOf(profile, () => call(page, 'readCeiling', 0))) / MB);
+        rows.cpu_seal!.push((await cpuOf(profile, () => call(page, 'cipherCeiling', CHUNK, SIZE))) / MB);
+        rows.cpu_write_sealed!.push((await cpuOf(profile, () => call(page, 'writeCeiling', CHUNK + 16, Math.ceil(SIZE / CHUNK) * (CHUNK + 16)))) / MB);
+        rows.cpu_read_sealed!.push((await cpuOf(profile, () => call(page, 'readCeiling', 1))) / MB);
+        rows.cpu_open!.push((await cpuOf(profile, () => call(page, 'cipherCeiling', CHUNK, SIZE, true))) / MB);
+        rows.cpu_write_plain!.push((await cpuOf(profile, () => call(page, 'writeCeiling', CHUNK, SIZE))) / MB);
+      }
+      if (runs('peers')) {
+        // Each peer on the same disk-backed File as Keyward, in the same repetition, each from an idle browser.
+        for (const peer of PEERS) {
+          await settle(profile);
+          rows[`${peer}_encrypt`]!.push(mbps(SIZE, (await call(page, 'peerEncrypt', peer, 0)).ms));
+          await settle(profile);
+          const opened = await call(page, 'peerDecrypt', peer);
+          if (opened.outputSize !== SIZE) throw new Error(`${peer} decrypt gave the wrong size`);
+          rows[`${peer}_decrypt`]!.push(mbps(SIZE, opened.ms));
+        }
+      }
       if (baseline) {
         const raw = join(dir, 'raw.out');
         const key = join(dir, 'raw.key');
@@ -241,7 +365,7 @@ async function main(): Promise<void> {
     }
 
     const cipherBySize: Record<string, number> = {};
-    for (const size of CHUNK_SIZES) {
+    for (const size of runs('chunk-sizes') ? CHUNK_SIZES : []) {
       const samples: number[] = [];
       for (let rep = 0; rep < REPS; rep++) samples.push(mbps(SIZE, await call(page, 'cipherCeiling', size, SIZE)));
       cipherBySize[String(size)] = round(median(samples), 0);
@@ -250,48 +374,78 @@ async function main(): Promise<void> {
     // Format v2's payload digest (keyward-v2.md §3.2): the options, per thread, over the same chunks.
     const digestMethods: DigestMethod[] = ['webcrypto-chunks', 'wasm-sha256', 'wasm-blake3', 'cipher-only', 'cipher-and-digest'];
     const digestOptions: Record<string, number> = {};
-    for (const method of digestMethods) {
+    for (const method of runs('digest') ? digestMethods : []) {
       const samples: number[] = [];
       for (let rep = 0; rep < REPS; rep++) samples.push(mbps(SIZE, await call(page, 'digestOption', method, CHUNK, SIZE)));
       digestOptions[method] = round(median(samples), 0);
     }
     const readHashed: number[] = [];
-    for (let rep = 0; rep < REPS; rep++) readHashed.push(mbps(SIZE, await call(page, 'readCeiling', 0, true)));
-    digestOptions['read-and-digest'] = round(median(readHashed), 0);
+    for (let rep = 0; rep < (runs('digest') ? REPS : 0); rep++) readHashed.push(mbps(SIZE, await call(page, 'readCeiling', 0, true)));
+    if (readHashed.length) digestOptions['read-and-digest'] = round(median(readHashed), 0);
 
-    const growth256 = await peakGrowth(page, profile, () => call(page, 'encrypt', 0, CHUNK));
-    const growth1g = flags['skip-1gib'] ? null : await peakGrowth(page, profile, () => call(page, 'encrypt', 3, CHUNK));
-    const smallMs = SMALL_FILES > 0 ? await call(page, 'smallFiles', SMALL_FILES, 2048) : null;
+    const growth256 = runs('memory') ? await peakGrowth(page, profile, () => call(page, 'encrypt', 0, CHUNK)) : null;
+    const growth1g = withBig ? await peakGrowth(page, profile, () => call(page, 'encrypt', 3, CHUNK)) : null;
+    const small = runs('small-files') ? await call(page, 'smallFiles', SMALL_FILES, 2048) : null;
     await call(page, 'sweep');
 
     const m = Object.fromEntries(Object.entries(rows).map(([name, values]) => [name, values.length ? median(values) : Number.NaN]));
     const ceiling = Math.min(m.ceiling_read!, m.ceiling_cipher!);
+    const orNull = (value: number, digits = 2) => (Number.isFinite(value) ? round(value, digits) : null);
+    const best = (op: 'encrypt' | 'decrypt') => {
+      const [peer, value] = PEERS.map((p) => [p, m[`${p}_${op}`]!] as const).reduce((a, b) => (b[1] > a[1] ? b : a));
+      return { peer, mbps: value };
+    };
+    const bestEncrypt = best('encrypt');
+    const bestDecrypt = best('decrypt');
+    // CPU-bound ceiling: the CPU the three parts cost per MB, spread over the machine's cores.
+    const cpuEncryptMsPerMb = m.cpu_read! + m.cpu_seal! + m.cpu_write_sealed!;
+    const cpuDecryptMsPerMb = m.cpu_read_sealed! + m.cpu_open! + m.cpu_write_plain!;
+    const cpuBoundEncrypt = (cores * 1000) / cpuEncryptMsPerMb;
+    const cpuBoundDecrypt = (cores * 1000) / cpuDecryptMsPerMb;
     const result = {
       size_mib: SIZE / MIB,
       reps: REPS,
       chunk_size: CHUNK,
       chromium: version,
-      ceiling_read_mbps: round(m.ceiling_read!, 0),
-      ceiling_cipher_mbps: round(m.ceiling_cipher!, 0),
+      cores,
+      parts: PARTS.filter(runs),
       encrypt_mbps: round(m.encrypt!, 0),
       decrypt_mbps: round(m.decrypt!, 0),
-      encrypt_ratio: round(m.encrypt! / ceiling),
-      decrypt_ratio: round(m.decrypt! / ceiling),
-      signed_encrypt_mbps: round(m.signed_encrypt!, 0),
-      signed_decrypt_mbps: round(m.signed_decrypt!, 0),
-      signed_encrypt_ratio: round(m.signed_encrypt! / m.encrypt!),
-      signed_decrypt_ratio: round(m.signed_decrypt! / m.decrypt!),
-      cli_raw_encrypt_mbps: round(m.cli_raw_encrypt!, 0),
-      cli_encrypt_mbps: round(m.cli_encrypt!, 0),
-      cli_raw_decrypt_mbps: round(m.cli_raw_decrypt!, 0),
-      cli_decrypt_mbps: round(m.cli_decrypt!, 0),
-      cli_encrypt_ratio: round(m.cli_encrypt! / m.cli_raw_encrypt!),
-      cli_decrypt_ratio: round(m.cli_decrypt! / m.cli_raw_decrypt!),
-      cli_signed_encrypt_ratio: round(m.cli_signed_encrypt! / m.cli_encrypt!),
-      cli_signed_decrypt_ratio: round(m.cli_signed_decrypt! / m.cli_decrypt!),
-      mem_growth_256mib_mib: round(growth256, 0),
+      peers_encrypt_mbps: Object.fromEntries(PEERS.map((peer) => [peer, orNull(m[`${peer}_encrypt`]!, 0)])),
+      peers_decrypt_mbps: Object.fromEntries(PEERS.map((peer) => [peer, orNull(m[`${peer}_decrypt`]!, 0)])),
+      best_peer_encrypt: runs('peers') ? bestEncrypt.peer : null,
+      best_peer_decrypt: runs('peers') ? bestDecrypt.peer : null,
+      encrypt_vs_best_peer: orNull(m.encrypt! / bestEncrypt.mbps),
+      decrypt_vs_best_peer: orNull(m.decrypt! / bestDecrypt.mbps),
+      cpu_ms_per_mb: Object.fromEntries(
+        ['read', 'seal', 'write_sealed', 'read_sealed', 'open', 'write_plain'].map((part) => [part, orNull(m[`cpu_${part}`]!, 3)]),
+      ),
+      keyward_cpu_ms_per_mb: { encrypt: orNull(m.keyward_cpu_encrypt!, 3), decrypt: orNull(m.keyward_cpu_decrypt!, 3) },
+      cpu_bound_encrypt_mbps: orNull(cpuBoundEncrypt, 0),
+      cpu_bound_decrypt_mbps: orNull(cpuBoundDecrypt, 0),
+      encrypt_vs_cpu_bound: orNull(m.encrypt! / cpuBoundEncrypt),
+      decrypt_vs_cpu_bound: orNull(m.decrypt! / cpuBoundDecrypt),
+      ceiling_read_mbps: orNull(m.ceiling_read!, 0),
+      ceiling_cipher_mbps: orNull(m.ceiling_cipher!, 0),
+      encrypt_ratio: orNull(m.encrypt! / ceiling),
+      decrypt_ratio: orNull(m.decrypt! / ceiling),
+      signed_encrypt_mbps: orNull(m.signed_encrypt!, 0),
+      signed_decrypt_mbps: orNull(m.signed_decrypt!, 0),
+      signed_encrypt_ratio: orNull(m.signed_encrypt! / m.encrypt!),
+      signed_decrypt_ratio: orNull(m.signed_decrypt! / m.decrypt!),
+      cli_raw_encrypt_mbps: orNull(m.cli_raw_encrypt!, 0),
+      cli_encrypt_mbps: orNull(m.cli_encrypt!, 0),
+      cli_raw_decrypt_mbps: orNull(m.cli_raw_decrypt!, 0),
+      cli_decrypt_mbps: orNull(m.cli_decrypt!, 0),
+      cli_encrypt_ratio: orNull(m.cli_encrypt! / m.cli_raw_encrypt!),
+      cli_decrypt_ratio: orNull(m.cli_decrypt! / m.cli_raw_decrypt!),
+      cli_signed_encrypt_ratio: orNull(m.cli_signed_encrypt! / m.cli_encrypt!),
+      cli_signed_decrypt_ratio: orNull(m.cli_signed_decrypt! / m.cli_decrypt!),
+      mem_growth_256mib_mib: growth256 === null ? null : round(growth256, 0),
       mem_growth_1gib_mib: growth1g === null ? null : round(growth1g, 0),
-      small_files_per_second: smallMs === null ? null : round(SMALL_FILES / (smallMs / 1000), 0),
+      small_files_per_second: small === null ? null : round(SMALL_FILES / (small.ms / 1000), 0),
+      small_files_longest_task_ms: small === null ? null : round(small.longestTaskMs, 0),
+      small_files_tasks_over_100ms: small === null ? null : small.tasksOver100Ms,
       ceiling_cipher_mbps_by_chunk_size: cipherBySize,
       digest_options_mbps: digestOptions,
     };
@@ -299,23 +453,46 @@ async function main(): Promise<void> {
     const line = (label: string, value: string) => {
       console.log(`${label.padEnd(40)} ${value}`);
     };
-    console.log(`Keyward benchmark: ${String(SIZE / MIB)} MiB, chunk ${String(CHUNK / 1024)} KiB, median of ${String(REPS)}, Chromium ${version}`);
-    line('ceiling_read (app source, Worker)', `${String(result.ceiling_read_mbps)} MB/s`);
-    line('ceiling_cipher (WebCrypto, Worker)', `${String(result.ceiling_cipher_mbps)} MB/s`);
-    line('encrypt (app pipeline, OPFS out)', `${String(result.encrypt_mbps)} MB/s  ratio ${String(result.encrypt_ratio)}`);
-    line('decrypt (app pipeline, OPFS out)', `${String(result.decrypt_mbps)} MB/s  ratio ${String(result.decrypt_ratio)}`);
-    line('signed encrypt (v2, app pipeline)', `${String(result.signed_encrypt_mbps)} MB/s  of unsigned ${String(result.signed_encrypt_ratio)}`);
-    line('signed decrypt (v2, app pipeline)', `${String(result.signed_decrypt_mbps)} MB/s  of unsigned ${String(result.signed_decrypt_ratio)}`);
+    const show = (value: number | string | null) => String(value ?? '-');
+    console.log(`Keyward benchmark: ${String(SIZE / MIB)} MiB, chunk ${String(CHUNK / 1024)} KiB, median of ${String(REPS)}, Chromium ${version}, ${String(cores)} cores`);
+    line('encrypt (app pipeline, OPFS out)', `${show(result.encrypt_mbps)} MB/s`);
+    line('decrypt (app pipeline, OPFS out)', `${show(result.decrypt_mbps)} MB/s`);
+    if (runs('peers')) {
+      for (const peer of PEERS) line(`  peer ${peer} encrypt / decrypt`, `${show(result.peers_encrypt_mbps[peer]!)} / ${show(result.peers_decrypt_mbps[peer]!)} MB/s`);
+      line('encrypt_vs_best_peer', `${show(result.encrypt_vs_best_peer)} (best: ${show(result.best_peer_encrypt)})`);
+      line('decrypt_vs_best_peer', `${show(result.decrypt_vs_best_peer)} (best: ${show(result.best_peer_decrypt)})`);
+    }
+    if (runs('cpu')) {
+      const c = result.cpu_ms_per_mb;
+      line('  CPU ms/MB read + seal + write', `${show(c.read!)} + ${show(c.seal!)} + ${show(c.write_sealed!)}`);
+      line('  CPU ms/MB read + open + write', `${show(c.read_sealed!)} + ${show(c.open!)} + ${show(c.write_plain!)}`);
+      line('  CPU ms/MB Keyward encrypt / decrypt', `${show(result.keyward_cpu_ms_per_mb.encrypt)} / ${show(result.keyward_cpu_ms_per_mb.decrypt)}`);
+      line('cpu-bound encrypt / decrypt', `${show(result.cpu_bound_encrypt_mbps)} / ${show(result.cpu_bound_decrypt_mbps)} MB/s (${String(cores)} cores)`);
+      line('encrypt_vs_cpu_bound', show(result.encrypt_vs_cpu_bound));
+      line('decrypt_vs_cpu_bound', show(result.decrypt_vs_cpu_bound));
+    }
+    if (runs('ceilings')) {
+      line('ceiling_read (app source, Worker)', `${show(result.ceiling_read_mbps)} MB/s`);
+      line('ceiling_cipher (WebCrypto, Worker)', `${show(result.ceiling_cipher_mbps)} MB/s`);
+      line('  retired: of min(read, cipher)', `encrypt ${show(result.encrypt_ratio)}, decrypt ${show(result.decrypt_ratio)}`);
+    }
+    if (runs('signed')) {
+      line('signed encrypt (v2, app pipeline)', `${show(result.signed_encrypt_mbps)} MB/s  of unsigned ${show(result.signed_encrypt_ratio)}`);
+      line('signed decrypt (v2, app pipeline)', `${show(result.signed_decrypt_mbps)} MB/s  of unsigned ${show(result.signed_decrypt_ratio)}`);
+    }
     for (const [size, value] of Object.entries(cipherBySize)) line(`  ceiling_cipher at ${String(Number(size) / 1024)} KiB`, `${String(value)} MB/s`);
-    if (!flags['skip-cli']) {
-      line('cli raw node:crypto encrypt / keyward', `${String(result.cli_raw_encrypt_mbps)} / ${String(result.cli_encrypt_mbps)} MB/s  ratio ${String(result.cli_encrypt_ratio)}`);
-      line('cli raw node:crypto decrypt / keyward', `${String(result.cli_raw_decrypt_mbps)} / ${String(result.cli_decrypt_mbps)} MB/s  ratio ${String(result.cli_decrypt_ratio)}`);
-      line('cli signed / unsigned encrypt, decrypt', `${String(result.cli_signed_encrypt_ratio)}, ${String(result.cli_signed_decrypt_ratio)}`);
+    if (runs('cli')) {
+      line('cli raw node:crypto encrypt / keyward', `${show(result.cli_raw_encrypt_mbps)} / ${show(result.cli_encrypt_mbps)} MB/s  ratio ${show(result.cli_encrypt_ratio)}`);
+      line('cli raw node:crypto decrypt / keyward', `${show(result.cli_raw_decrypt_mbps)} / ${show(result.cli_decrypt_mbps)} MB/s  ratio ${show(result.cli_decrypt_ratio)}`);
+      line('cli signed / unsigned encrypt, decrypt', `${show(result.cli_signed_encrypt_ratio)}, ${show(result.cli_signed_decrypt_ratio)}`);
     }
     for (const [method, value] of Object.entries(digestOptions)) line(`  digest option ${method}`, `${String(value)} MB/s`);
-    line('renderer growth, encrypt 256 MiB', `${String(result.mem_growth_256mib_mib)} MiB`);
-    if (growth1g !== null) line('renderer growth, encrypt 1 GiB', `${String(result.mem_growth_1gib_mib)} MiB`);
-    if (smallMs !== null) line(`${String(SMALL_FILES)} small files (2 KiB)`, `${String(result.small_files_per_second)} files/s`);
+    if (growth256 !== null) line('renderer growth, encrypt 256 MiB', `${show(result.mem_growth_256mib_mib)} MiB`);
+    if (growth1g !== null) line('renderer growth, encrypt 1 GiB', `${show(result.mem_growth_1gib_mib)} MiB`);
+    if (small !== null) {
+      line(`${String(SMALL_FILES)} small files (2 KiB)`, `${show(result.small_files_per_second)} files/s`);
+      line('  longest main-thread task', `${show(result.small_files_longest_task_ms)} ms, ${String(result.small_files_tasks_over_100ms)} over 100 ms`);
+    }
     console.log(JSON.stringify(result));
   } finally {
     await context?.close();
