@@ -12,6 +12,7 @@
 import { type Bytes, concatAll } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
 import { NONCE_LENGTH, PAYLOAD_DIGEST_CONTEXT, TAG_LENGTH } from './constants.ts';
+import { type ChunkAead, type ChunkCrypto, webAead, webChunkCrypto } from './chunk-crypto.ts';
 import { isValidChunkSize } from './header.ts';
 
 const FLAG_LAST = 0x01;
@@ -56,24 +57,24 @@ export function plaintextSize(payloadSize: number, chunkSize: number): number | 
 }
 
 /** Seals chunk `i` (§4). */
-async function sealChunk(payloadKey: CryptoKey, plain: Bytes, i: number, last: boolean): Promise<Bytes> {
-  return new Uint8Array(
-    await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv: chunkNonce(i, last), tagLength: TAG_LENGTH * 8 }, payloadKey, plain),
-  );
+async function sealChunk(aead: ChunkAead, plain: Bytes, i: number, last: boolean): Promise<Bytes> {
+  return aead.seal(chunkNonce(i, last), plain);
 }
 
 /** Opens chunk `i`, or `null` if it does not verify as such. */
-async function openChunk(payloadKey: CryptoKey, sealed: Bytes, i: number, last: boolean): Promise<Bytes | null> {
-  try {
-    const plain = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: chunkNonce(i, last), tagLength: TAG_LENGTH * 8 }, payloadKey, sealed);
-    return new Uint8Array(plain);
-  } catch {
-    return null;
-  }
+async function openChunk(aead: ChunkAead, sealed: Bytes, i: number, last: boolean): Promise<Bytes | null> {
+  return aead.open(chunkNonce(i, last), sealed);
+}
+
+/** A payload key as the engine uses it: a primitive bound to the key, or a WebCrypto key (wrapped in `webAead`). */
+export type PayloadKey = ChunkAead | CryptoKey;
+
+function aeadOf(key: PayloadKey): ChunkAead {
+  return 'seal' in key ? key : webAead(key);
 }
 
 /** A full-size chunk with more bytes after it. */
-async function openMiddle(payloadKey: CryptoKey, sealed: Bytes, i: number): Promise<Bytes> {
+async function openMiddle(payloadKey: ChunkAead, sealed: Bytes, i: number): Promise<Bytes> {
   const plain = await openChunk(payloadKey, sealed, i, false);
   if (plain) return plain;
   // It opens as a last chunk: the real file ended here and bytes were appended.
@@ -86,7 +87,7 @@ async function openMiddle(payloadKey: CryptoKey, sealed: Bytes, i: number): Prom
  * the last chunk (§4); one that fails (even one shorter than a tag, from a
  * file cut inside a chunk) is `CHUNK_TAMPERED`, naming it.
  */
-async function openLast(payloadKey: CryptoKey, sealed: Bytes, i: number, full: number): Promise<Bytes> {
+async function openLast(payloadKey: ChunkAead, sealed: Bytes, i: number, full: number): Promise<Bytes> {
   const plain = sealed.length >= TAG_LENGTH ? await openChunk(payloadKey, sealed, i, true) : null;
   if (plain) {
     // §4: an empty last chunk is allowed only as chunk 0.
@@ -104,10 +105,16 @@ async function openLast(payloadKey: CryptoKey, sealed: Bytes, i: number, full: n
  */
 export class PayloadLeaves {
   readonly #leaves: Bytes[] = [];
+  readonly #sha256: ChunkCrypto['sha256'];
+
+  /** @param crypto - where SHA-256 comes from (default WebCrypto) */
+  constructor(crypto: Pick<ChunkCrypto, 'sha256'> = webChunkCrypto) {
+    this.#sha256 = (data) => crypto.sha256(data);
+  }
 
   /** Hashes stored chunk `i` (its bytes are read before this returns a promise, so the caller may reuse them once it settles). */
   async add(i: number, chunk: Uint8Array<ArrayBuffer>): Promise<void> {
-    this.#leaves[i] = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', chunk));
+    this.#leaves[i] = await this.#sha256(chunk);
   }
 
   /** Leaves so far (every chunk from 0 must be in). */
@@ -121,7 +128,7 @@ export class PayloadLeaves {
       if (!leaf) throw new RangeError(`leaf ${i} is missing`);
       return leaf;
     });
-    return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', concatAll([PAYLOAD_DIGEST_CONTEXT, new Uint8Array(1), ...leaves])));
+    return this.#sha256(concatAll([PAYLOAD_DIGEST_CONTEXT, new Uint8Array(1), ...leaves]));
   }
 }
 
@@ -257,12 +264,13 @@ function pieceCipher(
  *
  * @throws (from `push` / `finish`) KeywardError `SIZE_MISMATCH` when more or fewer bytes arrive
  */
-export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: number, options: { leaves?: PayloadLeaves } = {}): PieceCipher {
+export function sealPieces(payloadKey: PayloadKey, chunkSize: number, size: number, options: { leaves?: PayloadLeaves } = {}): PieceCipher {
   checkChunkSize(chunkSize);
+  const aead = aeadOf(payloadKey);
   const changed = (actualSize: number) =>
     new KeywardError('SIZE_MISMATCH', { expectedSize: size, actualSize, reason: 'the file changed while it was read' });
   const { leaves } = options;
-  const seal = (chunk: Bytes, i: number, last: boolean) => sealChunk(payloadKey, chunk, i, last);
+  const seal = (chunk: Bytes, i: number, last: boolean) => sealChunk(aead, chunk, i, last);
   const work = leaves
     ? async (chunk: Bytes, i: number, last: boolean) => {
         const sealed = await seal(chunk, i, last);
@@ -287,12 +295,13 @@ export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: numbe
  *   `TRAILING_DATA`, `SIZE_MISMATCH`
  */
 export function openPieces(
-  payloadKey: CryptoKey,
+  payloadKey: PayloadKey,
   chunkSize: number,
   payloadSize: number | undefined,
   options: { expectedSize?: number; leaves?: PayloadLeaves } = {},
 ): PieceCipher {
   checkChunkSize(chunkSize);
+  const aead = aeadOf(payloadKey);
   const full = chunkSize + TAG_LENGTH;
   let plaintext = 0;
   const { leaves } = options;
@@ -304,7 +313,7 @@ export function openPieces(
   };
   // The source ended early or ran on: the file changed on disk while it was read.
   const changed = () => new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' });
-  return pieceCipher(full, payloadSize, (chunk, i, last) => counted(last ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i), chunk, i), {
+  return pieceCipher(full, payloadSize, (chunk, i, last) => counted(last ? openLast(aead, chunk, i, full) : openMiddle(aead, chunk, i), chunk, i), {
     tooMuch: changed,
     tooLittle: changed,
     emptyIsOneChunk: false,
