@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { userMessage } from '../core/index.ts';
 import { fromFsError, outputExists } from './errors.ts';
+import { youngCollector } from './memory.ts';
 
 /** Temporary files not yet committed or discarded: what a signal must clean up. */
 const live = new Set<string>();
@@ -257,6 +258,7 @@ export class AtomicFile {
    */
   async writeStream(stream: ReadableStream<Uint8Array>): Promise<number> {
     const reader = stream.getReader();
+    const collect = youngCollector();
     let total = 0;
     try {
       for (;;) {
@@ -264,6 +266,7 @@ export class AtomicFile {
         if (done) return total;
         this.write(value);
         total += value.length;
+        collect(value.length);
       }
     } catch (error) {
       await reader.cancel(error).catch(() => undefined);
