@@ -10,10 +10,10 @@ import { KeywardError, type PieceReader, type PieceSource, readAhead } from '../
 import { fromFsError } from './errors.ts';
 
 /**
- * Bytes per read: large enough for throughput, small enough that a few in
- * flight cost little. Measured on 256 MiB in fresh processes (medians of 6-8
- * runs, 2026-11-29): 4 MiB reads made `keyward encrypt` 15% and `decrypt` 7%
- * faster than 1 MiB reads; 8 MiB gained no more.
+ * Bytes per read (two buffers, reused). With WebCrypto per chunk, 4 MiB
+ * reads were 15% faster than 1 MiB (2026-11-29); with node:crypto per chunk
+ * (synchronous), 1 MiB keeps peak memory lower, see docs/performance.md,
+ * "CLI against age".
  */
 export const READ_SIZE = 1 << 20;
 
