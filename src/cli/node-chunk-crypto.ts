@@ -19,12 +19,10 @@ export const nodeChunkCrypto: ChunkCrypto = {
     return Promise.resolve({
       seal(nonce, plain) {
         const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_LENGTH });
-        const out = new Uint8Array(plain.length + TAG_LENGTH);
+        // Ciphertext and tag as two parts: the ciphertext is not copied again (GCM's final() adds no bytes).
         const body = cipher.update(plain);
-        out.set(body, 0);
-        out.set(cipher.final(), body.length);
-        out.set(cipher.getAuthTag(), plain.length);
-        return out;
+        cipher.final();
+        return [bytesOf(body), bytesOf(cipher.getAuthTag())];
       },
       open(nonce, sealed) {
         if (sealed.length < TAG_LENGTH) return null;

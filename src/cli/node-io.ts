@@ -15,7 +15,7 @@ import { fromFsError } from './errors.ts';
  * (synchronous), 1 MiB keeps peak memory lower, see docs/performance.md,
  * "CLI against age".
  */
-export const READ_SIZE = 1 << 20;
+export const READ_SIZE = 512 << 10;
 
 /** An input file, opened and checked to be a file. */
 export interface InputFile {

@@ -8,10 +8,13 @@
 import type { Bytes } from '../bytes.ts';
 import { TAG_LENGTH } from './constants.ts';
 
+/** A sealed chunk, `ciphertext || tag`: in one buffer, or in parts to be written one after another (nothing copied). */
+export type SealedChunk = Bytes | readonly Bytes[];
+
 /** AES-256-GCM under one payload key, 12-byte nonce, 16-byte tag after the ciphertext. */
 export interface ChunkAead {
   /** `ciphertext || tag` of one chunk. */
-  seal(nonce: Bytes, plain: Bytes): Bytes | Promise<Bytes>;
+  seal(nonce: Bytes, plain: Bytes): SealedChunk | Promise<SealedChunk>;
   /** The plaintext of one sealed chunk, or `null` when it does not verify. */
   open(nonce: Bytes, sealed: Bytes): Bytes | null | Promise<Bytes | null>;
 }

@@ -12,7 +12,7 @@
 import { type Bytes, concatAll } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
 import { NONCE_LENGTH, PAYLOAD_DIGEST_CONTEXT, TAG_LENGTH } from './constants.ts';
-import { type ChunkAead, type ChunkCrypto, webAead, webChunkCrypto } from './chunk-crypto.ts';
+import { type ChunkAead, type ChunkCrypto, type SealedChunk, webAead, webChunkCrypto } from './chunk-crypto.ts';
 import { isValidChunkSize } from './header.ts';
 
 const FLAG_LAST = 0x01;
@@ -57,7 +57,7 @@ export function plaintextSize(payloadSize: number, chunkSize: number): number | 
 }
 
 /** Seals chunk `i` (§4). */
-async function sealChunk(aead: ChunkAead, plain: Bytes, i: number, last: boolean): Promise<Bytes> {
+async function sealChunk(aead: ChunkAead, plain: Bytes, i: number, last: boolean): Promise<SealedChunk> {
   return aead.seal(chunkNonce(i, last), plain);
 }
 
@@ -66,8 +66,15 @@ async function openChunk(aead: ChunkAead, sealed: Bytes, i: number, last: boolea
   return aead.open(chunkNonce(i, last), sealed);
 }
 
+/** A chunk's output: its bytes, in one part or several (in order). */
+type ChunkOutput = Bytes | readonly Bytes[];
+
 /** A payload key as the engine uses it: a primitive bound to the key, or a WebCrypto key (wrapped in `webAead`). */
 export type PayloadKey = ChunkAead | CryptoKey;
+
+function isParts(output: ChunkOutput): output is readonly Bytes[] {
+  return Array.isArray(output);
+}
 
 function aeadOf(key: PayloadKey): ChunkAead {
   return 'seal' in key ? key : webAead(key);
@@ -169,8 +176,8 @@ export interface PieceCipher {
  * those already started run to their end, then the first failure in order
  * wins (every job before it had started, so none is missed).
  */
-async function runInOrder(jobs: readonly (() => Promise<Bytes>)[]): Promise<Bytes[]> {
-  const out: Bytes[] = new Array<Bytes>(jobs.length);
+async function runInOrder(jobs: readonly (() => Promise<ChunkOutput>)[]): Promise<Bytes[]> {
+  const out: ChunkOutput[] = new Array<ChunkOutput>(jobs.length);
   const failures = new Map<number, unknown>();
   let next = 0;
   const lane = async () => {
@@ -185,7 +192,7 @@ async function runInOrder(jobs: readonly (() => Promise<Bytes>)[]): Promise<Byte
   };
   await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, jobs.length) }, lane));
   if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
-  return out;
+  return out.flat();
 }
 
 /**
@@ -197,7 +204,7 @@ async function runInOrder(jobs: readonly (() => Promise<Bytes>)[]): Promise<Byte
 function pieceCipher(
   chunkLength: number,
   total: number | undefined,
-  work: (chunk: Bytes, i: number, last: boolean) => Promise<Bytes>,
+  work: (chunk: Bytes, i: number, last: boolean) => Promise<ChunkOutput>,
   checks: { tooMuch: (seen: number) => Error; tooLittle: (seen: number) => Error; emptyIsOneChunk: boolean; done?: (chunks: number) => void },
 ): PieceCipher {
   const carry = new Uint8Array(chunkLength);
@@ -213,7 +220,7 @@ function pieceCipher(
       const follows = (end: number): boolean | null => (end < piece.length ? true : total === undefined ? null : seen < total);
       /** A chunk is decided when it is whole and its position known: full with a known follower, or the short end. */
       const decided = (length: number, more: boolean | null) => (length === chunkLength ? more !== null : more === false);
-      const jobs: (() => Promise<Bytes>)[] = [];
+      const jobs: (() => Promise<ChunkOutput>)[] = [];
       let offset = 0;
       if (carried > 0) {
         offset = Math.min(chunkLength - carried, piece.length);
@@ -245,7 +252,7 @@ function pieceCipher(
     async finish() {
       if (total !== undefined && seen < total) throw checks.tooLittle(seen);
       // What is carried ends the payload; an empty payload is one empty chunk where that is allowed.
-      const jobs: (() => Promise<Bytes>)[] = [];
+      const jobs: (() => Promise<ChunkOutput>)[] = [];
       if (carried > 0 || (index === 0 && checks.emptyIsOneChunk)) {
         const i = index++;
         const chunk = carry.subarray(0, carried);
@@ -274,8 +281,9 @@ export function sealPieces(payloadKey: PayloadKey, chunkSize: number, size: numb
   const work = leaves
     ? async (chunk: Bytes, i: number, last: boolean) => {
         const sealed = await seal(chunk, i, last);
-        await leaves.add(i, sealed);
-        return sealed;
+        const whole = isParts(sealed) ? concatAll(sealed) : sealed;
+        await leaves.add(i, whole);
+        return whole;
       }
     : seal;
   return pieceCipher(chunkSize, size, work, {
