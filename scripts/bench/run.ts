@@ -35,11 +35,16 @@
  * (cli-baseline.ts), each a Node process of its own, timed from start to exit,
  * and signed (`--sign`, `--signer`) against unsigned.
  *
+ * CLI against age: `keyward encrypt` / `decrypt` and Debian's `age -r` / `age -d`
+ * on the same file, alternating, each a process of its own (`cli_vs_age_*`:
+ * Keyward's median wall time over age's), and the CLI's peak resident memory
+ * (`cli_peak_rss_mib`, from /usr/bin/time) at 256 MiB and at the --size.
+ *
  * Flags: --size MiB (256), --reps N (3), --chunk-sizes a,b,c (ceiling_cipher
  * at each), --skip-1gib, --skip-cli, --small-files N (1000, 0 to skip),
  * --only PART,PART (ceilings, signed, peers, cpu, cli, chunk-sizes, digest,
  * memory, small-files; Keyward's own encrypt and decrypt always run; by
- * default every part runs).
+ * default every part runs), --cli-only (only the CLI against age, no browser).
  * The last line printed is one JSON object.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -70,6 +75,7 @@ const { values: flags } = parseArgs({
     'skip-cli': { type: 'boolean', default: false },
     'small-files': { type: 'string', default: '1000' },
     only: { type: 'string' },
+    'cli-only': { type: 'boolean', default: false },
   },
 });
 /** The parts of the run; `--only a,b` runs those (Keyward's own encrypt and decrypt always run: every ratio is of them). */
@@ -117,6 +123,78 @@ function timedNode(script: string, args: string[]): number {
 }
 
 const keyward = (...args: string[]) => timedNode(join(ROOT, 'bin', 'keyward.js'), args);
+
+/** The first of `paths` that exists, or null. */
+const found = (...paths: string[]) => paths.find((path) => existsSync(path)) ?? null;
+
+/** Runs a command; the milliseconds from start to exit and its peak resident memory (KiB, from /usr/bin/time; NaN without it). */
+function timedRun(command: string, args: string[]): { ms: number; rssKiB: number } {
+  const time = found('/usr/bin/time');
+  const started = performance.now();
+  const result = time ? spawnSync(time, ['-f', 'keyward-bench-rss %M', command, ...args], { stdio: 'pipe' }) : spawnSync(command, args, { stdio: 'pipe' });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} ${args[0] ?? ''} failed: ${result.stderr.toString()}`);
+  const rss = /keyward-bench-rss (\d+)/.exec(result.stderr.toString());
+  return { ms, rssKiB: rss ? Number(rss[1]) : Number.NaN };
+}
+
+/** `keyward encrypt` / `decrypt` against `age -r` / `age -d` on `plain`, alternating; null ratios (with a note) when age is missing. */
+function cliAgainstAge(dir: string, plain: string, reps: number): { encrypt: number | null; decrypt: number | null; peakRssKiB: number; note?: string } {
+  const node = (...args: string[]) => timedRun('node', [join(ROOT, 'bin', 'keyward.js'), ...args]);
+  const out = join(dir, 'age-vs.keyward');
+  const encryptKeyward = () => node('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--out', out, '--force');
+  const decryptKeyward = () => node('decrypt', out, '--key', join(KEYS, 'owner.pem'), '--out', join(dir, 'age-vs.plain'), '--force');
+  const age = found('/usr/bin/age');
+  const ageKeygen = found('/usr/bin/age-keygen');
+  let peak = 0;
+  const track = (run: { ms: number; rssKiB: number }) => {
+    peak = Math.max(peak, run.rssKiB);
+    return run.ms;
+  };
+  if (!age || !ageKeygen) {
+    track(encryptKeyward());
+    track(decryptKeyward());
+    return { encrypt: null, decrypt: null, peakRssKiB: peak, note: 'age is not installed (/usr/bin/age): the ratios are skipped' };
+  }
+  const identity = join(dir, 'age.key');
+  if (!existsSync(identity)) execFileSync(ageKeygen, ['-o', identity], { stdio: 'ignore' });
+  const recipient = execFileSync(ageKeygen, ['-y', identity]).toString().trim();
+  const sealed = join(dir, 'age-vs.age');
+  const times: Record<'kwEnc' | 'ageEnc' | 'kwDec' | 'ageDec', number[]> = { kwEnc: [], ageEnc: [], kwDec: [], ageDec: [] };
+  // One warm-up of each, then alternating runs.
+  for (let rep = -1; rep < reps; rep++) {
+    const kwEnc = track(encryptKeyward());
+    const ageEnc = timedRun(age, ['-r', recipient, '-o', sealed, plain]).ms;
+    const kwDec = track(decryptKeyward());
+    const ageDec = timedRun(age, ['-d', '-i', identity, '-o', join(dir, 'age-vs.age-plain'), sealed]).ms;
+    if (rep < 0) continue;
+    times.kwEnc.push(kwEnc);
+    times.ageEnc.push(ageEnc);
+    times.kwDec.push(kwDec);
+    times.ageDec.push(ageDec);
+  }
+  return { encrypt: median(times.kwEnc) / median(times.ageEnc), decrypt: median(times.kwDec) / median(times.ageDec), peakRssKiB: peak };
+}
+
+/** The CLI-against-age keys of the JSON line: the ratios at the --size, peak memory at 256 MiB and at the --size. */
+function cliVsAgeResult(dir: string, plain: string): Record<string, number | string | null> {
+  const main = cliAgainstAge(dir, plain, REPS);
+  let small = main.peakRssKiB;
+  if (SIZE !== 256 * MIB) {
+    const plain256 = join(dir, 'plain-256.bin');
+    makeFile(plain256, 256 * MIB);
+    small = cliAgainstAge(dir, plain256, 1).peakRssKiB;
+    rmSync(plain256, { force: true });
+  }
+  const mib = (kib: number) => (Number.isNaN(kib) ? null : round(kib / 1024, 1));
+  return {
+    cli_vs_age_encrypt: main.encrypt === null ? null : round(main.encrypt),
+    cli_vs_age_decrypt: main.decrypt === null ? null : round(main.decrypt),
+    cli_peak_rss_mib: mib(main.peakRssKiB),
+    cli_peak_rss_256mib_mib: mib(small),
+    ...(main.note ? { cli_vs_age_note: main.note } : {}),
+  };
+}
 
 /** cli-baseline.ts as JavaScript in `dir`, to run as a process as the CLI runs. */
 async function compileBaseline(dir: string): Promise<string> {
@@ -266,6 +344,12 @@ async function main(): Promise<void> {
     if (!existsSync(join(ROOT, 'dist', 'cli', 'keyward.js'))) execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: ROOT, stdio: 'ignore' });
     const plain = join(dir, 'plain.bin');
     makeFile(plain, SIZE);
+    if (flags['cli-only']) {
+      const result = { size_mib: SIZE / MIB, reps: REPS, ...cliVsAgeResult(dir, plain) };
+      console.log(`Keyward CLI against age: ${String(SIZE / MIB)} MiB, median of ${String(REPS)} alternating runs`);
+      console.log(JSON.stringify(result));
+      return;
+    }
     const baseline = runs('cli') ? await compileBaseline(dir) : undefined;
     keyward('encrypt', plain, '--owner', join(KEYS, 'owner.pub.pem'), '--authority', join(KEYS, 'authority.pub.pem'), '--chunk-size', String(CHUNK), '--out', join(dir, 'plain.bin.keyward'));
     const signedArgs = ['--owner', join(IDENTITIES, 'id-owner.pub.pem'), '--sign', join(IDENTITIES, 'id-owner.pem'), '--authority', join(IDENTITIES, 'id-authority.pub.pem')];
@@ -448,6 +532,7 @@ async function main(): Promise<void> {
       small_files_tasks_over_100ms: small === null ? null : small.tasksOver100Ms,
       ceiling_cipher_mbps_by_chunk_size: cipherBySize,
       digest_options_mbps: digestOptions,
+      ...(runs('cli') ? cliVsAgeResult(dir, plain) : {}),
     };
 
     const line = (label: string, value: string) => {

@@ -10,12 +10,12 @@ import { KeywardError, type PieceReader, type PieceSource, readAhead } from '../
 import { fromFsError } from './errors.ts';
 
 /**
- * Bytes per read: large enough for throughput, small enough that a few in
- * flight cost little. Measured on 256 MiB in fresh processes (medians of 6-8
- * runs, 2026-11-29): 4 MiB reads made `keyward encrypt` 15% and `decrypt` 7%
- * faster than 1 MiB reads; 8 MiB gained no more.
+ * Bytes per read (two buffers, reused). With WebCrypto per chunk, 4 MiB
+ * reads were 15% faster than 1 MiB (2026-11-29); with node:crypto per chunk
+ * (synchronous), 512 KiB keeps peak memory lower at no measured cost, see docs/performance.md,
+ * "CLI against age".
  */
-export const READ_SIZE = 4 << 20;
+export const READ_SIZE = 512 << 10;
 
 /** An input file, opened and checked to be a file. */
 export interface InputFile {

@@ -10,6 +10,7 @@ import { type Bytes, b64u, concat, equalBytes, fromB64u } from './bytes.ts';
 import { KeywardError } from './errors.ts';
 import { type FileKeys, deriveFileKeys } from './kdf.ts';
 import type { KeyBlob } from './format/escrow-blob.ts';
+import type { ChunkAead, ChunkCrypto } from './format/chunk-crypto.ts';
 import { RECOVERY_FORMAT, SIGNATURE_LENGTH, TAG_LENGTH } from './format/constants.ts';
 import { type ParsedHeader, type Stanza, parseHeader, prefixLength, verifyHeaderHmac } from './format/header.ts';
 import { type EscrowBlobV2, openCheckedEscrow } from './format/escrow-v2.ts';
@@ -57,6 +58,8 @@ export type Unlock =
 export interface OpenOptions {
   /** The identity ID the file must be signed by: any other signer, and an unsigned v1 file, is `SIGNER_UNTRUSTED`. */
   expectSigner?: string;
+  /** The per-chunk AES-256-GCM and SHA-256 (default WebCrypto; the CLI passes node:crypto). */
+  chunkCrypto?: ChunkCrypto;
 }
 
 /** A file whose header and metadata verified; its plaintext is still to be read. */
@@ -101,8 +104,8 @@ export async function unwrapWithKeys(parsed: ParsedHeader, keys: readonly Privat
   throw new KeywardError('NO_MATCHING_KEY', { keyIds: stanzas.map((s) => s.keyId) });
 }
 
-async function fileKeysFromBlob(parsed: ParsedHeader, blob: KeyBlob, key: PrivateKeyInfo): Promise<FileKeys> {
-  const opened = await openBlob(blob, key);
+async function fileKeysFromBlob(parsed: ParsedHeader, blob: KeyBlob, key: PrivateKeyInfo, chunkCrypto?: ChunkCrypto): Promise<FileKeys> {
+  const opened = await openBlob(blob, key, chunkCrypto);
   opened.fileKey.fill(0);
   // §5: `headerHmac` binds the blob to exactly one file.
   const sameFile =
@@ -117,23 +120,29 @@ async function fileKeysFromBlob(parsed: ParsedHeader, blob: KeyBlob, key: Privat
  * v2 §6 steps 1–6 up to the header HMAC: a checked, pinned recovery blob for
  * `key` and for this file, and the keys its file key derives.
  */
-async function fileKeysFromRecovery(parsed: ParsedHeader, recovery: RecoveryBlobV2, key: PrivateKeyInfo, trusted: readonly string[]): Promise<FileKeys> {
+async function fileKeysFromRecovery(
+  parsed: ParsedHeader,
+  recovery: RecoveryBlobV2,
+  key: PrivateKeyInfo,
+  trusted: readonly string[],
+  chunkCrypto?: ChunkCrypto,
+): Promise<FileKeys> {
   const { blob } = await checkRecoveryV2(recovery, key, trusted);
   if (blob.fileId !== parsed.header.fileId || !equalBytes(fromB64u(blob.headerHmac, 'headerHmac'), parsed.hmac)) throw new KeywardError('BLOB_MISMATCH');
   const fileKey = await unwrapRecoveryV2(blob, key);
   try {
-    return await deriveFileKeys(fileKey, parsed.salt);
+    return await deriveFileKeys(fileKey, parsed.salt, chunkCrypto);
   } finally {
     fileKey.fill(0);
   }
 }
 
 /** The authority's own unlock: a good v2 escrow blob (§4, all eight checks) for exactly this file. */
-async function fileKeysFromEscrow(parsed: ParsedHeader, escrow: EscrowBlobV2, authority: PrivateIdentity): Promise<FileKeys> {
+async function fileKeysFromEscrow(parsed: ParsedHeader, escrow: EscrowBlobV2, authority: PrivateIdentity, chunkCrypto?: ChunkCrypto): Promise<FileKeys> {
   const { fileKey } = await openCheckedEscrow(escrow, authority);
   try {
     if (!equalBytes(prefixOf(parsed), fromB64u(escrow.prefix, 'prefix'))) throw new KeywardError('BLOB_MISMATCH');
-    return await deriveFileKeys(fileKey, parsed.salt);
+    return await deriveFileKeys(fileKey, parsed.salt, chunkCrypto);
   } finally {
     fileKey.fill(0);
   }
@@ -193,8 +202,14 @@ async function readSignature(source: PieceSource, start: Bytes): Promise<Bytes> 
  * piece is held back until the next piece (or the signature) is through, so
  * the last chunk's plaintext is never handed out before the signature verified.
  */
-function signedOpener(open: (leaves: PayloadLeaves) => PieceCipher, signer: PublicIdentity, parsed: ParsedHeader, signature: () => Bytes): PieceCipher {
-  const leaves = new PayloadLeaves();
+function signedOpener(
+  open: (leaves: PayloadLeaves) => PieceCipher,
+  signer: PublicIdentity,
+  parsed: ParsedHeader,
+  signature: () => Bytes,
+  chunkCrypto?: ChunkCrypto,
+): PieceCipher {
+  const leaves = new PayloadLeaves(chunkCrypto);
   const inner = open(leaves);
   let held: Bytes[] = [];
   return {
@@ -242,11 +257,11 @@ export async function openSource(source: PieceSource, unlock: Unlock, hooks: Pie
   const trailer = signer ? SIGNATURE_LENGTH : 0;
   if (source.size < parsed.prefixSize + trailer) throw new KeywardError('TRUNCATED', { reason: 'the file ends before its signature' });
   const signature = signer ? await readSignature(source, start) : null;
-  const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock);
+  const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock, options.chunkCrypto);
   const { chunkSize } = parsed.header;
   const payloadSize = source.size - parsed.prefixSize - trailer;
   const open = (leaves?: PayloadLeaves) => openPieces(payloadKey, chunkSize, payloadSize, { expectedSize: unlocked.meta.size, ...(leaves ? { leaves } : {}) });
-  const opener = signer && signature ? signedOpener(open, signer, parsed, () => signature) : open();
+  const opener = signer && signature ? signedOpener(open, signer, parsed, () => signature, options.chunkCrypto) : open();
   const pieceSize = pieceSizeFor(chunkSize + TAG_LENGTH, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
   // A small file was read whole with its header: its payload is not read again.
   const end = source.size - trailer;
@@ -273,7 +288,7 @@ export async function openFile(
   const { parsed, payload } = await splitFile(source);
   try {
     const signer = await checkSigner(parsed, options);
-    const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock);
+    const { payloadKey, ...unlocked } = await unlockFile(parsed, unlock, options.chunkCrypto);
     const open = (leaves?: PayloadLeaves) =>
       openPieces(payloadKey, parsed.header.chunkSize, undefined, { expectedSize: unlocked.meta.size, ...(leaves ? { leaves } : {}) });
     let reader: PieceReader = streamReader(payload);
@@ -281,7 +296,7 @@ export async function openFile(
     if (signer) {
       const held = holdBack(reader, SIGNATURE_LENGTH);
       reader = held.reader;
-      opener = signedOpener(open, signer, parsed, held.trailer);
+      opener = signedOpener(open, signer, parsed, held.trailer, options.chunkCrypto);
     }
     const plaintext = cipherStream(reader, opener, { before: parsed.prefixSize, total: Number.NaN }, hooks);
     return { ...unlocked, signer, payloadSize: Number.POSITIVE_INFINITY, plaintext };
@@ -308,7 +323,7 @@ export async function verifySource(source: PieceSource, options: OpenOptions = {
   const signature = await readSignature(source, start);
   const { chunkSize } = parsed.header;
   const end = source.size - SIGNATURE_LENGTH;
-  const leaves = new PayloadLeaves();
+  const leaves = new PayloadLeaves(options.chunkCrypto);
   const digester = digestPieces(chunkSize, end - parsed.prefixSize, leaves);
   const pieceSize = pieceSizeFor(chunkSize + TAG_LENGTH, hooks.pieceBytes ?? DEFAULT_PIECE_BYTES);
   const reader = start.length === source.size ? bytesReader(start.subarray(parsed.prefixSize, end), pieceSize) : source.pieces(parsed.prefixSize, pieceSize, end);
@@ -336,7 +351,7 @@ export async function verifySource(source: PieceSource, options: OpenOptions = {
 /** A file whose header verified under a key it was unlocked with; the payload is still to be opened. */
 export interface UnlockedFile extends Omit<OpenedFile, 'plaintext' | 'payloadSize' | 'signer'> {
   /** Opens the payload (`openPieces`). */
-  payloadKey: CryptoKey;
+  payloadKey: ChunkAead;
 }
 
 /**
@@ -346,23 +361,23 @@ export interface UnlockedFile extends Omit<OpenedFile, 'plaintext' | 'payloadSiz
  * @throws KeywardError `NO_MATCHING_KEY`, `UNWRAP_FAILED`, `HEADER_TAMPERED`, `BLOB_TAMPERED`,
  *   `BLOB_MISMATCH`, `KEY_TOO_WEAK`, `MALFORMED`
  */
-export async function unlockFile(parsed: ParsedHeader, unlock: Unlock): Promise<UnlockedFile> {
+export async function unlockFile(parsed: ParsedHeader, unlock: Unlock, chunkCrypto?: ChunkCrypto): Promise<UnlockedFile> {
   let keys: FileKeys;
   let stanza: Stanza | undefined;
   if ('recovery' in unlock) {
-    keys = await fileKeysFromRecovery(parsed, unlock.recovery, unlock.key, unlock.trusted);
+    keys = await fileKeysFromRecovery(parsed, unlock.recovery, unlock.key, unlock.trusted, chunkCrypto);
   } else if ('escrow' in unlock) {
-    keys = await fileKeysFromEscrow(parsed, unlock.escrow, unlock.authority);
+    keys = await fileKeysFromEscrow(parsed, unlock.escrow, unlock.authority, chunkCrypto);
   } else if ('blob' in unlock) {
     // v2 §6: a reader that trusts only pinned issuers refuses an unsigned (v1) recovery blob.
     if (unlock.trusted !== undefined && unlock.blob.format === RECOVERY_FORMAT) {
       throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'a v1 recovery blob is unsigned' });
     }
-    keys = await fileKeysFromBlob(parsed, unlock.blob, unlock.key);
+    keys = await fileKeysFromBlob(parsed, unlock.blob, unlock.key, chunkCrypto);
   } else {
     const unwrapped = await unwrapWithKeys(parsed, unlock.keys);
     stanza = unwrapped.stanza;
-    keys = await deriveFileKeys(unwrapped.fileKey, parsed.salt);
+    keys = await deriveFileKeys(unwrapped.fileKey, parsed.salt, chunkCrypto);
     unwrapped.fileKey.fill(0);
   }
   // §3: verify the HMAC before trusting any header field.

@@ -10,6 +10,7 @@ import { type Bytes, b64u, concat, randomBytes } from './bytes.ts';
 import { KeywardError } from './errors.ts';
 import { deriveFileKeys } from './kdf.ts';
 import { DEFAULT_CHUNK_SIZE, ESCROW_FORMAT, ESCROW_FORMAT_V2, FILE_ID_LENGTH, SALT_LENGTH, SIGNATURE_LENGTH } from './format/constants.ts';
+import type { ChunkCrypto } from './format/chunk-crypto.ts';
 import { FILE_KEY_LENGTH, WRAP_ALG } from './keys/constants.ts';
 import { type KeyBlob, sealBlob } from './format/escrow-blob.ts';
 import { type EscrowBlobV2, escrowParties, signEscrowBlob } from './format/escrow-v2.ts';
@@ -50,6 +51,8 @@ export interface EncryptOptions {
   now?: Date;
   /** Unknown header fields to write (tests of forward compatibility). */
   extraHeaderFields?: Record<string, unknown>;
+  /** The per-chunk AES-256-GCM and SHA-256 (default WebCrypto; the CLI passes node:crypto). */
+  chunkCrypto?: ChunkCrypto;
 }
 
 /** What is known once the whole file is written. */
@@ -105,7 +108,7 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
   const fileKey = randomBytes(FILE_KEY_LENGTH);
   const salt = randomBytes(SALT_LENGTH);
   const fileIdBytes = randomBytes(FILE_ID_LENGTH);
-  const keys = await deriveFileKeys(fileKey, salt);
+  const keys = await deriveFileKeys(fileKey, salt, options.chunkCrypto);
 
   const stanzaFor = async (role: StanzaRole, key: PublicKeyInfo): Promise<Stanza> => ({
     role,
@@ -187,7 +190,7 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
   };
 
   const sealer = (): PieceCipher => {
-    const leaves = signer ? new PayloadLeaves() : undefined;
+    const leaves = signer ? new PayloadLeaves(options.chunkCrypto) : undefined;
     const inner = sealPieces(keys.payloadKey, chunkSize, options.meta.size, leaves ? { leaves } : {});
     const failing = <T>(work: Promise<T>) => work.catch((error: unknown) => { abandon(error); throw error; });
     return {

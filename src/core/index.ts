@@ -10,6 +10,7 @@ export * from './format/constants.ts';
 export * from './format/header.ts';
 export * from './format/meta.ts';
 export * from './format/stream.ts';
+export * from './format/chunk-crypto.ts';
 export * from './format/serial.ts';
 export * from './format/escrow-blob.ts';
 export * from './format/signed-file.ts';

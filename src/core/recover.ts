@@ -5,6 +5,7 @@
 import { type Bytes, b64u, fromB64u } from './bytes.ts';
 import { KeywardError } from './errors.ts';
 import { type FileKeys, deriveFileKeys } from './kdf.ts';
+import type { ChunkCrypto } from './format/chunk-crypto.ts';
 import { ESCROW_FORMAT, RECOVERY_FORMAT } from './format/constants.ts';
 import { type KeyBlob, blobTargetKeyId, sealBlob, verifyBlobMac } from './format/escrow-blob.ts';
 import type { PrivateKeyInfo, PublicKeyInfo } from './keys/types.ts';
@@ -22,14 +23,15 @@ export interface OpenedBlob {
  *
  * @param blob - a parsed escrow or recovery blob
  * @param key - the authority's key pair (escrow blob) or the owner's new key pair (recovery blob)
+ * @param chunkCrypto - the primitive the payload key is bound to (default WebCrypto)
  * @throws KeywardError `NO_MATCHING_KEY` (naming the key ID the blob is for),
  *   `UNWRAP_FAILED`, `BLOB_TAMPERED`, `MALFORMED`, `KEY_TOO_WEAK`
  */
-export async function openBlob(blob: KeyBlob, key: PrivateKeyInfo): Promise<OpenedBlob> {
+export async function openBlob(blob: KeyBlob, key: PrivateKeyInfo, chunkCrypto?: ChunkCrypto): Promise<OpenedBlob> {
   const target = blobTargetKeyId(blob);
   if (key.keyId !== target) throw new KeywardError('NO_MATCHING_KEY', { keyIds: [target] });
   const fileKey = await unwrapFileKey(fromB64u(blob.wrappedKey, 'wrappedKey'), key.privateKey);
-  const keys = await deriveFileKeys(fileKey, fromB64u(blob.salt, 'salt'));
+  const keys = await deriveFileKeys(fileKey, fromB64u(blob.salt, 'salt'), chunkCrypto);
   await verifyBlobMac(blob, keys.blobMacKey);
   return { blob, fileKey, keys };
 }

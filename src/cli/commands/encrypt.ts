@@ -21,6 +21,7 @@ import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError, withContext } from '../errors.ts';
 import { loadPrivateKeyFile, loadPublicKeyFile, needIdentity } from '../key-files.ts';
 import { guessType } from '../mime.ts';
+import { nodeChunkCrypto } from '../node-chunk-crypto.ts';
 import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
 
@@ -126,6 +127,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
       authorityName: flags['authority-name'] ?? authority.name ?? '',
       description: flags.description ?? '',
       ...(chunkSize === undefined ? {} : { chunkSize }),
+      chunkCrypto: nodeChunkCrypto,
     };
     // A regular file is read in pieces of known size; a pipe as a stream.
     const source = input.source();

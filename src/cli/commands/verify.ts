@@ -6,6 +6,7 @@
 import { KeywardError, verifySource } from '../../core/index.ts';
 import { withContext } from '../errors.ts';
 import { loadPublicKeyFile, needIdentity } from '../key-files.ts';
+import { nodeChunkCrypto } from '../node-chunk-crypto.ts';
 import { READ_SIZE, openInput } from '../node-io.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
 
@@ -46,7 +47,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     const source = input.source();
     if (!source) throw new KeywardError('IO_ERROR', { path, action: 'read', reason: 'verify reads a regular file, not a pipe' });
     // §3.4: a reader told whom to expect refuses a v1 file (SIGNER_UNTRUSTED); one not told reports it.
-    const result = await verifySource(source, expected ? { expectSigner: expected.id } : {}, { pieceBytes: READ_SIZE });
+    const result = await verifySource(source, { chunkCrypto: nodeChunkCrypto, ...(expected ? { expectSigner: expected.id } : {}) }, { pieceBytes: READ_SIZE });
     ctx.print(result.signer ? `signed by ${result.signer.id}  ${path}  (serial ${result.serial})` : `unsigned (v1)  ${path}  (serial ${result.serial})`);
   } catch (error) {
     throw withContext(error, path);

@@ -10,6 +10,7 @@ import { type OpenedFile, type Unlock, escapeUnsafeChars, openFile, openSource, 
 import { AtomicFile } from '../atomic-file.ts';
 import { outputExists, storedNameTaken } from '../errors.ts';
 import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
+import { nodeChunkCrypto } from '../node-chunk-crypto.ts';
 import { outputNameFor } from '../output-name.ts';
 import type { CliContext } from './command.ts';
 
@@ -59,7 +60,7 @@ export async function writePlaintext(ctx: CliContext, options: WritePlaintextOpt
   let opened: OpenedFile | undefined;
   try {
     const { unlock, expectSigner } = await options.unlock();
-    const expect = expectSigner === undefined ? {} : { expectSigner };
+    const expect = { chunkCrypto: nodeChunkCrypto, ...(expectSigner === undefined ? {} : { expectSigner }) };
     // A regular file is read in pieces of known size; a pipe as a stream.
     const source = input.source();
     opened = source ? await openSource(source, unlock, { pieceBytes: READ_SIZE }, expect) : await openFile(input.stream(), unlock, {}, expect);

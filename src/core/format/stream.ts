@@ -12,6 +12,7 @@
 import { type Bytes, concatAll } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
 import { NONCE_LENGTH, PAYLOAD_DIGEST_CONTEXT, TAG_LENGTH } from './constants.ts';
+import { type ChunkAead, type ChunkCrypto, type SealedChunk, webAead, webChunkCrypto } from './chunk-crypto.ts';
 import { isValidChunkSize } from './header.ts';
 
 const FLAG_LAST = 0x01;
@@ -56,24 +57,31 @@ export function plaintextSize(payloadSize: number, chunkSize: number): number | 
 }
 
 /** Seals chunk `i` (§4). */
-async function sealChunk(payloadKey: CryptoKey, plain: Bytes, i: number, last: boolean): Promise<Bytes> {
-  return new Uint8Array(
-    await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv: chunkNonce(i, last), tagLength: TAG_LENGTH * 8 }, payloadKey, plain),
-  );
+async function sealChunk(aead: ChunkAead, plain: Bytes, i: number, last: boolean): Promise<SealedChunk> {
+  return aead.seal(chunkNonce(i, last), plain);
 }
 
 /** Opens chunk `i`, or `null` if it does not verify as such. */
-async function openChunk(payloadKey: CryptoKey, sealed: Bytes, i: number, last: boolean): Promise<Bytes | null> {
-  try {
-    const plain = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: chunkNonce(i, last), tagLength: TAG_LENGTH * 8 }, payloadKey, sealed);
-    return new Uint8Array(plain);
-  } catch {
-    return null;
-  }
+async function openChunk(aead: ChunkAead, sealed: Bytes, i: number, last: boolean): Promise<Bytes | null> {
+  return aead.open(chunkNonce(i, last), sealed);
+}
+
+/** A chunk's output: its bytes, in one part or several (in order). */
+type ChunkOutput = Bytes | readonly Bytes[];
+
+/** A payload key as the engine uses it: a primitive bound to the key, or a WebCrypto key (wrapped in `webAead`). */
+export type PayloadKey = ChunkAead | CryptoKey;
+
+function isParts(output: ChunkOutput): output is readonly Bytes[] {
+  return Array.isArray(output);
+}
+
+function aeadOf(key: PayloadKey): ChunkAead {
+  return 'seal' in key ? key : webAead(key);
 }
 
 /** A full-size chunk with more bytes after it. */
-async function openMiddle(payloadKey: CryptoKey, sealed: Bytes, i: number): Promise<Bytes> {
+async function openMiddle(payloadKey: ChunkAead, sealed: Bytes, i: number): Promise<Bytes> {
   const plain = await openChunk(payloadKey, sealed, i, false);
   if (plain) return plain;
   // It opens as a last chunk: the real file ended here and bytes were appended.
@@ -86,7 +94,7 @@ async function openMiddle(payloadKey: CryptoKey, sealed: Bytes, i: number): Prom
  * the last chunk (§4); one that fails (even one shorter than a tag, from a
  * file cut inside a chunk) is `CHUNK_TAMPERED`, naming it.
  */
-async function openLast(payloadKey: CryptoKey, sealed: Bytes, i: number, full: number): Promise<Bytes> {
+async function openLast(payloadKey: ChunkAead, sealed: Bytes, i: number, full: number): Promise<Bytes> {
   const plain = sealed.length >= TAG_LENGTH ? await openChunk(payloadKey, sealed, i, true) : null;
   if (plain) {
     // §4: an empty last chunk is allowed only as chunk 0.
@@ -104,10 +112,16 @@ async function openLast(payloadKey: CryptoKey, sealed: Bytes, i: number, full: n
  */
 export class PayloadLeaves {
   readonly #leaves: Bytes[] = [];
+  readonly #sha256: ChunkCrypto['sha256'];
+
+  /** @param crypto - where SHA-256 comes from (default WebCrypto) */
+  constructor(crypto: Pick<ChunkCrypto, 'sha256'> = webChunkCrypto) {
+    this.#sha256 = (data) => crypto.sha256(data);
+  }
 
   /** Hashes stored chunk `i` (its bytes are read before this returns a promise, so the caller may reuse them once it settles). */
   async add(i: number, chunk: Uint8Array<ArrayBuffer>): Promise<void> {
-    this.#leaves[i] = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', chunk));
+    this.#leaves[i] = await this.#sha256(chunk);
   }
 
   /** Leaves so far (every chunk from 0 must be in). */
@@ -121,7 +135,7 @@ export class PayloadLeaves {
       if (!leaf) throw new RangeError(`leaf ${i} is missing`);
       return leaf;
     });
-    return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', concatAll([PAYLOAD_DIGEST_CONTEXT, new Uint8Array(1), ...leaves])));
+    return this.#sha256(concatAll([PAYLOAD_DIGEST_CONTEXT, new Uint8Array(1), ...leaves]));
   }
 }
 
@@ -162,8 +176,8 @@ export interface PieceCipher {
  * those already started run to their end, then the first failure in order
  * wins (every job before it had started, so none is missed).
  */
-async function runInOrder(jobs: readonly (() => Promise<Bytes>)[]): Promise<Bytes[]> {
-  const out: Bytes[] = new Array<Bytes>(jobs.length);
+async function runInOrder(jobs: readonly (() => Promise<ChunkOutput>)[]): Promise<Bytes[]> {
+  const out: ChunkOutput[] = new Array<ChunkOutput>(jobs.length);
   const failures = new Map<number, unknown>();
   let next = 0;
   const lane = async () => {
@@ -178,7 +192,7 @@ async function runInOrder(jobs: readonly (() => Promise<Bytes>)[]): Promise<Byte
   };
   await Promise.all(Array.from({ length: Math.min(CHUNKS_IN_FLIGHT, jobs.length) }, lane));
   if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
-  return out;
+  return out.flat();
 }
 
 /**
@@ -190,7 +204,7 @@ async function runInOrder(jobs: readonly (() => Promise<Bytes>)[]): Promise<Byte
 function pieceCipher(
   chunkLength: number,
   total: number | undefined,
-  work: (chunk: Bytes, i: number, last: boolean) => Promise<Bytes>,
+  work: (chunk: Bytes, i: number, last: boolean) => Promise<ChunkOutput>,
   checks: { tooMuch: (seen: number) => Error; tooLittle: (seen: number) => Error; emptyIsOneChunk: boolean; done?: (chunks: number) => void },
 ): PieceCipher {
   const carry = new Uint8Array(chunkLength);
@@ -206,7 +220,7 @@ function pieceCipher(
       const follows = (end: number): boolean | null => (end < piece.length ? true : total === undefined ? null : seen < total);
       /** A chunk is decided when it is whole and its position known: full with a known follower, or the short end. */
       const decided = (length: number, more: boolean | null) => (length === chunkLength ? more !== null : more === false);
-      const jobs: (() => Promise<Bytes>)[] = [];
+      const jobs: (() => Promise<ChunkOutput>)[] = [];
       let offset = 0;
       if (carried > 0) {
         offset = Math.min(chunkLength - carried, piece.length);
@@ -238,7 +252,7 @@ function pieceCipher(
     async finish() {
       if (total !== undefined && seen < total) throw checks.tooLittle(seen);
       // What is carried ends the payload; an empty payload is one empty chunk where that is allowed.
-      const jobs: (() => Promise<Bytes>)[] = [];
+      const jobs: (() => Promise<ChunkOutput>)[] = [];
       if (carried > 0 || (index === 0 && checks.emptyIsOneChunk)) {
         const i = index++;
         const chunk = carry.subarray(0, carried);
@@ -257,17 +271,19 @@ function pieceCipher(
  *
  * @throws (from `push` / `finish`) KeywardError `SIZE_MISMATCH` when more or fewer bytes arrive
  */
-export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: number, options: { leaves?: PayloadLeaves } = {}): PieceCipher {
+export function sealPieces(payloadKey: PayloadKey, chunkSize: number, size: number, options: { leaves?: PayloadLeaves } = {}): PieceCipher {
   checkChunkSize(chunkSize);
+  const aead = aeadOf(payloadKey);
   const changed = (actualSize: number) =>
     new KeywardError('SIZE_MISMATCH', { expectedSize: size, actualSize, reason: 'the file changed while it was read' });
   const { leaves } = options;
-  const seal = (chunk: Bytes, i: number, last: boolean) => sealChunk(payloadKey, chunk, i, last);
+  const seal = (chunk: Bytes, i: number, last: boolean) => sealChunk(aead, chunk, i, last);
   const work = leaves
     ? async (chunk: Bytes, i: number, last: boolean) => {
         const sealed = await seal(chunk, i, last);
-        await leaves.add(i, sealed);
-        return sealed;
+        const whole = isParts(sealed) ? concatAll(sealed) : sealed;
+        await leaves.add(i, whole);
+        return whole;
       }
     : seal;
   return pieceCipher(chunkSize, size, work, {
@@ -287,12 +303,13 @@ export function sealPieces(payloadKey: CryptoKey, chunkSize: number, size: numbe
  *   `TRAILING_DATA`, `SIZE_MISMATCH`
  */
 export function openPieces(
-  payloadKey: CryptoKey,
+  payloadKey: PayloadKey,
   chunkSize: number,
   payloadSize: number | undefined,
   options: { expectedSize?: number; leaves?: PayloadLeaves } = {},
 ): PieceCipher {
   checkChunkSize(chunkSize);
+  const aead = aeadOf(payloadKey);
   const full = chunkSize + TAG_LENGTH;
   let plaintext = 0;
   const { leaves } = options;
@@ -304,7 +321,7 @@ export function openPieces(
   };
   // The source ended early or ran on: the file changed on disk while it was read.
   const changed = () => new KeywardError('TRUNCATED', { reason: 'the file changed while it was read' });
-  return pieceCipher(full, payloadSize, (chunk, i, last) => counted(last ? openLast(payloadKey, chunk, i, full) : openMiddle(payloadKey, chunk, i), chunk, i), {
+  return pieceCipher(full, payloadSize, (chunk, i, last) => counted(last ? openLast(aead, chunk, i, full) : openMiddle(aead, chunk, i), chunk, i), {
     tooMuch: changed,
     tooLittle: changed,
     emptyIsOneChunk: false,
