@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
-import { turnedOff, turnedOn, useFocusOnChange } from '../../components/use-focus-on-change.ts';
+import { AddSigningKey } from '../../components/add-signing-key.tsx';
+import { turnedOff, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { StoredKeyId } from '../../components/stored-key-id.tsx';
 import { formatDate } from '../../store/format.ts';
@@ -17,13 +18,7 @@ import { cannotBeBackedUp } from '../../store/slices/keys-slice.ts';
  */
 export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
   const exportPublicKey = useAppStore((s) => s.exportPublicKey);
-  const addSigningKey = useAppStore((s) => s.addSigningKey);
   const [backupOpen, setBackupOpen] = useState(false);
-  const [upgrading, setUpgrading] = useState(false);
-  const [upgraded, setUpgraded] = useState(false);
-  const upgradedNote = useRef<HTMLParagraphElement>(null);
-  // Add a signing key removes its own button: focus goes to what the authority must do next.
-  useFocusOnChange(upgraded, turnedOn, upgradedNote);
   const [error, setError] = useState<UiError | null>(null);
   const canBackup = storedKey.extractable;
   const undecided = cannotBeBackedUp(storedKey);
@@ -60,32 +55,11 @@ export function AuthorityKeyCard({ storedKey }: { storedKey: StoredKey }) {
         {storedKey.identity ? ', and check the receipts and recovery blobs you sign against it.' : '; a v1 key gets unsigned (v1) escrow blobs only.'}
       </p>
       {undecided && <UnbackableKey storedKey={storedKey} />}
-      {storedKey.privateKey && !storedKey.identity && (
-        <div className="actions">
-          <p>This key opens v1 escrow blobs, but cannot check signed (v2) ones nor sign receipts and recovery blobs.</p>
-          <button
-            type="button"
-            className="button button--small"
-            disabled={upgrading}
-            onClick={() => {
-              setUpgrading(true);
-              void addSigningKey(storedKey.keyId).then((failure) => {
-                setUpgrading(false);
-                setError(failure);
-                setUpgraded(failure === null);
-              });
-            }}
-          >
-            Add a signing key
-          </button>
-        </div>
-      )}
-      {upgraded && storedKey.identity && (
-        <p className="status--done" role="status" ref={upgradedNote} tabIndex={-1}>
-          This key is now an identity with a new identity ID. Export its public identity and send it to the owners: they confirm the
-          new identity ID and pin it, and their new files get signed escrow blobs. Blobs made for the old key still open here.
-        </p>
-      )}
+      <AddSigningKey
+        storedKey={storedKey}
+        cannot="This key opens v1 escrow blobs, but cannot check signed (v2) ones nor sign receipts and recovery blobs."
+        next="Export its public identity and send it to the owners: they confirm the new identity ID and pin it, and their new files get signed escrow blobs. Blobs made for the old key still open here."
+      />
       <div className="actions">
         <button type="button" className="button button--small" onClick={() => void exportPublic('spki-pem')}>
           Export {what} (PEM)

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
-import { turnedOff, turnedOn, useFocusOnChange } from '../../components/use-focus-on-change.ts';
+import { AddSigningKey } from '../../components/add-signing-key.tsx';
+import { turnedOff, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { StoredKeyId } from '../../components/stored-key-id.tsx';
@@ -16,12 +17,9 @@ import { ROLE_LABELS } from './role-labels.ts';
 
 /** One stored key: what it is, its key ID to compare, and what can be done with it. */
 export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
-  const { exportPublicKey, confirmAuthority, addSigningKey } = useAppStore(
-    useShallow((s) => ({ exportPublicKey: s.exportPublicKey, confirmAuthority: s.confirmAuthority, addSigningKey: s.addSigningKey })),
+  const { exportPublicKey, confirmAuthority } = useAppStore(
+    useShallow((s) => ({ exportPublicKey: s.exportPublicKey, confirmAuthority: s.confirmAuthority })),
   );
-  /** Set once this card's v1 key became an identity here: the person is told to send it again. */
-  const [upgraded, setUpgraded] = useState(false);
-  const [upgrading, setUpgrading] = useState(false);
   const [open, setOpen] = useState<'backup' | 'rename' | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const { keyId, name, role, privateKey } = storedKey;
@@ -34,9 +32,6 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
   useFocusOnChange(undecided, turnedOff, backupBadge);
   // Confirm authority removes its own button: focus goes to the badge that says it is confirmed, not to the page body.
   useFocusOnChange(unconfirmed, turnedOff, confirmedBadge);
-  // Add a signing key removes its own button: focus goes to what the person must do next.
-  const upgradedNote = useRef<HTMLParagraphElement>(null);
-  useFocusOnChange(upgraded, turnedOn, upgradedNote);
   const exportPublic = async (format: 'spki-pem' | 'jwk') => {
     setError(await exportPublicKey(keyId, format));
   };
@@ -63,32 +58,11 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
         </div>
       )}
       {undecided && <UnbackableKey storedKey={storedKey} />}
-      {privateKey && !storedKey.identity && (
-        <div className="actions">
-          <p>This key can decrypt, but cannot sign: files made with it are unsigned (v1).</p>
-          <button
-            type="button"
-            className="button button--small"
-            disabled={upgrading}
-            onClick={() => {
-              setUpgrading(true);
-              void addSigningKey(keyId).then((failure) => {
-                setUpgrading(false);
-                setError(failure);
-                setUpgraded(failure === null);
-              });
-            }}
-          >
-            Add a signing key
-          </button>
-        </div>
-      )}
-      {upgraded && storedKey.identity && (
-        <p className="status--done" role="status" ref={upgradedNote} tabIndex={-1}>
-          This key is now an identity with a new identity ID. Export its public key again and send it to whoever uses your key (your
-          backup authority, people who check your files): they confirm the new identity ID.
-        </p>
-      )}
+      <AddSigningKey
+        storedKey={storedKey}
+        cannot="This key can decrypt, but cannot sign: files made with it are unsigned (v1)."
+        next="Export its public key again and send it to whoever uses your key (your backup authority, people who check your files): they confirm the new identity ID."
+      />
       <div className="actions">
         <button type="button" className="button button--small" onClick={() => void exportPublic('spki-pem')}>
           Export public key (PEM)
