@@ -21,7 +21,7 @@ import {
 import { AtomicFile } from '../atomic-file.ts';
 import { loadEscrowBlob } from '../blob-files.ts';
 import { outputExists, usageError, withContext } from '../errors.ts';
-import { loadPrivateKeyFile } from '../key-files.ts';
+import { loadPrivateKeyFile, loadPublicKeyFile, needIdentity } from '../key-files.ts';
 import { pathExists } from '../node-io.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
 
@@ -32,11 +32,12 @@ const SPEC = {
     'authority-key': { type: 'string', required: true },
     'receipt-out': { type: 'string' },
     'accept-v1': { type: 'boolean' },
+    owner: { type: 'string' },
     force: { type: 'boolean' },
   },
 } as const;
 
-const USAGE = `Usage: keyward escrow check BLOB.json... --authority-key AUTH.pem [--receipt-out DIR] [--accept-v1] [--force]
+const USAGE = `Usage: keyward escrow check BLOB.json... --authority-key AUTH.pem [--owner OWNER.pub.pem] [--receipt-out DIR] [--accept-v1] [--force]
 
 For the backup authority, when escrow blobs arrive: checks that each blob
 really opens the file its owner signed (format 2: the owner's signature, the
@@ -58,6 +59,8 @@ Options:
   --receipt-out DIR      write a receipt signed by the authority's identity for each GOOD
                          blob: DIR/NAME.keyward-receipt.json for NAME.keyward-escrow.json;
                          give it back to the owner
+  --owner PATH           the owner's public identity: a blob signed by anyone else is
+                         SIGNER_UNTRUSTED (format 2, check 4)
   --accept-v1            take format 1 blobs on their MAC check alone (they get no receipt)
   --force                replace existing receipts
 `;
@@ -72,6 +75,8 @@ export function receiptNameFor(blobPath: string): string {
 interface Authority {
   key: PrivateKeyInfo;
   identity: PrivateIdentity | null;
+  /** `--owner`: the identity ID every blob must be signed by. */
+  expectOwner: string | undefined;
   /** The key file's `Name:` line: the name in receipts (default: the blob's name for the authority). */
   name: string | undefined;
 }
@@ -86,7 +91,7 @@ async function checkOne(path: string, authority: Authority, receiptDir: string |
   }
   // §4 check 7 needs the authority's identity ID: a v1 key is never the authority of a v2 blob.
   if (!authority.identity) throw new KeywardError('NO_MATCHING_KEY', { keyIds: [escrow.blob.authority.id] });
-  const checked = await checkEscrowBlob(escrow.blob, authority.identity);
+  const checked = await checkEscrowBlob(escrow.blob, authority.identity, authority.expectOwner === undefined ? {} : { expectOwner: authority.expectOwner });
   let line = `GOOD file ${checked.blob.serial} from ${checked.owner.id}  ${path}`;
   if (receiptDir !== undefined) {
     // §5: a receipt only for a blob that passed every check.
@@ -129,7 +134,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   // A missing receipt folder is the command line's mistake, not every blob's.
   if (receiptDir !== undefined && !(await isDirectory(receiptDir))) throw new KeywardError('FILE_NOT_FOUND', { path: receiptDir, action: 'write' });
   const file = await loadPrivateKeyFile(keyPath, '--authority-key', ctx.env);
-  const authority: Authority = { key: file.key, identity: file.identity, name: file.name };
+  const ownerPath = args.flags.owner;
+  const owner = ownerPath === undefined ? undefined : needIdentity(await loadPublicKeyFile(ownerPath, '--owner'), '--owner', ownerPath, 'cannot sign, so no blob is signed by one');
+  const authority: Authority = { key: file.key, identity: file.identity, name: file.name, expectOwner: owner?.id };
 
   let firstFailure: KeywardError | undefined;
   for (const path of blobs) {
