@@ -9,6 +9,7 @@
 import * as crypto from 'node:crypto';
 import { b64u, chunkNonce, deriveKeys, gcmEncrypt, hmac, refEncrypt, refKeyId, refSerial, u32be } from '../test/reference/keyward-node.ts';
 import type { RefMeta } from '../test/reference/keyward-node.ts';
+import type { V2Vector } from '../src/core/test-vectors.ts';
 
 export const IDENTITY_NAMES = ['owner', 'authority', 'new-owner', 'stranger'] as const;
 export type IdentityName = (typeof IDENTITY_NAMES)[number];
@@ -37,28 +38,13 @@ export interface IdentityEntry {
  * - `signed-object`: parse `blob` (a v1 or v2 blob or a receipt); success means it parses as `parsesAs`;
  * - `identity`: import `key`'s private and public files (PEM and JWK) and compare the IDs.
  */
-export interface V2VectorEntry {
-  name: string;
-  kind: 'file' | 'verify' | 'escrow' | 'receipt' | 'signed-object' | 'identity';
-  description: string;
+export interface V2VectorEntry extends Omit<V2Vector, 'key' | 'expectSigner' | 'trusted' | 'meta'> {
   key?: IdentityName;
-  file?: string;
-  escrow?: string;
-  receipt?: string;
-  recovery?: string;
-  /** A v1 recovery blob (v1 §5). */
-  recoveryV1?: string;
-  blob?: string;
   /** Identity names: the signer (or escrow owner) the reader is told to expect. */
   expectSigner?: IdentityName;
   /** Identity names the reader pinned as recovery issuers. */
   trusted?: IdentityName[];
-  expect: string;
-  parsesAs?: string;
-  sha256?: string;
-  size?: number;
   meta?: RefMeta;
-  chunkSize?: number;
 }
 
 type Put = (rel: string, bytes: Buffer) => string;
