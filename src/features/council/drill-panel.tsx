@@ -163,13 +163,11 @@ function LoadMemberForm() {
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    let needsPassphrase = false;
     const loaded = await run(async () => {
       const failed = await addDrillMember({ text, ...(passphrase ? { passphrase } : {}) });
-      needsPassphrase = failed?.code === 'PASSPHRASE_REQUIRED';
+      if (failed?.code === 'PASSPHRASE_REQUIRED') setAsked(true);
       return failed;
     });
-    if (needsPassphrase) setAsked(true);
     if (!loaded) return;
     // The private key's text is not kept in the page once it is loaded.
     setText('');

@@ -1,6 +1,7 @@
 import type { AriaRole } from 'react';
 import { KeyId } from '../../components/key-id.tsx';
-import type { EscrowBlob, MemberStanding } from '../../store/types.ts';
+import type { EscrowBlobV2 } from '../../core/index.ts';
+import type { MemberStanding } from '../../store/types.ts';
 
 /**
  * A council blob's member's check passed (spec v2 §8.3): the owner signed it
@@ -9,7 +10,7 @@ import type { EscrowBlob, MemberStanding } from '../../store/types.ts';
  * sign random shares); only a drill with k members proves that, and this says
  * so. With k = 1 the share is the key, and the check opened the header.
  */
-export function MemberCheckStatus({ blob, member, role }: { blob: EscrowBlob; member: MemberStanding; role?: AriaRole | undefined }) {
+export function MemberCheckStatus({ blob, member, role }: { blob: EscrowBlobV2; member: MemberStanding; role?: AriaRole | undefined }) {
   const { council, index, provesKey } = member;
   const n = council.members.length;
   const where = (
