@@ -44,7 +44,7 @@ describe('EscrowCasePanel, a council member’s desk (spec v2 §8.3, §8.4)', ()
     expect(status).toHaveTextContent('You are member 2 of the council “Recovery council” (2 of 3).');
     expect(status).toHaveTextContent('One member’s check cannot prove that the shares combine to the file key. A drill with 2 members of the council does.');
     expect(status).not.toHaveTextContent(/opens file/);
-    expect(details).toHaveTextContent(`Council Recovery council (2 of 3) council ID ${formatKeyIdForHumans(council.id)}`);
+    expect(details).toHaveTextContent(`CouncilRecovery council (2 of 3) council ID ${formatKeyIdForHumans(council.id)}`);
     // One member's share never opens the file: no decrypt option.
     expect(screen.queryByRole('heading', { name: /Decrypt the file/i })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Download partial recovery blob' })).toBeInTheDocument();

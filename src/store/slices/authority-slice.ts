@@ -186,7 +186,7 @@ export const createAuthoritySlice =
     async function recheckFor(keyId: string): Promise<void> {
       // A council blob names no member's key ID: each waiting one is checked again with the identities now stored.
       const waiting = (item: { verified: boolean; error?: UiError | undefined; blob?: EscrowBlob | undefined }) =>
-        !item.verified && item.error?.code === 'NO_MATCHING_KEY' && item.blob !== undefined && (isCouncilEscrow(item.blob) || item.blob.authority.keyId === keyId);
+        !item.verified && item.error?.code === 'NO_MATCHING_KEY' && item.blob !== undefined && ('keyId' in item.blob.authority ? item.blob.authority.keyId === keyId : isCouncilEscrow(item.blob));
       const escrow = get().escrowCase;
       if (escrow && waiting(escrow)) {
         const outcome = await check(escrow.text, escrow.blob);
