@@ -19,6 +19,7 @@ export * from './format/council-escrow.ts';
 export * from './format/drill.ts';
 export * from './format/receipt.ts';
 export * from './format/recovery-v2.ts';
+export * from './format/partial.ts';
 export * from './format/signed-object.ts';
 export * from './keys/constants.ts';
 export * from './keys/types.ts';
