@@ -1,6 +1,5 @@
 /** v2 §8.5: a council's drill, its signed report and the report's checks. */
 import { b64u, randomBytes, utf8 } from '../bytes.ts';
-import { canonicalJson } from '../canonical.ts';
 import { encryptSource } from '../encrypt-file.ts';
 import { type Council, createCouncil } from '../keys/council.ts';
 import type { PrivateIdentity } from '../keys/identity.ts';
@@ -11,7 +10,7 @@ import { expectCode, makeIdentity, patternBytes } from '../test-support.ts';
 import { type DrillReport, drillPassed, parseDrillReport, runDrill, verifyDrillReport } from './drill.ts';
 import { openWithMembers } from './council-escrow.ts';
 import { type EscrowBlobV2, signEscrowBlob } from './escrow-v2.ts';
-import { serializeSigned } from './signed-object.ts';
+import { parseSignedObject, serializeSigned } from './signed-object.ts';
 import { withoutSignature } from './signing.ts';
 
 let owner: PrivateIdentity;
@@ -68,6 +67,7 @@ describe('a drill (§8.5)', () => {
     expect(drillPassed(report)).toBe(true);
     await verifyDrillReport(report, council);
     expect(parseDrillReport(serializeDrill(report))).toEqual(report);
+    expect(parseSignedObject(serializeDrill(report))).toEqual({ kind: 'drill', report });
   });
 
   it('fails an evading blob (owner-signed, its shares combine to a key that opens nothing) and keeps the others GOOD', async () => {
@@ -154,6 +154,4 @@ describe('checking a drill report (§8.5)', () => {
   });
 });
 
-function serializeDrill(report: DrillReport): string {
-  return `${canonicalJson(report)}\n`;
-}
+const serializeDrill = (report: DrillReport) => serializeSigned(report);
