@@ -67,6 +67,10 @@ describe('CouncilSetup', () => {
     expect(within(created).getByText(formatKeyIdForHumans(council.id))).toHaveAttribute('data-key-id', council.id);
     expect(created).toHaveTextContent('Saved Recovery-council.keyward-council.json: council “Recovery council”, 2 of 3 members.');
     expect(created).toHaveFocus();
+
+    await user.click(within(created).getByRole('button', { name: 'Set up another council' }));
+    expect(screen.getByRole('heading', { name: 'Set up a council' })).toHaveFocus();
+    expect(screen.queryByRole('list', { name: 'Council members' })).not.toBeInTheDocument();
   });
 
   it('refuses a v1 key, a private identity and a duplicate member next to the form, and lists none of them', async () => {

@@ -73,6 +73,13 @@ describe('DrillPanel (spec v2 §8.5)', () => {
     const report = parseDrillReport(await download.saved[0]!.blob.text());
     await verifyDrillReport(report, council);
     expect(report.members).toEqual([{ index: 1, id: alice.id }, { index: 2, id: bob.id }]);
+
+    // Ending the drill forgets the keys, the blobs and the result.
+    await user.click(screen.getByRole('button', { name: 'End the drill and forget the keys' }));
+    expect(screen.getByRole('heading', { name: 'Council drill' })).toHaveFocus();
+    expect(screen.queryByRole('list', { name: 'Members present' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('group', { name: 'Drill result' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Run the drill' })).toBeDisabled();
   });
 
   it('fails the drill on an evading blob, whose own member checks pass, with the code’s sentence on that blob', async () => {

@@ -1,4 +1,4 @@
-import { type SubmitEvent, useId, useState } from 'react';
+import { type SubmitEvent, useId, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
@@ -35,10 +35,13 @@ export function DrillPanel() {
   const report = useFormAction();
   // The council the blobs name (the first that names one), to show who each loaded identity is.
   const council = blobs.find((b) => b.council)?.council;
+  const heading = useRef<HTMLHeadingElement>(null);
 
   return (
     <section className="panel" aria-labelledby="drill-heading">
-      <h2 id="drill-heading">Council drill</h2>
+      <h2 id="drill-heading" ref={heading} tabIndex={-1}>
+        Council drill
+      </h2>
       <p>
         The members of a council prove together, on a sample of deposited escrow blobs, that their shares combine to the key
         of each file, without any file and without decrypting anything. Each member present loads their private identity
@@ -134,7 +137,16 @@ export function DrillPanel() {
         </div>
       )}
       {(members.length > 0 || blobs.length > 0) && (
-        <button type="button" className="button button--quiet button--small" onClick={clearDrill}>
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          onClick={() => {
+            // The button goes with what it clears: focus goes to the top of the drill, not to the page body.
+            clearDrill();
+            drill.clearError();
+            heading.current?.focus();
+          }}
+        >
           End the drill and forget the keys
         </button>
       )}
