@@ -85,9 +85,13 @@ describe('DrillPanel (spec v2 §8.5)', () => {
   it('fails the drill on an evading blob, whose own member checks pass, with the code’s sentence on that blob', async () => {
     const { user } = await setup();
     await user.upload(screen.getByLabelText('Choose blobs for the drill'), [blobFile(first.escrowJson, 'a.json'), blobFile(evading, 'evading.json')]);
-    await loadMember(user, await identityPem(alice, 'private'));
     await loadMember(user, await identityPem(carol, 'private'));
     await screen.findByRole('listitem', { name: 'Member 3 “Carol”' });
+    await loadMember(user, await identityPem(alice, 'private'));
+    // Listed in the council's order, as the report lists them, whatever the order they were loaded in.
+    await screen.findByRole('listitem', { name: 'Member 1 “Alice”' });
+    const present = screen.getByRole('list', { name: 'Members present' });
+    expect(within(present).getAllByRole('listitem').map((li) => li.getAttribute('aria-label'))).toEqual(['Member 1 “Alice”', 'Member 3 “Carol”']);
     await user.click(screen.getByRole('button', { name: 'Run the drill' }));
 
     const result = await screen.findByRole('group', { name: 'Drill result' });

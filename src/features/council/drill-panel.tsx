@@ -36,6 +36,9 @@ export function DrillPanel() {
   // The council the blobs name (the first that names one), to show who each loaded identity is.
   const council = blobs.find((b) => b.council)?.council;
   const heading = useRef<HTMLHeadingElement>(null);
+  // In the council's order once the blobs name it (an identity it does not name last), as the report lists them.
+  const place = (id: string) => council?.members.findIndex((m) => m.id === id) ?? -1;
+  const present = [...members].sort((a, b) => (place(a.id) < 0 ? 99 : place(a.id)) - (place(b.id) < 0 ? 99 : place(b.id)));
 
   return (
     <section className="panel" aria-labelledby="drill-heading">
@@ -50,7 +53,7 @@ export function DrillPanel() {
       <LoadMemberForm />
       {members.length > 0 && (
         <ul className="rows" aria-label="Members present">
-          {members.map((member) => (
+          {present.map((member) => (
             <li className="row" key={member.id} aria-label={memberLabel(council, member.id)}>
               <div className="row__head">
                 <bdi className="row__name">{memberLabel(council, member.id)}</bdi>
