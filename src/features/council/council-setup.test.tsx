@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import { createTestStore, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { identityPem, testIdentity } from '../../store/test-identities.ts';
 import { CouncilSetup } from './council-setup.tsx';
+
+// Imports, checks and drills run real RSA and PBKDF2 on a shared machine: wait for them, however long they take here.
+configure({ asyncUtilTimeout: 20_000 });
 
 const alice = await testIdentity('authority.pem');
 const bob = await testIdentity('stranger.pem');

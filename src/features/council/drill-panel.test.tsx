@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { createTestStore, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { evadingCouncilEscrow, makeCouncilFile, testCouncil } from '../../store/test-councils.ts';
 import { identityPem, testIdentity } from '../../store/test-identities.ts';
 import { DrillPanel } from './drill-panel.tsx';
+
+// Imports, checks and drills run real RSA and PBKDF2 on a shared machine: wait for them, however long they take here.
+configure({ asyncUtilTimeout: 20_000 });
 
 const plaintext = new Uint8Array(20_000).map((_, i) => (i * 5) & 0xff);
 const owner = await testIdentity('owner.pem');
