@@ -121,6 +121,21 @@ describe('DrillPanel (spec v2 §8.5)', () => {
     expect(download.saved).toEqual([]);
   });
 
+  it('adds this desk’s own stored identity with one click, beside a member’s pasted one', async () => {
+    const { store, user } = await setup();
+    const imported = await store.getState().importAuthorityKey({ text: await identityPem(bob, 'private'), name: 'Bob’s desk' });
+    if ('error' in imported) throw new Error(imported.error.message);
+    await user.upload(screen.getByLabelText('Choose blobs for the drill'), [blobFile(first.escrowJson, 'a.json')]);
+    await user.click(await screen.findByRole('button', { name: 'Add this desk’s identity “Bob’s desk”' }));
+    await screen.findByRole('listitem', { name: 'Member 2 “Bob”' });
+    expect(screen.queryByRole('button', { name: /Add this desk’s identity/ })).not.toBeInTheDocument();
+    await loadMember(user, await identityPem(carol, 'private'));
+    await user.click(screen.getByRole('button', { name: 'Run the drill' }));
+    const result = await screen.findByRole('group', { name: 'Drill result' });
+    expect(within(result).getByRole('status')).toHaveTextContent('The drill passed');
+    expect(result).toHaveTextContent('members 2, 3.');
+  });
+
   it('refuses a public identity, a v1 private key and the same member twice when loading members', async () => {
     const { user } = await setup();
     await loadMember(user, await identityPem(alice, 'public'));

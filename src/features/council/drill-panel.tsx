@@ -5,7 +5,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { appError } from '../../store/errors.ts';
-import type { CouncilSummary } from '../../store/types.ts';
+import type { CouncilSummary, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { KeyFileField } from './key-file-field.tsx';
 
@@ -51,6 +51,7 @@ export function DrillPanel() {
         here: it is held in this page for the drill only and never stored. The report is signed by every member present.
       </p>
       <LoadMemberForm />
+      <DeskIdentities present={members.map((m) => m.id)} />
       {members.length > 0 && (
         <ul className="rows" aria-label="Members present">
           {present.map((member) => (
@@ -154,6 +155,26 @@ export function DrillPanel() {
         </button>
       )}
     </section>
+  );
+}
+
+/** This desk's own identities, stored here as authority keys: added to the drill with one click. */
+function DeskIdentities({ present }: { present: readonly string[] }) {
+  // The same stored keys, element by element, are the same list: no render unless one changed.
+  const desk = useAppStore(useShallow((s) => s.keys.filter((k) => k.role === 'authority-own' && k.identity?.signingPrivateKey && k.privateKey)));
+  const addDeskIdentityToDrill = useAppStore((s) => s.addDeskIdentityToDrill);
+  const [error, setError] = useState<UiError | null>(null);
+  const absent = desk.filter((k) => k.identity && !present.includes(k.identity.id));
+  if (absent.length === 0 && !error) return null;
+  return (
+    <div className="actions">
+      {absent.map((key) => (
+        <button key={key.keyId} type="button" className="button button--small" onClick={() => { setError(addDeskIdentityToDrill(key.keyId)); }}>
+          Add this desk’s identity “{key.name}”
+        </button>
+      ))}
+      {error && <ErrorNotice error={error} />}
+    </div>
   );
 }
 
