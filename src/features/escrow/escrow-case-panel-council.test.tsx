@@ -94,6 +94,7 @@ describe('EscrowCasePanel, a council member’s desk (spec v2 §8.3, §8.4)', ()
     await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(good.escrowJson));
     await screen.findByRole('group', { name: 'Escrow blob details' });
 
+    expect(screen.getByText(/their app shows this file as confirmed by you, a member of the council\./)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Download receipt' }));
     await screen.findByText(/Send it to the owner\./);
 
