@@ -298,8 +298,9 @@ export function buildV2Vectors(
   const council = { ...withoutSignature(escrow), authority: { kind: 'council', name: 'Board', id: authority.id, threshold: 2, members: [] }, shares: [] };
   delete (council as Record<string, unknown>).wrappedKey;
   const councilRel = put(jsonRel('v2-escrow-council'), json(signObject(owner, 'keyward/v2 escrow', council)));
-  vectors.push({ name: 'v2-escrow-council', kind: 'escrow', escrow: councilRel, key: 'authority', expect: 'UNSUPPORTED_VERSION', description: 'an escrow blob for a council (§8), not read yet' });
-  vectors.push({ name: 'v2-escrow-council-parse', kind: 'signed-object', blob: councilRel, expect: 'UNSUPPORTED_VERSION', description: 'the same blob told apart by parseSignedObject' });
+  vectors.push({ name: 'v2-escrow-council', kind: 'escrow', escrow: councilRel, key: 'authority', expect: 'MALFORMED',
+    description: 'a council blob (§8.3) naming a council of no members, whose id is an identity\'s: check 1 (§8.1: 1 <= n; the id is not the council ID)' });
+  vectors.push({ name: 'v2-escrow-council-parse', kind: 'signed-object', blob: councilRel, expect: 'MALFORMED', description: 'the same blob, parsed alone' });
 
   const randomKey = oaepWrap(seeded('v2:random-file-key', 32), authority.rsaPub, 'v2:random-file-key:oaep');
   vectors.push({ name: 'v2-attack-forged-unsigned', kind: 'escrow', escrow: put(jsonRel('v2-attack-forged-unsigned'), json({ ...escrow, wrappedKey: b64u(randomKey) })),
@@ -428,7 +429,7 @@ export function buildV2Vectors(
     description: 'check 1: "wrappedKey" given twice, the signed one second: a strict reader refuses it' });
   const council2 = { ...recoveryFields, issuer: { ...recoveryFields.issuer, kind: 'member' }, wrappedShare: 'AAAA' };
   delete (council2 as Record<string, unknown>).wrappedKey;
-  vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'UNSUPPORTED_VERSION',
-    description: 'a council member\'s partial recovery blob (§8), not read yet' });
+  vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'MALFORMED',
+    description: 'a member\'s partial recovery blob (§8.4) without issuer.council and issuer.index, wrappedShare not a share and no signature: step 1' });
   return { identities, vectors };
 }
