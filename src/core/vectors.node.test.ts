@@ -20,7 +20,9 @@ import { openBlob } from './recover.ts';
 import { collectBytes, streamFromBytes, streamInPieces } from './streams.ts';
 import { sha256, toHex } from './bytes.ts';
 import { type TestVector as Vector, vectorKeys } from './test-support.ts';
-import { type V2Vector, v2Manifest } from './test-vectors.ts';
+import { type CouncilVector, type V2Vector, councilManifest, v2Manifest } from './test-vectors.ts';
+import { checkEscrowAsMember, openWithMembers } from './format/council-escrow.ts';
+import { parseCouncil } from './keys/council.ts';
 
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
@@ -244,6 +246,72 @@ describe('v2 test vectors (testdata/manifest.json, "v2")', () => {
       let error: unknown = null;
       try {
         await runV2(vector, deliver);
+      } catch (caught) {
+        error = caught;
+      }
+      if (!isKeywardError(error)) throw new Error(`${vector.name}: expected ${vector.expect}, got ${String(error)}`);
+      expect(error.code, vector.description).toBe(vector.expect);
+    });
+  }
+});
+
+// ---------------------------------------------------------------- v2 §8 councils (the manifest's "councils")
+
+const councils = councilManifest(manifest).councils;
+const escrowNamed = (vector: CouncilVector) => {
+  const blob = parseSignedObject(text(vector.escrow!));
+  if (blob.kind !== 'escrow-v2') throw new Error('not a v2 escrow blob');
+  return blob.blob;
+};
+
+/** Runs a council vector through the core; resolves with what a good one yields. */
+async function runCouncil(vector: CouncilVector): Promise<unknown> {
+  const expectOwner = idOf(vector.expectOwner);
+  const owner = expectOwner === undefined ? {} : { expectOwner };
+  const members = () => Promise.all((vector.keys ?? []).map(identityNamed));
+  switch (vector.kind) {
+    case 'council':
+      return (await parseCouncil(text(vector.council!))).id;
+    case 'member-check': {
+      const expectCouncil = vector.expectCouncil === undefined ? {} : { expectCouncil: (await parseCouncil(text(vector.expectCouncil))).id };
+      return (await checkEscrowAsMember(escrowNamed(vector), await identityNamed(vector.key!), { ...owner, ...expectCouncil })).index;
+    }
+    case 'quorum-check':
+      return (await openWithMembers(escrowNamed(vector), await members(), owner)).present;
+    default:
+      throw new Error(`${vector.kind}: not run by the core yet`);
+  }
+}
+
+function councilOutcome(vector: CouncilVector): unknown {
+  switch (vector.kind) {
+    case 'council':
+      return vector.councilId;
+    case 'member-check':
+      return vector.index;
+    case 'quorum-check':
+      return vector.present;
+    default:
+      return undefined;
+  }
+}
+
+describe('council test vectors (testdata/manifest.json, "councils")', () => {
+  it('has a good vector of every kind and a bad one for each refusal of §8', () => {
+    expect(new Set(councils.filter((v) => v.expect === 'success').map((v) => v.kind))).toEqual(new Set(['council', 'member-check', 'quorum-check', 'ceremony', 'partials', 'drill']));
+    const codes = new Set(councils.map((v) => v.expect));
+    for (const code of ['MALFORMED', 'SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID', 'QUORUM_NOT_MET', 'BLOB_MISMATCH', 'NO_MATCHING_KEY']) expect(codes, code).toContain(code);
+  });
+
+  for (const vector of councils.filter((v) => ['council', 'member-check', 'quorum-check'].includes(v.kind))) {
+    it(`${vector.name} (${vector.kind}): ${vector.expect}`, async () => {
+      if (vector.expect === 'success') {
+        expect(await runCouncil(vector)).toEqual(councilOutcome(vector));
+        return;
+      }
+      let error: unknown = null;
+      try {
+        await runCouncil(vector);
       } catch (caught) {
         error = caught;
       }

@@ -1055,7 +1055,7 @@ const RECEIPT_FIELDS = ['format', 'fileId', 'serial', 'escrowDigest', 'owner', '
 
 /** v2 §5: the authority's receipt for a blob that passed refCheckEscrow. */
 export function refMakeReceipt(o: {
-  blob: RefEscrowV2 | RefCouncilEscrow; authority: RefPrivateIdentity; authorityName: string; receivedAt: string;
+  blob: { fileId: string; serial: string; owner: { id: string } }; authority: RefPrivateIdentity; authorityName: string; receivedAt: string;
   edit?: (unsigned: Omit<RefReceipt, 'signature'>) => Record<string, unknown>;
 }): RefReceipt {
   const unsigned: Omit<RefReceipt, 'signature'> = {
