@@ -7,13 +7,13 @@ import * as crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bytesSource, checkEscrowAsMember, collectBytes, combineShares, councilId, createCouncil, encryptSource, importPrivateIdentity, importPublicIdentity,
-  isKeywardError, issueReceipt, openWithMembers, parseCouncil, parseSignedObject, serializeCouncil, serializeSigned, shareLabel, splitKey, unwrapShare,
-  verifyReceipt, wrapShare,
+  isKeywardError, issuePartialRecovery, issueReceipt, openSource, openWithMembers, parseCouncil, parseSignedObject, serializeCouncil, serializeSigned,
+  shareLabel, splitKey, unwrapShare, verifyReceipt, wrapShare,
 } from '../../src/core/index.ts';
-import type { Council, EscrowBlobV2, PrivateIdentity, PublicIdentity } from '../../src/core/index.ts';
+import type { Council, EscrowBlobV2, PartialRecoveryBlob, PrivateIdentity, PublicIdentity, Unlock } from '../../src/core/index.ts';
 import {
   RefError, b64u, refCanonical, refCheckEscrowAsMember, refCheckEscrowWithMembers, refCheckReceipt, refCombine, refCouncilId, refDecryptWithMembers,
-  refEncryptV2, refIdentityFromKeys, refIdentityId, refMakeCouncil, refMakeCouncilEscrow, refMakeReceipt, refParseCouncil, refPrivateIdentityPem,
+  refDecryptWithPartials, refEncryptV2, refMakePartial, refParseSignedObject, refIdentityFromKeys, refIdentityId, refMakeCouncil, refMakeCouncilEscrow, refMakeReceipt, refParseCouncil, refPrivateIdentityPem,
   refPublicIdentityPem, refShareLabel, refSignObject, refSignedText, refSplit, refUnwrapShare, refWrapShare,
 } from './keyward-node.ts';
 import { pem, seededEd25519, testIdentity } from './identities.ts';
@@ -242,5 +242,95 @@ describe('council escrow blobs (v2 §8.3), both ways', () => {
     expect(await coreCode(async () => checkEscrowAsMember(coreBlob(c.text), core[checker])), 'core, one member').toBe(memberCode);
     expect(refCode(() => refCheckEscrowWithMembers(c.text, members.map((m) => ref[m]))), 'reference, k members').toBe(quorumCode);
     expect(await coreCode(async () => openWithMembers(coreBlob(c.text), members.map((m) => core[m]))), 'core, k members').toBe(quorumCode);
+  });
+});
+
+describe('partial recovery blobs and the ceremony (v2 §8.4), both ways', () => {
+  const T = new Date('2026-12-06T09:45:00.000Z');
+  const CS = 65536;
+  let council: Council;
+  let made: { plain: Buffer; file: Buffer; blob: EscrowBlobV2; text: string };
+  beforeAll(async () => {
+    council = await parseCouncil(refSignedText(board()));
+    const plain = crypto.randomBytes(CS + 3000);
+    const encrypted = await encryptSource(bytesSource(u8(plain)), {
+      meta: { name: 'minutes.txt', type: 'text/plain', size: plain.length, lastModified: 1_764_000_000_000 },
+      owner: core.owner.encryption, authority: council, signer: core.owner, chunkSize: CS, ownerName: 'Zoë', description: 'Board minutes', now: T,
+    });
+    const file = Buffer.from(await collectBytes(encrypted.stream));
+    const { escrowBlob } = await encrypted.done;
+    if (!('prefix' in escrowBlob)) throw new Error('expected a v2 escrow blob');
+    made = { plain, file, blob: escrowBlob, text: serializeSigned(escrowBlob) };
+  });
+  const corePartial = async (m: Who) => serializeSigned(await issuePartialRecovery(made.blob, core[m], { newOwner: corePub.newOwner, now: T }));
+  const refPartial = (m: Who, o: Partial<Parameters<typeof refMakePartial>[0]> = {}) =>
+    refSignedText(refMakePartial({ escrow: made.text, member: ref[m], memberName: m, newOwner: ref.newOwner, newOwnerName: 'Zoë (new laptop)', createdAt: T.toISOString(), ...o }));
+  const partialOf = (text: string): PartialRecoveryBlob => {
+    const o = parseSignedObject(text);
+    if (o.kind !== 'partial') throw new Error(o.kind);
+    return o.blob;
+  };
+  const coreOpen = (texts: string[], o: { key?: Who; councils?: Council[]; file?: Buffer } = {}) => async () => {
+    const unlock: Unlock = { partials: texts.map(partialOf), key: core[o.key ?? 'newOwner'].encryption, councils: o.councils ?? [council] };
+    return collectBytes((await openSource(bytesSource(u8(o.file ?? made.file)), unlock)).plaintext);
+  };
+  const refOpen = (texts: string[], o: { key?: Who; councils?: Council[]; file?: Buffer } = {}) =>
+    refDecryptWithPartials(o.file ?? made.file, texts, ref[o.key ?? 'newOwner'].rsaPrivatePem, { councils: (o.councils ?? [council]).map((c) => refParseCouncil(serializeCouncil(c))) });
+
+  it('core\'s partials open the file in the reference; the reference\'s in core; mixed, too', async () => {
+    const [c1, c3] = [await corePartial('m1'), await corePartial('m3')];
+    expect(refParseSignedObject(c1)).toBe('partial');
+    expect(refOpen([c1, c3]).plaintext.equals(made.plain)).toBe(true);
+    const [r2, r3] = [refPartial('m2'), refPartial('m3')];
+    expect(Buffer.from(await coreOpen([r2, r3])()).equals(made.plain)).toBe(true);
+    expect(Buffer.from(await coreOpen([c1, r2])()).equals(made.plain)).toBe(true);
+    expect(refOpen([r3, c1]).plaintext.equals(made.plain)).toBe(true);
+  });
+
+  it('the ceremony: k member keys decrypt in core a blob the reference checks, and in the reference a blob core wrote', async () => {
+    const unlock: Unlock = { escrow: made.blob, members: [core.m2, core.m1] };
+    expect(Buffer.from(await collectBytes((await openSource(bytesSource(u8(made.file)), unlock)).plaintext)).equals(made.plain)).toBe(true);
+    expect(refDecryptWithMembers(made.file, made.text, [ref.m3, ref.m1]).plaintext.equals(made.plain)).toBe(true);
+  });
+
+  /** A partial changed, then signed again by `by`: one its signer really made. */
+  const resignPartial = (text: string, edit: (u: Record<string, unknown>) => Record<string, unknown>, by: Who) =>
+    refSignedText(refSignObject('keyward/v2 partial', edit(without(JSON.parse(text) as object, 'signature')), ref[by].edPrivate));
+  const cases: [string, string, () => { texts: string[]; key?: Who; pinned?: 'none' | 'other'; file?: 'other' }][] = [
+    ['two members', 'ok', () => ({ texts: [refPartial('m1'), refPartial('m2')] })],
+    ['a field not defined', 'MALFORMED', () => ({ texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, note: '' }), 'm2')] })],
+    ['index 0', 'MALFORMED', () => ({ texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, issuer: { ...(u['issuer'] as object), index: 0 } }), 'm2')] })],
+    ['issuer.id not its keys\'', 'MALFORMED', () => ({ texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, issuer: { ...(u['issuer'] as object), id: ref.m1.id } }), 'm2')] })],
+    ['changed after signing', 'SIGNATURE_INVALID', () => ({ texts: [refPartial('m1'), refPartial('m2').replace('"createdAt":"2026', '"createdAt":"2027')] })],
+    ['signed as a recovery blob (§6 context)', 'SIGNATURE_INVALID', () => ({
+      texts: [refPartial('m1'), refSignedText(refSignObject('keyward/v2 recovery', without(JSON.parse(refPartial('m2')) as object, 'signature'), ref.m2.edPrivate))],
+    })],
+    ['from a non-member, as member 2', 'SIGNER_UNTRUSTED', () => ({
+      texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, issuer: { ...(u['issuer'] as object), id: ref.owner.id, publicKey: b64u(ref.owner.rsaSpki), signingKey: b64u(ref.owner.edSpki) } }), 'owner')],
+    })],
+    ['member 2 claiming index 3', 'SIGNER_UNTRUSTED', () => ({ texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, issuer: { ...(u['issuer'] as object), index: 3 } }), 'm2')] })],
+    ['no council pinned', 'SIGNER_UNTRUSTED', () => ({ texts: [refPartial('m1'), refPartial('m2')], pinned: 'none' })],
+    ['for the owner\'s old key', 'NO_MATCHING_KEY', () => ({ texts: [refPartial('m1'), refPartial('m2')], key: 'owner' })],
+    ['another file', 'BLOB_MISMATCH', () => ({ texts: [refPartial('m1'), refPartial('m2')], file: 'other' })],
+    ['one partial', 'QUORUM_NOT_MET', () => ({ texts: [refPartial('m1')] })],
+    ['one member twice', 'QUORUM_NOT_MET', () => ({ texts: [refPartial('m3'), refPartial('m3')] })],
+    ['a share wrapped under another label', 'UNWRAP_FAILED', () => ({
+      texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, wrappedShare: b64u(refWrapShare(refSplit(crypto.randomBytes(32), 3, 2)[0]!, 1, ref.newOwner.rsa)) }), 'm2')],
+    })],
+    ['a random share with the right point', 'ESCROW_INVALID', () => {
+      const good = refCheckEscrowAsMember(made.text, ref.m2).share;
+      return { texts: [refPartial('m1'), refPartial('m2', { share: Buffer.concat([crypto.randomBytes(32), good.subarray(32)]) })] };
+    }],
+    ['two members\' shares with one point', 'ESCROW_INVALID', () => {
+      const one = refCheckEscrowAsMember(made.text, ref.m1).share;
+      return { texts: [refPartial('m1'), refPartial('m2', { share: Buffer.concat([crypto.randomBytes(32), one.subarray(32)]) })] };
+    }],
+  ];
+  it.for(cases)('%s: both give %s', async ([, expected, make]) => {
+    const c = make();
+    const other = c.file === 'other' ? refEncryptV2({ plaintext: Buffer.alloc(10), chunkSize: CS, meta: { name: 'o', type: 't', size: 10, lastModified: 0 }, signer: ref.owner }).file : undefined;
+    const o = { ...(c.key ? { key: c.key } : {}), ...(c.pinned === 'none' ? { councils: [] } : {}), ...(other ? { file: other } : {}) };
+    expect(refCode(() => refOpen(c.texts, o)), 'reference').toBe(expected);
+    expect(await coreCode(coreOpen(c.texts, o)), 'core').toBe(expected);
   });
 });
