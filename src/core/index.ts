@@ -25,6 +25,8 @@ export * from './keys/key-id.ts';
 export * from './keys/wrap.ts';
 export * from './keys/rsa.ts';
 export * from './keys/identity.ts';
+export * from './keys/council.ts';
+export * from './shamir.ts';
 export * from './streams.ts';
 export * from './pieces.ts';
 export * from './encrypt-file.ts';

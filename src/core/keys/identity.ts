@@ -70,8 +70,8 @@ export interface PrivateIdentity extends PublicIdentity {
   signingPrivateKey: CryptoKey;
 }
 
-/** §1: the signing contexts of v2 (council ones are reserved for §8 and not signed with yet). */
-export const SIGN_CONTEXTS = ['keyward/v2 file', 'keyward/v2 escrow', 'keyward/v2 receipt', 'keyward/v2 recovery'] as const;
+/** §1: the signing contexts of v2 (the last two are a council's, §8.4 and §8.5). */
+export const SIGN_CONTEXTS = ['keyward/v2 file', 'keyward/v2 escrow', 'keyward/v2 receipt', 'keyward/v2 recovery', 'keyward/v2 partial', 'keyward/v2 drill'] as const;
 export type SignContext = (typeof SIGN_CONTEXTS)[number];
 
 /** What a person may hand over: a v1 key or an identity, public or private. */
