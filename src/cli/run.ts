@@ -6,6 +6,7 @@
 import { version } from '../../package.json';
 import { type ErrorCode, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
+import { councilCommand } from './commands/council.ts';
 import { decryptCommand } from './commands/decrypt.ts';
 import { encryptCommand } from './commands/encrypt.ts';
 import { escrowCommand } from './commands/escrow.ts';
@@ -35,6 +36,7 @@ const CLI_ERROR_CODES = ['USAGE', 'FILE_NOT_FOUND', 'OUTPUT_EXISTS', 'IO_ERROR',
 const COMMANDS: readonly Command[] = [
   keygenCommand,
   idCommand,
+  councilCommand,
   encryptCommand,
   verifyCommand,
   decryptCommand,
@@ -63,7 +65,9 @@ const MAIN_USAGE = `keyward ${version}: encrypt files and escrow each file key w
 
 Usage:
   keyward keygen --out NAME [--name TEXT] [--bits 3072|4096] [--passphrase] [--force]
-  keyward id KEY.pem
+  keyward id KEY.pem | COUNCIL.json
+  keyward council create --member A.pub.pem --member B.pub.pem ... --threshold K --name TEXT
+                  --out COUNCIL.json [--force]
   keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem [options]
   keyward verify FILE.keyward [--signer OWNER.pub.pem]
   keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json [--trust AUTH.pub.pem]]
