@@ -5,12 +5,21 @@
  * check, partials, the owner's decrypt, the ceremony, the drill) and every
  * refusal.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type Council,
   type PrivateIdentity,
+  b64u,
+  canonicalJson,
   councilId,
+  parseSignedObject,
+  signAs,
+  splitKey,
+  utf8,
+  verifyReceipt,
+  wrapShare,
   exportPrivateIdentity,
   exportPublicIdentity,
   identityFromKeyPair,
@@ -192,5 +201,107 @@ describe('council create and id', () => {
     expect(refused.stderr).toMatch(/council file, not one person's key/);
     fails(['council', 'create', '--member', out, '--threshold', '1', '--name', 'B', '--out', join(folder, 'c2.json')], 'KEY_UNSUPPORTED');
     expect(listDir(folder)).toEqual(['board.keyward-council.json', 'damaged.json', 'x.txt']);
+  });
+});
+
+/** Re-signs an object (without its signature) as `signer` would, for `context`. */
+async function resigned(value: Json, signer: PrivateIdentity, context: 'keyward/v2 escrow' | 'keyward/v2 partial'): Promise<Json> {
+  const body = Object.fromEntries(Object.entries(value).filter(([name]) => name !== 'signature'));
+  return { ...body, signature: b64u(await signAs(signer, context, utf8(canonicalJson(body)))) };
+}
+
+const writeJson = (path: string, value: Json): string => {
+  writeFileSync(path, `${canonicalJson(value)}\n`);
+  return path;
+};
+
+const MEMBERS = ['alice', 'bob', 'carol'] as const;
+
+describe('the 2-of-3 flow, by CLI', () => {
+  let folder = '';
+  let council = '';
+  let councilValue: Council;
+  let other = '';
+  let file = '';
+  let blob = '';
+
+  const encryptFor = (authority: string, name: string): { input: string; file: string; blob: string; stdout: string } => {
+    const plain = join(folder, name);
+    writeFileSync(plain, randomBytes(2 * 65_536 + 777));
+    const { stdout } = ok(['encrypt', plain, '--owner', pub('owner'), '--sign', priv('owner'), '--authority', authority, '--chunk-size', '65536']);
+    return { input: plain, file: `${plain}.keyward`, blob: `${plain}.keyward-escrow.json`, stdout };
+  };
+
+  beforeAll(async () => {
+    folder = sub('flow');
+    council = createCouncil(folder, 2);
+    councilValue = await parseCouncil(readFileSync(council, 'utf8'));
+    other = createCouncil(folder, 2, 'Other board', 'other.keyward-council.json');
+    ({ file, blob } = encryptFor(council, 'report.bin'));
+  });
+
+  it('encrypt --authority COUNCIL.json: a signed file and a council escrow blob, one wrapped share per member', () => {
+    const { stdout } = encryptFor(council, 'again.bin');
+    expect(stdout).toContain(`authority   ${councilValue.id}  (council, 2 of 3 members recover the file)`);
+    const value = readJson(blob);
+    expect(value).toMatchObject({ format: 'keyward-escrow/2', authority: { kind: 'council', id: councilValue.id, name: 'Board', threshold: 2 } });
+    expect(value.shares).toHaveLength(3);
+    expect(value).not.toHaveProperty('wrappedKey');
+    expect(readFileSync(file).subarray(0, 10).toString()).toBe('KEYWARD/2\n');
+  });
+
+  it('encrypt for a council needs --sign, and cannot rename it', () => {
+    const mine = sub('flow-encrypt-refused');
+    const plain = join(mine, 'x.txt');
+    writeFileSync(plain, 'x');
+    usage(['encrypt', plain, '--owner', pub('owner'), '--authority', council], /--authority is a council: .*--sign is needed/);
+    usage(['encrypt', plain, '--owner', pub('owner'), '--sign', priv('owner'), '--authority', council, '--authority-name', 'X'], /cannot rename a council/);
+    expect(listDir(mine)).toEqual(['x.txt']);
+  });
+
+  it("each member's check: GOOD, naming the member, and saying plainly that only a drill with 2 members proves the shares combine", async () => {
+    for (const [i, member] of MEMBERS.entries()) {
+      const receipts = sub(`flow-receipts-${member}`);
+      const { stdout } = ok(['escrow', 'check', blob, '--authority-key', priv(member), '--council', council, '--owner', pub('owner'), '--receipt-out', receipts]);
+      const line = stdout.trimEnd();
+      expect(line).toMatch(new RegExp(`^GOOD file KW-\\S+ from ${identity('owner').id}  ${blob}  member ${i + 1} of council ${councilValue.id} \\(2 of 3\\): `));
+      expect(line).toContain('your share is good; only a drill with 2 members (keyward drill) proves the shares combine to the file key');
+      // The member's receipt (§8.3): signed by the member, accepted for the council's blob.
+      const receipt = parseSignedObject(readFileSync(join(receipts, 'report.bin.keyward-receipt.json'), 'utf8'));
+      expect(receipt.kind).toBe('receipt');
+      if (receipt.kind !== 'receipt') return;
+      expect(receipt.receipt.authority.id).toBe(identity(member).id);
+      const escrow = parseSignedObject(readFileSync(blob, 'utf8'));
+      if (escrow.kind !== 'escrow-v2') throw new Error('not an escrow blob');
+      await verifyReceipt(receipt.receipt, escrow.blob);
+    }
+  });
+
+  it('with 2 member keys, escrow check proves every 2 of their shares combine to the key that opens the file', () => {
+    const { stdout } = ok(['escrow', 'check', blob, '--authority-key', priv('alice'), '--authority-key', priv('carol')]);
+    expect(stdout.trimEnd()).toBe(
+      `GOOD file ${String(readJson(blob).serial)} from ${identity('owner').id}  ${blob}  members 1, 3 of council ${councilValue.id} (2 of 3): every 2 of these shares combine to the key that opens the file`,
+    );
+  });
+
+  it('escrow check refuses a non-member (NO_MATCHING_KEY), another council (SIGNER_UNTRUSTED), receipts from several keys (USAGE)', () => {
+    expect(fails(['escrow', 'check', blob, '--authority-key', priv('stranger')], 'NO_MATCHING_KEY').stdout).toMatch(/^NO_MATCHING_KEY: /);
+    fails(['escrow', 'check', blob, '--authority-key', priv('alice'), '--council', other], 'SIGNER_UNTRUSTED');
+    fails(['escrow', 'check', blob, '--authority-key', priv('alice'), '--authority-key', priv('bob'), '--council', other], 'SIGNER_UNTRUSTED');
+    fails(['escrow', 'check', blob, '--authority-key', priv('alice'), '--authority-key', priv('stranger')], 'NO_MATCHING_KEY');
+    usage(['escrow', 'check', blob, '--authority-key', priv('alice'), '--authority-key', priv('bob'), '--receipt-out', folder], /--receipt-out takes one --authority-key/);
+  });
+
+  it("an evading blob (owner-signed, good shares of another key) passes one member's check with the plain warning, and fails the full check", async () => {
+    const real = readJson(blob);
+    const shares = await splitKey(globalThis.crypto.getRandomValues(new Uint8Array(32)), 3, 2);
+    const wrapped = await Promise.all(shares.map(async (share, i) => b64u(await wrapShare(share, i + 1, identity(MEMBERS[i]!).encryption.publicKey))));
+    const evading = writeJson(join(sub('flow-evading'), 'evading.keyward-escrow.json'), await resigned({ ...real, shares: wrapped }, identity('owner'), 'keyward/v2 escrow'));
+    for (const member of MEMBERS) {
+      const { stdout } = ok(['escrow', 'check', evading, '--authority-key', priv(member)]);
+      expect(stdout).toMatch(/^GOOD file .*: your share is good; only a drill with 2 members \(keyward drill\) proves the shares combine to the file key\n$/);
+    }
+    const result = fails(['escrow', 'check', evading, '--authority-key', priv('alice'), '--authority-key', priv('bob')], 'ESCROW_INVALID');
+    expect(result.stdout).toMatch(/^ESCROW_INVALID: .*evading\.keyward-escrow\.json: /);
   });
 });

@@ -402,13 +402,13 @@ describe('escrow check', () => {
     expect(keyward(['escrow', 'check', good.blob, '--authority-key', key('authority.pem')]).firstLine).toMatch(/^NO_MATCHING_KEY: /);
   });
 
-  it('a council blob (§8) is refused as UNSUPPORTED_VERSION: councils are not implemented', () => {
+  it('a council blob with no members (§8.1: n ≥ 1) is MALFORMED (cli-council.test.ts checks good ones)', () => {
     const real = readJson(good.blob);
     const council = join(folder, 'council.keyward-escrow.json');
     writeFileSync(council, JSON.stringify({ ...real, authority: { kind: 'council', name: 'Board', id: identity('authority').id, threshold: 2, members: [] } }));
     const result = check([council]);
-    expect(result.firstLine).toMatch(/^UNSUPPORTED_VERSION: /);
-    expect(result.stdout).toMatch(/^UNSUPPORTED_VERSION: .*council\.keyward-escrow\.json: /);
+    expect(result.firstLine).toMatch(/^MALFORMED: /);
+    expect(result.stdout).toMatch(/^MALFORMED: .*council\.keyward-escrow\.json: /);
   });
 
   it('a missing --receipt-out folder fails before any blob is checked', () => {

@@ -68,11 +68,12 @@ Usage:
   keyward id KEY.pem | COUNCIL.json
   keyward council create --member A.pub.pem --member B.pub.pem ... --threshold K --name TEXT
                   --out COUNCIL.json [--force]
-  keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem [options]
+  keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem|COUNCIL.json [options]
   keyward verify FILE.keyward [--signer OWNER.pub.pem]
   keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json [--trust AUTH.pub.pem]]
                   [--signer OWNER.pub.pem] [--out PATH] [--force]
-  keyward escrow check ESCROW.json... --authority-key AUTH.pem [--receipt-out DIR] [--force]
+  keyward escrow check ESCROW.json... --authority-key AUTH.pem [--authority-key KEY2.pem ...]
+                  [--council COUNCIL.json] [--owner OWNER.pub.pem] [--receipt-out DIR] [--force]
   keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--out PATH] [--force]
   keyward reissue ESCROW.json --authority-key AUTH.pem --to NEW.pub.pem [--owner-name TEXT]
                   --out RECOVERY.json [--force]
@@ -80,8 +81,9 @@ Usage:
   keyward help [COMMAND] | keyward COMMAND --help | keyward --version
 
 Every option that takes a key takes a v1 key (RSA) or an identity (keyward
-keygen: RSA and Ed25519). Councils are not supported yet: a council file is
-refused (UNSUPPORTED_VERSION).
+keygen: RSA and Ed25519). A council (keyward council create: n members'
+identities, k of whom together recover a file) goes where a command takes
+COUNCIL.json; an option that takes one key refuses it (KEY_UNSUPPORTED).
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n')}
