@@ -24,7 +24,7 @@ export function readBlobText(path: string): Promise<string> {
  *
  * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `MALFORMED` (too large)
  */
-export function readBlobBytes(path: string): Promise<Uint8Array> {
+export function readBlobBytes(path: string): Promise<Uint8Array<ArrayBuffer>> {
   return readSmallBytes(path, MAX_BLOB_FILE_BYTES, () => new KeywardError('MALFORMED', { reason: 'the file is far too large to be a blob' }));
 }
 

@@ -6,7 +6,7 @@
  * refusal.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Council,
@@ -26,6 +26,7 @@ import {
   importPrivateKey,
   parseCouncil,
 } from '../core/index.ts';
+import { drillPassed, parseDrillReport, verifyDrillReport } from '../core/format/drill.ts';
 import { type CliResult, buildCli, key, keyward, listDir, tempDirForFile } from './test-support.ts';
 
 const temp = tempDirForFile('cli-council');
@@ -222,8 +223,11 @@ describe('the 2-of-3 flow, by CLI', () => {
   let council = '';
   let councilValue: Council;
   let other = '';
+  let input = '';
   let file = '';
   let blob = '';
+  /** partial[name]: the partial recovery blob that member issued for new-owner. */
+  const partial: Record<string, string> = {};
 
   const encryptFor = (authority: string, name: string): { input: string; file: string; blob: string; stdout: string } => {
     const plain = join(folder, name);
@@ -232,12 +236,17 @@ describe('the 2-of-3 flow, by CLI', () => {
     return { input: plain, file: `${plain}.keyward`, blob: `${plain}.keyward-escrow.json`, stdout };
   };
 
+  const reissue = (escrow: string, member: string, out: string): CliResult =>
+    ok(['reissue', escrow, '--authority-key', priv(member), '--to', pub('new-owner'), '--out', out]);
+  const decrypt = (target: string, partials: readonly string[], extra: readonly string[], out: string) =>
+    keyward(['decrypt', target, '--key', priv('new-owner'), ...partials.flatMap((p) => ['--recovery', p]), ...extra, '--out', out]);
+
   beforeAll(async () => {
     folder = sub('flow');
     council = createCouncil(folder, 2);
     councilValue = await parseCouncil(readFileSync(council, 'utf8'));
     other = createCouncil(folder, 2, 'Other board', 'other.keyward-council.json');
-    ({ file, blob } = encryptFor(council, 'report.bin'));
+    ({ input, file, blob } = encryptFor(council, 'report.bin'));
   });
 
   it('encrypt --authority COUNCIL.json: a signed file and a council escrow blob, one wrapped share per member', () => {
@@ -303,5 +312,169 @@ describe('the 2-of-3 flow, by CLI', () => {
     }
     const result = fails(['escrow', 'check', evading, '--authority-key', priv('alice'), '--authority-key', priv('bob')], 'ESCROW_INVALID');
     expect(result.stdout).toMatch(/^ESCROW_INVALID: .*evading\.keyward-escrow\.json: /);
+  });
+  describe('partial recovery', () => {
+    beforeAll(() => {
+      for (const [i, member] of MEMBERS.entries()) {
+        partial[member] = join(folder, `p${i + 1}.keyward-recovery.json`);
+        reissue(blob, member, partial[member]);
+      }
+    });
+
+    it('reissue by a member writes a partial recovery blob naming the member, its index and the council', () => {
+      const value = readJson(partial.bob!);
+      expect(value).toMatchObject({ format: 'keyward-recovery/2', issuer: { kind: 'member', id: identity('bob').id, index: 2, council: councilValue.id }, owner: { id: identity('new-owner').id } });
+      expect(value).toHaveProperty('wrappedShare');
+      expect(value).not.toHaveProperty('wrappedKey');
+      const out = join(sub('flow-reissue'), 'p.json');
+      const { stdout } = reissue(blob, 'carol', out);
+      expect(stdout).toMatch(/^partial {5}.*p\.json/);
+      expect(stdout).toContain('the owner needs partials from 2 distinct members of the 3; this is one');
+      fails(['reissue', blob, '--authority-key', priv('stranger'), '--to', pub('new-owner'), '--out', join(folder, 'no.json')], 'NO_MATCHING_KEY');
+      expect(existsSync(join(folder, 'no.json'))).toBe(false);
+    });
+
+    it('the owner decrypts with partials of any 2 distinct members and the pinned council', () => {
+      const mine = sub('flow-decrypt');
+      const want = readFileSync(input);
+      for (const pair of [['alice', 'bob'], ['carol', 'alice']]) {
+        const out = join(mine, `${pair.join('-')}.bin`);
+        const result = decrypt(file, pair.map((m) => partial[m]!), ['--trust', council, '--signer', pub('owner')], out);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain(`opened with partial recovery blobs (2) of council ${councilValue.id}`);
+        expect(readFileSync(out).equals(want)).toBe(true);
+      }
+    });
+
+    it('refused, with no output: one partial, two of one member (QUORUM_NOT_MET)', () => {
+      const mine = sub('flow-quorum');
+      const out = join(mine, 'out.bin');
+      const one = decrypt(file, [partial.alice!], ['--trust', council], out);
+      expect(one.firstLine).toMatch(/^QUORUM_NOT_MET: /);
+      expect(one.status).toBe(1);
+      // The same member twice: the same file given twice, and a second partial issued by that member.
+      const again = join(mine, 'alice-again.json');
+      reissue(blob, 'alice', again);
+      expect(readFileSync(again, 'utf8')).not.toBe(readFileSync(partial.alice!, 'utf8'));
+      for (const pair of [[partial.alice!, partial.alice!], [partial.alice!, again]]) {
+        const result = decrypt(file, pair, ['--trust', council], out);
+        expect(result.firstLine).toMatch(/^QUORUM_NOT_MET: /);
+        expect(result.status).toBe(1);
+      }
+      expect(listDir(mine)).toEqual(['alice-again.json']);
+    });
+
+    it("refused, with no output: a non-member's partial, a partial of an untrusted council, a tampered partial, nothing pinned", async () => {
+      const mine = sub('flow-untrusted');
+      const out = join(mine, 'out.bin');
+      // A stranger signs a partial claiming to be member 2.
+      const real = readJson(partial.bob!);
+      const stranger = identity('stranger');
+      const forged = writeJson(join(mine, 'forged.json'), await resigned({ ...real, issuer: { ...(real.issuer as Json), name: 'bob', id: stranger.id, publicKey: b64u(stranger.rsaSpki), signingKey: b64u(stranger.ed25519Spki) } }, stranger, 'keyward/v2 partial'));
+      expect(decrypt(file, [partial.alice!, forged], ['--trust', council], out).firstLine).toMatch(/^SIGNER_UNTRUSTED: /);
+      // Partials of a council the owner did not pin: same members, another council.
+      const theirs = encryptFor(other, 'theirs.bin');
+      const theirPartials = ['alice', 'bob'].map((m) => {
+        const path = join(mine, `their-${m}.json`);
+        reissue(theirs.blob, m, path);
+        return path;
+      });
+      expect(decrypt(theirs.file, theirPartials, ['--trust', council], out).firstLine).toMatch(/^SIGNER_UNTRUSTED: /);
+      expect(decrypt(theirs.file, theirPartials, ['--trust', pub('alice')], out).firstLine).toMatch(/^SIGNER_UNTRUSTED: /);
+      expect(decrypt(theirs.file, theirPartials, [], out).firstLine).toMatch(/^SIGNER_UNTRUSTED: /);
+      // Changed after the member signed it.
+      const tampered = writeJson(join(mine, 'tampered.json'), { ...real, description: 'changed' });
+      expect(decrypt(file, [partial.alice!, tampered], ['--trust', council], out).firstLine).toMatch(/^SIGNATURE_INVALID: /);
+      // A full recovery blob and partials are not mixed.
+      expect(decrypt(file, [partial.alice!, theirs.blob], ['--trust', council], out).status).toBe(2);
+      expect(existsSync(out)).toBe(false);
+      expect(listDir(mine).filter((n) => n.startsWith('out') || n.startsWith('.'))).toEqual([]);
+    });
+
+  });
+
+  it('recover: a ceremony of 2 members opens the file; one member, the same member twice, or a non-member cannot', () => {
+    const mine = sub('flow-recover');
+    const out = join(mine, 'out.bin');
+    const recover = (...members: string[]) => keyward(['recover', file, '--escrow', blob, ...members.flatMap((m) => ['--authority-key', priv(m)]), '--out', out]);
+    expect(recover('alice').firstLine).toMatch(/^QUORUM_NOT_MET: /);
+    expect(recover('alice', 'alice').firstLine).toMatch(/^QUORUM_NOT_MET: /);
+    expect(recover('alice', 'stranger').firstLine).toMatch(/^NO_MATCHING_KEY: /);
+    expect(listDir(mine)).toEqual([]);
+    const done = recover('bob', 'carol');
+    expect(done.stderr).toBe('');
+    expect(done.status).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(input))).toBe(true);
+  });
+
+  describe('the drill', () => {
+    let evading = '';
+    let second = '';
+
+    beforeAll(async () => {
+      second = encryptFor(council, 'second.bin').blob;
+      // An evading blob: signed by the owner for the real file, with good shares of another key.
+      const real = readJson(blob);
+      const shares = await splitKey(globalThis.crypto.getRandomValues(new Uint8Array(32)), 3, 2);
+      const wrapped = await Promise.all(shares.map(async (share, i) => b64u(await wrapShare(share, i + 1, identity(MEMBERS[i]!).encryption.publicKey))));
+      evading = writeJson(join(folder, 'evading.keyward-escrow.json'), await resigned({ ...real, shares: wrapped }, identity('owner'), 'keyward/v2 escrow'));
+    });
+
+    const drill = (blobs: readonly string[], members: readonly string[], extra: readonly string[] = []) =>
+      keyward(['drill', ...blobs, ...members.flatMap((m) => ['--authority-key', priv(m)]), ...extra]);
+
+    it('passes on the deposited blobs: one GOOD line each, exit 0, a report signed by both members that verifies', async () => {
+      const report = join(sub('drill-pass'), 'keyward-drill.json');
+      const result = drill([blob, second], ['alice', 'bob'], ['--council', council, '--report-out', report]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(new RegExp(`^GOOD file KW-\\S+  ${blob}$`));
+      expect(lines[1]).toMatch(new RegExp(`^GOOD file KW-\\S+  ${second}$`));
+      expect(lines[2]).toMatch(/^drill {7}PASSED: 2 of 2 blobs GOOD, members 1, 2 of council /);
+      const parsed = parseDrillReport(readFileSync(report, 'utf8'));
+      await expect(verifyDrillReport(parsed, councilValue)).resolves.toBeUndefined();
+      expect(drillPassed(parsed)).toBe(true);
+      expect(parsed.members.map((m) => m.id)).toEqual([identity('alice').id, identity('bob').id]);
+      expect(parsed.results[0]!.blob).toBe(createHash('sha256').update(readFileSync(blob)).digest('base64url'));
+    });
+
+    it("an evading blob passes one member's check, with the plain warning, and fails the drill with ESCROW_INVALID; the report is written as evidence", async () => {
+      const member = ok(['escrow', 'check', evading, '--authority-key', priv('alice')]);
+      expect(member.stdout).toMatch(/^GOOD file .*your share is good; only a drill with 2 members \(keyward drill\) proves the shares combine to the file key\n$/);
+      const report = join(sub('drill-fail'), 'keyward-drill.json');
+      const result = drill([blob, evading], ['alice', 'carol'], ['--report-out', report]);
+      expect(result.status).toBe(1);
+      expect(result.firstLine).toMatch(/^ESCROW_INVALID: /);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^GOOD file /);
+      expect(lines[1]).toMatch(new RegExp(`^ESCROW_INVALID: ${evading}: `));
+      expect(lines[2]).toMatch(/^drill {7}FAILED: 1 of 2 blobs GOOD/);
+      const parsed = parseDrillReport(readFileSync(report, 'utf8'));
+      await expect(verifyDrillReport(parsed, councilValue)).resolves.toBeUndefined();
+      expect(parsed.results.map((r) => r.result)).toEqual(['GOOD', 'ESCROW_INVALID']);
+      expect(drillPassed(parsed)).toBe(false);
+      // The full check of escrow check agrees with the drill.
+      fails(['escrow', 'check', evading, '--authority-key', priv('alice'), '--authority-key', priv('bob')], 'ESCROW_INVALID');
+    });
+
+    it('a non-member key, or fewer members than k, stops the drill: no report', () => {
+      const mine = sub('drill-stopped');
+      const report = join(mine, 'r.json');
+      expect(drill([blob], ['alice', 'stranger'], ['--council', council, '--report-out', report]).firstLine).toMatch(/^NO_MATCHING_KEY: /);
+      expect(drill([blob], ['alice'], ['--council', council, '--report-out', report]).firstLine).toMatch(/^QUORUM_NOT_MET: /);
+      expect(drill([blob], ['alice', 'alice'], ['--council', council, '--report-out', report]).firstLine).toMatch(/^QUORUM_NOT_MET: /);
+      expect(listDir(mine)).toEqual([]);
+    });
+
+    it('--sample N drills N of the blobs given, in their order; a bad N is a usage error', () => {
+      const result = drill([blob, second, blob], ['alice', 'bob'], ['--sample', '2']);
+      expect(result.status).toBe(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[2]).toContain('(a random sample of 2 of the 3 given)');
+      usage(['drill', blob, '--authority-key', priv('alice'), '--sample', '0'], /--sample must be a whole number/);
+    });
   });
 });

@@ -127,7 +127,7 @@ function handlePieces(handle: FileHandle, path: string, start: number, pieceSize
  * @param tooLarge - the error for a file over `maxBytes`; nothing past that is read
  * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; or `tooLarge()`
  */
-export async function readSmallBytes(path: string, maxBytes: number, tooLarge: () => Error): Promise<Uint8Array> {
+export async function readSmallBytes(path: string, maxBytes: number, tooLarge: () => Error): Promise<Uint8Array<ArrayBuffer>> {
   const input = await openInput(path);
   if (input.size > maxBytes) {
     await input.close();

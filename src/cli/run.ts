@@ -8,6 +8,7 @@ import { type ErrorCode, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
 import { councilCommand } from './commands/council.ts';
 import { decryptCommand } from './commands/decrypt.ts';
+import { drillCommand } from './commands/drill.ts';
 import { encryptCommand } from './commands/encrypt.ts';
 import { escrowCommand } from './commands/escrow.ts';
 import { idCommand } from './commands/id.ts';
@@ -43,6 +44,7 @@ const COMMANDS: readonly Command[] = [
   escrowCommand,
   recoverCommand,
   reissueCommand,
+  drillCommand,
   inspectCommand,
 ];
 
@@ -70,13 +72,16 @@ Usage:
                   --out COUNCIL.json [--force]
   keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem|COUNCIL.json [options]
   keyward verify FILE.keyward [--signer OWNER.pub.pem]
-  keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json [--trust AUTH.pub.pem]]
+  keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json ... [--trust AUTH.pub.pem|COUNCIL.json]]
                   [--signer OWNER.pub.pem] [--out PATH] [--force]
   keyward escrow check ESCROW.json... --authority-key AUTH.pem [--authority-key KEY2.pem ...]
                   [--council COUNCIL.json] [--owner OWNER.pub.pem] [--receipt-out DIR] [--force]
-  keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--out PATH] [--force]
+  keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--authority-key KEY2.pem ...]
+                  [--out PATH] [--force]
   keyward reissue ESCROW.json --authority-key AUTH.pem --to NEW.pub.pem [--owner-name TEXT]
                   --out RECOVERY.json [--force]
+  keyward drill ESCROW.json... --authority-key KEY.pem --authority-key KEY2.pem ... [--council COUNCIL.json]
+                  [--sample N] [--report-out REPORT.json] [--force]
   keyward inspect FILE.keyward | BLOB.json
   keyward help [COMMAND] | keyward COMMAND --help | keyward --version
 

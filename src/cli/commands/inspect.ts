@@ -23,7 +23,8 @@ so none of it is verified):
   a v2 escrow blob: format, fileId, serial, description, createdAt, owner
                     (name, id), authority, payloadDigest, signer
   a v2 recovery blob: format, fileId, serial, description, createdAt, owner,
-                    issuer, headerHmac, escrowDigest, signer
+                    issuer, headerHmac, escrowDigest, signer (a council member's
+                    partial one: its issuer names the council and the member's index)
   a receipt:        format, fileId, serial, escrowDigest, owner, authority
                     (name, id), receivedAt, signer
 "signer" is who the file or blob claims signed it: "keyward verify" and
@@ -55,6 +56,12 @@ async function describeBlob(path: string): Promise<object> {
     case 'recovery-v2': {
       const { format, fileId, serial, description, createdAt, headerHmac, escrowDigest, owner, issuer } = parsed.blob;
       return { format, fileId, serial, description, createdAt, owner, issuer: { kind: issuer.kind, name: issuer.name, id: issuer.id }, headerHmac, escrowDigest, signer: issuer.id };
+    }
+    case 'partial': {
+      // §8.4: a council member's partial recovery blob; its wrapped share is left out.
+      const { format, fileId, serial, description, createdAt, headerHmac, escrowDigest, owner, issuer } = parsed.blob;
+      const { kind, name, id, council, index } = issuer;
+      return { format, fileId, serial, description, createdAt, owner, issuer: { kind, name, id, council, index }, headerHmac, escrowDigest, signer: id };
     }
     case 'receipt': {
       const { format, fileId, serial, escrowDigest, owner, authority, receivedAt } = parsed.receipt;
