@@ -61,7 +61,8 @@ Options:
                          encrypted one takes KEYWARD_PASSPHRASE, else asks on the terminal,
                          once per file)
   --council PATH         the council to drill (COUNCIL.json); a blob for any other council is
-                         NO_MATCHING_KEY (default: the council of the first blob that parses)
+                         NO_MATCHING_KEY (default: the council of the first blob given whose
+                         council has every key given as a member)
   --sample N             drill N of the blobs given, picked at random (a cryptographic random
                          choice, so nobody can predict which); all of them if N is larger
   --report-out PATH      write the drill report (keyward-drill.json, format keyward-drill/2),
