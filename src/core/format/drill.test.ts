@@ -1,6 +1,5 @@
 /** v2 §8.5: a council's drill, its signed report and the report's checks. */
 import { b64u, randomBytes, utf8 } from '../bytes.ts';
-import { canonicalJson } from '../canonical.ts';
 import { encryptSource } from '../encrypt-file.ts';
 import { type Council, createCouncil } from '../keys/council.ts';
 import type { PrivateIdentity } from '../keys/identity.ts';
@@ -11,7 +10,7 @@ import { expectCode, makeIdentity, patternBytes } from '../test-support.ts';
 import { type DrillReport, drillPassed, parseDrillReport, runDrill, verifyDrillReport } from './drill.ts';
 import { openWithMembers } from './council-escrow.ts';
 import { type EscrowBlobV2, signEscrowBlob } from './escrow-v2.ts';
-import { serializeSigned } from './signed-object.ts';
+import { parseSignedObject, serializeSigned } from './signed-object.ts';
 import { withoutSignature } from './signing.ts';
 
 let owner: PrivateIdentity;
@@ -19,6 +18,8 @@ let members: [PrivateIdentity, PrivateIdentity, PrivateIdentity];
 let stranger: PrivateIdentity;
 let council: Council;
 let otherCouncil: Council;
+/** The same name, threshold and members as `council`, the members named otherwise: another council ID. */
+let renamed: Council;
 let good: [EscrowBlobV2, EscrowBlobV2];
 let forOther: EscrowBlobV2;
 
@@ -50,6 +51,7 @@ beforeAll(async () => {
   members = [m1, m2, m3];
   council = await createCouncil({ name: 'Recovery council', threshold: 2, members: members.map((identity, i) => ({ name: `member ${i + 1}`, identity })) });
   otherCouncil = await createCouncil({ name: 'Other', threshold: 1, members: [{ name: 'stranger', identity: stranger }] });
+  renamed = await createCouncil({ name: 'Recovery council', threshold: 2, members: members.map((identity, i) => ({ name: `M${i + 1}`, identity })) });
   good = [await escrowedTo(council, patternBytes(1000, 1)), await escrowedTo(council, patternBytes(70_000, 2))];
   forOther = await escrowedTo(otherCouncil, patternBytes(10, 3));
 });
@@ -65,6 +67,7 @@ describe('a drill (§8.5)', () => {
     expect(drillPassed(report)).toBe(true);
     await verifyDrillReport(report, council);
     expect(parseDrillReport(serializeDrill(report))).toEqual(report);
+    expect(parseSignedObject(serializeDrill(report))).toEqual({ kind: 'drill', report });
   });
 
   it('fails an evading blob (owner-signed, its shares combine to a key that opens nothing) and keeps the others GOOD', async () => {
@@ -91,6 +94,13 @@ describe('a drill (§8.5)', () => {
     expect(report.results.map((entry) => [entry.result, entry.fileId])).toEqual([['MALFORMED', ''], ['MALFORMED', ''], ['NO_MATCHING_KEY', forOther.fileId], ['GOOD', good[0].fileId]]);
   });
 
+  it('does not count a blob for another council of the same members as GOOD', async () => {
+    const forRenamed = await escrowedTo(renamed, patternBytes(10, 4));
+    const report = await runDrill([bytesOf(good[0]), bytesOf(forRenamed)], members);
+    expect(report.council.id).toBe(council.id);
+    expect(report.results.map((entry) => entry.result)).toEqual(['GOOD', 'NO_MATCHING_KEY']);
+  });
+
   it('stops before any blob with a key that is not a member, or fewer than k distinct members', async () => {
     await expectCode(runDrill(good.map(bytesOf), [members[0], stranger]), 'NO_MATCHING_KEY');
     await expectCode(runDrill(good.map(bytesOf), [members[0]]), 'QUORUM_NOT_MET');
@@ -110,6 +120,8 @@ describe('checking a drill report (§8.5)', () => {
   it('refuses a report for another council', async () => {
     await expectCode(verifyDrillReport(report, otherCouncil), 'SIGNER_UNTRUSTED');
     await expectCode(verifyDrillReport(changed({ council: { ...report.council, threshold: 3 } }), council), 'SIGNER_UNTRUSTED');
+    // Only the council ID tells these two apart.
+    await expectCode(verifyDrillReport(report, renamed), 'SIGNER_UNTRUSTED');
   });
 
   it('refuses a member named at another index', async () => {
@@ -127,6 +139,7 @@ describe('checking a drill report (§8.5)', () => {
     await expectCode(verifyDrillReport(changed({ results }), council), 'SIGNATURE_INVALID');
     await expectCode(verifyDrillReport(changed({ signatures: [...report.signatures].reverse() }), council), 'SIGNATURE_INVALID');
     await expectCode(verifyDrillReport(changed({ signatures: report.signatures.slice(0, 2) }), council), 'SIGNATURE_INVALID');
+    await expectCode(verifyDrillReport(changed({ signatures: report.signatures.map((entry) => ({ ...entry, id: stranger.id })) }), council), 'SIGNATURE_INVALID');
   });
 
   it('reads strictly', async () => {
@@ -141,6 +154,4 @@ describe('checking a drill report (§8.5)', () => {
   });
 });
 
-function serializeDrill(report: DrillReport): string {
-  return `${canonicalJson(report)}\n`;
-}
+const serializeDrill = (report: DrillReport) => serializeSigned(report);
