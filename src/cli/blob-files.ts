@@ -71,6 +71,6 @@ export async function loadEscrowBlob(path: string, flag: string): Promise<AnyEsc
   const parsed = await loadSignedObject(path, flag);
   if (parsed.kind === 'escrow-v2') return { version: 2, blob: parsed.blob };
   if (parsed.kind === 'escrow-v1') return { version: 1, blob: parsed.blob };
-  const what = parsed.kind === 'receipt' ? 'a receipt' : 'a recovery blob';
+  const what = parsed.kind === 'receipt' ? 'a receipt' : parsed.kind === 'drill' ? 'a drill report' : 'a recovery blob';
   throw withContext(new KeywardError('MALFORMED', { reason: `this is ${what}, not an escrow blob` }), flag ? `${flag} ${path}` : path);
 }

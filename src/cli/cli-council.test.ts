@@ -14,10 +14,13 @@ import {
   b64u,
   canonicalJson,
   councilId,
+  drillPassed,
+  parseDrillReport,
   parseSignedObject,
   signAs,
   splitKey,
   utf8,
+  verifyDrillReport,
   verifyReceipt,
   wrapShare,
   exportPrivateIdentity,
@@ -26,7 +29,6 @@ import {
   importPrivateKey,
   parseCouncil,
 } from '../core/index.ts';
-import { drillPassed, parseDrillReport, verifyDrillReport } from '../core/format/drill.ts';
 import { type CliResult, buildCli, key, keyward, listDir, tempDirForFile } from './test-support.ts';
 
 const temp = tempDirForFile('cli-council');
@@ -326,6 +328,9 @@ describe('the 2-of-3 flow, by CLI', () => {
       expect(value).toMatchObject({ format: 'keyward-recovery/2', issuer: { kind: 'member', id: identity('bob').id, index: 2, council: councilValue.id }, owner: { id: identity('new-owner').id } });
       expect(value).toHaveProperty('wrappedShare');
       expect(value).not.toHaveProperty('wrappedKey');
+      const shown = JSON.parse(ok(['inspect', partial.bob!]).stdout) as Json;
+      expect(shown).toMatchObject({ issuer: { kind: 'member', index: 2, council: councilValue.id }, signer: identity('bob').id });
+      expect(shown).not.toHaveProperty('wrappedShare');
       const out = join(sub('flow-reissue'), 'p.json');
       const { stdout } = reissue(blob, 'carol', out);
       expect(stdout).toMatch(/^partial {5}.*p\.json/);
@@ -438,6 +443,10 @@ describe('the 2-of-3 flow, by CLI', () => {
       expect(drillPassed(parsed)).toBe(true);
       expect(parsed.members.map((m) => m.id)).toEqual([identity('alice').id, identity('bob').id]);
       expect(parsed.results[0]!.blob).toBe(createHash('sha256').update(readFileSync(blob)).digest('base64url'));
+      // inspect shows who signed it and what they found; a report is no escrow or recovery blob.
+      const shown = JSON.parse(ok(['inspect', report]).stdout) as Json;
+      expect(shown).toMatchObject({ format: 'keyward-drill/2', signer: [identity('alice').id, identity('bob').id], results: [{ result: 'GOOD' }, { result: 'GOOD' }] });
+      expect(fails(['escrow', 'check', report, '--authority-key', priv('alice')], 'MALFORMED').stderr).toContain('this is a drill report, not an escrow blob');
     });
 
     it("an evading blob passes one member's check, with the plain warning, and fails the drill with ESCROW_INVALID; the report is written as evidence", async () => {

@@ -111,7 +111,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
         how = `recovery blob ${path} issued by ${object.blob.issuer.id}, key ${key.keyId}`;
         unlock = { recovery: object.blob, key, trusted: trusted?.kind === 'key' ? [trusted.identity.id] : [] };
       } else {
-        const what = object?.kind === 'receipt' ? 'a receipt' : 'an escrow blob';
+        const what = object?.kind === 'receipt' ? 'a receipt' : object?.kind === 'drill' ? 'a drill report' : 'an escrow blob';
         throw withContext(new KeywardError('MALFORMED', { reason: `this is ${what}, not a recovery blob` }), `--recovery ${path}`);
       }
       return { unlock, expectSigner };

@@ -13,10 +13,10 @@ import {
   type PrivateIdentity,
   KeywardError,
   escapeUnsafeChars,
-  canonicalJson,
+  drillPassed,
+  runDrill,
+  serializeSigned,
 } from '../../core/index.ts';
-// drill.ts is not exported from the core's index yet (the lead's file on main).
-import { drillPassed, runDrill } from '../../core/format/drill.ts';
 import { AtomicFile } from '../atomic-file.ts';
 import { readBlobBytes } from '../blob-files.ts';
 import { outputExists, usageError, withContext } from '../errors.ts';
@@ -118,7 +118,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   }
 
   const report = await runDrill(blobs, members, council === undefined ? {} : { council });
-  if (reportPath !== undefined) await AtomicFile.writeText(reportPath, `${canonicalJson(report)}\n`, { force });
+  if (reportPath !== undefined) await AtomicFile.writeText(reportPath, serializeSigned(report), { force });
 
   let firstFailure: KeywardError | undefined;
   report.results.forEach((result, i) => {

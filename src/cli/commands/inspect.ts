@@ -27,6 +27,8 @@ so none of it is verified):
                     partial one: its issuer names the council and the member's index)
   a receipt:        format, fileId, serial, escrowDigest, owner, authority
                     (name, id), receivedAt, signer
+  a drill report:   format, council, createdAt, members, results, signer (the
+                    identity IDs of the members who signed it)
 "signer" is who the file or blob claims signed it: "keyward verify" and
 "keyward escrow check" check that. Wrapped keys, salts, MACs and signatures
 are not shown. Control, bidi and zero-width characters in names and
@@ -66,6 +68,11 @@ async function describeBlob(path: string): Promise<object> {
     case 'receipt': {
       const { format, fileId, serial, escrowDigest, owner, authority, receivedAt } = parsed.receipt;
       return { format, fileId, serial, escrowDigest, owner, authority: { name: authority.name, id: authority.id }, receivedAt, signer: authority.id };
+    }
+    case 'drill': {
+      // §8.5: signed by every member listed; "signer" names them all.
+      const { format, council, createdAt, members, results } = parsed.report;
+      return { format, council, createdAt, members, results, signer: members.map((m) => m.id) };
     }
   }
 }
