@@ -468,6 +468,26 @@ describe('the 2-of-3 flow, by CLI', () => {
       fails(['escrow', 'check', evading, '--authority-key', priv('alice'), '--authority-key', priv('bob')], 'ESCROW_INVALID');
     });
 
+    it("a blob that does not parse is MALFORMED and another council's blob NO_MATCHING_KEY, each on its line, in the report", () => {
+      const mine = sub('drill-mixed');
+      const garbage = join(mine, 'garbage.json');
+      writeFileSync(garbage, '{"format": "keyward-escrow/2"');
+      const theirs = encryptFor(other, 'drill-theirs.bin').blob;
+      const report = join(mine, 'r.json');
+      const result = drill([garbage, blob, theirs], ['alice', 'bob'], ['--council', council, '--report-out', report]);
+      expect(result.status).toBe(1);
+      expect(result.firstLine).toMatch(/^MALFORMED: /);
+      expect(result.stderr).toContain(`while reading ${garbage}`);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines.slice(0, 3).map((line) => line.split(':')[0]!.split(' ')[0])).toEqual(['MALFORMED', 'GOOD', 'NO_MATCHING_KEY']);
+      expect(parseDrillReport(readFileSync(report, 'utf8')).results.map((r) => [r.result, r.fileId === ''])).toEqual([
+        ['MALFORMED', true],
+        ['GOOD', false],
+        ['NO_MATCHING_KEY', false],
+      ]);
+      fails(['drill', join(mine, 'missing.json'), '--authority-key', priv('alice'), '--authority-key', priv('bob')], 'FILE_NOT_FOUND');
+    });
+
     it('a non-member key, or fewer members than k, stops the drill: no report', () => {
       const mine = sub('drill-stopped');
       const report = join(mine, 'r.json');
