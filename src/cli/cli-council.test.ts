@@ -507,3 +507,23 @@ describe('the 2-of-3 flow, by CLI', () => {
     });
   });
 });
+
+describe('a council of threshold 1', () => {
+  it("a member's check is complete (no drill needed), and one member's partial opens the file", () => {
+    const folder = sub('k1');
+    const council = join(folder, 'one.json');
+    ok(['council', 'create', '--member', pub('alice'), '--member', pub('bob'), '--threshold', '1', '--name', 'Either', '--out', council]);
+    const input = join(folder, 'x.bin');
+    writeFileSync(input, randomBytes(5000));
+    ok(['encrypt', input, '--owner', pub('owner'), '--sign', priv('owner'), '--authority', council]);
+    const blob = `${input}.keyward-escrow.json`;
+    const { stdout } = ok(['escrow', 'check', blob, '--authority-key', priv('bob')]);
+    expect(stdout).toMatch(/ member 2 of council SHA256:[0-9a-f]{64} \(1 of 2\): your share alone is the file key, and it opens the file\n$/);
+    expect(stdout).not.toContain('drill');
+    const partial = join(folder, 'p.json');
+    ok(['reissue', blob, '--authority-key', priv('bob'), '--to', pub('new-owner'), '--out', partial]);
+    const out = join(folder, 'out.bin');
+    ok(['decrypt', `${input}.keyward`, '--key', priv('new-owner'), '--recovery', partial, '--trust', council, '--out', out]);
+    expect(readFileSync(out).equals(readFileSync(input))).toBe(true);
+  });
+});
