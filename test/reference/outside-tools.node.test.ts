@@ -18,7 +18,7 @@ import {
 } from '../../src/core/index.ts';
 import type { PrivateIdentity } from '../../src/core/index.ts';
 import {
-  b64u, deriveKeys, encryptPayload, refCheckEscrow, refMakeCouncilEscrow, refMakeEscrowV2, refOpenBlob, refParseFile, refParsePrivateIdentity,
+  b64u, deriveKeys, encryptPayload, refCheckEscrow, refCheckEscrowWithMembers, refMakeCouncilEscrow, refMakeEscrowV2, refOpenBlob, refParseFile, refParsePrivateIdentity,
   refSignObject, refSignedText, refWrapShare,
 } from './keyward-node.ts';
 import type { RefCouncilDescriptor } from './keyward-node.ts';
@@ -215,20 +215,30 @@ describe('docs/outside-tools.md, run as written', () => {
 describe('docs/outside-tools.md, a council\'s blob (2 of 3), run as written', () => {
   interface CouncilMade { plaintext: Buffer; file: Buffer; blob: string; councilText: string }
   /**
-   * A Keyward file and its council blob. The descriptor is Keyward's (createCouncil, serializeCouncil); the blob is
-   * the reference's (refMakeCouncilEscrow) over Keyward's file. `shares` replaces the split (an evading owner).
+   * A file encrypted by Keyward to a council (createCouncil, serializeCouncil, encryptSource), and its council blob.
+   * An attack (`shares` replacing the split: an evading owner; `wrapShare`) is built by the reference over Keyward's file.
    */
   async function makeCouncil(o: { shares?: Buffer[]; wrapShare?: Parameters<typeof refMakeCouncilEscrow>[0]['wrapShare'] } = {}): Promise<CouncilMade> {
     const council = await createCouncil({
       name: 'Board', threshold: 2, members: [{ name: 'Ada', identity: authority }, { name: 'Bo', identity: stranger }, { name: 'Cy', identity: member3 }],
     });
     const councilText = serializeCouncil(council);
-    const m = await make();
+    const plaintext = crypto.randomBytes(2 * CS + 99);
+    const encrypted = await encryptSource(bytesSource(new Uint8Array(plaintext)), {
+      meta: { name: 'secret.txt', type: 'text/plain', size: plaintext.length, lastModified: 0 }, owner: owner.encryption, authority: council, signer: owner,
+      chunkSize: CS, ownerName: 'Zoë', description: 'Q4 report',
+    });
+    const file = Buffer.from(await collectBytes(encrypted.stream));
+    const made = (await encrypted.done).escrowBlob;
+    if (!('prefix' in made)) throw new Error('expected a v2 escrow blob');
+    if (o.shares === undefined && o.wrapShare === undefined) return { plaintext, file, blob: serializeSigned(made), councilText };
+    // The attack keeps Keyward's file; its key comes out through the reference (two members together).
+    const fileKey = refCheckEscrowWithMembers(serializeSigned(made), [pems.authorityPrivate, pems.strangerPrivate].map((p) => refParsePrivateIdentity(p))).fileKey;
     const blob = refSignedText(refMakeCouncilEscrow({
-      file: m.file, fileKey: m.fileKey, owner: refParsePrivateIdentity(pems.ownerPrivate), ownerName: 'Zoë', council: JSON.parse(councilText) as RefCouncilDescriptor,
+      file, fileKey, owner: refParsePrivateIdentity(pems.ownerPrivate), ownerName: 'Zoë', council: JSON.parse(councilText) as RefCouncilDescriptor,
       description: 'Q4 report', createdAt: new Date().toISOString(), ...o,
     }));
-    return { plaintext: m.plaintext, file: m.file, blob, councilText };
+    return { plaintext, file, blob, councilText };
   }
   /** The desk of members 1 and 3 in a ceremony: the owner's checks, then each unwraps its share in turn. */
   function ceremony(m: CouncilMade, o: { councilText?: string; members?: string[] } = {}): { dir: string; failed?: string; stderr: string } {
@@ -303,7 +313,7 @@ describe('docs/outside-tools.md, a council\'s blob (2 of 3), run as written', ()
 
   it('a council blob changed after the owner signed it fails at its signature', async () => {
     const m = await makeCouncil();
-    const changed = m.blob.replace('"threshold":2', '"threshold":1');
+    const changed = m.blob.replace('"description":"Q4 report"', '"description":"Q3 report"');
     expect(changed).not.toBe(m.blob);
     expect(ceremony({ ...m, blob: changed }).failed).toBe('escrow-signatures');
   });
