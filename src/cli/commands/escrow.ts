@@ -57,14 +57,15 @@ Prints one line per blob on stdout, in the order given:
   CODE: BLOB.json: what is wrong with it
   unsigned (v1) file SERIAL from OWNER-KEY-ID  BLOB.json  (with --accept-v1)
 For a council's blob, checked with one member's key, the line goes on:
-  ...  member I of council ID: your share is good; only a drill with K members
-       (keyward drill) proves the shares combine to the file key
+  ...  member I of council ID (K of N): your share is good; only a drill with
+       K members (keyward drill) proves the shares combine to the file key
 because one member can check the owner's signature and its own share, but
 not the others' (an owner could sign a blob whose shares are random). For a
 council of threshold 1 the one share is the key, and the check is complete.
 With the keys of K or more members (--authority-key once each), every K of
 their shares must combine to the key that opens the file, and the line says
-so: that is the check a drill makes.
+so: that is the check a drill makes. Several keys of fewer than K distinct
+members are QUORUM_NOT_MET.
 Exits 0 only if every blob is GOOD; otherwise 1, with the first failure's
 "CODE: sentence" as the first line on stderr. A format 1 blob is unsigned and
 cannot be checked against its file, so it is a failure (SIGNER_UNTRUSTED)
