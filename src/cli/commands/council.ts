@@ -4,15 +4,12 @@
  * `canonical(descriptor)` and one `\n`, and its council ID to confirm.
  */
 import { basename } from 'node:path';
-import { type PublicIdentity, createCouncil, escapeUnsafeChars, formatKeyIdForHumans, serializeCouncil } from '../../core/index.ts';
+import { MAX_COUNCIL_MEMBERS, type PublicIdentity, createCouncil, escapeUnsafeChars, formatKeyIdForHumans, serializeCouncil } from '../../core/index.ts';
 import { AtomicFile } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
 import { loadPublicKeyFile, needIdentity } from '../key-files.ts';
 import { pathExists } from '../node-io.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
-
-/** keyward-v2.md §8: 1 ≤ k ≤ n ≤ 16. */
-export const MAX_COUNCIL_MEMBERS = 16;
 
 const SPEC = {
   positionals: ['create'],
