@@ -97,6 +97,14 @@ describe('CouncilSetup', () => {
     expect(screen.getByRole('button', { name: 'Create council' })).toBeEnabled();
   });
 
+  it('reads no file far too large to be a key file (KEY_FILE_TOO_LARGE) into the field', async () => {
+    const { user } = await setup();
+    await user.upload(screen.getByLabelText('Or choose the member’s public identity file'), new File([new Uint8Array(300 * 1024)], 'huge.pem'));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'KEY_FILE_TOO_LARGE');
+    expect(screen.getByRole('alert')).toHaveTextContent('“huge.pem” is far too large to be a key file.');
+    expect(screen.getByLabelText('Member’s public identity (PEM or JWK)')).toHaveValue('');
+  });
+
   it('offers no threshold and no council before a member is added, and lowers k with a removed member', async () => {
     const { user } = await setup();
     expect(screen.getByRole('button', { name: 'Create council' })).toBeDisabled();

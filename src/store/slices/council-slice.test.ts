@@ -116,6 +116,15 @@ describe('council slice: a drill (spec v2 §8.5)', () => {
     expect((await store.getState().runDrill())?.code).toBe('QUORUM_NOT_MET');
   });
 
+  it('refuses a dropped file far too large to be a blob, and adds none of that drop', async () => {
+    const { store } = await councilStore();
+    const { good } = await drillSample();
+    const { MAX_BLOB_BYTES } = await import('./decrypt-slice.ts');
+    const huge = new File([new Uint8Array(MAX_BLOB_BYTES + 1)], 'huge.json');
+    expect(await store.getState().addDrillBlobs([blobFile(good.escrowJson, 'a.json'), huge])).toMatchObject({ code: 'NOT_A_BLOB' });
+    expect(store.getState().drillBlobs).toEqual([]);
+  });
+
   it('passes on good blobs only, and stops with QUORUM_NOT_MET (no outcome) below k, and NO_MATCHING_KEY for a key that is not a member', async () => {
     const { store } = await councilStore();
     const { good } = await drillSample();

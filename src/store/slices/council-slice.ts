@@ -143,15 +143,19 @@ export const createCouncilSlice =
       },
 
       async addDrillBlobs(files) {
-        const added: DrillBlob[] = [];
+        // The whole drop or none of it: a sample with a blob silently missing would prove less than it says.
+        const huge = files.find((file) => file.size > MAX_BLOB_BYTES);
+        if (huge) return appError('NOT_A_BLOB', { reason: `${huge.name} is far too large for one` });
+        const read: { file: File; bytes: Bytes }[] = [];
         for (const file of files) {
-          if (file.size > MAX_BLOB_BYTES) return appError('NOT_A_BLOB', { reason: `${file.name} is far too large for one` });
-          let bytes: Bytes;
           try {
-            bytes = new Uint8Array(await file.arrayBuffer());
+            read.push({ file, bytes: new Uint8Array(await file.arrayBuffer()) });
           } catch {
             return appError('FILE_UNREADABLE');
           }
+        }
+        const added: DrillBlob[] = [];
+        for (const { file, bytes } of read) {
           const id = String(nextBlob++);
           drillBytes.set(id, bytes);
           added.push({ id, fileName: file.name, ...(await describe(bytes)) });
