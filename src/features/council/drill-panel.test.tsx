@@ -2,6 +2,7 @@
 import { configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
+import { formatKeyIdForHumans } from '../../store/format.ts';
 import { createTestStore, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { evadingCouncilEscrow, makeCouncilFile, testCouncil } from '../../store/test-councils.ts';
 import { identityPem, testIdentity } from '../../store/test-identities.ts';
@@ -138,6 +139,12 @@ describe('DrillPanel (spec v2 §8.5)', () => {
 
   it('refuses a public identity, a v1 private key and the same member twice when loading members', async () => {
     const { user } = await setup();
+    // Before any blob names the council, an identity is named by the start of its identity ID.
+    await loadMember(user, await identityPem(carol, 'private'));
+    const carolShort = `Identity ${formatKeyIdForHumans(carol.id).slice(0, 9)}…`;
+    await screen.findByRole('listitem', { name: carolShort });
+    await user.click(screen.getByRole('button', { name: `Remove ${carolShort}` }));
+
     await loadMember(user, await identityPem(alice, 'public'));
     await waitFor(() => { expect(screen.getByRole('alert')).toHaveAttribute('data-code', 'KEY_NOT_PRIVATE'); });
     await loadMember(user, testKeyPem('stranger.pem'));

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { appError } from '../../store/errors.ts';
+import { formatKeyIdForHumans } from '../../store/format.ts';
 import type { CouncilSummary, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { KeyFileField } from './key-file-field.tsx';
@@ -178,10 +179,15 @@ function DeskIdentities({ present }: { present: readonly string[] }) {
   );
 }
 
-/** "Member I “NAME”" when the blobs' council names this identity, else its place is not known yet. */
+/**
+ * "Member I “NAME”" when the blobs' council names this identity; else the
+ * start of its identity ID (each row and its Remove button keep a name of their own).
+ */
 function memberLabel(council: CouncilSummary | undefined, id: string): string {
   const index = council?.members.findIndex((m) => m.id === id) ?? -1;
-  if (!council || index < 0) return 'Identity not (yet) known as a member';
+  const short = `Identity ${formatKeyIdForHumans(id).slice(0, 9)}…`;
+  if (!council) return short;
+  if (index < 0) return `${short} (not a member of the blobs’ council)`;
   const name = council.members[index]?.name ?? '';
   return `Member ${String(index + 1)} “${name || '(no name given)'}”`;
 }
