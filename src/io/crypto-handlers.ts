@@ -29,6 +29,7 @@ import {
   verifyReceipt,
   openSource,
   parseBlob,
+  parseCouncil,
   parseSignedObject,
   readHeader,
   serializeBlob,
@@ -206,6 +207,9 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     const blob = await issueRecoveryV2(escrowV2(escrowText), authority, { newOwner, name, ...(ownerName === undefined ? {} : { ownerName }) });
     return { blob, json: serializeSigned(blob) };
   },
+
+  // councils: owner
+  parseCouncil: ({ text }) => parseCouncil(text),
 };
 
 /**

@@ -7,6 +7,7 @@
 import type {
   AnyKey,
   AnyKeyInfo,
+  Council,
   ErrorDetails,
   EscrowBlobV2,
   FileMeta,
@@ -150,6 +151,9 @@ export interface Operations {
     args: { escrowText: string; authority: PrivateIdentity; newOwner: PublicIdentity; ownerName?: string; name: string };
     result: { blob: RecoveryBlobV2; json: string };
   };
+  // councils: owner
+  /** A council descriptor (spec v2 §8.1), parsed strictly, with its council ID computed here. */
+  parseCouncil: { args: { text: string }; result: Council };
 }
 
 /** What a good v2 escrow blob proved (spec v2 §4): who signed it, and the file it opens. */

@@ -3,11 +3,11 @@
  * select what they render and call actions; actions call the core (through
  * the crypto Worker) and the IO adapters, then `set` the outcome.
  */
-import type { ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
+import type { Council, ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
 import type { TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
-import type { KeyRole, KeyStore, StoredKey } from '../io/key-store.ts';
+import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { PersistState } from '../io/storage.ts';
 import type { SavePicker } from '../io/save-picker.ts';
@@ -147,6 +147,8 @@ export interface Notice {
 
 export interface KeysSlice {
   keys: StoredKey[];
+  /** The councils the owner pinned by their council ID (spec v2 §8.1), oldest first; loaded with the keys. */
+  councils: StoredCouncil[];
   keysLoaded: boolean;
   /**
    * A key pair just generated, held only in memory (its private key
@@ -218,6 +220,19 @@ export interface KeysSlice {
    */
   backupProblem: (keyId: string) => UiError | null;
   deleteKey: (keyId: string) => Promise<UiError | null>;
+  /**
+   * Reads a council file (`NAME.keyward-council.json`, spec v2 §8.1) strictly
+   * and computes its council ID, for the person to compare; stores nothing.
+   */
+  readCouncil: (text: string) => Promise<{ council: Council } | { error: UiError }>;
+  /**
+   * Pins a council read by `readCouncil` once the person compared its council
+   * ID (`comparedId`, the ID shown; `KEY_CHANGED` if it is not the council's).
+   * The same council pinned again keeps its first pinning.
+   */
+  pinCouncil: (council: Council, comparedId: string) => Promise<UiError | null>;
+  /** Unpins a council: new files can no longer be escrowed to it, nor partials from it checked. */
+  removeCouncil: (id: string) => Promise<UiError | null>;
 }
 
 export interface EncryptSlice {
@@ -346,4 +361,4 @@ export interface SessionSlice {
 
 export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice;
 
-export type { FileSummary, KeyRole, RegisterEntry, StoredKey };
+export type { FileSummary, KeyRole, RegisterEntry, StoredCouncil, StoredKey };
