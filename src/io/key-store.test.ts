@@ -179,9 +179,9 @@ describe('createKeyStore', () => {
   });
 
   it('pins councils by council ID: kept across close and reopen with their members’ keys, the first pinning kept, removed', async () => {
-    const { testCouncil } = await import('../store/test-councils.ts');
-    const { council } = await testCouncil();
-    const other = await testCouncil({ name: 'Board', threshold: 1, size: 2 });
+    const { pinnableCouncil } = await import('../store/test-owner-councils.ts');
+    const { council } = await pinnableCouncil();
+    const other = await pinnableCouncil({ name: 'Board', threshold: 1, size: 2 });
     await store.putCouncil({ ...council, pinnedAt: 10 });
     await store.putCouncil({ ...other.council, pinnedAt: 5 });
     await store.putCouncil({ ...council, pinnedAt: 20 });

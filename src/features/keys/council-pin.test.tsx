@@ -5,7 +5,7 @@ import { StoreProvider } from '../../app/providers.tsx';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import { hasPinnedAuthority } from '../../store/slices/keys-slice.ts';
 import { createTestStore, testKeyPem } from '../../store/test-adapters.ts';
-import { testCouncil } from '../../store/test-councils.ts';
+import { pinnableCouncil } from '../../store/test-owner-councils.ts';
 import { FirstRun } from './first-run.tsx';
 import { KeysPanel } from './keys-panel.tsx';
 
@@ -32,7 +32,7 @@ function changed(text: string, change: (value: { threshold: number; members: { i
 describe('CouncilPin', () => {
   it('shows the council to compare (name, k of n, each member, the council ID) and stores it only once confirmed', async () => {
     const { store, adapters, user } = await setup();
-    const { council, text } = await testCouncil();
+    const { council, text } = await pinnableCouncil();
 
     await user.upload(screen.getByLabelText('Choose council file'), councilFile(text));
     const compare = await screen.findByRole('group', { name: 'Compare the council ID' }, { timeout: 20_000 });
@@ -59,7 +59,7 @@ describe('CouncilPin', () => {
 
   it('discards a council whose ID differs: nothing stored', async () => {
     const { store, adapters, user } = await setup();
-    const { text } = await testCouncil();
+    const { text } = await pinnableCouncil();
     await user.upload(screen.getByLabelText('Choose council file'), councilFile(text));
     const compare = await screen.findByRole('group', { name: 'Compare the council ID' }, { timeout: 20_000 });
     await user.click(within(compare).getByRole('button', { name: 'The council ID differs: discard this council' }));
@@ -72,7 +72,7 @@ describe('CouncilPin', () => {
 
   it('refuses a file that is not a sound council: its code and sentence shown, nothing to confirm, nothing stored', async () => {
     const { store, adapters, user } = await setup();
-    const { text } = await testCouncil();
+    const { text } = await pinnableCouncil();
     const cases: [string, string][] = [
       // A member named by another identity's ID (its keys are not the ones the ID names).
       ['swapped-id', changed(text, (v) => { v.members[0]!.id = v.members[1]!.id; })],
@@ -98,8 +98,8 @@ describe('CouncilPin', () => {
 
   it('lists a pinned council with the keys, pins another from the Keys panel, and removes one', async () => {
     const { store, user } = await setup('keys');
-    const first = await testCouncil();
-    const second = await testCouncil({ name: 'Board', threshold: 1, size: 2 });
+    const first = await pinnableCouncil();
+    const second = await pinnableCouncil({ name: 'Board', threshold: 1, size: 2 });
     expect(await store.getState().pinCouncil(first.council, first.council.id)).toBeNull();
 
     const list = await screen.findByRole('list', { name: 'Pinned councils' });

@@ -451,9 +451,9 @@ describe('identities (spec v2 §2)', () => {
 
 describe('councils (spec v2 §8.1)', () => {
   it('reads a council file without storing it, pins it once compared, loads it again with the keys, and unpins it', async () => {
-    const { testCouncil } = await import('../test-councils.ts');
+    const { pinnableCouncil } = await import('../test-owner-councils.ts');
     const { hasPinnedAuthority } = await import('./keys-slice.ts');
-    const { council, text } = await testCouncil();
+    const { council, text } = await pinnableCouncil();
     const keyStore = memoryKeyStore();
     const { store } = await createTestStore({ keyStore, now: () => 1234 });
 
@@ -484,8 +484,8 @@ describe('councils (spec v2 §8.1)', () => {
   });
 
   it('refuses an empty or unsound council file with its code', async () => {
-    const { testCouncil } = await import('../test-councils.ts');
-    const { text } = await testCouncil({ size: 2, threshold: 2 });
+    const { pinnableCouncil } = await import('../test-owner-councils.ts');
+    const { text } = await pinnableCouncil({ size: 2, threshold: 2 });
     const { store } = await createTestStore();
     const codeOf = async (input: string) => {
       const result = await store.getState().readCouncil(input);

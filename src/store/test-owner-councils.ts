@@ -10,7 +10,7 @@ import { testIdentity } from './test-identities.ts';
 const MEMBER_KEYS = ['authority.pem', 'stranger.pem', 'rsa4096.pem'] as const;
 const MEMBER_NAMES = ['Grace Hopper', 'Alan Turing', 'Joan Clarke'] as const;
 
-export interface TestCouncil {
+export interface PinnableCouncil {
   council: Council;
   /** The council file's text: canonical JSON and one newline (spec v2 §8.1). */
   text: string;
@@ -19,7 +19,7 @@ export interface TestCouncil {
 }
 
 /** A council of up to three members (default 2 of 3), named `name`. */
-export async function testCouncil(options: { name?: string; threshold?: number; size?: 1 | 2 | 3 } = {}): Promise<TestCouncil> {
+export async function pinnableCouncil(options: { name?: string; threshold?: number; size?: 1 | 2 | 3 } = {}): Promise<PinnableCouncil> {
   const { createCouncil, serializeCouncil } = await import('../core/index.ts');
   const size = options.size ?? 3;
   const members = await Promise.all(MEMBER_KEYS.slice(0, size).map((pem) => testIdentity(pem)));
