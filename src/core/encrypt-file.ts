@@ -14,6 +14,8 @@ import type { ChunkCrypto } from './format/chunk-crypto.ts';
 import { FILE_KEY_LENGTH, WRAP_ALG } from './keys/constants.ts';
 import { type KeyBlob, sealBlob } from './format/escrow-blob.ts';
 import { type EscrowBlobV2, escrowParties, signEscrowBlob } from './format/escrow-v2.ts';
+import { councilAuthority, wrapSharesFor } from './format/council-escrow.ts';
+import type { Council } from './keys/council.ts';
 import { type Header, type Stanza, type StanzaRole, computeHeaderHmac, encodeHeader } from './format/header.ts';
 import { type FileMeta, encryptMeta } from './format/meta.ts';
 import { serialFromFileId } from './format/serial.ts';
@@ -31,9 +33,11 @@ export interface EncryptOptions {
   owner: PublicKeyInfo;
   /**
    * The backup authority: gets the escrow blob. An identity gets a v2 escrow
-   * blob when the file is signed; a v1 key (or an unsigned file) a v1 blob.
+   * blob when the file is signed; a v1 key (or an unsigned file) a v1 blob; a
+   * council a council's escrow blob (v2 §8.3), which needs a `signer` (its
+   * `authority.name` is the council's own: the council ID covers it).
    */
-  authority: PublicKeyInfo | PublicIdentity;
+  authority: PublicKeyInfo | PublicIdentity | Council;
   /** Signs the file (a v2 file, v2 §3); `owner` must be its RSA key. */
   signer?: PrivateIdentity;
   /** Names written into the escrow blob (§5); may be empty. */
@@ -88,8 +92,12 @@ export interface EncryptionPlan {
   abandon: (reason: unknown) => void;
 }
 
-function isIdentity(key: PublicKeyInfo | PublicIdentity): key is PublicIdentity {
+function isIdentity(key: PublicKeyInfo | PublicIdentity | Council): key is PublicIdentity {
   return 'encryption' in key;
+}
+
+function isCouncil(key: PublicKeyInfo | PublicIdentity | Council): key is Council {
+  return 'threshold' in key && 'identities' in key;
 }
 
 /**
@@ -103,8 +111,11 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
   if (signer && signer.encryption.keyId !== options.owner.keyId) {
     throw new KeywardError('MALFORMED', { reason: 'the owner key of a signed file is the signer\'s RSA key' });
   }
+  const council = isCouncil(options.authority) ? options.authority : null;
+  if (council && !signer) throw new KeywardError('MALFORMED', { reason: 'an escrow blob for a council is signed: the file needs a signer' });
+  if (council && options.embedAuthority) throw new KeywardError('MALFORMED', { reason: 'a council has no single key to embed in the file' });
   const authorityIdentity = isIdentity(options.authority) ? options.authority : null;
-  const authorityKey = authorityIdentity ? authorityIdentity.encryption : (options.authority as PublicKeyInfo);
+  const authorityKey = council ? null : authorityIdentity ? authorityIdentity.encryption : (options.authority as PublicKeyInfo);
   const fileKey = randomBytes(FILE_KEY_LENGTH);
   const salt = randomBytes(SALT_LENGTH);
   const fileIdBytes = randomBytes(FILE_ID_LENGTH);
@@ -118,7 +129,7 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
   });
   const stanzas = [stanzaFor('owner', options.owner)];
   for (const recipient of options.recipients ?? []) stanzas.push(stanzaFor('recipient', recipient));
-  if (options.embedAuthority) stanzas.push(stanzaFor('authority', authorityKey));
+  if (options.embedAuthority && authorityKey) stanzas.push(stanzaFor('authority', authorityKey));
 
   const known = {
     fileId: b64u(fileIdBytes),
@@ -135,9 +146,10 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
   const serial = serialFromFileId(fileIdBytes);
   const createdAt = (options.now ?? new Date()).toISOString();
   const description = options.description ?? '';
-  const wrappedKey = b64u(await wrapFileKey(fileKey, authorityKey.publicKey));
+  const wrappedKey = authorityKey ? b64u(await wrapFileKey(fileKey, authorityKey.publicKey)) : '';
+  const shares = council ? await wrapSharesFor(council, fileKey) : null;
   const escrowBlob =
-    signer && authorityIdentity
+    signer && (authorityIdentity ?? council)
       ? null
       : await sealBlob(
           {
@@ -147,7 +159,7 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
             description,
             createdAt,
             owner: { name: options.ownerName ?? '', keyId: options.owner.keyId },
-            authority: { name: options.authorityName ?? '', keyId: authorityKey.keyId },
+            authority: { name: options.authorityName ?? '', keyId: authorityKey!.keyId },
             salt: header.salt,
             headerHmac: b64u(hmac),
             wrappedKey,
@@ -169,6 +181,12 @@ export async function planEncryption(options: EncryptOptions): Promise<Encryptio
   /** The v2 end of the file: its signature, and the escrow blob that names it. */
   const finishSigned = async (signer: PrivateIdentity, payloadDigest: Bytes): Promise<EncryptionResult> => {
     const signature = await signFile(signer, prefix, payloadDigest);
+    const common = { format: ESCROW_FORMAT_V2, fileId: header.fileId, serial, description, createdAt, prefix: b64u(prefix), payloadDigest: b64u(payloadDigest), fileSignature: b64u(signature) } as const;
+    if (council && shares) {
+      const owner = { name: options.ownerName ?? '', id: signer.id, publicKey: b64u(signer.rsaSpki), signingKey: b64u(signer.ed25519Spki) };
+      const blob = await signEscrowBlob({ ...common, owner, authority: councilAuthority(council), shares }, signer);
+      return { escrowBlob: blob, payloadDigest, signature };
+    }
     const blob = authorityIdentity
       ? await signEscrowBlob(
           {

@@ -91,10 +91,12 @@ describe('escrow blob v2 (§4)', () => {
       expectCodeSync(() => parseSignedObject(text), 'MALFORMED', /twice/);
     });
 
-    it('refuses a council blob (§8) as UNSUPPORTED_VERSION', async () => {
-      const council = { ...blob, authority: { kind: 'council', name: 'board', id: authority.id, threshold: 2, members: [] }, shares: [] };
-      expectCodeSync(() => parseSignedObject(JSON.stringify(council)), 'UNSUPPORTED_VERSION');
-      await expectCode(check(council as unknown as EscrowBlobV2), 'UNSUPPORTED_VERSION');
+    it('reads a council blob (§8.3) by its own rules: one without members is MALFORMED', async () => {
+      const rest: Partial<EscrowBlobV2> = { ...blob };
+      delete rest.wrappedKey;
+      const council = { ...rest, authority: { kind: 'council', name: 'board', id: authority.id, threshold: 2, members: [] }, shares: [] };
+      expectCodeSync(() => parseSignedObject(JSON.stringify(council)), 'MALFORMED', /members/);
+      await expectCode(check(council as unknown as EscrowBlobV2), 'MALFORMED', /members/);
     });
   });
 
@@ -151,7 +153,7 @@ describe('escrow blob v2 (§4)', () => {
   it('check 8: the header HMAC under the wrapped key, and the metadata, each on its own (ESCROW_INVALID)', async () => {
     // The owner knows the file key; it signs a prefix whose HMAC is wrong, or whose metadata does not open, with the right key wrapped.
     const parsed = parseHeader(fromB64u(blob.prefix));
-    const fileKey = await unwrapFileKey(fromB64u(blob.wrappedKey), authority.encryption.privateKey);
+    const fileKey = await unwrapFileKey(fromB64u(blob.wrappedKey!), authority.encryption.privateKey);
     const keys = await deriveFileKeys(fileKey, parsed.salt);
     const badHmac = concat(parsed.headerBytes, parsed.hmac.map((b, i) => (i === 0 ? b ^ 1 : b)));
     const badMetaHeader = encodeHeader({ ...parsed.header, meta: b64u(randomBytes(40)) });

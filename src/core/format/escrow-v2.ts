@@ -8,7 +8,9 @@ import { type Bytes, b64u, fromB64u } from '../bytes.ts';
 import { b64uField, exactFields, idField, isPlainObject, stringField, timeField } from '../canonical.ts';
 import { KeywardError, isKeywardError } from '../errors.ts';
 import { deriveFileKeys } from '../kdf.ts';
+import { COUNCIL_FORMAT, type Council, type CouncilMember, parseCouncil } from '../keys/council.ts';
 import { type PrivateIdentity, type PublicIdentity, signAs } from '../keys/identity.ts';
+import { MAX_COUNCIL_MEMBERS } from '../shamir.ts';
 import { unwrapFileKey } from '../keys/wrap.ts';
 import { ESCROW_FORMAT_V2, FILE_ID_LENGTH, SIGNATURE_LENGTH } from './constants.ts';
 import { type ParsedHeader, parseHeader, verifyHeaderHmac } from './header.ts';
@@ -25,13 +27,25 @@ export interface EscrowOwner {
   signingKey: string;
 }
 
-/** v2 §4 `authority` (`kind` `"council"` is §8, not read yet). */
-export interface EscrowAuthority {
+/** v2 §4 `authority`: one identity. */
+export interface IdentityAuthority {
   kind: 'identity';
   name: string;
   id: string;
   keyId: string;
 }
+
+/** v2 §8.3 `authority`: a council, its descriptor's fields and its council ID. */
+export interface CouncilAuthority {
+  kind: 'council';
+  name: string;
+  id: string;
+  threshold: number;
+  members: CouncilMember[];
+}
+
+/** Who an escrow blob is for: an identity (§4) or a council (§8.3). */
+export type EscrowAuthority = IdentityAuthority | CouncilAuthority;
 
 /** An escrow blob of v2 §4. */
 export interface EscrowBlobV2 {
@@ -48,33 +62,65 @@ export interface EscrowBlobV2 {
   payloadDigest: string;
   /** `b64u` of the file's 64-byte signature (§3.3). */
   fileSignature: string;
-  /** `b64u(RSA-OAEP-256(authority RSA key, fileKey))`. */
-  wrappedKey: string;
+  /** An identity's blob: `b64u(RSA-OAEP-256(authority RSA key, fileKey))`. */
+  wrappedKey?: string;
+  /** A council's blob (§8.3): `shares[i − 1]` is share i wrapped for member i under its label. */
+  shares?: string[];
   /** The owner's Ed25519 signature over the rest (context `keyward/v2 escrow`). */
   signature: string;
 }
 
 const malformed = (reason: string) => new KeywardError('MALFORMED', { reason });
-const FIELDS = ['format', 'fileId', 'serial', 'description', 'createdAt', 'owner', 'authority', 'prefix', 'payloadDigest', 'fileSignature', 'wrappedKey', 'signature'];
+const COMMON_FIELDS = ['format', 'fileId', 'serial', 'description', 'createdAt', 'owner', 'authority', 'prefix', 'payloadDigest', 'fileSignature', 'signature'];
+const IDENTITY_FIELDS = [...COMMON_FIELDS, 'wrappedKey'];
+const COUNCIL_FIELDS = [...COMMON_FIELDS, 'shares'];
 
 /**
- * Reads an escrow blob of v2 strictly (§4 check 1): every field of §4 and no
- * other, each of its type; a duplicate key in the text is refused too.
+ * A council `authority` read strictly (§8.3): the descriptor's fields (§8.1)
+ * and its `id`, each of its type. That the members are who their IDs say and
+ * that `id` is the council ID is check 1 too, in `checkSignedEscrow` (it needs WebCrypto).
+ */
+function parseCouncilAuthority(value: unknown): CouncilAuthority {
+  const authority = exactFields(value, 'authority', ['kind', 'name', 'id', 'threshold', 'members']);
+  const { members, threshold } = authority;
+  if (!Array.isArray(members) || members.length < 1 || members.length > MAX_COUNCIL_MEMBERS) {
+    throw malformed(`authority.members must be an array of 1 to ${MAX_COUNCIL_MEMBERS} members`);
+  }
+  if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 1 || threshold > members.length) {
+    throw malformed('authority.threshold must be an integer from 1 to the number of members');
+  }
+  return {
+    kind: 'council',
+    name: stringField(authority.name, 'authority.name'),
+    id: idField(authority.id, 'authority.id'),
+    threshold,
+    members: members.map((raw, i) => {
+      const where = `authority.members[${i}]`;
+      const member = identityFields(raw, where, ['name']);
+      b64uField(member.publicKey, `${where}.publicKey`);
+      b64uField(member.signingKey, `${where}.signingKey`, 44);
+      return { name: stringField(member.name, `${where}.name`), id: idField(member.id, `${where}.id`), publicKey: member.publicKey as string, signingKey: member.signingKey as string };
+    }),
+  };
+}
+
+/**
+ * Reads an escrow blob of v2 strictly (§4 check 1, and §8.3's for a
+ * council's blob): every field of §4 and no other, each of its type; a
+ * council's blob has `shares` (one per member) and no `wrappedKey`, an
+ * identity's `wrappedKey` and no `shares`; a duplicate key in the text is refused too.
  *
  * @param input - the blob's JSON text, or an already parsed value
- * @throws KeywardError `MALFORMED`; `UNSUPPORTED_VERSION` for a council's blob (§8)
+ * @throws KeywardError `MALFORMED`
  */
 export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
   const value = jsonValue(input, 'the escrow blob');
   if (!isPlainObject(value)) throw malformed('the escrow blob must be a JSON object');
   if (value.format !== ESCROW_FORMAT_V2) throw malformed(`format must be ${ESCROW_FORMAT_V2}`);
-  if (isPlainObject(value.authority) && value.authority.kind === 'council') {
-    throw new KeywardError('UNSUPPORTED_VERSION', { version: 'council escrow', reason: 'an escrow blob for a council' });
-  }
-  const blob = exactFields(value, 'the escrow blob', FIELDS);
+  const kind = isPlainObject(value.authority) ? value.authority.kind : undefined;
+  if (kind !== 'identity' && kind !== 'council') throw malformed('authority.kind must be "identity" or "council"');
+  const blob = exactFields(value, 'the escrow blob', kind === 'council' ? COUNCIL_FIELDS : IDENTITY_FIELDS);
   const owner = identityFields(blob.owner, 'owner', ['name']);
-  const authority = exactFields(blob.authority, 'authority', ['kind', 'name', 'id', 'keyId']);
-  if (authority.kind !== 'identity') throw malformed('authority.kind must be "identity"');
   b64uField(blob.fileId, 'fileId', FILE_ID_LENGTH);
   if (!isSerial(blob.serial)) throw malformed('serial must look like KW-XXXX-XXXX-XXXX-XXXX');
   b64uField(owner.publicKey, 'owner.publicKey');
@@ -82,7 +128,20 @@ export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
   b64uField(blob.prefix, 'prefix');
   b64uField(blob.payloadDigest, 'payloadDigest', 32);
   b64uField(blob.fileSignature, 'fileSignature', SIGNATURE_LENGTH);
-  b64uField(blob.wrappedKey, 'wrappedKey');
+  let authority: EscrowAuthority;
+  let wrapped: Pick<EscrowBlobV2, 'wrappedKey'> | Pick<EscrowBlobV2, 'shares'>;
+  if (kind === 'council') {
+    authority = parseCouncilAuthority(blob.authority);
+    const { shares } = blob;
+    if (!Array.isArray(shares) || shares.length !== authority.members.length) throw malformed('shares must be an array of one wrapped share per member');
+    shares.forEach((share, i) => b64uField(share, `shares[${i}]`));
+    wrapped = { shares: shares as string[] };
+  } else {
+    const fields = exactFields(blob.authority, 'authority', ['kind', 'name', 'id', 'keyId']);
+    authority = { kind: 'identity', name: stringField(fields.name, 'authority.name'), id: idField(fields.id, 'authority.id'), keyId: idField(fields.keyId, 'authority.keyId') };
+    b64uField(blob.wrappedKey, 'wrappedKey');
+    wrapped = { wrappedKey: blob.wrappedKey as string };
+  }
   b64uField(blob.signature, 'signature', SIGNATURE_LENGTH);
   return {
     format: ESCROW_FORMAT_V2,
@@ -91,11 +150,11 @@ export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
     description: stringField(blob.description, 'description'),
     createdAt: timeField(blob.createdAt, 'createdAt'),
     owner: { name: stringField(owner.name, 'owner.name'), id: idField(owner.id, 'owner.id'), publicKey: owner.publicKey as string, signingKey: owner.signingKey as string },
-    authority: { kind: 'identity', name: stringField(authority.name, 'authority.name'), id: idField(authority.id, 'authority.id'), keyId: idField(authority.keyId, 'authority.keyId') },
+    authority,
     prefix: blob.prefix as string,
     payloadDigest: blob.payloadDigest as string,
     fileSignature: blob.fileSignature as string,
-    wrappedKey: blob.wrappedKey as string,
+    ...wrapped,
     signature: blob.signature as string,
   };
 }
@@ -122,14 +181,31 @@ export interface CheckedEscrow {
   parsed: ParsedHeader;
 }
 
+/** A blob whose checks 1–6 (§4, §8.3) passed: signed by its owner for a file the owner signed. */
+export interface SignedEscrow {
+  blob: EscrowBlobV2;
+  owner: PublicIdentity;
+  parsed: ParsedHeader;
+  /** A council's blob: its `authority` read as a descriptor (§8.1); `null` for an identity's. */
+  council: Council | null;
+}
+
 /**
- * §4 checks 1–7: everything that needs no private key.
+ * §4 checks 1–6 (§8.3 checks 1–6 for a council's blob): everything that
+ * needs no private key and does not depend on who checks.
  *
- * @throws KeywardError as `checkEscrowBlob`, but not `ESCROW_INVALID` of check 8
+ * @param expectOwner - the identity ID the blob must come from (check 4)
+ * @throws KeywardError `MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID` (fileId or serial)
  */
-async function checkPublic(input: EscrowBlobV2, authority: PublicIdentity, expectOwner: string | undefined): Promise<{ blob: EscrowBlobV2; owner: PublicIdentity; parsed: ParsedHeader }> {
-  // 1. strict fields and format.
+export async function checkSignedEscrow(input: EscrowBlobV2, expectOwner: string | undefined): Promise<SignedEscrow> {
+  // 1. strict fields and format; a council's authority follows §8.1 and its id is its council ID.
   const blob = parseEscrowBlobV2(input);
+  let council: Council | null = null;
+  if (blob.authority.kind === 'council') {
+    const { name, threshold, members } = blob.authority;
+    council = await parseCouncil({ format: COUNCIL_FORMAT, name, threshold, members });
+    if (council.id !== blob.authority.id) throw malformed('authority.id is not the council ID of the council the blob names');
+  }
   // 2. owner.id is the identity ID of its keys.
   const owner = await namedIdentity(blob.owner, 'owner');
   // 3. the owner's signature over the blob.
@@ -150,11 +226,41 @@ async function checkPublic(input: EscrowBlobV2, authority: PublicIdentity, expec
   }
   // 6. the owner signed a file with this prefix and payload digest.
   await verifyFileSignature(owner.signingKey, prefix, fromB64u(blob.payloadDigest, 'payloadDigest'), fromB64u(blob.fileSignature, 'fileSignature'));
+  return { blob, owner, parsed, council };
+}
+
+/**
+ * §4 checks 1–7: everything that needs no private key. A council's blob is
+ * for no single identity: check 7 names the council.
+ *
+ * @throws KeywardError as `checkEscrowBlob`, but not `ESCROW_INVALID` of check 8
+ */
+async function checkPublic(input: EscrowBlobV2, authority: PublicIdentity, expectOwner: string | undefined): Promise<{ blob: EscrowBlobV2; owner: PublicIdentity; parsed: ParsedHeader }> {
+  const { blob, owner, parsed } = await checkSignedEscrow(input, expectOwner);
   // 7. the blob is for this checker.
+  if (blob.authority.kind === 'council') {
+    throw new KeywardError('NO_MATCHING_KEY', { keyIds: [blob.authority.id], reason: `the escrow blob is for the council ${JSON.stringify(blob.authority.name)} (${blob.authority.id}); check it as one of its members` });
+  }
   if (blob.authority.keyId !== authority.encryption.keyId || blob.authority.id !== authority.id) {
     throw new KeywardError('NO_MATCHING_KEY', { keyIds: [blob.authority.keyId], reason: `the escrow blob is for the identity ${blob.authority.id}` });
   }
   return { blob, owner, parsed };
+}
+
+/**
+ * §4 check 8 for a file key already in hand: it derives the header MAC key
+ * of the signed prefix and opens its metadata.
+ *
+ * @throws KeywardError `ESCROW_INVALID`
+ */
+export async function checkKeyOpensPrefix(fileKey: Bytes, parsed: ParsedHeader): Promise<FileMeta> {
+  try {
+    const keys = await deriveFileKeys(fileKey, parsed.salt);
+    await verifyHeaderHmac(keys.headerMacKey, parsed);
+    return await decryptMeta(keys.metaKey, parsed.metaCiphertext);
+  } catch (cause) {
+    throw new KeywardError('ESCROW_INVALID', { reason: `the key does not open the signed file${isKeywardError(cause) ? ` (${cause.code})` : ''}` }, { cause });
+  }
 }
 
 /**
@@ -166,7 +272,7 @@ async function checkPublic(input: EscrowBlobV2, authority: PublicIdentity, expec
 async function openEscrow(blob: EscrowBlobV2, parsed: ParsedHeader, privateKey: CryptoKey): Promise<{ fileKey: Bytes; meta: FileMeta }> {
   let fileKey: Bytes | null = null;
   try {
-    fileKey = await unwrapFileKey(fromB64u(blob.wrappedKey, 'wrappedKey'), privateKey);
+    fileKey = await unwrapFileKey(fromB64u(blob.wrappedKey ?? '', 'wrappedKey'), privateKey);
     const keys = await deriveFileKeys(fileKey, parsed.salt);
     await verifyHeaderHmac(keys.headerMacKey, parsed);
     const meta = await decryptMeta(keys.metaKey, parsed.metaCiphertext);
@@ -200,8 +306,8 @@ function parsePrefixOfBlob(prefix: Uint8Array): ParsedHeader {
  *
  * @param authority - the checker's identity (its RSA private key unwraps)
  * @param options - `expectOwner`: the identity ID the blob must come from
- * @throws KeywardError `MALFORMED`, `UNSUPPORTED_VERSION` (a council's blob), `SIGNATURE_INVALID`,
- *   `SIGNER_UNTRUSTED`, `ESCROW_INVALID`, `NO_MATCHING_KEY`, `KEY_TOO_WEAK`
+ * @throws KeywardError `MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID`,
+ *   `NO_MATCHING_KEY` (also for a council's blob, naming the council), `KEY_TOO_WEAK`
  */
 export async function checkEscrowBlob(blob: EscrowBlobV2, authority: PrivateIdentity, options: { expectOwner?: string } = {}): Promise<CheckedEscrow> {
   const checked = await checkPublic(blob, authority, options.expectOwner);

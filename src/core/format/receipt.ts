@@ -7,7 +7,8 @@ import { b64uField, exactFields, idField, isPlainObject, stringField, timeField 
 import { KeywardError } from '../errors.ts';
 import { type PrivateIdentity, signAs } from '../keys/identity.ts';
 import { FILE_ID_LENGTH, RECEIPT_FORMAT, SIGNATURE_LENGTH } from './constants.ts';
-import { type EscrowBlobV2, checkEscrowBlob, escrowDigest } from './escrow-v2.ts';
+import { checkAnyEscrow } from './council-escrow.ts';
+import { type EscrowBlobV2, escrowDigest } from './escrow-v2.ts';
 import { isSerial } from './serial.ts';
 import { identityFields, jsonValue, namedIdentity, signedBody, verifySigned } from './signing.ts';
 
@@ -66,21 +67,24 @@ export function parseReceipt(input: unknown): ReceiptV2 {
 }
 
 /**
- * The authority's receipt for an escrow blob. The blob is checked first (all
- * eight checks of §4): a receipt is only ever issued for a good blob.
+ * The authority's receipt for an escrow blob, or a council member's for a
+ * council's blob (§8.3). The blob is checked first (all eight checks of §4,
+ * or of §8.3 as a member): a receipt is only ever issued for a good blob.
  *
- * @param options - `name`: the authority's name in the receipt (default: the blob's `authority.name`); `now`: `receivedAt`
- * @throws KeywardError as `checkEscrowBlob`
+ * @param options - `name`: the issuer's name in the receipt (default: the blob's `authority.name`,
+ *   or for a member its name in the council); `now`: `receivedAt`
+ * @throws KeywardError as `checkEscrowBlob` and `checkEscrowAsMember`
  */
 export async function issueReceipt(blob: EscrowBlobV2, authority: PrivateIdentity, options: { name?: string; now?: Date } = {}): Promise<ReceiptV2> {
-  const checked = await checkEscrowBlob(blob, authority);
+  const checked = await checkAnyEscrow(blob, authority);
+  const name = options.name ?? ('council' in checked ? checked.council.members[checked.index - 1]!.name : checked.blob.authority.name);
   const unsigned = parseReceipt({
     format: RECEIPT_FORMAT,
     fileId: checked.blob.fileId,
     serial: checked.blob.serial,
     escrowDigest: await escrowDigest(checked.blob),
     owner: { id: checked.owner.id },
-    authority: { name: options.name ?? checked.blob.authority.name, id: authority.id, publicKey: b64u(authority.rsaSpki), signingKey: b64u(authority.ed25519Spki) },
+    authority: { name, id: authority.id, publicKey: b64u(authority.rsaSpki), signingKey: b64u(authority.ed25519Spki) },
     receivedAt: (options.now ?? new Date()).toISOString(),
     signature: b64u(new Uint8Array(SIGNATURE_LENGTH)),
   });
@@ -88,16 +92,18 @@ export async function issueReceipt(blob: EscrowBlobV2, authority: PrivateIdentit
 }
 
 /**
- * The owner's check of a receipt for a blob it made (§5), in order.
+ * The owner's check of a receipt for a blob it made (§5), in order. For a
+ * council's blob, a receipt from any member of that council is accepted (§8.3).
  *
  * @throws KeywardError `MALFORMED` (syntax, or `authority.id` not its keys'), `SIGNATURE_INVALID`,
- *   `SIGNER_UNTRUSTED` (not the authority the blob was made for), `BLOB_MISMATCH` (another blob)
+ *   `SIGNER_UNTRUSTED` (not the authority, or a member of the council, the blob was made for), `BLOB_MISMATCH` (another blob)
  */
 export async function verifyReceipt(input: ReceiptV2, blob: EscrowBlobV2): Promise<void> {
   const receipt = parseReceipt(input);
   const authority = await namedIdentity(receipt.authority, 'authority');
   await verifySigned(receipt, authority.signingKey, 'keyward/v2 receipt', 'receipt');
-  if (authority.id !== blob.authority.id) {
+  const issuers = blob.authority.kind === 'council' ? blob.authority.members.map((m) => m.id) : [blob.authority.id];
+  if (!issuers.includes(authority.id)) {
     throw new KeywardError('SIGNER_UNTRUSTED', { reason: `the receipt is signed by ${authority.id}, not the blob's authority` });
   }
   const named = receipt.fileId === blob.fileId && receipt.serial === blob.serial && receipt.owner.id === blob.owner.id;
