@@ -37,8 +37,11 @@ export interface EncryptArgs {
   owner: PublicKeyInfo;
   /** An identity: the file is signed, a v2 file (spec v2 §3); `owner` must be its RSA key. Absent: a v1 file. */
   signer?: PrivateIdentity;
-  /** An identity gets a signed v2 escrow blob (spec v2 §4) when the file is signed; a v1 key a v1 blob. */
-  authority: PublicKeyInfo | PublicIdentity;
+  /**
+   * An identity gets a signed v2 escrow blob (spec v2 §4) when the file is signed; a v1 key a v1 blob;
+   * a council (councils: owner) a council escrow blob (spec v2 §8.3), which needs `signer`.
+   */
+  authority: PublicKeyInfo | PublicIdentity | Council;
   ownerName: string;
   authorityName: string;
   description: string;

@@ -244,7 +244,7 @@ export interface EncryptSlice {
   chooseEncryptOwner: (keyId: string) => void;
   /**
    * Queues files for encryption to the chosen owner key pair (`encryptOwnerKeyId`) and the chosen
-   * authority. With `askWhereToSave` (where the browser can), each waits until
+   * authority (`authorityKeyId`: a confirmed authority's key ID, or a pinned council's ID). With `askWhereToSave` (where the browser can), each waits until
    * the person picks its file with `chooseWhereToSave`.
    */
   encryptFiles: (files: readonly File[], options: { description: string; authorityKeyId: string; askWhereToSave?: boolean }) => void;

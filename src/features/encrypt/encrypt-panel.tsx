@@ -1,8 +1,7 @@
-import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+import { useMemo, useState } from 'react';
 import { SaveTargetOption } from '../../components/choose-where-to-save.tsx';
 import { DropZone } from '../../components/drop-zone.tsx';
-import { confirmedAuthorities } from '../../store/slices/encrypt-slice.ts';
+import { authorityChoices } from '../../store/slices/encrypt-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EncryptOptions } from './encrypt-options.tsx';
 import { EncryptRows } from './encrypt-rows.tsx';
@@ -13,14 +12,16 @@ import { OwnerChoice } from './owner-choice.tsx';
  * pair, and its file key is escrowed to the chosen backup authority.
  */
 export function EncryptPanel() {
-  const authorities = useAppStore(useShallow((s) => confirmedAuthorities(s.keys)));
+  const keys = useAppStore((s) => s.keys);
+  const councils = useAppStore((s) => s.councils);
+  const authorities = useMemo(() => authorityChoices(keys, councils), [keys, councils]);
   const encryptFiles = useAppStore((s) => s.encryptFiles);
   const canChoose = useAppStore((s) => s.canChooseWhereToSave);
   const [askWhereToSave, setAskWhereToSave] = useState(false);
   const [description, setDescription] = useState('');
   const [chosen, setChosen] = useState('');
   // A chosen authority deleted meanwhile falls back to the first one still confirmed.
-  const authority = authorities.find((k) => k.keyId === chosen) ?? authorities[0];
+  const authority = authorities.find((choice) => choice.id === chosen) ?? authorities[0];
 
   return (
     <section className="encrypt-panel" aria-labelledby="encrypt-heading">
@@ -44,12 +45,12 @@ export function EncryptPanel() {
           hint="Any files, one or many. Nothing leaves this browser."
           buttonLabel="Choose files to encrypt"
           onFiles={(files) => {
-            encryptFiles(files, { description, authorityKeyId: authority.keyId, askWhereToSave });
+            encryptFiles(files, { description, authorityKeyId: authority.id, askWhereToSave });
           }}
         />
       ) : (
         <p className="warning" role="alert">
-          Add your backup authority’s public key and confirm its key ID under Keys before you encrypt.
+          Add your backup authority’s public key and confirm its key ID (or pin a council) under Keys before you encrypt.
         </p>
       )}
       <EncryptRows />
