@@ -1,9 +1,10 @@
+import { CouncilSetup, DrillPanel } from '../features/council/index.ts';
 import { AuthorityKeys } from '../features/escrow/authority-keys.tsx';
 import { EscrowCasePanel } from '../features/escrow/escrow-case-panel.tsx';
 import { backupStatus, cannotBeBackedUp } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
-/** The backup authority's journeys: its own key pair, then escrow blobs to recover from. */
+/** The backup authority's journeys: its own key pair, then escrow blobs to recover from; a council set up, and its drill. */
 export function AuthorityView() {
   // Nothing escrows the authority's own key: without an exported backup it exists only in this browser.
   const unbackedUp = useAppStore((s) => s.keys.filter((k) => k.role === 'authority-own' && backupStatus(k) === 'missing').length);
@@ -25,6 +26,8 @@ export function AuthorityView() {
       )}
       <AuthorityKeys />
       <EscrowCasePanel />
+      <CouncilSetup />
+      <DrillPanel />
     </>
   );
 }

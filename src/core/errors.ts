@@ -89,6 +89,10 @@ export const APP_ERROR_CODES = [
  * which may come from anyone.
  */
 export const AUTHORITY_ERROR_CODES = [
+  // councils: desk (setting a council up, the members of a drill)
+  'MEMBER_TWICE',
+  'COUNCIL_FULL',
+  // councils: desk end
   'KEY_IS_AUTHORITY',
   'KEY_IS_ESCROWED_OWNER',
   'KEY_NOT_CONFIRMED',
@@ -243,6 +247,11 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   IO_ERROR: (d) =>
     `Cannot ${d.action ?? 'read or write'} ${d.path ?? 'a file'}${orReason(d)}. Nothing was saved.`,
   INTERRUPTED: (d) => `Stopped${d.reason ? ` ${d.reason}` : ''} before the end; nothing was saved.`,
+  // councils: desk
+  MEMBER_TWICE: (d) =>
+    `This identity is already in the list${d.name ? ` as “${d.name}”` : ''}: a council member holds one share and counts once. Add another member’s identity.`,
+  COUNCIL_FULL: () => 'A council has at most 16 members, so this identity was not added. Remove a member first, or set up a second council.',
+  // councils: desk end
   KEY_IS_AUTHORITY: () =>
     'This is a backup authority’s public key, not the owner’s. A recovery blob is issued only to the owner’s new key: ask the owner for the public key of their new key pair.',
   KEY_IS_ESCROWED_OWNER: () =>

@@ -35,8 +35,17 @@ import {
   serializeBlob,
   serializeSigned,
   summarizeHeader,
+  // councils: desk
+  checkEscrowAsMember,
+  createCouncil,
+  drillPassed,
+  issuePartialRecovery,
+  runDrill,
+  serializeCouncil,
+  type Council,
+  // councils: desk end
 } from '../core/index.ts';
-import type { Operations, OperationName, UnlockArgs, WireError } from './crypto-protocol.ts';
+import type { CouncilSummary, Operations, OperationName, UnlockArgs, WireError } from './crypto-protocol.ts';
 import { type OutputSink, openSink, writeToSink } from './output-sink.ts';
 import { PIECE_BYTES } from './piece-reader.ts';
 import { blobSource } from './remote-pieces.ts';
@@ -210,7 +219,46 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
 
   // councils: owner
   parseCouncil: ({ text }) => parseCouncil(text),
+
+  // councils: desk
+  async createCouncil({ name, threshold, members }) {
+    const council = await createCouncil({ name, threshold, members });
+    return { ...councilSummary(council), json: serializeCouncil(council) };
+  },
+
+  async checkEscrowAsMember({ text, member }) {
+    const checked = await checkEscrowAsMember(escrowV2(text), member);
+    return {
+      blob: checked.blob,
+      ownerId: checked.owner.id,
+      ownerKeyId: checked.owner.encryption.keyId,
+      council: councilSummary(checked.council),
+      index: checked.index,
+      provesKey: checked.provesKey,
+    };
+  },
+
+  // spec v2 §8.4: issued only from a blob this member's check (§8.3 checks 1–8) passes.
+  async issuePartial({ escrowText, member, newOwner, ownerName, name }) {
+    const escrow = escrowV2(escrowText);
+    await checkEscrowAsMember(escrow, member);
+    const blob = await issuePartialRecovery(escrow, member, { newOwner, name, ...(ownerName === undefined ? {} : { ownerName }) });
+    return { blob, json: serializeSigned(blob) };
+  },
+
+  async runDrill({ blobs, members }) {
+    const report = await runDrill(blobs, members);
+    return { report, json: serializeSigned(report), passed: drillPassed(report) };
+  },
+  // councils: desk end
 };
+
+// councils: desk
+/** What the page shows of a council: no keys cross back. */
+function councilSummary(council: Council): CouncilSummary {
+  return { id: council.id, name: council.name, threshold: council.threshold, members: council.members.map((m) => ({ name: m.name, id: m.id })) };
+}
+// councils: desk end
 
 /**
  * The authority opens a file with a signed escrow blob: the core checks the

@@ -6,6 +6,8 @@
  */
 import type {
   AnyKey,
+  DrillReport,
+  PartialRecoveryBlob,
   AnyKeyInfo,
   Council,
   ErrorDetails,
@@ -157,7 +159,43 @@ export interface Operations {
   // councils: owner
   /** A council descriptor (spec v2 §8.1), parsed strictly, with its council ID computed here. */
   parseCouncil: { args: { text: string }; result: Council };
+
+  // councils: desk (spec v2 §8.1, §8.3, §8.4, §8.5): a council set up, one member's check and partial, a drill.
+  /** A council descriptor (§8.1) from named public identities: its ID and the canonical `.keyward-council.json` text. */
+  createCouncil: {
+    args: { name: string; threshold: number; members: { name: string; identity: PublicIdentity }[] };
+    result: CouncilSummary & { json: string };
+  };
+  /** §8.3 checks 1–8 with one member's identity; rejects with the first failure's code. */
+  checkEscrowAsMember: { args: { text: string; member: PrivateIdentity }; result: MemberCheckResult };
+  /** A signed partial recovery blob (§8.4) for the owner's new identity, from a blob the member's check passes. */
+  issuePartial: {
+    args: { escrowText: string; member: PrivateIdentity; newOwner: PublicIdentity; ownerName?: string; name: string };
+    result: { blob: PartialRecoveryBlob; json: string };
+  };
+  /** A drill (§8.5) of the members present over the blobs' bytes as read: the signed report, or QUORUM_NOT_MET / NO_MATCHING_KEY. */
+  runDrill: { args: { blobs: { bytes: Uint8Array }[]; members: PrivateIdentity[] }; result: { report: DrillReport; json: string; passed: boolean } };
+  // councils: desk end
 }
+
+// councils: desk
+/** A council as the desk shows it (spec v2 §8.1): name, threshold, members in order, and its ID. */
+export interface CouncilSummary {
+  id: string;
+  name: string;
+  threshold: number;
+  members: { name: string; id: string }[];
+}
+
+/** What one member's check of a council blob proved (spec v2 §8.3): who signed it, for which file, and where the member sits. */
+export interface MemberCheckResult extends EscrowCheckResult {
+  council: CouncilSummary;
+  /** The checker's place in the council (1-based). */
+  index: number;
+  /** k = 1: the member's share alone is the key, and check 8 opened the header. */
+  provesKey: boolean;
+}
+// councils: desk end
 
 /** What a good v2 escrow blob proved (spec v2 §4): who signed it, and the file it opens. */
 export interface EscrowCheckResult {

@@ -1,6 +1,7 @@
 /** The one app store: slices combined over the adapters they need. */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAuthoritySlice } from './slices/authority-slice.ts';
+import { createCouncilSlice } from './slices/council-slice.ts';
 import { type DecryptRunner, createDecryptSlice } from './slices/decrypt-slice.ts';
 import { createEncryptSlice } from './slices/encrypt-slice.ts';
 import { createKeysSlice } from './slices/keys-slice.ts';
@@ -23,5 +24,6 @@ export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
     ...createDecryptSlice(adapters)(...a),
     ...createAuthoritySlice(adapters)(...a),
     ...createSessionSlice(adapters)(...a),
+    ...createCouncilSlice(adapters)(...a),
   }));
 }

@@ -32,3 +32,14 @@ export const decryptedName = (metaName: string, fileName: string) => safeDownloa
 
 /** Safe for a file name in a zip or a download: a base name without separators. */
 export const keyFileName = (name: string) => safeDownloadName(name, 'key').replace(/\s+/g, '-');
+
+// councils: desk
+/** `NAME.keyward-council.json` for a council descriptor (spec v2 §8.1), NAME made safe (else `council`). */
+export const councilName = (name: string) => `${safeDownloadName(name, 'council').replace(/\s+/g, '-')}.keyward-council.json`;
+
+/** `SERIAL-member-I.keyward-partial.json` for member I's partial recovery blob (spec v2 §8.4): the owner gathers k of them in one folder. */
+export const partialName = (serial: string, index: number) => `${serial}-member-${String(index)}.keyward-partial.json`;
+
+/** The drill report's file name (spec v2 §8.5). */
+export const drillReportName = () => 'keyward-drill.json';
+// councils: desk end

@@ -5,7 +5,7 @@
  */
 import type { Council, ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
-import type { TempFile } from '../io/crypto-protocol.ts';
+import type { CouncilSummary, TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
@@ -116,9 +116,11 @@ export interface EscrowCase {
   ownerKeyId?: string;
   error?: UiError;
   /** A recovery blob issued from it: JSON text, the name offered, and the ID it was issued to (an identity ID when `signed`). */
-  recovery?: { json: string; name: string; ownerKeyId: string; signed: boolean };
+  recovery?: { json: string; name: string; ownerKeyId: string; signed: boolean; /** A member's partial recovery blob (spec v2 §8.4). */ partial?: boolean };
   /** v2: the receipt downloaded for it. */
   receipt?: { name: string };
+  /** A council blob (spec v2 §8.3) this member's check passed: where the member sits, and whether the check proved the key (k = 1). */
+  member?: MemberStanding;
 }
 
 /** One escrow blob of a drop of several (files, or the entries of a zip), judged on its own. */
@@ -137,7 +139,96 @@ export interface EscrowListItem {
   error?: UiError;
   /** v2: the receipt downloaded for it. */
   receipt?: { name: string };
+  /** As `EscrowCase.member`. */
+  member?: MemberStanding;
 }
+
+// councils: desk
+export type { CouncilSummary };
+
+/** Where this desk's identity sits in a council blob's council (spec v2 §8.3), once its member's check passed. */
+export interface MemberStanding {
+  council: CouncilSummary;
+  /** 1-based. */
+  index: number;
+  /** k = 1: the share alone is the key, and the check opened the file's header. */
+  provesKey: boolean;
+}
+
+/** A public identity imported as a member of the council being set up (spec v2 §8.1), in council order. */
+export interface CouncilDraftMember {
+  /** Its identity ID. */
+  id: string;
+  name: string;
+  modulusBits: number;
+}
+
+/** A member's private identity loaded for a drill: held in memory only, never stored. */
+export interface DrillMember {
+  /** Its identity ID. */
+  id: string;
+}
+
+/** A deposited escrow blob dropped for a drill: its bytes are read as they are (spec v2 §8.5 hashes them). */
+export interface DrillBlob {
+  id: string;
+  fileName: string;
+  /** What the blob says, when it parses: its serial and its council (names from the blob, to show). */
+  serial?: string;
+  council?: CouncilSummary;
+}
+
+/** A drill that ran (spec v2 §8.5): the signed report, and each blob's result in the order dropped. */
+export interface DrillOutcome {
+  passed: boolean;
+  council: { name: string; id: string; threshold: number };
+  /** The members who took part and signed, by index. */
+  members: { index: number; id: string }[];
+  results: { fileName: string; serial: string; result: string; error?: UiError }[];
+  json: string;
+  /** `keyward-drill.json`, once downloaded. */
+  saved?: string;
+}
+
+export interface CouncilSlice {
+  /** The members imported so far for a new council, in council order. */
+  councilDraft: CouncilDraftMember[];
+  /** The council last set up: its ID to read out, and the descriptor's file name as downloaded. */
+  councilCreated: (CouncilSummary & { fileName: string }) | null;
+  /**
+   * Adds a member's public identity (pasted or read from a file) under the
+   * organisation's name for it. Refuses a v1 key (`KEY_UNSUPPORTED`), a
+   * private key (`KEY_NOT_PUBLIC`), an identity already in the list
+   * (`MEMBER_TWICE`) and a 17th member (`COUNCIL_FULL`).
+   */
+  addCouncilMember: (options: { text: string; name: string }) => Promise<UiError | null>;
+  removeCouncilMember: (id: string) => void;
+  /** Makes the council descriptor (spec v2 §8.1) of the draft and downloads `NAME.keyward-council.json`. */
+  createCouncil: (options: { name: string; threshold: number }) => Promise<UiError | null>;
+  /** Forgets the draft and the council last set up. */
+  clearCouncil: () => void;
+
+  drillMembers: DrillMember[];
+  drillBlobs: DrillBlob[];
+  drillOutcome: DrillOutcome | null;
+  /**
+   * Loads one member's private identity for the drill, non-extractable and
+   * in memory only. Refuses a public key (`KEY_NOT_PRIVATE`), a v1 key
+   * (`KEY_UNSUPPORTED`: it cannot sign the report), the same identity twice
+   * (`MEMBER_TWICE`); an encrypted one needs its passphrase (`PASSPHRASE_REQUIRED`).
+   */
+  addDrillMember: (options: { text: string; passphrase?: string }) => Promise<UiError | null>;
+  removeDrillMember: (id: string) => void;
+  /** Adds deposited escrow blobs to the drill's sample. */
+  addDrillBlobs: (files: readonly File[]) => Promise<UiError | null>;
+  /** Runs the drill (spec v2 §8.5) over the blobs with the members present; `QUORUM_NOT_MET` with fewer than k, and no report. */
+  runDrill: () => Promise<UiError | null>;
+  /** Downloads the signed report as `keyward-drill.json`. */
+  downloadDrillReport: () => UiError | null;
+  /** Forgets the members' keys, the blobs and the outcome. */
+  clearDrill: () => void;
+}
+// councils: desk end
 
 export interface Notice {
   id: string;
@@ -359,6 +450,6 @@ export interface SessionSlice {
   start: () => Promise<void>;
 }
 
-export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice;
+export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice;
 
 export type { FileSummary, KeyRole, RegisterEntry, StoredCouncil, StoredKey };

@@ -23,17 +23,26 @@ export function EscrowCaseDetails({ escrow }: { escrow: EscrowCase }) {
             </>
           }
         />
-        <dt>Authority</dt>
+        <dt>{'kind' in blob.authority && blob.authority.kind === 'council' ? 'Council' : 'Authority'}</dt>
         <dd>
-          <bdi className="escrow-details__text">{blob.authority.name || '(no name given)'}</bdi> {signed ? 'identity' : 'key'}{' '}
-          <KeyId keyId={signed ? blob.authority.id : blob.authority.keyId} />
+          {'kind' in blob.authority && blob.authority.kind === 'council' ? (
+            <>
+              <bdi className="escrow-details__text">{blob.authority.name || '(no name given)'}</bdi> ({blob.authority.threshold} of{' '}
+              {blob.authority.members.length}) council ID <KeyId keyId={blob.authority.id} />
+            </>
+          ) : (
+            <>
+              <bdi className="escrow-details__text">{blob.authority.name || '(no name given)'}</bdi> {signed ? 'identity' : 'key'}{' '}
+              <KeyId keyId={'id' in blob.authority ? blob.authority.id : blob.authority.keyId} />
+            </>
+          )}
         </dd>
         <dt>Created</dt>
         <dd>
           <time dateTime={blob.createdAt}>{formatDate(blob.createdAt)}</time>
         </dd>
       </dl>
-      <EscrowCheckStatus blob={blob} verified={escrow.verified} error={escrow.error} />
+      <EscrowCheckStatus blob={blob} verified={escrow.verified} error={escrow.error} member={escrow.member} />
       {!escrow.verified && <p className="field-hint">Until the blob is checked, anyone could have written the details above.</p>}
     </div>
   );

@@ -79,7 +79,8 @@ export function EscrowCasePanel() {
             <>
               <p className="warning">Recover only after you have checked, by your own rules, that the person asking is the owner.</p>
               <div className="two-columns escrow-options">
-                <RecoverFileOption />
+                {/* councils: desk: one member's share never opens a council's file (the ceremony is the CLI's). */}
+                {!escrowCase.member && <RecoverFileOption />}
                 <IssueRecoveryForm />
               </div>
             </>

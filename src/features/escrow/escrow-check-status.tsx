@@ -1,6 +1,7 @@
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
-import type { EscrowBlob, UiError } from '../../store/types.ts';
+import type { EscrowBlob, MemberStanding, UiError } from '../../store/types.ts';
+import { MemberCheckStatus } from './member-check-status.tsx';
 
 /**
  * What the authority may rely on after a blob's check. "Checked" only for a
@@ -16,9 +17,12 @@ export function EscrowCheckStatus({
   error,
   checking = false,
   announce = true,
+  member,
 }: {
   blob?: EscrowBlob | undefined;
   verified: boolean;
+  /** A council blob (spec v2 §8.3): where this desk's identity sits, once its member's check passed. */
+  member?: MemberStanding | undefined;
   error?: UiError | undefined;
   checking?: boolean;
   /** A live region (the open case); rows of a list of thousands are not. */
@@ -26,6 +30,8 @@ export function EscrowCheckStatus({
 }) {
   const role = announce ? 'status' : undefined;
   if (checking) return <p className="row__meta">Checking…</p>;
+  // councils: desk
+  if (verified && blob?.format === 'keyward-escrow/2' && member) return <MemberCheckStatus blob={blob} member={member} role={role} />;
   if (verified && blob?.format === 'keyward-escrow/2') {
     return (
       <p className="status--done" role={role}>

@@ -33,7 +33,7 @@ const EscrowListRow = memo(function EscrowListRow({ job: item }: { job: EscrowLi
           <BlobFacts blob={blob} />
         </dl>
       )}
-      <EscrowCheckStatus blob={item.blob} checking={item.checking} verified={item.verified} error={item.error} announce={false} />
+      <EscrowCheckStatus blob={item.blob} checking={item.checking} verified={item.verified} error={item.error} member={item.member} announce={false} />
     </li>
   );
 });

@@ -18,13 +18,14 @@ type KeyCheck = { keyId: string; modulusBits: number; identityId?: string } | { 
  * could be anyone's.
  */
 export function IssueRecoveryForm() {
-  const { issueRecovery, checkRecoveryKey, recovery, ownerName, signed } = useAppStore(
+  const { issueRecovery, checkRecoveryKey, recovery, ownerName, signed, member } = useAppStore(
     useShallow((s) => ({
       issueRecovery: s.issueRecovery,
       checkRecoveryKey: s.checkRecoveryKey,
       recovery: s.escrowCase?.recovery,
       ownerName: s.escrowCase?.blob.owner.name ?? '',
       signed: s.escrowCase?.blob.format === 'keyward-escrow/2',
+      member: s.escrowCase?.member,
     })),
   );
   const what = signed ? 'identity' : 'key';
@@ -57,9 +58,11 @@ export function IssueRecoveryForm() {
 
   return (
     <form className="escrow-option" aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
-      <h3 id={`${id}-heading`}>Issue a recovery blob</h3>
+      <h3 id={`${id}-heading`}>{member ? 'Issue a partial recovery blob' : 'Issue a recovery blob'}</h3>
       <p className="field-hint">
-        {signed
+        {member
+          ? `Without the file: your share (member ${String(member.index)}) is wrapped for the owner’s new identity, in a partial recovery blob signed with your identity. The owner needs partials from ${String(member.council.threshold)} members of the council, once they pinned it.`
+          : signed
           ? 'Without the file: the file key is wrapped again for the owner’s new identity, in a recovery blob signed with your identity. The owner opens the file with it and their new identity, once they pinned you.'
           : 'Without the file: the file key is wrapped again for the owner’s new public key. The owner opens the file with the recovery blob and their new key pair.'}
       </p>
@@ -93,7 +96,7 @@ export function IssueRecoveryForm() {
       )}
       <div className="actions">
         <button type="submit" className="button" disabled={busy || (check !== null && 'error' in check)}>
-          Download recovery blob
+          {member ? 'Download partial recovery blob' : 'Download recovery blob'}
         </button>
         {busy && <span role="status">Issuing…</span>}
       </div>
@@ -101,8 +104,10 @@ export function IssueRecoveryForm() {
       {recovery && !error && (
         <div className="status--done" role="status">
           <p>
-            Saved <bdi className="row__name">{recovery.name}</bdi>. Send it to the owner: with their new key pair it opens the
-            encrypted file.
+            Saved <bdi className="row__name">{recovery.name}</bdi>.{' '}
+            {recovery.partial
+              ? 'Send it to the owner: with partials of enough other members of the council and their new identity, it opens the encrypted file.'
+              : 'Send it to the owner: with their new key pair it opens the encrypted file.'}
           </p>
           <p>
             {recovery.signed ? "Signed with your identity and issued for the owner's new identity " : "Issued for the owner's new key "}

@@ -10,18 +10,31 @@ import { isZipFile, readEscrowZip } from '../../io/escrow-zip.ts';
 import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
-import { receiptName, recoveryName } from '../names.ts';
-import type { Adapters, AppState, AuthoritySlice, EscrowBlob, EscrowCase, EscrowListItem, UiError } from '../types.ts';
+import { partialName, receiptName, recoveryName } from '../names.ts';
+import type { Adapters, AppState, AuthoritySlice, EscrowBlob, EscrowCase, EscrowListItem, MemberStanding, UiError } from '../types.ts';
 import { type DecryptRunner, MAX_BLOB_BYTES, privateKeysOf } from './decrypt-slice.ts';
 
 /** One blob to check: its name in the list, and its parsed text, or why it could not be read. */
 type Found = { fileName: string } & ({ text: string; blob: EscrowBlob } | { error: UiError });
 
 /** What a blob's check found: v1, its MAC verified; v2, every check of spec v2 §4 passed. */
-type Outcome = { verified: true; ownerKeyId?: string } | { verified: false; error: UiError };
+type Outcome = { verified: true; ownerKeyId?: string; member?: MemberStanding } | { verified: false; error: UiError };
 
 /** A signed (v2) escrow blob, which the authority checks against the file it names (spec v2 §4). */
 export const isSignedEscrow = (blob: EscrowBlob): blob is EscrowBlobV2 => blob.format === 'keyward-escrow/2';
+
+// councils: desk
+/** A council's escrow blob (spec v2 §8.3): each member checks its own share; no one member can open it. */
+export const isCouncilEscrow = (blob: EscrowBlob): blob is EscrowBlobV2 & { authority: { kind: 'council' } } =>
+  isSignedEscrow(blob) && blob.authority.kind === 'council';
+
+/** The IDs of whoever a blob escrows to: an authority's key and identity IDs, or a council's ID and its members' identity IDs. */
+function escrowedToIds(blob: EscrowBlob): string[] {
+  const { authority } = blob;
+  if ('kind' in authority && authority.kind === 'council') return [authority.id, ...authority.members.map((m) => m.id)];
+  return 'id' in authority ? [authority.keyId, authority.id] : [authority.keyId];
+}
+// councils: desk end
 
 export const createAuthoritySlice =
   (adapters: Adapters): StateCreator<AppState & { decryptRunner: DecryptRunner }, [], [], AuthoritySlice> =>
@@ -36,10 +49,13 @@ export const createAuthoritySlice =
      */
     const identityToCheck = (blob: EscrowBlobV2) => {
       const own = ownIdentities();
-      return own.find((i) => i.id === blob.authority.id) ?? own[0];
+      return own.find((i) => namedBy(blob, i)) ?? own[0];
     };
-    /** The identity named by a good v2 blob, for what is issued from it. */
-    const identityOf = (blob: EscrowBlob) => (isSignedEscrow(blob) ? ownIdentities().find((i) => i.id === blob.authority.id) : undefined);
+    /** The identity named by a good v2 blob (its authority, or a member of its council), for what is issued from it. */
+    const identityOf = (blob: EscrowBlob) => (isSignedEscrow(blob) ? ownIdentities().find((i) => namedBy(blob, i)) : undefined);
+    /** True when a v2 blob is for this identity: it is the blob's authority, or a member of its council (spec v2 §8.3 check 7). */
+    const namedBy = (blob: EscrowBlobV2, identity: PrivateIdentity) =>
+      blob.authority.kind === 'council' ? blob.authority.members.some((m) => m.id === identity.id) : blob.authority.id === identity.id;
     const nameOf = (identity: PrivateIdentity) => get().keys.find((k) => k.keyId === identity.encryption.keyId)?.name ?? '';
     let loads = 0;
     let nextId = 1;
@@ -90,7 +106,16 @@ export const createAuthoritySlice =
     async function check(text: string, blob: EscrowBlob): Promise<Outcome> {
       if (isSignedEscrow(blob)) {
         const identity = identityToCheck(blob);
-        if (!identity) return { verified: false, error: appError('NO_MATCHING_KEY', { keyIds: [blob.authority.keyId] }) };
+        if (!identity) return { verified: false, error: appError('NO_MATCHING_KEY', { keyIds: [blob.authority.kind === 'council' ? blob.authority.id : blob.authority.keyId] }) };
+        // councils: desk: a council blob gets the member's check (spec v2 §8.3 checks 1–8) with this desk's identity.
+        if (blob.authority.kind === 'council') {
+          try {
+            const checked = await adapters.crypto.run('checkEscrowAsMember', { text, member: identity });
+            return { verified: true, ownerKeyId: checked.ownerKeyId, member: { council: checked.council, index: checked.index, provesKey: checked.provesKey } };
+          } catch (error) {
+            return { verified: false, error: toUiError(error) };
+          }
+        }
         try {
           const checked = await adapters.crypto.run('checkEscrow', { text, authority: identity });
           return { verified: true, ownerKeyId: checked.ownerKeyId };
@@ -141,7 +166,7 @@ export const createAuthoritySlice =
         else if (imported.kind === 'public') found = { key: { publicKey: imported.publicKey, keyId: imported.keyId, modulusBits: imported.modulusBits } };
         else return { error: appError('KEY_NOT_PUBLIC') };
         const authorities = get().keys.filter((k) => k.role === 'authority-own' || k.role === 'authority');
-        const authorityIds = [blob.authority.keyId, ...('id' in blob.authority ? [blob.authority.id] : []), ...authorities.flatMap((k) => [k.keyId, ...(k.identity ? [k.identity.id] : [])])];
+        const authorityIds = [...escrowedToIds(blob), ...authorities.flatMap((k) => [k.keyId, ...(k.identity ? [k.identity.id] : [])])];
         if (authorityIds.includes(found.key.keyId) || (found.identity && authorityIds.includes(found.identity.id))) {
           return { error: appError('KEY_IS_AUTHORITY') };
         }
@@ -159,8 +184,9 @@ export const createAuthoritySlice =
      * are for: they are checked again, so that error does not outlive its cause.
      */
     async function recheckFor(keyId: string): Promise<void> {
+      // A council blob names no member's key ID: each waiting one is checked again with the identities now stored.
       const waiting = (item: { verified: boolean; error?: UiError | undefined; blob?: EscrowBlob | undefined }) =>
-        !item.verified && item.error?.code === 'NO_MATCHING_KEY' && item.blob?.authority.keyId === keyId;
+        !item.verified && item.error?.code === 'NO_MATCHING_KEY' && item.blob !== undefined && ('keyId' in item.blob.authority ? item.blob.authority.keyId === keyId : isCouncilEscrow(item.blob));
       const escrow = get().escrowCase;
       if (escrow && waiting(escrow)) {
         const outcome = await check(escrow.text, escrow.blob);
@@ -276,6 +302,7 @@ export const createAuthoritySlice =
             verified: true,
             ...(item.ownerKeyId === undefined ? {} : { ownerKeyId: item.ownerKeyId }),
             ...(item.receipt ? { receipt: item.receipt } : {}),
+            ...(item.member ? { member: item.member } : {}),
           },
         });
       },
@@ -321,8 +348,20 @@ export const createAuthoritySlice =
         if (issuedTo !== confirmedId) return appError('KEY_NOT_CONFIRMED');
         const name = ownerName.trim();
         try {
-          let issued: { json: string; serial: string };
-          if (isSignedEscrow(escrow.blob)) {
+          let issued: { json: string; serial: string; partial?: number };
+          if (isCouncilEscrow(escrow.blob)) {
+            // councils: desk: one member's share, wrapped for the new identity and signed by the member (spec v2 §8.4).
+            const identity = identityOf(escrow.blob);
+            if (!identity || !found.identity) return appError('KEY_GONE');
+            const { json, blob } = await adapters.crypto.run('issuePartial', {
+              escrowText: escrow.text,
+              member: identity,
+              newOwner: found.identity,
+              name: nameOf(identity),
+              ...(name ? { ownerName: name } : {}),
+            });
+            issued = { json, serial: blob.serial, partial: blob.issuer.index };
+          } else if (isSignedEscrow(escrow.blob)) {
             const identity = identityOf(escrow.blob);
             if (!identity || !found.identity) return appError('KEY_GONE');
             const { json, blob } = await adapters.crypto.run('issueRecoveryV2', {
@@ -344,12 +383,17 @@ export const createAuthoritySlice =
             });
             issued = { json, serial: blob.serial };
           }
-          const fileName = recoveryName(issued.serial);
+          const fileName = issued.partial === undefined ? recoveryName(issued.serial) : partialName(issued.serial, issued.partial);
           adapters.download.save(new Blob([issued.json], { type: 'application/json' }), fileName);
           // The case may have been closed or replaced meanwhile; do not bring it back.
           const current = get().escrowCase;
           if (current?.text === escrow.text) {
-            set({ escrowCase: { ...current, recovery: { json: issued.json, name: fileName, ownerKeyId: issuedTo, signed: found.identity !== undefined } } });
+            set({
+              escrowCase: {
+                ...current,
+                recovery: { json: issued.json, name: fileName, ownerKeyId: issuedTo, signed: found.identity !== undefined, ...(issued.partial === undefined ? {} : { partial: true }) },
+              },
+            });
           }
           return null;
         } catch (error) {

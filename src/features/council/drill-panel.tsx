@@ -1,0 +1,208 @@
+import { type SubmitEvent, useId, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { DropZone } from '../../components/drop-zone.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { KeyId } from '../../components/key-id.tsx';
+import { useFormAction } from '../../components/use-form-action.ts';
+import { appError } from '../../store/errors.ts';
+import type { CouncilSummary } from '../../store/types.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { KeyFileField } from './key-file-field.tsx';
+
+/**
+ * A council drill (spec v2 §8.5): k or more members sit together, each loads
+ * their private identity (held in memory for the drill only, never stored),
+ * the deposited escrow blobs are dropped, and the drill proves, blob by blob,
+ * that the members' shares combine to a key that opens the file's header,
+ * without any file and without decrypting anything. The result is a report
+ * signed by every member present.
+ */
+export function DrillPanel() {
+  const { members, blobs, outcome, addDrillBlobs, runDrill, downloadDrillReport, clearDrill, removeDrillMember } = useAppStore(
+    useShallow((s) => ({
+      members: s.drillMembers,
+      blobs: s.drillBlobs,
+      outcome: s.drillOutcome,
+      addDrillBlobs: s.addDrillBlobs,
+      runDrill: s.runDrill,
+      downloadDrillReport: s.downloadDrillReport,
+      clearDrill: s.clearDrill,
+      removeDrillMember: s.removeDrillMember,
+    })),
+  );
+  const drill = useFormAction();
+  const adding = useFormAction();
+  const report = useFormAction();
+  // The council the blobs name (the first that names one), to show who each loaded identity is.
+  const council = blobs.find((b) => b.council)?.council;
+
+  return (
+    <section className="panel" aria-labelledby="drill-heading">
+      <h2 id="drill-heading">Council drill</h2>
+      <p>
+        The members of a council prove together, on a sample of deposited escrow blobs, that their shares combine to the key
+        of each file, without any file and without decrypting anything. Each member present loads their private identity
+        here: it is held in this page for the drill only and never stored. The report is signed by every member present.
+      </p>
+      <LoadMemberForm />
+      {members.length > 0 && (
+        <ul className="rows" aria-label="Members present">
+          {members.map((member) => (
+            <li className="row" key={member.id} aria-label={memberLabel(council, member.id)}>
+              <div className="row__head">
+                <bdi className="row__name">{memberLabel(council, member.id)}</bdi>
+                <span className="actions">
+                  <button type="button" className="button button--quiet button--small" aria-label={`Remove ${memberLabel(council, member.id)}`} onClick={() => { removeDrillMember(member.id); }}>
+                    Remove
+                  </button>
+                </span>
+              </div>
+              <p className="row__meta">
+                Identity ID <KeyId keyId={member.id} />
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Deposited escrow blobs</h3>
+      <DropZone
+        label="Drop escrow blobs for the drill"
+        hint="The .keyward-escrow.json files of the sample, made for this council"
+        buttonLabel="Choose blobs for the drill"
+        accept=".json,application/json"
+        disabled={adding.busy || drill.busy}
+        onFiles={(files) => void adding.run(() => addDrillBlobs(files))}
+      />
+      {adding.error && <ErrorNotice error={adding.error} />}
+      {blobs.length > 0 && !outcome && (
+        <ul className="rows" aria-label="Blobs for the drill">
+          {blobs.map((blob) => (
+            <li className="row" key={blob.id} aria-label={blob.fileName}>
+              <bdi className="row__name">{blob.fileName}</bdi>
+              {blob.serial && <span className="row__meta"> file <span className="serial">{blob.serial}</span></span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {council && (
+        <p className="field-hint">
+          The blobs name the council <bdi>“{council.name || '(no name given)'}”</bdi>: {council.threshold} of its {council.members.length} members
+          are needed, {members.length} {members.length === 1 ? 'is' : 'are'} present.
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="button" disabled={drill.busy || blobs.length === 0} onClick={() => void drill.run(runDrill)}>
+          Run the drill
+        </button>
+        {drill.busy && <span role="status">Running the drill…</span>}
+      </div>
+      {drill.error && <ErrorNotice error={drill.error} />}
+      {outcome && !drill.error && (
+        <div className="card" role="group" aria-label="Drill result">
+          <p className={outcome.passed ? 'status--done' : 'warning'} role="status">
+            {outcome.passed
+              ? `The drill passed: the shares of the ${String(outcome.members.length)} members present open every one of the ${String(outcome.results.length)} blobs.`
+              : `The drill failed: ${String(outcome.results.filter((r) => r.result !== 'GOOD').length)} of the ${String(outcome.results.length)} blobs did not pass.`}
+          </p>
+          <p>
+            Council <bdi>“{outcome.council.name || '(no name given)'}”</bdi> <KeyId keyId={outcome.council.id} />, members{' '}
+            {outcome.members.map((m) => m.index).join(', ')}.
+          </p>
+          <ul className="rows" aria-label="Drill results">
+            {outcome.results.map((result, i) => (
+              <li className="row" key={i} aria-label={result.fileName}>
+                <div className="row__head">
+                  <bdi className="row__name">{result.fileName}</bdi>
+                  {result.serial && <span className="serial">{result.serial}</span>}
+                  {result.result === 'GOOD' ? <span className="badge badge--ok">GOOD</span> : <span className="badge badge--warn">{result.result}</span>}
+                </div>
+                {result.error && <ErrorNotice error={result.error} />}
+              </li>
+            ))}
+          </ul>
+          <div className="actions">
+            <button type="button" className="button" onClick={() => void report.run(() => Promise.resolve(downloadDrillReport()))}>
+              Download drill report
+            </button>
+            {outcome.saved && !report.error && (
+              <span className="status--done" role="status">
+                Saved <bdi className="row__name">{outcome.saved}</bdi>, signed by every member present.
+              </span>
+            )}
+          </div>
+          {report.error && <ErrorNotice error={report.error} />}
+        </div>
+      )}
+      {(members.length > 0 || blobs.length > 0) && (
+        <button type="button" className="button button--quiet button--small" onClick={clearDrill}>
+          End the drill and forget the keys
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** "Member I “NAME”" when the blobs' council names this identity, else its place is not known yet. */
+function memberLabel(council: CouncilSummary | undefined, id: string): string {
+  const index = council?.members.findIndex((m) => m.id === id) ?? -1;
+  if (!council || index < 0) return 'Identity not (yet) known as a member';
+  const name = council.members[index]?.name ?? '';
+  return `Member ${String(index + 1)} “${name || '(no name given)'}”`;
+}
+
+/** One member's private identity: pasted or read from its file, with its passphrase when it is encrypted. */
+function LoadMemberForm() {
+  const addDrillMember = useAppStore((s) => s.addDrillMember);
+  const [text, setText] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const { busy, error, run, clearError, showError } = useFormAction();
+  const [asked, setAsked] = useState(false);
+  const id = useId();
+  // An encrypted identity is asked for its passphrase; a plain one never shows the field.
+  const encrypted = asked || text.includes('ENCRYPTED PRIVATE KEY');
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const loaded = await run(async () => {
+      const failed = await addDrillMember({ text, ...(passphrase ? { passphrase } : {}) });
+      if (failed?.code === 'PASSPHRASE_REQUIRED') setAsked(true);
+      return failed;
+    });
+    if (!loaded) return;
+    // The private key's text is not kept in the page once it is loaded.
+    setText('');
+    setPassphrase('');
+    setAsked(false);
+  };
+
+  return (
+    <form className="authority-form" aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
+      <h3 id={`${id}-heading`}>Load a member’s identity</h3>
+      <KeyFileField
+        label="Member’s private identity (PEM or JWK)"
+        fileLabel="Or choose the member’s private identity file"
+        value={text}
+        placeholder="-----BEGIN PRIVATE KEY-----"
+        onChange={(value) => {
+          setText(value);
+          setAsked(false);
+          clearError();
+        }}
+        onTooLarge={(file) => { showError(appError('KEY_FILE_TOO_LARGE', { path: file })); }}
+      />
+      {encrypted && (
+        <>
+          <label htmlFor={`${id}-passphrase`}>Passphrase</label>
+          <input id={`${id}-passphrase`} type="password" value={passphrase} autoComplete="off" onChange={(e) => { setPassphrase(e.target.value); clearError(); }} />
+        </>
+      )}
+      <div className="actions">
+        <button type="submit" className="button" disabled={busy}>
+          Load member identity
+        </button>
+        {busy && <span role="status">Loading…</span>}
+      </div>
+      {error && <ErrorNotice error={error} />}
+    </form>
+  );
+}
