@@ -1,5 +1,5 @@
 /**
- * Opening one file (spec §3–§5, v2 §3.4 and §6): check the header (and a v2
+ * Opening one file (spec §3–§5, v2 §3.4, §6 and §8.4): check the header (and a v2
  * file's signer), find a key or take a blob's file key, verify the header
  * HMAC, open the metadata, then decrypt the STREAM payload with the size
  * check at its end, and for a v2 file the signature over its prefix and
@@ -14,6 +14,9 @@ import type { ChunkAead, ChunkCrypto } from './format/chunk-crypto.ts';
 import { RECOVERY_FORMAT, SIGNATURE_LENGTH, TAG_LENGTH } from './format/constants.ts';
 import { type ParsedHeader, type Stanza, parseHeader, prefixLength, verifyHeaderHmac } from './format/header.ts';
 import { type EscrowBlobV2, openCheckedEscrow } from './format/escrow-v2.ts';
+import { openWithMembers } from './format/council-escrow.ts';
+import { type PartialRecoveryBlob, checkPartials, combinePartials } from './format/partial.ts';
+import type { Council } from './keys/council.ts';
 import { type FileMeta, decryptMeta } from './format/meta.ts';
 import { type RecoveryBlobV2, checkRecoveryV2, unwrapRecoveryV2 } from './format/recovery-v2.ts';
 import { serialFromFileId } from './format/serial.ts';
@@ -52,6 +55,24 @@ export type Unlock =
       key: PrivateKeyInfo;
       /** The identity IDs the reader pinned as issuers. */
       trusted: readonly string[];
+    }
+  | {
+      /** Council members' partial recovery blobs (v2 §8.4): k or more, from distinct members. */
+      partials: readonly PartialRecoveryBlob[];
+      /** The owner's new key, the one the partials are for. */
+      key: PrivateKeyInfo;
+      /** The councils the reader pinned (with their descriptors). */
+      councils: readonly Council[];
+    }
+  | {
+      /**
+       * A council's escrow blob opened by k or more of its members together
+       * (a ceremony, v2 §8.4 last paragraph): the blob passes §8.3's check
+       * "with k or more member keys together", and the file must be the one
+       * it names, its prefix byte for byte.
+       */
+      escrow: EscrowBlobV2;
+      members: readonly PrivateIdentity[];
     };
 
 /** What a reader was told (v2 §3.4 step 2). */
@@ -131,6 +152,28 @@ async function fileKeysFromRecovery(
   if (blob.fileId !== parsed.header.fileId || !equalBytes(fromB64u(blob.headerHmac, 'headerHmac'), parsed.hmac)) throw new KeywardError('BLOB_MISMATCH');
   const fileKey = await unwrapRecoveryV2(blob, key);
   try {
+    return await deriveFileKeys(fileKey, parsed.salt, chunkCrypto);
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
+/** v2 §8.4 steps 1–7 up to the header HMAC: checked partials of a pinned council, for `key` and this file, combined. */
+async function fileKeysFromPartials(parsed: ParsedHeader, partials: readonly PartialRecoveryBlob[], key: PrivateKeyInfo, councils: readonly Council[], chunkCrypto?: ChunkCrypto): Promise<FileKeys> {
+  const checked = await checkPartials(partials, key, councils, { fileId: parsed.header.fileId, headerHmac: parsed.hmac });
+  const fileKey = await combinePartials(checked, key, parsed);
+  try {
+    return await deriveFileKeys(fileKey, parsed.salt, chunkCrypto);
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
+/** The ceremony (v2 §8.4): k or more members open a council's blob together, for exactly this file. */
+async function fileKeysFromMembers(parsed: ParsedHeader, escrow: EscrowBlobV2, members: readonly PrivateIdentity[], chunkCrypto?: ChunkCrypto): Promise<FileKeys> {
+  const { fileKey } = await openWithMembers(escrow, members);
+  try {
+    if (!equalBytes(prefixOf(parsed), fromB64u(escrow.prefix, 'prefix'))) throw new KeywardError('BLOB_MISMATCH');
     return await deriveFileKeys(fileKey, parsed.salt, chunkCrypto);
   } finally {
     fileKey.fill(0);
@@ -247,8 +290,8 @@ export async function checkSigner(parsed: ParsedHeader, options: OpenOptions = {
  * signature before `plaintext` closes (v2 §3.4).
  *
  * @throws KeywardError `NOT_KEYWARD`, `UNSUPPORTED_VERSION`, `TRUNCATED`, `MALFORMED`, `SIGNER_UNTRUSTED`,
- *   `SIGNATURE_INVALID` (a v2 recovery blob), `NO_MATCHING_KEY`, `UNWRAP_FAILED`, `HEADER_TAMPERED`,
- *   `BLOB_TAMPERED`, `BLOB_MISMATCH`, `KEY_TOO_WEAK`; then, through `plaintext`: `CHUNK_TAMPERED`,
+ *   `SIGNATURE_INVALID` (a v2 recovery blob or partial), `NO_MATCHING_KEY`, `UNWRAP_FAILED`, `HEADER_TAMPERED`,
+ *   `BLOB_TAMPERED`, `BLOB_MISMATCH`, `KEY_TOO_WEAK`, `QUORUM_NOT_MET` and `ESCROW_INVALID` (partials, a ceremony); then, through `plaintext`: `CHUNK_TAMPERED`,
  *   `TRUNCATED`, `TRAILING_DATA`, `SIZE_MISMATCH`, `SIGNATURE_INVALID`
  */
 export async function openSource(source: PieceSource, unlock: Unlock, hooks: PieceHooks = {}, options: OpenOptions = {}): Promise<OpenedFile> {
@@ -359,13 +402,18 @@ export interface UnlockedFile extends Omit<OpenedFile, 'plaintext' | 'payloadSiz
  * does before it reads a chunk).
  *
  * @throws KeywardError `NO_MATCHING_KEY`, `UNWRAP_FAILED`, `HEADER_TAMPERED`, `BLOB_TAMPERED`,
- *   `BLOB_MISMATCH`, `KEY_TOO_WEAK`, `MALFORMED`
+ *   `BLOB_MISMATCH`, `KEY_TOO_WEAK`, `MALFORMED`; with a v2 blob, partials or member keys also
+ *   `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID`, `QUORUM_NOT_MET`
  */
 export async function unlockFile(parsed: ParsedHeader, unlock: Unlock, chunkCrypto?: ChunkCrypto): Promise<UnlockedFile> {
   let keys: FileKeys;
   let stanza: Stanza | undefined;
   if ('recovery' in unlock) {
     keys = await fileKeysFromRecovery(parsed, unlock.recovery, unlock.key, unlock.trusted, chunkCrypto);
+  } else if ('partials' in unlock) {
+    keys = await fileKeysFromPartials(parsed, unlock.partials, unlock.key, unlock.councils, chunkCrypto);
+  } else if ('members' in unlock) {
+    keys = await fileKeysFromMembers(parsed, unlock.escrow, unlock.members, chunkCrypto);
   } else if ('escrow' in unlock) {
     keys = await fileKeysFromEscrow(parsed, unlock.escrow, unlock.authority, chunkCrypto);
   } else if ('blob' in unlock) {

@@ -18,6 +18,7 @@ export * from './format/escrow-v2.ts';
 export * from './format/council-escrow.ts';
 export * from './format/receipt.ts';
 export * from './format/recovery-v2.ts';
+export * from './format/partial.ts';
 export * from './format/signed-object.ts';
 export * from './keys/constants.ts';
 export * from './keys/types.ts';

@@ -112,6 +112,23 @@ export async function wrapShare(share: Bytes, index: number, publicKey: CryptoKe
 }
 
 /**
+ * RSA-OAEP-256 decryption under member `index`'s label, whatever the
+ * plaintext's shape (§8.4 step 7: a share that then cannot be combined is
+ * `ESCROW_INVALID`, not `UNWRAP_FAILED`).
+ *
+ * @throws KeywardError `UNWRAP_FAILED`, `KEY_TOO_WEAK`
+ */
+export async function unwrapShareBytes(wrapped: Bytes, index: number, privateKey: CryptoKey): Promise<Bytes> {
+  assertStrongKey(privateKey);
+  const label = shareLabel(index);
+  try {
+    return new Uint8Array(await globalThis.crypto.subtle.decrypt({ name: 'RSA-OAEP', label }, privateKey, wrapped));
+  } catch (cause) {
+    throw new KeywardError('UNWRAP_FAILED', {}, { cause });
+  }
+}
+
+/**
  * Unwraps member `index`'s share. Any failure (wrong key, altered bytes,
  * another label, a result that is not a share) is `UNWRAP_FAILED`.
  *
@@ -119,14 +136,7 @@ export async function wrapShare(share: Bytes, index: number, publicKey: CryptoKe
  * @throws KeywardError `UNWRAP_FAILED`, `KEY_TOO_WEAK`
  */
 export async function unwrapShare(wrapped: Bytes, index: number, privateKey: CryptoKey): Promise<Bytes> {
-  assertStrongKey(privateKey);
-  const label = shareLabel(index);
-  let share: Bytes;
-  try {
-    share = new Uint8Array(await globalThis.crypto.subtle.decrypt({ name: 'RSA-OAEP', label }, privateKey, wrapped));
-  } catch (cause) {
-    throw new KeywardError('UNWRAP_FAILED', {}, { cause });
-  }
+  const share = await unwrapShareBytes(wrapped, index, privateKey);
   if (share.length !== SHARE_LENGTH || share[FILE_KEY_LENGTH] === 0) {
     share.fill(0);
     throw new KeywardError('UNWRAP_FAILED', { reason: `the unwrapped share is not ${SHARE_LENGTH} bytes with a nonzero point` });

@@ -148,7 +148,8 @@ export async function checkEscrowAsMember(blob: EscrowBlobV2, member: PrivateIde
 
 /**
  * The intake check for whichever blob comes: an identity's (§4, with the
- * checker as the authority) or a council's (§8.3, with the checker as a member).
+ * checker as the authority) or a council's (§8.3, with the checker as a
+ * member). `expectCouncil` applies to a council's blob only.
  *
  * @throws as `checkEscrowBlob` and `checkEscrowAsMember`
  */

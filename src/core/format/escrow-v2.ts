@@ -2,7 +2,8 @@
  * Keyward v2 §4: the escrow blob the authority can check at intake. It
  * carries the file's prefix, payload digest and signature, so that the
  * holder of the authority's key proves, without the file, that the wrapped
- * key opens exactly the file the owner signed.
+ * key opens exactly the file the owner signed. A council's blob (§8.3) is
+ * read and checked up to check 6 here; its members' checks are in council-escrow.ts.
  */
 import { type Bytes, b64u, fromB64u } from '../bytes.ts';
 import { b64uField, exactFields, idField, isPlainObject, stringField, timeField } from '../canonical.ts';

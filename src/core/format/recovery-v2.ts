@@ -27,7 +27,7 @@ export interface RecoveryBlobV2 {
   escrowDigest: string;
   /** The owner's new identity and its RSA key ID. */
   owner: { name: string; id: string; keyId: string };
-  /** Who issued it (`kind` `"member"` is §8, not read yet). */
+  /** Who issued it (`kind` `"member"` is a council member's partial, §8.4: partial.ts reads it). */
   issuer: { kind: 'identity'; name: string; id: string; publicKey: string; signingKey: string };
   /** `b64u(RSA-OAEP-256(new owner RSA key, fileKey))`. */
   wrappedKey: string;

@@ -9,10 +9,11 @@ import { ESCROW_FORMAT, ESCROW_FORMAT_V2, RECEIPT_FORMAT, RECOVERY_FORMAT, RECOV
 import { type KeyBlob, parseBlob } from './escrow-blob.ts';
 import { type EscrowBlobV2, parseEscrowBlobV2 } from './escrow-v2.ts';
 import { type ReceiptV2, parseReceipt } from './receipt.ts';
+import { type PartialRecoveryBlob, isPartialValue, parsePartialRecovery } from './partial.ts';
 import { type RecoveryBlobV2, parseRecoveryBlobV2 } from './recovery-v2.ts';
 
-/** A signed object of v2 (§4–§6). */
-export type SignedObject = EscrowBlobV2 | ReceiptV2 | RecoveryBlobV2;
+/** A signed object of v2 (§4–§6, §8.4). */
+export type SignedObject = EscrowBlobV2 | ReceiptV2 | RecoveryBlobV2 | PartialRecoveryBlob;
 
 /** What a writer writes (v2 §1): `canonical(object)` and one `\n`. */
 export function serializeSigned(object: SignedObject): string {
@@ -24,13 +25,15 @@ export type AnySignedObject =
   | { kind: 'escrow-v1' | 'recovery-v1'; blob: KeyBlob }
   | { kind: 'escrow-v2'; blob: EscrowBlobV2 }
   | { kind: 'receipt'; receipt: ReceiptV2 }
-  | { kind: 'recovery-v2'; blob: RecoveryBlobV2 };
+  | { kind: 'recovery-v2'; blob: RecoveryBlobV2 }
+  | { kind: 'partial'; blob: PartialRecoveryBlob };
 
 /**
- * Tells v1 and v2 escrow and recovery blobs and receipts apart by `format`,
- * and parses each strictly (v1 blobs as v1 §5 reads them).
+ * Tells v1 and v2 escrow and recovery blobs, council members' partial
+ * recovery blobs (a `keyward-recovery/2` whose `issuer.kind` is `"member"`)
+ * and receipts apart, and parses each strictly (v1 blobs as v1 §5 reads them).
  *
- * @throws KeywardError `MALFORMED`; `UNSUPPORTED_VERSION` for the council forms of v2 §8
+ * @throws KeywardError `MALFORMED`
  */
 export function parseSignedObject(text: string): AnySignedObject {
   const value = parseJson(text, { what: 'the blob' });
@@ -46,7 +49,7 @@ export function parseSignedObject(text: string): AnySignedObject {
     case RECEIPT_FORMAT:
       return { kind: 'receipt', receipt: parseReceipt(value) };
     case RECOVERY_FORMAT_V2:
-      return { kind: 'recovery-v2', blob: parseRecoveryBlobV2(value) };
+      return isPartialValue(value) ? { kind: 'partial', blob: parsePartialRecovery(value) } : { kind: 'recovery-v2', blob: parseRecoveryBlobV2(value) };
     default:
       throw new KeywardError('MALFORMED', { reason: 'format is not a Keyward blob or receipt format' });
   }
