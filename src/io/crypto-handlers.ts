@@ -30,6 +30,7 @@ import {
   openSource,
   parseBlob,
   parseCouncil,
+  parsePartialRecovery,
   parseSignedObject,
   readHeader,
   serializeBlob,
@@ -107,6 +108,9 @@ function unlockFor(unlock: UnlockArgs): Unlock {
       if (parsed.kind !== 'recovery-v2') throw new KeywardError('NOT_RECOVERY_BLOB');
       return { recovery: parsed.blob, key: unlock.key, trusted: unlock.trusted };
     }
+    // councils: owner
+    case 'partials':
+      return { partials: unlock.blobTexts.map((text) => parsePartialRecovery(text)), key: unlock.key, councils: unlock.councils };
   }
 }
 

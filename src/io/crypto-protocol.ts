@@ -87,6 +87,19 @@ export type UnlockArgs =
       blobText: string;
       key: PrivateKeyInfo;
       trusted: readonly string[];
+    }
+  // councils: owner
+  | {
+      /**
+       * Partial recovery blobs from council members (spec v2 §8.4), each text
+       * parsed strictly: they open the file only if they come from at least k
+       * distinct members of one of `councils` (the councils the owner pinned,
+       * whose threshold counts, never a partial's word).
+       */
+      kind: 'partials';
+      blobTexts: readonly string[];
+      key: PrivateKeyInfo;
+      councils: readonly Council[];
     };
 
 export interface DecryptResult {

@@ -30,3 +30,44 @@ export async function pinnableCouncil(options: { name?: string; threshold?: numb
   });
   return { council, text: serializeCouncil(council), members };
 }
+
+/**
+ * The owner's side of a council recovery, made by the core directly: a file
+ * signed by the old owner identity (`owner.pem`) and escrowed to a council,
+ * the owner's new identity (`new-owner.pem`), and the partial recovery blob
+ * (spec v2 §8.4) member i issues for it, as the `.json` file the owner gets.
+ */
+export async function councilRecoveryFixture(options: { plaintext: Uint8Array; name: string; council?: PinnableCouncil }) {
+  const { collectBytes, encryptFile, exportPrivateIdentity, issuePartialRecovery, serializeSigned, streamFromBytes } = await import('../core/index.ts');
+  const pinnable = options.council ?? (await pinnableCouncil());
+  const { council, members } = pinnable;
+  const [owner, newOwner] = await Promise.all([testIdentity('owner.pem'), testIdentity('new-owner.pem')]);
+  const encrypted = await encryptFile(streamFromBytes(options.plaintext), {
+    meta: { name: options.name, type: 'application/octet-stream', size: options.plaintext.length, lastModified: Date.UTC(2026, 10, 1, 9, 30) },
+    owner: owner.encryption,
+    signer: owner,
+    authority: council,
+    ownerName: 'Ada Lovelace',
+    authorityName: council.name,
+    description: 'Quarterly report',
+  });
+  const bytes = await collectBytes(encrypted.stream);
+  const { escrowBlob } = await encrypted.done;
+  if (escrowBlob.format !== 'keyward-escrow/2') throw new Error('expected a council escrow blob');
+  /** Member `index`'s partial for the new owner, as a dropped file. */
+  const partial = async (index: number, fileName = `${encrypted.serial}-member-${index}.keyward-partial.json`) => {
+    const blob = await issuePartialRecovery(escrowBlob, members[index - 1]!, { newOwner, ownerName: 'Ada Lovelace' });
+    return new File([serializeSigned(blob)], fileName, { type: 'application/json' });
+  };
+  return {
+    ...pinnable,
+    owner,
+    newOwner,
+    newOwnerPem: await exportPrivateIdentity(newOwner, 'pem'),
+    file: new File([bytes], `${options.name}.keyward`),
+    escrowBlob,
+    escrowJson: serializeSigned(escrowBlob),
+    serial: encrypted.serial,
+    partial,
+  };
+}

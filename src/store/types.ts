@@ -377,8 +377,12 @@ export interface DecryptSlice {
   decryptFiles: (files: readonly File[], options?: { askWhereToSave?: boolean }) => void;
   /** Opens the save picker for a waiting row (call it from a click); the row starts once a file is picked. */
   chooseWhereToSaveDecrypted: (id: string) => Promise<UiError | null>;
-  /** Opens a file with a recovery blob issued for one of the owner's keys. */
-  decryptWithRecovery: (file: File, recoveryBlob: File) => void;
+  /**
+   * Opens a file with a recovery blob issued for one of the owner's keys, or
+   * with partial recovery blobs from members of a pinned council (spec v2
+   * §8.4: at least k distinct members, else `QUORUM_NOT_MET`).
+   */
+  decryptWithRecovery: (file: File, recoveryBlobs: File | readonly File[]) => void;
   cancelDecrypt: (id: string) => void;
   downloadDecrypted: (id: string) => void;
   /** Removes finished rows (all, or only those opened `via` one of these ways); running rows stay. */

@@ -77,3 +77,42 @@ describe('the owner and a pinned council', () => {
     expect(escrowState(entry!, undefined)).toBe(`Confirmed by Alan Turing (Recovery council) on ${formatDate(Date.UTC(2026, 10, 4, 8, 0))}`);
   }, 60_000);
 });
+
+describe('opening a file with partials (spec v2 §8.4), in the store', () => {
+  async function newOwnerStore() {
+    const { councilRecoveryFixture } = await import('../test-owner-councils.ts');
+    const made = await councilRecoveryFixture({ plaintext: new Uint8Array(20_000).fill(4), name: 'memo.txt' });
+    const { store } = await createTestStore();
+    const own = await store.getState().importKey({ text: made.newOwnerPem, name: 'Ada (new)', accept: 'private' });
+    if ('error' in own) throw new Error(own.error.message);
+    expect(await store.getState().pinCouncil(made.council, made.council.id)).toBeNull();
+    return { made, store };
+  }
+  const ended = async (store: Awaited<ReturnType<typeof newOwnerStore>>['store'], index: number) => {
+    await vi.waitFor(() => {
+      expect(['done', 'failed']).toContain(store.getState().decryptJobs[index]?.status);
+    }, { timeout: 30_000 });
+    return store.getState().decryptJobs[index]!;
+  };
+
+  it('opens with k partials; one partial alone, or a partial with a full recovery blob, opens nothing', async () => {
+    const { made, store } = await newOwnerStore();
+    store.getState().decryptWithRecovery(made.file, [await made.partial(3), await made.partial(2)]);
+    expect((await ended(store, 0)).status).toBe('done');
+
+    store.getState().decryptWithRecovery(made.file, await made.partial(1));
+    expect((await ended(store, 1)).error?.code).toBe('QUORUM_NOT_MET');
+
+    // A full recovery blob is opened alone, never mixed with partials: the core reads each as a partial, strictly.
+    const full = new File([made.escrowJson], 'escrow.json', { type: 'application/json' });
+    store.getState().decryptWithRecovery(made.file, [await made.partial(1), full]);
+    expect((await ended(store, 2)).error?.code).toBe('MALFORMED');
+    expect(store.getState().decryptJobs.filter((job) => job.output).map((job) => job.id)).toEqual([store.getState().decryptJobs[0]!.id]);
+  }, 60_000);
+
+  it('says a partial dropped among encrypted files is a recovery blob', async () => {
+    const { made, store } = await newOwnerStore();
+    store.getState().decryptFiles([await made.partial(1)]);
+    expect((await ended(store, 0)).error?.code).toBe('IS_RECOVERY_BLOB');
+  }, 60_000);
+});
