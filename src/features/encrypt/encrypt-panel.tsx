@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { SaveTargetOption } from '../../components/choose-where-to-save.tsx';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { authorityChoices } from '../../store/slices/encrypt-slice.ts';
+import { ownKeyPair } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EncryptOptions } from './encrypt-options.tsx';
 import { EncryptRows } from './encrypt-rows.tsx';
@@ -14,6 +15,7 @@ import { OwnerChoice } from './owner-choice.tsx';
 export function EncryptPanel() {
   const keys = useAppStore((s) => s.keys);
   const councils = useAppStore((s) => s.councils);
+  const ownerCanSign = useAppStore((s) => ownKeyPair(s.keys, s.encryptOwnerKeyId)?.identity?.signingPrivateKey !== undefined);
   const authorities = useMemo(() => authorityChoices(keys, councils), [keys, councils]);
   const encryptFiles = useAppStore((s) => s.encryptFiles);
   const canChoose = useAppStore((s) => s.canChooseWhereToSave);
@@ -39,7 +41,12 @@ export function EncryptPanel() {
         onAuthority={setChosen}
       />
       {canChoose && <SaveTargetOption checked={askWhereToSave} onChange={setAskWhereToSave} what="encrypted file" />}
-      {authority ? (
+      {authority?.council && !ownerCanSign ? (
+        <p className="warning" role="alert">
+          Your key pair cannot sign (a v1 key), and the escrow blob for a council is signed by you. Add a signing key to it under
+          Keys, or choose another backup authority.
+        </p>
+      ) : authority ? (
         <DropZone
           label="Drop files to encrypt"
           hint="Any files, one or many. Nothing leaves this browser."

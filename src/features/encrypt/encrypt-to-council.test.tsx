@@ -56,3 +56,26 @@ describe('EncryptPanel with a pinned council', () => {
     expect(store.getState().register[0]?.authority).toMatchObject({ name: 'Recovery council', keyId: council.id });
   }, 60_000);
 });
+
+describe('EncryptPanel, a council and a v1 key pair', () => {
+  it('offers no drop zone, says why, and the store refuses such a file with KEY_UNSUPPORTED', async () => {
+    const { council } = await pinnableCouncil();
+    const { store } = await createTestStore();
+    await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada Lovelace', accept: 'private' });
+    expect(await store.getState().pinCouncil(council, council.id)).toBeNull();
+    render(
+      <StoreProvider store={store}>
+        <EncryptPanel />
+      </StoreProvider>,
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent('Your key pair cannot sign (a v1 key)');
+    expect(screen.queryByRole('button', { name: 'Choose files to encrypt' })).not.toBeInTheDocument();
+
+    store.getState().encryptFiles([new File(['x'], 'c.txt')], { description: '', authorityKeyId: council.id });
+    await vi.waitFor(() => {
+      expect(store.getState().encryptJobs[0]?.status).toBe('failed');
+    });
+    expect(store.getState().encryptJobs[0]!.error?.code).toBe('KEY_UNSUPPORTED');
+    expect(store.getState().register).toEqual([]);
+  }, 60_000);
+});

@@ -83,6 +83,11 @@ export const createEncryptSlice =
       }
       const { owner, authority } = keys;
       const signer = privateIdentityOf(owner);
+      if (authority.council && !signer) {
+        // A council's escrow blob is signed by the owner (spec v2 §8.3): a v1 key pair cannot make one.
+        patch(id, { status: 'failed', error: appError('KEY_UNSUPPORTED', { reason: 'a council escrow blob is signed, and this key pair cannot sign until you add a signing key under Keys' }) });
+        return;
+      }
       const { file, description } = input;
       const controller = new AbortController();
       controllers.set(id, controller);
