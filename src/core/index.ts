@@ -16,6 +16,7 @@ export * from './format/escrow-blob.ts';
 export * from './format/signed-file.ts';
 export * from './format/escrow-v2.ts';
 export * from './format/council-escrow.ts';
+export * from './format/drill.ts';
 export * from './format/receipt.ts';
 export * from './format/recovery-v2.ts';
 export * from './format/partial.ts';

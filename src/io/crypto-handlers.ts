@@ -242,11 +242,9 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     };
   },
 
-  // spec v2 §8.4: issued only from a blob this member's check (§8.3 checks 1–8) passes.
+  // spec v2 §8.4: the core issues it only from a blob this member's check (§8.3 checks 1–8) passes.
   async issuePartial({ escrowText, member, newOwner, ownerName, name }) {
-    const escrow = escrowV2(escrowText);
-    await checkEscrowAsMember(escrow, member);
-    const blob = await issuePartialRecovery(escrow, member, { newOwner, name, ...(ownerName === undefined ? {} : { ownerName }) });
+    const blob = await issuePartialRecovery(escrowV2(escrowText), member, { newOwner, name, ...(ownerName === undefined ? {} : { ownerName }) });
     return { blob, json: serializeSigned(blob) };
   },
 

@@ -6,6 +6,7 @@
  */
 import type {
   AnyKey,
+  Bytes,
   DrillReport,
   PartialRecoveryBlob,
   AnyKeyInfo,
@@ -187,7 +188,7 @@ export interface Operations {
     result: { blob: PartialRecoveryBlob; json: string };
   };
   /** A drill (§8.5) of the members present over the blobs' bytes as read: the signed report, or QUORUM_NOT_MET / NO_MATCHING_KEY. */
-  runDrill: { args: { blobs: { bytes: Uint8Array }[]; members: PrivateIdentity[] }; result: { report: DrillReport; json: string; passed: boolean } };
+  runDrill: { args: { blobs: { bytes: Bytes }[]; members: PrivateIdentity[] }; result: { report: DrillReport; json: string; passed: boolean } };
   // councils: desk end
 }
 

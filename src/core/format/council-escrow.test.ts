@@ -232,6 +232,31 @@ describe('k or more member keys together (§8.3)', () => {
   });
 });
 
+describe('a council of sixteen whose members share one RSA key (distinct identities)', () => {
+  let sixteen: PrivateIdentity[];
+  let big: Council;
+  let bigBlob: EscrowBlobV2;
+  beforeAll(async () => {
+    sixteen = await Promise.all(Array.from({ length: 16 }, () => makeIdentity(alice.encryption)));
+    big = await createCouncil({ name: 'Sixteen', threshold: 3, members: sixteen.map((identity, i) => ({ name: `m${i + 1}`, identity })) });
+    bigBlob = await escrowed(big);
+  });
+
+  it('all sixteen together: every one of the 560 quorums of three combines to the key that opens the header', async () => {
+    const opened = await openWithMembers(bigBlob, sixteen);
+    expect(opened.present).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(opened.meta.name).toBe('report.pdf');
+  });
+
+  it('the label keeps one member\'s share from passing for another\'s, even under the same RSA key (ESCROW_INVALID)', async () => {
+    const swapped = [bigBlob.shares![1]!, bigBlob.shares![0]!, ...bigBlob.shares!.slice(2)];
+    const blob16 = await resigned({ shares: swapped }, owner, bigBlob);
+    await expectCode(checkEscrowAsMember(blob16, sixteen[0]!), 'ESCROW_INVALID', /member 1/);
+    await expectCode(checkEscrowAsMember(blob16, sixteen[1]!), 'ESCROW_INVALID', /member 2/);
+    await checkEscrowAsMember(blob16, sixteen[2]!);
+  });
+});
+
 describe('receipts from council members (§8.3, §5)', () => {
   it('a member issues a receipt for a good blob, and the owner accepts it from any member', async () => {
     for (const member of [alice, carol]) {

@@ -211,6 +211,18 @@ describe('partial recovery blob (§8.4)', () => {
   });
 });
 
+describe('a council of one (k = n = 1)', () => {
+  it('one partial, or the one member\'s key, opens the file', async () => {
+    const solo = await createCouncil({ name: 'Solo', threshold: 1, members: [{ name: 'Bob', identity: bob }] });
+    const content = patternBytes(70_000, 3);
+    const { file: soloFile, blob: soloBlob } = await escrowed(content, solo);
+    const partial = await issuePartialRecovery(soloBlob, bob, { newOwner });
+    expectSameBytes(await open(soloFile, withPartials([partial], [solo])), content);
+    expectSameBytes(await open(soloFile, { escrow: soloBlob, members: [bob] }), content);
+    await expectCode(open(soloFile, withPartials([], [solo])), 'QUORUM_NOT_MET');
+  });
+});
+
 describe('ceremony: k member keys decrypt directly (§8.4)', () => {
   it('k members open the file byte-identical', async () => {
     expectSameBytes(await open(file, { escrow: blob, members: [alice, carol] }), plain);

@@ -64,9 +64,9 @@ export function DrillPanel() {
           ))}
         </ul>
       )}
-      <h3>Deposited escrow blobs</h3>
+      <h3>The drill’s sample</h3>
       <DropZone
-        label="Drop escrow blobs for the drill"
+        label="Drop the drill’s sample of blobs"
         hint="The .keyward-escrow.json files of the sample, made for this council"
         buttonLabel="Choose blobs for the drill"
         accept=".json,application/json"

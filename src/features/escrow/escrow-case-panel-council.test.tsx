@@ -79,6 +79,9 @@ describe('EscrowCasePanel, a council member’s desk (spec v2 §8.3, §8.4)', ()
     expect(within(row('broken-share.json')).getByRole('alert')).toHaveAttribute('data-code', 'ESCROW_INVALID');
     expect(within(row('broken-share.json')).getByRole('alert')).toHaveTextContent('This escrow blob does not open the file it names');
     for (const name of ['altered.json', 'other-council.json', 'broken-share.json']) expect(row(name)).not.toHaveTextContent(/checked/i);
+    expect(screen.getByText(/1 of 4 open with your authority key/)).toHaveTextContent(
+      'Checked (signed): 1. Unsigned (v1): 0. Of the checked, council blobs where only your share could be checked (a drill proves the shares combine): 1.',
+    );
     // An evading blob passes one member's check: which is why the sentence says a drill is needed.
     expect(row('evading.json')).toHaveTextContent('One member’s check cannot prove that the shares combine to the file key.');
   });

@@ -54,6 +54,8 @@ export function EscrowList() {
   const verified = items.filter((i) => i.verified).length;
   const signed = items.filter((i) => i.verified && i.blob?.format === 'keyward-escrow/2').length;
   const receipted = items.filter((i) => i.receipt).length;
+  // councils: desk: a member's check proves its own share only (spec v2 §8.3), unless k = 1.
+  const shareOnly = items.filter((i) => i.verified && i.member && !i.member.provesKey).length;
   const checking = items.some((i) => i.checking);
   return (
     <div className="escrow-list">
@@ -63,6 +65,7 @@ export function EscrowList() {
       <p role="status">
         {verified} of {items.length} open with your authority key{checking ? '; checking the others…' : '.'} Only those can be
         opened. Checked (signed): {signed}. Unsigned (v1): {verified - signed}.
+        {shareOnly > 0 && ` Of the checked, council blobs where only your share could be checked (a drill proves the shares combine): ${String(shareOnly)}.`}
       </p>
       {signed > 0 && (
         <div className="actions">

@@ -6,7 +6,7 @@
  * `authority-slice.ts`.)
  */
 import type { StateCreator } from 'zustand';
-import type { PrivateIdentity, PublicIdentity } from '../../core/index.ts';
+import type { Bytes, PrivateIdentity, PublicIdentity } from '../../core/index.ts';
 import { isErrorCode } from '../../core/index.ts';
 import { appError, toUiError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
@@ -23,7 +23,7 @@ export const createCouncilSlice =
     // Keys live here, out of the state: the draft's public identities, and the drill's private ones, never stored.
     const draftIdentities = new Map<string, PublicIdentity>();
     const drillIdentities = new Map<string, PrivateIdentity>();
-    const drillBytes = new Map<string, Uint8Array>();
+    const drillBytes = new Map<string, Bytes>();
     let nextBlob = 1;
 
     /** What a dropped blob says about itself, to show before the drill (the drill itself reads only the bytes). */
@@ -135,7 +135,7 @@ export const createCouncilSlice =
         const added: DrillBlob[] = [];
         for (const file of files) {
           if (file.size > MAX_BLOB_BYTES) return appError('NOT_A_BLOB', { reason: `${file.name} is far too large for one` });
-          let bytes: Uint8Array;
+          let bytes: Bytes;
           try {
             bytes = new Uint8Array(await file.arrayBuffer());
           } catch {
