@@ -2,7 +2,8 @@
  * The council journey end to end (spec keyward-v2.md §8), one browser context
  * per person: an organisation sets up a 2-of-3 council; the owner pins it by
  * its council ID and encrypts a file; two members each check the escrow blob
- * at their own desk. The owner loses the key (a new browser), pins the council
+ * at their own desk, and one's receipt confirms the file in the owner's
+ * register ("Confirmed by MEMBER (COUNCIL)"). The owner loses the key (a new browser), pins the council
  * again and creates a new identity; one member's partial recovery blob alone
  * opens nothing (QUORUM_NOT_MET), two members' partials open the file. Two
  * members then drill: the drill passes on the deposited blob and fails on an
@@ -138,6 +139,14 @@ test('a 2-of-3 council recovers a lost key: one member alone cannot, two can; th
   const bobDesk = await memberDesk(browser, bob, 'Bob');
   await memberChecks(aliceDesk, escrowText, 1);
   await memberChecks(bobDesk, escrowText, 2);
+
+  // Bob answers with a signed receipt; the owner's register shows the file confirmed by him, as a member of the council.
+  const receipt = await downloadFrom(bobDesk, () => bobDesk.getByRole('button', { name: 'Download receipt' }).click());
+  const receiptText = (await downloadBytes(receipt)).toString('utf8');
+  await ownerPage.getByRole('tab', { name: 'Escrow register' }).click();
+  await dropFiles(ownerPage, 'Drop a receipt from your backup authority', [json(receipt.suggestedFilename(), receiptText)]);
+  await expect(ownerPage.getByRole('row', { name: new RegExp(serial) })).toContainText('Confirmed by Bob (Recovery council)');
+  await checkScreen(ownerPage, 'register confirmed by a council member');
 
   // The owner loses the key: a new browser, a new identity, the council pinned again; they send their new public identity.
   await ownerPage.context().close();
