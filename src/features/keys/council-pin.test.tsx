@@ -36,6 +36,7 @@ describe('CouncilPin', () => {
 
     await user.upload(screen.getByLabelText('Choose council file'), councilFile(text));
     const compare = await screen.findByRole('group', { name: 'Compare the council ID' }, { timeout: 20_000 });
+    expect(within(compare).getByRole('heading', { name: 'Compare the council ID' })).toHaveFocus();
     expect(compare).toHaveTextContent('Recovery council');
     expect(compare).toHaveTextContent('2 of 3: any 2 of its 3 members together can recover a file escrowed to it; fewer cannot.');
     // The council ID as the core computes it (spec v2 §8.1), grouped in fours as identity IDs are.
@@ -116,6 +117,7 @@ describe('CouncilPin', () => {
     await waitFor(() => {
       expect(within(list).getAllByRole('listitem', { name: /^(Recovery council|Board)$/ })).toHaveLength(2);
     });
+    expect(screen.getByText('Pinned “Board”.')).toHaveAttribute('role', 'status');
 
     await user.click(within(card).getByRole('button', { name: 'Remove…' }));
     await user.click(screen.getByRole('button', { name: 'Remove council' }));

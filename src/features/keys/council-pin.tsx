@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
@@ -17,10 +17,16 @@ const MAX_COUNCIL_FILE_BYTES = 1_048_576;
  * organisation gave them, compares the council ID shown (and sees k of n and
  * every member), and only then pins it. Nothing is stored before Confirm.
  */
-export function CouncilPin({ onPinned }: { onPinned?: (council: Council) => void }) {
+export function CouncilPin() {
   const { readCouncil, pinCouncil } = useAppStore(useShallow((s) => ({ readCouncil: s.readCouncil, pinCouncil: s.pinCouncil })));
   const [loaded, setLoaded] = useState<Council | null>(null);
+  const [pinned, setPinned] = useState<string | null>(null);
   const { busy, error, run, showError, clearError } = useFormAction();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The drop zone's button goes away once a council is read: focus goes to what is to be compared, not to the page body.
+  useEffect(() => {
+    if (loaded) heading.current?.focus();
+  }, [loaded]);
 
   const readFile = async (file: File) => {
     if (file.size > MAX_COUNCIL_FILE_BYTES) {
@@ -36,6 +42,7 @@ export function CouncilPin({ onPinned }: { onPinned?: (council: Council) => void
       }
       const result = await readCouncil(text);
       if ('error' in result) return result.error;
+      setPinned(null);
       setLoaded(result.council);
       return null;
     });
@@ -44,7 +51,7 @@ export function CouncilPin({ onPinned }: { onPinned?: (council: Council) => void
   if (loaded) {
     return (
       <div className="council-pin__confirm" role="group" aria-labelledby="council-compare-heading">
-        <h3 id="council-compare-heading" tabIndex={-1}>
+        <h3 id="council-compare-heading" ref={heading} tabIndex={-1}>
           Compare the council ID
         </h3>
         <p>
@@ -65,7 +72,7 @@ export function CouncilPin({ onPinned }: { onPinned?: (council: Council) => void
                 const failure = await pinCouncil(loaded, loaded.id);
                 if (failure) return failure;
                 setLoaded(null);
-                onPinned?.(loaded);
+                setPinned(councilName(loaded));
                 return null;
               })
             }
@@ -100,7 +107,7 @@ export function CouncilPin({ onPinned }: { onPinned?: (council: Council) => void
         disabled={busy}
         onFiles={(files) => void readFile(files[0]!)}
       />
-      {busy && <p role="status">Reading the council…</p>}
+      <p role="status">{busy ? 'Reading the council…' : pinned ? `Pinned “${pinned}”.` : ''}</p>
       {error && <ErrorNotice error={error} subject="Council" />}
     </div>
   );
