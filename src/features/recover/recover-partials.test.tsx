@@ -42,8 +42,13 @@ async function openWith({ store, user }: Setup, file: File, blobs: File[]) {
     },
     { timeout: 30_000 },
   );
-  const rows = within(screen.getByRole('list', { name: 'Files being decrypted' })).getAllByRole('listitem');
-  return { job: store.getState().decryptJobs[count]!, row: rows[count]! };
+  // The list takes the jobs once per animation frame: wait until the row shows how it ended.
+  const row = await waitFor(() => {
+    const shown = within(screen.getByRole('list', { name: 'Files being decrypted' })).getAllByRole('listitem')[count]!;
+    expect(within(shown).queryByRole('alert') ?? within(shown).queryByRole('button', { name: /^Download/ })).not.toBeNull();
+    return shown;
+  });
+  return { job: store.getState().decryptJobs[count]!, row };
 }
 
 /** The row shows the code's one sentence, and offers nothing to download. */
