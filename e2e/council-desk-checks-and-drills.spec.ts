@@ -146,4 +146,7 @@ test('a council is set up, a member checks a blob and issues a partial, and the 
   await drill.getByRole('button', { name: 'Run the drill' }).click();
   await expect(result.getByRole('status').first()).toContainText('The drill failed: 1 of the 3 blobs did not pass.');
   await expect(result.getByRole('listitem', { name: 'evading.json' }).locator('[data-code="ESCROW_INVALID"]')).toBeVisible();
+  // A phone-sized window: the council ID, the results and their sentences still fit.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await checkScreen(page, 'a drill that failed, 390px wide');
 });

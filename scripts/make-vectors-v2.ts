@@ -7,11 +7,11 @@
  * writes the entries under the manifest's `v2` key (v1 entries keep their shape).
  */
 import * as crypto from 'node:crypto';
-import { b64u, chunkNonce, deriveKeys, gcmEncrypt, hmac, refEncrypt, refKeyId, refSerial, u32be } from '../test/reference/keyward-node.ts';
+import { b64u, chunkNonce, deriveKeys, gcmEncrypt, hmac, refEncrypt, refKeyId, refSerial, refSplit, u32be } from '../test/reference/keyward-node.ts';
 import type { RefMeta } from '../test/reference/keyward-node.ts';
-import type { V2Vector } from '../src/core/test-vectors.ts';
+import type { CouncilVector, V2Vector } from '../src/core/test-vectors.ts';
 
-export const IDENTITY_NAMES = ['owner', 'authority', 'new-owner', 'stranger'] as const;
+export const IDENTITY_NAMES = ['owner', 'authority', 'new-owner', 'stranger', 'member-3'] as const;
 export type IdentityName = (typeof IDENTITY_NAMES)[number];
 
 /** An identity's files in testdata/ and its IDs. */
@@ -126,10 +126,10 @@ interface SignedFile {
 export function buildV2Vectors(
   put: Put,
   seeded: (label: string, len: number) => Buffer,
-  oaepWrap: (message: Buffer, publicKeyPem: string, seedLabel: string) => Buffer,
+  oaepWrap: (message: Buffer, publicKeyPem: string, seedLabel: string, o?: { label?: Buffer }) => Buffer,
   rsaPrivatePem: (name: IdentityName | 'weak-1024') => string,
   v1: { file: string; recovery: string },
-): { identities: Record<IdentityName, IdentityEntry>; vectors: V2VectorEntry[] } {
+): { identities: Record<IdentityName, IdentityEntry>; vectors: V2VectorEntry[]; councils: CouncilVector[] } {
   const ids = Object.fromEntries(IDENTITY_NAMES.map((n) => [n, identity(n, rsaPrivatePem(n), seeded)])) as Record<IdentityName, Identity>;
   const { owner, authority, stranger } = ids;
   const newOwner = ids['new-owner'];
@@ -298,8 +298,9 @@ export function buildV2Vectors(
   const council = { ...withoutSignature(escrow), authority: { kind: 'council', name: 'Board', id: authority.id, threshold: 2, members: [] }, shares: [] };
   delete (council as Record<string, unknown>).wrappedKey;
   const councilRel = put(jsonRel('v2-escrow-council'), json(signObject(owner, 'keyward/v2 escrow', council)));
-  vectors.push({ name: 'v2-escrow-council', kind: 'escrow', escrow: councilRel, key: 'authority', expect: 'UNSUPPORTED_VERSION', description: 'an escrow blob for a council (§8), not read yet' });
-  vectors.push({ name: 'v2-escrow-council-parse', kind: 'signed-object', blob: councilRel, expect: 'UNSUPPORTED_VERSION', description: 'the same blob told apart by parseSignedObject' });
+  vectors.push({ name: 'v2-escrow-council', kind: 'escrow', escrow: councilRel, key: 'authority', expect: 'MALFORMED',
+    description: 'a council blob (§8.3) naming a council of no members, whose id is an identity\'s: check 1 (§8.1: 1 <= n; the id is not the council ID)' });
+  vectors.push({ name: 'v2-escrow-council-parse', kind: 'signed-object', blob: councilRel, expect: 'MALFORMED', description: 'the same blob, parsed alone' });
 
   const randomKey = oaepWrap(seeded('v2:random-file-key', 32), authority.rsaPub, 'v2:random-file-key:oaep');
   vectors.push({ name: 'v2-attack-forged-unsigned', kind: 'escrow', escrow: put(jsonRel('v2-attack-forged-unsigned'), json({ ...escrow, wrappedKey: b64u(randomKey) })),
@@ -428,7 +429,135 @@ export function buildV2Vectors(
     description: 'check 1: "wrappedKey" given twice, the signed one second: a strict reader refuses it' });
   const council2 = { ...recoveryFields, issuer: { ...recoveryFields.issuer, kind: 'member' }, wrappedShare: 'AAAA' };
   delete (council2 as Record<string, unknown>).wrappedKey;
-  vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'UNSUPPORTED_VERSION',
-    description: 'a council member\'s partial recovery blob (§8), not read yet' });
-  return { identities, vectors };
+  vectors.push({ name: 'v2-recovery-member-parse', kind: 'signed-object', blob: put(jsonRel('v2-recovery-member'), json(council2)), expect: 'MALFORMED',
+    description: 'a member\'s partial recovery blob (§8.4) without issuer.council and issuer.index, wrappedShare not a share and no signature: step 1' });
+  return { identities, vectors, councils: councilVectors() };
+
+  // ------------------------------------------------------------------ councils (§8)
+  /** The council vectors: a 2-of-3 council (authority, stranger, member-3) over one tiny file of the owner's; partials for new-owner. */
+  function councilVectors(): CouncilVector[] {
+    const cv: CouncilVector[] = [];
+    const members = [authority, stranger, ids['member-3']];
+    const names = ['Ada (IT)', 'Bo (Legal)', 'Cy (Audit)'];
+    const entry = (who: { id: string; rsaSpki: Buffer; edSpki: Buffer }, name: string) => ({ name, id: who.id, publicKey: b64u(who.rsaSpki), signingKey: b64u(who.edSpki) });
+    const descriptor = (threshold: number, list: object[]) => ({ format: 'keyward-council/2', name: 'Board', threshold, members: list });
+    const councilId = (d: object) => `SHA256:${sha256(Buffer.concat([Buffer.from('keyward/v2 council', 'utf8'), Buffer.from([0]), Buffer.from(canonical(d), 'utf8')])).toString('hex')}`;
+    const councilRel = (name: string) => `vectors/${name}.keyward-council.json`;
+
+    // §8.1 descriptors.
+    const board = descriptor(2, members.map((m, i) => entry(m, names[i]!)));
+    const boardId = councilId(board);
+    const boardRel = put(councilRel('council-board'), json(board));
+    cv.push({ name: 'council-descriptor', kind: 'council', council: boardRel, councilId: boardId, expect: 'success',
+      description: 'a 2-of-3 council (members authority, stranger, member-3): its ID is SHA-256 of "keyward/v2 council", 0x00 and the canonical descriptor' });
+    cv.push({ name: 'council-mal-k-over-n', kind: 'council', council: put(councilRel('council-mal-k-over-n'), json(descriptor(4, board.members))), expect: 'MALFORMED',
+      description: 'threshold 4 for 3 members (§8.1: k <= n)' });
+    cv.push({ name: 'council-mal-duplicate-member', kind: 'council', expect: 'MALFORMED',
+      council: put(councilRel('council-mal-duplicate-member'), json(descriptor(2, [board.members[0]!, board.members[1]!, { ...board.members[0]!, name: 'Ada again' }]))),
+      description: 'member 1 is member 3 too (same identity ID, another name): no identity ID occurs twice' });
+    const seventeen = Array.from({ length: 17 }, (_, i) => {
+      const ed = crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seeded(`council:17:${i}:ed25519`, 32)]), format: 'der', type: 'pkcs8' });
+      const edSpki = crypto.createPublicKey(ed).export({ type: 'spki', format: 'der' });
+      return entry({ id: `SHA256:${sha256(Buffer.concat([stranger.rsaSpki, edSpki])).toString('hex')}`, rsaSpki: stranger.rsaSpki, edSpki }, `M${i + 1}`);
+    });
+    cv.push({ name: 'council-mal-17-members', kind: 'council', council: put(councilRel('council-mal-17-members'), json(descriptor(1, seventeen))), expect: 'MALFORMED',
+      description: '17 members (n <= 16), each a valid identity of its own (one RSA key, 17 signing keys, 17 IDs), threshold 1' });
+
+    // §8.2-8.3 the file and its council blob.
+    const f = signedFile('council', owner, 100);
+    const fileRelC = put(fileRel('council'), f.file);
+    const facts = { sha256: sha256(f.plaintext).toString('hex'), size: f.plaintext.length, meta: f.meta, chunkSize: CS };
+    let draw = 0;
+    const shares = refSplit(f.fileKey, 3, 2, (len) => seeded(`council:split:${draw++}`, len));
+    const wrapShare = (share: Buffer, index: number, who: Identity, label: string) => oaepWrap(share, who.rsaPub, label, { label: Buffer.from(`keyward/v2 share ${index}`, 'utf8') });
+    // A council's blob has shares in place of wrappedKey.
+    const common: Omit<ReturnType<typeof escrowFields>, 'wrappedKey'> & { wrappedKey?: string } = escrowFields(f, owner, Buffer.alloc(0));
+    delete common.wrappedKey;
+    const blobFields = (raw: Buffer[], label: string) => ({
+      ...common, authority: { kind: 'council', name: board.name, id: boardId, threshold: 2, members: board.members },
+      shares: raw.map((share, i) => b64u(wrapShare(share, i + 1, members[i]!, `council:${label}:share-oaep:${i + 1}`))),
+    });
+    const good = signObject(owner, 'keyward/v2 escrow', blobFields(shares, 'good'));
+    const goodRel = put(jsonRel('council-board.escrow'), json(good));
+    members.forEach((_, i) => {
+      cv.push({ name: `council-member-check-${i + 1}`, kind: 'member-check', escrow: goodRel, key: (['authority', 'stranger', 'member-3'] as const)[i], expectOwner: 'owner',
+        expectCouncil: boardRel, index: i + 1, expect: 'success', description: `member ${i + 1}'s check (§8.3 checks 1-8): the owner signed it for this file, share ${i + 1} unwraps under its label` });
+    });
+    cv.push({ name: 'council-member-check-not-member', kind: 'member-check', escrow: goodRel, key: 'new-owner', expect: 'NO_MATCHING_KEY',
+      description: 'checked by an identity that is not a member of the council (check 7)' });
+    const otherBoard = descriptor(3, board.members);
+    cv.push({ name: 'council-escrow-id-mismatch', kind: 'member-check', key: 'authority', expect: 'MALFORMED',
+      escrow: put(jsonRel('council-escrow-id-mismatch'), json(signObject(owner, 'keyward/v2 escrow', { ...withoutSignature(good), authority: { ...good.authority, id: councilId(otherBoard) } }))),
+      description: 'the blob names the 2-of-3 council with the ID of the 3-of-3 council of the same members (signed by the owner): check 1' });
+    cv.push({ name: 'council-escrow-forged', kind: 'member-check', key: 'authority', expect: 'SIGNATURE_INVALID',
+      escrow: put(jsonRel('council-escrow-forged'), json({ ...good, shares: [...good.shares.slice(0, 2), b64u(wrapShare(shares[0]!, 3, members[2]!, 'council:forged:share-oaep'))] })),
+      description: 'share 3 replaced after the owner signed (by member 1\'s share wrapped for member 3): check 3' });
+    const evadingShares = [1, 2, 3].map((x) => Buffer.concat([seeded(`council:evading:${x}`, 32), Buffer.from([x * 50])]));
+    const evading = signObject(owner, 'keyward/v2 escrow', blobFields(evadingShares, 'evading'));
+    const evadingRel = put(jsonRel('council-escrow-evading'), json(evading));
+    cv.push({ name: 'council-member-check-evading', kind: 'member-check', escrow: evadingRel, key: 'stranger', index: 2, expect: 'success',
+      description: 'an owner\'s evading blob (random shares, signed): a member alone cannot tell with k = 2, its own share unwraps (what only a drill proves)' });
+
+    // §8.3 with k or more member keys together.
+    cv.push({ name: 'council-quorum-two', kind: 'quorum-check', escrow: goodRel, keys: ['member-3', 'authority'], present: [1, 3], expect: 'success',
+      description: 'members 3 and 1 together: their shares combine to a key that opens the header' });
+    cv.push({ name: 'council-quorum-all', kind: 'quorum-check', escrow: goodRel, keys: ['authority', 'stranger', 'member-3'], present: [1, 2, 3], expect: 'success',
+      description: 'all three members: every 2-subset combines to the same key, which opens the header' });
+    cv.push({ name: 'council-quorum-evading', kind: 'quorum-check', escrow: evadingRel, keys: ['authority', 'stranger'], expect: 'ESCROW_INVALID',
+      description: 'the evading blob with members 1 and 2: the shares combine to a key that does not open the header' });
+    cv.push({ name: 'council-quorum-one', kind: 'quorum-check', escrow: goodRel, keys: ['authority'], expect: 'QUORUM_NOT_MET', description: 'one member of a 2-of-3 council' });
+    cv.push({ name: 'council-quorum-one-twice', kind: 'quorum-check', escrow: goodRel, keys: ['stranger', 'stranger'], expect: 'QUORUM_NOT_MET', description: 'one member\'s key given twice counts once' });
+    cv.push({ name: 'council-quorum-non-member', kind: 'quorum-check', escrow: goodRel, keys: ['authority', 'owner'], expect: 'NO_MATCHING_KEY',
+      description: 'member 1 and a key that is not a member\'s (the owner\'s)' });
+    cv.push({ name: 'council-ceremony', kind: 'ceremony', file: fileRelC, escrow: goodRel, keys: ['authority', 'member-3'], expect: 'success', ...facts,
+      description: 'recovery by decryption (§8.4): members 1 and 3 open the file with the blob' });
+    cv.push({ name: 'council-ceremony-other-file', kind: 'ceremony', file: fileRel('v2-small'), escrow: goodRel, keys: ['authority', 'member-3'], expect: 'BLOB_MISMATCH',
+      description: 'the ceremony on another of the owner\'s files: its prefix is not the blob\'s' });
+
+    // §8.4 partials, for new-owner.
+    const newOwnerEntry = { name: 'Ada Lovelace (new laptop)', id: newOwner.id, keyId: newOwner.keyId };
+    const partialFields = (index: number, who: Identity, share: Buffer, label: string) => ({
+      format: 'keyward-recovery/2', fileId: good.fileId, serial: good.serial, description: good.description, createdAt: '2027-01-02T03:04:05.000Z',
+      headerHmac: b64u(f.hmac), escrowDigest: digestOf(good), owner: newOwnerEntry,
+      issuer: { kind: 'member', ...entry(who, names[index - 1]!), council: boardId, index },
+      wrappedShare: b64u(wrapShare(share, index, newOwner, `council:${label}:partial-oaep`)),
+    });
+    const partials = members.map((who, i) => put(jsonRel(`council-partial-${i + 1}`), json(signObject(who, 'keyward/v2 partial', partialFields(i + 1, who, shares[i]!, `p${i + 1}`)))));
+    const [p1, p2, p3] = partials as [string, string, string];
+    const open = (name: string, list: string[], expect: string, description: string, o: Partial<CouncilVector> = {}) =>
+      cv.push({ name, kind: 'partials', file: fileRelC, partials: list, key: 'new-owner', pinned: [boardRel], expect, description, ...(expect === 'success' ? facts : {}), ...o });
+    open('council-partials-1-2', [p1, p2], 'success', 'partials of members 1 and 2 open the file for the new identity (§8.4 steps 1-7)');
+    open('council-partials-3-1', [p3, p1], 'success', 'partials of members 3 and 1, in that order');
+    open('council-partials-one', [p1], 'QUORUM_NOT_MET', 'one partial of a 2-of-3 council (step 6)');
+    open('council-partials-same-member', [p2, p2], 'QUORUM_NOT_MET', 'two partials of one member count once (step 6)');
+    const p2Signed = signObject(stranger, 'keyward/v2 partial', partialFields(2, stranger, shares[1]!, 'p2'));
+    open('council-partials-tampered', [p1, put(jsonRel('council-partial-tampered'), json({ ...p2Signed, createdAt: '2027-02-02T03:04:05.000Z' }))], 'SIGNATURE_INVALID',
+      'member 2\'s partial with createdAt changed after signing (step 2)');
+    open('council-partials-non-member', [p1, put(jsonRel('council-partial-non-member'), json(signObject(owner, 'keyward/v2 partial', partialFields(2, owner, shares[1]!, 'non-member'))))],
+      'SIGNER_UNTRUSTED', 'a partial validly signed by the owner, who is not a member, claiming index 2 of the pinned council (step 3)');
+    open('council-partials-not-pinned', [p1, p2], 'SIGNER_UNTRUSTED', 'good partials, the reader pinned no council (step 3)', { pinned: [] });
+    open('council-partials-not-mine', [p1, p2], 'NO_MATCHING_KEY', 'good partials for the new identity, opened with the owner\'s key (step 4)', { key: 'owner' });
+    open('council-partials-other-file', [p1, p2], 'BLOB_MISMATCH', 'good partials used on another of the owner\'s files (step 5)', { file: fileRel('v2-small') });
+    const badShare = Buffer.concat([seeded('council:bad-share', 32), shares[1]!.subarray(32)]);
+    open('council-partials-bad-share', [p1, put(jsonRel('council-partial-bad-share'), json(signObject(stranger, 'keyward/v2 partial', partialFields(2, stranger, badShare, 'bad-share'))))],
+      'ESCROW_INVALID', 'member 2 signed a partial whose share (its point right, its bytes random) does not combine to the key: the header MAC fails (step 7)');
+
+    // §8.5 drill report.
+    const drill = {
+      format: 'keyward-drill/2', council: { name: 'Board', id: boardId, threshold: 2 }, createdAt: '2027-01-03T10:00:00.000Z',
+      members: [{ index: 1, id: authority.id }, { index: 2, id: stranger.id }],
+      results: [
+        { blob: b64u(sha256(json(good))), fileId: good.fileId, serial: good.serial, result: 'GOOD' },
+        { blob: b64u(sha256(json(evading))), fileId: evading.fileId, serial: evading.serial, result: 'ESCROW_INVALID' },
+      ],
+    };
+    const body = Buffer.from(canonical(drill), 'utf8');
+    const report = { ...drill, signatures: [authority, stranger].map((who) => ({ id: who.id, signature: b64u(sign(who, 'keyward/v2 drill', body)) })) };
+    cv.push({ name: 'council-drill', kind: 'drill', drill: put(jsonRel('council-drill'), json(report)), council: boardRel, expect: 'success',
+      description: 'members 1 and 2 drilled the good blob (GOOD) and the evading one (ESCROW_INVALID) and signed the report' });
+    cv.push({ name: 'council-drill-result-changed', kind: 'drill', council: boardRel, expect: 'SIGNATURE_INVALID',
+      drill: put(jsonRel('council-drill-result-changed'), json({ ...report, results: [report.results[0], { ...report.results[1], result: 'GOOD' }] })),
+      description: 'the evading blob\'s result changed to GOOD after the members signed' });
+    return cv;
+  }
 }

@@ -19,6 +19,7 @@ import {
 } from '../test/reference/keyward-node.ts';
 import type { RefBlob, RefBlobFields, RefEncryptResult, RefMeta, Role } from '../test/reference/keyward-node.ts';
 import { type IdentityEntry, type IdentityName, type V2VectorEntry, buildV2Vectors } from './make-vectors-v2.ts';
+import type { CouncilVector } from '../src/core/test-vectors.ts';
 
 export const TESTDATA = fileURLToPath(new URL('../src/core/testdata/', import.meta.url));
 export const KEY_NAMES = ['owner', 'authority', 'new-owner', 'stranger', 'rsa4096', 'weak-1024'] as const;
@@ -51,6 +52,8 @@ export interface Manifest {
   /** v2 (docs/keyward-v2.md): the test identities, and vectors of their own shape (make-vectors-v2.ts). */
   identities: Record<IdentityName, IdentityEntry>;
   v2: V2VectorEntry[];
+  /** v2 §8: the council vectors (make-vectors-v2.ts; CouncilVector of src/core/test-vectors.ts). */
+  councils: CouncilVector[];
 }
 
 const CS = 65536;
@@ -528,11 +531,13 @@ export function buildVectors(): { files: Map<string, Buffer>; manifest: Manifest
         'expect "success": plaintext has "sha256" and "size", metadata equals "meta", header chunkSize equals "chunkSize". Otherwise the error code; "chunkIndex" for CHUNK_TAMPERED; "keyIds" for NO_MATCHING_KEY.',
         '"ambiguous": true marks a case the spec does not clearly decide; the description says how the reference decided.',
         '"identities" and "v2": spec v2. Each identity has its private and public 2-block PEM, public JWK Set, identity ID and RSA key ID. A v2 entry\'s "kind" says what to run (scripts/make-vectors-v2.ts, V2VectorEntry); "key", "expectSigner" and "trusted" name identities.',
+        '"councils": spec v2 §8. A council entry\'s "kind" says what to run (src/core/test-vectors.ts, CouncilVector); "key", "keys" and "expectOwner" name identities; "council", "expectCouncil" and "pinned" are council descriptors.',
       ],
       keys,
       vectors,
       identities: v2.identities,
       v2: v2.vectors,
+      councils: v2.councils,
     },
   };
 }

@@ -85,3 +85,19 @@ describe('parseArgs with a variadic last positional', () => {
     expect(parse('in', '--key', 'k').more).toEqual([]);
   });
 });
+
+describe('parseArgs with a repeatable option', () => {
+  const LIST = { positionals: [], flags: { member: { type: 'list', required: true }, key: { type: 'list' }, out: { type: 'string' } } } as const;
+  const parseList = (...argv: string[]) => parseArgs(LIST, argv, 'Usage: list');
+
+  it('collects every value in the order given, in both spellings', () => {
+    expect(parseList('--member', 'a', '--out', 'o', '--member=b', '--member', 'c').flags).toEqual({ member: ['a', 'b', 'c'], key: [], out: 'o' });
+  });
+
+  it('needs a required list at least once, and a value each time', () => {
+    expect(() => parseList('--key', 'k')).toThrow(/Missing --member/);
+    expect(() => parseList('--member', 'a', '--member')).toThrow(/--member needs a value/);
+    // A plain string option still refuses a second value.
+    expect(() => parseList('--member', 'a', '--out', 'x', '--out', 'y')).toThrow(/--out is given twice/);
+  });
+});

@@ -7,9 +7,13 @@ import { usageError } from './errors.ts';
 
 /** One `--name` option. */
 export interface FlagSpec {
-  /** `string` takes a value (`--out PATH` or `--out=PATH`); `boolean` takes none. */
-  readonly type: 'string' | 'boolean';
-  /** A missing required option is a usage error. */
+  /**
+   * `string` takes a value (`--out PATH` or `--out=PATH`); `list` too, and may
+   * be given more than once (`--member A --member B`, in order); `boolean`
+   * takes none.
+   */
+  readonly type: 'string' | 'list' | 'boolean';
+  /** A missing required option is a usage error (for a list: not given at all). */
   readonly required?: boolean;
 }
 
@@ -23,7 +27,13 @@ export interface CommandSpec {
 }
 
 /** The value type of one option. */
-export type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean' ? boolean : F['required'] extends true ? string : string | undefined;
+export type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean'
+  ? boolean
+  : F['type'] extends 'list'
+    ? string[]
+    : F['required'] extends true
+      ? string
+      : string | undefined;
 
 /** Parsed arguments, typed from the spec. */
 export interface Parsed<S extends CommandSpec> {
@@ -54,6 +64,11 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
   }
 
   const values = new Map<string, string | boolean>();
+  const lists = new Map<string, string[]>();
+  const setValue = (name: string, flag: FlagSpec, value: string) => {
+    if (flag.type === 'list') lists.set(name, [...(lists.get(name) ?? []), value]);
+    else values.set(name, value);
+  };
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -77,13 +92,13 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
       continue;
     }
     if (eq !== -1) {
-      values.set(name, arg.slice(eq + 1));
+      setValue(name, flag, arg.slice(eq + 1));
       continue;
     }
     const next = argv[i + 1];
     // A value that looks like an option is almost always a forgotten value; --name=VALUE still allows it.
     if (next === undefined || i + 1 === end || next.startsWith('--')) throw fail(`--${name} needs a value`);
-    values.set(name, next);
+    setValue(name, flag, next);
     i++;
   }
 
@@ -96,8 +111,14 @@ export function parseArgs<const S extends CommandSpec>(spec: S, argv: readonly s
     named[name] = positionals[index]!;
   });
 
-  const flags: Record<string, string | boolean | undefined> = {};
+  const flags: Record<string, string | string[] | boolean | undefined> = {};
   for (const [name, flag] of Object.entries(spec.flags)) {
+    if (flag.type === 'list') {
+      const list = lists.get(name) ?? [];
+      if (flag.required && list.length === 0) throw fail(`missing --${name}`);
+      flags[name] = list;
+      continue;
+    }
     const value = values.get(name);
     if (flag.required && value === undefined) throw fail(`missing --${name}`);
     flags[name] = flag.type === 'boolean' ? value === true : value;

@@ -1,7 +1,7 @@
 /** Escrow and recovery blob files and receipts named on the command line (spec v1 §5, v2 §4–§6). */
 import { type BlobFormat, type EscrowBlobV2, type KeyBlob, KeywardError, parseBlob, parseSignedObject } from '../core/index.ts';
 import { withContext } from './errors.ts';
-import { readSmallText } from './node-io.ts';
+import { readSmallBytes, readSmallText } from './node-io.ts';
 
 /**
  * A blob is a few kilobytes (a wrapped key is at most 2 KB of base64url);
@@ -17,6 +17,15 @@ export const MAX_BLOB_FILE_BYTES = 1 << 20;
  */
 export function readBlobText(path: string): Promise<string> {
   return readSmallText(path, MAX_BLOB_FILE_BYTES, () => new KeywardError('MALFORMED', { reason: 'the file is far too large to be a blob' }));
+}
+
+/**
+ * Reads a blob's bytes as they are (a drill report names each blob by their hash).
+ *
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; KeywardError `MALFORMED` (too large)
+ */
+export function readBlobBytes(path: string): Promise<Uint8Array<ArrayBuffer>> {
+  return readSmallBytes(path, MAX_BLOB_FILE_BYTES, () => new KeywardError('MALFORMED', { reason: 'the file is far too large to be a blob' }));
 }
 
 /**
@@ -62,6 +71,6 @@ export async function loadEscrowBlob(path: string, flag: string): Promise<AnyEsc
   const parsed = await loadSignedObject(path, flag);
   if (parsed.kind === 'escrow-v2') return { version: 2, blob: parsed.blob };
   if (parsed.kind === 'escrow-v1') return { version: 1, blob: parsed.blob };
-  const what = parsed.kind === 'receipt' ? 'a receipt' : 'a recovery blob';
+  const what = parsed.kind === 'receipt' ? 'a receipt' : parsed.kind === 'drill' ? 'a drill report' : 'a recovery blob';
   throw withContext(new KeywardError('MALFORMED', { reason: `this is ${what}, not an escrow blob` }), flag ? `${flag} ${path}` : path);
 }

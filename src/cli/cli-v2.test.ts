@@ -133,11 +133,12 @@ describe('id', () => {
     expect(ok(['id', key('owner.pub.pem')]).stdout.split('\n')[0]).toBe(`key ID (v1)   ${keyId}`);
   });
 
-  it('refuses a council file, a damaged identity and a missing file', () => {
+  it('refuses a damaged council file, a damaged identity and a missing file', () => {
     const folder = sub('id-refused');
     const council = join(folder, 'council.json');
+    // §8.1: 1 ≤ n (cli-council.test.ts runs id on good councils).
     writeFileSync(council, JSON.stringify({ format: 'keyward-council/2', name: 'Board', threshold: 2, members: [] }));
-    expect(fails(['id', council], 'UNSUPPORTED_VERSION').firstLine).toContain('keyward-council/2');
+    fails(['id', council], 'MALFORMED');
     const swapped = join(folder, 'swapped.pub.pem');
     const [rsa, ed] = readFileSync(idPath('owner', 'pub.pem'), 'utf8').split(/(?<=-----END PUBLIC KEY-----\n)/);
     writeFileSync(swapped, ed! + rsa!);
@@ -299,7 +300,7 @@ describe('signed files: encrypt --sign, verify, decrypt --signer', () => {
     writeFileSync(input, 'x');
     const council = join(mine, 'board.json');
     writeFileSync(council, JSON.stringify({ format: 'keyward-council/2', threshold: 2, members: [] }));
-    fails(['encrypt', input, '--owner', idPath('owner', 'pub.pem'), '--sign', idPath('owner', 'pem'), '--authority', council], 'UNSUPPORTED_VERSION');
+    fails(['encrypt', input, '--owner', council, '--sign', idPath('owner', 'pem'), '--authority', idPath('authority', 'pub.pem')], 'KEY_UNSUPPORTED');
     expect(listDir(mine)).toEqual(['board.json', 'x.txt']);
   });
 });
@@ -401,13 +402,13 @@ describe('escrow check', () => {
     expect(keyward(['escrow', 'check', good.blob, '--authority-key', key('authority.pem')]).firstLine).toMatch(/^NO_MATCHING_KEY: /);
   });
 
-  it('a council blob (§8) is refused as UNSUPPORTED_VERSION: councils are not implemented', () => {
+  it('a council blob with no members (§8.1: n ≥ 1) is MALFORMED (cli-council.test.ts checks good ones)', () => {
     const real = readJson(good.blob);
     const council = join(folder, 'council.keyward-escrow.json');
     writeFileSync(council, JSON.stringify({ ...real, authority: { kind: 'council', name: 'Board', id: identity('authority').id, threshold: 2, members: [] } }));
     const result = check([council]);
-    expect(result.firstLine).toMatch(/^UNSUPPORTED_VERSION: /);
-    expect(result.stdout).toMatch(/^UNSUPPORTED_VERSION: .*council\.keyward-escrow\.json: /);
+    expect(result.firstLine).toMatch(/^MALFORMED: /);
+    expect(result.stdout).toMatch(/^MALFORMED: .*council\.keyward-escrow\.json: /);
   });
 
   it('a missing --receipt-out folder fails before any blob is checked', () => {

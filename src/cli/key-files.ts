@@ -7,6 +7,7 @@
  */
 import {
   type AnyKey,
+  type Council,
   type PrivateIdentity,
   type PrivateKeyInfo,
   type PublicIdentity,
@@ -15,6 +16,7 @@ import {
   detectKeyOrIdentity,
   importAnyKeyOrIdentity,
   isKeywardError,
+  parseCouncil,
 } from '../core/index.ts';
 import { withContext } from './errors.ts';
 import { readSmallText } from './node-io.ts';
@@ -48,29 +50,30 @@ function readKeyText(path: string): Promise<string> {
 }
 
 /**
- * A council file (requirements: `COUNCIL.json`) where a key is expected.
- * Councils are the next version of the spec (§8); until this tool reads
- * them it refuses one as a newer format, as §8 says readers do.
+ * True for a council descriptor (keyward-v2.md §8.1) or anything that looks
+ * like one: JSON with a council format, a council kind, or members and a
+ * threshold. A cheap sniff, so a damaged council is still called a council.
  */
-function refuseCouncil(text: string): void {
+function looksLikeCouncil(text: string): boolean {
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
-  if (!trimmed.startsWith('{')) return;
+  if (!trimmed.startsWith('{')) return false;
   let value: unknown;
   try {
     value = JSON.parse(trimmed);
   } catch {
-    return;
+    return false;
   }
-  if (typeof value !== 'object' || value === null) return;
+  if (typeof value !== 'object' || value === null) return false;
   const { format, kind, members, threshold } = value as Record<string, unknown>;
-  const council =
-    (typeof format === 'string' && format.startsWith('keyward-council')) || kind === 'council' || (Array.isArray(members) && threshold !== undefined);
-  if (council) {
-    throw new KeywardError('UNSUPPORTED_VERSION', {
-      version: typeof format === 'string' ? format : 'council',
-      reason: 'a council; this version of keyward works with single authorities only',
-    });
-  }
+  return (typeof format === 'string' && format.startsWith('keyward-council')) || kind === 'council' || (Array.isArray(members) && threshold !== undefined);
+}
+
+/** A council file where one person's key is expected. */
+function refuseCouncil(text: string): void {
+  if (!looksLikeCouncil(text)) return;
+  throw new KeywardError('KEY_UNSUPPORTED', {
+    reason: 'this is a council file, not one person\'s key; a council goes only where a command takes COUNCIL.json',
+  });
 }
 
 /**
@@ -117,8 +120,8 @@ async function loadAny(path: string, label: string, env: NodeJS.ProcessEnv, need
  * Reads a public key or public identity (any format the core reads).
  *
  * @param flag - the option it came from, for the error's context line
- * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`, `KEY_UNREADABLE`, `KEY_UNSUPPORTED`,
- *   `KEY_TOO_WEAK`, `KEY_NOT_PUBLIC` (a private key was given), `UNSUPPORTED_VERSION` (a council)
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`, `KEY_UNREADABLE`, `KEY_UNSUPPORTED` (also for a council),
+ *   `KEY_TOO_WEAK`, `KEY_NOT_PUBLIC` (a private key was given)
  */
 export async function loadPublicKeyFile(path: string, flag: string): Promise<PublicKeyFile> {
   try {
@@ -138,7 +141,7 @@ export async function loadPublicKeyFile(path: string, flag: string): Promise<Pub
  *
  * @param flag - the option it came from, for the prompt and the error's context line
  * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`, `INTERRUPTED`, `KEY_UNREADABLE`, `KEY_UNSUPPORTED`,
- *   `KEY_TOO_WEAK`, `KEY_NOT_PRIVATE`, `PASSPHRASE_REQUIRED`, `PASSPHRASE_WRONG`, `UNSUPPORTED_VERSION` (a council)
+ *   `KEY_TOO_WEAK`, `KEY_NOT_PRIVATE`, `PASSPHRASE_REQUIRED`, `PASSPHRASE_WRONG`, `KEY_UNSUPPORTED` (also for a council)
  */
 export async function loadPrivateKeyFile(path: string, flag: string, env: NodeJS.ProcessEnv): Promise<PrivateKeyFile> {
   const label = `${flag} ${path}`;
@@ -150,6 +153,47 @@ export async function loadPrivateKeyFile(path: string, flag: string, env: NodeJS
   } catch (error) {
     throw withContext(error, label);
   }
+}
+
+/**
+ * Reads a council descriptor (keyward-v2.md §8.1), strictly, if the file is
+ * one (told apart by its content, never its name).
+ *
+ * @returns the council, or null when the file does not look like a council
+ * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`, `MALFORMED`, `KEY_TOO_WEAK` (a member's RSA key)
+ */
+export async function loadCouncilIfAny(path: string, flag: string): Promise<Council | null> {
+  try {
+    const text = await readKeyText(path);
+    return looksLikeCouncil(text) ? await parseCouncil(text) : null;
+  } catch (error) {
+    throw withContext(error, flag ? `${flag} ${path}` : path);
+  }
+}
+
+/**
+ * Reads a council descriptor (keyward-v2.md §8.1), strictly.
+ *
+ * @throws as {@link loadCouncilIfAny}; `MALFORMED` for a file that is not a council
+ */
+export async function loadCouncilFile(path: string, flag: string): Promise<Council> {
+  const council = await loadCouncilIfAny(path, flag);
+  if (council) return council;
+  throw withContext(new KeywardError('MALFORMED', { reason: 'this is not a council file (keyward council create writes one)' }), `${flag} ${path}`);
+}
+
+/** What `--authority` and `--trust` name: one person's key, or a council. */
+export type PublicKeyOrCouncil = { kind: 'key'; file: PublicKeyFile } | { kind: 'council'; council: Council };
+
+/**
+ * Reads a public key or identity, or a council descriptor.
+ *
+ * @throws as {@link loadPublicKeyFile} and {@link loadCouncilIfAny}
+ */
+export async function loadPublicKeyOrCouncil(path: string, flag: string): Promise<PublicKeyOrCouncil> {
+  const council = await loadCouncilIfAny(path, flag);
+  if (council) return { kind: 'council', council };
+  return { kind: 'key', file: await loadPublicKeyFile(path, flag) };
 }
 
 /**

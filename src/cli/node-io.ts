@@ -122,12 +122,12 @@ function handlePieces(handle: FileHandle, path: string, start: number, pieceSize
 }
 
 /**
- * Reads a small text file (a key, a blob) whole.
+ * Reads a small file (a key, a blob) whole, as bytes.
  *
  * @param tooLarge - the error for a file over `maxBytes`; nothing past that is read
  * @throws KeywardError `FILE_NOT_FOUND`, `IO_ERROR`; or `tooLarge()`
  */
-export async function readSmallText(path: string, maxBytes: number, tooLarge: () => Error): Promise<string> {
+export async function readSmallBytes(path: string, maxBytes: number, tooLarge: () => Error): Promise<Uint8Array<ArrayBuffer>> {
   const input = await openInput(path);
   if (input.size > maxBytes) {
     await input.close();
@@ -147,7 +147,16 @@ export async function readSmallText(path: string, maxBytes: number, tooLarge: ()
       throw tooLarge();
     }
   }
-  return Buffer.concat(parts).toString('utf8');
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/**
+ * Reads a small text file (a key, a blob) whole.
+ *
+ * @throws as {@link readSmallBytes}
+ */
+export async function readSmallText(path: string, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  return Buffer.from(await readSmallBytes(path, maxBytes, tooLarge)).toString('utf8');
 }
 
 /** True if anything (a file, a folder, even a dangling link) is at `path`. */

@@ -6,7 +6,9 @@
 import { version } from '../../package.json';
 import { type ErrorCode, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
+import { councilCommand } from './commands/council.ts';
 import { decryptCommand } from './commands/decrypt.ts';
+import { drillCommand } from './commands/drill.ts';
 import { encryptCommand } from './commands/encrypt.ts';
 import { escrowCommand } from './commands/escrow.ts';
 import { idCommand } from './commands/id.ts';
@@ -35,12 +37,14 @@ const CLI_ERROR_CODES = ['USAGE', 'FILE_NOT_FOUND', 'OUTPUT_EXISTS', 'IO_ERROR',
 const COMMANDS: readonly Command[] = [
   keygenCommand,
   idCommand,
+  councilCommand,
   encryptCommand,
   verifyCommand,
   decryptCommand,
   escrowCommand,
   recoverCommand,
   reissueCommand,
+  drillCommand,
   inspectCommand,
 ];
 
@@ -63,21 +67,28 @@ const MAIN_USAGE = `keyward ${version}: encrypt files and escrow each file key w
 
 Usage:
   keyward keygen --out NAME [--name TEXT] [--bits 3072|4096] [--passphrase] [--force]
-  keyward id KEY.pem
-  keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem [options]
+  keyward id KEY.pem | COUNCIL.json
+  keyward council create --member A.pub.pem --member B.pub.pem ... --threshold K --name TEXT
+                  --out COUNCIL.json [--force]
+  keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem|COUNCIL.json [options]
   keyward verify FILE.keyward [--signer OWNER.pub.pem]
-  keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json [--trust AUTH.pub.pem]]
+  keyward decrypt FILE.keyward --key KEY.pem [--recovery RECOVERY.json ... [--trust AUTH.pub.pem|COUNCIL.json]]
                   [--signer OWNER.pub.pem] [--out PATH] [--force]
-  keyward escrow check ESCROW.json... --authority-key AUTH.pem [--receipt-out DIR] [--force]
-  keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--out PATH] [--force]
+  keyward escrow check ESCROW.json... --authority-key AUTH.pem [--authority-key KEY2.pem ...]
+                  [--council COUNCIL.json] [--owner OWNER.pub.pem] [--receipt-out DIR] [--force]
+  keyward recover FILE.keyward --escrow ESCROW.json --authority-key AUTH.pem [--authority-key KEY2.pem ...]
+                  [--out PATH] [--force]
   keyward reissue ESCROW.json --authority-key AUTH.pem --to NEW.pub.pem [--owner-name TEXT]
                   --out RECOVERY.json [--force]
+  keyward drill ESCROW.json... --authority-key KEY.pem --authority-key KEY2.pem ... [--council COUNCIL.json]
+                  [--sample N] [--report-out REPORT.json] [--force]
   keyward inspect FILE.keyward | BLOB.json
   keyward help [COMMAND] | keyward COMMAND --help | keyward --version
 
 Every option that takes a key takes a v1 key (RSA) or an identity (keyward
-keygen: RSA and Ed25519). Councils are not supported yet: a council file is
-refused (UNSUPPORTED_VERSION).
+keygen: RSA and Ed25519). A council (keyward council create: n members'
+identities, k of whom together recover a file) goes where a command takes
+COUNCIL.json; an option that takes one key refuses it (KEY_UNSUPPORTED).
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(9)}${c.summary}`).join('\n')}

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { exportPrivateIdentity, exportPublicIdentity, identityFromKeyPair, importPrivateKey } from '../core/index.ts';
 import { BIN, buildCli, childEnv, key, keyward, listDir, makeTempDir, waitUntil } from './test-support.ts';
 
 let dir: string;
@@ -118,6 +119,34 @@ describe.skipIf(!hasPython)('the passphrase prompt on a terminal', () => {
     expect(short.screen).toMatch(/PASSPHRASE_SHORT: Choose a passphrase of at least 8 characters/);
     expect(short.screen).not.toContain('Type it again');
     expect(listDir(dir).filter((name) => name.startsWith('short.'))).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasPython)('several encrypted keys on a terminal (a council ceremony)', () => {
+  it('asks once per encrypted key file, naming each, and opens the file with both', async () => {
+    const folder = join(dir, 'ceremony');
+    mkdirSync(folder);
+    const passphrases = { a: 'alpha secret 1', b: 'bravo secret 2' } as const;
+    const fixtures = { a: 'authority', b: 'stranger', owner: 'owner' } as const;
+    for (const [name, fixture] of Object.entries(fixtures)) {
+      const rsa = await importPrivateKey(readFileSync(key(`${fixture}.pem`), 'utf8'), { extractable: true });
+      const identity = await identityFromKeyPair(rsa, { extractable: true });
+      const passphrase = name === 'a' || name === 'b' ? passphrases[name] : undefined;
+      const text = passphrase === undefined ? await exportPrivateIdentity(identity, 'pem') : await exportPrivateIdentity(identity, 'encrypted-pem', { passphrase, iterations: 10_000 });
+      writeFileSync(join(folder, `${name}.pem`), text, { mode: 0o600 });
+      writeFileSync(join(folder, `${name}.pub.pem`), await exportPublicIdentity(identity, 'pem'));
+    }
+    const council = join(folder, 'council.json');
+    const at = (name: string) => join(folder, name);
+    expect(keyward(['council', 'create', '--member', at('a.pub.pem'), '--member', at('b.pub.pem'), '--threshold', '2', '--name', 'Two', '--out', council]).status).toBe(0);
+    writeFileSync(at('plain.txt'), 'opened by two');
+    expect(keyward(['encrypt', at('plain.txt'), '--owner', at('owner.pub.pem'), '--sign', at('owner.pem'), '--authority', council]).status).toBe(0);
+    const args = ['recover', at('plain.txt.keyward'), '--escrow', at('plain.txt.keyward-escrow.json'), '--authority-key', at('a.pem'), '--authority-key', at('b.pem'), '--out', at('out.txt')];
+    const { status, screen } = onTerminal(args, [passphrases.a, passphrases.b]);
+    expect(screen).toMatch(/Passphrase for --authority-key .*a\.pem: [^]*Passphrase for --authority-key .*b\.pem: /);
+    expect(screen).not.toContain(passphrases.a);
+    expect(status).toBe(0);
+    expect(readFileSync(at('out.txt'), 'utf8')).toBe('opened by two');
   });
 });
 

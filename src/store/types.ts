@@ -218,6 +218,12 @@ export interface CouncilSlice {
    * (`MEMBER_TWICE`); an encrypted one needs its passphrase (`PASSPHRASE_REQUIRED`).
    */
   addDrillMember: (options: { text: string; passphrase?: string }) => Promise<UiError | null>;
+  /**
+   * Adds this desk's own stored identity (an `authority-own` key that is an
+   * identity) to the drill, without pasting it again; `KEY_GONE` if it is no
+   * longer stored, `MEMBER_TWICE` if it is already present.
+   */
+  addDeskIdentityToDrill: (keyId: string) => UiError | null;
   removeDrillMember: (id: string) => void;
   /** Adds deposited escrow blobs to the drill's sample. */
   addDrillBlobs: (files: readonly File[]) => Promise<UiError | null>;

@@ -184,7 +184,7 @@ describe('v2 §4 escrow blob: checks 1-8 in order', () => {
     expect(Object.keys(JSON.parse(refSignedText(blob)) as object)).toEqual([...Object.keys(blob)].sort());
   });
 
-  it('1: strict JSON, exactly the fields, format (MALFORMED); a council is UNSUPPORTED_VERSION', () => {
+  it('1: strict JSON, exactly the fields, format (MALFORMED); an identity\'s fields under kind "council" too (§8.3)', () => {
     expect(check(resigned((b) => ({ ...b, extra: 'x' })))).toBe('MALFORMED');
     expect(check(resigned((b) => ({ ...b, owner: { ...(b['owner'] as object), email: 'x' } })))).toBe('MALFORMED');
     expect(check(without(blob, 'description'))).toBe('MALFORMED');
@@ -193,7 +193,7 @@ describe('v2 §4 escrow blob: checks 1-8 in order', () => {
     expect(check(resigned((b) => ({ ...b, payloadDigest: b64u(Buffer.alloc(31)) })))).toBe('MALFORMED');
     expect(check(resigned((b) => ({ ...b, createdAt: '2026-12-06T06:30:00Z' })))).toBe('MALFORMED');
     expect(check(JSON.stringify({ ...blob, serial: true }))).toBe('MALFORMED');
-    expect(check(resigned((b) => ({ ...b, authority: { ...(b['authority'] as object), kind: 'council' } })))).toBe('UNSUPPORTED_VERSION');
+    expect(check(resigned((b) => ({ ...b, authority: { ...(b['authority'] as object), kind: 'council' } })))).toBe('MALFORMED');
   });
 
   it('2: owner.id is the identity ID of its keys (MALFORMED)', () => {
@@ -315,7 +315,7 @@ describe('v2 §6 recovery blob', () => {
     expect(code(() => open(recovery, { pinned: [authority.id] }, signed(10).file))).toBe('BLOB_MISMATCH');
     expect(code(() => open(edited((u) => ({ ...u, headerHmac: b64u(Buffer.alloc(32)) }))))).toBe('BLOB_MISMATCH');
     expect(code(() => open(recovery, { pinned: [authority.id], expectSigner: stranger.id }))).toBe('SIGNER_UNTRUSTED');
-    expect(code(() => open(edited((u) => ({ ...u, issuer: { ...u.issuer, kind: 'member' } }))))).toBe('UNSUPPORTED_VERSION');
+    expect(code(() => open(edited((u) => ({ ...u, issuer: { ...u.issuer, kind: 'member' } }))))).toBe('MALFORMED');
   });
   it('a file-key holder issuing a recovery blob in the authority\'s name is refused', () => {
     // It knows the file key, but signs with its own key while naming the authority's signing key: SIGNATURE_INVALID.

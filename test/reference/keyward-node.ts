@@ -528,7 +528,7 @@ export const ESCROW2_FORMAT = 'keyward-escrow/2';
 export const RECEIPT_FORMAT = 'keyward-receipt/2';
 export const RECOVERY2_FORMAT = 'keyward-recovery/2';
 /** v2 §1: the signing contexts. */
-export type SignContext = 'keyward/v2 file' | 'keyward/v2 escrow' | 'keyward/v2 receipt' | 'keyward/v2 recovery';
+export type SignContext = 'keyward/v2 file' | 'keyward/v2 escrow' | 'keyward/v2 receipt' | 'keyward/v2 recovery' | 'keyward/v2 partial' | 'keyward/v2 drill';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const h = crypto.createHash('sha256');
@@ -925,12 +925,10 @@ function parsePrefix(prefix: Buffer): ParsedFile {
   return p;
 }
 
-/** v2 §4 check 1: strict fields and types, format (a council's blob is UNSUPPORTED_VERSION, §8). */
+/** v2 §4 check 1, and §8.3 check 1 for a council's blob: strict fields and types, format, the council's rules and ID. */
 function parseEscrowV2(raw: unknown) {
-  if (isObject(raw) && raw['format'] === ESCROW2_FORMAT && isObject(raw['authority']) && raw['authority']['kind'] === 'council') {
-    throw new RefError('UNSUPPORTED_VERSION', 'council escrow blobs (v2 §8) are not implemented');
-  }
-  const b = exactObject(raw, ESCROW_FIELDS, 'escrow');
+  const isCouncil = isObject(raw) && isObject(raw['authority']) && raw['authority']['kind'] === 'council';
+  const b = exactObject(raw, isCouncil ? COUNCIL_ESCROW_FIELDS : ESCROW_FIELDS, 'escrow');
   if (str(b, 'format', 'escrow') !== ESCROW2_FORMAT) throw malformed(`escrow.format is not ${ESCROW2_FORMAT}`);
   const fileId = bytesField(b, 'fileId', 'escrow', 16);
   const serial = serialField(b, 'escrow');
@@ -941,17 +939,66 @@ function parseEscrowV2(raw: unknown) {
   const ownerId = idField(ow, 'id', 'escrow.owner');
   const ownerRsa = bytesField(ow, 'publicKey', 'escrow.owner');
   const ownerEd = bytesField(ow, 'signingKey', 'escrow.owner');
-  const au = exactObject(b['authority'], ['kind', 'name', 'id', 'keyId'], 'escrow.authority');
-  if (str(au, 'kind', 'escrow.authority') !== 'identity') throw malformed('escrow.authority.kind is not "identity"');
-  str(au, 'name', 'escrow.authority');
-  const authorityId = idField(au, 'id', 'escrow.authority');
-  const authorityKeyId = idField(au, 'keyId', 'escrow.authority');
+  let authority: RefEscrowAuthority;
+  if (isCouncil) {
+    const au = exactObject(b['authority'], ['kind', 'name', 'id', 'threshold', 'members'], 'escrow.authority');
+    const claimed = idField(au, 'id', 'escrow.authority');
+    // §8.3 check 1: the council follows §8.1, and its id is the council ID of what the blob says it is.
+    const council = councilFrom({ format: COUNCIL_FORMAT, name: au['name'], threshold: au['threshold'], members: au['members'] }, 'escrow.authority');
+    if (claimed !== council.id) throw malformed('escrow.authority.id is not the council ID of the council it names');
+    const sharesValue = b['shares'];
+    if (!Array.isArray(sharesValue) || sharesValue.length !== council.members.length) throw malformed('escrow.shares is not one wrapped share per member');
+    const shares = (sharesValue as unknown[]).map((v, i) => {
+      const bytes = bytesField({ s: v }, 's', `escrow.shares[${i}]`);
+      if (bytes.length === 0) throw malformed(`escrow.shares[${i}] is empty`);
+      return bytes;
+    });
+    authority = { kind: 'council', council, shares };
+  } else {
+    const au = exactObject(b['authority'], ['kind', 'name', 'id', 'keyId'], 'escrow.authority');
+    if (str(au, 'kind', 'escrow.authority') !== 'identity') throw malformed('escrow.authority.kind is not "identity"');
+    str(au, 'name', 'escrow.authority');
+    authority = { kind: 'identity', id: idField(au, 'id', 'escrow.authority'), keyId: idField(au, 'keyId', 'escrow.authority'), wrapped: bytesField(b, 'wrappedKey', 'escrow') };
+  }
   const prefix = bytesField(b, 'prefix', 'escrow');
   const payloadDigest = bytesField(b, 'payloadDigest', 'escrow', 32);
   const fileSignature = bytesField(b, 'fileSignature', 'escrow', SIG);
-  const wrapped = bytesField(b, 'wrappedKey', 'escrow');
   const signature = bytesField(b, 'signature', 'escrow', SIG);
-  return { b, fileId, serial, ownerId, ownerRsa, ownerEd, authorityId, authorityKeyId, prefix, payloadDigest, fileSignature, wrapped, signature };
+  return { b, fileId, serial, ownerId, ownerRsa, ownerEd, authority, prefix, payloadDigest, fileSignature, signature };
+}
+type RefEscrowAuthority =
+  | { kind: 'identity'; id: string; keyId: string; wrapped: Buffer }
+  | { kind: 'council'; council: RefCouncil; shares: Buffer[] };
+type ParsedEscrowV2 = ReturnType<typeof parseEscrowV2>;
+
+/** v2 §4 checks 2 to 6 (the same for a council's blob, §8.3). */
+function checkEscrowSigned(e: ParsedEscrowV2, o: { expectOwner?: string }): { owner: RefPublicIdentity; header: ParsedFile } {
+  // 2. owner.id is the identity ID of the owner's keys.
+  const owner = refPublicIdentity(e.ownerRsa, e.ownerEd, e.ownerId, 'escrow.owner');
+  // 3. the owner's signature over the blob.
+  if (!refVerifySig('keyward/v2 escrow', Buffer.from(refCanonical(withoutSignature(e.b)), 'utf8'), owner.ed, e.signature)) {
+    throw new RefError('SIGNATURE_INVALID', 'the escrow blob signature does not verify');
+  }
+  // 4. the owner the checker expects.
+  if (o.expectOwner !== undefined && owner.id !== o.expectOwner) throw new RefError('SIGNER_UNTRUSTED', `blob from ${owner.id}, not ${o.expectOwner}`);
+  // 5. the prefix: a v2 prefix by the same author, for this fileId and serial.
+  const header = parsePrefix(e.prefix);
+  if (header.signer!.id !== owner.id) throw new RefError('SIGNER_UNTRUSTED', 'the file was signed by someone other than the blob');
+  if (!header.fileId.equals(e.fileId) || e.serial !== refSerial(header.fileId)) throw new RefError('ESCROW_INVALID', 'fileId or serial is not the header\'s');
+  // 6. the owner signed a file with this prefix and this payload digest.
+  if (!refVerifySig('keyward/v2 file', Buffer.concat([e.prefix, e.payloadDigest]), owner.ed, e.fileSignature)) {
+    throw new RefError('SIGNATURE_INVALID', 'fileSignature does not verify over prefix || payloadDigest');
+  }
+  return { owner, header };
+}
+
+/** v2 §4 check 8 with a candidate file key: it derives the header MAC key and opens meta (ESCROW_INVALID). */
+function checkKeyOpensHeader(fileKey: Buffer, header: ParsedFile, what: string): void {
+  const keys = deriveKeys(fileKey, header.salt);
+  if (!crypto.timingSafeEqual(hmac(keys.headerMacKey, header.headerBytes), header.hmac)) {
+    throw new RefError('ESCROW_INVALID', `${what} does not open the header`);
+  }
+  if (!gcmDecrypt(keys.metaKey, META_NONCE, header.meta)) throw new RefError('ESCROW_INVALID', `${what} does not open meta`);
 }
 
 export interface RefEscrowChecked {
@@ -963,7 +1010,8 @@ export interface RefEscrowV1Checked { version: 1; fileKey: Buffer; blob: RefBlob
 /**
  * v2 §4 "checking a blob at intake", checks 1 to 8 in order; the first failure is thrown.
  * `checker` is the authority's private identity; a "keyward-escrow/1" blob is checked as v1 §5
- * (with the identity's RSA key) and reported as version 1.
+ * (with the identity's RSA key) and reported as version 1. A council's blob (§8.3) is not for an
+ * identity: check 7 fails (NO_MATCHING_KEY, naming the council); a member checks it with refCheckEscrowAsMember.
  */
 export function refCheckEscrow(input: unknown, checker: RefPrivateIdentity, o: { expectOwner?: string } = {}): RefEscrowChecked | RefEscrowV1Checked {
   // 1. strict JSON, fields and types, format.
@@ -972,40 +1020,24 @@ export function refCheckEscrow(input: unknown, checker: RefPrivateIdentity, o: {
     const v1 = refOpenBlob(raw, checker.rsaPrivatePem);
     return { version: 1, fileKey: v1.fileKey, blob: v1.blob };
   }
-  const { b, fileId, serial, ownerId, ownerRsa, ownerEd, authorityId, authorityKeyId, prefix, payloadDigest, fileSignature, wrapped, signature } = parseEscrowV2(raw);
-  // 2. owner.id is the identity ID of the owner's keys.
-  const owner = refPublicIdentity(ownerRsa, ownerEd, ownerId, 'escrow.owner');
-  // 3. the owner's signature over the blob.
-  if (!refVerifySig('keyward/v2 escrow', Buffer.from(refCanonical(withoutSignature(b)), 'utf8'), owner.ed, signature)) {
-    throw new RefError('SIGNATURE_INVALID', 'the escrow blob signature does not verify');
-  }
-  // 4. the owner the checker expects.
-  if (o.expectOwner !== undefined && owner.id !== o.expectOwner) throw new RefError('SIGNER_UNTRUSTED', `blob from ${owner.id}, not ${o.expectOwner}`);
-  // 5. the prefix: a v2 prefix by the same author, for this fileId and serial.
-  const header = parsePrefix(prefix);
-  if (header.signer!.id !== owner.id) throw new RefError('SIGNER_UNTRUSTED', 'the file was signed by someone other than the blob');
-  if (!header.fileId.equals(fileId) || serial !== refSerial(header.fileId)) throw new RefError('ESCROW_INVALID', 'fileId or serial is not the header\'s');
-  // 6. the owner signed a file with this prefix and this payload digest.
-  if (!refVerifySig('keyward/v2 file', Buffer.concat([prefix, payloadDigest]), owner.ed, fileSignature)) {
-    throw new RefError('SIGNATURE_INVALID', 'fileSignature does not verify over prefix || payloadDigest');
-  }
+  const e = parseEscrowV2(raw);
+  // 2. to 6.
+  const { owner, header } = checkEscrowSigned(e, o);
   // 7. the blob is for this checker.
-  if (authorityKeyId !== checker.keyId || authorityId !== checker.id) {
-    throw new RefError('NO_MATCHING_KEY', `blob is for ${authorityId} (RSA key ${authorityKeyId})`, { keyIds: [authorityKeyId] });
+  const au = e.authority;
+  if (au.kind === 'council') throw new RefError('NO_MATCHING_KEY', `blob is for the council ${au.council.id}`, { keyIds: au.council.members.map((m) => m.keyId) });
+  if (au.keyId !== checker.keyId || au.id !== checker.id) {
+    throw new RefError('NO_MATCHING_KEY', `blob is for ${au.id} (RSA key ${au.keyId})`, { keyIds: [au.keyId] });
   }
   // 8. the wrapped key opens the header: unwrap, derive, header hmac, meta.
   let fileKey: Buffer;
   try {
-    fileKey = unwrapWith(checker.rsaPrivate, wrapped);
+    fileKey = unwrapWith(checker.rsaPrivate, au.wrapped);
   } catch {
     throw new RefError('ESCROW_INVALID', 'wrappedKey does not unwrap to a file key');
   }
-  const keys = deriveKeys(fileKey, header.salt);
-  if (!crypto.timingSafeEqual(hmac(keys.headerMacKey, header.headerBytes), header.hmac)) {
-    throw new RefError('ESCROW_INVALID', 'the wrapped key does not open the header');
-  }
-  if (!gcmDecrypt(keys.metaKey, META_NONCE, header.meta)) throw new RefError('ESCROW_INVALID', 'the wrapped key does not open meta');
-  return { version: 2, blob: b as unknown as RefEscrowV2, owner, header, fileKey, headerHmac: header.hmac, payloadDigest, fileSignature };
+  checkKeyOpensHeader(fileKey, header, 'the wrapped key');
+  return { version: 2, blob: e.b as unknown as RefEscrowV2, owner, header, fileKey, headerHmac: header.hmac, payloadDigest: e.payloadDigest, fileSignature: e.fileSignature };
 }
 
 /** v2 §5 escrowDigest / §6: b64u(SHA-256(canonical(escrow blob with its signature))). */
@@ -1023,7 +1055,7 @@ const RECEIPT_FIELDS = ['format', 'fileId', 'serial', 'escrowDigest', 'owner', '
 
 /** v2 §5: the authority's receipt for a blob that passed refCheckEscrow. */
 export function refMakeReceipt(o: {
-  blob: RefEscrowV2; authority: RefPrivateIdentity; authorityName: string; receivedAt: string;
+  blob: { fileId: string; serial: string; owner: { id: string } }; authority: RefPrivateIdentity; authorityName: string; receivedAt: string;
   edit?: (unsigned: Omit<RefReceipt, 'signature'>) => Record<string, unknown>;
 }): RefReceipt {
   const unsigned: Omit<RefReceipt, 'signature'> = {
@@ -1054,13 +1086,15 @@ function parseReceiptV2(raw: unknown) {
  * v2 §5: the owner's checks of a receipt for the escrow blob it made (`blob`), in the spec's order:
  * strict fields, authority.id, signature, the blob's authority (SIGNER_UNTRUSTED), fileId, serial, owner.id and escrowDigest (BLOB_MISMATCH).
  */
-export function refCheckReceipt(input: unknown, blob: RefEscrowV2): RefReceipt {
+export function refCheckReceipt(input: unknown, blob: RefEscrowV2 | RefCouncilEscrow): RefReceipt {
   const { r, fileId, escrowDigest, au, authorityId, signature } = parseReceiptV2(inputObject(input, 'receipt'));
   const authority = refPublicIdentity(bytesField(au, 'publicKey', 'receipt.authority'), bytesField(au, 'signingKey', 'receipt.authority'), authorityId, 'receipt.authority');
   if (!refVerifySig('keyward/v2 receipt', Buffer.from(refCanonical(withoutSignature(r)), 'utf8'), authority.ed, signature)) {
     throw new RefError('SIGNATURE_INVALID', 'the receipt signature does not verify');
   }
-  if (blob.authority.id !== authority.id) throw new RefError('SIGNER_UNTRUSTED', `receipt from ${authority.id}, not the blob's authority`);
+  // §8.3: for a council's blob, any member of that council.
+  const issuers = blob.authority.kind === 'council' ? blob.authority.members.map((m) => m.id) : [blob.authority.id];
+  if (!issuers.includes(authority.id)) throw new RefError('SIGNER_UNTRUSTED', `receipt from ${authority.id}, not the blob's authority`);
   const owner = r['owner'] as { id: string };
   const named = blob.fileId === fileId && blob.serial === r['serial'] && blob.owner.id === owner.id;
   if (!named || refEscrowDigest(blob) !== escrowDigest) throw new RefError('BLOB_MISMATCH', 'the receipt is for another escrow blob');
@@ -1096,11 +1130,8 @@ export function refMakeRecoveryV2(o: {
   return refSignObject('keyward/v2 recovery', o.edit ? o.edit(unsigned) : unsigned, o.authority.edPrivate) as unknown as RefRecoveryV2;
 }
 
-/** v2 §6 step 1: strict fields and types (a member's partial blob is UNSUPPORTED_VERSION, §8). */
+/** v2 §6 step 1: strict fields and types (a member's partial blob, §8.4, is not one: MALFORMED here). */
 function parseRecoveryV2(raw: unknown) {
-  if (isObject(raw) && raw['format'] === RECOVERY2_FORMAT && isObject(raw['issuer']) && raw['issuer']['kind'] === 'member') {
-    throw new RefError('UNSUPPORTED_VERSION', 'partial recovery blobs (v2 §8) are not implemented');
-  }
   const b = exactObject(raw, RECOVERY_FIELDS, 'recovery');
   if (str(b, 'format', 'recovery') !== RECOVERY2_FORMAT) throw malformed(`recovery.format is not ${RECOVERY2_FORMAT}`);
   const fileId = bytesField(b, 'fileId', 'recovery', 16);
@@ -1122,7 +1153,7 @@ function parseRecoveryV2(raw: unknown) {
   return { b, fileId, headerHmac, ownerKeyId, is, issuerId, wrapped, signature };
 }
 
-export type RefSignedObjectKind = 'escrow-v1' | 'recovery-v1' | 'escrow-v2' | 'receipt' | 'recovery-v2';
+export type RefSignedObjectKind = 'escrow-v1' | 'recovery-v1' | 'escrow-v2' | 'receipt' | 'recovery-v2' | 'partial' | 'drill';
 /**
  * Which blob or receipt a text is, by `format`, parsed strictly (duplicate keys refused everywhere;
  * v1 blobs by v1 §5's rules, v2 objects by their first check). No signature is checked.
@@ -1135,7 +1166,14 @@ export function refParseSignedObject(input: Uint8Array | string): RefSignedObjec
     case RECOVERY_FORMAT: refParseBlob(raw); return 'recovery-v1';
     case ESCROW2_FORMAT: parseEscrowV2(raw); return 'escrow-v2';
     case RECEIPT_FORMAT: parseReceiptV2(raw); return 'receipt';
-    case RECOVERY2_FORMAT: parseRecoveryV2(raw); return 'recovery-v2';
+    case RECOVERY2_FORMAT:
+      if (isObject(raw['issuer']) && raw['issuer']['kind'] === 'member') {
+        parsePartial(raw);
+        return 'partial';
+      }
+      parseRecoveryV2(raw);
+      return 'recovery-v2';
+    case DRILL_FORMAT: parseDrill(raw); return 'drill';
     default: throw malformed('format is not a Keyward blob or receipt format');
   }
 }
@@ -1169,4 +1207,487 @@ export function refDecryptWithRecoveryV2(file: Buffer, input: unknown, readerPem
   if (!p.fileId.equals(fileId) || !p.hmac.equals(headerHmac)) throw new RefError('BLOB_MISMATCH', 'the recovery blob is for another file');
   // 6. unwrap, header hmac, then §3.4 from step 4 on (payload, signature).
   return openParsed(p, unwrapWith(key, wrapped));
+}
+
+// ================================================================ v2 §8 councils
+
+export const COUNCIL_FORMAT = 'keyward-council/2';
+export const DRILL_FORMAT = 'keyward-drill/2';
+/** v2 §8: 1 <= k <= n <= 16. */
+export const MAX_MEMBERS = 16;
+/** v2 §8.2: y_1 .. y_32 || x. */
+export const SHARE_BYTES = 33;
+const COUNCIL_ESCROW_FIELDS = [...ESCROW_FIELDS.filter((f) => f !== 'wrappedKey'), 'shares'] as const;
+const PARTIAL_FIELDS = [...RECOVERY_FIELDS.filter((f) => f !== 'wrappedKey'), 'wrappedShare'] as const;
+const RESULT_RE = /^[A-Z][A-Z_]*$/;
+
+export interface RefCouncilMember { name: string; id: string; publicKey: string; signingKey: string }
+export interface RefCouncilDescriptor { format: string; name: string; threshold: number; members: RefCouncilMember[] }
+/** A council that follows §8.1's rules, with its ID and its members' keys (member i is members[i - 1]). */
+export interface RefCouncil {
+  id: string; name: string; threshold: number; descriptor: RefCouncilDescriptor; members: (RefPublicIdentity & { name: string })[];
+}
+
+// ---------------------------------------------------------------- §8.1 descriptor and council ID
+
+/** v2 §8.1: "SHA256:" + hex SHA-256(utf8("keyward/v2 council") || 0x00 || canonical(descriptor)). */
+export function refCouncilId(descriptor: object): string {
+  return 'SHA256:' + sha256(Buffer.from('keyward/v2 council', 'utf8'), Buffer.from([0]), Buffer.from(refCanonical(descriptor), 'utf8')).toString('hex');
+}
+
+/** §8.1's rules over a descriptor's four fields (whatever object they came from); MALFORMED on any failure. */
+function councilFrom(d: { format: unknown; name: unknown; threshold: unknown; members: unknown }, where: string): RefCouncil {
+  if (d.format !== COUNCIL_FORMAT) throw malformed(`${where}.format is not ${COUNCIL_FORMAT}`);
+  if (typeof d.name !== 'string') throw malformed(`${where}.name is not a string`);
+  const k = d.threshold;
+  if (typeof k !== 'number' || !Number.isSafeInteger(k) || k < 1) throw malformed(`${where}.threshold is not an integer of 1 or more`);
+  if (!Array.isArray(d.members)) throw malformed(`${where}.members is not an array`);
+  const list = d.members as unknown[];
+  if (list.length < 1 || list.length > MAX_MEMBERS) throw malformed(`${where} has ${list.length} members, not 1..${MAX_MEMBERS}`);
+  if (k > list.length) throw malformed(`${where}.threshold ${k} is more than its ${list.length} members`);
+  const seen = new Set<string>();
+  const members = list.map((m, i) => {
+    const at = `${where}.members[${i}]`;
+    const o = exactObject(m, ['name', 'id', 'publicKey', 'signingKey'], at);
+    const name = str(o, 'name', at);
+    const id = idField(o, 'id', at);
+    // The id is the identity ID of its keys, the RSA key has 2048 bits or more (MALFORMED, not KEY_TOO_WEAK: §8.1).
+    const identity = refPublicIdentity(bytesField(o, 'publicKey', at), bytesField(o, 'signingKey', at), id, at);
+    if (seen.has(id)) throw malformed(`${at}.id occurs twice`);
+    seen.add(id);
+    return { ...identity, name };
+  });
+  const descriptor: RefCouncilDescriptor = { format: COUNCIL_FORMAT, name: d.name, threshold: k, members: list as RefCouncilMember[] };
+  return { id: refCouncilId(descriptor), name: d.name, threshold: k, descriptor, members };
+}
+
+/** v2 §8.1: a council descriptor (text, bytes or value), strict. */
+export function refParseCouncil(input: unknown): RefCouncil {
+  const d = exactObject(inputObject(input, 'council'), ['format', 'name', 'threshold', 'members'], 'council');
+  return councilFrom({ format: d['format'], name: d['name'], threshold: d['threshold'], members: d['members'] }, 'council');
+}
+/** A descriptor for these members, in this order (not checked: the negative vectors build bad ones too). */
+export function refMakeCouncil(name: string, threshold: number, members: readonly { name: string; identity: RefPublicIdentity }[]): RefCouncilDescriptor {
+  return {
+    format: COUNCIL_FORMAT, name, threshold,
+    members: members.map((m) => ({ name: m.name, id: m.identity.id, publicKey: b64u(m.identity.rsaSpki), signingKey: b64u(m.identity.edSpki) })),
+  };
+}
+
+// ---------------------------------------------------------------- §8.2 shares over GF(2^8)
+
+/** GF(2^8) product modulo x^8 + x^4 + x^3 + x + 1 (0x11B), shift and add. */
+function gfMul(a: number, b: number): number {
+  let p = 0;
+  for (let x = a, y = b; y > 0; y >>= 1) {
+    if (y & 1) p ^= x;
+    x <<= 1;
+    if (x & 0x100) x ^= 0x11b;
+  }
+  return p;
+}
+/** a^-1 = a^254 (the multiplicative group has 255 elements); a != 0. */
+function gfInv(a: number): number {
+  let r = 1;
+  for (let e = 254, x = a; e > 0; e >>= 1, x = gfMul(x, x)) if (e & 1) r = gfMul(r, x);
+  return r;
+}
+
+/**
+ * v2 §8.2: n shares of `secret` (any length), any k of which combine to it; share = y_1 .. y_len || x.
+ * `random` gives the points and coefficients (seeded for the vectors).
+ */
+export function refSplit(secret: Uint8Array, n: number, k: number, random: (len: number) => Buffer = crypto.randomBytes): Buffer[] {
+  if (!(k >= 1 && k <= n && n <= 255)) throw new RangeError('1 <= k <= n <= 255');
+  const xs: number[] = [];
+  while (xs.length < n) {
+    const x = random(1)[0]!;
+    if (x !== 0 && !xs.includes(x)) xs.push(x);
+  }
+  const shares = xs.map((x) => Buffer.concat([Buffer.alloc(secret.length), Buffer.from([x])]));
+  secret.forEach((byte, j) => {
+    const coefficients = [byte, ...random(k - 1)]; // p_j(0) = byte
+    for (const share of shares) {
+      const x = share[secret.length]!;
+      let y = 0;
+      for (let c = k - 1; c >= 0; c--) y = gfMul(y, x) ^ coefficients[c]!; // Horner
+      share[j] = y;
+    }
+  });
+  return shares;
+}
+
+/**
+ * v2 §8.2: Lagrange interpolation at 0, byte by byte, of m >= 1 shares of 33 bytes with distinct
+ * nonzero points. A share that cannot be combined is ESCROW_INVALID (§8.4 step 7).
+ */
+export function refCombine(shares: readonly Uint8Array[]): Buffer {
+  if (shares.length === 0) throw new RefError('ESCROW_INVALID', 'no shares to combine');
+  const xs = shares.map((s, i) => {
+    if (s.length !== SHARE_BYTES) throw new RefError('ESCROW_INVALID', `share ${i} is ${s.length} bytes, not ${SHARE_BYTES}`);
+    const x = s[SHARE_BYTES - 1]!;
+    if (x === 0) throw new RefError('ESCROW_INVALID', `share ${i} has the point 0`);
+    return x;
+  });
+  if (new Set(xs).size !== xs.length) throw new RefError('ESCROW_INVALID', 'two shares have one point');
+  // l_i(0) = prod_{m != i} x_m / (x_m - x_i); subtraction is XOR.
+  const basis = xs.map((xi, i) => xs.reduce((acc, xm, m) => (m === i ? acc : gfMul(acc, gfMul(xm, gfInv(xm ^ xi)))), 1));
+  const out = Buffer.alloc(SHARE_BYTES - 1);
+  for (let j = 0; j < out.length; j++) out[j] = shares.reduce((acc, s, i) => acc ^ gfMul(basis[i]!, s[j]!), 0);
+  return out;
+}
+
+/** v2 §8.2: utf8("keyward/v2 share " || decimal(i)). */
+export function refShareLabel(index: number): Buffer {
+  return Buffer.from(`keyward/v2 share ${index}`, 'utf8');
+}
+export function refWrapShare(share: Uint8Array, index: number, rsa: KeyObject): Buffer {
+  return crypto.publicEncrypt({ key: rsa, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: refShareLabel(index) }, share);
+}
+/** RSA-OAEP-256 under member i's label; UNWRAP_FAILED if it does not decrypt (the length is the caller's check). */
+export function refUnwrapShare(wrapped: Uint8Array, index: number, rsaPrivate: KeyObject): Buffer {
+  try {
+    return crypto.privateDecrypt({ key: rsaPrivate, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: refShareLabel(index) }, wrapped);
+  } catch {
+    throw new RefError('UNWRAP_FAILED', `share ${index} does not unwrap`);
+  }
+}
+/** §8.3 check 8: a member's share unwraps, is 33 bytes and its point is not 0 (ESCROW_INVALID). */
+function memberShare(wrapped: Buffer, index: number, rsaPrivate: KeyObject): Buffer {
+  let share: Buffer;
+  try {
+    share = refUnwrapShare(wrapped, index, rsaPrivate);
+  } catch {
+    throw new RefError('ESCROW_INVALID', `share ${index} does not unwrap`);
+  }
+  if (share.length !== SHARE_BYTES || share[SHARE_BYTES - 1] === 0) throw new RefError('ESCROW_INVALID', `share ${index} is not a share`);
+  return share;
+}
+
+// ---------------------------------------------------------------- §8.3 escrow blob for a council
+
+export interface RefCouncilEscrow {
+  format: string; fileId: string; serial: string; description: string; createdAt: string;
+  owner: { name: string; id: string; publicKey: string; signingKey: string };
+  authority: { kind: 'council'; name: string; id: string; threshold: number; members: RefCouncilMember[] };
+  prefix: string; payloadDigest: string; fileSignature: string; shares: string[]; signature: string;
+}
+
+/**
+ * v2 §8.3: the owner's signed blob for a council: the file key split (`shares`, raw, to make a bad
+ * blob; default a fresh split) and share i wrapped for member i. `council` need not be valid.
+ */
+export function refMakeCouncilEscrow(o: {
+  file: Buffer; fileKey: Buffer; owner: RefPrivateIdentity; ownerName: string; council: RefCouncilDescriptor; description: string; createdAt: string;
+  shares?: Buffer[]; random?: (len: number) => Buffer; wrapShare?: (share: Buffer, index: number, rsa: KeyObject) => Buffer;
+  edit?: (unsigned: Omit<RefCouncilEscrow, 'signature'>) => Record<string, unknown>;
+}): RefCouncilEscrow {
+  const p = refParseFile(o.file);
+  if (p.version !== 2) throw new Error('an escrow blob v2 is for a v2 file');
+  const c = o.council;
+  const shares = o.shares ?? refSplit(o.fileKey, c.members.length, c.threshold, o.random);
+  const wrap = o.wrapShare ?? refWrapShare;
+  const unsigned: Omit<RefCouncilEscrow, 'signature'> = {
+    format: ESCROW2_FORMAT, fileId: b64u(p.fileId), serial: refSerial(p.fileId), description: o.description, createdAt: o.createdAt,
+    owner: { name: o.ownerName, id: o.owner.id, publicKey: b64u(o.owner.rsaSpki), signingKey: b64u(o.owner.edSpki) },
+    authority: { kind: 'council', name: c.name, id: refCouncilId(c), threshold: c.threshold, members: c.members },
+    prefix: b64u(prefixOf(p)), payloadDigest: b64u(refPayloadDigest(p.payload, p.chunkSize)), fileSignature: b64u(p.signature!),
+    shares: c.members.map((m, i) => b64u(wrap(shares[i]!, i + 1, crypto.createPublicKey({ key: Buffer.from(m.publicKey, 'base64url'), format: 'der', type: 'spki' })))),
+  };
+  return refSignObject('keyward/v2 escrow', o.edit ? o.edit(unsigned) : unsigned, o.owner.edPrivate) as unknown as RefCouncilEscrow;
+}
+
+/** Checks 1 to 6 of §8.3 (= §4's, with the council's rules in check 1); the council's blob or NO_MATCHING_KEY for an identity's. */
+function councilBlob(input: unknown, o: { expectOwner?: string }) {
+  const e = parseEscrowV2(inputObject(input, 'escrow blob'));
+  const { owner, header } = checkEscrowSigned(e, o);
+  if (e.authority.kind !== 'council') {
+    throw new RefError('NO_MATCHING_KEY', `blob is for the identity ${e.authority.id}`, { keyIds: [e.authority.keyId] });
+  }
+  return { blob: e.b as unknown as RefCouncilEscrow, owner, header, council: e.authority.council, shares: e.authority.shares };
+}
+/** Member i (1-based) of the council that this identity is, its RSA key ID and identity ID both; 0 if none. */
+function indexIn(council: RefCouncil, who: RefPublicIdentity): number {
+  return council.members.findIndex((m) => m.id === who.id && m.keyId === who.keyId) + 1;
+}
+const notAMember = (council: RefCouncil, who: RefPublicIdentity): RefError =>
+  new RefError('NO_MATCHING_KEY', `${who.id} is not a member of the council ${council.id}`, { keyIds: council.members.map((m) => m.keyId) });
+
+export interface RefMemberChecked {
+  version: 2; blob: RefCouncilEscrow; owner: RefPublicIdentity; header: ParsedFile; council: RefCouncil; index: number; share: Buffer;
+  /** Only when k = 1: the share alone is the key, and check 8 proved it opens the header. */
+  fileKey?: Buffer;
+}
+
+/** v2 §8.3 "a member's check at intake", checks 1 to 8 in order; the first failure is thrown. */
+export function refCheckEscrowAsMember(input: unknown, member: RefPrivateIdentity, o: { expectOwner?: string; expectCouncil?: string } = {}): RefMemberChecked {
+  const { blob, owner, header, council, shares } = councilBlob(input, o);
+  // 7. the council expected, and the checker is member i of it.
+  if (o.expectCouncil !== undefined && council.id !== o.expectCouncil) throw new RefError('SIGNER_UNTRUSTED', `blob for council ${council.id}, not ${o.expectCouncil}`);
+  const index = indexIn(council, member);
+  if (index === 0) throw notAMember(council, member);
+  // 8. the member's own share unwraps under its label; for k = 1 it is the key and opens the header.
+  const share = memberShare(shares[index - 1]!, index, member.rsaPrivate);
+  if (council.threshold > 1) return { version: 2, blob, owner, header, council, index, share };
+  const fileKey = refCombine([share]);
+  checkKeyOpensHeader(fileKey, header, 'the share');
+  return { version: 2, blob, owner, header, council, index, share, fileKey };
+}
+
+/** Every k-subset of 0 .. n-1, in lexicographic order. */
+function subsets(n: number, k: number): number[][] {
+  if (k === 0) return [[]];
+  const out: number[][] = [];
+  for (let first = 0; first <= n - k; first++) for (const rest of subsets(n - first - 1, k - 1)) out.push([first, ...rest.map((r) => r + first + 1)]);
+  return out;
+}
+
+export interface RefQuorumChecked {
+  version: 2; blob: RefCouncilEscrow; owner: RefPublicIdentity; header: ParsedFile; council: RefCouncil; present: number[]; fileKey: Buffer;
+}
+/**
+ * v2 §8.3 "with k or more member keys together": checks 1 to 6; every key a member's (NO_MATCHING_KEY);
+ * at least k distinct members (QUORUM_NOT_MET); every present share unwraps, and every k-subset of
+ * them combines to one key that passes §4 check 8 (ESCROW_INVALID).
+ */
+export function refCheckEscrowWithMembers(input: unknown, members: readonly RefPrivateIdentity[], o: { expectOwner?: string } = {}): RefQuorumChecked {
+  const { blob, owner, header, council, shares } = councilBlob(input, o);
+  const keyOf = new Map<number, RefPrivateIdentity>();
+  for (const m of members) {
+    const index = indexIn(council, m);
+    if (index === 0) throw notAMember(council, m);
+    if (!keyOf.has(index)) keyOf.set(index, m);
+  }
+  const present = [...keyOf.keys()].sort((a, b) => a - b);
+  if (present.length < council.threshold) throw new RefError('QUORUM_NOT_MET', `${present.length} distinct members, the council needs ${council.threshold}`);
+  const unwrapped = present.map((i) => memberShare(shares[i - 1]!, i, keyOf.get(i)!.rsaPrivate));
+  let fileKey: Buffer | undefined;
+  for (const subset of subsets(present.length, council.threshold)) {
+    const key = refCombine(subset.map((s) => unwrapped[s]!));
+    if (fileKey === undefined) {
+      checkKeyOpensHeader(key, header, 'the combined shares');
+      fileKey = key;
+    } else if (!key.equals(fileKey)) {
+      throw new RefError('ESCROW_INVALID', `members ${subset.map((s) => present[s]).join(', ')} combine to another key`);
+    }
+  }
+  return { version: 2, blob, owner, header, council, present, fileKey: fileKey! };
+}
+
+// ---------------------------------------------------------------- §8.4 partial recovery blob
+
+export interface RefPartial {
+  format: string; fileId: string; serial: string; description: string; createdAt: string; headerHmac: string; escrowDigest: string;
+  owner: { name: string; id: string; keyId: string };
+  issuer: { kind: 'member'; name: string; id: string; publicKey: string; signingKey: string; council: string; index: number };
+  wrappedShare: string; signature: string;
+}
+
+/** v2 §8.4: issued by a member from a council blob its check (§8.3 checks 1-8) passes, for the owner's new identity. */
+export function refMakePartial(o: {
+  escrow: unknown; member: RefPrivateIdentity; memberName: string; newOwner: RefPublicIdentity; newOwnerName: string; createdAt: string;
+  share?: Buffer; edit?: (unsigned: Omit<RefPartial, 'signature'>) => Record<string, unknown>;
+}): RefPartial {
+  const good = refCheckEscrowAsMember(o.escrow, o.member);
+  const unsigned: Omit<RefPartial, 'signature'> = {
+    format: RECOVERY2_FORMAT, fileId: good.blob.fileId, serial: good.blob.serial, description: good.blob.description, createdAt: o.createdAt,
+    headerHmac: b64u(good.header.hmac), escrowDigest: refEscrowDigest(good.blob),
+    owner: { name: o.newOwnerName, id: o.newOwner.id, keyId: o.newOwner.keyId },
+    issuer: {
+      kind: 'member', name: o.memberName, id: o.member.id, publicKey: b64u(o.member.rsaSpki), signingKey: b64u(o.member.edSpki),
+      council: good.council.id, index: good.index,
+    },
+    wrappedShare: b64u(refWrapShare(o.share ?? good.share, good.index, o.newOwner.rsa)),
+  };
+  return refSignObject('keyward/v2 partial', o.edit ? o.edit(unsigned) : unsigned, o.member.edPrivate) as unknown as RefPartial;
+}
+
+/** v2 §8.4 step 1: strict fields and types; issuer.id is the identity ID of its keys (MALFORMED). */
+function parsePartial(raw: unknown) {
+  const b = exactObject(raw, PARTIAL_FIELDS, 'partial');
+  if (str(b, 'format', 'partial') !== RECOVERY2_FORMAT) throw malformed(`partial.format is not ${RECOVERY2_FORMAT}`);
+  const fileId = bytesField(b, 'fileId', 'partial', 16);
+  serialField(b, 'partial');
+  str(b, 'description', 'partial');
+  timeField(b, 'createdAt', 'partial');
+  const headerHmac = bytesField(b, 'headerHmac', 'partial', 32);
+  bytesField(b, 'escrowDigest', 'partial', 32);
+  const ow = exactObject(b['owner'], ['name', 'id', 'keyId'], 'partial.owner');
+  str(ow, 'name', 'partial.owner');
+  idField(ow, 'id', 'partial.owner');
+  const ownerKeyId = idField(ow, 'keyId', 'partial.owner');
+  const is = exactObject(b['issuer'], ['kind', 'name', 'id', 'publicKey', 'signingKey', 'council', 'index'], 'partial.issuer');
+  if (str(is, 'kind', 'partial.issuer') !== 'member') throw malformed('partial.issuer.kind is not "member"');
+  str(is, 'name', 'partial.issuer');
+  const issuer = refPublicIdentity(bytesField(is, 'publicKey', 'partial.issuer'), bytesField(is, 'signingKey', 'partial.issuer'), idField(is, 'id', 'partial.issuer'), 'partial.issuer');
+  const council = idField(is, 'council', 'partial.issuer');
+  const index = num(is, 'index', 'partial.issuer');
+  if (!Number.isSafeInteger(index) || index < 1 || index > MAX_MEMBERS) throw malformed(`partial.issuer.index ${index} is not 1..${MAX_MEMBERS}`);
+  const wrapped = bytesField(b, 'wrappedShare', 'partial');
+  const signature = bytesField(b, 'signature', 'partial', SIG);
+  return { b, fileId, headerHmac, ownerKeyId, issuer, council, index, wrapped, signature };
+}
+
+/**
+ * v2 §8.4 "opening a file with partials", steps 1 to 7 in order (each step over every partial before
+ * the next). `councils` are the councils the reader pinned; `readerPem` its RSA private key.
+ */
+export function refDecryptWithPartials(file: Buffer, inputs: readonly unknown[], readerPem: string, o: RefReadOptions & { councils: readonly RefCouncil[] }): RefDecrypted {
+  // 1. strict fields; issuer.id.
+  const partials = inputs.map((input) => parsePartial(inputObject(input, 'partial')));
+  // 2. each signature, context keyward/v2 partial.
+  for (const p of partials) {
+    if (!refVerifySig('keyward/v2 partial', Buffer.from(refCanonical(withoutSignature(p.b)), 'utf8'), p.issuer.ed, p.signature)) {
+      throw new RefError('SIGNATURE_INVALID', 'a partial\'s signature does not verify');
+    }
+  }
+  // 3. a pinned council, whose member issuer.index is issuer.id; all partials name one council.
+  for (const p of partials) {
+    const member = o.councils.find((c) => c.id === p.council)?.members[p.index - 1];
+    if (member === undefined || member.id !== p.issuer.id) throw new RefError('SIGNER_UNTRUSTED', `${p.issuer.id} is not member ${p.index} of a pinned council`);
+  }
+  if (new Set(partials.map((p) => p.council)).size > 1) throw new RefError('BLOB_MISMATCH', 'the partials name more than one council');
+  // 4. for the reader's key.
+  const { key, keyId: mine } = loadPrivate(readerPem);
+  for (const p of partials) if (p.ownerKeyId !== mine) throw new RefError('NO_MATCHING_KEY', `partial is for ${p.ownerKeyId}`, { keyIds: [p.ownerKeyId] });
+  // 5. for this file (its prefix parsed, §3.4 steps 1 and 2).
+  const f = refParseFile(file);
+  checkExpectedSigner(f, o);
+  for (const p of partials) if (!f.fileId.equals(p.fileId) || !f.hmac.equals(p.headerHmac)) throw new RefError('BLOB_MISMATCH', 'a partial is for another file');
+  // 6. k distinct members, k the pinned council's (two partials of one member count once); nothing unwrapped before.
+  const council = o.councils.find((c) => c.id === partials[0]?.council);
+  const byMember = new Map<number, (typeof partials)[number]>();
+  for (const p of partials) if (!byMember.has(p.index)) byMember.set(p.index, p);
+  if (council === undefined || byMember.size < council.threshold) {
+    throw new RefError('QUORUM_NOT_MET', `partials from ${byMember.size} distinct members, the council needs ${council?.threshold ?? 1}`);
+  }
+  // 7. unwrap each share under its index's label, combine, the header HMAC, then §3.4 from step 4 on.
+  const shares = [...byMember.values()].map((p) => refUnwrapShare(p.wrapped, p.index, key));
+  const fileKey = refCombine(shares);
+  if (!crypto.timingSafeEqual(hmac(deriveKeys(fileKey, f.salt).headerMacKey, f.headerBytes), f.hmac)) {
+    throw new RefError('ESCROW_INVALID', 'the shares do not open the file');
+  }
+  return openParsed(f, fileKey);
+}
+
+/** v2 §8.4 "recovery by decryption": the k-member check, the file's prefix is the blob's, then §3.4 from step 4 on. */
+export function refDecryptWithMembers(file: Buffer, escrow: unknown, members: readonly RefPrivateIdentity[], o: RefReadOptions = {}): RefDecrypted {
+  const q = refCheckEscrowWithMembers(escrow, members);
+  const f = refParseFile(file);
+  if (!prefixOf(f).equals(b64uDecode(q.blob.prefix, 'escrow.prefix'))) throw new RefError('BLOB_MISMATCH', 'the file\'s prefix is not the blob\'s');
+  checkExpectedSigner(f, o);
+  return openParsed(f, q.fileKey);
+}
+
+// ---------------------------------------------------------------- §8.5 drill report
+
+export interface RefDrillReport {
+  format: string; council: { name: string; id: string; threshold: number }; createdAt: string;
+  members: { index: number; id: string }[]; results: { blob: string; fileId: string; serial: string; result: string }[];
+  signatures: { id: string; signature: string }[];
+}
+const DRILL_FIELDS = ['format', 'council', 'createdAt', 'members', 'results', 'signatures'] as const;
+
+/**
+ * v2 §8.5: k or more members check each blob together (§8.3) and sign the report. Keys that are not
+ * members are NO_MATCHING_KEY, fewer than k distinct members QUORUM_NOT_MET.
+ */
+export function refRunDrill(o: {
+  council: RefCouncil; members: readonly RefPrivateIdentity[]; blobs: readonly Buffer[]; createdAt: string;
+  edit?: (unsigned: Omit<RefDrillReport, 'signatures'>) => Omit<RefDrillReport, 'signatures'>;
+}): RefDrillReport {
+  const byIndex = new Map<number, RefPrivateIdentity>();
+  for (const m of o.members) {
+    const index = indexIn(o.council, m);
+    if (index === 0) throw notAMember(o.council, m);
+    if (!byIndex.has(index)) byIndex.set(index, m);
+  }
+  if (byIndex.size < o.council.threshold) throw new RefError('QUORUM_NOT_MET', `${byIndex.size} distinct members`);
+  const present = [...byIndex.entries()].sort(([a], [b]) => a - b);
+  const results = o.blobs.map((bytes) => {
+    let named = { fileId: '', serial: '' };
+    try {
+      const e = parseEscrowV2(refParseStrictJson(bytes, 'escrow blob'));
+      named = { fileId: b64u(e.fileId), serial: e.serial };
+    } catch {
+      // a blob that does not parse names no file
+    }
+    let result = 'GOOD';
+    try {
+      refCheckEscrowWithMembers(bytes, present.map(([, m]) => m));
+    } catch (e) {
+      if (!(e instanceof RefError)) throw e;
+      result = e.code;
+    }
+    return { blob: b64u(sha256(bytes)), ...named, result };
+  });
+  const made: Omit<RefDrillReport, 'signatures'> = {
+    format: DRILL_FORMAT, council: { name: o.council.name, id: o.council.id, threshold: o.council.threshold }, createdAt: o.createdAt,
+    members: present.map(([index, m]) => ({ index, id: m.id })), results,
+  };
+  const unsigned = o.edit ? o.edit(made) : made;
+  const body = Buffer.from(refCanonical(unsigned), 'utf8');
+  return { ...unsigned, signatures: present.map(([, m]) => ({ id: m.id, signature: b64u(refSign('keyward/v2 drill', body, m.edPrivate)) })) };
+}
+export function refDrillPassed(report: RefDrillReport): boolean {
+  return report.results.every((r) => r.result === 'GOOD');
+}
+
+/** v2 §8.5, first check: strict fields and types. */
+function parseDrill(raw: unknown): RefDrillReport {
+  const r = exactObject(raw, DRILL_FIELDS, 'drill');
+  if (str(r, 'format', 'drill') !== DRILL_FORMAT) throw malformed(`drill.format is not ${DRILL_FORMAT}`);
+  const c = exactObject(r['council'], ['name', 'id', 'threshold'], 'drill.council');
+  str(c, 'name', 'drill.council');
+  idField(c, 'id', 'drill.council');
+  num(c, 'threshold', 'drill.council');
+  timeField(r, 'createdAt', 'drill');
+  const list = (k: string): unknown[] => {
+    const v = r[k];
+    if (!Array.isArray(v)) throw malformed(`drill.${k} is not an array`);
+    return v as unknown[];
+  };
+  list('members').forEach((m, i) => {
+    const o = exactObject(m, ['index', 'id'], `drill.members[${i}]`);
+    num(o, 'index', `drill.members[${i}]`);
+    idField(o, 'id', `drill.members[${i}]`);
+  });
+  list('results').forEach((x, i) => {
+    const at = `drill.results[${i}]`;
+    const o = exactObject(x, ['blob', 'fileId', 'serial', 'result'], at);
+    bytesField(o, 'blob', at, 32);
+    if (str(o, 'fileId', at) !== '') bytesField(o, 'fileId', at, 16);
+    if (str(o, 'serial', at) !== '') serialField(o, at);
+    if (!RESULT_RE.test(str(o, 'result', at))) throw malformed(`${at}.result is not GOOD or a code`);
+  });
+  list('signatures').forEach((s, i) => {
+    const o = exactObject(s, ['id', 'signature'], `drill.signatures[${i}]`);
+    idField(o, 'id', `drill.signatures[${i}]`);
+    bytesField(o, 'signature', `drill.signatures[${i}]`, SIG);
+  });
+  return r as unknown as RefDrillReport;
+}
+
+/** v2 §8.5: a drill report checked against the council's descriptor, in the spec's order. */
+export function refVerifyDrill(input: unknown, council: RefCouncil): RefDrillReport {
+  const r = parseDrill(inputObject(input, 'drill report'));
+  if (r.council.id !== council.id) throw new RefError('SIGNER_UNTRUSTED', `report for council ${r.council.id}, not ${council.id}`);
+  let last = 0;
+  for (const m of r.members) {
+    // By increasing index (so no index twice), each the member of that index.
+    if (m.index <= last || council.members[m.index - 1]?.id !== m.id) throw new RefError('SIGNER_UNTRUSTED', `${m.id} is not member ${m.index}, or comes out of order`);
+    last = m.index;
+  }
+  if (r.members.length < council.threshold) throw new RefError('QUORUM_NOT_MET', `${r.members.length} members signed, the council needs ${council.threshold}`);
+  if (r.signatures.length !== r.members.length || r.signatures.some((s, i) => s.id !== r.members[i]!.id)) {
+    throw new RefError('SIGNATURE_INVALID', 'the signatures are not those of the members who took part');
+  }
+  const body = Buffer.from(refCanonical(Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'signatures'))), 'utf8');
+  r.signatures.forEach((s, i) => {
+    const member = council.members[r.members[i]!.index - 1]!;
+    if (!refVerifySig('keyward/v2 drill', body, member.ed, b64uDecode(s.signature, 'drill signature'))) {
+      throw new RefError('SIGNATURE_INVALID', `the signature of member ${r.members[i]!.index} does not verify`);
+    }
+  });
+  return r;
 }

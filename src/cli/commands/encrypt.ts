@@ -1,7 +1,8 @@
 /**
  * `keyward encrypt`: FILE to FILE.keyward, and the escrow blob for the backup
  * authority. With `--sign`, a signed v2 file (keyward-v2.md §3) and, for an
- * authority identity, a signed v2 escrow blob (§4); without it, v1 (spec v1 §3–§5).
+ * authority identity, a signed v2 escrow blob (§4), or for a council, a
+ * council escrow blob (§8.3); without it, v1 (spec v1 §3–§5).
  */
 import { basename, resolve } from 'node:path';
 import {
@@ -19,7 +20,7 @@ import {
 } from '../../core/index.ts';
 import { AtomicFile, commitAll } from '../atomic-file.ts';
 import { outputExists, usageError, withContext } from '../errors.ts';
-import { loadPrivateKeyFile, loadPublicKeyFile, needIdentity } from '../key-files.ts';
+import { loadPrivateKeyFile, loadPublicKeyFile, loadPublicKeyOrCouncil, needIdentity } from '../key-files.ts';
 import { guessType } from '../mime.ts';
 import { nodeChunkCrypto } from '../node-chunk-crypto.ts';
 import { READ_SIZE, openInput, pathExists } from '../node-io.ts';
@@ -41,7 +42,7 @@ const SPEC = {
   },
 } as const;
 
-const USAGE = `Usage: keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem
+const USAGE = `Usage: keyward encrypt FILE --owner OWNER.pub.pem [--sign OWNER.pem] --authority AUTH.pub.pem|COUNCIL.json
         [--description TEXT] [--owner-name TEXT] [--authority-name TEXT]
         [--chunk-size BYTES] [--out PATH] [--escrow-out PATH] [--force]
 
@@ -57,17 +58,23 @@ carries what the authority needs to check on receipt that it opens this very
 file (keyward escrow check). Without --sign, the file and blob are format 1,
 as before.
 
+With a council as --authority (COUNCIL.json, keyward council create), the
+file key is split so that any K of its members together recover it, and each
+member's share is wrapped for that member in the escrow blob; this needs
+--sign. Confirm the council ID (keyward id COUNCIL.json) before you use it.
+
 Options:
   --owner PATH           the owner's public key or public identity (PEM or JWK) (required)
   --sign PATH            the owner's private identity (NAME.pem of keyward keygen): sign the file;
                          it must be the private half of --owner (an encrypted one takes
                          KEYWARD_PASSPHRASE, else asks on the terminal)
-  --authority PATH       the backup authority's public key or public identity (required)
+  --authority PATH       the backup authority's public key or public identity, or a
+                         council file (required)
   --description TEXT     a description of the key, for the authority (default empty)
   --owner-name TEXT      the owner's name in the escrow blob (default: the "Name:" line of
                          the --sign or --owner file, else empty)
   --authority-name TEXT  the authority's name in the escrow blob (default: the "Name:" line of
-                         the --authority file, else empty)
+                         the --authority file, else empty; a council's name is its own)
   --chunk-size BYTES     plaintext bytes per chunk: a power of two from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}
                          (default ${DEFAULT_CHUNK_SIZE})
   --out PATH             the encrypted file (default FILE.keyward)
@@ -107,7 +114,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   let signerId: string | undefined;
   try {
     const owner = await loadPublicKeyFile(flags.owner, '--owner');
-    const authority = await loadPublicKeyFile(flags.authority, '--authority');
+    const authority = await loadPublicKeyOrCouncil(flags.authority, '--authority');
     const signFile = flags.sign === undefined ? undefined : await loadPrivateKeyFile(flags.sign, '--sign', ctx.env);
     const signer = signFile && flags.sign !== undefined ? needIdentity(signFile, '--sign', flags.sign, 'cannot sign') : undefined;
     // §3.1: the file's single owner stanza is the signer's RSA key; a signature by someone else would name another author.
@@ -115,16 +122,21 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
       throw withContext(usageError('--sign is not the private identity of --owner: a file is signed by its owner', USAGE), `--sign ${flags.sign ?? ''}`);
     }
     signerId = signer?.id;
+    if (authority.kind === 'council') {
+      // §8.3: a council's escrow blob is signed by the owner, who must be able to sign.
+      if (!signer) throw usageError('--authority is a council: its escrow blob is signed by the owner, so --sign is needed', USAGE);
+      if (flags['authority-name'] !== undefined) throw usageError("--authority-name cannot rename a council: its name is part of the council ID", USAGE);
+    }
     const options = {
       // Whole milliseconds, as a browser's File.lastModified gives. Rounded, not floored:
       // mtimeMs is a float, and a time set to ...123 ms can read back as ...122.9999.
       meta: { name: basename(inputPath), type: guessType(inputPath), size: input.size, lastModified: Math.round(input.mtimeMs) },
       owner: owner.key,
-      // An authority identity gets a v2 escrow blob when the file is signed; a v1 key a v1 blob.
-      authority: authority.identity ?? authority.key,
+      // An authority identity gets a v2 escrow blob when the file is signed; a v1 key a v1 blob; a council a council blob.
+      authority: authority.kind === 'council' ? authority.council : (authority.file.identity ?? authority.file.key),
       ...(signer ? { signer } : {}),
       ownerName: flags['owner-name'] ?? signFile?.name ?? owner.name ?? '',
-      authorityName: flags['authority-name'] ?? authority.name ?? '',
+      authorityName: authority.kind === 'council' ? authority.council.name : (flags['authority-name'] ?? authority.file.name ?? ''),
       description: flags.description ?? '',
       ...(chunkSize === undefined ? {} : { chunkSize }),
       chunkCrypto: nodeChunkCrypto,
@@ -160,7 +172,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     ctx.print(`authority   ${escrowBlob.authority.keyId}`);
   } else {
     ctx.print(`owner       ${escrowBlob.owner.id}`);
-    ctx.print(`authority   ${escrowBlob.authority.id}`);
+    const { authority } = escrowBlob;
+    ctx.print(`authority   ${authority.id}${authority.kind === 'council' ? `  (council, ${authority.threshold} of ${authority.members.length} members recover the file)` : ''}`);
   }
   ctx.print(`signed by   ${signerId ?? 'nobody: unsigned (v1) file'}`);
 }

@@ -23,9 +23,12 @@ so none of it is verified):
   a v2 escrow blob: format, fileId, serial, description, createdAt, owner
                     (name, id), authority, payloadDigest, signer
   a v2 recovery blob: format, fileId, serial, description, createdAt, owner,
-                    issuer, headerHmac, escrowDigest, signer
+                    issuer, headerHmac, escrowDigest, signer (a council member's
+                    partial one: its issuer names the council and the member's index)
   a receipt:        format, fileId, serial, escrowDigest, owner, authority
                     (name, id), receivedAt, signer
+  a drill report:   format, council, createdAt, members, results, signer (the
+                    identity IDs of the members who signed it)
 "signer" is who the file or blob claims signed it: "keyward verify" and
 "keyward escrow check" check that. Wrapped keys, salts, MACs and signatures
 are not shown. Control, bidi and zero-width characters in names and
@@ -56,9 +59,20 @@ async function describeBlob(path: string): Promise<object> {
       const { format, fileId, serial, description, createdAt, headerHmac, escrowDigest, owner, issuer } = parsed.blob;
       return { format, fileId, serial, description, createdAt, owner, issuer: { kind: issuer.kind, name: issuer.name, id: issuer.id }, headerHmac, escrowDigest, signer: issuer.id };
     }
+    case 'partial': {
+      // §8.4: a council member's partial recovery blob; its wrapped share is left out.
+      const { format, fileId, serial, description, createdAt, headerHmac, escrowDigest, owner, issuer } = parsed.blob;
+      const { kind, name, id, council, index } = issuer;
+      return { format, fileId, serial, description, createdAt, owner, issuer: { kind, name, id, council, index }, headerHmac, escrowDigest, signer: id };
+    }
     case 'receipt': {
       const { format, fileId, serial, escrowDigest, owner, authority, receivedAt } = parsed.receipt;
       return { format, fileId, serial, escrowDigest, owner, authority: { name: authority.name, id: authority.id }, receivedAt, signer: authority.id };
+    }
+    case 'drill': {
+      // §8.5: signed by every member listed; "signer" names them all.
+      const { format, council, createdAt, members, results } = parsed.report;
+      return { format, council, createdAt, members, results, signer: members.map((m) => m.id) };
     }
   }
 }

@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import { createTestStore, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { identityPem, testIdentity } from '../../store/test-identities.ts';
 import { CouncilSetup } from './council-setup.tsx';
+
+// Imports, checks and drills run real RSA and PBKDF2 on a shared machine: wait for them, however long they take here.
+configure({ asyncUtilTimeout: 20_000 });
 
 const alice = await testIdentity('authority.pem');
 const bob = await testIdentity('stranger.pem');
@@ -67,6 +70,10 @@ describe('CouncilSetup', () => {
     expect(within(created).getByText(formatKeyIdForHumans(council.id))).toHaveAttribute('data-key-id', council.id);
     expect(created).toHaveTextContent('Saved Recovery-council.keyward-council.json: council “Recovery council”, 2 of 3 members.');
     expect(created).toHaveFocus();
+
+    await user.click(within(created).getByRole('button', { name: 'Set up another council' }));
+    expect(screen.getByRole('heading', { name: 'Set up a council' })).toHaveFocus();
+    expect(screen.queryByRole('list', { name: 'Council members' })).not.toBeInTheDocument();
   });
 
   it('refuses a v1 key, a private identity and a duplicate member next to the form, and lists none of them', async () => {

@@ -29,6 +29,7 @@ export function CouncilSetup() {
   // The control offers only 1 … n; a member removed below the chosen k brings it down with it.
   const k = Math.min(Math.max(threshold, 1), Math.max(n, 1));
   const done = useRef<HTMLDivElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (created) done.current?.focus();
   }, [created]);
@@ -40,7 +41,9 @@ export function CouncilSetup() {
 
   return (
     <section className="panel" aria-labelledby="council-setup-heading">
-      <h2 id="council-setup-heading">Set up a council</h2>
+      <h2 id="council-setup-heading" ref={heading} tabIndex={-1}>
+        Set up a council
+      </h2>
       <p>
         A council is a backup authority no single person holds: each member keeps a share of every file key, and any k of
         them together recover a file, never fewer. Import each member’s public identity (<code>NAME.pub.pem</code>), in the
@@ -103,7 +106,16 @@ export function CouncilSetup() {
             Send the file to every owner who escrows to this council, and read this ID out to each of them (by phone or in
             person): their app pins the council only once they confirm it.
           </p>
-          <button type="button" className="button button--quiet button--small" onClick={clearCouncil}>
+          <button
+            type="button"
+            className="button button--quiet button--small"
+            onClick={() => {
+              // The button goes with the council shown: focus goes to the top of the set-up, not to the page body.
+              clearCouncil();
+              setCouncilName('');
+              heading.current?.focus();
+            }}
+          >
             Set up another council
           </button>
         </div>

@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { createTestStore, recordingDownloader, testKeyPem } from '../../store/test-adapters.ts';
 import { evadingCouncilEscrow, makeCouncilFile, testCouncil } from '../../store/test-councils.ts';
 import { identityPem, testIdentity } from '../../store/test-identities.ts';
 import { DrillPanel } from './drill-panel.tsx';
+
+// Imports, checks and drills run real RSA and PBKDF2 on a shared machine: wait for them, however long they take here.
+configure({ asyncUtilTimeout: 20_000 });
 
 const plaintext = new Uint8Array(20_000).map((_, i) => (i * 5) & 0xff);
 const owner = await testIdentity('owner.pem');
@@ -73,14 +76,25 @@ describe('DrillPanel (spec v2 §8.5)', () => {
     const report = parseDrillReport(await download.saved[0]!.blob.text());
     await verifyDrillReport(report, council);
     expect(report.members).toEqual([{ index: 1, id: alice.id }, { index: 2, id: bob.id }]);
+
+    // Ending the drill forgets the keys, the blobs and the result.
+    await user.click(screen.getByRole('button', { name: 'End the drill and forget the keys' }));
+    expect(screen.getByRole('heading', { name: 'Council drill' })).toHaveFocus();
+    expect(screen.queryByRole('list', { name: 'Members present' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('group', { name: 'Drill result' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Run the drill' })).toBeDisabled();
   });
 
   it('fails the drill on an evading blob, whose own member checks pass, with the code’s sentence on that blob', async () => {
     const { user } = await setup();
     await user.upload(screen.getByLabelText('Choose blobs for the drill'), [blobFile(first.escrowJson, 'a.json'), blobFile(evading, 'evading.json')]);
-    await loadMember(user, await identityPem(alice, 'private'));
     await loadMember(user, await identityPem(carol, 'private'));
     await screen.findByRole('listitem', { name: 'Member 3 “Carol”' });
+    await loadMember(user, await identityPem(alice, 'private'));
+    // Listed in the council's order, as the report lists them, whatever the order they were loaded in.
+    await screen.findByRole('listitem', { name: 'Member 1 “Alice”' });
+    const present = screen.getByRole('list', { name: 'Members present' });
+    expect(within(present).getAllByRole('listitem').map((li) => li.getAttribute('aria-label'))).toEqual(['Member 1 “Alice”', 'Member 3 “Carol”']);
     await user.click(screen.getByRole('button', { name: 'Run the drill' }));
 
     const result = await screen.findByRole('group', { name: 'Drill result' });
@@ -105,6 +119,21 @@ describe('DrillPanel (spec v2 §8.5)', () => {
     expect(screen.queryByRole('group', { name: 'Drill result' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Download drill report' })).not.toBeInTheDocument();
     expect(download.saved).toEqual([]);
+  });
+
+  it('adds this desk’s own stored identity with one click, beside a member’s pasted one', async () => {
+    const { store, user } = await setup();
+    const imported = await store.getState().importAuthorityKey({ text: await identityPem(bob, 'private'), name: 'Bob’s desk' });
+    if ('error' in imported) throw new Error(imported.error.message);
+    await user.upload(screen.getByLabelText('Choose blobs for the drill'), [blobFile(first.escrowJson, 'a.json')]);
+    await user.click(await screen.findByRole('button', { name: 'Add this desk’s identity “Bob’s desk”' }));
+    await screen.findByRole('listitem', { name: 'Member 2 “Bob”' });
+    expect(screen.queryByRole('button', { name: /Add this desk’s identity/ })).not.toBeInTheDocument();
+    await loadMember(user, await identityPem(carol, 'private'));
+    await user.click(screen.getByRole('button', { name: 'Run the drill' }));
+    const result = await screen.findByRole('group', { name: 'Drill result' });
+    expect(within(result).getByRole('status')).toHaveTextContent('The drill passed');
+    expect(result).toHaveTextContent('members 2, 3.');
   });
 
   it('refuses a public identity, a v1 private key and the same member twice when loading members', async () => {

@@ -1,11 +1,11 @@
-import { type SubmitEvent, useId, useState } from 'react';
+import { type SubmitEvent, useId, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { appError } from '../../store/errors.ts';
-import type { CouncilSummary } from '../../store/types.ts';
+import type { CouncilSummary, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { KeyFileField } from './key-file-field.tsx';
 
@@ -35,19 +35,26 @@ export function DrillPanel() {
   const report = useFormAction();
   // The council the blobs name (the first that names one), to show who each loaded identity is.
   const council = blobs.find((b) => b.council)?.council;
+  const heading = useRef<HTMLHeadingElement>(null);
+  // In the council's order once the blobs name it (an identity it does not name last), as the report lists them.
+  const place = (id: string) => council?.members.findIndex((m) => m.id === id) ?? -1;
+  const present = [...members].sort((a, b) => (place(a.id) < 0 ? 99 : place(a.id)) - (place(b.id) < 0 ? 99 : place(b.id)));
 
   return (
     <section className="panel" aria-labelledby="drill-heading">
-      <h2 id="drill-heading">Council drill</h2>
+      <h2 id="drill-heading" ref={heading} tabIndex={-1}>
+        Council drill
+      </h2>
       <p>
         The members of a council prove together, on a sample of deposited escrow blobs, that their shares combine to the key
         of each file, without any file and without decrypting anything. Each member present loads their private identity
         here: it is held in this page for the drill only and never stored. The report is signed by every member present.
       </p>
       <LoadMemberForm />
+      <DeskIdentities present={members.map((m) => m.id)} />
       {members.length > 0 && (
         <ul className="rows" aria-label="Members present">
-          {members.map((member) => (
+          {present.map((member) => (
             <li className="row" key={member.id} aria-label={memberLabel(council, member.id)}>
               <div className="row__head">
                 <bdi className="row__name">{memberLabel(council, member.id)}</bdi>
@@ -134,11 +141,40 @@ export function DrillPanel() {
         </div>
       )}
       {(members.length > 0 || blobs.length > 0) && (
-        <button type="button" className="button button--quiet button--small" onClick={clearDrill}>
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          onClick={() => {
+            // The button goes with what it clears: focus goes to the top of the drill, not to the page body.
+            clearDrill();
+            drill.clearError();
+            heading.current?.focus();
+          }}
+        >
           End the drill and forget the keys
         </button>
       )}
     </section>
+  );
+}
+
+/** This desk's own identities, stored here as authority keys: added to the drill with one click. */
+function DeskIdentities({ present }: { present: readonly string[] }) {
+  // The same stored keys, element by element, are the same list: no render unless one changed.
+  const desk = useAppStore(useShallow((s) => s.keys.filter((k) => k.role === 'authority-own' && k.identity?.signingPrivateKey && k.privateKey)));
+  const addDeskIdentityToDrill = useAppStore((s) => s.addDeskIdentityToDrill);
+  const [error, setError] = useState<UiError | null>(null);
+  const absent = desk.filter((k) => k.identity && !present.includes(k.identity.id));
+  if (absent.length === 0 && !error) return null;
+  return (
+    <div className="actions">
+      {absent.map((key) => (
+        <button key={key.keyId} type="button" className="button button--small" onClick={() => { setError(addDeskIdentityToDrill(key.keyId)); }}>
+          Add this desk’s identity “{key.name}”
+        </button>
+      ))}
+      {error && <ErrorNotice error={error} />}
+    </div>
   );
 }
 

@@ -19,7 +19,8 @@
  *
  * Council drill (`DrillPanel`): section heading "Council drill"; "Member’s private identity (PEM or JWK)",
  *   "Or choose the member’s private identity file", "Passphrase" (shown for an encrypted identity),
- *   button "Load member identity"; list "Members present" of items named "Member I “NAME”"; drop zone
+ *   button "Load member identity"; buttons "Add this desk’s identity “NAME”" for
+ *   the desk's own stored identities; list "Members present" of items named "Member I “NAME”"; drop zone
  *   group "Drop the drill’s sample of blobs" and its file input "Choose blobs for the drill";
  *   button "Run the drill"; group "Drill result" with a status "The drill passed: …" or "The drill
  *   failed: …", list "Drill results" of items named by blob file name (badge "GOOD" or the code, and

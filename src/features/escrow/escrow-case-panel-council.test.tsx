@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { configure, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { formatKeyIdForHumans } from '../../store/format.ts';
@@ -7,6 +7,9 @@ import { createTestStore, recordingDownloader } from '../../store/test-adapters.
 import { brokenShareEscrow, evadingCouncilEscrow, makeCouncilFile, testCouncil } from '../../store/test-councils.ts';
 import { identityPem, testIdentity } from '../../store/test-identities.ts';
 import { EscrowCasePanel } from './escrow-case-panel.tsx';
+
+// Imports, checks and drills run real RSA and PBKDF2 on a shared machine: wait for them, however long they take here.
+configure({ asyncUtilTimeout: 20_000 });
 
 const plaintext = new Uint8Array(40_000).map((_, i) => (i * 11) & 0xff);
 const owner = await testIdentity('owner.pem');
@@ -91,6 +94,7 @@ describe('EscrowCasePanel, a council member’s desk (spec v2 §8.3, §8.4)', ()
     await user.upload(screen.getByLabelText('Choose escrow blobs'), escrowFile(good.escrowJson));
     await screen.findByRole('group', { name: 'Escrow blob details' });
 
+    expect(screen.getByText(/their app shows this file as confirmed by you, a member of the council\./)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Download receipt' }));
     await screen.findByText(/Send it to the owner\./);
 

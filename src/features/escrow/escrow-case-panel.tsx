@@ -57,7 +57,8 @@ export function EscrowCasePanel() {
         <>
           <p>
             Open the escrow blob (<code>NAME.keyward-escrow.json</code>) the owner sent you when they encrypted the file, several
-            at once, or the register zip the owner exported: each blob is checked with your authority key pair or identity.
+            at once, or the register zip the owner exported: each blob is checked with your authority key pair or identity (a
+            council’s blob: your own share, as a member of the council).
           </p>
           <DropZone
             label="Drop escrow blobs"

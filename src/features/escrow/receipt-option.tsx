@@ -10,14 +10,16 @@ import { useAppStore } from '../../store/use-app-store.ts';
 export function ReceiptOption() {
   const downloadReceipt = useAppStore((s) => s.downloadReceipt);
   const saved = useAppStore((s) => s.escrowCase?.receipt?.name);
+  const member = useAppStore((s) => s.escrowCase?.member !== undefined);
   const { busy, error, run } = useFormAction();
   const id = useId();
   return (
     <div className="escrow-option" role="group" aria-labelledby={`${id}-heading`}>
       <h3 id={`${id}-heading`}>Confirm receipt to the owner</h3>
       <p className="field-hint">
-        A receipt signed with your identity: the owner imports it, and their app shows this file as escrowed with you and
-        confirmed.
+        {member
+          ? 'A receipt signed with your identity: the owner imports it, and their app shows this file as confirmed by you, a member of the council.'
+          : 'A receipt signed with your identity: the owner imports it, and their app shows this file as escrowed with you and confirmed.'}
       </p>
       <div className="actions">
         <button type="button" className="button" disabled={busy} onClick={() => void run(downloadReceipt)}>

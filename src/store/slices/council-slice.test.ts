@@ -147,6 +147,19 @@ describe('council slice: a drill (spec v2 §8.5)', () => {
   });
 });
 
+describe('council slice: this desk’s identity in a drill', () => {
+  it('adds a stored authority identity once (MEMBER_TWICE after), and nothing that is not stored here (KEY_GONE)', async () => {
+    const { store } = await councilStore();
+    const imported = await store.getState().importAuthorityKey({ text: await identityPem(bob, 'private'), name: 'Bob' });
+    if ('error' in imported) throw new Error(imported.error.message);
+    expect(store.getState().addDeskIdentityToDrill(imported.key.keyId)).toBeNull();
+    expect(store.getState().drillMembers).toEqual([{ id: bob.id }]);
+    expect(store.getState().addDeskIdentityToDrill(imported.key.keyId)?.code).toBe('MEMBER_TWICE');
+    expect(store.getState().addDeskIdentityToDrill(alice.encryption.keyId)?.code).toBe('KEY_GONE');
+    expect(store.getState().drillMembers).toEqual([{ id: bob.id }]);
+  });
+});
+
 describe('authority slice with a council blob: a member’s desk (spec v2 §8.3, §8.4)', () => {
   it('checks a council blob with the member’s identity, and issues a partial and a receipt from it', async () => {
     const owner = await testIdentity('owner.pem');

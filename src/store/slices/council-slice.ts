@@ -8,6 +8,7 @@
 import type { StateCreator } from 'zustand';
 import type { Bytes, PrivateIdentity, PublicIdentity } from '../../core/index.ts';
 import { isErrorCode } from '../../core/index.ts';
+import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { councilName, drillReportName } from '../names.ts';
@@ -124,6 +125,16 @@ export const createCouncilSlice =
         } catch (error) {
           return toUiError(error);
         }
+      },
+
+      addDeskIdentityToDrill(keyId) {
+        const stored = get().keys.find((k) => k.keyId === keyId && k.role === 'authority-own');
+        const identity = stored && privateIdentityOf(stored);
+        if (!identity) return appError('KEY_GONE');
+        if (drillIdentities.has(identity.id)) return appError('MEMBER_TWICE');
+        drillIdentities.set(identity.id, identity);
+        set({ drillMembers: [...get().drillMembers, { id: identity.id }], drillOutcome: null });
+        return null;
       },
 
       removeDrillMember(id) {
