@@ -10,6 +10,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
+import { createCouncil, identityFromKeyPair, importPrivateKey, serializeCouncil } from '../src/core/index.ts';
 import { refEncrypt, refKeyId, refMakeEscrowBlob } from '../test/reference/keyward-node.ts';
 import { checkScreen, downloadFrom, dropFiles, keyIdShown, testKey } from './support.ts';
 
@@ -60,6 +61,14 @@ const escrowedFile = () => {
     file: { name: `${name}.keyward`, mimeType: 'application/octet-stream', buffer: made.file },
     blob: Buffer.from(JSON.stringify(blob)),
   };
+};
+
+/** A 2-of-3 council file (spec v2 §8.1) of identities made from the test keys, as an organisation hands it out. */
+const councilFile = async () => {
+  const member = async (pem: string) => identityFromKeyPair(await importPrivateKey(testKey(pem), { extractable: true }));
+  const members = await Promise.all(['authority.pem', 'stranger.pem', 'rsa4096.pem'].map(member));
+  const council = await createCouncil({ name: 'Recovery council', threshold: 2, members: members.map((identity, i) => ({ name: `Member ${i + 1}`, identity })) });
+  return { name: 'Recovery council.keyward-council.json', mimeType: 'application/json', buffer: Buffer.from(serializeCouncil(council)) };
 };
 
 /** The element that has focus, as role and name (never the body). */
@@ -114,6 +123,11 @@ for (const look of LOOKS) {
       await page.getByRole('button', { name: 'Add authority' }).click();
       await expect(page.getByRole('alert')).toBeVisible();
       await check('first run authority error');
+      // A council instead (spec v2 §8.1): its council ID to compare, then discarded.
+      await page.getByLabel('Choose council file').setInputFiles(await councilFile());
+      await expect(page.getByRole('group', { name: 'Compare the council ID' })).toBeVisible();
+      await check('first run council to compare');
+      await page.getByRole('button', { name: 'The council ID differs: discard this council' }).click();
       await page.getByLabel('Authority public key (PEM or JWK)').fill(testKey('authority.pub.pem'));
       await page.getByLabel('Authority name').fill('IT backup desk');
       await page.getByRole('button', { name: 'Add authority' }).click();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
 import { chooseFiles, completeFirstRun, makeLargeFile, tempOutputs } from './support.ts';
+import { KEYWARD_DB_VERSION } from '../src/io/db.ts';
 
 let dir = '';
 test.beforeAll(() => {
@@ -100,9 +101,9 @@ test('a newer version opened in another tab is not blocked by this one, which as
   await expect(other.getByRole('tab', { name: 'Encrypt' })).toBeVisible();
   // The other tab stands in for a newer Keyward: it upgrades the schema while both tabs are open.
   const upgraded = await other.evaluate(
-    () =>
+    (newer) =>
       new Promise<string>((resolve) => {
-        const request = indexedDB.open('keyward', 2);
+        const request = indexedDB.open('keyward', newer);
         request.onblocked = () => {
           resolve('blocked');
         };
@@ -114,6 +115,7 @@ test('a newer version opened in another tab is not blocked by this one, which as
           resolve(String(request.error));
         };
       }),
+    KEYWARD_DB_VERSION + 1,
   );
   expect(upgraded).toBe('upgraded');
   for (const tab of [page, other]) {

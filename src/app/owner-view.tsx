@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { tabId, tabPanelId } from '../components/tab-ids.ts';
 import { TabList } from '../components/tab-list.tsx';
-import { backupStatus, ownKeyPair } from '../store/slices/keys-slice.ts';
+import { backupStatus, hasPinnedAuthority, ownKeyPair } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { DecryptPanel } from '../features/decrypt/decrypt-panel.tsx';
 import { EncryptPanel } from '../features/encrypt/encrypt-panel.tsx';
@@ -50,11 +50,11 @@ function OpenFilesNow() {
 }
 
 /**
- * The owner's journeys. Until a key pair and a confirmed authority exist, the
+ * The owner's journeys. Until a key pair and a confirmed authority (or a pinned council) exist, the
  * first-run screen, from which decrypting is still reachable.
  */
 export function OwnerView() {
-  const ready = useAppStore((s) => ownKeyPair(s.keys) !== undefined && s.keys.some((k) => k.role === 'authority' && k.confirmedAt));
+  const ready = useAppStore((s) => ownKeyPair(s.keys) !== undefined && hasPinnedAuthority(s));
   const unbackedUp = useAppStore(
     (s) => s.keys.filter((k) => k.role === 'owner' && backupStatus(k) === 'missing' && k.backupDeclinedAt === undefined).length,
   );

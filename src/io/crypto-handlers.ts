@@ -29,6 +29,8 @@ import {
   verifyReceipt,
   openSource,
   parseBlob,
+  parseCouncil,
+  parsePartialRecovery,
   parseSignedObject,
   readHeader,
   serializeBlob,
@@ -106,6 +108,9 @@ function unlockFor(unlock: UnlockArgs): Unlock {
       if (parsed.kind !== 'recovery-v2') throw new KeywardError('NOT_RECOVERY_BLOB');
       return { recovery: parsed.blob, key: unlock.key, trusted: unlock.trusted };
     }
+    // councils: owner
+    case 'partials':
+      return { partials: unlock.blobTexts.map((text) => parsePartialRecovery(text)), key: unlock.key, councils: unlock.councils };
   }
 }
 
@@ -215,6 +220,9 @@ export const handlers: { [K in OperationName]: Handler<K> } = {
     const blob = await issueRecoveryV2(escrowV2(escrowText), authority, { newOwner, name, ...(ownerName === undefined ? {} : { ownerName }) });
     return { blob, json: serializeSigned(blob) };
   },
+
+  // councils: owner
+  parseCouncil: ({ text }) => parseCouncil(text),
 
   // councils: desk
   async createCouncil({ name, threshold, members }) {

@@ -10,6 +10,7 @@ import type {
   DrillReport,
   PartialRecoveryBlob,
   AnyKeyInfo,
+  Council,
   ErrorDetails,
   EscrowBlobV2,
   FileMeta,
@@ -39,8 +40,11 @@ export interface EncryptArgs {
   owner: PublicKeyInfo;
   /** An identity: the file is signed, a v2 file (spec v2 §3); `owner` must be its RSA key. Absent: a v1 file. */
   signer?: PrivateIdentity;
-  /** An identity gets a signed v2 escrow blob (spec v2 §4) when the file is signed; a v1 key a v1 blob. */
-  authority: PublicKeyInfo | PublicIdentity;
+  /**
+   * An identity gets a signed v2 escrow blob (spec v2 §4) when the file is signed; a v1 key a v1 blob;
+   * a council (councils: owner) a council escrow blob (spec v2 §8.3), which needs `signer`.
+   */
+  authority: PublicKeyInfo | PublicIdentity | Council;
   ownerName: string;
   authorityName: string;
   description: string;
@@ -84,6 +88,19 @@ export type UnlockArgs =
       blobText: string;
       key: PrivateKeyInfo;
       trusted: readonly string[];
+    }
+  // councils: owner
+  | {
+      /**
+       * Partial recovery blobs from council members (spec v2 §8.4), each text
+       * parsed strictly: they open the file only if they come from at least k
+       * distinct members of one of `councils` (the councils the owner pinned,
+       * whose threshold counts, never a partial's word).
+       */
+      kind: 'partials';
+      blobTexts: readonly string[];
+      key: PrivateKeyInfo;
+      councils: readonly Council[];
     };
 
 export interface DecryptResult {
@@ -153,6 +170,10 @@ export interface Operations {
     args: { escrowText: string; authority: PrivateIdentity; newOwner: PublicIdentity; ownerName?: string; name: string };
     result: { blob: RecoveryBlobV2; json: string };
   };
+  // councils: owner
+  /** A council descriptor (spec v2 §8.1), parsed strictly, with its council ID computed here. */
+  parseCouncil: { args: { text: string }; result: Council };
+
   // councils: desk (spec v2 §8.1, §8.3, §8.4, §8.5): a council set up, one member's check and partial, a drill.
   /** A council descriptor (§8.1) from named public identities: its ID and the canonical `.keyward-council.json` text. */
   createCouncil: {

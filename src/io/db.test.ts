@@ -1,5 +1,5 @@
 // @vitest-environment node
-/** Opening Keyward's database: the v1 schema, upgrades, and every way opening fails. */
+/** Opening Keyward's database: the schema, upgrades, and every way opening fails. */
 import 'fake-indexeddb/auto';
 import { IDBFactory, forceCloseDatabase } from 'fake-indexeddb';
 import { type DBSchema, openDB, unwrap } from 'idb';
@@ -70,10 +70,10 @@ describe('openKeywardDb', () => {
     vi.unstubAllGlobals();
   });
 
-  it('creates the v1 schema: keys by keyId with by-role, register by fileId with by-date', async () => {
+  it('creates the schema: keys by keyId with by-role, register by fileId with by-date, councils by id', async () => {
     const db = await openKeywardDb(NAME, factory);
     expect(db.version).toBe(KEYWARD_DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['keys', 'register']);
+    expect([...db.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
     const tx = db.transaction(['keys', 'register']);
     const keys = tx.objectStore('keys');
     const register = tx.objectStore('register');
@@ -96,10 +96,13 @@ describe('openKeywardDb', () => {
     again.close();
   });
 
-  // The harness for future upgrade steps: data written at v1 by this code must
-  // reach a v2 step intact. A real step 2 goes into db.ts; here raw idb plays it.
-  it('hands v1 data to a later `if (oldVersion < 2)` step intact', async () => {
-    const v1 = await openKeywardDb(NAME, factory);
+  // Data written at v1 must reach step 2 (the pinned councils) intact; a later step tests the same way.
+  it('upgrades a v1 database to v2: keys and register intact, an empty councils store added', async () => {
+    const v1 = await openVersionedDb<KeywardDB>(factory, NAME, 1, (db) => {
+      // Step 1 exactly as db.ts runs it.
+      db.createObjectStore('keys', { keyPath: 'keyId' }).createIndex('by-role', 'role');
+      db.createObjectStore('register', { keyPath: 'fileId' }).createIndex('by-date', 'encryptedAt');
+    });
     const key: StoredKey = {
       keyId: 'SHA256:auth',
       role: 'authority',
@@ -115,33 +118,45 @@ describe('openKeywardDb', () => {
     await createRegisterStore(() => Promise.resolve(v1)).add(entry);
     v1.close();
 
-    interface KeywardDBv2 extends DBSchema {
-      keys: KeywardDB['keys'];
-      register: { key: string; value: RegisterEntry; indexes: { 'by-date': number; 'by-serial': string } };
-    }
-    const seen: { oldVersion: number; keys: StoredKey[]; register: RegisterEntry[] }[] = [];
-    vi.stubGlobal('indexedDB', factory); // idb's openDB always uses the global
-    const v2 = await openDB<KeywardDBv2>(NAME, 2, {
-      upgrade(_db, oldVersion, _newVersion, tx) {
-        if (oldVersion < 2) {
-          tx.objectStore('register').createIndex('by-serial', 'serial', { unique: true });
-          // A step may read what v1 wrote; only IDB requests are awaited inside it.
-          void Promise.all([tx.objectStore('keys').getAll(), tx.objectStore('register').getAll()]).then(([keys, register]) => {
-            seen.push({ oldVersion, keys, register });
-          });
-        }
-      },
-    });
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.oldVersion).toBe(1);
-    expect(seen[0]?.register).toEqual([entry]);
+    const v2 = await openKeywardDb(NAME, factory);
     expect(v2.version).toBe(2);
-    expect(await v2.getFromIndex('register', 'by-serial', 'KW-0001')).toEqual(entry);
+    expect([...v2.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
     expect(await v2.getAllFromIndex('register', 'by-date')).toEqual([entry]);
     const stored = await v2.get('keys', 'SHA256:auth');
     expect(stored).toMatchObject({ ...key, publicKey: expect.any(CryptoKey) });
     expect(stored?.publicKey.algorithm).toEqual(key.publicKey.algorithm);
+    expect(await v2.getAll('councils')).toEqual([]);
+    expect(v2.transaction('councils').store.keyPath).toBe('id');
     v2.close();
+  });
+
+  // The harness for future upgrade steps: data written by this code must reach a later step intact.
+  it('hands its data to a later `if (oldVersion < 3)` step intact', async () => {
+    const current = await openKeywardDb(NAME, factory);
+    await createRegisterStore(() => Promise.resolve(current)).add(entry);
+    current.close();
+
+    interface KeywardDBv3 extends DBSchema {
+      keys: KeywardDB['keys'];
+      councils: KeywardDB['councils'];
+      register: { key: string; value: RegisterEntry; indexes: { 'by-date': number; 'by-serial': string } };
+    }
+    const seen: { oldVersion: number; register: RegisterEntry[] }[] = [];
+    vi.stubGlobal('indexedDB', factory); // idb's openDB always uses the global
+    const v3 = await openDB<KeywardDBv3>(NAME, 3, {
+      upgrade(_db, oldVersion, _newVersion, tx) {
+        if (oldVersion < 3) {
+          tx.objectStore('register').createIndex('by-serial', 'serial', { unique: true });
+          // A step may read what earlier versions wrote; only IDB requests are awaited inside it.
+          void tx.objectStore('register').getAll().then((register) => {
+            seen.push({ oldVersion, register });
+          });
+        }
+      },
+    });
+    expect(seen).toEqual([{ oldVersion: 2, register: [entry] }]);
+    expect(await v3.getFromIndex('register', 'by-serial', 'KW-0001')).toEqual(entry);
+    v3.close();
   });
 
   it('closes itself and calls onBlocking when a newer version wants to upgrade', async () => {
@@ -210,7 +225,7 @@ describe('openKeywardDb', () => {
     );
     expect(error.cause).toBe(boom);
     const db = await openKeywardDb(NAME, factory); // the half-made schema was rolled back
-    expect([...db.objectStoreNames].sort()).toEqual(['keys', 'register']);
+    expect([...db.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
     db.close();
   });
 
@@ -267,7 +282,7 @@ describe('lazyKeywardDb', () => {
     await expectStorageError(db(), 'DB_UNAVAILABLE');
     refuse = false;
     const opened = await db();
-    expect([...opened.objectStoreNames].sort()).toEqual(['keys', 'register']);
+    expect([...opened.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
     opened.close();
   });
 });

@@ -5,16 +5,18 @@
  */
 import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
 import { KeywardError, isKeywardError } from '../core/index.ts';
-import type { KeyRole, RegisterEntry, StoredKey } from './records.ts';
+import type { KeyRole, RegisterEntry, StoredCouncil, StoredKey } from './records.ts';
 
 /** The schema. Changing it means a new `KEYWARD_DB_VERSION` and a new upgrade step. */
 export interface KeywardDB extends DBSchema {
   keys: { key: string; value: StoredKey; indexes: { 'by-role': KeyRole } };
   register: { key: string; value: RegisterEntry; indexes: { 'by-date': number } };
+  /** Councils the owner pinned (spec v2 §8.1), by council ID; since version 2. */
+  councils: { key: string; value: StoredCouncil };
 }
 
 /** The schema version this code writes and understands. */
-export const KEYWARD_DB_VERSION = 1;
+export const KEYWARD_DB_VERSION = 2;
 
 /** Why the saved data could not be reached (sentences in `core/errors.ts`). */
 export type StorageErrorCode = 'DB_UNAVAILABLE' | 'DB_BLOCKED' | 'DB_TOO_NEW' | 'DB_FAILED';
@@ -76,8 +78,8 @@ export interface DbEvents {
  * The upgrade steps, run in order from the version on disk.
  *
  * A step is never edited after release: browsers that ran it will never run it
- * again, so a fix goes into a new step. Step 2 goes below as `if (oldVersion < 2)`
- * (add the upgrade transaction as a parameter if it has to move records).
+ * again, so a fix goes into a new step (add the upgrade transaction as a
+ * parameter if one has to move records). Step 2 adds the pinned councils.
  */
 function upgradeKeywardDb(db: IDBPDatabase<KeywardDB>, oldVersion: number): void {
   if (oldVersion < 1) {
@@ -85,6 +87,9 @@ function upgradeKeywardDb(db: IDBPDatabase<KeywardDB>, oldVersion: number): void
     keys.createIndex('by-role', 'role');
     const register = db.createObjectStore('register', { keyPath: 'fileId' });
     register.createIndex('by-date', 'encryptedAt');
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore('councils', { keyPath: 'id' });
   }
 }
 

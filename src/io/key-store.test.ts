@@ -178,6 +178,36 @@ describe('createKeyStore', () => {
     expect(await store.get('SHA256:owner')).toMatchObject({ name: 'Renamed by re-import', createdAt: 300, extractable: true });
   });
 
+  it('pins councils by council ID: kept across close and reopen with their members’ keys, the first pinning kept, removed', async () => {
+    const { pinnableCouncil } = await import('../store/test-owner-councils.ts');
+    const { council } = await pinnableCouncil();
+    const other = await pinnableCouncil({ name: 'Board', threshold: 1, size: 2 });
+    await store.putCouncil({ ...council, pinnedAt: 10 });
+    await store.putCouncil({ ...other.council, pinnedAt: 5 });
+    await store.putCouncil({ ...council, pinnedAt: 20 });
+    db.close();
+
+    db = await openKeywardDb(NAME, factory);
+    const reopened = createKeyStore(() => Promise.resolve(db));
+    const listed = await reopened.listCouncils();
+    expect(listed.map((c) => [c.id, c.pinnedAt])).toEqual([
+      [other.council.id, 5],
+      [council.id, 10],
+    ]);
+    const stored = listed[1]!;
+    expect(stored).toMatchObject({ name: 'Recovery council', threshold: 2, members: council.members });
+    expect(stored.identities.map((i) => i.id)).toEqual(council.members.map((m) => m.id));
+    expect(stored.identities[0]!.encryption.publicKey).toBeInstanceOf(CryptoKey);
+    // The stored keys still work: a share wrapped for member 1 after the reload.
+    const { shareLabel } = await import('../core/index.ts');
+    await expect(
+      crypto.subtle.encrypt({ name: 'RSA-OAEP', label: shareLabel(1) }, stored.identities[0]!.encryption.publicKey, new Uint8Array(33)),
+    ).resolves.toBeInstanceOf(ArrayBuffer);
+
+    await reopened.removeCouncil(council.id);
+    expect((await reopened.listCouncils()).map((c) => c.id)).toEqual([other.council.id]);
+  });
+
   it('turns IndexedDB failures into StorageError', async () => {
     await store.put(ownerKey());
     db.close();

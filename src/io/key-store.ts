@@ -1,15 +1,15 @@
 /**
  * The keys kept in this browser: the owner's key pairs, backup authorities'
- * public keys, and an authority's own key pair. `CryptoKey` objects are stored
+ * public keys, an authority's own key pair, and the councils the owner pinned. `CryptoKey` objects are stored
  * as they are (structured clone), so a non-extractable private key stays
  * non-extractable; whether it is extractable is decided before it gets here.
  */
 import type { IDBPDatabase } from 'idb';
-import type { PrivateIdentity, PublicIdentity } from '../core/index.ts';
+import type { Council, PrivateIdentity, PublicIdentity } from '../core/index.ts';
 import { type KeywardDB, storageError, withStorageErrors } from './db.ts';
-import type { StoredIdentity, StoredKey } from './records.ts';
+import type { StoredCouncil, StoredIdentity, StoredKey } from './records.ts';
 
-export type { KeyRole, StoredIdentity, StoredKey } from './records.ts';
+export type { KeyRole, StoredCouncil, StoredIdentity, StoredKey } from './records.ts';
 
 /** The fields of a stored key that may change after it is stored. */
 export type KeyPatch = Partial<Pick<StoredKey, 'name' | 'confirmedAt' | 'backedUpAt' | 'backupDeclinedAt' | 'identity'>>;
@@ -36,6 +36,14 @@ export interface KeyStore {
    */
   update(keyId: string, patch: KeyPatch): Promise<StoredKey>;
   remove(keyId: string): Promise<void>;
+  /** The councils the owner pinned (spec v2 §8.1), oldest first. */
+  listCouncils(): Promise<StoredCouncil[]>;
+  /**
+   * Pins a council under its council ID. The same council pinned again keeps
+   * when it was first pinned (its ID pins every field, so nothing else can differ).
+   */
+  putCouncil(council: StoredCouncil): Promise<void>;
+  removeCouncil(id: string): Promise<void>;
 }
 
 /**
@@ -111,6 +119,16 @@ export function privateIdentityOf(key: StoredKey): PrivateIdentity | undefined {
   };
 }
 
+/**
+ * A stored council as the core takes it (an authority to escrow to, a council
+ * to check partials against): exactly the council's fields, without when it
+ * was pinned.
+ */
+export function councilOf(council: Council): Council {
+  const { format, id, name, threshold, members, identities } = council;
+  return { format, id, name, threshold, members, identities };
+}
+
 /** Copies only the patchable fields that are set, so `{ name: undefined }` cannot erase a name. */
 function cleanPatch(patch: KeyPatch): KeyPatch {
   const clean: KeyPatch = {};
@@ -170,6 +188,24 @@ export function createKeyStore(db: () => Promise<IDBPDatabase<KeywardDB>>): KeyS
     remove: (keyId) =>
       withStorageErrors(async () => {
         await (await db()).delete('keys', keyId);
+      }),
+
+    listCouncils: () =>
+      withStorageErrors(async () => {
+        const councils = await (await db()).getAll('councils');
+        return councils.sort((a, b) => a.pinnedAt - b.pinnedAt || a.id.localeCompare(b.id));
+      }),
+
+    putCouncil: (council) =>
+      withStorageErrors(async () => {
+        const tx = (await db()).transaction('councils', 'readwrite');
+        const existing = await tx.store.get(council.id);
+        await Promise.all([existing ? Promise.resolve() : tx.store.put(council), tx.done]);
+      }),
+
+    removeCouncil: (id) =>
+      withStorageErrors(async () => {
+        await (await db()).delete('councils', id);
       }),
   };
 }

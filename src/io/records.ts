@@ -3,7 +3,7 @@
  * them. Only types: the schema and the stores that read and write each kind
  * of record all build on this file, so none of them imports another's.
  */
-import type { Bytes } from '../core/index.ts';
+import type { Bytes, Council } from '../core/index.ts';
 
 /**
  * `owner`: my own key pair. `authority`: a backup authority's public key (to
@@ -67,6 +67,16 @@ export interface StoredKey {
   backupDeclinedAt?: number;
 }
 
+/**
+ * A council (spec v2 §8.1) the owner pinned by its council ID: the parsed
+ * descriptor (its members' public identities included), stored under its ID.
+ * Only a council whose ID the person compared and confirmed is ever stored.
+ */
+export interface StoredCouncil extends Council {
+  /** Milliseconds since the epoch, when the person confirmed the council ID. */
+  pinnedAt: number;
+}
+
 /** One encrypted file and its escrow blob. */
 export interface RegisterEntry {
   fileId: string;
@@ -81,15 +91,20 @@ export interface RegisterEntry {
   owner: { name: string; keyId: string; identityId?: string };
   /**
    * `identityId`: the pinned authority identity a signed (v2) escrow blob was
-   * made for, the one whose receipt confirms it; absent for a v1 blob.
+   * made for, the one whose receipt confirms it; absent for a v1 blob. For a
+   * council's blob (`council` present, spec v2 §8.3), `keyId` and
+   * `identityId` are both the council ID, and a receipt from any of its
+   * members confirms it.
    */
-  authority: { name: string; keyId: string; identityId?: string };
+  authority: { name: string; keyId: string; identityId?: string; council?: { threshold: number; members: number } };
   /** The escrow blob JSON text exactly as offered for download. */
   escrowBlob: string;
   /**
    * The authority's signed receipt for a v2 escrow blob (spec v2 §5), once the
    * owner imported one that verified against `escrowBlob`: its text as read,
-   * and its `receivedAt` in milliseconds since the epoch.
+   * and its `receivedAt` in milliseconds since the epoch. `member`: for a
+   * council's blob, the member who signed it (spec v2 §8.3), named as in the
+   * council the blob was made for.
    */
-  receipt?: { json: string; receivedAt: number };
+  receipt?: { json: string; receivedAt: number; member?: { id: string; name: string } };
 }

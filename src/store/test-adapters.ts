@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { PrivateIdentity, PublicIdentity } from '../core/index.ts';
 import { createInlineCrypto } from '../io/crypto-client.ts';
 import type { Downloader } from '../io/download.ts';
-import { type KeyStore, type StoredKey, mergeKey } from '../io/key-store.ts';
+import { type KeyStore, type StoredCouncil, type StoredKey, mergeKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { PersistState } from '../io/storage.ts';
 import { createAppStore } from './app-store.ts';
@@ -16,6 +16,7 @@ import type { Adapters } from './types.ts';
 
 export function memoryKeyStore(): KeyStore {
   const keys = new Map<string, StoredKey>();
+  const councils = new Map<string, StoredCouncil>();
   return {
     list: () => Promise.resolve([...keys.values()].sort((a, b) => a.createdAt - b.createdAt)),
     get: (keyId) => Promise.resolve(keys.get(keyId)),
@@ -33,6 +34,15 @@ export function memoryKeyStore(): KeyStore {
     },
     remove(keyId) {
       keys.delete(keyId);
+      return Promise.resolve();
+    },
+    listCouncils: () => Promise.resolve([...councils.values()].sort((a, b) => a.pinnedAt - b.pinnedAt)),
+    putCouncil(council) {
+      if (!councils.has(council.id)) councils.set(council.id, council);
+      return Promise.resolve();
+    },
+    removeCouncil(id) {
+      councils.delete(id);
       return Promise.resolve();
     },
   };

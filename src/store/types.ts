@@ -3,11 +3,11 @@
  * select what they render and call actions; actions call the core (through
  * the crypto Worker) and the IO adapters, then `set` the outcome.
  */
-import type { ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
+import type { Council, ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
 import type { CouncilSummary, TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
-import type { KeyRole, KeyStore, StoredKey } from '../io/key-store.ts';
+import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { PersistState } from '../io/storage.ts';
 import type { SavePicker } from '../io/save-picker.ts';
@@ -244,6 +244,8 @@ export interface Notice {
 
 export interface KeysSlice {
   keys: StoredKey[];
+  /** The councils the owner pinned by their council ID (spec v2 §8.1), oldest first; loaded with the keys. */
+  councils: StoredCouncil[];
   keysLoaded: boolean;
   /**
    * A key pair just generated, held only in memory (its private key
@@ -315,6 +317,19 @@ export interface KeysSlice {
    */
   backupProblem: (keyId: string) => UiError | null;
   deleteKey: (keyId: string) => Promise<UiError | null>;
+  /**
+   * Reads a council file (`NAME.keyward-council.json`, spec v2 §8.1) strictly
+   * and computes its council ID, for the person to compare; stores nothing.
+   */
+  readCouncil: (text: string) => Promise<{ council: Council } | { error: UiError }>;
+  /**
+   * Pins a council read by `readCouncil` once the person compared its council
+   * ID (`comparedId`, the ID shown; `KEY_CHANGED` if it is not the council's).
+   * The same council pinned again keeps its first pinning.
+   */
+  pinCouncil: (council: Council, comparedId: string) => Promise<UiError | null>;
+  /** Unpins a council: new files can no longer be escrowed to it, nor partials from it checked. */
+  removeCouncil: (id: string) => Promise<UiError | null>;
 }
 
 export interface EncryptSlice {
@@ -326,7 +341,7 @@ export interface EncryptSlice {
   chooseEncryptOwner: (keyId: string) => void;
   /**
    * Queues files for encryption to the chosen owner key pair (`encryptOwnerKeyId`) and the chosen
-   * authority. With `askWhereToSave` (where the browser can), each waits until
+   * authority (`authorityKeyId`: a confirmed authority's key ID, or a pinned council's ID). With `askWhereToSave` (where the browser can), each waits until
    * the person picks its file with `chooseWhereToSave`.
    */
   encryptFiles: (files: readonly File[], options: { description: string; authorityKeyId: string; askWhereToSave?: boolean }) => void;
@@ -368,8 +383,12 @@ export interface DecryptSlice {
   decryptFiles: (files: readonly File[], options?: { askWhereToSave?: boolean }) => void;
   /** Opens the save picker for a waiting row (call it from a click); the row starts once a file is picked. */
   chooseWhereToSaveDecrypted: (id: string) => Promise<UiError | null>;
-  /** Opens a file with a recovery blob issued for one of the owner's keys. */
-  decryptWithRecovery: (file: File, recoveryBlob: File) => void;
+  /**
+   * Opens a file with a recovery blob issued for one of the owner's keys, or
+   * with partial recovery blobs from members of a pinned council (spec v2
+   * §8.4: at least k distinct members, else `QUORUM_NOT_MET`).
+   */
+  decryptWithRecovery: (file: File, recoveryBlobs: File | readonly File[]) => void;
   cancelDecrypt: (id: string) => void;
   downloadDecrypted: (id: string) => void;
   /** Removes finished rows (all, or only those opened `via` one of these ways); running rows stay. */
@@ -443,4 +462,4 @@ export interface SessionSlice {
 
 export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice;
 
-export type { FileSummary, KeyRole, RegisterEntry, StoredKey };
+export type { FileSummary, KeyRole, RegisterEntry, StoredCouncil, StoredKey };

@@ -1,18 +1,32 @@
 import { useId } from 'react';
+import { KeyId } from '../../components/key-id.tsx';
 import { StoredKeyId } from '../../components/stored-key-id.tsx';
-import { KeySelect } from '../../components/key-select.tsx';
-import type { StoredKey } from '../../store/types.ts';
+import { shortKeyId } from '../../store/format.ts';
+import type { AuthorityChoice } from '../../store/slices/encrypt-slice.ts';
 
 export interface EncryptOptionsProps {
   description: string;
   onDescription: (description: string) => void;
-  /** Confirmed authority keys only. */
-  authorities: readonly StoredKey[];
-  authority: StoredKey | undefined;
-  onAuthority: (keyId: string) => void;
+  /** Confirmed authority keys and pinned councils only. */
+  authorities: readonly AuthorityChoice[];
+  authority: AuthorityChoice | undefined;
+  onAuthority: (id: string) => void;
 }
 
-/** What goes into the escrow blob besides the key: the description, and which authority gets it. */
+/** A council's name as shown (the descriptor's name may be empty). */
+const shownName = (choice: AuthorityChoice) => (choice.council && choice.name === '' ? 'Unnamed council' : choice.name);
+
+/** The ID that pins the chosen authority: its identity ID (or v1 key ID), or a council's council ID and k of n. */
+function PinnedId({ authority }: { authority: AuthorityChoice }) {
+  if (!authority.council) return <StoredKeyId storedKey={authority.key} />;
+  return (
+    <span className="stored-key-id">
+      council, {authority.council.threshold} of {authority.council.members.length} members · Council ID <KeyId keyId={authority.id} />
+    </span>
+  );
+}
+
+/** What goes into the escrow blob besides the key: the description, and which authority (or council) gets it. */
 export function EncryptOptions({ description, onDescription, authorities, authority, onAuthority }: EncryptOptionsProps) {
   const descriptionId = useId();
   const hintId = useId();
@@ -36,15 +50,28 @@ export function EncryptOptions({ description, onDescription, authorities, author
       </p>
       {authorities.length > 1 && authority ? (
         <>
-          <KeySelect id={selectId} label="Backup authority" keys={authorities} value={authority.keyId} onChange={onAuthority} />
+          <label htmlFor={selectId}>Backup authority</label>
+          <select
+            id={selectId}
+            value={authority.id}
+            onChange={(event) => {
+              onAuthority(event.target.value);
+            }}
+          >
+            {authorities.map((choice) => (
+              <option key={choice.id} value={choice.id}>
+                {shownName(choice)} ({choice.council ? `council, ${choice.council.threshold} of ${choice.council.members.length}` : shortKeyId(choice.id)})
+              </option>
+            ))}
+          </select>
           <p className="field-hint">
-            <StoredKeyId storedKey={authority} />
+            <PinnedId authority={authority} />
           </p>
         </>
       ) : (
         authority && (
           <p className="encrypt-options__authority">
-            Backup authority: <strong className="row__name">{authority.name}</strong> <StoredKeyId storedKey={authority} />
+            Backup authority: <strong className="row__name">{shownName(authority)}</strong> <PinnedId authority={authority} />
           </p>
         )
       )}

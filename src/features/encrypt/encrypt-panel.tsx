@@ -1,8 +1,8 @@
-import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
+import { useMemo, useState } from 'react';
 import { SaveTargetOption } from '../../components/choose-where-to-save.tsx';
 import { DropZone } from '../../components/drop-zone.tsx';
-import { confirmedAuthorities } from '../../store/slices/encrypt-slice.ts';
+import { authorityChoices } from '../../store/slices/encrypt-slice.ts';
+import { ownKeyPair } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EncryptOptions } from './encrypt-options.tsx';
 import { EncryptRows } from './encrypt-rows.tsx';
@@ -13,14 +13,17 @@ import { OwnerChoice } from './owner-choice.tsx';
  * pair, and its file key is escrowed to the chosen backup authority.
  */
 export function EncryptPanel() {
-  const authorities = useAppStore(useShallow((s) => confirmedAuthorities(s.keys)));
+  const keys = useAppStore((s) => s.keys);
+  const councils = useAppStore((s) => s.councils);
+  const ownerCanSign = useAppStore((s) => ownKeyPair(s.keys, s.encryptOwnerKeyId)?.identity?.signingPrivateKey !== undefined);
+  const authorities = useMemo(() => authorityChoices(keys, councils), [keys, councils]);
   const encryptFiles = useAppStore((s) => s.encryptFiles);
   const canChoose = useAppStore((s) => s.canChooseWhereToSave);
   const [askWhereToSave, setAskWhereToSave] = useState(false);
   const [description, setDescription] = useState('');
   const [chosen, setChosen] = useState('');
   // A chosen authority deleted meanwhile falls back to the first one still confirmed.
-  const authority = authorities.find((k) => k.keyId === chosen) ?? authorities[0];
+  const authority = authorities.find((choice) => choice.id === chosen) ?? authorities[0];
 
   return (
     <section className="encrypt-panel" aria-labelledby="encrypt-heading">
@@ -38,18 +41,23 @@ export function EncryptPanel() {
         onAuthority={setChosen}
       />
       {canChoose && <SaveTargetOption checked={askWhereToSave} onChange={setAskWhereToSave} what="encrypted file" />}
-      {authority ? (
+      {authority?.council && !ownerCanSign ? (
+        <p className="warning" role="alert">
+          Your key pair cannot sign (a v1 key), and the escrow blob for a council is signed by you. Add a signing key to it under
+          Keys, or choose another backup authority.
+        </p>
+      ) : authority ? (
         <DropZone
           label="Drop files to encrypt"
           hint="Any files, one or many. Nothing leaves this browser."
           buttonLabel="Choose files to encrypt"
           onFiles={(files) => {
-            encryptFiles(files, { description, authorityKeyId: authority.keyId, askWhereToSave });
+            encryptFiles(files, { description, authorityKeyId: authority.id, askWhereToSave });
           }}
         />
       ) : (
         <p className="warning" role="alert">
-          Add your backup authority’s public key and confirm its key ID under Keys before you encrypt.
+          Add your backup authority’s public key and confirm its key ID (or pin a council) under Keys before you encrypt.
         </p>
       )}
       <EncryptRows />

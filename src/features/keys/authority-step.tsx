@@ -5,9 +5,13 @@ import { useFormAction } from '../../components/use-form-action.ts';
 import { comparedIdOf, idNoun, unconfirmedAuthority } from '../../store/slices/keys-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { AUTHORITY_HEADING, CONFIRM_HEADING } from './first-run-focus.ts';
+import { CouncilPin } from './council-pin.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
 
-/** First-run step 2: my backup authority's public key, compared by key ID and confirmed before first use. */
+/**
+ * First-run step 2: my backup authority's public key, compared by key ID and
+ * confirmed before first use; or a council (k of n people), pinned by its council ID.
+ */
 export function AuthorityStep() {
   const { pending, confirmAuthority, deleteKey } = useAppStore(
     useShallow((s) => ({ pending: unconfirmedAuthority(s.keys), confirmAuthority: s.confirmAuthority, deleteKey: s.deleteKey })),
@@ -56,6 +60,12 @@ export function AuthorityStep() {
             submitLabel="Add authority"
             placeholder="-----BEGIN PUBLIC KEY-----"
           />
+          <h3>Or a council</h3>
+          <p>
+            If your organisation splits recovery among a council, so that several of its members together (and never one alone)
+            can recover a file, load the council file it gave you instead.
+          </p>
+          <CouncilPin />
         </>
       )}
     </>

@@ -4,28 +4,36 @@ import { useAppStore } from '../../store/use-app-store.ts';
 
 /**
  * Journey 7: the owner, with a new key pair, opens a file with the recovery
- * blob the backup authority issued for that key. The result is a row in the
- * decrypt list above.
+ * blob the backup authority issued for that key, or with the partial recovery
+ * blobs k members of a pinned council issued (spec v2 §8.4). The result is a
+ * row in the decrypt list above.
  */
 export function RecoverPanel() {
   const decryptWithRecovery = useAppStore((s) => s.decryptWithRecovery);
   const [file, setFile] = useState<File | null>(null);
-  const [blob, setBlob] = useState<File | null>(null);
+  const [blobs, setBlobs] = useState<File[]>([]);
   const [started, setStarted] = useState<string | null>(null);
 
-  const pick = (set: (f: File) => void) => (files: File[]) => {
+  const pickFile = (files: File[]) => {
     const [first] = files;
     if (!first) return;
-    set(first);
+    setFile(first);
+    setStarted(null);
+  };
+  // Each drop or choice replaces the blobs chosen before (partials are dropped or chosen all at once).
+  const pickBlobs = (files: File[]) => {
+    if (files.length === 0) return;
+    setBlobs(files);
     setStarted(null);
   };
 
+  const ready = file !== null && blobs.length > 0;
   const start = () => {
-    if (!file || !blob) return;
-    decryptWithRecovery(file, blob);
+    if (!file || blobs.length === 0) return;
+    decryptWithRecovery(file, blobs.length === 1 ? blobs[0]! : blobs);
     setStarted(file.name);
     setFile(null);
-    setBlob(null);
+    setBlobs([]);
   };
 
   return (
@@ -36,7 +44,8 @@ export function RecoverPanel() {
       </h2>
       <p>
         Lost the key pair a file was encrypted for? Send your new public key to your backup authority; they send back a recovery
-        blob (<code>SERIAL.keyward-recovery.json</code>) made for it. Give Keyward the encrypted file and that blob.
+        blob (<code>SERIAL.keyward-recovery.json</code>) made for it. Give Keyward the encrypted file and that blob. If your
+        files are escrowed to a council, enough of its members each send a partial recovery blob: give Keyward all of them at once.
       </p>
       <div className="two-columns">
         <DropZone
@@ -45,22 +54,25 @@ export function RecoverPanel() {
           buttonLabel="Choose encrypted file"
           accept=".keyward"
           multiple={false}
-          onFiles={pick(setFile)}
+          onFiles={pickFile}
         />
         <DropZone
           label="Drop the recovery blob"
-          hint={blob ? `Chosen: ${blob.name}` : 'The .keyward-recovery.json file from your authority'}
+          hint={
+            blobs.length > 0
+              ? `Chosen: ${blobs.map((b) => b.name).join(', ')}`
+              : 'The .keyward-recovery.json file from your authority, or every partial recovery blob from your council’s members'
+          }
           buttonLabel="Choose recovery blob"
           accept=".json,application/json"
-          multiple={false}
-          onFiles={pick(setBlob)}
+          onFiles={pickBlobs}
         />
       </div>
       <div className="actions recover-panel__actions">
-        <button type="button" className="button" disabled={!file || !blob} onClick={start}>
-          Decrypt with recovery blob
+        <button type="button" className="button" disabled={!ready} onClick={start}>
+          {blobs.length > 1 ? `Decrypt with ${blobs.length} recovery blobs` : 'Decrypt with recovery blob'}
         </button>
-        {(!file || !blob) && !started && <span className="field-hint">Choose both files first.</span>}
+        {!ready && !started && <span className="field-hint">Choose the encrypted file and its blob first.</span>}
       </div>
       {started && (
         <p role="status" className="field-hint">

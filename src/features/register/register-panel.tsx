@@ -53,7 +53,7 @@ export function RegisterPanel() {
           <RegisterTable entries={register} where={where} />
           <DropZone
             label="Drop a receipt from your backup authority"
-            hint="The .keyward-receipt.json file your backup authority sent: the file it names is then shown as confirmed."
+            hint="The .keyward-receipt.json file your backup authority (or a member of your council) sent: the file it names is then shown as confirmed."
             buttonLabel="Choose receipt file"
             accept=".json,application/json"
             multiple={false}

@@ -72,9 +72,18 @@ const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: Registe
         <time dateTime={new Date(entry.encryptedAt).toISOString()}>{formatDate(entry.encryptedAt)}</time>
       </td>
       <td role="cell" data-label="Authority">
-        <span className="register-table__authority" title={`Key ID ${formatKeyIdForHumans(entry.authority.keyId)}`}>
+        <span
+          className="register-table__authority"
+          title={`${entry.authority.council ? 'Council ID' : 'Key ID'} ${formatKeyIdForHumans(entry.authority.keyId)}`}
+        >
           {entry.authority.name}
         </span>
+        {entry.authority.council && (
+          <span className="row__meta">
+            {' '}
+            (council, {entry.authority.council.threshold} of {entry.authority.council.members})
+          </span>
+        )}
       </td>
       <td role="cell" data-label="Size" className="register-table__nowrap">
         {formatBytes(entry.size)}

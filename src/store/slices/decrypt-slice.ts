@@ -2,7 +2,7 @@
 import type { StateCreator } from 'zustand';
 import { type KeyBlob, type PrivateKeyInfo, parseSignedObject } from '../../core/index.ts';
 import type { OutputTarget, UnlockArgs } from '../../io/crypto-protocol.ts';
-import type { StoredKey } from '../../io/key-store.ts';
+import { type StoredKey, councilOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { confirmedAuthorities } from './encrypt-slice.ts';
 import { cancelJob, createJobQueue, endedBy, isBusy, partition, pickSaveTarget, releaseTemps } from '../jobs.ts';
@@ -42,7 +42,7 @@ export async function blobInsteadOfFile(file: File): Promise<UiError | null> {
   if (file.size > MAX_BLOB_BYTES || !(await file.slice(0, 64).text()).trimStart().startsWith('{')) return null;
   try {
     const { kind } = parseSignedObject(await file.text());
-    if (kind === 'recovery-v1' || kind === 'recovery-v2') return appError('IS_RECOVERY_BLOB');
+    if (kind === 'recovery-v1' || kind === 'recovery-v2' || kind === 'partial') return appError('IS_RECOVERY_BLOB');
     if (kind === 'escrow-v1' || kind === 'escrow-v2') return appError('IS_ESCROW_BLOB');
     return null;
   } catch {
@@ -164,31 +164,48 @@ export const createDecryptSlice =
         });
       },
 
-      decryptWithRecovery(file, recoveryBlob) {
+      decryptWithRecovery(file, recoveryBlobs) {
+        const blobs = recoveryBlobs instanceof Blob ? [recoveryBlobs] : [...recoveryBlobs];
         runner.start(file, 'recovery', async () => {
-          if (recoveryBlob.size > MAX_BLOB_BYTES) return { error: appError('NOT_A_BLOB', { reason: 'far too large for one' }) };
-          let text: string;
-          let parsed: ReturnType<typeof parseSignedObject>;
-          try {
-            text = await recoveryBlob.text();
-            parsed = parseSignedObject(text);
-          } catch (error) {
-            return { error: toUiError(error) };
+          const texts: string[] = [];
+          const parsed: ReturnType<typeof parseSignedObject>[] = [];
+          for (const blob of blobs) {
+            if (blob.size > MAX_BLOB_BYTES) return { error: appError('NOT_A_BLOB', { reason: 'far too large for one' }) };
+            try {
+              const text = await blob.text();
+              texts.push(text);
+              parsed.push(parseSignedObject(text));
+            } catch (error) {
+              return { error: toUiError(error) };
+            }
           }
           const keys = get().keys;
           const ownKeys = privateKeysOf(keys, ['owner']);
+          // councils: owner. Partials from council members (spec v2 §8.4), or several blobs at once: the core checks them
+          // against the councils pinned here (whose thresholds count, never a partial's word), and refuses anything
+          // that is not a partial among them (a full recovery blob is opened alone).
+          const first = parsed[0];
+          if (parsed.length > 1 || first?.kind === 'partial') {
+            const wanted = first?.kind === 'partial' ? first.blob.owner.keyId : undefined;
+            // As for a v2 recovery blob: another own key still goes to the core, which checks the issuers first.
+            const key = ownKeys.find((k) => k.keyId === wanted) ?? ownKeys[0];
+            if (!key) return { error: appError('NO_MATCHING_KEY', { keyIds: wanted ? [wanted] : [] }) };
+            return { kind: 'partials', blobTexts: texts, key, councils: get().councils.map(councilOf) } as const;
+          }
+          if (!first) return { error: appError('NOT_A_BLOB') };
+          const text = texts[0]!;
           const pinned = confirmedAuthorities(keys);
-          if (parsed.kind === 'recovery-v1') {
+          if (first.kind === 'recovery-v1') {
             // Unsigned: nothing says who issued it. It opens as in v1 while a pinned authority is a v1 key (which
             // can issue nothing else) or none is pinned yet (opening a file before set-up); once every pinned
             // authority is an identity, whose recovery blobs are signed, an unsigned one is refused.
             if (pinned.length > 0 && pinned.every((k) => k.identity)) return { error: appError('SIGNER_UNTRUSTED') };
-            const key = ownKeys.find((k) => k.keyId === parsed.blob.owner.keyId);
-            if (!key) return { error: appError('NO_MATCHING_KEY', { keyIds: [parsed.blob.owner.keyId] }) };
+            const key = ownKeys.find((k) => k.keyId === first.blob.owner.keyId);
+            if (!key) return { error: appError('NO_MATCHING_KEY', { keyIds: [first.blob.owner.keyId] }) };
             return { kind: 'blob', blobText: text, key } as const;
           }
-          if (parsed.kind === 'recovery-v2') {
-            const wanted = parsed.blob.owner.keyId;
+          if (first.kind === 'recovery-v2') {
+            const wanted = first.blob.owner.keyId;
             // Another own key still goes to the core, which checks the signature and the issuer first (spec v2 §6
             // steps 2-3) and only then the key (NO_MATCHING_KEY): an untrusted blob is refused as untrusted.
             const key = ownKeys.find((k) => k.keyId === wanted) ?? ownKeys[0];
@@ -196,7 +213,7 @@ export const createDecryptSlice =
             const trusted = pinned.flatMap((k) => (k.identity ? [k.identity.id] : []));
             return { kind: 'recovery-v2', blobText: text, key, trusted } as const;
           }
-          return { error: appError(parsed.kind === 'receipt' ? 'NOT_A_BLOB' : 'NOT_RECOVERY_BLOB') };
+          return { error: appError(first.kind === 'receipt' ? 'NOT_A_BLOB' : 'NOT_RECOVERY_BLOB') };
         });
       },
 

@@ -1,7 +1,7 @@
 /** Encrypting dropped files in the Worker (small ones a few at a time, a large one alone), each with a row of progress and its downloads. */
 import type { StateCreator } from 'zustand';
 import type { EncryptResult, OutputTarget } from '../../io/crypto-protocol.ts';
-import { type StoredKey, privateIdentityOf, publicIdentityOf } from '../../io/key-store.ts';
+import { type StoredCouncil, type StoredKey, councilOf, privateIdentityOf, publicIdentityOf } from '../../io/key-store.ts';
 import type { RegisterEntry } from '../../io/register-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { ownKeyPair, ownKeyPairs } from './keys-slice.ts';
@@ -14,6 +14,20 @@ export function confirmedAuthorities(keys: readonly StoredKey[]): StoredKey[] {
   return keys.filter((k) => k.role === 'authority' && k.confirmedAt !== undefined);
 }
 
+/**
+ * Where a file's key may be escrowed: a confirmed authority key (`id` its key
+ * ID) or a pinned council (`id` its council ID, spec v2 §8).
+ */
+export type AuthorityChoice = { id: string; name: string; key: StoredKey; council?: undefined } | { id: string; name: string; council: StoredCouncil; key?: undefined };
+
+/** Every confirmed authority key, then every pinned council, as the encrypt panel offers them. */
+export function authorityChoices(keys: readonly StoredKey[], councils: readonly StoredCouncil[]): AuthorityChoice[] {
+  return [
+    ...confirmedAuthorities(keys).map((key) => ({ id: key.keyId, name: key.name, key })),
+    ...councils.map((council) => ({ id: council.id, name: council.name, council })),
+  ];
+}
+
 /** Download names never carry path separators, control or bidi characters (a zip would make folders of `/`). */
 const baseName = (name: string) => safeDownloadName(name, 'file');
 
@@ -22,9 +36,17 @@ interface Input {
   description: string;
   /** The owner key pair chosen when the file was dropped. */
   ownerKeyId: string | undefined;
+  /** A confirmed authority's key ID or a pinned council's ID. */
   authorityKeyId: string;
   /** A file the person picked; otherwise a temp file (or memory). */
   target?: OutputTarget;
+}
+
+/** What the core escrows to: a pinned council, an authority identity, or a v1 authority key. */
+function authorityFor(choice: AuthorityChoice) {
+  if (choice.council) return councilOf(choice.council);
+  const { key } = choice;
+  return key.identity ? publicIdentityOf({ ...key, identity: key.identity }) : { publicKey: key.publicKey, keyId: key.keyId, modulusBits: key.modulusBits };
 }
 
 export const createEncryptSlice =
@@ -40,11 +62,11 @@ export const createEncryptSlice =
     };
 
     /** The keys are looked up when the file's turn comes: a key deleted meanwhile fails only this row. */
-    function keysFor(input: Input): { owner: StoredKey; authority: StoredKey } | { error: UiError } {
+    function keysFor(input: Input): { owner: StoredKey; authority: AuthorityChoice } | { error: UiError } {
       // The key pair chosen when the file was dropped; deleted meanwhile, this row fails rather than use another.
       const owner = ownKeyPairs(get().keys).find((k) => k.keyId === input.ownerKeyId);
       if (!owner) return { error: appError('NO_OWNER_KEY') };
-      const authority = confirmedAuthorities(get().keys).find((k) => k.keyId === input.authorityKeyId);
+      const authority = authorityChoices(get().keys, get().councils).find((choice) => choice.id === input.authorityKeyId);
       if (!authority) {
         return {
           error: appError('NO_AUTHORITY'),
@@ -61,6 +83,11 @@ export const createEncryptSlice =
       }
       const { owner, authority } = keys;
       const signer = privateIdentityOf(owner);
+      if (authority.council && !signer) {
+        // A council's escrow blob is signed by the owner (spec v2 §8.3): a v1 key pair cannot make one.
+        patch(id, { status: 'failed', error: appError('KEY_UNSUPPORTED', { reason: 'a council escrow blob is signed, and this key pair cannot sign until you add a signing key under Keys' }) });
+        return;
+      }
       const { file, description } = input;
       const controller = new AbortController();
       controllers.set(id, controller);
@@ -76,11 +103,10 @@ export const createEncryptSlice =
             file,
             meta: { name: file.name, type: file.type, size: file.size, lastModified: file.lastModified },
             owner: { publicKey: owner.publicKey, keyId: owner.keyId, modulusBits: owner.modulusBits },
-            // An owner identity signs the file (v2); a pinned authority identity then gets a signed v2 escrow blob.
+            // An owner identity signs the file (v2); a pinned authority identity then gets a signed v2 escrow blob,
+            // a pinned council a council escrow blob (spec v2 §8.3: the core splits the file key).
             ...(signer ? { signer } : {}),
-            authority: authority.identity
-              ? publicIdentityOf({ ...authority, identity: authority.identity })
-              : { publicKey: authority.publicKey, keyId: authority.keyId, modulusBits: authority.modulusBits },
+            authority: authorityFor(authority),
             ownerName: owner.name,
             authorityName: authority.name,
             description,
@@ -108,11 +134,18 @@ export const createEncryptSlice =
           encryptedAt: now(),
           description,
           owner: { name: owner.name, keyId: owner.keyId, ...(signer ? { identityId: signer.id } : {}) },
-          authority: {
-            name: authority.name,
-            keyId: authority.keyId,
-            ...(result.escrowBlob.format === 'keyward-escrow/2' ? { identityId: result.escrowBlob.authority.id } : {}),
-          },
+          authority: authority.council
+            ? {
+                name: authority.name,
+                keyId: authority.id,
+                identityId: authority.id,
+                council: { threshold: authority.council.threshold, members: authority.council.members.length },
+              }
+            : {
+                name: authority.name,
+                keyId: authority.key.keyId,
+                ...(result.escrowBlob.format === 'keyward-escrow/2' ? { identityId: result.escrowBlob.authority.id } : {}),
+              },
           escrowBlob: result.escrowJson,
         };
         await adapters.registerStore.add(entry);

@@ -448,3 +448,52 @@ describe('identities (spec v2 §2)', () => {
     expect((await store.getState().addSigningKey('SHA256:gone'))?.code).toBe('KEY_GONE');
   }, 60_000);
 });
+
+describe('councils (spec v2 §8.1)', () => {
+  it('reads a council file without storing it, pins it once compared, loads it again with the keys, and unpins it', async () => {
+    const { pinnableCouncil } = await import('../test-owner-councils.ts');
+    const { hasPinnedAuthority } = await import('./keys-slice.ts');
+    const { council, text } = await pinnableCouncil();
+    const keyStore = memoryKeyStore();
+    const { store } = await createTestStore({ keyStore, now: () => 1234 });
+
+    const read = await store.getState().readCouncil(text);
+    if ('error' in read) throw new Error(read.error.message);
+    expect(read.council).toMatchObject({ id: council.id, name: 'Recovery council', threshold: 2, members: council.members });
+    expect(store.getState().councils).toEqual([]);
+    expect(await keyStore.listCouncils()).toEqual([]);
+
+    // Pinned only under the ID that was shown.
+    expect((await store.getState().pinCouncil(read.council, 'SHA256:' + '0'.repeat(64)))?.code).toBe('KEY_CHANGED');
+    expect(await keyStore.listCouncils()).toEqual([]);
+    expect(await store.getState().pinCouncil(read.council, council.id)).toBeNull();
+    const [pinned] = store.getState().councils;
+    expect(pinned).toMatchObject({ id: council.id, pinnedAt: 1234 });
+    // Exactly the council's fields are stored, nothing the page added.
+    expect(Object.keys(pinned!).sort()).toEqual(['format', 'id', 'identities', 'members', 'name', 'pinnedAt', 'threshold']);
+    expect(hasPinnedAuthority(store.getState())).toBe(true);
+
+    // A reload: the council comes back with the keys.
+    const { store: reloaded } = await createTestStore({ keyStore });
+    await reloaded.getState().loadKeys();
+    expect(reloaded.getState().councils.map((c) => c.id)).toEqual([council.id]);
+
+    expect(await reloaded.getState().removeCouncil(council.id)).toBeNull();
+    expect(reloaded.getState().councils).toEqual([]);
+    expect(hasPinnedAuthority(reloaded.getState())).toBe(false);
+  });
+
+  it('refuses an empty or unsound council file with its code', async () => {
+    const { pinnableCouncil } = await import('../test-owner-councils.ts');
+    const { text } = await pinnableCouncil({ size: 2, threshold: 2 });
+    const { store } = await createTestStore();
+    const codeOf = async (input: string) => {
+      const result = await store.getState().readCouncil(input);
+      return 'error' in result ? result.error.code : 'read';
+    };
+    expect(await codeOf('  ')).toBe('MALFORMED');
+    expect(await codeOf(text.replace('"threshold":2', '"threshold":3'))).toBe('MALFORMED');
+    expect(await codeOf(text.replace('"format":"keyward-council/2"', '"format":"keyward-council/3"'))).toBe('MALFORMED');
+    expect(await codeOf(text)).toBe('read');
+  });
+});

@@ -1,8 +1,17 @@
-/** Keys: the owner's key pairs, authorities' public keys, and an authority's own key pair. */
+/** Keys: the owner's key pairs, authorities' public keys, an authority's own key pair, and pinned councils. */
 import type { StateCreator } from 'zustand';
 import { KeywardError, MIN_PASSPHRASE_LENGTH } from '../../core/index.ts';
 import type { AnyKey } from '../../core/index.ts';
-import { type StoredIdentity, type StoredKey, confirmableId, privateIdentityOf, publicIdentityOf, storedIdentityOf } from '../../io/key-store.ts';
+import {
+  type StoredCouncil,
+  type StoredIdentity,
+  type StoredKey,
+  confirmableId,
+  councilOf,
+  privateIdentityOf,
+  publicIdentityOf,
+  storedIdentityOf,
+} from '../../io/key-store.ts';
 import { toUiError, appError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { keyFileName } from '../names.ts';
@@ -37,7 +46,8 @@ export const createKeysSlice =
   (set, get) => {
     const now = adapters.now ?? Date.now;
     const refresh = async () => {
-      set({ keys: await adapters.keyStore.list(), keysLoaded: true });
+      const [keys, councils] = await Promise.all([adapters.keyStore.list(), adapters.keyStore.listCouncils()]);
+      set({ keys, councils, keysLoaded: true });
     };
     const find = (keyId: string) => get().keys.find((k) => k.keyId === keyId);
     /**
@@ -97,6 +107,7 @@ export const createKeysSlice =
 
     return {
       keys: [],
+      councils: [],
       keysLoaded: false,
       newKey: null,
 
@@ -302,8 +313,39 @@ export const createKeysSlice =
           await adapters.keyStore.remove(keyId);
         });
       },
+
+      async readCouncil(text) {
+        if (text.trim() === '') return { error: appError('MALFORMED', { reason: 'the council file is empty' }) };
+        try {
+          return { council: await adapters.crypto.run('parseCouncil', { text }) };
+        } catch (error) {
+          return { error: toUiError(error) };
+        }
+      },
+
+      pinCouncil(council, comparedId) {
+        return guarded(async () => {
+          // The council ID pins every field of the descriptor: only the council whose ID was shown is stored.
+          if (council.id !== comparedId) throw new KeywardError('KEY_CHANGED');
+          const stored: StoredCouncil = { ...councilOf(council), pinnedAt: now() };
+          await adapters.keyStore.putCouncil(stored);
+        });
+      },
+
+      removeCouncil(id) {
+        return guarded(async () => {
+          await adapters.keyStore.removeCouncil(id);
+        });
+      },
     };
   };
+
+/**
+ * Whether the owner has somewhere to escrow to: a backup authority whose ID
+ * was confirmed, or a council pinned by its council ID.
+ */
+export const hasPinnedAuthority = (state: Pick<KeysSlice, 'keys' | 'councils'>) =>
+  state.councils.length > 0 || state.keys.some((k) => k.role === 'authority' && k.confirmedAt !== undefined);
 
 /** My key pairs: owner keys with their private key, oldest first. */
 export const ownKeyPairs = (keys: readonly StoredKey[]) => keys.filter((k) => k.role === 'owner' && k.privateKey);

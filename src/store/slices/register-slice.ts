@@ -17,12 +17,26 @@ function csvField(value: string | number): string {
 /**
  * Whether the authority confirmed it holds the entry's escrow blob (spec v2
  * §5): a v1 blob cannot be confirmed; a v2 one is confirmed by a receipt,
- * named with the owner's own name for the pinned authority.
+ * named with the owner's own name for the pinned authority; a council's blob
+ * by a receipt from one of its members (spec v2 §8.3), "MEMBER (COUNCIL)".
  */
 export function escrowState(entry: RegisterEntry, authorityName: string | undefined): string {
   if (entry.authority.identityId === undefined) return 'unsigned (v1)';
   if (!entry.receipt) return 'Escrowed, not yet confirmed';
-  return `Confirmed by ${authorityName ?? entry.authority.name} on ${formatDate(entry.receipt.receivedAt)}`;
+  const by = entry.receipt.member ? `${entry.receipt.member.name} (${entry.authority.name})` : (authorityName ?? entry.authority.name);
+  return `Confirmed by ${by} on ${formatDate(entry.receipt.receivedAt)}`;
+}
+
+/**
+ * The council member who signed a verified receipt for a council's blob, named
+ * as in the blob (the council the owner pinned); undefined for an authority's
+ * receipt.
+ */
+function receiptMember(escrowText: string, signerId: string): { id: string; name: string } | undefined {
+  const escrow = parseSignedObject(escrowText);
+  if (escrow.kind !== 'escrow-v2' || escrow.blob.authority.kind !== 'council') return undefined;
+  const member = escrow.blob.authority.members.find((m) => m.id === signerId);
+  return member ? { id: member.id, name: member.name } : undefined;
 }
 
 export const createRegisterSlice =
@@ -45,7 +59,12 @@ export const createRegisterSlice =
         const entry = get().register.find((e) => e.fileId === parsed.receipt.fileId);
         if (!entry) return appError('BLOB_MISMATCH');
         const receipt = await adapters.crypto.run('verifyReceipt', { receiptText, escrowText: entry.escrowBlob });
-        const updated = await adapters.registerStore.addReceipt(entry.fileId, { json: receiptText, receivedAt: Date.parse(receipt.receivedAt) });
+        const member = receiptMember(entry.escrowBlob, receipt.authority.id);
+        const updated = await adapters.registerStore.addReceipt(entry.fileId, {
+          json: receiptText,
+          receivedAt: Date.parse(receipt.receivedAt),
+          ...(member ? { member } : {}),
+        });
         set({ register: get().register.map((e) => (e.fileId === updated.fileId ? updated : e)) });
         return null;
       } catch (error) {
