@@ -447,6 +447,18 @@ describe('the 2-of-3 flow, by CLI', () => {
       const shown = JSON.parse(ok(['inspect', report]).stdout) as Json;
       expect(shown).toMatchObject({ format: 'keyward-drill/2', signer: [identity('alice').id, identity('bob').id], results: [{ result: 'GOOD' }, { result: 'GOOD' }] });
       expect(fails(['escrow', 'check', report, '--authority-key', priv('alice')], 'MALFORMED').stderr).toContain('this is a drill report, not an escrow blob');
+      // An auditor checks the report against the council's file alone.
+      const checked = ok(['verify', report, '--council', council]).stdout.trimEnd().split('\n');
+      expect(checked[0]).toMatch(new RegExp(`^drill report  ${report}  signed by members 1 \\(${identity('alice').id}\\), 2 \\(${identity('bob').id}\\) of council ${councilValue.id} \\(2 needed\\)`));
+      expect(checked.slice(1)).toEqual([`GOOD file ${parsed.results[0]!.serial}`, `GOOD file ${parsed.results[1]!.serial}`, 'drill         PASSED: 2 of 2 blobs GOOD']);
+      fails(['verify', report, '--council', other], 'SIGNER_UNTRUSTED');
+      const forged = join(sub('drill-forged'), 'forged-drill.json');
+      writeFileSync(forged, readFileSync(report, 'utf8').replace('"result":"GOOD"', '"result":"ESCROW_INVALID"'));
+      fails(['verify', forged, '--council', council], 'SIGNATURE_INVALID');
+      const short = join(sub('drill-short'), 'one-member-drill.json');
+      writeFileSync(short, `${JSON.stringify({ ...parsed, members: parsed.members.slice(0, 1), signatures: parsed.signatures.slice(0, 1) })}\n`);
+      fails(['verify', short, '--council', council], 'QUORUM_NOT_MET');
+      expect(keyward(['verify', report, '--council', council, '--signer', pub('owner')]).status).toBe(2);
     });
 
     it("an evading blob passes one member's check, with the plain warning, and fails the drill with ESCROW_INVALID; the report is written as evidence", async () => {
@@ -464,6 +476,9 @@ describe('the 2-of-3 flow, by CLI', () => {
       await expect(verifyDrillReport(parsed, councilValue)).resolves.toBeUndefined();
       expect(parsed.results.map((r) => r.result)).toEqual(['GOOD', 'ESCROW_INVALID']);
       expect(drillPassed(parsed)).toBe(false);
+      // The report verifies, and says the drill failed.
+      const checked = fails(['verify', report, '--council', council], 'ESCROW_INVALID');
+      expect(checked.stdout).toContain('drill         FAILED: 1 of 2 blobs GOOD');
       // The full check of escrow check agrees with the drill.
       fails(['escrow', 'check', evading, '--authority-key', priv('alice'), '--authority-key', priv('bob')], 'ESCROW_INVALID');
     });

@@ -81,7 +81,7 @@ function parseSample(value: string | undefined): number | undefined {
 }
 
 /** The code of a result, as a KeywardError (its one sentence); `INTERNAL` for anything not a code. */
-function resultError(result: string): KeywardError {
+export function resultError(result: string): KeywardError {
   const code = (ERROR_CODES as readonly string[]).includes(result) ? (result as ErrorCode) : 'INTERNAL';
   return new KeywardError(code);
 }
