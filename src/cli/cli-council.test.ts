@@ -157,11 +157,10 @@ describe('council create and id', () => {
     const folder = sub('duplicate');
     const copy = join(folder, 'alice-again.pub.pem');
     writeFileSync(copy, readFileSync(pub('alice')));
-    const result = usage(
-      ['council', 'create', '--member', pub('alice'), '--member', pub('bob'), '--member', copy, '--threshold', '2', '--name', 'B', '--out', join(folder, 'c.json')],
-      /is the same identity as --member .*alice\.pub\.pem/,
-    );
-    expect(result.firstLine).toContain(identity('alice').id);
+    const result = fails(['council', 'create', '--member', pub('alice'), '--member', pub('bob'), '--member', copy, '--threshold', '2', '--name', 'B', '--out', join(folder, 'c.json')], 'MEMBER_TWICE');
+    expect(result.firstLine).toContain('already in the list as “Alice A.”');
+    expect(result.stderr).toMatch(/is the same identity as --member .*alice\.pub\.pem/);
+    expect(result.stderr).toContain(identity('alice').id);
     expect(listDir(folder)).toEqual(['alice-again.pub.pem']);
   });
 

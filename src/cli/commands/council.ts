@@ -4,7 +4,7 @@
  * `canonical(descriptor)` and one `\n`, and its council ID to confirm.
  */
 import { basename } from 'node:path';
-import { MAX_COUNCIL_MEMBERS, type PublicIdentity, createCouncil, escapeUnsafeChars, formatKeyIdForHumans, serializeCouncil } from '../../core/index.ts';
+import { KeywardError, MAX_COUNCIL_MEMBERS, type PublicIdentity, createCouncil, escapeUnsafeChars, formatKeyIdForHumans, serializeCouncil } from '../../core/index.ts';
 import { AtomicFile } from '../atomic-file.ts';
 import { outputExists, usageError } from '../errors.ts';
 import { loadPublicKeyFile, needIdentity } from '../key-files.ts';
@@ -42,7 +42,7 @@ Options:
 
 A v1 key cannot be a member (a member signs what it issues), and neither can a
 private key file (hand out only public identities). The same identity twice is
-refused.
+refused (MEMBER_TWICE).
 `;
 
 /** The name of a member whose file has no `Name:` line: its file name without the key extension. */
@@ -71,14 +71,18 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
   if (!force && (await pathExists(out))) throw outputExists(out);
 
   const members: { name: string; identity: PublicIdentity }[] = [];
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { path: string; name: string }>();
   for (const path of paths) {
     const file = await loadPublicKeyFile(path, '--member');
     const identity = needIdentity(file, '--member', path, 'cannot sign what a member issues');
     const earlier = seen.get(identity.id);
-    if (earlier !== undefined) throw usageError(`--member ${path} is the same identity as --member ${earlier} (${identity.id}); each member counts once`, USAGE);
-    seen.set(identity.id, path);
-    members.push({ name: file.name ?? memberNameFromPath(path), identity });
+    const memberName = file.name ?? memberNameFromPath(path);
+    if (earlier !== undefined) {
+      // The app's set-up refuses it with the same code and sentence.
+      throw new KeywardError('MEMBER_TWICE', { name: earlier.name, reason: `--member ${path} is the same identity as --member ${earlier.path} (${identity.id})` });
+    }
+    seen.set(identity.id, { path, name: memberName });
+    members.push({ name: memberName, identity });
   }
 
   const council = await createCouncil({ name, threshold, members });
