@@ -12,13 +12,13 @@
  */
 import manifest from '../core/testdata/manifest.json';
 import authorityPubPem from '../core/testdata/keys/authority.pub.pem?raw';
-import { type PrivateIdentity, importPrivateIdentity, importPublicKey, isKeywardError, parseHeader } from '../core/index.ts';
+import { type PrivateIdentity, importPrivateIdentity, importPublicKey, isKeywardError, parseCouncil, parseHeader } from '../core/index.ts';
 import { type TestVector as Vector, patternBytes, vectorKeys } from '../core/test-support.ts';
 import { type CryptoClient, createWorkerCrypto } from './crypto-client.ts';
 import type { OutputTarget, UnlockArgs } from './crypto-protocol.ts';
 import { type TempFiles, createTempFiles } from './temp-files.ts';
 import { filesIn } from './test-support.ts';
-import { type V2Vector, v2Manifest } from '../core/test-vectors.ts';
+import { type CouncilVector, type V2Vector, councilManifest, v2Manifest } from '../core/test-vectors.ts';
 
 
 const files = import.meta.glob<string>('../core/testdata/vectors/*', { query: '?url', import: 'default', eager: true });
@@ -223,5 +223,89 @@ describe('every v2 test vector through the crypto Worker', () => {
       return;
     }
     await expect(client.run('verifyReceipt', args)).rejects.toMatchObject({ code: vector.expect });
+  });
+});
+
+/**
+ * The council vectors (spec v2 §8) through the Worker's calls: the owner's
+ * `decrypt` with partials, a member's `checkEscrowAsMember`, the drill's
+ * `runDrill` (one blob, the keys present), and `parseCouncil`. The ceremony
+ * and drill-report vectors have no Worker call (the CLI's `recover` and
+ * `verify --council`).
+ */
+describe('every council test vector through the crypto Worker', () => {
+  const councils = councilManifest(manifest).councils;
+  const ofKind = (kind: CouncilVector['kind']) => councils.filter((v) => v.kind === kind).map((v) => [v.name, v] as const);
+  let client: CryptoClient;
+  let temps: TempFiles;
+  beforeAll(() => {
+    client = createWorkerCrypto();
+    temps = createTempFiles()!;
+  });
+  afterAll(() => {
+    client.dispose();
+  });
+
+  it('runs every kind that has a Worker call', () => {
+    const inTheWorker = new Set(['council', 'member-check', 'quorum-check', 'partials']);
+    expect(councils.filter((v) => !inTheWorker.has(v.kind)).map((v) => v.kind)).toEqual(['ceremony', 'ceremony', 'drill', 'drill']);
+    expect(councils.filter((v) => v.kind === 'partials').length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.for(ofKind('council'))('%s: parseCouncil', async ([, vector]) => {
+    const run = client.run('parseCouncil', { text: await textOf(vector.council!) });
+    if (vector.expect === 'success') expect((await run).id).toBe(vector.councilId);
+    else await expect(run).rejects.toMatchObject({ code: vector.expect });
+  });
+
+  it.for(ofKind('member-check'))("%s: a member's checkEscrowAsMember", async ([, vector]) => {
+    const run = client.run('checkEscrowAsMember', { text: await textOf(vector.escrow!), member: await identityNamed(vector.key!) });
+    if (vector.expect === 'success') expect((await run).index).toBe(vector.index);
+    else await expect(run).rejects.toMatchObject({ code: vector.expect });
+  });
+
+  it.for(ofKind('quorum-check'))('%s: runDrill of the keys present', async ([, vector]) => {
+    const members = await Promise.all(vector.keys!.map(identityNamed));
+    const run = client.run('runDrill', { blobs: [{ bytes: await bytesOf(vector.escrow!) }], members });
+    if (vector.expect === 'success') {
+      expect((await run).report.results.map((r) => r.result)).toEqual(['GOOD']);
+      expect((await run).report.members.map((m) => m.index)).toEqual(vector.present);
+    } else if (vector.expect === 'QUORUM_NOT_MET' || vector.expect === 'NO_MATCHING_KEY') {
+      // These stop a drill before any blob (§8.5): no report.
+      await expect(run).rejects.toMatchObject({ code: vector.expect });
+    } else {
+      expect((await run).report.results.map((r) => r.result)).toEqual([vector.expect]);
+    }
+  });
+
+  describe.for([
+    ['to a temp target', undefined, 'temp'],
+    ['to memory', undefined, 'memory'],
+    ['in pieces of one chunk, to a temp target', 1, 'temp'],
+  ] as const)('partials, %s', ([, pieceBytes, output]) => {
+    it.for(ofKind('partials'))('%s', async ([, vector]) => {
+      const unlock: UnlockArgs = {
+        kind: 'partials',
+        blobTexts: await Promise.all(vector.partials!.map(textOf)),
+        key: (await identityNamed(vector.key!)).encryption,
+        councils: await Promise.all((vector.pinned ?? []).map(async (path) => parseCouncil(await textOf(path)))),
+      };
+      const temp = temps.target()!;
+      if (temp.kind !== 'temp') throw new Error('expected a temp target');
+      const target: OutputTarget = output === 'temp' ? temp : { kind: 'memory' };
+      const file = new File([await bytesOf(vector.file!)], 'vector.keyward');
+      try {
+        const result = await client.run('decrypt', { file, unlock, target, ...(pieceBytes === undefined ? {} : { pieceBytes }) });
+        const sha256 = hex(await crypto.subtle.digest('SHA-256', await result.output.arrayBuffer()));
+        if (result.temp) await temps.release(result.temp);
+        expect(vector.expect, vector.description).toBe('success');
+        expect(sha256).toBe(vector.sha256);
+      } catch (error) {
+        if (!isKeywardError(error)) throw error;
+        // A refusal leaves nothing behind.
+        expect(await filesIn(temp.session)).toEqual([]);
+        expect(error.code, vector.description).toBe(vector.expect);
+      }
+    });
   });
 });
