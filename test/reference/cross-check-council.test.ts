@@ -296,7 +296,7 @@ describe('partial recovery blobs and the ceremony (v2 §8.4), both ways', () => 
   /** A partial changed, then signed again by `by`: one its signer really made. */
   const resignPartial = (text: string, edit: (u: Record<string, unknown>) => Record<string, unknown>, by: Who) =>
     refSignedText(refSignObject('keyward/v2 partial', edit(without(JSON.parse(text) as object, 'signature')), ref[by].edPrivate));
-  const cases: [string, string, () => { texts: string[]; key?: Who; pinned?: 'none' | 'other'; file?: 'other' }][] = [
+  const cases: [string, string, () => { texts: string[]; key?: Who; pinned?: 'none' | 'both'; pair?: object; file?: 'other' }][] = [
     ['two members', 'ok', () => ({ texts: [refPartial('m1'), refPartial('m2')] })],
     ['a field not defined', 'MALFORMED', () => ({ texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, note: '' }), 'm2')] })],
     ['index 0', 'MALFORMED', () => ({ texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, issuer: { ...(u['issuer'] as object), index: 0 } }), 'm2')] })],
@@ -310,6 +310,14 @@ describe('partial recovery blobs and the ceremony (v2 §8.4), both ways', () => 
     })],
     ['member 2 claiming index 3', 'SIGNER_UNTRUSTED', () => ({ texts: [refPartial('m1'), resignPartial(refPartial('m2'), (u) => ({ ...u, issuer: { ...(u['issuer'] as object), index: 3 } }), 'm2')] })],
     ['no council pinned', 'SIGNER_UNTRUSTED', () => ({ texts: [refPartial('m1'), refPartial('m2')], pinned: 'none' })],
+    ['members of two pinned councils', 'BLOB_MISMATCH', () => {
+      const pair = refMakeCouncil('Pair', 2, [ref.m1, ref.m2].map((identity, i) => ({ name: `P${i + 1}`, identity })));
+      const blob = refSignedText(refMakeCouncilEscrow({
+        file: made.file, fileKey: refCheckEscrowWithMembers(made.text, [ref.m1, ref.m2]).fileKey, owner: ref.owner, ownerName: 'Zoë', council: pair,
+        description: '', createdAt: T.toISOString(),
+      }));
+      return { texts: [refPartial('m1'), refPartial('m2', { escrow: blob })], pinned: 'both', pair };
+    }],
     ['for the owner\'s old key', 'NO_MATCHING_KEY', () => ({ texts: [refPartial('m1'), refPartial('m2')], key: 'owner' })],
     ['another file', 'BLOB_MISMATCH', () => ({ texts: [refPartial('m1'), refPartial('m2')], file: 'other' })],
     ['one partial', 'QUORUM_NOT_MET', () => ({ texts: [refPartial('m1')] })],
@@ -329,7 +337,8 @@ describe('partial recovery blobs and the ceremony (v2 §8.4), both ways', () => 
   it.for(cases)('%s: both give %s', async ([, expected, make]) => {
     const c = make();
     const other = c.file === 'other' ? refEncryptV2({ plaintext: Buffer.alloc(10), chunkSize: CS, meta: { name: 'o', type: 't', size: 10, lastModified: 0 }, signer: ref.owner }).file : undefined;
-    const o = { ...(c.key ? { key: c.key } : {}), ...(c.pinned === 'none' ? { councils: [] } : {}), ...(other ? { file: other } : {}) };
+    const councils = c.pinned === 'none' ? [] : c.pinned === 'both' ? [council, await parseCouncil(refSignedText(c.pair!))] : [council];
+    const o = { ...(c.key ? { key: c.key } : {}), councils, ...(other ? { file: other } : {}) };
     expect(refCode(() => refOpen(c.texts, o)), 'reference').toBe(expected);
     expect(await coreCode(coreOpen(c.texts, o)), 'core').toBe(expected);
   });
