@@ -3,6 +3,7 @@
  * do: PostgreSQL when `DATABASE_URL` is set, else PGlite on a data folder
  * (locked for this process), migrated either way.
  */
+import { KeywardError, isKeywardError } from '../core/index.ts';
 import { type Db, openPglite, openPostgres } from './db.ts';
 import { lockDataDir } from './data-lock.ts';
 import { migrate } from './migrations.ts';
@@ -25,7 +26,9 @@ export async function openServiceDb(options: { databaseUrl?: string | undefined;
       await migrate(db);
     } catch (error) {
       await db.close();
-      throw error;
+      if (isKeywardError(error)) throw error;
+      const errno = (error as { code?: unknown }).code;
+      throw new KeywardError('SERVICE_UNAVAILABLE', { reason: `the database at ${url.host}${url.pathname} cannot be used${typeof errno === 'string' ? ` (${errno})` : ''}` }, { cause: error });
     }
     return { db, where: `postgres://${url.host}${url.pathname}`, close: () => db.close() };
   }
