@@ -53,6 +53,13 @@ describe('audit log', () => {
     expect((await verifyAuditLog(renumbered).catch((e: unknown) => e)) as object).toMatchObject({ code: 'AUDIT_BROKEN', details: { seq: 2 } });
   });
 
+  it('refuses numbering that does not run 1, 2, 3, even with hashes made to fit it', async () => {
+    // A chain whose first entry claims to be entry 2: every hash and prev holds.
+    const first = await nextAuditEntry({ seq: 1, hash: AUDIT_GENESIS }, 'enrol', { fileId: 'x' }, new Date(0).toISOString());
+    const second = await nextAuditEntry(first, 'deposit', { fileId: 'y' }, new Date(1).toISOString());
+    expect((await verifyAuditLog([first, second]).catch((e: unknown) => e)) as object).toMatchObject({ code: 'AUDIT_BROKEN', details: { seq: 1 } });
+  });
+
   it('reads an export strictly', async () => {
     const entries = await chain(1);
     await expectCode(() => parseAuditLog(`{"format":"keyward-audit/1","entries":[],"entries":[]}`), 'MALFORMED');
