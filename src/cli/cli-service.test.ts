@@ -6,11 +6,13 @@
  * verify` on its log (a changed, removed or reordered entry is named).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrivateIdentity } from '../core/index.ts';
 import { type AuditLog, auditEntryHash, verifyAuditLog } from '../core/audit.ts';
 import { makeIdentity } from '../core/test-support.ts';
+import { openPostgres } from '../server/db.ts';
 import { type Owner, makeOwner } from '../server/test-support.ts';
 import { BIN, ROOT, buildCli, childEnv, keyward, tempDirForFile } from './test-support.ts';
 
@@ -31,9 +33,11 @@ interface Server {
   log: () => string;
 }
 
-/** Starts `keyward serve --port 0 --data DIR` and waits until it says where it listens. */
-async function serve(dir: string): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `keyward serve --port 0 --data DIR` (or, with `databaseUrl`, on PostgreSQL) and waits until it says where it listens. */
+async function serve(dir: string | null, databaseUrl?: string): Promise<Server> {
+  const args = dir === null ? [BIN, 'serve', '--port', '0'] : [BIN, 'serve', '--port', '0', '--data', dir];
+  const env = childEnv(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
   const url = await new Promise<string>((resolve, reject) => {
@@ -124,6 +128,46 @@ describe('keyward serve', () => {
     expect(await server.exited).toBe(0);
     // The folder is free again: the officer's command opens it.
     expect(enrolCode(dir, 'Bob')).toMatch(/^[A-Za-z0-9_-]{20}$/);
+  });
+});
+
+describe('keyward serve on PostgreSQL', () => {
+  it('runs as two instances on one database: one enrolment, deposits on both, one audit chain', async () => {
+    const url = process.env.KEYWARD_TEST_DATABASE_URL;
+    if (!url) throw new Error('KEYWARD_TEST_DATABASE_URL is not set: the service is tested on PostgreSQL too (.ci/run starts one and sets it)');
+    const schema = `keyward_cli_${randomBytes(6).toString('hex')}`;
+    const admin = openPostgres(url, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    const databaseUrl = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    try {
+      // Both start (and migrate) at once.
+      const [a, b] = await Promise.all([serve(null, databaseUrl), serve(null, databaseUrl)]);
+      try {
+        // The officer's command runs beside the running service.
+        const enrolled = keyward(['service', 'enrol', '--name', 'Ada'], { env: { DATABASE_URL: databaseUrl } });
+        expect(enrolled.status, enrolled.stderr).toBe(0);
+        expect((await postJson(`${b.url}/v1/enrol`, { code: enrolled.stdout.trim(), identity: ada.publicPem })).status).toBe(201);
+        const blobs = ada.blobs.slice(0, 12);
+        // Each blob to both instances at once: one stores it, the other answers the same acknowledgement.
+        const responses = await Promise.all(blobs.flatMap((blob) => [postJson(`${a.url}/v1/deposits`, blob), postJson(`${b.url}/v1/deposits`, blob)]));
+        const answers = await Promise.all(responses.map(async (r) => ({ status: r.status, ack: (await r.json()) as { fileId: string } })));
+        for (let i = 0; i < blobs.length; i++) {
+          const [x, y] = [answers[2 * i]!, answers[2 * i + 1]!];
+          expect([x.status, y.status].sort()).toEqual([200, 201]);
+          expect(x.ack).toEqual(y.ack);
+        }
+        const [logA, logB] = await Promise.all([auditOf(a.url), auditOf(b.url)]);
+        expect(logA).toEqual(logB);
+        expect((await verifyAuditLog(logA.entries)).count).toBe(2 + blobs.length);
+      } finally {
+        a.child.kill('SIGTERM');
+        b.child.kill('SIGTERM');
+        expect([await a.exited, await b.exited]).toEqual([0, 0]);
+      }
+    } finally {
+      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.close();
+    }
   });
 });
 

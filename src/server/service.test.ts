@@ -172,3 +172,18 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     }
   });
 });
+
+describe('migrations on PostgreSQL', () => {
+  it('are applied once when several instances start at the same moment', async () => {
+    const test = await BACKENDS.find((b) => b.name === 'PostgreSQL')!.open();
+    const others = [test.another!(), test.another!(), test.another!()];
+    try {
+      const applied = await Promise.all([test.db, ...others].map((db) => migrate(db)));
+      expect(applied.flat()).toEqual([1]);
+      expect(await test.db.query('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+    } finally {
+      await Promise.all(others.map((db) => db.close()));
+      await test.drop();
+    }
+  });
+});
