@@ -38,18 +38,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 
 const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
 
-/** Enough of a v2 escrow blob's shape to refuse garbage early; the core reads it strictly after. */
+/** An object with a `format`; the core reads the blob strictly after (a v1 blob is refused there, unsigned). */
 const depositBody = {
   type: 'object',
-  required: ['format', 'fileId', 'serial', 'owner', 'authority', 'signature'],
-  properties: {
-    format: { type: 'string', const: 'keyward-escrow/2' },
-    fileId: { type: 'string', maxLength: 64 },
-    serial: { type: 'string', maxLength: 64 },
-    owner: { type: 'object' },
-    authority: { type: 'object' },
-    signature: { type: 'string', maxLength: 128 },
-  },
+  required: ['format'],
+  properties: { format: { type: 'string', maxLength: 32 } },
 } as const;
 
 const enrolBody = {

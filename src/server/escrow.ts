@@ -13,12 +13,14 @@ import {
   parseAuditEntry,
 } from '../core/audit.ts';
 import {
+  ESCROW_FORMAT,
   KeywardError,
   b64u,
   canonicalJson,
   checkSignedEscrow,
   escrowDigest,
   importPublicIdentity,
+  isPlainObject,
   parseEscrowBlobV2,
   randomBytes,
   sha256,
@@ -141,6 +143,10 @@ const acknowledgement = (row: DepositRow): Acknowledgement => ({
  * @throws KeywardError the core's codes (`MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID`), `NOT_ENROLLED`, `DEPOSIT_CONFLICT`
  */
 export async function deposit(db: Db, input: unknown): Promise<{ ack: Acknowledgement; created: boolean }> {
+  // v2 §4 check 1: a v1 blob is not signed at all, and the service takes signed blobs only.
+  if (isPlainObject(input) && input.format === ESCROW_FORMAT) {
+    throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'a v1 escrow blob is not signed; the service stores signed (v2) blobs only' });
+  }
   const { blob, owner } = await checkSignedEscrow(parseEscrowBlobV2(input), undefined);
   const digest = await escrowDigest(blob);
   const at = now();
