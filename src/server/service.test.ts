@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
-import { type EscrowBlobV2, type PrivateIdentity, signEscrowBlob, userMessage } from '../core/index.ts';
+import { type EscrowBlobV2, type PrivateIdentity, exportPublicIdentity, fromB64u, publicIdentityFromSpki, signEscrowBlob, userMessage } from '../core/index.ts';
 import { type AuditLog, verifyAuditLog } from '../core/audit.ts';
 import { withoutSignature } from '../core/format/signing.ts';
 import { makeIdentity } from '../core/test-support.ts';
@@ -116,6 +116,16 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     const deposits = (await audit()).entries.filter((e) => e.event === 'deposit');
     expect(deposits).toHaveLength(1);
     expect(deposits[0]!.data).toEqual({ fileId: blob.fileId, serial: blob.serial, ownerId: ada.identity.id, escrowDigest: ack.escrowDigest });
+  });
+
+  it('stores a council\'s escrow blob (v2 §8.3) from its enrolled owner', async () => {
+    const blob = JSON.parse(readFileSync(join(VECTORS, 'council-board.escrow.json'), 'utf8')) as EscrowBlobV2;
+    // The owner's public identity, as the blob names it (the vectors' owner signs with a key of its own).
+    const identity = await exportPublicIdentity(await publicIdentityFromSpki(fromB64u(blob.owner.publicKey), fromB64u(blob.owner.signingKey)), 'pem');
+    const code = await issueEnrolmentCode(db, 'Zoë');
+    expect(json(await post('/v1/enrol', { code, identity }))).toMatchObject({ identityId: blob.owner.id });
+    const stored = await post('/v1/deposits', blob);
+    expect({ status: stored.statusCode, ack: json(stored) }).toMatchObject({ status: 201, ack: { fileId: blob.fileId, ownerId: blob.owner.id } });
   });
 
   it('refuses another blob for a stored file ID', async () => {
