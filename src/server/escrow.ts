@@ -124,6 +124,8 @@ interface DepositRow {
   audit_seq: number;
 }
 
+const SELECT_DEPOSIT = 'SELECT file_id, serial, owner_id, escrow_digest, stored_at, audit_seq FROM deposits';
+
 const acknowledgement = (row: DepositRow): Acknowledgement => ({
   fileId: row.file_id,
   serial: row.serial,
@@ -147,13 +149,17 @@ export async function deposit(db: Db, input: unknown): Promise<{ ack: Acknowledg
   if (isPlainObject(input) && input.format === ESCROW_FORMAT) {
     throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'a v1 escrow blob is not signed; the service stores signed (v2) blobs only' });
   }
-  const { blob, owner } = await checkSignedEscrow(parseEscrowBlobV2(input), undefined);
-  const digest = await escrowDigest(blob);
+  const parsed = parseEscrowBlobV2(input);
+  const digest = await escrowDigest(parsed);
+  // A client's retry of a stored blob: the very blob (by its digest) passed every check when it was stored.
+  const [again] = await db.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = $1 AND escrow_digest = $2`, [parsed.fileId, digest]);
+  if (again) return { ack: acknowledgement(again), created: false };
+  const { blob, owner } = await checkSignedEscrow(parsed, undefined);
   const at = now();
   return auditedTransaction(db, async (tx) => {
     const [person] = await tx.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE identity_id = $1', [owner.id]);
     if (!person) throw new KeywardError('NOT_ENROLLED', { reason: `${owner.id} is not enrolled` });
-    const [stored] = await tx.query<DepositRow>('SELECT file_id, serial, owner_id, escrow_digest, stored_at, audit_seq FROM deposits WHERE file_id = $1', [blob.fileId]);
+    const [stored] = await tx.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = $1`, [blob.fileId]);
     if (stored) {
       if (stored.escrow_digest !== digest) throw new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${blob.serial} is stored with another blob` });
       return { ack: acknowledgement(stored), created: false };
