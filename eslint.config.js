@@ -7,7 +7,7 @@ import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { defineConfig, globalIgnores } from 'eslint/config';
 
-/** Import direction (docs/architecture.md): core <- io <- store <- components <- features <- app, and core <- cli. */
+/** Import direction (docs/architecture.md): core <- io <- store <- components <- features <- app, and core <- server <- cli. */
 const noImportsFrom = (...layers) => ({
   'no-restricted-imports': [
     'error',
@@ -54,7 +54,7 @@ export default defineConfig([
   },
   {
     // Error sentences live in one table (core/errors.ts); everything past the core passes codes and details.
-    files: ['src/store/**/*.{ts,tsx}', 'src/features/**/*.{ts,tsx}', 'src/components/**/*.{ts,tsx}', 'src/app/**/*.{ts,tsx}', 'src/io/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/store/**/*.{ts,tsx}', 'src/features/**/*.{ts,tsx}', 'src/components/**/*.{ts,tsx}', 'src/app/**/*.{ts,tsx}', 'src/io/**/*.ts', 'src/cli/**/*.ts', 'src/server/**/*.ts'],
     ignores: ['**/*.test.{ts,tsx}', 'src/store/test-adapters.ts'],
     rules: {
       'no-restricted-syntax': [
@@ -76,7 +76,7 @@ export default defineConfig([
     ignores: ['src/core/**/*.node.test.ts'],
     languageOptions: { globals: { ...globals['shared-node-browser'] } },
     rules: {
-      ...noImportsFrom('io', 'store', 'features', 'components', 'app', 'cli'),
+      ...noImportsFrom('io', 'store', 'features', 'components', 'app', 'cli', 'server'),
       'no-restricted-globals': ['error', 'window', 'document', 'indexedDB', 'localStorage', 'Buffer', 'process'],
     },
   },
@@ -112,6 +112,12 @@ export default defineConfig([
     files: ['src/cli/**/*.ts'],
     languageOptions: { globals: { ...globals.node } },
     rules: noImportsFrom('io', 'store', 'features', 'components', 'app'),
+  },
+  {
+    // The escrow service (Node, an IO edge like the CLI): the core only; the CLI starts it, not the reverse.
+    files: ['src/server/**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: noImportsFrom('io', 'store', 'features', 'components', 'app', 'cli'),
   },
   {
     files: ['src/app/**/*.{ts,tsx}'],

@@ -10,6 +10,7 @@ export default defineConfig({
     target: 'node20',
     emptyOutDir: true,
     minify: false,
-    rolldownOptions: { output: { entryFileNames: 'keyward.js', format: 'es' } },
+    // The escrow service (keyward serve, service) is a chunk of its own, loaded only by its commands.
+    rolldownOptions: { output: { entryFileNames: 'keyward.js', chunkFileNames: '[name]-[hash].js', format: 'es' } },
   },
 });

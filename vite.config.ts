@@ -28,7 +28,7 @@ export default defineConfig({
           name: 'node',
           globals: true,
           environment: 'node',
-          include: ['src/core/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/io/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/core/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/server/**/*.test.ts', 'src/io/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['src/core/**/*.browser.test.ts', 'src/io/**/*.browser.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,

@@ -4,8 +4,9 @@
  * 1 (2 for a usage error); a stack trace is shown only with KEYWARD_DEBUG=1.
  */
 import { version } from '../../package.json';
-import { type ErrorCode, SPEC_ERROR_CODES } from '../core/index.ts';
+import { type ErrorCode, SERVICE_ERROR_CODES, SPEC_ERROR_CODES } from '../core/index.ts';
 import type { CliContext, Command } from './commands/command.ts';
+import { auditCommand } from './commands/audit.ts';
 import { councilCommand } from './commands/council.ts';
 import { decryptCommand } from './commands/decrypt.ts';
 import { drillCommand } from './commands/drill.ts';
@@ -16,6 +17,8 @@ import { inspectCommand } from './commands/inspect.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { recoverCommand } from './commands/recover.ts';
 import { reissueCommand } from './commands/reissue.ts';
+import { serveCommand } from './commands/serve.ts';
+import { serviceCommand } from './commands/service.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { EXIT_OK, reportError, usageError } from './errors.ts';
 
@@ -46,6 +49,9 @@ const COMMANDS: readonly Command[] = [
   reissueCommand,
   drillCommand,
   inspectCommand,
+  serveCommand,
+  serviceCommand,
+  auditCommand,
 ];
 
 /** Wraps a list of codes to the width of a terminal. */
@@ -83,6 +89,9 @@ Usage:
   keyward drill ESCROW.json... --authority-key KEY.pem --authority-key KEY2.pem ... [--council COUNCIL.json]
                   [--sample N] [--report-out REPORT.json] [--force]
   keyward inspect FILE.keyward | BLOB.json
+  keyward serve [--port N] [--host ADDRESS] [--data DIR]      (DATABASE_URL: PostgreSQL)
+  keyward service enrol --name TEXT [--data DIR]
+  keyward audit verify FILE|URL
   keyward help [COMMAND] | keyward COMMAND --help | keyward --version
 
 Every option that takes a key takes a v1 key (RSA) or an identity (keyward
@@ -117,6 +126,8 @@ ${codeLines(CLI_ERROR_CODES, '    ')}
     output exists and --force was not given for it; IO_ERROR: a file could not be read or
     written; NO_SPACE: the disk is full; INTERRUPTED: stopped by a signal or
     Ctrl-C; INTERNAL: a bug, please report it)
+  the escrow service (serve, service, audit):
+${codeLines(SERVICE_ERROR_CODES, '    ')}
 `;
 
 function helpFor(name: string | undefined): string {

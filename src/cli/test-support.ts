@@ -34,7 +34,9 @@ export function buildCli(): void {
     });
     const dist = join(ROOT, 'dist', 'cli');
     mkdirSync(dist, { recursive: true });
-    for (const name of readdirSync(outDir).filter((n) => n.endsWith('.js'))) {
+    // The chunks first (their names carry a hash), the entry that imports them last.
+    const names = readdirSync(outDir).filter((n) => n.endsWith('.js'));
+    for (const name of [...names.filter((n) => n !== 'keyward.js'), ...names.filter((n) => n === 'keyward.js')]) {
       const staging = join(dist, `.${name}.${process.pid}.tmp`);
       copyFileSync(join(outDir, name), staging);
       renameSync(staging, join(dist, name));

@@ -105,16 +105,32 @@ export const AUTHORITY_ERROR_CODES = [
   'ZIP_ENTRY_UNREADABLE',
 ] as const;
 
+/**
+ * Errors of the escrow service (`keyward serve`, src/server): a request it
+ * refuses, an enrolment, a deposit, the audit log.
+ */
+export const SERVICE_ERROR_CODES = [
+  'REQUEST_INVALID',
+  'BODY_TOO_LARGE',
+  'ENROL_CODE_UNKNOWN',
+  'ENROL_CODE_USED',
+  'ALREADY_ENROLLED',
+  'NOT_ENROLLED',
+  'DEPOSIT_CONFLICT',
+  'SERVICE_UNAVAILABLE',
+  'AUDIT_BROKEN',
+] as const;
 
 export type SpecErrorCode = (typeof SPEC_ERROR_CODES)[number];
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
 export type AuthorityErrorCode = (typeof AUTHORITY_ERROR_CODES)[number];
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
+export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 /** Every code a person can see, in the app, the CLI and the Worker alike. */
-export type ErrorCode = SpecErrorCode | KeyErrorCode | AppErrorCode | AuthorityErrorCode;
+export type ErrorCode = SpecErrorCode | KeyErrorCode | AppErrorCode | AuthorityErrorCode | ServiceErrorCode;
 
 /** Every code, in one list. */
-export const ERROR_CODES: readonly ErrorCode[] = [...SPEC_ERROR_CODES, ...KEY_ERROR_CODES, ...APP_ERROR_CODES, ...AUTHORITY_ERROR_CODES];
+export const ERROR_CODES: readonly ErrorCode[] = [...SPEC_ERROR_CODES, ...KEY_ERROR_CODES, ...APP_ERROR_CODES, ...AUTHORITY_ERROR_CODES, ...SERVICE_ERROR_CODES];
 
 
 /** Facts that make a message precise; never secrets. */
@@ -144,6 +160,8 @@ export interface ErrorDetails {
   /** `ZIP_*`: the limit that was passed, or the entry concerned. */
   limit?: number;
   entry?: string;
+  /** `AUDIT_BROKEN`: the number (seq) of the first audit entry that does not hold. */
+  seq?: number;
   /** A short technical reason (which field, which rule, which errno), for the CLI's second line and for logs. */
   reason?: string;
 }
@@ -278,6 +296,22 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'This is not a receipt from a backup authority. Choose the .keyward-receipt.json file your backup authority sent for one of your files.',
   IS_ESCROW_BLOB: () =>
     'This is an escrow blob, not an encrypted file. Only your backup authority can open it (in authority mode); send it to them if you need a file recovered.',
+  REQUEST_INVALID: (d) => `The escrow service cannot use this request${orReason(d)}. Check what the client sends against the service's API.`,
+  BODY_TOO_LARGE: (d) =>
+    `This request is far too large for the escrow service${d.limit ? ` (more than ${String(d.limit)} bytes)` : ''}, so nothing was stored. Send one escrow blob at a time.`,
+  ENROL_CODE_UNKNOWN: () =>
+    'The escrow service does not know this enrolment code. Check that you typed it as the officer gave it, or ask them for a new one.',
+  ENROL_CODE_USED: () =>
+    'This enrolment code was already used, and a code works only once. Ask your authority’s officer for a new code if you did not use it yourself.',
+  ALREADY_ENROLLED: () =>
+    'This identity is already enrolled with the escrow service, so the code was not used. Deposit your escrow blobs; there is nothing else to do.',
+  NOT_ENROLLED: () =>
+    'The owner who signed this escrow blob is not enrolled with the escrow service, so it was not stored. Enrol your identity with the code your authority’s officer gave you, then send it again.',
+  DEPOSIT_CONFLICT: () =>
+    'The escrow service already holds a different escrow blob for this file, so this one was not stored. Send the blob that was made together with the file.',
+  SERVICE_UNAVAILABLE: (d) => `The escrow service is not ready${orReason(d)}. Try again in a moment; nothing was stored.`,
+  AUDIT_BROKEN: (d) =>
+    `The audit log does not hold together${d.seq === undefined ? '' : ` at entry ${String(d.seq)}`}${orReason(d)}: an entry was changed, removed or reordered after it was written. Keep this copy and tell the authority’s officers.`,
 };
 
 function capitalise(text: string): string {

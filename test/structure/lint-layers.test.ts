@@ -23,6 +23,9 @@ describe('lint keeps each layer to its own imports', () => {
     ['src/store/names.ts', "import { KeyCard } from '../features/keys/key-card.tsx';\nexport const x = KeyCard;\n"],
     ['src/components/key-id.tsx', "import { createKeyStore } from '../io/key-store.ts';\nexport const x = createKeyStore;\n"],
     ['src/cli/mime.ts', "import { createKeyStore } from '../io/key-store.ts';\nexport const x = createKeyStore;\n"],
+    ['src/server/app.ts', "import { createKeyStore } from '../io/key-store.ts';\nexport const x = createKeyStore;\n"],
+    ['src/server/app.ts', "import { run } from '../cli/run.ts';\nexport const x = run;\n"],
+    ['src/core/kdf.ts', "import { buildService } from '../server/app.ts';\nexport const x = buildService;\n"],
   ])('%s refuses: %s', async ([file, code]) => {
     expect(await ruleIds(file, code)).toContain('no-restricted-imports');
   });
@@ -33,6 +36,7 @@ describe('lint keeps error sentences in core/errors.ts', () => {
     ['src/store/names.ts', "export const e = { code: 'KEY_GONE', message: 'Gone.' };\n"],
     ['src/features/keys/rename-form.tsx', 'export const e = { code: `KEY_GONE`, message: `Gone ${1}.` };\n'],
     ['src/io/download.ts', 'export class DownloadError extends Error {}\n'],
+    ['src/server/app.ts', "export const e = { code: 'NOT_ENROLLED', message: 'Not enrolled.' };\n"],
   ])('%s refuses: %s', async ([file, code]) => {
     expect(await ruleIds(file, code)).toContain('no-restricted-syntax');
   });

@@ -1,0 +1,214 @@
+/**
+ * The escrow service as people run it, on the real built binary: `keyward
+ * service enrol`, `keyward serve` on a PGlite folder, killed with SIGKILL
+ * under a deposit load and restarted (nothing acknowledged is lost, the
+ * client's retries add nothing), stopped with SIGTERM, and `keyward audit
+ * verify` on its log (a changed, removed or reordered entry is named).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PrivateIdentity } from '../core/index.ts';
+import { type AuditLog, auditEntryHash, verifyAuditLog } from '../core/audit.ts';
+import { makeIdentity } from '../core/test-support.ts';
+import { openPostgres } from '../server/db.ts';
+import { type Owner, makeOwner } from '../server/test-support.ts';
+import { BIN, ROOT, buildCli, childEnv, keyward, tempDirForFile } from './test-support.ts';
+
+const folder = tempDirForFile('service');
+let authority: PrivateIdentity;
+let ada: Owner;
+
+beforeAll(async () => {
+  buildCli();
+  authority = await makeIdentity();
+  ada = await makeOwner(authority, 48);
+});
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  log: () => string;
+}
+
+/** Starts `keyward serve --port 0 --data DIR` (or, with `databaseUrl`, on PostgreSQL) and waits until it says where it listens. */
+async function serve(dir: string | null, databaseUrl?: string): Promise<Server> {
+  const args = dir === null ? [BIN, 'serve', '--port', '0'] : [BIN, 'serve', '--port', '0', '--data', dir];
+  const env = childEnv(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = out.split('\n').find((line) => line.includes('"keyward serve ready"'));
+      if (ready) resolve((JSON.parse(ready) as { url: string }).url);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    void exited.then((code) => { reject(new Error(`keyward serve ended (${String(code)}) before it was ready:\n${out}`)); });
+  });
+  return { url, child, exited, log: () => out };
+}
+
+const enrolCode = (dir: string, name: string) => {
+  const result = keyward(['service', 'enrol', '--name', name, '--data', dir]);
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout.trim();
+};
+const postJson = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const auditOf = async (url: string) => (await (await fetch(`${url}/v1/audit`)).json()) as AuditLog;
+
+describe('keyward serve', () => {
+  it('keeps every acknowledged deposit through a SIGKILL, with no duplicate after the client retries', async () => {
+    const dir = join(folder.sub('kill'), 'data');
+    const code = enrolCode(dir, 'Ada');
+    let server = await serve(dir);
+    expect((await postJson(`${server.url}/v1/enrol`, { code, identity: ada.publicPem })).status).toBe(201);
+
+    // Four clients deposit at once; the server is killed outright once a third of the blobs are acknowledged.
+    const acks = new Map<string, unknown>();
+    const queue = [...ada.blobs];
+    const killAt = Math.floor(ada.blobs.length / 3);
+    let killed = false;
+    const client = async (url: string) => {
+      for (let blob = queue.shift(); blob; blob = queue.shift()) {
+        try {
+          const response = await postJson(`${url}/v1/deposits`, blob);
+          if (response.status !== 200 && response.status !== 201) throw new Error(`status ${response.status}`);
+          acks.set(blob.fileId, await response.json());
+        } catch {
+          // Not acknowledged: the client sends it again later.
+        }
+        if (!killed && acks.size >= killAt) {
+          killed = true;
+          server.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all([1, 2, 3, 4].map(() => client(server.url)));
+    expect(await server.exited).toBeNull();
+    const acknowledgedBefore = new Map(acks);
+    expect(acknowledgedBefore.size).toBeGreaterThanOrEqual(killAt);
+
+    // Restarted on the same folder (the dead process's lock is taken over), the client sends every blob again.
+    server = await serve(dir);
+    try {
+      for (const blob of ada.blobs) {
+        const response = await postJson(`${server.url}/v1/deposits`, blob);
+        expect([200, 201], blob.serial).toContain(response.status);
+        const ack = await response.json();
+        // What was acknowledged before the kill is answered the same: stored then, not now.
+        if (acknowledgedBefore.has(blob.fileId)) expect({ status: response.status, ack }).toEqual({ status: 200, ack: acknowledgedBefore.get(blob.fileId) });
+        acks.set(blob.fileId, ack);
+      }
+      const log = await auditOf(server.url);
+      expect((await verifyAuditLog(log.entries)).count).toBe(log.entries.length);
+      const deposited = log.entries.filter((e) => e.event === 'deposit').map((e) => e.data.fileId);
+      expect(deposited).toHaveLength(ada.blobs.length);
+      expect(new Set(deposited)).toEqual(new Set(ada.blobs.map((b) => b.fileId)));
+
+      const verified = keyward(['audit', 'verify', server.url]);
+      expect({ status: verified.status, stdout: verified.stdout }).toEqual({ status: 0, stdout: `audit log OK: ${log.entries.length} entries, head ${log.entries.at(-1)!.hash}\n` });
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  it('stops gracefully on SIGTERM and releases its folder; a second server on a folder in use is refused', async () => {
+    const dir = join(folder.sub('term'), 'data');
+    const server = await serve(dir);
+    const second = keyward(['serve', '--port', '0', '--data', dir]);
+    expect({ status: second.status, line: second.firstLine.split(':')[0] }).toEqual({ status: 1, line: 'SERVICE_UNAVAILABLE' });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite', schema: 1 });
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    // The folder is free again: the officer's command opens it.
+    expect(enrolCode(dir, 'Bob')).toMatch(/^[A-Za-z0-9_-]{20}$/);
+  });
+});
+
+describe('keyward serve on PostgreSQL', () => {
+  it('runs as two instances on one database: one enrolment, deposits on both, one audit chain', async () => {
+    const url = process.env.KEYWARD_TEST_DATABASE_URL;
+    if (!url) throw new Error('KEYWARD_TEST_DATABASE_URL is not set: the service is tested on PostgreSQL too (.ci/run starts one and sets it)');
+    const schema = `keyward_cli_${randomBytes(6).toString('hex')}`;
+    const admin = openPostgres(url, { max: 1 });
+    await admin.exec(`CREATE SCHEMA ${schema}`);
+    const databaseUrl = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    try {
+      // Both start (and migrate) at once.
+      const [a, b] = await Promise.all([serve(null, databaseUrl), serve(null, databaseUrl)]);
+      try {
+        // The officer's command runs beside the running service.
+        const enrolled = keyward(['service', 'enrol', '--name', 'Ada'], { env: { DATABASE_URL: databaseUrl } });
+        expect(enrolled.status, enrolled.stderr).toBe(0);
+        expect((await postJson(`${b.url}/v1/enrol`, { code: enrolled.stdout.trim(), identity: ada.publicPem })).status).toBe(201);
+        const blobs = ada.blobs.slice(0, 12);
+        // Each blob to both instances at once: one stores it, the other answers the same acknowledgement.
+        const responses = await Promise.all(blobs.flatMap((blob) => [postJson(`${a.url}/v1/deposits`, blob), postJson(`${b.url}/v1/deposits`, blob)]));
+        const answers = await Promise.all(responses.map(async (r) => ({ status: r.status, ack: (await r.json()) as { fileId: string } })));
+        for (let i = 0; i < blobs.length; i++) {
+          const [x, y] = [answers[2 * i]!, answers[2 * i + 1]!];
+          expect([x.status, y.status].sort()).toEqual([200, 201]);
+          expect(x.ack).toEqual(y.ack);
+        }
+        const [logA, logB] = await Promise.all([auditOf(a.url), auditOf(b.url)]);
+        expect(logA).toEqual(logB);
+        expect((await verifyAuditLog(logA.entries)).count).toBe(2 + blobs.length);
+      } finally {
+        a.child.kill('SIGTERM');
+        b.child.kill('SIGTERM');
+        expect([await a.exited, await b.exited]).toEqual([0, 0]);
+      }
+    } finally {
+      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.close();
+    }
+  });
+});
+
+describe('keyward audit verify', () => {
+  let log: AuditLog;
+  beforeAll(async () => {
+    const dir = join(folder.sub('audit'), 'data');
+    enrolCode(dir, 'Ada');
+    enrolCode(dir, 'Bob');
+    enrolCode(dir, 'Eve');
+    enrolCode(dir, 'Max');
+    const server = await serve(dir);
+    log = await auditOf(server.url);
+    server.child.kill('SIGTERM');
+    await server.exited;
+    expect(log.entries).toHaveLength(4);
+  });
+
+  const verify = (name: string, entries: unknown[]) => {
+    const path = join(folder.path, name);
+    writeFileSync(path, JSON.stringify({ format: log.format, entries }));
+    return keyward(['audit', 'verify', path]);
+  };
+
+  it('passes an untouched export', () => {
+    expect(verify('good.json', log.entries)).toMatchObject({ status: 0, stdout: `audit log OK: 4 entries, head ${log.entries[3]!.hash}\n` });
+  });
+
+  it('names the first entry that was changed, removed or reordered', async () => {
+    const [a, b, c, d] = log.entries as [AuditLog['entries'][number], AuditLog['entries'][number], AuditLog['entries'][number], AuditLog['entries'][number]];
+    const changed = { ...b, data: { ...b.data, name: 'Mallory' } };
+    const rehashed = { ...changed, hash: await auditEntryHash(changed) };
+    const cases: [string, unknown[], number][] = [
+      ['changed', [a, changed, c, d], 2],
+      ['changed and hashed again', [a, rehashed, c, d], 3],
+      ['removed', [a, c, d], 2],
+      ['reordered', [a, c, b, d], 2],
+    ];
+    for (const [name, entries, seq] of cases) {
+      const result = verify(`${name}.json`, entries);
+      expect({ name, status: result.status, line: result.firstLine }).toMatchObject({ name, status: 1, line: expect.stringMatching(new RegExp(`^AUDIT_BROKEN: .* at entry ${seq}\\b`)) });
+    }
+  });
+});

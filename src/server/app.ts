@@ -1,0 +1,140 @@
+/**
+ * The escrow service's HTTP API (Fastify 5). Every route validates its
+ * input with a JSON schema; JSON bodies go through the core's strict parser
+ * (a key given twice is refused); every refusal is `{ code, message }`, the
+ * core's code and its one sentence, the same the app and the CLI show.
+ * Anything else is answered `INTERNAL` and logged, never sent with its text or stack.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { type ErrorCode, KeywardError, isKeywardError } from '../core/index.ts';
+import { parseJson } from '../core/json.ts';
+import type { Db } from './db.ts';
+import { deposit, enrol, exportAudit } from './escrow.ts';
+import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
+
+/** The largest request body taken: a council's escrow blob of 16 members with 4096-bit keys is about 40 KB. */
+export const BODY_LIMIT = 256 * 1024;
+
+export interface ServiceOptions {
+  db: Db;
+  /** Fastify's pino logger: `false` (tests), `true` or its options. */
+  logger?: FastifyServerOptions['logger'];
+  bodyLimit?: number;
+}
+
+/** The HTTP status of each refusal; a code not listed is 400 (422 for what the core finds wrong in a blob or key). */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  REQUEST_INVALID: 400,
+  MALFORMED: 400,
+  BODY_TOO_LARGE: 413,
+  NOT_ENROLLED: 403,
+  ENROL_CODE_UNKNOWN: 404,
+  ENROL_CODE_USED: 409,
+  ALREADY_ENROLLED: 409,
+  DEPOSIT_CONFLICT: 409,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+/** An object with a `format`; the core reads the blob strictly after (a v1 blob is refused there, unsigned). */
+const depositBody = {
+  type: 'object',
+  required: ['format'],
+  properties: { format: { type: 'string', maxLength: 32 } },
+} as const;
+
+const enrolBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code', 'identity'],
+  properties: {
+    code: { type: 'string', minLength: 1, maxLength: 64 },
+    /** The person's public identity (v2 §2): its two PEM blocks, or its JWK Set as text. */
+    identity: { type: 'string', minLength: 1, maxLength: 16_384 },
+  },
+} as const;
+
+function refusal(error: FastifyError | KeywardError | Error): { status: number; error: KeywardError } {
+  if (isKeywardError(error)) return { status: STATUS[error.code] ?? 422, error };
+  const fastify = error as FastifyError;
+  if (fastify.validation) return { status: 400, error: new KeywardError('REQUEST_INVALID', { reason: fastify.message.slice(0, 200) }) };
+  switch (fastify.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, error: new KeywardError('BODY_TOO_LARGE') };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, error: new KeywardError('REQUEST_INVALID', { reason: 'send JSON, with Content-Type: application/json' }) };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, error: new KeywardError('REQUEST_INVALID', { reason: 'the body is empty or its length is wrong' }) };
+    default:
+      if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+        return { status: fastify.statusCode, error: new KeywardError('REQUEST_INVALID') };
+      }
+      return { status: 500, error: new KeywardError('INTERNAL') };
+  }
+}
+
+/** Builds the service on an open, migrated database (it does not listen; `listen` is the caller's). */
+export async function buildService(options: ServiceOptions): Promise<FastifyInstance> {
+  const { db } = options;
+  const bodyLimit = options.bodyLimit ?? BODY_LIMIT;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    // The core reads blobs exactly as sent: no type coercion, no defaults, nothing removed.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+
+  // JSON only, through the strict parser (Fastify's own keeps the last of a key given twice, and it takes text/plain too).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    try {
+      done(null, parseJson(body as string, { what: 'the request body' }));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, error: answer } = refusal(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: answer.code }, 'request refused');
+    void reply.code(status).send({ code: answer.code, message: answer.message });
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    const error = new KeywardError('REQUEST_INVALID', { reason: 'no such route' });
+    void reply.code(404).send({ code: error.code, message: error.message });
+  });
+
+  app.get('/healthz', { schema: { querystring: noQuery } }, () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { querystring: noQuery } }, async (_request, reply) => {
+    let version: number;
+    try {
+      version = await schemaVersion(db);
+    } catch (cause) {
+      throw new KeywardError('SERVICE_UNAVAILABLE', { reason: 'the database cannot be reached' }, { cause });
+    }
+    if (version !== SCHEMA_VERSION) throw new KeywardError('SERVICE_UNAVAILABLE', { reason: `the database is at schema ${version}, not ${SCHEMA_VERSION}` });
+    return reply.send({ status: 'ready', database: db.kind, schema: version });
+  });
+
+  app.post('/v1/enrol', { schema: { body: enrolBody, querystring: noQuery } }, async (request, reply) => {
+    const { code, identity } = request.body as { code: string; identity: string };
+    const enrolment = await enrol(db, code, identity);
+    return reply.code(201).send(enrolment);
+  });
+
+  app.post('/v1/deposits', { schema: { body: depositBody, querystring: noQuery } }, async (request, reply) => {
+    const { ack, created } = await deposit(db, request.body);
+    return reply.code(created ? 201 : 200).send(ack);
+  });
+
+  app.get('/v1/audit', { schema: { querystring: noQuery } }, () => exportAudit(db));
+
+  await app.ready();
+  return app;
+}

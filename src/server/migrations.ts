@@ -1,0 +1,90 @@
+/**
+ * The one set of SQL migrations, applied in order by PGlite and PostgreSQL
+ * alike and recorded in `schema_migrations`. A migration is never changed
+ * once released: add the next one.
+ *
+ * Times are stored as the ISO 8601 text the service answered with, so that
+ * an answer given again (a deposit sent twice) is the same, to the millisecond.
+ */
+import type { Db } from './db.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'enrolment, deposits, audit log',
+    sql: `
+CREATE TABLE enrolment_codes (
+  code_digest text PRIMARY KEY,          -- hex(SHA-256(code)): the code itself is never stored
+  name        text NOT NULL,             -- the person the officer issued it for
+  issued_at   text NOT NULL,
+  used_at     text,
+  identity_id text                       -- who used it
+);
+CREATE TABLE people (
+  identity_id  text PRIMARY KEY,         -- v2 §2 identity ID
+  name         text NOT NULL,
+  public_key   text NOT NULL,            -- b64u(rsaSpki)
+  signing_key  text NOT NULL,            -- b64u(ed25519Spki)
+  enrolled_at  text NOT NULL,
+  code_digest  text NOT NULL REFERENCES enrolment_codes (code_digest)
+);
+CREATE TABLE deposits (
+  file_id       text PRIMARY KEY,
+  serial        text NOT NULL,
+  owner_id      text NOT NULL REFERENCES people (identity_id),
+  escrow_digest text NOT NULL,           -- v2 §5: b64u(SHA-256(canonical(blob)))
+  blob          text NOT NULL,           -- canonical(blob), its signature included
+  stored_at     text NOT NULL,
+  audit_seq     integer NOT NULL
+);
+CREATE INDEX deposits_owner ON deposits (owner_id);
+CREATE INDEX deposits_serial ON deposits (serial);
+CREATE TABLE audit_log (
+  seq   integer PRIMARY KEY,
+  entry text NOT NULL,                   -- canonical JSON of the entry (core/audit.ts), its hash included
+  hash  text NOT NULL
+);
+`,
+  },
+];
+
+/** The version the code expects (the last migration's). */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+/** Taken for the length of a transaction that migrates (two instances may start at once). */
+const MIGRATION_LOCK = 0x6b77_6d31;
+
+/**
+ * Applies the migrations the database lacks, each in the same transaction as its row in `schema_migrations`.
+ *
+ * @returns the versions applied now
+ */
+export async function migrate(db: Db): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)');
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, new Date().toISOString()]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}
+
+/** The highest version applied (0 before the first migration). */
+export async function schemaVersion(db: Db): Promise<number> {
+  const table = await db.query<{ present: string | null }>("SELECT to_regclass('schema_migrations')::text AS present");
+  if (!table[0]?.present) return 0;
+  const rows = await db.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+  return rows[0]?.version ?? 0;
+}

@@ -1,0 +1,219 @@
+/**
+ * Every route of the escrow service, on PGlite and on a real PostgreSQL
+ * (KEYWARD_TEST_DATABASE_URL; the PostgreSQL half fails without it). Each
+ * refusal answers `{ code, message }` with the core's sentence and changes nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
+import { type EscrowBlobV2, type PrivateIdentity, exportPublicIdentity, fromB64u, publicIdentityFromSpki, signEscrowBlob, userMessage } from '../core/index.ts';
+import { type AuditLog, verifyAuditLog } from '../core/audit.ts';
+import { withoutSignature } from '../core/format/signing.ts';
+import { makeIdentity } from '../core/test-support.ts';
+import { BODY_LIMIT, buildService } from './app.ts';
+import type { Db } from './db.ts';
+import { issueEnrolmentCode } from './escrow.ts';
+import { migrate } from './migrations.ts';
+import { BACKENDS, type Owner, type TestDb, makeOwner } from './test-support.ts';
+
+const VECTORS = fileURLToPath(new URL('../core/testdata/vectors', import.meta.url));
+let authority: PrivateIdentity;
+let ada: Owner;
+let bob: Owner;
+let mallory: Owner;
+
+beforeAll(async () => {
+  authority = await makeIdentity();
+  [ada, bob, mallory] = await Promise.all([makeOwner(authority, 12), makeOwner(authority, 1), makeOwner(authority, 1)]);
+});
+
+const FIRST = 'is alive at once, and ready only once the migrations are applied';
+const json = (response: LightMyRequestResponse) => response.json<Record<string, unknown>>();
+
+/** A refusal: the status, the code, and the core's sentence for it as the message. */
+function expectRefused(response: LightMyRequestResponse, status: number, code: string): void {
+  expect({ status: response.statusCode, code: json(response).code }).toEqual({ status, code });
+  const body = json(response);
+  expect(Object.keys(body).sort()).toEqual(['code', 'message']);
+  expect(String(body.message)).toContain(userMessage(code as never).slice(0, 30));
+}
+
+describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
+  let test: TestDb | undefined;
+  let db: Db;
+  let app: FastifyInstance;
+  let built: FastifyInstance | undefined;
+
+  const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+  const audit = async () => (await app.inject({ method: 'GET', url: '/v1/audit' })).json<AuditLog>();
+  const depositCount = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deposits'))[0]!.n;
+  /** Enrols `owner` with a fresh code, unless an earlier test did. */
+  const enrolled = async (owner: Owner, name: string) => {
+    const known = await db.query('SELECT 1 FROM people WHERE identity_id = $1', [owner.identity.id]);
+    if (known.length > 0) return;
+    const code = await issueEnrolmentCode(db, name);
+    const response = await post('/v1/enrol', { code, identity: owner.publicPem });
+    expect(response.statusCode).toBe(201);
+  };
+
+  beforeAll(async () => {
+    test = await open();
+    db = test.db;
+    app = await buildService({ db });
+    built = app;
+  });
+  // Each test runs on a migrated database, but the first, which watches the migrations arrive.
+  beforeEach(async ({ task }) => {
+    if (task.name !== FIRST) await migrate(db);
+  });
+  afterAll(async () => {
+    await built?.close();
+    await test?.drop();
+  });
+
+  it(FIRST, async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expectRefused(await app.inject({ method: 'GET', url: '/readyz' }), 503, 'SERVICE_UNAVAILABLE');
+    expect(await migrate(db)).toEqual([1]);
+    expect(await migrate(db)).toEqual([]);
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect({ status: ready.statusCode, body: ready.json() }).toEqual({ status: 200, body: { status: 'ready', database: db.kind, schema: 1 } });
+  });
+
+  it('enrols a person once with a one-time code, and refuses an unknown or replayed code', async () => {
+    const code = await issueEnrolmentCode(db, 'Ada Lovelace');
+    const before = (await audit()).entries.length;
+    const response = await post('/v1/enrol', { code, identity: ada.publicPem });
+    expect(response.statusCode).toBe(201);
+    expect(json(response)).toMatchObject({ identityId: ada.identity.id, name: 'Ada Lovelace' });
+
+    expectRefused(await post('/v1/enrol', { code, identity: bob.publicPem }), 409, 'ENROL_CODE_USED');
+    expectRefused(await post('/v1/enrol', { code: 'not-a-code-anyone-issued', identity: bob.publicPem }), 404, 'ENROL_CODE_UNKNOWN');
+    expectRefused(await post('/v1/enrol', { code: await issueEnrolmentCode(db, 'Ada again'), identity: ada.publicPem }), 409, 'ALREADY_ENROLLED');
+    expectRefused(await post('/v1/enrol', { code: await issueEnrolmentCode(db, 'Bob'), identity: 'not a key' }), 422, 'KEY_UNREADABLE');
+    // Only the enrolment and the two codes issued since are in the log.
+    const log = await audit();
+    expect(log.entries.slice(before).map((e) => e.event)).toEqual(['enrol', 'enrol-code', 'enrol-code']);
+    expect(log.entries.find((e) => e.event === 'enrol')?.data).toMatchObject({ identityId: ada.identity.id });
+  });
+
+  it('stores a deposit once and answers the same blob again with the same acknowledgement', async () => {
+    await enrolled(ada, 'Ada');
+    const blob = ada.blobs[0]!;
+    const first = await post('/v1/deposits', blob);
+    expect(first.statusCode).toBe(201);
+    const ack = json(first);
+    expect(ack).toMatchObject({ fileId: blob.fileId, serial: blob.serial, ownerId: ada.identity.id });
+    expect(ack.escrowDigest).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const again = await post('/v1/deposits', blob);
+    expect({ status: again.statusCode, body: json(again) }).toEqual({ status: 200, body: ack });
+    // Any white space: the blob is the same.
+    const spaced = await app.inject({ method: 'POST', url: '/v1/deposits', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(blob, null, 2) });
+    expect(json(spaced)).toEqual(ack);
+    expect(await depositCount()).toBe(1);
+    const deposits = (await audit()).entries.filter((e) => e.event === 'deposit');
+    expect(deposits).toHaveLength(1);
+    expect(deposits[0]!.data).toEqual({ fileId: blob.fileId, serial: blob.serial, ownerId: ada.identity.id, escrowDigest: ack.escrowDigest });
+  });
+
+  it('stores a council\'s escrow blob (v2 §8.3) from its enrolled owner', async () => {
+    const blob = JSON.parse(readFileSync(join(VECTORS, 'council-board.escrow.json'), 'utf8')) as EscrowBlobV2;
+    // The owner's public identity, as the blob names it (the vectors' owner signs with a key of its own).
+    const identity = await exportPublicIdentity(await publicIdentityFromSpki(fromB64u(blob.owner.publicKey), fromB64u(blob.owner.signingKey)), 'pem');
+    const code = await issueEnrolmentCode(db, 'Zoë');
+    expect(json(await post('/v1/enrol', { code, identity }))).toMatchObject({ identityId: blob.owner.id });
+    const stored = await post('/v1/deposits', blob);
+    expect({ status: stored.statusCode, ack: json(stored) }).toMatchObject({ status: 201, ack: { fileId: blob.fileId, ownerId: blob.owner.id } });
+  });
+
+  it('refuses another blob for a stored file ID', async () => {
+    await enrolled(ada, 'Ada');
+    expect([200, 201]).toContain((await post('/v1/deposits', ada.blobs[0])).statusCode);
+    const other = await signEscrowBlob(withoutSignature({ ...ada.blobs[0]!, description: 'another description' }), ada.identity);
+    const before = await audit();
+    expectRefused(await post('/v1/deposits', other), 409, 'DEPOSIT_CONFLICT');
+    expect(await audit()).toEqual(before);
+  });
+
+  it('refuses a blob whose signature does not verify, and one from someone not enrolled', async () => {
+    await enrolled(ada, 'Ada');
+    const before = await audit();
+    const count = await depositCount();
+    const forged: EscrowBlobV2 = { ...ada.blobs[1]!, description: 'changed after signing' };
+    expectRefused(await post('/v1/deposits', forged), 422, 'SIGNATURE_INVALID');
+    expectRefused(await post('/v1/deposits', mallory.blobs[0]), 403, 'NOT_ENROLLED');
+    // A v1 blob is not signed at all (v2 §4 check 1); a council's blob forged by someone else is refused by the core too.
+    const v1 = await post('/v1/deposits', JSON.parse(readFileSync(join(VECTORS, 'escrow-basic.escrow.json'), 'utf8')));
+    expectRefused(v1, 422, 'SIGNER_UNTRUSTED');
+    expect({ log: await audit(), count: await depositCount() }).toEqual({ log: before, count });
+  });
+
+  it('refuses hostile bodies: too large, not JSON, a key twice, not a blob, not JSON at all', async () => {
+    const before = await audit();
+    const big = JSON.stringify({ ...ada.blobs[1]!, description: 'x'.repeat(BODY_LIMIT) });
+    const send = (payload: string, type = 'application/json') => app.inject({ method: 'POST', url: '/v1/deposits', headers: { 'content-type': type }, payload });
+    expectRefused(await send(big), 413, 'BODY_TOO_LARGE');
+    expectRefused(await send('{"format":"keyward-escrow/2",'), 400, 'MALFORMED');
+    // A key given twice: JSON.parse would keep the second, a strict reader refuses the object.
+    const text = JSON.stringify(ada.blobs[1]!);
+    const twice = await send(`{"description":"what the officer sees",${text.slice(1)}`);
+    expectRefused(twice, 400, 'MALFORMED');
+    expect(json(twice).message).toMatch(/twice|duplicate/i);
+    expectRefused(await send(JSON.stringify({ format: 'keyward-escrow/2', hello: 1 })), 400, 'MALFORMED');
+    expectRefused(await send(JSON.stringify({ blob: 'not here' })), 400, 'REQUEST_INVALID');
+    expectRefused(await send(text, 'text/plain'), 415, 'REQUEST_INVALID');
+    expectRefused(await post('/v1/enrol', { code: 'x', identity: 'y', admin: 'yes' }), 400, 'REQUEST_INVALID');
+    expectRefused(await app.inject({ method: 'GET', url: '/v1/nothing' }), 404, 'REQUEST_INVALID');
+    expect(await audit()).toEqual(before);
+  });
+
+  it('keeps one unbroken audit chain under concurrent deposits, each file stored once', async () => {
+    await enrolled(ada, 'Ada');
+    await enrolled(bob, 'Bob');
+    const blobs = [...ada.blobs.slice(1), bob.blobs[0]!];
+    const count = await depositCount();
+    // Each blob twice, all at once (on PostgreSQL, over several connections).
+    const responses = await Promise.all([...blobs, ...blobs].map((blob) => post('/v1/deposits', blob)));
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([...blobs.map(() => 200), ...blobs.map(() => 201)].sort());
+    expect(await depositCount()).toBe(count + blobs.length);
+    const log = await audit();
+    expect((await verifyAuditLog(log.entries)).count).toBe(log.entries.length);
+    expect(log.entries.filter((e) => e.event === 'deposit')).toHaveLength(count + blobs.length);
+  });
+
+  it('answers INTERNAL, with no detail of the failure, when the database fails', async () => {
+    const failing: Db = {
+      kind: db.kind,
+      query: () => Promise.reject(new Error('connection to 10.0.0.7 failed: password for keyward_admin')),
+      exec: () => Promise.reject(new Error('boom')),
+      transaction: () => Promise.reject(new Error('connection to 10.0.0.7 failed: password for keyward_admin')),
+      close: () => Promise.resolve(),
+    };
+    const broken = await buildService({ db: failing });
+    try {
+      const response = await broken.inject({ method: 'POST', url: '/v1/deposits', payload: ada.blobs[0]! as unknown as object });
+      expectRefused(response, 500, 'INTERNAL');
+      expect(response.body).not.toMatch(/10\.0\.0\.7|keyward_admin|at .*\.ts/);
+      expectRefused(await broken.inject({ method: 'GET', url: '/readyz' }), 503, 'SERVICE_UNAVAILABLE');
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('migrations on PostgreSQL', () => {
+  it('are applied once when several instances start at the same moment', async () => {
+    const test = await BACKENDS.find((b) => b.name === 'PostgreSQL')!.open();
+    const others = [test.another!(), test.another!(), test.another!()];
+    try {
+      const applied = await Promise.all([test.db, ...others].map((db) => migrate(db)));
+      expect(applied.flat()).toEqual([1]);
+      expect(await test.db.query('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+    } finally {
+      await Promise.all(others.map((db) => db.close()));
+      await test.drop();
+    }
+  });
+});
