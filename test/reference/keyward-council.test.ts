@@ -117,6 +117,14 @@ describe('v2 §8.1 council descriptor and ID', () => {
     ['no member', { ...board(), threshold: 1, members: [] }],
     ['17 members', { ...board(1), members: Array.from({ length: 17 }, (_, i) => ({ ...board().members[0]!, name: `${i}` })) }],
     ['a member twice', board(2, [m1, m2, m1])],
+    ['one RSA key under two identities', refMakeCouncil('Shared', 2, [
+      { name: 'a', identity: refIdentityFromKeys(pem('new-owner.pem'), seededEd25519('shared a')) },
+      { name: 'b', identity: refIdentityFromKeys(pem('new-owner.pem'), seededEd25519('shared b')) },
+    ])],
+    ['one signing key under two identities', refMakeCouncil('Shared', 2, [
+      { name: 'a', identity: refIdentityFromKeys(pem('new-owner.pem'), seededEd25519('shared a')) },
+      { name: 'b', identity: refIdentityFromKeys(pem('stranger.pem'), seededEd25519('shared a')) },
+    ])],
     ['a member id not the ID of its keys', { ...board(), members: [{ ...board().members[0]!, id: m2.id }, ...board().members.slice(1)] }],
     ['a 1024-bit member', { ...board(1), members: [weakMember()] }],
     ['a field not defined', { ...board(), note: 'x' }],
@@ -126,7 +134,9 @@ describe('v2 §8.1 council descriptor and ID', () => {
   });
 
   it('16 members and k = n = 1 are councils', () => {
-    const many = Array.from({ length: 16 }, (_, i) => ({ name: `${i}`, identity: refIdentityFromKeys(pem('new-owner.pem'), seededEd25519(`m${i}`)) }));
+    // Sixteen distinct RSA keys: §8.1 refuses one RSA key under two identities.
+    const rsaPem = () => crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const many = Array.from({ length: 16 }, (_, i) => ({ name: `${i}`, identity: refIdentityFromKeys(rsaPem(), seededEd25519(`m${i}`)) }));
     expect(refParseCouncil(refMakeCouncil('Many', 16, many)).members).toHaveLength(16);
     expect(refParseCouncil(board(1, [m1])).threshold).toBe(1);
   });

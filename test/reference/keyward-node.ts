@@ -1255,6 +1255,12 @@ function councilFrom(d: { format: unknown; name: unknown; threshold: unknown; me
     const identity = refPublicIdentity(bytesField(o, 'publicKey', at), bytesField(o, 'signingKey', at), id, at);
     if (seen.has(id)) throw malformed(`${at}.id occurs twice`);
     seen.add(id);
+    // §8.1: no RSA key and no signing key twice either.
+    for (const field of ['publicKey', 'signingKey'] as const) {
+      const value = `${field}:${String(o[field])}`;
+      if (seen.has(value)) throw malformed(`${at}.${field} occurs twice`);
+      seen.add(value);
+    }
     return { ...identity, name };
   });
   const descriptor: RefCouncilDescriptor = { format: COUNCIL_FORMAT, name: d.name, threshold: k, members: list as RefCouncilMember[] };

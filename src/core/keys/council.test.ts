@@ -3,21 +3,25 @@ import { b64u, concat, sha256, toHex, utf8 } from '../bytes.ts';
 import { canonicalJson } from '../canonical.ts';
 import { expectCode, makeIdentity, makeKeyPair } from '../test-support.ts';
 import { type Council, COUNCIL_FORMAT, councilId, createCouncil, isCouncilText, memberIndexOf, parseCouncil, serializeCouncil } from './council.ts';
-import type { PrivateIdentity } from './identity.ts';
+import { type PrivateIdentity, identityIdOf } from './identity.ts';
 
 let alice: PrivateIdentity;
 let bob: PrivateIdentity;
 let carol: PrivateIdentity;
-/** Seventeen identities sharing one RSA key (distinct Ed25519 keys, so distinct identity IDs): fast. */
+/** Seventeen identities, each with its own RSA key (§8.1 refuses one key under two identities). */
 let many: PrivateIdentity[];
 let council: Council;
+/** Alice's RSA key with another signing key, and Alice's signing key with another RSA key: other identity IDs. */
+let sharedRsa: PrivateIdentity;
+let sharedSigning: PrivateIdentity;
 
 const member = (name: string, identity: PrivateIdentity) => ({ name, id: identity.id, publicKey: b64u(identity.rsaSpki), signingKey: b64u(identity.ed25519Spki) });
 
 beforeAll(async () => {
   [alice, bob, carol] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity()]);
-  const rsa = await makeKeyPair();
-  many = await Promise.all(Array.from({ length: 17 }, () => makeIdentity(rsa)));
+  many = await Promise.all(Array.from({ length: 17 }, () => makeIdentity()));
+  sharedRsa = await makeIdentity(alice.encryption);
+  sharedSigning = { ...alice, encryption: carol.encryption, rsaSpki: carol.rsaSpki, id: await identityIdOf(carol.rsaSpki, alice.ed25519Spki) };
   council = await createCouncil({
     name: 'Recovery board',
     threshold: 2,
@@ -88,6 +92,8 @@ describe('council descriptor (§8.1)', () => {
       ['a float threshold', () => descriptor({ threshold: 1.5 }), /threshold must be an integer from 1/],
       ['a threshold given as a string', () => descriptor({ threshold: '2' }), /threshold/],
       ['a member twice', () => descriptor({ members: [member('Alice', alice), member('Bob', bob), member('Alice again', alice)] }), /twice/],
+      ['one RSA key under two identities', () => descriptor({ members: [member('Alice', alice), member('Bob', bob), member('Alice\'s RSA key', sharedRsa)] }), /RSA key of an earlier member/],
+      ['one signing key under two identities', () => descriptor({ members: [member('Alice', alice), member('Bob', bob), member('Alice\'s signing key', sharedSigning)] }), /signing key of an earlier member/],
       ['a member id not of its keys', () => descriptor({ members: [member('Alice', alice), { ...member('Bob', bob), id: carol.id }, member('Carol', carol)] }), /members\[1\]\.id/],
       ['a member signing key of another', () => descriptor({ members: [member('Alice', alice), { ...member('Bob', bob), signingKey: b64u(carol.ed25519Spki) }, member('Carol', carol)] }), /members\[1\]\.id/],
       ['an unknown field', () => descriptor({ note: 'x' }), /field/],

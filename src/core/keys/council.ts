@@ -104,6 +104,10 @@ export async function parseCouncil(input: unknown): Promise<Council> {
     // The identity ID of its keys; a key under 2048 bits cannot be used (namedIdentity says so as MALFORMED).
     const identity = await namedIdentity(fieldsRead, where);
     if (read.some((m) => m.id === fieldsRead.id)) throw malformed(`${where} is a member already: no identity is in a council twice`);
+    // Nor one key under two identities: whoever holds an RSA key unwraps every share wrapped for it, and
+    // whoever holds a signing key signs for every place it stands in (both would lower the threshold).
+    if (read.some((m) => m.publicKey === fieldsRead.publicKey)) throw malformed(`${where} has the RSA key of an earlier member: no key is in a council twice`);
+    if (read.some((m) => m.signingKey === fieldsRead.signingKey)) throw malformed(`${where} has the signing key of an earlier member: no key is in a council twice`);
     read.push(fieldsRead);
     identities.push(identity);
   }
