@@ -311,7 +311,11 @@ describe('v2 §8.5 drill report', () => {
     };
     const fields = without(report, 'signatures');
     expect(verify(sign({ ...fields, members: [{ index: 1, id: m1.id }, { index: 3, id: m2.id }] }, [m1, m2]))).toBe('SIGNER_UNTRUSTED');
-    expect(verify(sign({ ...fields, members: [{ index: 1, id: m1.id }, { index: 1, id: m1.id }] }, [m1, m1]))).toBe('SIGNER_UNTRUSTED');
+    // Out of order, or an index twice, is the report's form (MALFORMED); a council's name or threshold not the descriptor's is another council.
+    expect(verify(sign({ ...fields, members: [{ index: 1, id: m1.id }, { index: 1, id: m1.id }] }, [m1, m1]))).toBe('MALFORMED');
+    expect(verify(sign({ ...fields, members: [{ index: 2, id: m2.id }, { index: 1, id: m1.id }] }, [m2, m1]))).toBe('MALFORMED');
+    expect(verify(sign({ ...fields, council: { ...report.council, name: 'Another board' } }, [m1, m2]))).toBe('SIGNER_UNTRUSTED');
+    expect(verify(sign({ ...fields, council: { ...report.council, threshold: 1 } }, [m1, m2]))).toBe('SIGNER_UNTRUSTED');
     expect(verify(sign({ ...fields, members: [{ index: 2, id: m2.id }] }, [m2]))).toBe('QUORUM_NOT_MET');
     expect(verify({ ...report, results: [{ ...report.results[0]!, result: 'SIGNATURE_INVALID' }] })).toBe('SIGNATURE_INVALID');
     expect(verify({ ...report, signatures: report.signatures.slice(0, 1) })).toBe('SIGNATURE_INVALID');

@@ -1677,12 +1677,19 @@ function parseDrill(raw: unknown): RefDrillReport {
 /** v2 §8.5: a drill report checked against the council's descriptor, in the spec's order. */
 export function refVerifyDrill(input: unknown, council: RefCouncil): RefDrillReport {
   const r = parseDrill(inputObject(input, 'drill report'));
-  if (r.council.id !== council.id) throw new RefError('SIGNER_UNTRUSTED', `report for council ${r.council.id}, not ${council.id}`);
+  // By strictly increasing index (so no index twice): a rule of the report's form.
   let last = 0;
   for (const m of r.members) {
-    // By increasing index (so no index twice), each the member of that index.
-    if (m.index <= last || council.members[m.index - 1]?.id !== m.id) throw new RefError('SIGNER_UNTRUSTED', `${m.id} is not member ${m.index}, or comes out of order`);
+    if (m.index <= last) throw malformed(`drill.members: index ${m.index} comes out of order`);
     last = m.index;
+  }
+  // The descriptor's ID, name and threshold.
+  if (r.council.id !== council.id || r.council.name !== council.name || r.council.threshold !== council.threshold) {
+    throw new RefError('SIGNER_UNTRUSTED', `report for council ${r.council.id}, not ${council.id} as pinned`);
+  }
+  // Each the descriptor's member of that index.
+  for (const m of r.members) {
+    if (council.members[m.index - 1]?.id !== m.id) throw new RefError('SIGNER_UNTRUSTED', `${m.id} is not member ${m.index}`);
   }
   if (r.members.length < council.threshold) throw new RefError('QUORUM_NOT_MET', `${r.members.length} members signed, the council needs ${council.threshold}`);
   if (r.signatures.length !== r.members.length || r.signatures.some((s, i) => s.id !== r.members[i]!.id)) {
