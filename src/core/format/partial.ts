@@ -9,12 +9,13 @@ import { b64uField, exactFields, idField, isPlainObject, stringField, timeField 
 import { KeywardError, isKeywardError } from '../errors.ts';
 import { deriveFileKeys } from '../kdf.ts';
 import type { Council } from '../keys/council.ts';
-import { type PrivateIdentity, type PublicIdentity, signAs } from '../keys/identity.ts';
+import { type PrivateIdentity, signAs } from '../keys/identity.ts';
 import type { PrivateKeyInfo } from '../keys/types.ts';
 import { MAX_COUNCIL_MEMBERS, combineShares, unwrapShareBytes, wrapShare } from '../shamir.ts';
 import { FILE_ID_LENGTH, HMAC_LENGTH, RECOVERY_FORMAT_V2, SIGNATURE_LENGTH } from './constants.ts';
 import { checkAsMember } from './council-escrow.ts';
-import { type EscrowBlobV2, escrowDigest } from './escrow-v2.ts';
+import type { EscrowBlobV2 } from './escrow-v2.ts';
+import { type RecoveryV2Options, recoveryFields } from './recovery-v2.ts';
 import { type ParsedHeader, verifyHeaderHmac } from './header.ts';
 import { isSerial } from './serial.ts';
 import { identityFields, jsonValue, namedIdentity, signedBody, verifySigned } from './signing.ts';
@@ -110,16 +111,8 @@ export function parsePartialRecovery(input: unknown): PartialRecoveryBlob {
   };
 }
 
-export interface PartialOptions {
-  /** The owner's new identity (confirmed by the member out of band). */
-  newOwner: PublicIdentity;
-  /** The owner's name in the partial (default: the escrow blob's). */
-  ownerName?: string;
-  /** The member's name (default: its name in the council). */
-  name?: string;
-  /** `createdAt` (default: now). */
-  now?: Date;
-}
+/** As for a recovery blob; `name` is the member's (default: its name in the council). */
+export type PartialOptions = RecoveryV2Options;
 
 /**
  * Issues a member's signed partial recovery blob from a council blob. The
@@ -133,14 +126,7 @@ export async function issuePartialRecovery(blob: EscrowBlobV2, member: PrivateId
   try {
     const good = checked.blob;
     const unsigned = parsePartialRecovery({
-      format: RECOVERY_FORMAT_V2,
-      fileId: good.fileId,
-      serial: good.serial,
-      description: good.description,
-      createdAt: (options.now ?? new Date()).toISOString(),
-      headerHmac: b64u(checked.parsed.hmac),
-      escrowDigest: await escrowDigest(good),
-      owner: { name: options.ownerName ?? good.owner.name, id: options.newOwner.id, keyId: options.newOwner.encryption.keyId },
+      ...(await recoveryFields(good, checked.parsed.hmac, options)),
       issuer: {
         kind: 'member',
         name: options.name ?? checked.council.members[checked.index - 1]!.name,

@@ -96,6 +96,23 @@ export interface RecoveryV2Options {
 }
 
 /**
+ * The fields a recovery blob (§6) and a member's partial (§8.4) share, for
+ * a good escrow blob of the file whose header HMAC is `headerHmac`.
+ */
+export async function recoveryFields(good: EscrowBlobV2, headerHmac: Uint8Array, options: RecoveryV2Options) {
+  return {
+    format: RECOVERY_FORMAT_V2,
+    fileId: good.fileId,
+    serial: good.serial,
+    description: good.description,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    headerHmac: b64u(headerHmac),
+    escrowDigest: await escrowDigest(good),
+    owner: { name: options.ownerName ?? good.owner.name, id: options.newOwner.id, keyId: options.newOwner.encryption.keyId },
+  };
+}
+
+/**
  * Issues a signed recovery blob from an escrow blob. The blob passes all
  * eight checks of §4 first; its file key is wrapped for the new identity.
  *
@@ -106,14 +123,7 @@ export async function issueRecoveryV2(blob: EscrowBlobV2, authority: PrivateIden
   try {
     const good = checked.blob;
     const unsigned = parseRecoveryBlobV2({
-      format: RECOVERY_FORMAT_V2,
-      fileId: good.fileId,
-      serial: good.serial,
-      description: good.description,
-      createdAt: (options.now ?? new Date()).toISOString(),
-      headerHmac: b64u(checked.parsed.hmac),
-      escrowDigest: await escrowDigest(good),
-      owner: { name: options.ownerName ?? good.owner.name, id: options.newOwner.id, keyId: options.newOwner.encryption.keyId },
+      ...(await recoveryFields(good, checked.parsed.hmac, options)),
       issuer: { kind: 'identity', name: options.name ?? good.authority.name, id: authority.id, publicKey: b64u(authority.rsaSpki), signingKey: b64u(authority.ed25519Spki) },
       wrappedKey: b64u(await wrapFileKey(checked.fileKey, options.newOwner.encryption.publicKey)),
       signature: b64u(new Uint8Array(SIGNATURE_LENGTH)),
