@@ -6,7 +6,9 @@
  * exactly its bytes. The v2 vectors run through the CLI contract's commands
  * (keyward-v2-requirements.md): `decrypt` with `--signer`, `--recovery` and
  * `--trust`, `verify --signer`, `escrow check --authority-key --receipt-out`,
- * `inspect` (blobs, and the signer a good file names) and `id`.
+ * `inspect` (blobs, and the signer a good file names) and `id`; the council
+ * vectors through `id`, `escrow check`, `drill`, `recover`, `decrypt` with
+ * partials and `verify --council`.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -77,6 +79,33 @@ interface CliCase {
   argv: string[];
   /** Checks a successful run's stdout and its output folder. */
   good: (stdout: string, folder: string) => Promise<void> | void;
+}
+
+/**
+ * Runs each of a vector's command lines in a folder of its own: a good vector
+ * exits 0 and passes its check; a bad one exits 1 with exactly its code first
+ * on stderr and leaves the folder empty (no plaintext, receipt, report or
+ * temporary file).
+ */
+async function runCases(dir: string, name: string, vector: { expect: string; description: string }, casesFor: (folder: string) => CliCase[]): Promise<void> {
+  const count = casesFor(dir).length;
+  for (let i = 0; i < count; i++) {
+    const folder = join(dir, `${name}-${i}`);
+    mkdirSync(folder);
+    const { argv, good } = casesFor(folder)[i]!;
+    let stdout = '';
+    let stderr = '';
+    const status = await run(argv, { env: {}, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+    if (vector.expect === 'success') {
+      expect({ status, stderr }, argv.join(' ')).toEqual({ status: 0, stderr: '' });
+      await good(stdout, folder);
+      continue;
+    }
+    expect(status, argv.join(' ')).toBe(1);
+    const first = stderr.split('\n')[0]!;
+    expect(first.slice(0, first.indexOf(':')), `${vector.description}: ${argv.join(' ')}`).toBe(vector.expect);
+    expect(readdirSync(folder)).toEqual([]);
+  }
 }
 
 /** The command lines that run a v2 vector (a recovery vector pinning several issuers: one per issuer, as --trust names one). */
@@ -151,25 +180,7 @@ describe('every v2 test vector through the CLI contract commands', () => {
   });
 
   it.for(v2.v2.filter((v) => notInTheContract(v) === undefined).map((v) => [v.name, v] as const))('%s', async ([name, vector]) => {
-    const count = casesFor(vector, dir).length;
-    for (let i = 0; i < count; i++) {
-      const folder = join(dir, `${name}-${i}`);
-      mkdirSync(folder);
-      const { argv, good } = casesFor(vector, folder)[i]!;
-      let stdout = '';
-      let stderr = '';
-      const status = await run(argv, { env: {}, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-      if (vector.expect === 'success') {
-        expect({ status, stderr }, argv.join(' ')).toEqual({ status: 0, stderr: '' });
-        await good(stdout, folder);
-        continue;
-      }
-      expect(status, argv.join(' ')).toBe(1);
-      const first = stderr.split('\n')[0]!;
-      expect(first.slice(0, first.indexOf(':')), vector.description).toBe(vector.expect);
-      // No output: no plaintext, no receipt, no temporary file.
-      expect(readdirSync(folder)).toEqual([]);
-    }
+    await runCases(dir, name, vector, (folder) => casesFor(vector, folder));
   });
 });
 
@@ -180,7 +191,8 @@ const councils = councilManifest(manifest);
  * line for, and why. A vector not named here runs below.
  */
 function councilNotInTheContract(vector: CouncilVector): string | undefined {
-  if (vector.kind === 'drill') return 'no CLI command checks a drill report';
+  // A drill report is checked by `verify --council`, whose exit also says whether the drill passed: its own test below.
+  if (vector.kind === 'drill') return 'verify --council, tested on its own';
   return undefined;
 }
 
@@ -250,24 +262,24 @@ describe('every council vector through the CLI contract commands', () => {
   });
 
   it.for(councils.councils.filter((v) => councilNotInTheContract(v) === undefined).map((v) => [v.name, v] as const))('%s', async ([name, vector]) => {
-    const count = councilCasesFor(vector, dir).length;
-    for (let i = 0; i < count; i++) {
-      const folder = join(dir, `${name}-${i}`);
-      mkdirSync(folder);
-      const { argv, good } = councilCasesFor(vector, folder)[i]!;
-      let stdout = '';
-      let stderr = '';
-      const status = await run(argv, { env: {}, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
-      if (vector.expect === 'success') {
-        expect({ status, stderr }, argv.join(' ')).toEqual({ status: 0, stderr: '' });
-        await good(stdout, folder);
-        continue;
-      }
-      expect(status, argv.join(' ')).toBe(1);
-      const first = stderr.split('\n')[0]!;
-      expect(first.slice(0, first.indexOf(':')), `${vector.description}: ${argv.join(' ')}`).toBe(vector.expect);
-      // No output: no plaintext, no report, no temporary file.
-      expect(readdirSync(folder)).toEqual([]);
+    await runCases(dir, name, vector, (folder) => councilCasesFor(vector, folder));
+  });
+
+  // §8.5: `verify --council` checks a report. A genuine one prints who signed it, then exits 0 only if the
+  // drill passed, else 1 with the first failing blob's code; a forged one is refused before any line.
+  it.for(councils.councils.filter((v) => v.kind === 'drill').map((v) => [v.name, v] as const))('%s: verify --council', async ([, vector]) => {
+    let stdout = '';
+    let stderr = '';
+    const status = await run(['verify', at(vector.drill!), '--council', at(vector.council!)], { env: {}, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+    const code = stderr.split('\n')[0]!.split(':')[0];
+    if (vector.expect !== 'success') {
+      expect({ status, code, stdout }, vector.description).toEqual({ status: 1, code: vector.expect, stdout: '' });
+      return;
     }
+    const report = parseSignedObject(readFileSync(at(vector.drill!), 'utf8'));
+    if (report.kind !== 'drill') throw new Error(`${vector.drill!} is not a drill report`);
+    const failed = report.report.results.find((r) => r.result !== 'GOOD');
+    expect(stdout).toMatch(/^drill report {2}.* signed by members 1 \(SHA256:[0-9a-f]{64}\), 2 \(SHA256:[0-9a-f]{64}\) of council /);
+    expect({ status, code: failed === undefined ? undefined : code }).toEqual({ status: failed === undefined ? 0 : 1, code: failed?.result });
   });
 });
