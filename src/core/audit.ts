@@ -20,8 +20,26 @@ export const AUDIT_FORMAT = 'keyward-audit/1';
 /** `prev` of the first entry. */
 export const AUDIT_GENESIS = '0'.repeat(64);
 
-/** What happened: an enrolment code issued, a person enrolled, an escrow blob stored. */
-export const AUDIT_EVENTS = ['enrol-code', 'enrol', 'deposit'] as const;
+/**
+ * What happened: an enrolment code issued, a person enrolled, an escrow blob stored; an officer or a
+ * council registered; a receipt uploaded; a search or an export by an officer; a recovery case opened,
+ * verified or refused, a partial or recovery blob uploaded to it, and its blobs downloaded by the person.
+ */
+export const AUDIT_EVENTS = [
+  'enrol-code',
+  'enrol',
+  'deposit',
+  'officer',
+  'council',
+  'receipt',
+  'search',
+  'export',
+  'case-open',
+  'case-verify',
+  'case-refuse',
+  'case-upload',
+  'case-download',
+] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 /** One entry of the log. */

@@ -119,6 +119,14 @@ export const SERVICE_ERROR_CODES = [
   'DEPOSIT_CONFLICT',
   'SERVICE_UNAVAILABLE',
   'AUDIT_BROKEN',
+  'SIGN_IN_REQUIRED',
+  'SIGN_IN_FAILED',
+  'NOT_PERMITTED',
+  'OUTSIDE_COUNCIL',
+  'DEPOSIT_UNKNOWN',
+  'CASE_UNKNOWN',
+  'CASE_STATE',
+  'SERVICE_UNREACHABLE',
 ] as const;
 
 export type SpecErrorCode = (typeof SPEC_ERROR_CODES)[number];
@@ -312,6 +320,18 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   SERVICE_UNAVAILABLE: (d) => `The escrow service is not ready${orReason(d)}. Try again in a moment; nothing was stored.`,
   AUDIT_BROKEN: (d) =>
     `The audit log does not hold together${d.seq === undefined ? '' : ` at entry ${String(d.seq)}`}${orReason(d)}: an entry was changed, removed or reordered after it was written. Keep this copy and tell the authority’s officers.`,
+  SIGN_IN_REQUIRED: () => 'Sign in to the escrow service with your identity first: this is shown only to someone it concerns. Nothing was changed.',
+  SIGN_IN_FAILED: (d) =>
+    `The escrow service could not sign you in${orReason(d)}. Use the identity the service knows you by, and sign a fresh challenge.`,
+  NOT_PERMITTED: (d) =>
+    `Your identity may not do this at the escrow service${orReason(d)}, so nothing was read or changed. Ask the authority’s officers if you should be able to.`,
+  OUTSIDE_COUNCIL: (d) =>
+    `You are not a member of the council this file was escrowed to${orReason(d)}, so the escrow service refused it and changed nothing.`,
+  DEPOSIT_UNKNOWN: () => 'The escrow service holds no escrow blob for this file, so nothing was stored. Check the file, or deposit its escrow blob first.',
+  CASE_UNKNOWN: () => 'The escrow service has no recovery case with this number. Check the number you were given.',
+  CASE_STATE: (d) => `This recovery case cannot take this step now${orReason(d)}. Reload the case to see where it stands; nothing was changed.`,
+  SERVICE_UNREACHABLE: (d) =>
+    `The escrow service cannot be reached${orReason(d)}. Your work is kept here and sent when it can be reached again.`,
 };
 
 function capitalise(text: string): string {

@@ -71,7 +71,7 @@ export interface PrivateIdentity extends PublicIdentity {
 }
 
 /** §1: the signing contexts of v2 (the last two are a council's, §8.4 and §8.5). */
-export const SIGN_CONTEXTS = ['keyward/v2 file', 'keyward/v2 escrow', 'keyward/v2 receipt', 'keyward/v2 recovery', 'keyward/v2 partial', 'keyward/v2 drill'] as const;
+export const SIGN_CONTEXTS = ['keyward/v2 file', 'keyward/v2 escrow', 'keyward/v2 receipt', 'keyward/v2 recovery', 'keyward/v2 partial', 'keyward/v2 drill', 'keyward/v2 sign-in', 'keyward/v2 service ack', 'keyward/v2 case'] as const;
 export type SignContext = (typeof SIGN_CONTEXTS)[number];
 
 /** What a person may hand over: a v1 key or an identity, public or private. */
