@@ -5,16 +5,6 @@
  * lock, so the chain has no gap and no fork even with several instances on one database.
  */
 import {
-  type AuditEntry,
-  type AuditEvent,
-  type AuditLog,
-  AUDIT_FORMAT,
-  nextAuditEntry,
-  parseAuditEntry,
-} from '../core/audit.ts';
-import { createHash } from 'node:crypto';
-import {
-  type Bytes,
   type EscrowBlobV2,
   ESCROW_FORMAT,
   KeywardError,
@@ -31,11 +21,9 @@ import {
   toHex,
   utf8,
 } from '../core/index.ts';
+import { appendAudit, appendAuditEntries, auditedTransaction } from './audit-log.ts';
 import { Batcher } from './batcher.ts';
-import type { Db, Queryable } from './db.ts';
-
-/** Taken by every transaction that appends to the audit log. */
-const AUDIT_LOCK = 0x6b77_6131;
+import type { Db } from './db.ts';
 
 /** The service's answer to a stored deposit: the same for the same blob sent again. */
 export interface Acknowledgement {
@@ -60,46 +48,6 @@ export interface Enrolment {
 
 const codeDigest = async (code: string) => toHex(await sha256(utf8(code)));
 const now = () => new Date().toISOString();
-
-async function appendAudit(tx: Queryable, event: AuditEvent, data: Record<string, string>, at: string): Promise<AuditEntry> {
-  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const entry = await nextAuditEntry(rows[0] ?? null, event, data, at);
-  await tx.query('INSERT INTO audit_log (seq, entry, hash) VALUES ($1, $2, $3)', [entry.seq, canonicalJson(entry), entry.hash]);
-  return entry;
-}
-
-/** SHA-256 of node:crypto for the audit chain: the same bytes as WebCrypto's, with no hop to its thread pool while the lock is held. */
-const sha256Now = (bytes: Bytes): Bytes => createHash('sha256').update(bytes).digest();
-
-/**
- * Appends several entries in order, with one read of the log's last entry
- * and one insert (a batch of deposits). Call it under the audit lock.
- */
-async function appendAuditEntries(tx: Queryable, events: readonly { event: AuditEvent; data: Record<string, string>; at: string }[]): Promise<AuditEntry[]> {
-  if (events.length === 0) return [];
-  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  let last: Pick<AuditEntry, 'seq' | 'hash'> | null = rows[0] ?? null;
-  const entries: AuditEntry[] = [];
-  for (const { event, data, at } of events) {
-    const entry = await nextAuditEntry(last, event, data, at, sha256Now);
-    entries.push(entry);
-    last = entry;
-  }
-  await tx.query('INSERT INTO audit_log (seq, entry, hash) SELECT * FROM unnest($1::int[], $2::text[], $3::text[])', [
-    entries.map((entry) => entry.seq),
-    entries.map((entry) => canonicalJson(entry)),
-    entries.map((entry) => entry.hash),
-  ]);
-  return entries;
-}
-
-/** A transaction that may append to the audit log: one at a time. */
-function auditedTransaction<T>(db: Db, work: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    return work(tx);
-  });
-}
 
 /**
  * An officer issues a one-time enrolment code for a person (`keyward service enrol`).
@@ -132,7 +80,8 @@ export async function enrol(db: Db, code: string, identityText: string): Promise
     const [known] = await tx.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE identity_id = $1', [identity.id]);
     if (known) throw new KeywardError('ALREADY_ENROLLED');
     await tx.query('UPDATE enrolment_codes SET used_at = $2, identity_id = $3 WHERE code_digest = $1', [digest, at, identity.id]);
-    await tx.query('INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest) VALUES ($1, $2, $3, $4, $5, $6)', [
+    // The first identity of a person names the person (a later one, enrolled through a recovery case, carries the same person_id).
+    await tx.query('INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest, person_id) VALUES ($1, $2, $3, $4, $5, $6, $1)', [
       identity.id,
       issued.name,
       b64u(identity.rsaSpki),
@@ -220,7 +169,8 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
     });
     if (rows.length > 0) {
       await tx.query(
-        'INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[])',
+        `INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[])`,
         [
           rows.map((row) => row.file_id),
           rows.map((row) => row.serial),
@@ -229,6 +179,9 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
           fresh.map((item) => canonicalJson(item.blob)),
           rows.map((row) => row.stored_at),
           rows.map((row) => row.audit_seq),
+          fresh.map((item) => item.blob.description),
+          fresh.map((item) => item.blob.authority.id),
+          fresh.map((item) => item.blob.authority.kind),
         ],
       );
     }
@@ -298,10 +251,4 @@ export async function deposit(db: Db, input: unknown): Promise<{ ack: Acknowledg
   const outcome = await stores.submit({ blob, ownerId: owner.id, digest });
   if (outcome instanceof KeywardError) throw outcome;
   return outcome;
-}
-
-/** `GET /v1/audit`: the whole log, in order. */
-export async function exportAudit(db: Db): Promise<AuditLog> {
-  const rows = await db.query<{ entry: string }>('SELECT entry FROM audit_log ORDER BY seq');
-  return { format: AUDIT_FORMAT, entries: rows.map((row) => parseAuditEntry(JSON.parse(row.entry))) };
 }
