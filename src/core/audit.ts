@@ -10,7 +10,7 @@
  * The first entry's `prev` is 64 zeros. A log cut short at its end still
  * verifies: compare its `head` with one you kept to see that nothing was dropped.
  */
-import { sha256, toHex, utf8, concat } from './bytes.ts';
+import { type Bytes, sha256, toHex, utf8, concat } from './bytes.ts';
 import { canonicalJson, exactFields, isPlainObject, stringField, timeField } from './canonical.ts';
 import { KeywardError } from './errors.ts';
 import { jsonValue } from './format/signing.ts';
@@ -67,21 +67,29 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const malformed = (reason: string) => new KeywardError('MALFORMED', { reason });
 const broken = (seq: number, reason: string) => new KeywardError('AUDIT_BROKEN', { seq, reason });
 
-/** The hash of an entry: over everything but its `hash`, in canonical JSON, under its own context. */
-export async function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): Promise<string> {
+/** A SHA-256 the caller has at hand without a round trip (the service passes node:crypto's); WebCrypto's otherwise. */
+export type Sha256 = (bytes: Bytes) => Bytes;
+
+/**
+ * The hash of an entry: over everything but its `hash`, in canonical JSON, under its own context.
+ *
+ * @param hash - SHA-256 to use instead of WebCrypto's (the same bytes, computed at once)
+ */
+export async function auditEntryHash(entry: Omit<AuditEntry, 'hash'>, hash?: Sha256): Promise<string> {
   const { seq, at, event, data, prev } = entry;
-  const body = utf8(canonicalJson({ seq, at, event, data, prev }));
-  return toHex(await sha256(concat(utf8('keyward/audit'), new Uint8Array([0]), body)));
+  const input = concat(utf8('keyward/audit'), new Uint8Array([0]), utf8(canonicalJson({ seq, at, event, data, prev })));
+  return toHex(hash ? hash(input) : await sha256(input));
 }
 
 /**
  * The entry that follows `last` (or the first one).
  *
  * @param last - the log's last entry, `null` for an empty log
+ * @param hash - as {@link auditEntryHash}
  */
-export async function nextAuditEntry(last: Pick<AuditEntry, 'seq' | 'hash'> | null, event: AuditEvent, data: Record<string, string>, at: string): Promise<AuditEntry> {
+export async function nextAuditEntry(last: Pick<AuditEntry, 'seq' | 'hash'> | null, event: AuditEvent, data: Record<string, string>, at: string, hash?: Sha256): Promise<AuditEntry> {
   const entry = { seq: last ? last.seq + 1 : 1, at, event, data: { ...data }, prev: last ? last.hash : AUDIT_GENESIS };
-  return { ...entry, hash: await auditEntryHash(entry) };
+  return { ...entry, hash: await auditEntryHash(entry, hash) };
 }
 
 /**

@@ -6,7 +6,8 @@
  * entries about their own files.
  */
 import { type AuditEntry, type AuditEvent, type AuditLog, AUDIT_FORMAT, AUDIT_GENESIS, nextAuditEntry, parseAuditEntry } from '../core/audit.ts';
-import { canonicalJson } from '../core/index.ts';
+import { createHash } from 'node:crypto';
+import { type Bytes, canonicalJson } from '../core/index.ts';
 import type { Db, Queryable } from './db.ts';
 
 /** Taken by every transaction that appends to the audit log. */
@@ -18,6 +19,33 @@ export async function appendAudit(tx: Queryable, event: AuditEvent, data: Record
   const entry = await nextAuditEntry(rows[0] ?? null, event, data, at);
   await tx.query('INSERT INTO audit_log (seq, entry, hash, owner_id) VALUES ($1, $2, $3, $4)', [entry.seq, canonicalJson(entry), entry.hash, data.ownerId ?? null]);
   return entry;
+}
+
+/** SHA-256 of node:crypto for the audit chain: the same bytes as WebCrypto's, with no hop to its thread pool while the lock is held. */
+const sha256Now = (bytes: Bytes): Bytes => createHash('sha256').update(bytes).digest();
+
+/**
+ * Appends several entries in order (inside `auditedTransaction`), with one
+ * read of the log's last entry and one insert: a batch of deposits. Each
+ * entry's `data.ownerId`, when present, is kept in `owner_id` too.
+ */
+export async function appendAuditEntries(tx: Queryable, events: readonly { event: AuditEvent; data: Record<string, string>; at: string }[]): Promise<AuditEntry[]> {
+  if (events.length === 0) return [];
+  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  let last: Pick<AuditEntry, 'seq' | 'hash'> | null = rows[0] ?? null;
+  const entries: AuditEntry[] = [];
+  for (const { event, data, at } of events) {
+    const entry = await nextAuditEntry(last, event, data, at, sha256Now);
+    entries.push(entry);
+    last = entry;
+  }
+  await tx.query('INSERT INTO audit_log (seq, entry, hash, owner_id) SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])', [
+    entries.map((entry) => entry.seq),
+    entries.map((entry) => canonicalJson(entry)),
+    entries.map((entry) => entry.hash),
+    entries.map((entry) => entry.data.ownerId ?? null),
+  ]);
+  return entries;
 }
 
 /** A transaction that may append to the audit log: one at a time. */

@@ -5,8 +5,10 @@
  * lock, so the chain has no gap and no fork even with several instances on one database.
  */
 import {
+  type EscrowBlobV2,
   ESCROW_FORMAT,
   KeywardError,
+  PublicIdentityCache,
   b64u,
   canonicalJson,
   checkSignedEscrow,
@@ -19,7 +21,8 @@ import {
   toHex,
   utf8,
 } from '../core/index.ts';
-import { appendAudit, auditedTransaction } from './audit-log.ts';
+import { appendAudit, appendAuditEntries, auditedTransaction } from './audit-log.ts';
+import { Batcher } from './batcher.ts';
 import type { Db } from './db.ts';
 
 /** The service's answer to a stored deposit: the same for the same blob sent again. */
@@ -111,10 +114,122 @@ const acknowledgement = (row: DepositRow): Acknowledgement => ({
   auditSeq: row.audit_seq,
 });
 
+/** A blob that passed the core's checks, waiting for its turn to be stored. */
+export interface CheckedDeposit {
+  blob: EscrowBlobV2;
+  /** The blob's owner (the core checked the blob is theirs). */
+  ownerId: string;
+  /** `escrowDigest` of the blob. */
+  digest: string;
+}
+
+/** What storing one checked blob came to: stored now, stored before, or its refusal. */
+export type DepositOutcome = { ack: Acknowledgement; created: boolean } | KeywardError;
+
+/**
+ * Stores checked blobs in ONE transaction under the audit lock (a group
+ * commit): one lock, one read of who is enrolled and what is stored, one
+ * insert of the audit entries and one of the deposits, one commit. Each blob
+ * gets its own outcome, in order: a blob whose owner is not enrolled, or
+ * whose file ID is stored with another blob (also earlier in the same
+ * batch), is refused alone (`NOT_ENROLLED`, `DEPOSIT_CONFLICT`) and the
+ * others are stored. If the transaction fails, it throws and nothing is stored.
+ */
+export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): Promise<DepositOutcome[]> {
+  const at = now();
+  return auditedTransaction(db, async (tx) => {
+    const ownerIds = [...new Set(items.map((item) => item.ownerId))];
+    const enrolled = new Set((await tx.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE identity_id = ANY($1::text[])', [ownerIds])).map((row) => row.identity_id));
+    const fileIds = [...new Set(items.map((item) => item.blob.fileId))];
+    const stored = new Map((await tx.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = ANY($1::text[])`, [fileIds])).map((row) => [row.file_id, row]));
+    // Decide each blob in order; a blob new to the service is stored with the next audit entry.
+    const fresh: CheckedDeposit[] = [];
+    // The row each blob is answered with (its audit_seq filled in below for a new one), or its refusal.
+    const decided = items.map((item): KeywardError | { row: DepositRow; created: boolean } => {
+      if (!enrolled.has(item.ownerId)) return new KeywardError('NOT_ENROLLED', { reason: `${item.ownerId} is not enrolled` });
+      const known = stored.get(item.blob.fileId);
+      if (known) {
+        if (known.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.blob.serial} is stored with another blob` });
+        return { row: known, created: false };
+      }
+      // Seen again later in this batch: the same blob is answered with this row, another is a conflict.
+      const row: DepositRow = { file_id: item.blob.fileId, serial: item.blob.serial, owner_id: item.ownerId, escrow_digest: item.digest, stored_at: at, audit_seq: 0 };
+      stored.set(item.blob.fileId, row);
+      fresh.push(item);
+      return { row, created: true };
+    });
+    const entries = await appendAuditEntries(
+      tx,
+      fresh.map((item) => ({ event: 'deposit', data: { fileId: item.blob.fileId, serial: item.blob.serial, ownerId: item.ownerId, escrowDigest: item.digest }, at })),
+    );
+    const rows = fresh.map((item, i): DepositRow => {
+      const row = stored.get(item.blob.fileId)!;
+      row.audit_seq = entries[i]!.seq;
+      return row;
+    });
+    if (rows.length > 0) {
+      await tx.query(
+        `INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[])`,
+        [
+          rows.map((row) => row.file_id),
+          rows.map((row) => row.serial),
+          rows.map((row) => row.owner_id),
+          rows.map((row) => row.escrow_digest),
+          fresh.map((item) => canonicalJson(item.blob)),
+          rows.map((row) => row.stored_at),
+          rows.map((row) => row.audit_seq),
+          fresh.map((item) => item.blob.description),
+          fresh.map((item) => item.blob.authority.id),
+          fresh.map((item) => item.blob.authority.kind),
+        ],
+      );
+    }
+    return decided.map((outcome) => (outcome instanceof KeywardError ? outcome : { ack: acknowledgement(outcome.row), created: outcome.created }));
+  });
+}
+
+/**
+ * The stored rows of these file IDs with these digests (a client's retry), `null` for each other, in one query.
+ */
+async function findStored(db: Db, wanted: readonly { fileId: string; digest: string }[]): Promise<(DepositRow | null)[]> {
+  const rows = await db.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = ANY($1::text[])`, [[...new Set(wanted.map((w) => w.fileId))]]);
+  const byId = new Map(rows.map((row) => [row.file_id, row]));
+  return wanted.map((w) => {
+    const row = byId.get(w.fileId);
+    return row?.escrow_digest === w.digest ? row : null;
+  });
+}
+
+/** The most deposits one transaction stores, and the most retries one query looks up. */
+const MAX_BATCH = 256;
+
+/** Per database, in this process: the retries looked up together, and the checked blobs stored together. */
+interface DepositQueues {
+  lookups: Batcher<{ fileId: string; digest: string }, DepositRow | null>;
+  stores: Batcher<CheckedDeposit, DepositOutcome>;
+}
+
+const queues = new WeakMap<Db, DepositQueues>();
+
+function queuesOf(db: Db): DepositQueues {
+  let found = queues.get(db);
+  if (!found) {
+    found = { lookups: new Batcher((wanted) => findStored(db, wanted), MAX_BATCH), stores: new Batcher((items) => storeDeposits(db, items), MAX_BATCH) };
+    queues.set(db, found);
+  }
+  return found;
+}
+
+/** The owners' keys read from blobs already checked in this process (one RSA import per owner, not per blob). */
+const identities = new PublicIdentityCache();
+
 /**
  * `POST /v1/deposits`: an escrow blob of v2, checked by the core (v2 §4
  * checks 1–6: strict fields, the owner's signature over the blob and over
- * the file), from an enrolled owner, stored once per file ID.
+ * the file), from an enrolled owner, stored once per file ID. Blobs that
+ * arrive together are stored together (`storeDeposits`); each is answered
+ * only once its transaction is committed.
  *
  * @param input - the request's JSON value
  * @returns the acknowledgement, and whether this request stored it (false: the same blob was stored before)
@@ -128,24 +243,12 @@ export async function deposit(db: Db, input: unknown): Promise<{ ack: Acknowledg
   const parsed = parseEscrowBlobV2(input);
   const digest = await escrowDigest(parsed);
   // A client's retry of a stored blob: the very blob (by its digest) passed every check when it was stored.
-  const [again] = await db.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = $1 AND escrow_digest = $2`, [parsed.fileId, digest]);
+  const { lookups, stores } = queuesOf(db);
+  const again = await lookups.submit({ fileId: parsed.fileId, digest });
   if (again) return { ack: acknowledgement(again), created: false };
-  const { blob, owner } = await checkSignedEscrow(parsed, undefined);
-  const at = now();
-  return auditedTransaction(db, async (tx) => {
-    const [person] = await tx.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE identity_id = $1', [owner.id]);
-    if (!person) throw new KeywardError('NOT_ENROLLED', { reason: `${owner.id} is not enrolled` });
-    const [stored] = await tx.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = $1`, [blob.fileId]);
-    if (stored) {
-      if (stored.escrow_digest !== digest) throw new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${blob.serial} is stored with another blob` });
-      return { ack: acknowledgement(stored), created: false };
-    }
-    const entry = await appendAudit(tx, 'deposit', { fileId: blob.fileId, serial: blob.serial, ownerId: owner.id, escrowDigest: digest }, at);
-    const row: DepositRow = { file_id: blob.fileId, serial: blob.serial, owner_id: owner.id, escrow_digest: digest, stored_at: at, audit_seq: entry.seq };
-    await tx.query(
-      'INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-      [row.file_id, row.serial, row.owner_id, row.escrow_digest, canonicalJson(blob), row.stored_at, row.audit_seq, blob.description, blob.authority.id, blob.authority.kind],
-    );
-    return { ack: acknowledgement(row), created: true };
-  });
+  const { blob, owner } = await checkSignedEscrow(parsed, undefined, identities);
+  // Each is answered once the transaction that stores it (with the others of its batch) is committed.
+  const outcome = await stores.submit({ blob, ownerId: owner.id, digest });
+  if (outcome instanceof KeywardError) throw outcome;
+  return outcome;
 }

@@ -10,7 +10,7 @@ import { b64uField, exactFields, idField, isPlainObject, stringField, timeField 
 import { KeywardError, isKeywardError } from '../errors.ts';
 import { deriveFileKeys } from '../kdf.ts';
 import { COUNCIL_FORMAT, type Council, type CouncilMember, parseCouncil } from '../keys/council.ts';
-import { type PrivateIdentity, type PublicIdentity, signAs } from '../keys/identity.ts';
+import { type PrivateIdentity, type PublicIdentity, type PublicIdentityCache, signAs } from '../keys/identity.ts';
 import { MAX_COUNCIL_MEMBERS } from '../shamir.ts';
 import { unwrapFileKey } from '../keys/wrap.ts';
 import { ESCROW_FORMAT_V2, FILE_ID_LENGTH, SIGNATURE_LENGTH } from './constants.ts';
@@ -196,9 +196,10 @@ export interface SignedEscrow {
  * needs no private key and does not depend on who checks.
  *
  * @param expectOwner - the identity ID the blob must come from (check 4)
+ * @param cache - identities already read from the same two keys (a service checking many blobs of one owner)
  * @throws KeywardError `MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID` (fileId or serial)
  */
-export async function checkSignedEscrow(input: EscrowBlobV2, expectOwner: string | undefined): Promise<SignedEscrow> {
+export async function checkSignedEscrow(input: EscrowBlobV2, expectOwner: string | undefined, cache?: PublicIdentityCache): Promise<SignedEscrow> {
   // 1. strict fields and format; a council's authority follows §8.1 and its id is its council ID.
   const blob = parseEscrowBlobV2(input);
   let council: Council | null = null;
@@ -208,7 +209,7 @@ export async function checkSignedEscrow(input: EscrowBlobV2, expectOwner: string
     if (council.id !== blob.authority.id) throw malformed('authority.id is not the council ID of the council the blob names');
   }
   // 2. owner.id is the identity ID of its keys.
-  const owner = await namedIdentity(blob.owner, 'owner');
+  const owner = await namedIdentity(blob.owner, 'owner', cache);
   // 3. the owner's signature over the blob.
   await verifySigned(blob, owner.signingKey, 'keyward/v2 escrow', 'escrow blob');
   // 4. the owner the checker was told to expect.
@@ -220,7 +221,7 @@ export async function checkSignedEscrow(input: EscrowBlobV2, expectOwner: string
   const parsed = parsePrefixOfBlob(prefix);
   if (parsed.prefixSize !== prefix.length) throw malformed('prefix holds bytes after the header HMAC');
   if (parsed.header.version !== 2) throw malformed('prefix is not the prefix of a signed (v2) file');
-  const signer = await fileSigner(parsed);
+  const signer = await fileSigner(parsed, cache);
   if (signer?.id !== owner.id) throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'the file was signed by someone other than the blob\'s owner' });
   if (blob.fileId !== parsed.header.fileId || blob.serial !== serialFromFileId(parsed.fileId)) {
     throw new KeywardError('ESCROW_INVALID', { reason: 'fileId or serial is not the file header\'s' });

@@ -6,7 +6,7 @@
  */
 import { type Bytes, concat, fromB64u } from '../bytes.ts';
 import { KeywardError } from '../errors.ts';
-import { type PrivateIdentity, type PublicIdentity, publicIdentityFromSpki, signAs, verifySignature } from '../keys/identity.ts';
+import { type PrivateIdentity, type PublicIdentity, type PublicIdentityCache, publicIdentityFromSpki, signAs, verifySignature } from '../keys/identity.ts';
 import { SIGNATURE_LENGTH } from './constants.ts';
 import type { ParsedHeader } from './header.ts';
 
@@ -20,19 +20,23 @@ export function prefixOf(parsed: ParsedHeader): Bytes {
  * identity ID of its two keys, the RSA key has 2048 bits or more, and the one
  * `owner` stanza is for that RSA key. `null` for a v1 file (unsigned).
  *
+ * @param cache - identities already read from the same two keys (a service's)
  * @throws KeywardError `MALFORMED`
  */
-export async function fileSigner(parsed: ParsedHeader): Promise<PublicIdentity | null> {
+export async function fileSigner(parsed: ParsedHeader, cache?: PublicIdentityCache): Promise<PublicIdentity | null> {
   const field = parsed.header.signer;
   if (parsed.header.version === 1 || !field) return null;
-  let identity: PublicIdentity;
-  try {
-    identity = await publicIdentityFromSpki(fromB64u(field.publicKey, 'signer.publicKey'), fromB64u(field.signingKey, 'signer.signingKey'));
-  } catch (cause) {
-    if (cause instanceof KeywardError && cause.code === 'MALFORMED') throw cause;
-    // KEY_TOO_WEAK, KEY_UNREADABLE: in a header, a rule of §3.1 broken.
-    const reason = cause instanceof KeywardError ? `the signer's key: ${cause.code}` : 'the signer\'s key cannot be read';
-    throw new KeywardError('MALFORMED', { reason }, { cause });
+  let identity = cache?.get(field.publicKey, field.signingKey);
+  if (!identity) {
+    try {
+      identity = await publicIdentityFromSpki(fromB64u(field.publicKey, 'signer.publicKey'), fromB64u(field.signingKey, 'signer.signingKey'));
+    } catch (cause) {
+      if (cause instanceof KeywardError && cause.code === 'MALFORMED') throw cause;
+      // KEY_TOO_WEAK, KEY_UNREADABLE: in a header, a rule of §3.1 broken.
+      const reason = cause instanceof KeywardError ? `the signer's key: ${cause.code}` : 'the signer\'s key cannot be read';
+      throw new KeywardError('MALFORMED', { reason }, { cause });
+    }
+    cache?.set(field.publicKey, field.signingKey, identity);
   }
   if (identity.id !== field.id) throw new KeywardError('MALFORMED', { reason: 'signer.id is not the identity ID of its keys' });
   const owner = parsed.header.recipients.find((stanza) => stanza.role === 'owner');

@@ -7,7 +7,7 @@ import { type Bytes, b64u, fromB64u, utf8 } from '../bytes.ts';
 import { canonicalJson, exactFields } from '../canonical.ts';
 import { KeywardError } from '../errors.ts';
 import { parseJson } from '../json.ts';
-import { type PublicIdentity, type SignContext, publicIdentityFromSpki, verifySignature } from '../keys/identity.ts';
+import { type PublicIdentity, type PublicIdentityCache, type SignContext, publicIdentityFromSpki, verifySignature } from '../keys/identity.ts';
 
 /** The object without its `signature` (a copy). */
 export function withoutSignature<T extends { signature: string }>(object: T): Omit<T, 'signature'> {
@@ -32,15 +32,19 @@ export function jsonValue(input: unknown, what: string): unknown {
  * The public identity named by `id`, `publicKey` and `signingKey` in a signed
  * object: `id` must be the identity ID of the two keys.
  *
+ * @param cache - identities already read from the same two keys (a service's)
  * @throws KeywardError `MALFORMED`
  */
-export async function namedIdentity(party: { id: string; publicKey: string; signingKey: string }, where: string): Promise<PublicIdentity> {
-  let identity: PublicIdentity;
-  try {
-    identity = await publicIdentityFromSpki(fromB64u(party.publicKey, `${where}.publicKey`), fromB64u(party.signingKey, `${where}.signingKey`));
-  } catch (cause) {
-    if (cause instanceof KeywardError && cause.code === 'MALFORMED') throw cause;
-    throw new KeywardError('MALFORMED', { reason: `${where}'s keys cannot be used${cause instanceof KeywardError ? ` (${cause.code})` : ''}` }, { cause });
+export async function namedIdentity(party: { id: string; publicKey: string; signingKey: string }, where: string, cache?: PublicIdentityCache): Promise<PublicIdentity> {
+  let identity = cache?.get(party.publicKey, party.signingKey);
+  if (!identity) {
+    try {
+      identity = await publicIdentityFromSpki(fromB64u(party.publicKey, `${where}.publicKey`), fromB64u(party.signingKey, `${where}.signingKey`));
+    } catch (cause) {
+      if (cause instanceof KeywardError && cause.code === 'MALFORMED') throw cause;
+      throw new KeywardError('MALFORMED', { reason: `${where}'s keys cannot be used${cause instanceof KeywardError ? ` (${cause.code})` : ''}` }, { cause });
+    }
+    cache?.set(party.publicKey, party.signingKey, identity);
   }
   if (identity.id !== party.id) throw new KeywardError('MALFORMED', { reason: `${where}.id is not the identity ID of its keys` });
   return identity;

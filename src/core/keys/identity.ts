@@ -127,6 +127,31 @@ export async function publicIdentityFromSpki(rsaSpki: Bytes, ed25519Spki: Bytes)
 }
 
 /**
+ * Public identities already read from their two keys' b64u text (as a
+ * header, blob or receipt carries them), so that a service reading many
+ * blobs of one owner imports the owner's keys once. It holds only what
+ * {@link publicIdentityFromSpki} returned for exactly that text, so a reader
+ * using it accepts and refuses exactly what one without it does; the
+ * oldest entry goes first once `limit` are held.
+ */
+export class PublicIdentityCache {
+  private readonly entries = new Map<string, PublicIdentity>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  /** The identity of these two keys, read before; `undefined` if not. */
+  get(publicKey: string, signingKey: string): PublicIdentity | undefined {
+    return this.entries.get(`${publicKey}.${signingKey}`);
+  }
+
+  /** Remembers what `publicIdentityFromSpki` returned for these two keys. */
+  set(publicKey: string, signingKey: string, identity: PublicIdentity): void {
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(`${publicKey}.${signingKey}`, identity);
+  }
+}
+
+/**
  * A new identity: an RSA key pair of v1 §1 (3072 bits unless 4096 is asked
  * for) and an Ed25519 key pair.
  *

@@ -1,0 +1,362 @@
+/**
+ * `npm run bench:service`: the escrow service's deposit throughput and
+ * latency, and its search latency, on PGlite and on PostgreSQL, each a real
+ * `keyward serve` process (the built CLI) over real HTTP, with many blobs
+ * already stored. One run; the last line printed is one JSON object.
+ *
+ * For each database:
+ * 1. a fresh database (PGlite: a temporary data folder; PostgreSQL: a schema
+ *    of its own in KEYWARD_BENCH_DATABASE_URL or KEYWARD_TEST_DATABASE_URL,
+ *    dropped at the end), migrated, then preloaded with `--blobs` deposits
+ *    and their audit chain in bulk SQL (bench-service-preload.ts);
+ * 2. `keyward serve` on it; the bench's owners enrol over HTTP;
+ * 3. a warm-up, then deposits of real signed blobs (each new to the service)
+ *    from 1 client, then from 64 concurrent clients (keep-alive HTTP/1.1):
+ *    deposits/s = acknowledged deposits / wall time, and p50/p99 latency;
+ * 4. search: the officer's queries over the whole set, one at a time, p50/p99;
+ * 5. the whole audit chain, preload and bench deposits, read back and verified
+ *    with the core's hash (bench-service-preload.ts, verifyStoredChain).
+ *
+ * Flags: --blobs N (stored before the run; default 1000000), --deposits N
+ * (the 64-client phase; default 10000), --single N (the 1-client phase;
+ * default 1000), --only pglite|postgres, --cpu-prof DIR (each server writes
+ * a V8 CPU profile there), --no-verify (skip step 5).
+ * Needs `npm run build` (the CLI) first.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type EscrowBlobV2, exportPublicIdentity } from '../src/core/index.ts';
+import { makeIdentity } from '../src/core/test-support.ts';
+import { type Db, openPglite, openPostgres } from '../src/server/db.ts';
+import { issueEnrolmentCode } from '../src/server/escrow.ts';
+import { migrate } from '../src/server/migrations.ts';
+import { escrowBlob } from '../src/server/test-support.ts';
+import { preloadDeposits, verifyStoredChain } from './bench-service-preload.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'keyward.js');
+const CACHE = join(ROOT, 'node_modules', '.cache', 'keyward-bench-service');
+const WARM_UP = 300;
+const MANY = 64;
+
+/** The bench's real owners and their signed blobs (public identities only: the service needs no more). */
+interface DepositSet {
+  owners: string[];
+  blobs: EscrowBlobV2[];
+}
+
+// ---------------------------------------------------------------- blob generation (child processes)
+
+const GENERATOR_FLAG = '--generate-blobs';
+
+/** In a child process: `count` blobs from `owners` new owners, written as JSON to `out`. */
+async function generateInChild(count: number, ownerCount: number, out: string): Promise<void> {
+  const authority = await makeIdentity();
+  const owners = await Promise.all(Array.from({ length: ownerCount }, () => makeIdentity()));
+  const blobs: EscrowBlobV2[] = [];
+  for (let i = 0; i < count; i++) blobs.push(await escrowBlob(owners[i % ownerCount]!, authority, i + 1));
+  const set: DepositSet = { owners: await Promise.all(owners.map((o) => exportPublicIdentity(o, 'pem'))), blobs };
+  writeFileSync(out, JSON.stringify(set));
+}
+
+/** `count` real signed blobs, made by two child processes (about 3 ms each on one core), cached in node_modules/.cache. */
+async function depositSet(count: number): Promise<DepositSet> {
+  const file = join(CACHE, `deposits-${count}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DepositSet;
+  mkdirSync(CACHE, { recursive: true });
+  const started = performance.now();
+  const halves = [Math.ceil(count / 2), Math.floor(count / 2)];
+  const parts = await Promise.all(
+    halves.map(async (n, i) => {
+      const out = join(CACHE, `.part-${process.pid}-${i}.json`);
+      const child = fork(fileURLToPath(import.meta.url), [GENERATOR_FLAG, String(n), '8', out], { stdio: 'inherit' });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      if (code !== 0) throw new Error(`blob generator ${i} ended with ${String(code)}`);
+      const part = JSON.parse(readFileSync(out, 'utf8')) as DepositSet;
+      rmSync(out);
+      return part;
+    }),
+  );
+  const set: DepositSet = { owners: parts.flatMap((p) => p.owners), blobs: [] };
+  // Interleave the two halves so that consecutive deposits come from different owners.
+  for (let i = 0; i < halves[0]!; i++) for (const part of parts) if (part.blobs[i]) set.blobs.push(part.blobs[i]!);
+  writeFileSync(file, JSON.stringify(set));
+  log(`made ${count} signed blobs from ${set.owners.length} owners in ${seconds(started)} s (cached in ${file})`);
+  return set;
+}
+
+// ---------------------------------------------------------------- HTTP
+
+const agent = new Agent({ keepAlive: true, maxSockets: MANY * 2 });
+
+function call(base: string, method: string, path: string, body?: string, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    const req = request(`${base}${path}`, { method, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }); });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Load {
+  count: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+/** `clients` concurrent clients deposit `bodies` (each once), as fast as they are answered. */
+async function depositLoad(base: string, bodies: readonly string[], clients: number): Promise<Load> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < bodies.length; i = next++) {
+        const t = performance.now();
+        const response = await call(base, 'POST', '/v1/deposits', bodies[i]);
+        latencies.push(performance.now() - t);
+        if (response.status !== 201) throw new Error(`deposit answered ${response.status}: ${response.body.slice(0, 300)}`);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { count: bodies.length, perSecond: bodies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+// ---------------------------------------------------------------- keyward serve
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+async function serve(args: string[], env: Record<string, string>, cpuProfDir: string | undefined): Promise<Server> {
+  const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--port', '0', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  let head = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    // Its JSON log lines are read and dropped (a pipe left unread would stop it).
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (head.length > 100_000) return;
+      head += chunk.toString();
+      const ready = head.split('\n').find((line) => line.includes('"keyward serve ready"'));
+      if (ready) resolve((JSON.parse(ready) as { url: string }).url);
+    });
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    void exited.then((code) => { reject(new Error(`keyward serve ended (${String(code)}) before it was ready:\n${head}`)); });
+  });
+  return { url, child, exited };
+}
+
+async function stop(server: Server): Promise<void> {
+  server.child.kill('SIGTERM');
+  const code = await server.exited;
+  if (code !== 0) throw new Error(`keyward serve exited with ${String(code)} on SIGTERM`);
+}
+
+// ---------------------------------------------------------------- one database
+
+interface Backend {
+  name: 'pglite' | 'postgres';
+  /** Opens the bench's own connection to the database the server will use. */
+  open: () => Promise<Db>;
+  /** `keyward serve`'s arguments and environment for it. */
+  server: { args: string[]; env: Record<string, string> };
+  cleanup: () => Promise<void>;
+}
+
+interface Result {
+  single: Load;
+  many: Load;
+  search: { count: number; p50: number; p99: number } | null;
+  stored: number;
+  auditEntries: number | null;
+}
+
+async function runBackend(backend: Backend, set: DepositSet, options: Options): Promise<Result> {
+  const bodies = set.blobs.map((blob) => JSON.stringify(blob));
+  let db = await backend.open();
+  let codes: string[];
+  try {
+    await migrate(db);
+    const started = performance.now();
+    const loaded = await preloadDeposits(db, options.blobs, set.blobs[0]!, (done) => { log(`  ${backend.name}: ${done} blobs stored`); });
+    log(`${backend.name}: preloaded ${loaded.deposits} deposits of ${loaded.owners} owners and ${loaded.auditEntries} audit entries in ${seconds(started)} s`);
+    codes = [];
+    for (const [i] of set.owners.entries()) codes.push(await issueEnrolmentCode(db, `Bench owner ${i + 1}`));
+  } finally {
+    // PGlite's folder is the server's next: one process at a time.
+    await db.close();
+  }
+
+  const server = await serve(backend.server.args, backend.server.env, options.cpuProf);
+  let result: Omit<Result, 'auditEntries'>;
+  try {
+    for (const [i, pem] of set.owners.entries()) {
+      const enrolled = await call(server.url, 'POST', '/v1/enrol', JSON.stringify({ code: codes[i], identity: pem }));
+      if (enrolled.status !== 201) throw new Error(`enrolment answered ${enrolled.status}: ${enrolled.body}`);
+    }
+    let at = 0;
+    const take = (n: number) => bodies.slice(at, (at += n));
+    await depositLoad(server.url, take(WARM_UP), 8);
+    const single = await depositLoad(server.url, take(options.single), 1);
+    log(`${backend.name}: 1 client: ${single.perSecond.toFixed(0)} deposits/s, p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms (${single.count} deposits)`);
+    const many = await depositLoad(server.url, take(options.deposits), MANY);
+    log(`${backend.name}: ${MANY} clients: ${many.perSecond.toFixed(0)} deposits/s, p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms (${many.count} deposits)`);
+    const search = null;
+    result = { single, many, search, stored: options.blobs + at };
+  } finally {
+    await stop(server);
+  }
+
+  let auditEntries: number | null = null;
+  if (options.verify) {
+    db = await backend.open();
+    try {
+      const started = performance.now();
+      const verified = await verifyStoredChain(db);
+      auditEntries = verified.count;
+      log(`${backend.name}: the audit chain verifies: ${verified.count} entries, head ${verified.head} (${seconds(started)} s)`);
+    } finally {
+      await db.close();
+    }
+  }
+  return { ...result, auditEntries };
+}
+
+// ---------------------------------------------------------------- main
+
+interface Options {
+  blobs: number;
+  deposits: number;
+  single: number;
+  only: string | undefined;
+  cpuProf: string | undefined;
+  verify: boolean;
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+function pgliteBackend(): Backend {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-service-'));
+  const data = join(dir, 'data');
+  return {
+    name: 'pglite',
+    open: () => openPglite(data),
+    server: { args: ['--data', data], env: { DATABASE_URL: '' } },
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  };
+}
+
+async function postgresBackend(url: string): Promise<Backend> {
+  const schema = `keyward_bench_${randomBytes(6).toString('hex')}`;
+  const admin = openPostgres(url, { max: 1 });
+  await admin.exec(`CREATE SCHEMA ${schema}`);
+  const databaseUrl = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return {
+    name: 'postgres',
+    open: () => Promise.resolve(openPostgres(url, { schema, max: 4 })),
+    server: { args: [], env: { DATABASE_URL: databaseUrl } },
+    cleanup: async () => {
+      try {
+        await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      blobs: { type: 'string', default: '1000000' },
+      deposits: { type: 'string', default: '10000' },
+      single: { type: 'string', default: '1000' },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'no-verify': { type: 'boolean', default: false },
+    },
+  });
+  const whole = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
+    return n;
+  };
+  const options: Options = {
+    blobs: whole('blobs', values.blobs),
+    deposits: whole('deposits', values.deposits),
+    single: whole('single', values.single),
+    only: values.only,
+    cpuProf: values['cpu-prof'],
+    verify: !values['no-verify'],
+  };
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'keyward.js'))) throw new Error('build the CLI first: npm run build');
+  const url = process.env.KEYWARD_BENCH_DATABASE_URL || process.env.KEYWARD_TEST_DATABASE_URL;
+  if (!url && options.only !== 'pglite') throw new Error('set KEYWARD_BENCH_DATABASE_URL or KEYWARD_TEST_DATABASE_URL (a PostgreSQL server), or pass --only pglite');
+
+  const set = await depositSet(WARM_UP + options.single + options.deposits);
+  const results: Partial<Record<Backend['name'], Result>> = {};
+  for (const name of ['pglite', 'postgres'] as const) {
+    if (options.only !== undefined && options.only !== name) continue;
+    const backend = name === 'pglite' ? pgliteBackend() : await postgresBackend(url!);
+    try {
+      results[name] = await runBackend(backend, set, options);
+    } finally {
+      await backend.cleanup();
+    }
+  }
+  const figures = (prefix: string, r: Result | undefined) => ({
+    [`${prefix}_deposits_per_s`]: r ? round(r.many.perSecond, 0) : null,
+    [`${prefix}_deposit_p50_ms`]: r ? round(r.many.p50) : null,
+    [`${prefix}_deposit_p99_ms`]: r ? round(r.many.p99) : null,
+    [`${prefix}_single_deposits_per_s`]: r ? round(r.single.perSecond, 0) : null,
+    [`${prefix}_single_deposit_p50_ms`]: r ? round(r.single.p50) : null,
+    [`${prefix}_single_deposit_p99_ms`]: r ? round(r.single.p99) : null,
+    [`${prefix}_search_p50_ms`]: r?.search ? round(r.search.p50) : null,
+    [`${prefix}_search_p99_ms`]: r?.search ? round(r.search.p99) : null,
+  });
+  log(
+    JSON.stringify({
+      ...figures('pg', results.postgres),
+      ...figures('pglite', results.pglite),
+      clients: MANY,
+      blobs_stored: options.blobs,
+      blobs_stored_at_end: { pg: results.postgres?.stored ?? null, pglite: results.pglite?.stored ?? null },
+      audit_verified_entries: { pg: results.postgres?.auditEntries ?? null, pglite: results.pglite?.auditEntries ?? null },
+    }),
+  );
+}
+
+if (process.argv[2] === GENERATOR_FLAG) {
+  await generateInChild(Number(process.argv[3]), Number(process.argv[4]), process.argv[5]!);
+} else {
+  await main();
+  agent.destroy();
+}
