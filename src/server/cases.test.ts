@@ -34,7 +34,6 @@ import { signCaseRequest } from '../core/service-case.ts';
 import { type SignInChallenge, signChallenge } from '../core/service.ts';
 import { makeIdentity, patternBytes } from '../core/test-support.ts';
 import { buildService } from './app.ts';
-import { auditEntriesOf } from './audit-log.ts';
 import type { Db } from './db.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { migrate } from './migrations.ts';
@@ -75,7 +74,7 @@ async function escrowed(owner: PrivateIdentity, to: Council | PrivateIdentity, s
   return (await encrypted.done).escrowBlob as EscrowBlobV2;
 }
 
-const SCENARIOS = 14;
+const SCENARIOS = 15;
 
 beforeAll(async () => {
   const seven = await Promise.all(Array.from({ length: 7 }, () => makeIdentity()));
@@ -209,6 +208,7 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(json(await get(`/v1/cases/${caseId}`, alice))).toEqual(read);
     const listed = json(await get('/v1/cases?state=open', officer)).cases as { caseId: string }[];
     expect(listed.find((c) => c.caseId === caseId)).toMatchObject({ state: 'open', lostIdentityId: lost.id, newIdentityId: fresh.id, name: 'Ada Lovelace', files: 3 });
+    expect((json(await get('/v1/cases', alice)).cases as { caseId: string }[]).some((c) => c.caseId === caseId)).toBe(true);
     expect((json(await get('/v1/cases?state=refused', alice)).cases as { caseId: string }[]).some((c) => c.caseId === caseId)).toBe(false);
 
     // The officer records the check: the new identity is the same person, enrolled.
@@ -260,14 +260,25 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
       { event: 'case-upload', by: carol.id },
     ]);
     expect(ready.steps.slice(0, 2).map((s) => s.detail)).toEqual(['my laptop was stolen', 'passport seen at the desk']);
-    // What the person's view (GET /v1/me/events) reads: the entries whose ownerId is one of their identities.
-    const events = await auditEntriesOf(db, [lost.id, fresh.id]);
+    // The person's own view, signed in with the new identity, now one of theirs.
+    const events = json(await get('/v1/me/events', fresh)).entries as AuditEntry[];
     const caseEvents = events.filter((e) => e.data.caseId === caseId);
     expect(caseEvents.map((e) => e.event)).toEqual(['case-open', 'case-verify', 'case-upload', 'case-upload', 'case-upload', 'case-upload', 'case-upload', 'case-download']);
     for (const entry of caseEvents) expect(entry.data).toMatchObject({ ownerId: lost.id, caseId });
     expect(caseEvents.at(-1)!.data).toMatchObject({ by: fresh.id, count: '5' });
     const log = json(await get('/v1/audit', officer)).entries as AuditEntry[];
     expect((await verifyAuditLog(log)).count).toBe(log.length);
+  });
+
+  it('makes a case without files ready when it is verified', async () => {
+    const pair = pairs[nextPair++]!;
+    await enrol(pair.lost, 'Ada Lovelace');
+    const opened = await post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id }));
+    expect(json(opened)).toMatchObject({ state: 'open', files: [] });
+    const caseId = json(opened).caseId as string;
+    expect(json(await post(`/v1/cases/${caseId}/verify`, { method: 'known to the officer' }, officer))).toMatchObject({ state: 'ready' });
+    await signIn(pair.fresh);
+    expect(json(await get(`/v1/cases/${caseId}/blobs`, pair.fresh))).toEqual({ partials: [], recoveries: [] });
   });
 
   it('refuses a case request with a bad signature or signed by another identity, changing nothing', async () => {
