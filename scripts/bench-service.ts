@@ -199,7 +199,7 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
   try {
     await migrate(db);
     const started = performance.now();
-    const loaded = await preloadDeposits(db, options.blobs, set.blobs[0]!, (done) => { log(`  ${backend.name}: ${done} blobs stored`); });
+    const loaded = await preloadDeposits(db, options.blobs, set.blobs[0]!, (done, nodeMs, sqlMs) => { log(`  ${backend.name}: ${done} blobs stored (rows made in ${(nodeMs / 1000).toFixed(1)} s, stored in ${(sqlMs / 1000).toFixed(1)} s)`); });
     log(`${backend.name}: preloaded ${loaded.deposits} deposits of ${loaded.owners} owners and ${loaded.auditEntries} audit entries in ${seconds(started)} s`);
     codes = [];
     for (const [i] of set.owners.entries()) codes.push(await issueEnrolmentCode(db, `Bench owner ${i + 1}`));
