@@ -30,7 +30,7 @@ const PER_OWNER = 100;
 const DAY = 86_400_000;
 
 /** Words of the preloaded descriptions (full-text search finds them). */
-const WORDS = (
+export const WORDS = (
   'budget contract invoice payroll design roadmap minutes report audit tender offer draft final review ' +
   'quarterly annual summary plan forecast salary pension claim patent licence board memo strategy legal ' +
   'merger proposal research results clinical trial dataset backup archive scan passport lease deed will ' +
@@ -72,6 +72,8 @@ export interface Preloaded {
   owners: number;
   deposits: number;
   auditEntries: number;
+  /** Some of what was stored, for the searches: owners' identity IDs, serials, days (YYYY-MM-DD) that hold deposits. */
+  samples: { owners: string[]; serials: string[]; days: string[] };
 }
 
 /**
@@ -149,6 +151,7 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
     random = (Math.imul(random, 1_103_515_245) + 12_345) >>> 0;
     return random;
   };
+  const samples: Preloaded['samples'] = { owners: [], serials: [], days: [] };
   let nodeMs = 0;
   let sqlMs = 0;
   for (let from = 0; from < count; from += BATCH) {
@@ -167,6 +170,11 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
       const text = `${beforeF}${fileId}${afterF}`.replace('@S@', serial).replace('@C@', at).replace('@D@', description).replace('@O@', owner);
       const digest = createHash('sha256').update(text).digest('base64url');
       const entry = append('deposit', { fileId, serial, ownerId: owner, escrowDigest: digest }, at);
+      if (i % Math.max(1, Math.floor(count / 200)) === 0) {
+        samples.serials.push(serial);
+        samples.days.push(at.slice(0, 10));
+        samples.owners.push(owner);
+      }
       cols.f.push(fileId);
       cols.s.push(serial);
       cols.a.push(at);
@@ -195,7 +203,7 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
   for (const index of indexes) await db.exec(index.definition);
   progress(count, nodeMs, sqlMs + performance.now() - indexed);
   await db.exec('ANALYZE');
-  return { owners, deposits: count, auditEntries: 2 * owners + count };
+  return { owners, deposits: count, auditEntries: 2 * owners + count, samples };
 }
 
 function splitOnce(text: string, mark: string): [string, string] {
