@@ -22,7 +22,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type AuditEntry, type AuditEvent, AUDIT_GENESIS, auditEntryHash, parseAuditEntry } from '../src/core/audit.ts';
-import { type EscrowBlobV2, b64u, canonicalJson, serialFromFileId } from '../src/core/index.ts';
+import { type Bytes, type EscrowBlobV2, b64u, canonicalJson, serialFromFileId } from '../src/core/index.ts';
 import type { Db } from '../src/server/db.ts';
 
 const BATCH = 10_000;
@@ -30,7 +30,7 @@ const PER_OWNER = 100;
 const DAY = 86_400_000;
 
 /** Words of the preloaded descriptions (full-text search finds them). */
-const WORDS = (
+export const WORDS = (
   'budget contract invoice payroll design roadmap minutes report audit tender offer draft final review ' +
   'quarterly annual summary plan forecast salary pension claim patent licence board memo strategy legal ' +
   'merger proposal research results clinical trial dataset backup archive scan passport lease deed will ' +
@@ -44,23 +44,36 @@ function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update('keyward/audit\0').update(canonicalJson({ seq, at, event, data, prev })).digest('hex');
 }
 
+/** node:crypto's SHA-256, handed to the core's `auditEntryHash` as the service does. */
+const sha256Now = (bytes: Bytes): Bytes => createHash('sha256').update(bytes).digest();
+
 /** A unique number that stands for a `seq` in the entry template. */
 const SEQ_MARK = 987_654_321;
 
-/** The canonical text of `value` with each `@NAME@` mark left for SQL's `replace`. */
-function template(value: object): string {
-  return canonicalJson(value);
-}
-
-/** `replace(…replace(expr, '@A@', $n)…)`: the template with each mark replaced by its column. */
-function replaced(expr: string, marks: Record<string, string>): string {
-  return Object.entries(marks).reduce((sql, [mark, column]) => `replace(${sql}, '${mark}', ${column})`, expr);
+/**
+ * A template cut at its `@X@` marks: the SQL that joins its text pieces (parameters from `$first`)
+ * with the columns the marks name, and those pieces.
+ */
+function concatenation(text: string, columns: Record<string, string>, first: number): { sql: string; pieces: string[] } {
+  const parts = text.split(/(@[A-Z]@)/);
+  const pieces: string[] = [];
+  const sql = parts.map((part, i) => {
+    if (i % 2 === 1) {
+      if (!(part in columns)) throw new Error(`no column for ${part}`);
+      return columns[part]!;
+    }
+    pieces.push(part);
+    return `$${first + pieces.length - 1}::text`;
+  });
+  return { sql: sql.join(' || '), pieces };
 }
 
 export interface Preloaded {
   owners: number;
   deposits: number;
   auditEntries: number;
+  /** Some of what was stored, for the searches: owners' identity IDs, serials, days (YYYY-MM-DD) that hold deposits. */
+  samples: { owners: string[]; serials: string[]; days: string[] };
 }
 
 /**
@@ -68,7 +81,7 @@ export interface Preloaded {
  *
  * @param sample - one real signed blob: the shape of every row
  */
-export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV2, progress: (done: number) => void): Promise<Preloaded> {
+export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV2, progress: (done: number, nodeMs: number, sqlMs: number) => void): Promise<Preloaded> {
   const [existing] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
   if (existing!.n !== 0) throw new Error('the preload needs an empty audit log');
   const owners = Math.ceil(count / PER_OWNER);
@@ -108,7 +121,7 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
         [rows.digest, rows.name, rows.id, rows.at],
       );
       await tx.query(
-        `INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest) SELECT i, n, $5, $6, a, d FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(d, n, i, a)`,
+        `INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest, person_id) SELECT i, n, $5, $6, a, d, i FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(d, n, i, a)`,
         [rows.digest, rows.name, rows.id, rows.at, sample.owner.publicKey, sample.owner.signingKey],
       );
       await tx.query('INSERT INTO audit_log (seq, entry, hash) SELECT * FROM unnest($1::int[], $2::text[], $3::text[])', [rows.seq, rows.entry, rows.hash]);
@@ -116,18 +129,33 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
   }
 
   // Deposits: the blob and the audit entry are built by the database from these templates.
-  const blobTemplate = template({ ...sample, fileId: '@F@', serial: '@S@', createdAt: '@C@', description: '@D@', owner: { ...sample.owner, id: '@O@' } });
+  const blobTemplate = canonicalJson({ ...sample, fileId: '@F@', serial: '@S@', createdAt: '@C@', description: '@D@', owner: { ...sample.owner, id: '@O@' } });
   const [beforeF, afterF] = splitOnce(blobTemplate, '@F@');
-  const entryTemplate = template({ seq: SEQ_MARK, at: '@A@', event: 'deposit', data: { fileId: '@F@', serial: '@S@', ownerId: '@O@', escrowDigest: '@E@' }, prev: '@P@', hash: '@H@' });
-  const blobSql = replaced('$1::text', { '@F@': 'f', '@S@': 's', '@C@': 'a', '@D@': 'd', '@O@': 'o' });
-  const entrySql = replaced(`replace($2::text, '${SEQ_MARK}', q::text)`, { '@A@': 'a', '@F@': 'f', '@S@': 's', '@O@': 'o', '@E@': 'e', '@P@': 'p', '@H@': 'h' });
+  const entryTemplate = canonicalJson({ seq: SEQ_MARK, at: '@A@', event: 'deposit', data: { fileId: '@F@', serial: '@S@', ownerId: '@O@', escrowDigest: '@E@' }, prev: '@P@', hash: '@H@' }).replace(
+    `"seq":${SEQ_MARK}`,
+    '"seq":@Q@',
+  );
+  // $1–$9 the columns, $10 and $11 the authority, then the templates' pieces.
+  const FIRST_PIECE = 12;
+  const blob = concatenation(blobTemplate, { '@F@': 'f', '@S@': 's', '@C@': 'a', '@D@': 'd', '@O@': 'o' }, FIRST_PIECE);
+  const entry = concatenation(entryTemplate, { '@Q@': 'q::text', '@A@': 'a', '@F@': 'f', '@S@': 's', '@O@': 'o', '@E@': 'e', '@P@': 'p', '@H@': 'h' }, FIRST_PIECE + blob.pieces.length);
+  // Bulk load: the tables' secondary indexes are dropped and made again after (the same definitions, read from pg_indexes).
+  const indexes = await db.query<{ name: string; definition: string }>(
+    `SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('deposits', 'audit_log')
+     AND indexname NOT IN (SELECT conname FROM pg_constraint)`,
+  );
+  for (const index of indexes) await db.exec(`DROP INDEX ${index.name}`);
   const span = 365 * DAY - owners * 2;
   let random = 1;
   const next = () => {
     random = (Math.imul(random, 1_103_515_245) + 12_345) >>> 0;
     return random;
   };
+  const samples: Preloaded['samples'] = { owners: [], serials: [], days: [] };
+  let nodeMs = 0;
+  let sqlMs = 0;
   for (let from = 0; from < count; from += BATCH) {
+    const t0 = performance.now();
     const n = Math.min(count, from + BATCH) - from;
     const cols = { f: [] as string[], s: [] as string[], a: [] as string[], d: [] as string[], o: [] as string[], e: [] as string[], q: [] as number[], p: [] as string[], h: [] as string[] };
     const ids = randomBytes(16 * n);
@@ -142,6 +170,11 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
       const text = `${beforeF}${fileId}${afterF}`.replace('@S@', serial).replace('@C@', at).replace('@D@', description).replace('@O@', owner);
       const digest = createHash('sha256').update(text).digest('base64url');
       const entry = append('deposit', { fileId, serial, ownerId: owner, escrowDigest: digest }, at);
+      if (i % Math.max(1, Math.floor(count / 200)) === 0) {
+        samples.serials.push(serial);
+        samples.days.push(at.slice(0, 10));
+        samples.owners.push(owner);
+      }
       cols.f.push(fileId);
       cols.s.push(serial);
       cols.a.push(at);
@@ -152,18 +185,25 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
       cols.p.push(entry.prev);
       cols.h.push(entry.hash);
     }
+    const t1 = performance.now();
+    nodeMs += t1 - t0;
     await db.transaction(async (tx) => {
       await tx.query(
-        `WITH r AS (SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[]) AS r(f, s, a, d, o, e, q, p, h)),
-         stored AS (INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq) SELECT f, s, o, e, ${blobSql}, a, q FROM r)
-         INSERT INTO audit_log (seq, entry, hash) SELECT q, ${entrySql}, h FROM r`,
-        [blobTemplate, entryTemplate, cols.f, cols.s, cols.a, cols.d, cols.o, cols.e, cols.q, cols.p, cols.h],
+        `WITH r AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[]) AS r(f, s, a, d, o, e, q, p, h)),
+         stored AS (INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind)
+                    SELECT f, s, o, e, ${blob.sql}, a, q, d, $10, $11 FROM r)
+         INSERT INTO audit_log (seq, entry, hash, owner_id) SELECT q, ${entry.sql}, h, o FROM r`,
+        [cols.f, cols.s, cols.a, cols.d, cols.o, cols.e, cols.q, cols.p, cols.h, sample.authority.id, sample.authority.kind, ...blob.pieces, ...entry.pieces],
       );
     });
-    if ((from + n) % 100_000 === 0 || from + n === count) progress(from + n);
+    sqlMs += performance.now() - t1;
+    if ((from + n) % 100_000 === 0 || from + n === count) progress(from + n, nodeMs, sqlMs);
   }
+  const indexed = performance.now();
+  for (const index of indexes) await db.exec(index.definition);
+  progress(count, nodeMs, sqlMs + performance.now() - indexed);
   await db.exec('ANALYZE');
-  return { owners, deposits: count, auditEntries: 2 * owners + count };
+  return { owners, deposits: count, auditEntries: 2 * owners + count, samples };
 }
 
 function splitOnce(text: string, mark: string): [string, string] {
@@ -186,7 +226,7 @@ export async function verifyStoredChain(db: Db): Promise<{ count: number; head: 
     const rows = await db.query<{ seq: number; entry: string; hash: string }>('SELECT seq, entry, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 20000', [seq]);
     if (rows.length === 0) break;
     const entries = rows.map((row) => parseAuditEntry(JSON.parse(row.entry)));
-    const hashes = await Promise.all(entries.map((entry) => auditEntryHash(entry)));
+    const hashes = await Promise.all(entries.map((entry) => auditEntryHash(entry, sha256Now)));
     for (const [i, entry] of entries.entries()) {
       seq += 1;
       if (entry.seq !== seq || rows[i]!.seq !== seq) throw new Error(`audit entry ${seq} is missing or out of place`);

@@ -13,13 +13,14 @@
  * 3. a warm-up, then deposits of real signed blobs (each new to the service)
  *    from 1 client, then from 64 concurrent clients (keep-alive HTTP/1.1):
  *    deposits/s = acknowledged deposits / wall time, and p50/p99 latency;
- * 4. search: the officer's queries over the whole set, one at a time, p50/p99;
+ * 4. search: an officer signs in and searches (GET /v1/deposits: description
+ *    words, owner, serial, a day, owner and word), one at a time, p50/p99;
  * 5. the whole audit chain, preload and bench deposits, read back and verified
  *    with the core's hash (bench-service-preload.ts, verifyStoredChain).
  *
  * Flags: --blobs N (stored before the run; default 1000000), --deposits N
  * (the 64-client phase; default 10000), --single N (the 1-client phase;
- * default 1000), --only pglite|postgres, --cpu-prof DIR (each server writes
+ * default 1000), --searches N (default 600), --only pglite|postgres, --cpu-prof DIR (each server writes
  * a V8 CPU profile there), --no-verify (skip step 5).
  * Needs `npm run build` (the CLI) first.
  */
@@ -31,13 +32,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type EscrowBlobV2, exportPublicIdentity } from '../src/core/index.ts';
+import { type EscrowBlobV2, type PrivateIdentity, exportPublicIdentity } from '../src/core/index.ts';
+import { type SignInChallenge, signChallenge } from '../src/core/service.ts';
 import { makeIdentity } from '../src/core/test-support.ts';
 import { type Db, openPglite, openPostgres } from '../src/server/db.ts';
 import { issueEnrolmentCode } from '../src/server/escrow.ts';
 import { migrate } from '../src/server/migrations.ts';
 import { escrowBlob } from '../src/server/test-support.ts';
-import { preloadDeposits, verifyStoredChain } from './bench-service-preload.ts';
+import { addOfficer } from '../src/server/registry.ts';
+import { type Preloaded, WORDS, preloadDeposits, verifyStoredChain } from './bench-service-preload.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'keyward.js');
@@ -140,6 +143,47 @@ async function depositLoad(base: string, bodies: readonly string[], clients: num
   return { count: bodies.length, perSecond: bodies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
+/** Signs `identity` in over HTTP (challenge, signature); its bearer token. */
+async function signIn(base: string, identity: PrivateIdentity): Promise<string> {
+  const asked = await call(base, 'POST', '/v1/sign-in/challenge', JSON.stringify({ identityId: identity.id }));
+  if (asked.status !== 201) throw new Error(`challenge answered ${asked.status}: ${asked.body}`);
+  const challenge = JSON.parse(asked.body) as SignInChallenge;
+  const signed = await call(base, 'POST', '/v1/sign-in', JSON.stringify({ challenge, signature: await signChallenge(identity, challenge) }));
+  if (signed.status !== 201) throw new Error(`sign-in answered ${signed.status}: ${signed.body}`);
+  return (JSON.parse(signed.body) as { token: string }).token;
+}
+
+/**
+ * The officer's searches, one at a time, each a page of 50 (the desk's default): by one and by two
+ * description words, by owner, by serial, by a day, by owner and word, and the second page of a word.
+ */
+function searches(samples: Preloaded['samples'], count: number): string[] {
+  const pick = <T>(list: readonly T[], i: number) => list[(i * 7919) % list.length]!;
+  const kinds = [
+    (i: number) => `q=${pick(WORDS, i)}`,
+    (i: number) => `q=${encodeURIComponent(`${pick(WORDS, i)} ${pick(WORDS, i + 3)}`)}`,
+    (i: number) => `owner=${encodeURIComponent(pick(samples.owners, i))}`,
+    (i: number) => `serial=${pick(samples.serials, i)}`,
+    (i: number) => `from=${pick(samples.days, i)}&to=${pick(samples.days, i)}T23:59:59.999Z`,
+    (i: number) => `owner=${encodeURIComponent(pick(samples.owners, i))}&q=${pick(WORDS, i)}`,
+  ];
+  return Array.from({ length: count }, (_, i) => `/v1/deposits?${kinds[i % kinds.length]!(i)}`);
+}
+
+async function searchLoad(base: string, token: string, paths: readonly string[]): Promise<{ count: number; p50: number; p99: number; results: number }> {
+  const latencies: number[] = [];
+  let results = 0;
+  for (const path of paths) {
+    const t = performance.now();
+    const response = await call(base, 'GET', path, undefined, token);
+    latencies.push(performance.now() - t);
+    if (response.status !== 200) throw new Error(`search ${path} answered ${response.status}: ${response.body.slice(0, 300)}`);
+    results += (JSON.parse(response.body) as { deposits: unknown[] }).deposits.length;
+  }
+  latencies.sort((a, b) => a - b);
+  return { count: paths.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), results };
+}
+
 // ---------------------------------------------------------------- keyward serve
 
 interface Server {
@@ -187,7 +231,7 @@ interface Backend {
 interface Result {
   single: Load;
   many: Load;
-  search: { count: number; p50: number; p99: number } | null;
+  search: { count: number; p50: number; p99: number };
   stored: number;
   auditEntries: number | null;
 }
@@ -196,13 +240,16 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
   const bodies = set.blobs.map((blob) => JSON.stringify(blob));
   let db = await backend.open();
   let codes: string[];
+  let loaded: Preloaded;
+  const officer = await makeIdentity();
   try {
     await migrate(db);
     const started = performance.now();
-    const loaded = await preloadDeposits(db, options.blobs, set.blobs[0]!, (done) => { log(`  ${backend.name}: ${done} blobs stored`); });
+    loaded = await preloadDeposits(db, options.blobs, set.blobs[0]!, (done, nodeMs, sqlMs) => { log(`  ${backend.name}: ${done} blobs stored (rows made in ${(nodeMs / 1000).toFixed(1)} s, stored in ${(sqlMs / 1000).toFixed(1)} s)`); });
     log(`${backend.name}: preloaded ${loaded.deposits} deposits of ${loaded.owners} owners and ${loaded.auditEntries} audit entries in ${seconds(started)} s`);
     codes = [];
     for (const [i] of set.owners.entries()) codes.push(await issueEnrolmentCode(db, `Bench owner ${i + 1}`));
+    await addOfficer(db, await exportPublicIdentity(officer, 'pem'), 'Bench officer');
   } finally {
     // PGlite's folder is the server's next: one process at a time.
     await db.close();
@@ -222,7 +269,10 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
     log(`${backend.name}: 1 client: ${single.perSecond.toFixed(0)} deposits/s, p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms (${single.count} deposits)`);
     const many = await depositLoad(server.url, take(options.deposits), MANY);
     log(`${backend.name}: ${MANY} clients: ${many.perSecond.toFixed(0)} deposits/s, p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms (${many.count} deposits)`);
-    const search = null;
+    const token = await signIn(server.url, officer);
+    await searchLoad(server.url, token, searches(loaded.samples, 30));
+    const search = await searchLoad(server.url, token, searches(loaded.samples, options.searches));
+    log(`${backend.name}: search: p50 ${search.p50.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms (${search.count} searches one at a time, ${search.results} results)`);
     result = { single, many, search, stored: options.blobs + at };
   } finally {
     await stop(server);
@@ -249,6 +299,7 @@ interface Options {
   blobs: number;
   deposits: number;
   single: number;
+  searches: number;
   only: string | undefined;
   cpuProf: string | undefined;
   verify: boolean;
@@ -299,6 +350,7 @@ async function main(): Promise<void> {
       blobs: { type: 'string', default: '1000000' },
       deposits: { type: 'string', default: '10000' },
       single: { type: 'string', default: '1000' },
+      searches: { type: 'string', default: '600' },
       only: { type: 'string' },
       'cpu-prof': { type: 'string' },
       'no-verify': { type: 'boolean', default: false },
@@ -313,6 +365,7 @@ async function main(): Promise<void> {
     blobs: whole('blobs', values.blobs),
     deposits: whole('deposits', values.deposits),
     single: whole('single', values.single),
+    searches: whole('searches', values.searches),
     only: values.only,
     cpuProf: values['cpu-prof'],
     verify: !values['no-verify'],
@@ -339,8 +392,8 @@ async function main(): Promise<void> {
     [`${prefix}_single_deposits_per_s`]: r ? round(r.single.perSecond, 0) : null,
     [`${prefix}_single_deposit_p50_ms`]: r ? round(r.single.p50) : null,
     [`${prefix}_single_deposit_p99_ms`]: r ? round(r.single.p99) : null,
-    [`${prefix}_search_p50_ms`]: r?.search ? round(r.search.p50) : null,
-    [`${prefix}_search_p99_ms`]: r?.search ? round(r.search.p99) : null,
+    [`${prefix}_search_p50_ms`]: r ? round(r.search.p50) : null,
+    [`${prefix}_search_p99_ms`]: r ? round(r.search.p99) : null,
   });
   log(
     JSON.stringify({
