@@ -187,6 +187,17 @@ export async function signChallenge(identity: PrivateIdentity, challenge: object
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
+const refusals = new WeakSet<KeywardError>();
+
+/**
+ * True for an error the service answered with (`{ code, message }`), as
+ * opposed to one found here (unreachable, an answer or acknowledgement that
+ * does not verify).
+ */
+export function isServiceRefusal(error: unknown): error is KeywardError {
+  return error instanceof KeywardError && refusals.has(error);
+}
+
 /** Talks to one configured escrow service. */
 export class ServiceClient {
   readonly config: ServiceConfig;
@@ -239,7 +250,11 @@ export class ServiceClient {
         code = undefined;
       }
       // Only Keyward's own codes, with Keyward's own sentences: the service's `message` is never shown.
-      if (typeof code === 'string' && KNOWN_CODES.has(code)) throw new KeywardError(code as ErrorCode);
+      if (typeof code === 'string' && KNOWN_CODES.has(code)) {
+        const refusal = new KeywardError(code as ErrorCode);
+        refusals.add(refusal);
+        throw refusal;
+      }
       throw new KeywardError('SERVICE_UNAVAILABLE', { reason: `HTTP ${String(response.status)}` });
     }
     return parseJson(text, { what: "the escrow service's answer" }) as T;
