@@ -89,3 +89,21 @@ test('an enrolled owner’s escrow blobs go to the service by themselves, also a
     await other.close();
   }
 });
+
+test('a service answering with another key than the configured one is not used: no enrolment, no blob called stored', async ({ page, service }) => {
+  test.setTimeout(120_000);
+  const [owner, desk] = await Promise.all([generateIdentity({ bits: 3072, extractable: true }), generateIdentity({ bits: 3072, extractable: true })]);
+  const code = await service.enrol('Ada Lovelace');
+  // The configuration pins a key the service does not have (a service swapped or impersonated at that origin).
+  await service.routeConfig(page.context(), { format: 'keyward-service-config/1', origin: service.url, serviceKey: `SHA256:${'0'.repeat(64)}` });
+  await completeFirstRun(page, { ownerPem: await exportPrivateIdentity(owner, 'pem'), authorityPem: await exportPublicIdentity(desk, 'pem') });
+  await page.getByRole('tab', { name: 'Escrow register' }).click();
+  await page.getByLabel('Enrolment code').fill(code);
+  await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText(userMessage('SIGNER_UNTRUSTED'));
+
+  await encrypt(page, [{ name: 'report.txt', text: 'quarterly report\n' }]);
+  await page.getByRole('tab', { name: 'Escrow register' }).click();
+  await expect(row(page, 'report.txt').getByText('Escrow service: Not sent')).toBeVisible();
+  await expect(page.getByText(/^1 escrow blob waits to be sent/)).toBeVisible();
+});
