@@ -7,6 +7,8 @@ import { createRegisterStore } from '../io/register-store.ts';
 import { persistedState, requestPersistence } from '../io/storage.ts';
 import { browserSavePicker } from '../io/save-picker.ts';
 import { createTempFiles } from '../io/temp-files.ts';
+import { ServiceClient, loadServiceConfig } from '../io/service-client.ts';
+import { createServiceStore } from '../io/service-store.ts';
 import { type StoreState, createAppStore } from '../store/app-store.ts';
 import { StoreContext } from '../store/use-app-store.ts';
 import type { StoreApi } from 'zustand';
@@ -14,6 +16,8 @@ import type { StoreApi } from 'zustand';
 /** Wires the real adapters (Worker, IndexedDB, downloads) into one store for the app's lifetime. */
 function createProductionStore(): StoreApi<StoreState> {
   let store: StoreApi<StoreState> | null = null;
+  // The configuration the boot script read (the same answer, not asked again).
+  let client: Promise<ServiceClient | null> | undefined;
   const database = lazyKeywardDb(undefined, undefined, {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
@@ -25,6 +29,14 @@ function createProductionStore(): StoreApi<StoreState> {
     storage: { persisted: persistedState, request: requestPersistence },
     tempFiles: createTempFiles(),
     savePicker: browserSavePicker(),
+    service: {
+      store: createServiceStore(database),
+      connect: () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null)),
+      timers: true,
+      onOnline: (callback) => {
+        window.addEventListener('online', callback);
+      },
+    },
   });
   return store;
 }
