@@ -24,15 +24,15 @@ const MAX_RECEIPT_BYTES = 64 * 1024;
 const DESK_ROLES = ['officer', 'member'];
 
 /** Where the escrow check stands on one blob of the bundle: looked up by its text, as the check holds it. */
-export type BundleCheck = 'checking' | 'verified' | { error: UiError } | 'absent';
+export type BundleCheck = 'checking' | 'verified' | 'absent' | UiError;
 
-/** The escrow check's state for a blob's text: the open case, or an item of its list. */
+/** The escrow check's state for a blob's text (the open case, or an item of its list); a failed check is its error, as the check holds it (a stable value for selectors). */
 export function bundleCheckOf(state: Pick<AppState, 'escrowCase' | 'escrowList'>, text: string): BundleCheck {
   const item = state.escrowCase?.text === text ? state.escrowCase : state.escrowList.find((i) => i.text === text);
   if (!item) return 'absent';
   if ('checking' in item && item.checking) return 'checking';
   if (item.verified) return 'verified';
-  return item.error ? { error: item.error } : 'absent';
+  return item.error ?? 'absent';
 }
 
 /** The query string of a search: the filled filters only; dates cover their whole day (UTC). */
@@ -96,7 +96,7 @@ export const createDeskSlice =
     async function receiptFor(blob: DeskBundleBlob): Promise<DeskUpload> {
       const check = bundleCheckOf(get(), blob.text);
       // Only a blob the escrow check passed gets a receipt: the receipt says the authority checked it.
-      if (check !== 'verified') return { error: typeof check === 'object' ? check.error : appError('NO_ESCROW') };
+      if (check !== 'verified') return { error: typeof check === 'object' ? check : appError('NO_ESCROW') };
       const item = get().escrowCase?.text === blob.text ? get().escrowCase : get().escrowList.find((i) => i.text === blob.text);
       const escrow = item?.blob;
       if (escrow?.format !== 'keyward-escrow/2') return { error: appError('NO_ESCROW') };
