@@ -4,6 +4,7 @@ import { lazyKeywardDb } from '../io/db.ts';
 import { browserDownloader } from '../io/download.ts';
 import { createKeyStore } from '../io/key-store.ts';
 import { createRegisterStore } from '../io/register-store.ts';
+import { ServiceClient, loadServiceConfig } from '../io/service-client.ts';
 import { persistedState, requestPersistence } from '../io/storage.ts';
 import { browserSavePicker } from '../io/save-picker.ts';
 import { createTempFiles } from '../io/temp-files.ts';
@@ -25,6 +26,10 @@ function createProductionStore(): StoreApi<StoreState> {
     storage: { persisted: persistedState, request: requestPersistence },
     tempFiles: createTempFiles(),
     savePicker: browserSavePicker(),
+    serviceClient: async () => {
+      const config = await loadServiceConfig();
+      return config ? new ServiceClient(config) : null;
+    },
   });
   return store;
 }

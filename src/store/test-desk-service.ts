@@ -7,7 +7,7 @@
  */
 import { nextAuditEntry, type AuditEntry } from '../core/audit.ts';
 import { KeywardError, parseReceipt, parseSignedObject, verifyReceipt, type EscrowBlobV2, type PrivateIdentity } from '../core/index.ts';
-import type { ServiceClientLike, ServiceSessionLike } from './types.ts';
+import type { ServiceClientLike, ServiceSession } from './types.ts';
 
 interface Stored {
   blob: EscrowBlobV2;
@@ -46,7 +46,7 @@ export function fakeService(): FakeService {
   const append = async (event: AuditEntry['event'], data: Record<string, string>) => {
     audit.push(await nextAuditEntry(audit.at(-1) ?? null, event, data, new Date(Date.UTC(2026, 11, 1, 9, 0, audit.length)).toISOString()));
   };
-  const sessionOf = (session?: ServiceSessionLike) => {
+  const sessionOf = (session?: ServiceSession) => {
     const who = session && sessions.get(session.token);
     if (!who) throw refuse('SIGN_IN_REQUIRED');
     const roles = people.get(who)?.roles ?? [];
@@ -86,7 +86,7 @@ export function fakeService(): FakeService {
 
   const client: ServiceClientLike = {
     // eslint-disable-next-line @typescript-eslint/require-await -- a service answers later, and refuses by rejecting
-    async get<T>(path: string, session?: ServiceSessionLike): Promise<T> {
+    async get<T>(path: string, session?: ServiceSession): Promise<T> {
       requests.push(`GET ${path}`);
       const by = sessionOf(session);
       const url = new URL(path, 'https://service.test');
@@ -97,7 +97,7 @@ export function fakeService(): FakeService {
       }
       throw refuse('REQUEST_INVALID');
     },
-    async post<T>(path: string, body: unknown, session?: ServiceSessionLike): Promise<T> {
+    async post<T>(path: string, body: unknown, session?: ServiceSession): Promise<T> {
       requests.push(`POST ${path}`);
       const by = sessionOf(session);
       if (path === '/v1/exports') {
@@ -123,7 +123,7 @@ export function fakeService(): FakeService {
       }
       throw refuse('REQUEST_INVALID');
     },
-    signIn(identity: PrivateIdentity): Promise<ServiceSessionLike> {
+    signIn(identity: PrivateIdentity): Promise<ServiceSession> {
       requests.push('POST /v1/sign-in');
       const person = people.get(identity.id);
       if (!person) return Promise.reject(refuse('SIGN_IN_FAILED'));

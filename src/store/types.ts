@@ -3,12 +3,13 @@
  * select what they render and call actions; actions call the core (through
  * the crypto Worker) and the IO adapters, then `set` the outcome.
  */
-import type { Council, ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob, PrivateIdentity } from '../core/index.ts';
+import type { Council, ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
 import type { CouncilSummary, TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
+import type { ServiceClient, ServiceSession } from '../io/service-client.ts';
 import type { PersistState } from '../io/storage.ts';
 import type { SavePicker } from '../io/save-picker.ts';
 import type { TempFiles } from '../io/temp-files.ts';
@@ -29,13 +30,9 @@ export interface Adapters {
   serviceClient?: () => Promise<ServiceClientLike | null>;
 }
 
-/** What the store needs of `io/service-client.ts`'s `ServiceClient`. */
-export interface ServiceClientLike {
-  get<T>(path: string, session?: ServiceSessionLike): Promise<T>;
-  post<T>(path: string, body: unknown, session?: ServiceSessionLike): Promise<T>;
-  signIn(identity: PrivateIdentity): Promise<ServiceSessionLike>;
-}
-export interface ServiceSessionLike { token: string; identityId: string; name: string; roles: string[]; expiresAt: string }
+/** What the store uses of `io/service-client.ts`'s `ServiceClient` (tests pass an in-memory service). */
+export type ServiceClientLike = Pick<ServiceClient, 'get' | 'post' | 'signIn'>;
+export type { ServiceSession };
 
 /** An error as the UI shows it: a code (spec §7, key import, or app) and one sentence. */
 export interface UiError {

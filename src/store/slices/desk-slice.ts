@@ -12,7 +12,7 @@ import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { escrowName } from '../names.ts';
-import type { Adapters, AppState, DeskBundleBlob, DeskDeposit, DeskFilters, DeskSlice, DeskUpload, ServiceClientLike, ServiceSessionLike, UiError } from '../types.ts';
+import type { Adapters, AppState, DeskBundleBlob, DeskDeposit, DeskFilters, DeskSlice, DeskUpload, ServiceClientLike, ServiceSession, UiError } from '../types.ts';
 
 /** Deposits asked for per page (the service allows up to 500). */
 export const DESK_PAGE = 100;
@@ -55,12 +55,12 @@ export const createDeskSlice =
   (adapters: Adapters): StateCreator<AppState, [], [], DeskSlice> =>
   (set, get) => {
     // The session's token lives here, out of the state; it is dropped on sign-out and when the service no longer takes it.
-    let session: ServiceSessionLike | null = null;
+    let session: ServiceSession | null = null;
     let client: ServiceClientLike | null = null;
     const stamp = () => new Date(adapters.now?.() ?? Date.now()).toISOString().slice(0, 10);
 
     /** Runs a request of the signed-in desk; a session the service no longer takes is forgotten, so the form asks again. */
-    async function signedIn<T>(request: (c: ServiceClientLike, s: ServiceSessionLike) => Promise<T>): Promise<{ value: T } | { error: UiError }> {
+    async function signedIn<T>(request: (c: ServiceClientLike, s: ServiceSession) => Promise<T>): Promise<{ value: T } | { error: UiError }> {
       if (!client || !session) return { error: appError('SIGN_IN_REQUIRED') };
       try {
         return { value: await request(client, session) };
