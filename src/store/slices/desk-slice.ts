@@ -173,7 +173,7 @@ export const createDeskSlice =
           const signed = await client.signIn(identity);
           // The service signs in anyone it knows; the desk is for officers and council members only.
           if (!signed.roles.some((role) => DESK_ROLES.includes(role))) {
-            return appError('NOT_PERMITTED', { reason: 'the desk is for the authority’s officers and council members' });
+            return appError('NOT_PERMITTED');
           }
           session = signed;
           set({ deskSignedIn: { identityId: signed.identityId, name: signed.name, roles: [...signed.roles], expiresAt: signed.expiresAt } });
