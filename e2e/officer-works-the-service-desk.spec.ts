@@ -61,7 +61,7 @@ test('an officer finds a deposit by serial and by a word, exports it, checks it 
 
   const row = page.getByRole('list', { name: 'Blobs of the bundle' }).getByRole('listitem', { name: `File ${minutes.serial}` });
   await expect(row.getByText('Checked', { exact: true })).toBeVisible();
-  await row.getByRole('button', { name: `Upload the receipt for ${minutes.serial}` }).click();
+  await row.getByRole('button', { name: `Upload receipt for ${minutes.serial}` }).click();
   await expect(row.getByText(/^Receipt stored by the service \(audit entry \d+\)/)).toBeVisible();
   const receipts = await storedReceipts(service, minutes.fileId);
   expect(receipts).toHaveLength(1);

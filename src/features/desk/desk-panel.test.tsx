@@ -93,12 +93,12 @@ describe('the service desk', () => {
     const bad = rows.getByRole('listitem', { name: `File ${elsewhere.serial}` });
     await waitFor(() => { expect(within(good).getByText('Checked')).toBeInTheDocument(); });
     await waitFor(() => { expect(within(bad).getByRole('alert')).toHaveAttribute('data-code', 'NO_MATCHING_KEY'); });
-    expect(within(bad).getByRole('button', { name: `Upload the receipt for ${elsewhere.serial}` })).toBeDisabled();
+    expect(within(bad).getByRole('button', { name: `Upload receipt for ${elsewhere.serial}` })).toBeDisabled();
 
-    await user.click(within(good).getByRole('button', { name: `Upload the receipt for ${minutes.serial}` }));
+    await user.click(within(good).getByRole('button', { name: `Upload receipt for ${minutes.serial}` }));
     expect(await within(good).findByText(/Receipt stored by the service \(audit entry \d+\)/)).toBeInTheDocument();
     expect([...service.receipts.keys()]).toEqual([minutes.fileId]);
-    expect(within(good).getByRole('button', { name: `Upload the receipt for ${minutes.serial}` })).toBeDisabled();
+    expect(within(good).getByRole('button', { name: `Upload receipt for ${minutes.serial}` })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Upload every receipt' })).toBeDisabled();
   });
 

@@ -77,6 +77,8 @@ describe('desk slice: search, export, receipts', () => {
     // Both dates are included whole.
     expect(await store.getState().searchDeposits({ ...none, from: '2026-11-20', to: '2026-11-21' })).toBeNull();
     expect(store.getState().deskSearch?.deposits.map((d) => d.fileId)).toEqual([budget.fileId, elsewhere.fileId]);
+    // The service's `to` is exclusive: the day after is asked for.
+    expect(service.requests.at(-1)).toContain('from=2026-11-20&to=2026-11-22');
   });
 
   it('asks for the next page after the last deposit shown and adds it', async () => {

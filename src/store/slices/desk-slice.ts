@@ -35,7 +35,15 @@ export function bundleCheckOf(state: Pick<AppState, 'escrowCase' | 'escrowList'>
   return item.error ?? 'absent';
 }
 
-/** The query string of a search: the filled filters only; dates cover their whole day (UTC). */
+/** The day after `day` (YYYY-MM-DD, UTC). */
+function dayAfter(day: string): string {
+  const date = new Date(`${day}T00:00:00.000Z`);
+  if (Number.isNaN(date.getTime())) return day; // the service refuses it (REQUEST_INVALID)
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The query string of a search: the filled filters only; both dates are included whole (UTC). */
 export function searchQuery(filters: DeskFilters, after?: string): string {
   const query = new URLSearchParams();
   const add = (name: string, value: string) => {
@@ -44,8 +52,9 @@ export function searchQuery(filters: DeskFilters, after?: string): string {
   add('owner', filters.owner);
   add('serial', filters.serial);
   add('q', filters.words);
-  if (filters.from.trim()) query.set('from', `${filters.from.trim()}T00:00:00.000Z`);
-  if (filters.to.trim()) query.set('to', `${filters.to.trim()}T23:59:59.999Z`);
+  if (filters.from.trim()) query.set('from', filters.from.trim());
+  // The service's `to` is exclusive: the day after, so that the last day counts whole.
+  if (filters.to.trim()) query.set('to', dayAfter(filters.to.trim()));
   query.set('limit', String(DESK_PAGE));
   if (after) query.set('after', after);
   return `/v1/deposits?${query.toString()}`;
