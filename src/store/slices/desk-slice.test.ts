@@ -62,6 +62,23 @@ describe('desk slice: signing in', () => {
     expect((await store.getState().searchDeposits(none))?.code).toBe('SIGN_IN_REQUIRED');
     expect(store.getState().deskSignedIn).toBeNull();
   });
+
+  it('keeps what an officer found for that officer only: another identity signing in next sees none of it', async () => {
+    const { store, service } = await desk();
+    const member = await testIdentity('rsa4096.pem');
+    service.know(member, 'Mia Member', ['member']);
+    expect(await store.getState().searchDeposits(none)).toBeNull();
+    service.expireSessions();
+    expect((await store.getState().checkAuditLog())?.code).toBe('SIGN_IN_REQUIRED');
+    // The same officer again: the search is still there.
+    expect(await store.getState().signInAtDesk({ text: await identityPem(officer, 'private') })).toBeNull();
+    expect(store.getState().deskSearch?.deposits).toHaveLength(3);
+    service.expireSessions();
+    await store.getState().searchDeposits(none);
+    expect(await store.getState().signInAtDesk({ text: await identityPem(member, 'private') })).toBeNull();
+    expect(store.getState().deskSignedIn?.roles).toEqual(['member']);
+    expect(store.getState().deskSearch).toBeNull();
+  });
 });
 
 describe('desk slice: search, export, receipts', () => {

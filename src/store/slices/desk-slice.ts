@@ -66,6 +66,8 @@ export const createDeskSlice =
     // The session's token lives here, out of the state; it is dropped on sign-out and when the service no longer takes it.
     let session: ServiceSession | null = null;
     let client: ServiceClientLike | null = null;
+    // Whose session read what the state holds (kept after the session ends, so the same officer signing in again finds it).
+    let readBy: string | null = null;
     const stamp = () => new Date(adapters.now?.() ?? Date.now()).toISOString().slice(0, 10);
 
     /** Runs a request of the signed-in desk; a session the service no longer takes is forgotten, so the form asks again. */
@@ -185,7 +187,10 @@ export const createDeskSlice =
             return appError('NOT_PERMITTED');
           }
           session = signed;
-          set({ deskSignedIn: { identityId: signed.identityId, name: signed.name, roles: [...signed.roles], expiresAt: signed.expiresAt } });
+          // What another identity read at this desk (before its session ended) is not shown to this one.
+          const others = readBy !== null && readBy !== signed.identityId ? { deskSearch: null, deskBundle: null, deskReceiptFiles: [], deskAudit: null } : {};
+          readBy = signed.identityId;
+          set({ ...others, deskSignedIn: { identityId: signed.identityId, name: signed.name, roles: [...signed.roles], expiresAt: signed.expiresAt } });
           return null;
         } catch (error) {
           return toUiError(error);
@@ -194,6 +199,7 @@ export const createDeskSlice =
 
       signOutOfDesk() {
         session = null;
+        readBy = null;
         set({ deskSignedIn: null, deskSearch: null, deskBundle: null, deskReceiptFiles: [], deskAudit: null });
       },
 
