@@ -4,10 +4,11 @@ import { lazyKeywardDb } from '../io/db.ts';
 import { browserDownloader } from '../io/download.ts';
 import { createKeyStore } from '../io/key-store.ts';
 import { createRegisterStore } from '../io/register-store.ts';
-import { ServiceClient, loadServiceConfig } from '../io/service-client.ts';
 import { persistedState, requestPersistence } from '../io/storage.ts';
 import { browserSavePicker } from '../io/save-picker.ts';
 import { createTempFiles } from '../io/temp-files.ts';
+import { ServiceClient, loadServiceConfig } from '../io/service-client.ts';
+import { createServiceStore } from '../io/service-store.ts';
 import { type StoreState, createAppStore } from '../store/app-store.ts';
 import { StoreContext } from '../store/use-app-store.ts';
 import type { StoreApi } from 'zustand';
@@ -15,6 +16,9 @@ import type { StoreApi } from 'zustand';
 /** Wires the real adapters (Worker, IndexedDB, downloads) into one store for the app's lifetime. */
 function createProductionStore(): StoreApi<StoreState> {
   let store: StoreApi<StoreState> | null = null;
+  // The configuration the boot script read (the same answer, not asked again).
+  let client: Promise<ServiceClient | null> | undefined;
+  const connect = () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   const database = lazyKeywardDb(undefined, undefined, {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
@@ -26,10 +30,16 @@ function createProductionStore(): StoreApi<StoreState> {
     storage: { persisted: persistedState, request: requestPersistence },
     tempFiles: createTempFiles(),
     savePicker: browserSavePicker(),
-    serviceClient: async () => {
-      const config = await loadServiceConfig();
-      return config ? new ServiceClient(config) : null;
+    service: {
+      store: createServiceStore(database),
+      connect,
+      timers: true,
+      onOnline: (callback) => {
+        window.addEventListener('online', callback);
+      },
     },
+    // The desk signs in with the same client.
+    serviceClient: connect,
   });
   return store;
 }

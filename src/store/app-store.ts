@@ -7,6 +7,7 @@ import { createDeskSlice } from './slices/desk-slice.ts';
 import { createEncryptSlice } from './slices/encrypt-slice.ts';
 import { createKeysSlice } from './slices/keys-slice.ts';
 import { createRegisterSlice } from './slices/register-slice.ts';
+import { createServiceSlice } from './slices/service-slice.ts';
 import { createSessionSlice } from './slices/session-slice.ts';
 import type { Adapters, AppState } from './types.ts';
 
@@ -27,5 +28,6 @@ export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
     ...createSessionSlice(adapters)(...a),
     ...createCouncilSlice(adapters)(...a),
     ...createDeskSlice(adapters)(...a),
+    ...createServiceSlice(adapters)(...a),
   }));
 }

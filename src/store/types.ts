@@ -13,6 +13,23 @@ import type { ServiceClient, ServiceSession } from '../io/service-client.ts';
 import type { PersistState } from '../io/storage.ts';
 import type { SavePicker } from '../io/save-picker.ts';
 import type { TempFiles } from '../io/temp-files.ts';
+import type { ServiceStore } from '../io/service-store.ts';
+import type { ServiceSlice } from './slices/service-slice.ts';
+
+/** What the store needs of the escrow service's client (the real one, or a test's). */
+export type ServiceConnection = Pick<ServiceClient, 'config' | 'get' | 'post' | 'signIn' | 'info' | 'enrol' | 'deposit'>;
+
+/** The escrow service's side of the adapters. */
+export interface ServiceAdapters {
+  /** The outbox and small records (IndexedDB). */
+  store: ServiceStore;
+  /** The configured service's client; `null` when no service is configured. */
+  connect: () => Promise<ServiceConnection | null>;
+  /** Whether waiting blobs are sent again by a timer (off in tests, which send by hand). */
+  timers?: boolean;
+  /** Calls back when the browser is online again. */
+  onOnline?: (callback: () => void) => void;
+}
 
 /** What the store needs from the outside world; tests pass in-memory versions. */
 export interface Adapters {
@@ -25,6 +42,8 @@ export interface Adapters {
   tempFiles?: TempFiles;
   /** Where the browser can stream an output to a file the person picks. */
   savePicker?: SavePicker;
+  /** The escrow service (absent in tests that do not need it: then there is none). */
+  service?: ServiceAdapters;
   now?: () => number;
   /** The escrow service's client, or null when the app has none (no `keyward-service.json`). */
   serviceClient?: () => Promise<ServiceClientLike | null>;
@@ -556,6 +575,6 @@ export interface DeskSlice {
 }
 // desk end
 
-export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & DeskSlice;
+export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & ServiceSlice & DeskSlice;
 
 export type { FileSummary, KeyRole, RegisterEntry, StoredCouncil, StoredKey };
