@@ -7,7 +7,7 @@
  * service's own audit log, read by an officer in Node, is the witness.
  */
 import { type Page } from '@playwright/test';
-import { type PrivateIdentity, exportPrivateIdentity, exportPublicIdentity, generateIdentity, userMessage } from '../src/core/index.ts';
+import { type PrivateIdentity, exportPrivateIdentity, exportPublicIdentity, generateIdentity, issueReceipt, parseSignedObject, userMessage } from '../src/core/index.ts';
 import { ServiceClient } from '../src/io/service-client.ts';
 import { completeFirstRun } from './support.ts';
 import { type TestService, expect, test } from './service-support.ts';
@@ -29,6 +29,17 @@ async function depositsAt(service: TestService, officer: PrivateIdentity): Promi
   const session = await client.signIn(officer);
   const log = await client.get<{ entries: { event: string; data: { fileId?: string } }[] }>('/v1/audit', session);
   return log.entries.filter((e) => e.event === 'deposit').map((e) => e.data.fileId ?? '');
+}
+
+/** The officer at the desk (in Node): checks the deposit of `fileId` and uploads a receipt for it. */
+async function receiptFor(service: TestService, officer: PrivateIdentity, fileId: string): Promise<void> {
+  const client = new ServiceClient({ origin: service.url, serviceKey: (await service.config()).serviceKey });
+  const session = await client.signIn(officer);
+  const { blob } = await client.get<{ blob: unknown }>(`/v1/deposits/${fileId}`, session);
+  const parsed = parseSignedObject(JSON.stringify(blob));
+  if (parsed.kind !== 'escrow-v2') throw new Error(`the deposit is ${parsed.kind}`);
+  const receipt = await issueReceipt(parsed.blob, officer, { name: 'IT backup desk' });
+  await client.post('/v1/receipts', receipt, session);
 }
 
 test('an enrolled owner’s escrow blobs go to the service by themselves, also after being offline, each once', async ({ page, browser, service }) => {
@@ -72,6 +83,20 @@ test('an enrolled owner’s escrow blobs go to the service by themselves, also a
   const deposited = await depositsAt(service, desk);
   expect(deposited).toHaveLength(3);
   expect(new Set(deposited).size).toBe(3);
+
+  // The officer checks one deposit and uploads a receipt; the owner fetches it, and the core checks it here.
+  const fileIds = await depositsAt(service, desk);
+  for (const fileId of fileIds) await receiptFor(service, desk, fileId);
+  await page.getByRole('button', { name: 'Check for receipts' }).click();
+  await expect(page.getByText('Receipts checked.')).toBeVisible();
+  for (const name of ['report.txt', 'notes.txt', 'plan.txt']) await expect(row(page, name).getByText('Escrow service: Checked by IT backup desk')).toBeVisible();
+
+  // My escrow log: what the service recorded on my files.
+  await page.getByRole('button', { name: 'Show my escrow log' }).click();
+  const log = page.getByRole('list', { name: 'My escrow log' });
+  await expect(log.getByText(/Escrow blob stored: plan\.txt/)).toBeVisible();
+  await expect(log.getByText(/Escrow blob checked by the authority: report\.txt/)).toBeVisible();
+  await expect(log.getByRole('listitem')).toHaveCount(6); // three deposits, three receipts
 
   // Someone else tries the same code: refused, with its sentence.
   const other = await browser.newContext();

@@ -7,11 +7,11 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import type { StoreApi } from 'zustand';
-import { KeywardError, type PrivateIdentity } from '../../core/index.ts';
+import { KeywardError, type PrivateIdentity, issueReceipt, parseSignedObject } from '../../core/index.ts';
 import { lazyKeywardDb } from '../../io/db.ts';
 import { createServiceStore } from '../../io/service-store.ts';
 import type { StoreState } from '../app-store.ts';
-import { makeIdentity, storeWithIdentities } from '../test-adapters.ts';
+import { makeIdentity, resignedBy, storeWithIdentities } from '../test-adapters.ts';
 import type { ServiceConnection } from '../types.ts';
 import { depositLabel, retryDelay } from './service-slice.ts';
 
@@ -20,8 +20,10 @@ type Mode = 'up' | 'down' | 'bad-ack';
 /** A service that records every deposit it is sent; `mode` says how it answers. */
 function fakeService() {
   const sent: string[] = [];
-  const state = { mode: 'up' as Mode };
+  const state = { mode: 'up' as Mode, myDeposits: [] as { fileId: string; receipts: unknown[] }[] };
   const connection = {
+    signIn: (identity: PrivateIdentity) => Promise.resolve({ token: 't', identityId: identity.id, name: 'Ada', roles: ['person'], expiresAt: '2100-01-01T00:00:00.000Z' }),
+    get: (path: string) => (path === '/v1/me/deposits' ? Promise.resolve({ deposits: state.myDeposits }) : Promise.reject(new KeywardError('REQUEST_INVALID'))),
     config: { origin: 'https://escrow.example.org', serviceKey: `SHA256:${'0'.repeat(64)}` },
     deposit: (blobText: string) => {
       const blob = JSON.parse(blobText) as { fileId: string; serial: string };
@@ -127,6 +129,27 @@ describe('service slice: the deposit outbox', () => {
     await store.getState().sendDeposits({ all: true });
     expect(store.getState().deposits[fileId]).toMatchObject({ state: 'stored' });
   });
+
+  it('shows "checked by" only for a receipt from the service that the core verifies against the blob kept here', async () => {
+    const service = fakeService();
+    const { store, authorityKeyId } = await open(service);
+    store.getState().encryptFiles([file('one', 'one.txt')], { description: '', authorityKeyId });
+    await settled(store, 1);
+    const entry = store.getState().register[0]!;
+    const parsed = parseSignedObject(entry.escrowBlob);
+    if (parsed.kind !== 'escrow-v2') throw new Error('not a v2 blob');
+    const receipt = await issueReceipt(parsed.blob, desk, { name: 'IT backup desk' });
+    const stranger = await makeIdentity();
+    // A receipt signed by someone other than the pinned authority: the service's word is not enough.
+    service.state.myDeposits = [{ fileId: entry.fileId, receipts: [await resignedBy(receipt, 'authority', stranger, 'keyward/v2 receipt')] }];
+    expect(await store.getState().checkReceipts()).toBeNull();
+    expect(store.getState().register[0]!.receipt).toBeUndefined();
+    expect(depositLabel(store.getState().register[0]!, store.getState().deposits[entry.fileId], true)).toBe('Stored');
+
+    service.state.myDeposits = [{ fileId: entry.fileId, receipts: [receipt] }];
+    expect(await store.getState().checkReceipts()).toBeNull();
+    expect(depositLabel(store.getState().register[0]!, store.getState().deposits[entry.fileId], true)).toBe('Checked by IT backup desk');
+  }, 60_000);
 
   it('waits longer after each failure, up to five minutes', () => {
     expect([1, 2, 3, 4].map(retryDelay)).toEqual([2000, 4000, 8000, 16000]);
