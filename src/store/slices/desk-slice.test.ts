@@ -161,6 +161,29 @@ describe('desk slice: search, export, receipts', () => {
   });
 });
 
+describe('desk slice: a council member at the desk', () => {
+  it('exports a council’s blob, passes it through this member’s check and uploads the member’s receipt', async () => {
+    const { testCouncil, makeCouncilFile } = await import('../test-councils.ts');
+    const bob = await testIdentity('rsa4096.pem');
+    const council = await testCouncil([{ name: 'Alice', identity: authority }, { name: 'Bob', identity: bob }], 2);
+    const shared = await makeCouncilFile({ owner, council, plaintext, name: 'shared.bin', description: 'Council file' });
+    const { store, service } = await desk({ signIn: false });
+    service.know(authority, 'Alice', ['member']);
+    await service.deposit(shared.escrowJson, '2026-11-30T09:00:00.000Z');
+    // Alice's identity is this desk's (the check's key) and signs her in too.
+    const alice = store.getState().keys.find((k) => k.role === 'authority-own');
+    expect(await store.getState().signInAtDesk({ keyId: alice!.keyId })).toBeNull();
+    expect(store.getState().deskSignedIn?.roles).toEqual(['member']);
+
+    expect(await store.getState().searchDeposits({ ...none, words: 'council' })).toBeNull();
+    expect(await store.getState().exportDeposits()).toBeNull();
+    expect(store.getState().escrowCase).toMatchObject({ verified: true, member: { index: 1 } });
+    expect(await store.getState().uploadReceipt(shared.fileId)).toBeNull();
+    expect(store.getState().deskBundle?.blobs[0]?.upload).toMatchObject({ signer: authority.id });
+    expect([...service.receipts.keys()]).toEqual([shared.fileId]);
+  });
+});
+
 describe('desk slice: the audit log', () => {
   it('downloads the log and shows its head once the chain verifies here', async () => {
     const { store, service, download } = await desk();
