@@ -18,6 +18,7 @@ function createProductionStore(): StoreApi<StoreState> {
   let store: StoreApi<StoreState> | null = null;
   // The configuration the boot script read (the same answer, not asked again).
   let client: Promise<ServiceClient | null> | undefined;
+  const connect = () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   const database = lazyKeywardDb(undefined, undefined, {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
@@ -31,12 +32,14 @@ function createProductionStore(): StoreApi<StoreState> {
     savePicker: browserSavePicker(),
     service: {
       store: createServiceStore(database),
-      connect: () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null)),
+      connect,
       timers: true,
       onOnline: (callback) => {
         window.addEventListener('online', callback);
       },
     },
+    // The desk signs in with the same client.
+    serviceClient: connect,
   });
   return store;
 }

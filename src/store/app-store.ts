@@ -3,6 +3,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAuthoritySlice } from './slices/authority-slice.ts';
 import { createCouncilSlice } from './slices/council-slice.ts';
 import { type DecryptRunner, createDecryptSlice } from './slices/decrypt-slice.ts';
+import { createDeskSlice } from './slices/desk-slice.ts';
 import { createEncryptSlice } from './slices/encrypt-slice.ts';
 import { createKeysSlice } from './slices/keys-slice.ts';
 import { createRegisterSlice } from './slices/register-slice.ts';
@@ -26,6 +27,7 @@ export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
     ...createAuthoritySlice(adapters)(...a),
     ...createSessionSlice(adapters)(...a),
     ...createCouncilSlice(adapters)(...a),
+    ...createDeskSlice(adapters)(...a),
     ...createServiceSlice(adapters)(...a),
   }));
 }
