@@ -1,6 +1,7 @@
 /** The one app store: slices combined over the adapters they need. */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAuthoritySlice } from './slices/authority-slice.ts';
+import { createCaseSlice } from './slices/case-slice.ts';
 import { createCouncilSlice } from './slices/council-slice.ts';
 import { type DecryptRunner, createDecryptSlice } from './slices/decrypt-slice.ts';
 import { createEncryptSlice } from './slices/encrypt-slice.ts';
@@ -25,5 +26,6 @@ export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
     ...createAuthoritySlice(adapters)(...a),
     ...createSessionSlice(adapters)(...a),
     ...createCouncilSlice(adapters)(...a),
+    ...createCaseSlice(adapters)(...a),
   }));
 }
