@@ -16,6 +16,7 @@ import {
 } from './db.ts';
 import { KeywardError } from '../core/index.ts';
 import { createKeyStore, type StoredKey } from './key-store.ts';
+import type { StoredCouncil } from './records.ts';
 import { createRegisterStore, type RegisterEntry } from './register-store.ts';
 
 const NAME = 'keyward-test';
@@ -70,10 +71,10 @@ describe('openKeywardDb', () => {
     vi.unstubAllGlobals();
   });
 
-  it('creates the schema: keys by keyId with by-role, register by fileId with by-date, councils by id', async () => {
+  it('creates the schema: keys by keyId with by-role, register by fileId with by-date, councils by id, outbox by fileId, service by key', async () => {
     const db = await openKeywardDb(NAME, factory);
     expect(db.version).toBe(KEYWARD_DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
+    expect([...db.objectStoreNames].sort()).toEqual(['councils', 'keys', 'outbox', 'register', 'service']);
     const tx = db.transaction(['keys', 'register']);
     const keys = tx.objectStore('keys');
     const register = tx.objectStore('register');
@@ -84,6 +85,8 @@ describe('openKeywardDb', () => {
     expect([...register.indexNames]).toEqual(['by-date']);
     expect(register.index('by-date').keyPath).toBe('encryptedAt');
     await tx.done;
+    expect(db.transaction('outbox').store.keyPath).toBe('fileId');
+    expect(db.transaction('service').store.keyPath).toBe('key');
     db.close();
   });
 
@@ -97,7 +100,7 @@ describe('openKeywardDb', () => {
   });
 
   // Data written at v1 must reach step 2 (the pinned councils) intact; a later step tests the same way.
-  it('upgrades a v1 database to v2: keys and register intact, an empty councils store added', async () => {
+  it('upgrades a v1 database to the current one: keys and register intact, empty councils, outbox and service stores added', async () => {
     const v1 = await openVersionedDb<KeywardDB>(factory, NAME, 1, (db) => {
       // Step 1 exactly as db.ts runs it.
       db.createObjectStore('keys', { keyPath: 'keyId' }).createIndex('by-role', 'role');
@@ -119,8 +122,8 @@ describe('openKeywardDb', () => {
     v1.close();
 
     const v2 = await openKeywardDb(NAME, factory);
-    expect(v2.version).toBe(2);
-    expect([...v2.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
+    expect(v2.version).toBe(KEYWARD_DB_VERSION);
+    expect([...v2.objectStoreNames].sort()).toEqual(['councils', 'keys', 'outbox', 'register', 'service']);
     expect(await v2.getAllFromIndex('register', 'by-date')).toEqual([entry]);
     const stored = await v2.get('keys', 'SHA256:auth');
     expect(stored).toMatchObject({ ...key, publicKey: expect.any(CryptoKey) });
@@ -130,22 +133,49 @@ describe('openKeywardDb', () => {
     v2.close();
   });
 
+  // Version 3 (the escrow service): a v2 database keeps its keys, register and councils.
+  it('upgrades a v2 database to v3: keys, register and councils intact, empty outbox and service stores added', async () => {
+    const v2 = await openVersionedDb<KeywardDB>(factory, NAME, 2, (db, oldVersion) => {
+      // Steps 1 and 2 exactly as db.ts runs them.
+      if (oldVersion < 1) {
+        db.createObjectStore('keys', { keyPath: 'keyId' }).createIndex('by-role', 'role');
+        db.createObjectStore('register', { keyPath: 'fileId' }).createIndex('by-date', 'encryptedAt');
+      }
+      db.createObjectStore('councils', { keyPath: 'id' });
+    });
+    await createRegisterStore(() => Promise.resolve(v2)).add(entry);
+    const council = { id: 'SHA256:council', pinnedAt: 5 } as unknown as StoredCouncil;
+    await v2.put('councils', council);
+    v2.close();
+
+    const v3 = await openKeywardDb(NAME, factory);
+    expect(v3.version).toBe(3);
+    expect([...v3.objectStoreNames].sort()).toEqual(['councils', 'keys', 'outbox', 'register', 'service']);
+    expect(await v3.getAll('register')).toEqual([entry]);
+    expect(await v3.getAll('councils')).toEqual([council]);
+    expect(await v3.getAll('outbox')).toEqual([]);
+    expect(await v3.getAll('service')).toEqual([]);
+    v3.close();
+  });
+
   // The harness for future upgrade steps: data written by this code must reach a later step intact.
-  it('hands its data to a later `if (oldVersion < 3)` step intact', async () => {
+  it('hands its data to a later `if (oldVersion < 4)` step intact', async () => {
     const current = await openKeywardDb(NAME, factory);
     await createRegisterStore(() => Promise.resolve(current)).add(entry);
     current.close();
 
-    interface KeywardDBv3 extends DBSchema {
+    interface KeywardDBv4 extends DBSchema {
       keys: KeywardDB['keys'];
       councils: KeywardDB['councils'];
+      outbox: KeywardDB['outbox'];
+      service: KeywardDB['service'];
       register: { key: string; value: RegisterEntry; indexes: { 'by-date': number; 'by-serial': string } };
     }
     const seen: { oldVersion: number; register: RegisterEntry[] }[] = [];
     vi.stubGlobal('indexedDB', factory); // idb's openDB always uses the global
-    const v3 = await openDB<KeywardDBv3>(NAME, 3, {
+    const v4 = await openDB<KeywardDBv4>(NAME, 4, {
       upgrade(_db, oldVersion, _newVersion, tx) {
-        if (oldVersion < 3) {
+        if (oldVersion < 4) {
           tx.objectStore('register').createIndex('by-serial', 'serial', { unique: true });
           // A step may read what earlier versions wrote; only IDB requests are awaited inside it.
           void tx.objectStore('register').getAll().then((register) => {
@@ -154,9 +184,9 @@ describe('openKeywardDb', () => {
         }
       },
     });
-    expect(seen).toEqual([{ oldVersion: 2, register: [entry] }]);
-    expect(await v3.getFromIndex('register', 'by-serial', 'KW-0001')).toEqual(entry);
-    v3.close();
+    expect(seen).toEqual([{ oldVersion: 3, register: [entry] }]);
+    expect(await v4.getFromIndex('register', 'by-serial', 'KW-0001')).toEqual(entry);
+    v4.close();
   });
 
   it('closes itself and calls onBlocking when a newer version wants to upgrade', async () => {
@@ -225,7 +255,7 @@ describe('openKeywardDb', () => {
     );
     expect(error.cause).toBe(boom);
     const db = await openKeywardDb(NAME, factory); // the half-made schema was rolled back
-    expect([...db.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
+    expect([...db.objectStoreNames].sort()).toEqual(['councils', 'keys', 'outbox', 'register', 'service']);
     db.close();
   });
 
@@ -282,7 +312,7 @@ describe('lazyKeywardDb', () => {
     await expectStorageError(db(), 'DB_UNAVAILABLE');
     refuse = false;
     const opened = await db();
-    expect([...opened.objectStoreNames].sort()).toEqual(['councils', 'keys', 'register']);
+    expect([...opened.objectStoreNames].sort()).toEqual(['councils', 'keys', 'outbox', 'register', 'service']);
     opened.close();
   });
 });

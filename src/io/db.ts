@@ -5,7 +5,7 @@
  */
 import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
 import { KeywardError, isKeywardError } from '../core/index.ts';
-import type { KeyRole, RegisterEntry, StoredCouncil, StoredKey } from './records.ts';
+import type { KeyRole, OutboxEntry, RegisterEntry, ServiceRecord, StoredCouncil, StoredKey } from './records.ts';
 
 /** The schema. Changing it means a new `KEYWARD_DB_VERSION` and a new upgrade step. */
 export interface KeywardDB extends DBSchema {
@@ -13,10 +13,14 @@ export interface KeywardDB extends DBSchema {
   register: { key: string; value: RegisterEntry; indexes: { 'by-date': number } };
   /** Councils the owner pinned (spec v2 §8.1), by council ID; since version 2. */
   councils: { key: string; value: StoredCouncil };
+  /** The escrow service's deposit queue, by file ID (sent and not yet sent); since version 3. */
+  outbox: { key: string; value: OutboxEntry };
+  /** Small records of the escrow service's app side (e.g. an open case's ID), by `key`; since version 3. */
+  service: { key: string; value: ServiceRecord };
 }
 
 /** The schema version this code writes and understands. */
-export const KEYWARD_DB_VERSION = 2;
+export const KEYWARD_DB_VERSION = 3;
 
 /** Why the saved data could not be reached (sentences in `core/errors.ts`). */
 export type StorageErrorCode = 'DB_UNAVAILABLE' | 'DB_BLOCKED' | 'DB_TOO_NEW' | 'DB_FAILED';
@@ -79,7 +83,8 @@ export interface DbEvents {
  *
  * A step is never edited after release: browsers that ran it will never run it
  * again, so a fix goes into a new step (add the upgrade transaction as a
- * parameter if one has to move records). Step 2 adds the pinned councils.
+ * parameter if one has to move records). Step 2 adds the pinned councils,
+ * step 3 the escrow service's deposit queue and its small records.
  */
 function upgradeKeywardDb(db: IDBPDatabase<KeywardDB>, oldVersion: number): void {
   if (oldVersion < 1) {
@@ -90,6 +95,10 @@ function upgradeKeywardDb(db: IDBPDatabase<KeywardDB>, oldVersion: number): void
   }
   if (oldVersion < 2) {
     db.createObjectStore('councils', { keyPath: 'id' });
+  }
+  if (oldVersion < 3) {
+    db.createObjectStore('outbox', { keyPath: 'fileId' });
+    db.createObjectStore('service', { keyPath: 'key' });
   }
 }
 

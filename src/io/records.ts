@@ -108,3 +108,34 @@ export interface RegisterEntry {
    */
   receipt?: { json: string; receivedAt: number; member?: { id: string; name: string } };
 }
+
+/**
+ * One escrow blob in the escrow service's deposit queue (the `outbox`), by
+ * file ID. It stays after it was sent: `ack` then holds the service's signed
+ * acknowledgement, which the app verified against the pinned service key.
+ */
+export interface OutboxEntry {
+  fileId: string;
+  /** The escrow blob JSON text exactly as the register holds it. */
+  blob: string;
+  /** Milliseconds since the epoch, when it was queued. */
+  queuedAt: number;
+  /** Failed sends so far (the next wait grows with it). */
+  attempts: number;
+  /** Milliseconds since the epoch: not sent again before this. */
+  notBefore: number;
+  /** The `KeywardError` code of the last failed send, if any. */
+  lastError?: string;
+  /** Set when the service refused the blob for good (e.g. `DEPOSIT_CONFLICT`): it is not sent again. */
+  refused?: boolean;
+  /** The service's signed acknowledgement (JSON text), once sent and verified. */
+  ack?: string;
+  /** Milliseconds since the epoch, when `ack` was verified. */
+  storedAt?: number;
+}
+
+/** A small record of the escrow service's app side, by name (`key`). */
+export interface ServiceRecord {
+  key: string;
+  value: unknown;
+}
