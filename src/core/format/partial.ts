@@ -160,23 +160,23 @@ export interface CheckedPartials {
 }
 
 /**
- * §8.4 steps 1–6, in order, each over every partial: syntax and issuer
+ * §8.4 steps 1–5, in order, each over every partial: syntax and issuer
  * keys, signatures, pinned council and member, the reader's key, the file
- * (with `file`; without it the partials must at least name one file), then
- * the quorum: at least k distinct members, k being the pinned descriptor's.
- * Nothing is unwrapped.
+ * (with `file`; without it the partials must at least name one file). No
+ * quorum (step 6): the escrow service checks each partial as it arrives.
  *
- * @param key - the owner's new key, the one the partials are for
+ * @param keyId - the RSA key ID of the owner's new key, the one the partials are for
  * @param councils - the councils the reader pinned (by ID, with their descriptors)
  * @param file - the file being opened (step 5), when the reader has it
- * @throws KeywardError `MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `BLOB_MISMATCH`, `NO_MATCHING_KEY`, `QUORUM_NOT_MET`
+ * @returns the partials as read, and their council (`undefined` for none)
+ * @throws KeywardError `MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `BLOB_MISMATCH`, `NO_MATCHING_KEY`
  */
-export async function checkPartials(
+export async function verifyPartials(
   input: readonly PartialRecoveryBlob[],
-  key: PrivateKeyInfo,
+  keyId: string,
   councils: readonly Council[],
   file?: PartialTarget,
-): Promise<CheckedPartials> {
+): Promise<{ council: Council | undefined; partials: PartialRecoveryBlob[] }> {
   // 1. strict syntax, and issuer.id the identity ID of its keys.
   const partials = input.map((p) => parsePartialRecovery(p));
   const issuers = await Promise.all(partials.map((p) => namedIdentity(p.issuer, 'issuer')));
@@ -195,7 +195,7 @@ export async function checkPartials(
   }
   // 4. every partial is for the reader's key.
   for (const partial of partials) {
-    if (partial.owner.keyId !== key.keyId) throw new KeywardError('NO_MATCHING_KEY', { keyIds: [partial.owner.keyId] });
+    if (partial.owner.keyId !== keyId) throw new KeywardError('NO_MATCHING_KEY', { keyIds: [partial.owner.keyId] });
   }
   // 5. every partial is for the file (or, without it, for one file).
   const first = partials[0];
@@ -205,6 +205,25 @@ export async function checkPartials(
       throw new KeywardError('BLOB_MISMATCH', { reason: 'a partial recovery blob is for another file' });
     }
   }
+  return { council, partials };
+}
+
+/**
+ * §8.4 steps 1–6: `verifyPartials` (steps 1–5), then the quorum: at least k
+ * distinct members, k being the pinned descriptor's. Nothing is unwrapped.
+ *
+ * @param key - the owner's new key, the one the partials are for
+ * @param councils - the councils the reader pinned (by ID, with their descriptors)
+ * @param file - the file being opened (step 5), when the reader has it
+ * @throws KeywardError `MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `BLOB_MISMATCH`, `NO_MATCHING_KEY`, `QUORUM_NOT_MET`
+ */
+export async function checkPartials(
+  input: readonly PartialRecoveryBlob[],
+  key: Pick<PrivateKeyInfo, 'keyId'>,
+  councils: readonly Council[],
+  file?: PartialTarget,
+): Promise<CheckedPartials> {
+  const { council, partials } = await verifyPartials(input, key.keyId, councils, file);
   // 6. at least k distinct members of the pinned council (two partials of one member count once).
   const byIndex = new Map<number, PartialRecoveryBlob>();
   for (const partial of partials) if (!byIndex.has(partial.issuer.index)) byIndex.set(partial.issuer.index, partial);

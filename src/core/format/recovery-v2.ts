@@ -142,7 +142,7 @@ export async function issueRecoveryV2(blob: EscrowBlobV2, authority: PrivateIden
  * @param trusted - the identity IDs the reader pinned (none: every v2 recovery blob is refused)
  * @throws KeywardError `MALFORMED`, `UNSUPPORTED_VERSION`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `NO_MATCHING_KEY`
  */
-export async function checkRecoveryV2(input: RecoveryBlobV2, key: PrivateKeyInfo, trusted: readonly string[]): Promise<{ blob: RecoveryBlobV2; issuer: PublicIdentity }> {
+export async function checkRecoveryV2(input: RecoveryBlobV2, key: Pick<PrivateKeyInfo, 'keyId'>, trusted: readonly string[]): Promise<{ blob: RecoveryBlobV2; issuer: PublicIdentity }> {
   const blob = parseRecoveryBlobV2(input);
   const issuer = await namedIdentity(blob.issuer, 'issuer');
   await verifySigned(blob, issuer.signingKey, 'keyward/v2 recovery', 'recovery blob');
