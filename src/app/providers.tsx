@@ -4,6 +4,8 @@ import { lazyKeywardDb } from '../io/db.ts';
 import { browserDownloader } from '../io/download.ts';
 import { createKeyStore } from '../io/key-store.ts';
 import { createRegisterStore } from '../io/register-store.ts';
+import { ServiceClient, loadServiceConfig } from '../io/service-client.ts';
+import { deleteServiceValue, getServiceValue, setServiceValue } from '../io/service-store.ts';
 import { persistedState, requestPersistence } from '../io/storage.ts';
 import { browserSavePicker } from '../io/save-picker.ts';
 import { createTempFiles } from '../io/temp-files.ts';
@@ -25,6 +27,14 @@ function createProductionStore(): StoreApi<StoreState> {
     storage: { persisted: persistedState, request: requestPersistence },
     tempFiles: createTempFiles(),
     savePicker: browserSavePicker(),
+    cases: {
+      // Asked only where a case is looked at: without keyward-service.json, null (and no request is made).
+      client: async () => {
+        const config = await loadServiceConfig().catch(() => null);
+        return config ? new ServiceClient(config) : null;
+      },
+      values: { get: getServiceValue, set: setServiceValue, delete: deleteServiceValue },
+    },
   });
   return store;
 }

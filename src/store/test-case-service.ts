@@ -5,16 +5,8 @@
  * real routes are tested against PostgreSQL in src/server; the journey runs
  * the app against them.
  */
-import {
-  type EscrowBlobV2,
-  KeywardError,
-  canonicalJson,
-  fromB64u,
-  importPublicIdentity,
-  parsePartialRecovery,
-  utf8,
-  verifySignature,
-} from '../core/index.ts';
+import { type EscrowBlobV2, KeywardError, parsePartialRecovery } from '../core/index.ts';
+import { checkCaseRequest } from '../core/service-case.ts';
 import type { PrivateIdentity } from '../core/index.ts';
 import type { CaseAdapters, CaseDetail, CaseServiceClient, CaseSession, CaseState } from './types.ts';
 
@@ -99,11 +91,7 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[1] === 'cases' && parts.length === 2) {
       requests.push({ method: 'POST', path, body });
-      const { request, signature } = body as { request: { lostIdentityId: string; identity: string; note: string; createdAt: string; format: string }; signature: string };
-      const identity = await importPublicIdentity(request.identity);
-      if (!(await verifySignature(identity.signingKey, 'keyward/v2 case', utf8(canonicalJson(request)), fromB64u(signature, 'signature')))) {
-        throw fail('SIGNATURE_INVALID');
-      }
+      const { request, identity } = await checkCaseRequest(body);
       const files = [...deposits.values()].filter((b) => b.owner.id === request.lostIdentityId);
       if (files.length === 0) throw fail('NOT_ENROLLED');
       if ([...cases.values()].some((c) => c.detail.lostIdentityId === request.lostIdentityId && c.detail.state !== 'refused')) throw fail('CASE_STATE');

@@ -9,8 +9,9 @@
  * (never in the state, never in the key store) until sign-out or the page closes.
  */
 import type { StateCreator } from 'zustand';
-import { KeywardError, type PrivateIdentity, b64u, canonicalJson, isKeywardError, parseSignedObject, signAs, utf8 } from '../../core/index.ts';
-import { isIdentity, privateIdentityOf, publicIdentityOf } from '../../io/key-store.ts';
+import { KeywardError, type PrivateIdentity, isKeywardError, parseSignedObject } from '../../core/index.ts';
+import { signCaseRequest } from '../../core/service-case.ts';
+import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { ownKeyPair } from './keys-slice.ts';
@@ -18,20 +19,6 @@ import type { Adapters, AppState, CaseDetail, CaseServiceClient, CaseSession, Ca
 
 /** The `service` record that keeps the owner's open case across reloads. */
 export const MY_CASE_KEY = 'recovery-case';
-
-/** The request the new identity signs (`POST /v1/cases`, context `keyward/v2 case`). */
-export interface CaseRequest {
-  format: 'keyward-case/1';
-  lostIdentityId: string;
-  identity: string;
-  note: string;
-  createdAt: string;
-}
-
-/** The case request and the new identity's signature over `canonical(request)`. */
-export async function signCaseRequest(identity: PrivateIdentity, request: CaseRequest): Promise<{ request: CaseRequest; signature: string }> {
-  return { request, signature: b64u(await signAs(identity, 'keyward/v2 case', utf8(canonicalJson(request)))) };
-}
 
 /** A blob as the service returns it inside JSON (an object), as the text the core reads. */
 const blobText = (blob: unknown): string => (typeof blob === 'string' ? blob : JSON.stringify(blob));
@@ -58,7 +45,7 @@ export const createCaseSlice =
       const keys = get().keys;
       const stored = identityId ? keys.find((k) => k.identity?.id === identityId && k.privateKey) : ownKeyPair(keys);
       const identity = stored && privateIdentityOf(stored);
-      return stored && isIdentity(stored) && identity ? { publicIdentity: publicIdentityOf(stored), identity } : null;
+      return identity ? { identity } : null;
     }
 
     /**
@@ -165,14 +152,8 @@ export const createCaseSlice =
         // A case recovers files to a new identity: the lost one cannot be this browser's own.
         if (lost === own.identity.id) return appError('KEY_IS_ESCROWED_OWNER');
         try {
-          const identity = await adapters.crypto.run('exportPublicIdentity', { identity: own.publicIdentity, format: 'pem' });
-          const body = await signCaseRequest(own.identity, {
-            format: 'keyward-case/1',
-            lostIdentityId: lost,
-            identity,
-            note: note.trim(),
-            createdAt: new Date(now()).toISOString(),
-          });
+          // Signed by this browser's (new) identity, under the context `keyward/v2 case`.
+          const body = await signCaseRequest(own.identity, { lostIdentityId: lost, note: note.trim(), now: new Date(now()) });
           const opened = await service.post<{ caseId: string; state: CaseState; openedAt: string }>('/v1/cases', body);
           const kept = { caseId: opened.caseId, identityId: own.identity.id };
           await adapters.cases.values.set(MY_CASE_KEY, kept);
