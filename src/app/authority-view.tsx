@@ -1,3 +1,4 @@
+import { CaseDesk } from '../features/cases/index.ts';
 import { CouncilSetup, DrillPanel } from '../features/council/index.ts';
 import { AuthorityKeys } from '../features/escrow/authority-keys.tsx';
 import { EscrowCasePanel } from '../features/escrow/escrow-case-panel.tsx';
@@ -28,6 +29,7 @@ export function AuthorityView() {
       <EscrowCasePanel />
       <CouncilSetup />
       <DrillPanel />
+      <CaseDesk />
     </>
   );
 }

@@ -312,6 +312,8 @@ export interface CaseSlice {
   myCase: MyCase | null;
   /** False until `loadMyCase` looked; `'none'`: no escrow service is configured. */
   caseService: 'unknown' | 'none' | 'ready';
+  /** Looks whether an escrow service is configured (`caseService`), asking nothing of it. */
+  findCaseService: () => Promise<void>;
   /** Reads the kept case number and, with a service, fetches where the case stands. */
   loadMyCase: () => Promise<void>;
   /**

@@ -128,6 +128,10 @@ export const createCaseSlice =
       deskCase: null,
       deskUploads: {},
 
+      async findCaseService() {
+        await client();
+      },
+
       async loadMyCase() {
         const service = await client();
         if (!service || !adapters.cases) return;
