@@ -4,14 +4,18 @@
  * sink. The built index.html carries it as a meta tag; the preview server
  * (and anyone hosting Keyward, see README) also sends it as a header, where
  * `frame-ancestors` works too.
+ *
+ * It has no `default-src` and no `connect-src`: a second policy can only
+ * narrow the first, so the page's first script (src/boot.ts) adds them once
+ * it has read the escrow service's configuration (src/io/service-policy.ts):
+ * `default-src 'self'; connect-src 'self'` and the service's origin if one is
+ * configured.
  */
 const directives = [
-  "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
-  "connect-src 'self'",
   "worker-src 'self'",
   "manifest-src 'self'",
   "object-src 'none'",

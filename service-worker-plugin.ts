@@ -19,14 +19,38 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches.keys()
-      .then((names) => Promise.all(names.filter((name) => name.startsWith('keyward-') && name !== CACHE).map((name) => caches.delete(name))))
+      .then((names) => Promise.all(names.filter((name) => name.startsWith('keyward-') && name !== CACHE && name !== CONFIG_CACHE).map((name) => caches.delete(name))))
       .then(() => self.clients.claim()),
   );
 });
 
+// The escrow service's configuration is not part of the build: asked from the network each time,
+// kept for offline; a 404 (no service any more) forgets it.
+const CONFIG = '/keyward-service.json';
+const CONFIG_CACHE = 'keyward-service-config';
+
+function serviceConfig(request) {
+  return fetch(request).then(
+    (response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        return caches.open(CONFIG_CACHE).then((cache) => cache.put(CONFIG, copy)).then(() => response);
+      }
+      if (response.status === 404) return caches.delete(CONFIG_CACHE).then(() => response);
+      return response;
+    },
+    () => caches.match(CONFIG, { cacheName: CONFIG_CACHE }).then((hit) => hit ?? Response.error()),
+  );
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname === CONFIG) {
+    event.respondWith(serviceConfig(request));
+    return;
+  }
   // Every page of the app is the one index.html. ignoreVary: module scripts are requested with an
   // Origin header that the precache requests did not carry, and the server answers "Vary: Origin".
   const lookup = request.mode === 'navigate' ? '/index.html' : request;

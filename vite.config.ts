@@ -1,4 +1,6 @@
 /// <reference types="vitest/config" />
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Plugin, defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
@@ -15,8 +17,30 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * The preview server answers 404 for an absent keyward-service.json (no escrow service), as a static
+ * host does, instead of index.html (its fallback for every other path).
+ */
+function serviceConfigFile(): Plugin {
+  return {
+    name: 'keyward-service-config',
+    configurePreviewServer(server) {
+      const file = join(server.config.root, server.config.build.outDir, 'keyward-service.json');
+      server.middlewares.use((request, response, next) => {
+        if (request.url?.split('?')[0] !== '/keyward-service.json' || existsSync(file)) {
+          next();
+          return;
+        }
+        response.statusCode = 404;
+        response.setHeader('Content-Type', 'text/plain');
+        response.end('no escrow service is configured');
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy(), serviceWorker()],
+  plugins: [react(), contentSecurityPolicy(), serviceWorker(), serviceConfigFile()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: SECURITY_HEADERS },
   build: { outDir: 'dist/app', target: 'es2022' },

@@ -26,7 +26,10 @@ test('a person encrypts and decrypts a file with no Content Security Policy viol
   const header = response?.headers()['content-security-policy'] ?? '';
   expect(header).toContain("frame-ancestors 'none'");
   expect(header).toContain("require-trusted-types-for 'script'");
-  await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute('content', /object-src 'none'; base-uri 'none'/);
+  const policies = page.locator('meta[http-equiv="Content-Security-Policy"]');
+  await expect(policies.first()).toHaveAttribute('content', /object-src 'none'; base-uri 'none'/);
+  // No escrow service configured: the second policy allows connections to the app's own origin only.
+  await expect(policies.nth(1)).toHaveAttribute('content', "default-src 'self'; connect-src 'self'");
 
   await completeFirstRun(page);
   // Over one 8 MiB piece, so that the crypto Worker starts its reader Worker (under the same policy).

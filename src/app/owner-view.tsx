@@ -10,6 +10,7 @@ import { FirstRun } from '../features/keys/first-run.tsx';
 import { KeysPanel } from '../features/keys/keys-panel.tsx';
 import { RecoverPanel } from '../features/recover/recover-panel.tsx';
 import { RegisterPanel } from '../features/register/register-panel.tsx';
+import { ServicePanel } from '../features/service/service-panel.tsx';
 
 const TABS = [
   ['encrypt', 'Encrypt'],
@@ -109,7 +110,12 @@ export function OwnerView() {
             <MyCasePanel />
           </>
         )}
-        {tab === 'register' && <RegisterPanel />}
+        {tab === 'register' && (
+          <>
+            <RegisterPanel />
+            <ServicePanel />
+          </>
+        )}
         {tab === 'keys' && <KeysPanel />}
       </section>
     </>

@@ -4,11 +4,11 @@ import { lazyKeywardDb } from '../io/db.ts';
 import { browserDownloader } from '../io/download.ts';
 import { createKeyStore } from '../io/key-store.ts';
 import { createRegisterStore } from '../io/register-store.ts';
-import { ServiceClient, loadServiceConfig } from '../io/service-client.ts';
-import { deleteServiceValue, getServiceValue, setServiceValue } from '../io/service-store.ts';
 import { persistedState, requestPersistence } from '../io/storage.ts';
 import { browserSavePicker } from '../io/save-picker.ts';
 import { createTempFiles } from '../io/temp-files.ts';
+import { ServiceClient, loadServiceConfig } from '../io/service-client.ts';
+import { createServiceStore } from '../io/service-store.ts';
 import { type StoreState, createAppStore } from '../store/app-store.ts';
 import { StoreContext } from '../store/use-app-store.ts';
 import type { StoreApi } from 'zustand';
@@ -16,9 +16,12 @@ import type { StoreApi } from 'zustand';
 /** Wires the real adapters (Worker, IndexedDB, downloads) into one store for the app's lifetime. */
 function createProductionStore(): StoreApi<StoreState> {
   let store: StoreApi<StoreState> | null = null;
+  // The configuration the boot script read (the same answer, not asked again).
+  let client: Promise<ServiceClient | null> | undefined;
   const database = lazyKeywardDb(undefined, undefined, {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
+  const serviceStore = createServiceStore(database);
   store = createAppStore({
     keyStore: createKeyStore(database),
     registerStore: createRegisterStore(database),
@@ -27,13 +30,18 @@ function createProductionStore(): StoreApi<StoreState> {
     storage: { persisted: persistedState, request: requestPersistence },
     tempFiles: createTempFiles(),
     savePicker: browserSavePicker(),
+    service: {
+      store: serviceStore,
+      connect: () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null)),
+      timers: true,
+      onOnline: (callback) => {
+        window.addEventListener('online', callback);
+      },
+    },
     cases: {
       // Asked only where a case is looked at: without keyward-service.json, null (and no request is made).
-      client: async () => {
-        const config = await loadServiceConfig().catch(() => null);
-        return config ? new ServiceClient(config) : null;
-      },
-      values: { get: getServiceValue, set: setServiceValue, delete: deleteServiceValue },
+      client: () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null)),
+      values: { get: (key) => serviceStore.getValue(key), set: (key, value) => serviceStore.setValue(key, value), delete: (key) => serviceStore.deleteValue(key) },
     },
   });
   return store;

@@ -9,21 +9,30 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PrivateIdentity } from '../core/index.ts';
+import { type PrivateIdentity, exportPrivateIdentity, exportPublicIdentity } from '../core/index.ts';
 import { type AuditLog, auditEntryHash, verifyAuditLog } from '../core/audit.ts';
+import { type SignInChallenge, signChallenge } from '../core/service.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { openPostgres } from '../server/db.ts';
-import { type Owner, makeOwner } from '../server/test-support.ts';
+import { type Owner, councilText, makeOwner } from '../server/test-support.ts';
 import { BIN, ROOT, buildCli, childEnv, keyward, tempDirForFile } from './test-support.ts';
 
 const folder = tempDirForFile('service');
 let authority: PrivateIdentity;
 let ada: Owner;
+let officer: PrivateIdentity;
+/** The officer's public and private identity files. */
+let officerPublic: string;
+let officerPrivate: string;
 
 beforeAll(async () => {
   buildCli();
-  authority = await makeIdentity();
+  [authority, officer] = await Promise.all([makeIdentity(), makeIdentity()]);
   ada = await makeOwner(authority, 48);
+  officerPublic = join(folder.path, 'officer.pub.pem');
+  officerPrivate = join(folder.path, 'officer.pem');
+  writeFileSync(officerPublic, await exportPublicIdentity(officer, 'pem'));
+  writeFileSync(officerPrivate, await exportPrivateIdentity(officer, 'pem'));
 });
 
 interface Server {
@@ -34,9 +43,9 @@ interface Server {
 }
 
 /** Starts `keyward serve --port 0 --data DIR` (or, with `databaseUrl`, on PostgreSQL) and waits until it says where it listens. */
-async function serve(dir: string | null, databaseUrl?: string): Promise<Server> {
-  const args = dir === null ? [BIN, 'serve', '--port', '0'] : [BIN, 'serve', '--port', '0', '--data', dir];
-  const env = childEnv(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl });
+async function serve(dir: string | null, databaseUrl?: string, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<Server> {
+  const args = [...(dir === null ? [BIN, 'serve', '--port', '0'] : [BIN, 'serve', '--port', '0', '--data', dir]), ...(extra.args ?? [])];
+  const env = childEnv({ ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }), ...extra.env });
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
@@ -57,13 +66,25 @@ const enrolCode = (dir: string, name: string) => {
   expect(result.status, result.stderr).toBe(0);
   return result.stdout.trim();
 };
+/** `keyward service officer add` for the test's officer, on a folder or (with `env`) PostgreSQL. */
+const officerAdd = (dir: string | null, env: Record<string, string> = {}) => {
+  const result = keyward(['service', 'officer', 'add', '--identity', officerPublic, '--name', 'Olive', ...(dir === null ? [] : ['--data', dir])], { env });
+  expect(result.status, result.stderr).toBe(0);
+  expect(result.stdout).toBe(`${officer.id}\n`);
+};
 const postJson = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const auditOf = async (url: string) => (await (await fetch(`${url}/v1/audit`)).json()) as AuditLog;
+/** The audit log, read as the officer (signed in with a signed challenge). */
+const auditOf = async (url: string) => {
+  const challenge = (await (await postJson(`${url}/v1/sign-in/challenge`, { identityId: officer.id })).json()) as SignInChallenge;
+  const { token } = (await (await postJson(`${url}/v1/sign-in`, { challenge, signature: await signChallenge(officer, challenge) })).json()) as { token: string };
+  return (await (await fetch(`${url}/v1/audit`, { headers: { authorization: `Bearer ${token}` } })).json()) as AuditLog;
+};
 
 describe('keyward serve', () => {
   it('keeps every acknowledged deposit through a SIGKILL, with no duplicate after the client retries', async () => {
     const dir = join(folder.sub('kill'), 'data');
     const code = enrolCode(dir, 'Ada');
+    officerAdd(dir);
     let server = await serve(dir);
     expect((await postJson(`${server.url}/v1/enrol`, { code, identity: ada.publicPem })).status).toBe(201);
 
@@ -109,8 +130,13 @@ describe('keyward serve', () => {
       expect(deposited).toHaveLength(ada.blobs.length);
       expect(new Set(deposited)).toEqual(new Set(ada.blobs.map((b) => b.fileId)));
 
-      const verified = keyward(['audit', 'verify', server.url]);
+      const verified = keyward(['audit', 'verify', server.url, '--identity', officerPrivate]);
       expect({ status: verified.status, stdout: verified.stdout }).toEqual({ status: 0, stdout: `audit log OK: ${log.entries.length} entries, head ${log.entries.at(-1)!.hash}\n` });
+      // The log is the officers': without an identity, the command says so; with a person's, the service refuses.
+      expect(keyward(['audit', 'verify', server.url]).firstLine).toMatch(/^USAGE: /);
+      const personKey = join(folder.path, 'ada.pem');
+      writeFileSync(personKey, await exportPrivateIdentity(ada.identity, 'pem'));
+      expect(keyward(['audit', 'verify', server.url, '--identity', personKey]).firstLine).toMatch(/^NOT_PERMITTED: /);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
@@ -119,11 +145,17 @@ describe('keyward serve', () => {
 
   it('stops gracefully on SIGTERM and releases its folder; a second server on a folder in use is refused', async () => {
     const dir = join(folder.sub('term'), 'data');
-    const server = await serve(dir);
+    const server = await serve(dir, undefined, { args: ['--app-origin', 'https://a.example'], env: { KEYWARD_APP_ORIGINS: 'https://b.example, https://c.example:8443' } });
+    // CORS for the app's origins only (the option and the variable together).
+    for (const origin of ['https://a.example', 'https://b.example', 'https://c.example:8443', 'https://evil.example']) {
+      const answer = await fetch(`${server.url}/v1/service`, { headers: { origin } });
+      expect({ origin, allowed: answer.headers.get('access-control-allow-origin') }).toEqual({ origin, allowed: origin === 'https://evil.example' ? null : origin });
+    }
+    expect(keyward(['serve', '--port', '0', '--data', dir, '--app-origin', 'https://a.example/app']).firstLine).toMatch(/^USAGE: --app-origin must be an origin/);
     const second = keyward(['serve', '--port', '0', '--data', dir]);
     expect({ status: second.status, line: second.firstLine.split(':')[0] }).toEqual({ status: 1, line: 'SERVICE_UNAVAILABLE' });
     const ready = await fetch(`${server.url}/readyz`);
-    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite', schema: 1 });
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite', schema: 2 });
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     // The folder is free again: the officer's command opens it.
@@ -145,6 +177,7 @@ describe('keyward serve on PostgreSQL', () => {
       try {
         // The officer's command runs beside the running service.
         const enrolled = keyward(['service', 'enrol', '--name', 'Ada'], { env: { DATABASE_URL: databaseUrl } });
+        officerAdd(null, { DATABASE_URL: databaseUrl });
         expect(enrolled.status, enrolled.stderr).toBe(0);
         expect((await postJson(`${b.url}/v1/enrol`, { code: enrolled.stdout.trim(), identity: ada.publicPem })).status).toBe(201);
         const blobs = ada.blobs.slice(0, 12);
@@ -158,7 +191,7 @@ describe('keyward serve on PostgreSQL', () => {
         }
         const [logA, logB] = await Promise.all([auditOf(a.url), auditOf(b.url)]);
         expect(logA).toEqual(logB);
-        expect((await verifyAuditLog(logA.entries)).count).toBe(2 + blobs.length);
+        expect((await verifyAuditLog(logA.entries)).count).toBe(3 + blobs.length);
       } finally {
         a.child.kill('SIGTERM');
         b.child.kill('SIGTERM');
@@ -179,11 +212,20 @@ describe('keyward audit verify', () => {
     enrolCode(dir, 'Bob');
     enrolCode(dir, 'Eve');
     enrolCode(dir, 'Max');
+    officerAdd(dir);
+    // A council, and a v1 key that cannot be an officer (it has no signing key).
+    const council = join(folder.path, 'board.council.json');
+    writeFileSync(council, await councilText('Board', 1, [{ name: 'Olive', identity: officer }]));
+    const added = keyward(['service', 'council', 'add', council, '--data', dir]);
+    expect({ status: added.status, out: added.stdout }).toMatchObject({ status: 0, out: expect.stringMatching(/^SHA256:[0-9a-f]{64}\n$/) });
+    expect(keyward(['service', 'council', 'add', council, '--data', dir]).firstLine).toMatch(/^ALREADY_ENROLLED: /);
+    const v1 = keyward(['service', 'officer', 'add', '--identity', join(ROOT, 'src/core/testdata/keys/authority.pub.pem'), '--name', 'Old', '--data', dir]);
+    expect(v1.firstLine).toMatch(/^KEY_UNSUPPORTED: /);
     const server = await serve(dir);
     log = await auditOf(server.url);
     server.child.kill('SIGTERM');
     await server.exited;
-    expect(log.entries).toHaveLength(4);
+    expect(log.entries.map((e) => e.event)).toEqual(['enrol-code', 'enrol-code', 'enrol-code', 'enrol-code', 'officer', 'council']);
   });
 
   const verify = (name: string, entries: unknown[]) => {
@@ -193,7 +235,7 @@ describe('keyward audit verify', () => {
   };
 
   it('passes an untouched export', () => {
-    expect(verify('good.json', log.entries)).toMatchObject({ status: 0, stdout: `audit log OK: 4 entries, head ${log.entries[3]!.hash}\n` });
+    expect(verify('good.json', log.entries)).toMatchObject({ status: 0, stdout: `audit log OK: 6 entries, head ${log.entries[5]!.hash}\n` });
   });
 
   it('names the first entry that was changed, removed or reordered', async () => {

@@ -25,8 +25,8 @@ import {
   forgetServiceConfig,
   loadServiceConfig,
   parseServiceConfig,
-  serviceKeyId,
 } from './service-client.ts';
+import { serviceKeyId } from '../core/service.ts';
 
 const ORIGIN = 'https://escrow.example.org';
 const OWNER_ID = `SHA256:${'a'.repeat(64)}`;
@@ -63,7 +63,9 @@ function fakeFetch(handler: Handler): typeof fetch & { calls: { url: string; ini
   return Object.assign<typeof fetch, { calls: typeof calls }>(impl, { calls });
 }
 
-const blob = { format: 'keyward-escrow/2', fileId: 'file-1', serial: 'KW-1', owner: { id: OWNER_ID }, signature: 'x' };
+const FILE_ID = 'AAECAwQFBgcICQoLDA0ODw';
+const SERIAL = 'KW-ABCD-EFGH-JKMN-PQRS';
+const blob = { format: 'keyward-escrow/2', fileId: FILE_ID, serial: SERIAL, owner: { id: OWNER_ID }, signature: 'x' };
 
 describe('parseServiceConfig', () => {
   const valid = { format: 'keyward-service-config/1', origin: ORIGIN, serviceKey: `SHA256:${'0'.repeat(64)}` };
@@ -195,7 +197,7 @@ describe('ServiceClient', () => {
 
   it('does not sign a challenge made for another service (a relay) or another identity', async () => {
     for (const change of [{ service: `SHA256:${'9'.repeat(64)}` }, { identityId: OWNER_ID }]) {
-      const fetch = fakeFetch(() => json(201, { format: 'keyward-sign-in/1', service: service.keyId, identityId: owner.id, nonce: 'n', expiresAt: 'x', ...change }));
+      const fetch = fakeFetch(() => json(201, { format: 'keyward-sign-in/1', service: service.keyId, identityId: owner.id, nonce: b64u(new Uint8Array(32)), expiresAt: '2030-01-01T00:00:00.000Z', ...change }));
       await expect(new ServiceClient(config, fetch).signIn(owner)).rejects.toMatchObject({ code: 'SIGN_IN_FAILED' });
       expect(fetch.calls).toHaveLength(1);
     }
@@ -204,7 +206,7 @@ describe('ServiceClient', () => {
   describe('deposit', () => {
     async function ackFor(s: FakeService, change: Partial<SignedAcknowledgement> = {}): Promise<SignedAcknowledgement> {
       const digest = b64u(await sha256(utf8(canonicalJson(blob))));
-      return signAck(s, { format: 'keyward-ack/1', fileId: 'file-1', serial: 'KW-1', ownerId: OWNER_ID, escrowDigest: digest, storedAt: '2026-12-06T10:00:00.000Z', auditSeq: 7, service: s.keyId, ...change });
+      return signAck(s, { format: 'keyward-ack/1', fileId: FILE_ID, serial: SERIAL, ownerId: OWNER_ID, escrowDigest: digest, storedAt: '2026-12-06T10:00:00.000Z', auditSeq: 7, service: s.keyId, ...change });
     }
     const serving = (ack: unknown, info = infoOf(service)) =>
       fakeFetch((url) => (url.pathname === '/v1/service' ? json(200, info) : json(201, ack)));
@@ -230,7 +232,7 @@ describe('ServiceClient', () => {
     });
 
     it('refuses a valid acknowledgement of another blob', async () => {
-      for (const change of [{ fileId: 'file-2' }, { escrowDigest: b64u(new Uint8Array(32)) }, { ownerId: `SHA256:${'b'.repeat(64)}` }]) {
+      for (const change of [{ fileId: 'AAECAwQFBgcICQoLDA0OAA' }, { escrowDigest: b64u(new Uint8Array(32)) }, { ownerId: `SHA256:${'b'.repeat(64)}` }]) {
         await expect(new ServiceClient(config, serving(await ackFor(service, change))).deposit(JSON.stringify(blob))).rejects.toMatchObject({ code: 'SIGNER_UNTRUSTED' });
       }
     });

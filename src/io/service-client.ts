@@ -13,29 +13,28 @@ import {
   type PrivateIdentity,
   b64u,
   canonicalJson,
-  exactFields,
   fromB64u,
-  idField,
   isPlainObject,
   sha256,
-  signAs,
-  stringField,
-  timeField,
-  toHex,
   utf8,
-  verifySignature,
 } from '../core/index.ts';
 import { parseJson } from '../core/json.ts';
-import { importEd25519Public } from '../core/keys/ed25519.ts';
+import {
+  type ServiceInfo,
+  type SignedAcknowledgement,
+  parseAcknowledgement,
+  parseServiceInfo,
+  parseSignInChallenge,
+  serviceKeyId,
+  signChallenge,
+  verifyAcknowledgement,
+} from '../core/service.ts';
+
+export type { ServiceInfo, SignedAcknowledgement } from '../core/service.ts';
 
 /** Where the configuration is served: beside index.html. */
 export const SERVICE_CONFIG_PATH = '/keyward-service.json';
 export const SERVICE_CONFIG_FORMAT = 'keyward-service-config/1';
-/** What `GET /v1/service` answers. */
-export const SERVICE_FORMAT = 'keyward-service/1';
-export const ACK_FORMAT = 'keyward-ack/1';
-export const SIGN_IN_FORMAT = 'keyward-sign-in/1';
-
 /** The organisation's escrow service, as its configuration names it. */
 export interface ServiceConfig {
   /** `https://host[:port]` (or `http://` for a local service): an origin, nothing more. */
@@ -44,33 +43,12 @@ export interface ServiceConfig {
   serviceKey: string;
 }
 
-/** The service's own key, as `GET /v1/service` answers it. */
-export interface ServiceInfo {
-  format: string;
-  keyId: string;
-  /** b64u of the Ed25519 SPKI. */
-  signingKey: string;
-}
-
 export interface ServiceSession {
   token: string;
   identityId: string;
   name: string;
   roles: string[];
   expiresAt: string;
-}
-
-/** The service's signed acknowledgement of a deposit (docs/service.md). */
-export interface SignedAcknowledgement {
-  format: string;
-  fileId: string;
-  serial: string;
-  ownerId: string;
-  escrowDigest: string;
-  storedAt: string;
-  auditSeq: number;
-  service: string;
-  signature: string;
 }
 
 const KEY_ID = /^SHA256:[0-9a-f]{64}$/;
@@ -131,61 +109,18 @@ export function forgetServiceConfig(): void {
   loaded = null;
 }
 
-/** `SHA256:` + hex(SHA-256(spki)): the service key's ID. */
-export async function serviceKeyId(spki: Uint8Array<ArrayBuffer>): Promise<string> {
-  return `SHA256:${toHex(await sha256(spki))}`;
-}
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
-/** Reads `GET /v1/service` strictly. */
-export function parseServiceInfo(value: unknown): ServiceInfo {
-  const fields = exactFields(value, 'the service', ['format', 'keyId', 'signingKey']);
-  if (fields.format !== SERVICE_FORMAT) throw new KeywardError('MALFORMED', { reason: `the service is not ${SERVICE_FORMAT}` });
-  const keyId = stringField(fields.keyId, 'the service keyId');
-  if (!KEY_ID.test(keyId)) throw new KeywardError('MALFORMED', { reason: 'the service keyId is not a key ID' });
-  return { format: SERVICE_FORMAT, keyId, signingKey: stringField(fields.signingKey, 'the service signingKey') };
-}
-
-/** Reads an acknowledgement strictly (every field, nothing more). */
-export function parseAcknowledgement(value: unknown): SignedAcknowledgement {
-  const f = exactFields(value, 'the acknowledgement', ['format', 'fileId', 'serial', 'ownerId', 'escrowDigest', 'storedAt', 'auditSeq', 'service', 'signature']);
-  if (f.format !== ACK_FORMAT) throw new KeywardError('MALFORMED', { reason: `the acknowledgement is not ${ACK_FORMAT}` });
-  if (typeof f.auditSeq !== 'number' || !Number.isSafeInteger(f.auditSeq) || f.auditSeq < 1) throw new KeywardError('MALFORMED', { reason: 'the acknowledgement auditSeq is not a sequence number' });
-  return {
-    format: ACK_FORMAT,
-    fileId: stringField(f.fileId, 'the acknowledgement fileId'),
-    serial: stringField(f.serial, 'the acknowledgement serial'),
-    ownerId: idField(f.ownerId, 'the acknowledgement ownerId'),
-    escrowDigest: stringField(f.escrowDigest, 'the acknowledgement escrowDigest'),
-    storedAt: timeField(f.storedAt, 'the acknowledgement storedAt'),
-    auditSeq: f.auditSeq,
-    service: stringField(f.service, 'the acknowledgement service'),
-    signature: stringField(f.signature, 'the acknowledgement signature'),
-  };
-}
+const refusals = new WeakSet<KeywardError>();
 
 /**
- * Checks an acknowledgement: signed by the service key `expectKeyId` names
- * (the one the configuration pins), and its signature over the rest.
- *
- * @throws KeywardError `SIGNER_UNTRUSTED` (another key), `SIGNATURE_INVALID`
+ * True for an error the service answered with (`{ code, message }`), as
+ * opposed to one found here (unreachable, an answer or acknowledgement that
+ * does not verify).
  */
-export async function verifyAcknowledgement(ack: SignedAcknowledgement, info: ServiceInfo, expectKeyId: string): Promise<void> {
-  const spki = fromB64u(info.signingKey, 'the service signingKey');
-  if (ack.service !== expectKeyId || info.keyId !== expectKeyId || (await serviceKeyId(spki)) !== expectKeyId) {
-    throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'the acknowledgement is not signed by the configured service key' });
-  }
-  const { key } = await importEd25519Public(spki);
-  const { signature, ...body } = ack;
-  const ok = await verifySignature(key, 'keyward/v2 service ack', utf8(canonicalJson(body)), fromB64u(signature, 'signature'));
-  if (!ok) throw new KeywardError('SIGNATURE_INVALID', { reason: "the acknowledgement's signature does not verify" });
+export function isServiceRefusal(error: unknown): error is KeywardError {
+  return error instanceof KeywardError && refusals.has(error);
 }
-
-/** Signs a sign-in challenge as `identity` (b64u). */
-export async function signChallenge(identity: PrivateIdentity, challenge: object): Promise<string> {
-  return b64u(await signAs(identity, 'keyward/v2 sign-in', utf8(canonicalJson(challenge))));
-}
-
-const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** Talks to one configured escrow service. */
 export class ServiceClient {
@@ -239,7 +174,11 @@ export class ServiceClient {
         code = undefined;
       }
       // Only Keyward's own codes, with Keyward's own sentences: the service's `message` is never shown.
-      if (typeof code === 'string' && KNOWN_CODES.has(code)) throw new KeywardError(code as ErrorCode);
+      if (typeof code === 'string' && KNOWN_CODES.has(code)) {
+        const refusal = new KeywardError(code as ErrorCode);
+        refusals.add(refusal);
+        throw refusal;
+      }
       throw new KeywardError('SERVICE_UNAVAILABLE', { reason: `HTTP ${String(response.status)}` });
     }
     return parseJson(text, { what: "the escrow service's answer" }) as T;
@@ -284,8 +223,8 @@ export class ServiceClient {
    * @throws KeywardError `SIGN_IN_FAILED` (a challenge for another service or identity, or refused)
    */
   async signIn(identity: PrivateIdentity): Promise<ServiceSession> {
-    const challenge = await this.post<unknown>('/v1/sign-in/challenge', { identityId: identity.id });
-    if (!isPlainObject(challenge) || challenge.format !== SIGN_IN_FORMAT || challenge.service !== this.config.serviceKey || challenge.identityId !== identity.id) {
+    const challenge = parseSignInChallenge(await this.post<unknown>('/v1/sign-in/challenge', { identityId: identity.id }));
+    if (challenge.service !== this.config.serviceKey || challenge.identityId !== identity.id) {
       throw new KeywardError('SIGN_IN_FAILED', { reason: 'the challenge is not for this service and identity' });
     }
     const signature = await signChallenge(identity, challenge);

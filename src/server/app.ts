@@ -5,12 +5,16 @@
  * core's code and its one sentence, the same the app and the CLI show.
  * Anything else is answered `INTERNAL` and logged, never sent with its text or stack.
  */
+import cors from '@fastify/cors';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type ErrorCode, KeywardError, isKeywardError } from '../core/index.ts';
 import { parseJson } from '../core/json.ts';
+import { auditHead, exportAudit } from './audit-log.ts';
+import { registerSignIn, requireRole, sessionOf } from './auth.ts';
 import type { Db } from './db.ts';
-import { deposit, enrol, exportAudit } from './escrow.ts';
+import { deposit, enrol } from './escrow.ts';
 import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
+import { type ServiceKey, loadServiceKey, signAck } from './service-key.ts';
 
 /** The largest request body taken: a council's escrow blob of 16 members with 4096-bit keys is about 40 KB. */
 export const BODY_LIMIT = 256 * 1024;
@@ -20,6 +24,10 @@ export interface ServiceOptions {
   /** Fastify's pino logger: `false` (tests), `true` or its options. */
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
+  /** The app's origins (`--app-origin`, `KEYWARD_APP_ORIGINS`): CORS is answered for these only; none, no CORS at all. */
+  appOrigins?: readonly string[];
+  /** The clock (tests move it; `new Date()` otherwise). */
+  now?: () => Date;
 }
 
 /** The HTTP status of each refusal; a code not listed is 400 (422 for what the core finds wrong in a blob or key). */
@@ -32,6 +40,13 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ENROL_CODE_USED: 409,
   ALREADY_ENROLLED: 409,
   DEPOSIT_CONFLICT: 409,
+  SIGN_IN_REQUIRED: 401,
+  SIGN_IN_FAILED: 401,
+  NOT_PERMITTED: 403,
+  OUTSIDE_COUNCIL: 403,
+  DEPOSIT_UNKNOWN: 404,
+  CASE_UNKNOWN: 404,
+  CASE_STATE: 409,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
@@ -87,6 +102,19 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
   });
+  app.decorate('keywardNow', options.now ?? (() => new Date()));
+  const origins = options.appOrigins ?? [];
+  if (origins.length > 0) {
+    // Only the app's own origins; preflights included. Without any, no CORS header is ever sent.
+    await app.register(cors, { origin: [...origins], methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
+  }
+  // Made at the first start, then read: every instance on the database signs with the same key.
+  let key: Promise<ServiceKey> | null = null;
+  const serviceKey = (): Promise<ServiceKey> =>
+    (key ??= loadServiceKey(db).catch((error: unknown) => {
+      key = null;
+      throw error;
+    }));
 
   // JSON only, through the strict parser (Fastify's own keeps the last of a key given twice, and it takes text/plain too).
   app.removeAllContentTypeParsers();
@@ -128,12 +156,21 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
     return reply.code(201).send(enrolment);
   });
 
+  app.get('/v1/service', { schema: { querystring: noQuery } }, async () => (await serviceKey()).info);
+
+  registerSignIn(app, db, serviceKey);
+
   app.post('/v1/deposits', { schema: { body: depositBody, querystring: noQuery } }, async (request, reply) => {
     const { ack, created } = await deposit(db, request.body);
-    return reply.code(created ? 201 : 200).send(ack);
+    // Signed here, from the stored fields: Ed25519 is deterministic, so a retry gets the same bytes.
+    return reply.code(created ? 201 : 200).send(await signAck(await serviceKey(), ack));
   });
 
-  app.get('/v1/audit', { schema: { querystring: noQuery } }, () => exportAudit(db));
+  app.get('/v1/audit', { schema: { querystring: noQuery } }, async (request) => {
+    requireRole(await sessionOf(db, request), 'officer');
+    return exportAudit(db);
+  });
+  app.get('/v1/audit/head', { schema: { querystring: noQuery } }, () => auditHead(db));
 
   await app.ready();
   return app;

@@ -5,14 +5,6 @@
  * lock, so the chain has no gap and no fork even with several instances on one database.
  */
 import {
-  type AuditEntry,
-  type AuditEvent,
-  type AuditLog,
-  AUDIT_FORMAT,
-  nextAuditEntry,
-  parseAuditEntry,
-} from '../core/audit.ts';
-import {
   ESCROW_FORMAT,
   KeywardError,
   b64u,
@@ -27,10 +19,8 @@ import {
   toHex,
   utf8,
 } from '../core/index.ts';
-import type { Db, Queryable } from './db.ts';
-
-/** Taken by every transaction that appends to the audit log. */
-const AUDIT_LOCK = 0x6b77_6131;
+import { appendAudit, auditedTransaction } from './audit-log.ts';
+import type { Db } from './db.ts';
 
 /** The service's answer to a stored deposit: the same for the same blob sent again. */
 export interface Acknowledgement {
@@ -55,21 +45,6 @@ export interface Enrolment {
 
 const codeDigest = async (code: string) => toHex(await sha256(utf8(code)));
 const now = () => new Date().toISOString();
-
-async function appendAudit(tx: Queryable, event: AuditEvent, data: Record<string, string>, at: string): Promise<AuditEntry> {
-  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const entry = await nextAuditEntry(rows[0] ?? null, event, data, at);
-  await tx.query('INSERT INTO audit_log (seq, entry, hash) VALUES ($1, $2, $3)', [entry.seq, canonicalJson(entry), entry.hash]);
-  return entry;
-}
-
-/** A transaction that may append to the audit log: one at a time. */
-function auditedTransaction<T>(db: Db, work: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    return work(tx);
-  });
-}
 
 /**
  * An officer issues a one-time enrolment code for a person (`keyward service enrol`).
@@ -102,7 +77,8 @@ export async function enrol(db: Db, code: string, identityText: string): Promise
     const [known] = await tx.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE identity_id = $1', [identity.id]);
     if (known) throw new KeywardError('ALREADY_ENROLLED');
     await tx.query('UPDATE enrolment_codes SET used_at = $2, identity_id = $3 WHERE code_digest = $1', [digest, at, identity.id]);
-    await tx.query('INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest) VALUES ($1, $2, $3, $4, $5, $6)', [
+    // The first identity of a person names the person (a later one, enrolled through a recovery case, carries the same person_id).
+    await tx.query('INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest, person_id) VALUES ($1, $2, $3, $4, $5, $6, $1)', [
       identity.id,
       issued.name,
       b64u(identity.rsaSpki),
@@ -166,21 +142,10 @@ export async function deposit(db: Db, input: unknown): Promise<{ ack: Acknowledg
     }
     const entry = await appendAudit(tx, 'deposit', { fileId: blob.fileId, serial: blob.serial, ownerId: owner.id, escrowDigest: digest }, at);
     const row: DepositRow = { file_id: blob.fileId, serial: blob.serial, owner_id: owner.id, escrow_digest: digest, stored_at: at, audit_seq: entry.seq };
-    await tx.query('INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      row.file_id,
-      row.serial,
-      row.owner_id,
-      row.escrow_digest,
-      canonicalJson(blob),
-      row.stored_at,
-      row.audit_seq,
-    ]);
+    await tx.query(
+      'INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      [row.file_id, row.serial, row.owner_id, row.escrow_digest, canonicalJson(blob), row.stored_at, row.audit_seq, blob.description, blob.authority.id, blob.authority.kind],
+    );
     return { ack: acknowledgement(row), created: true };
   });
-}
-
-/** `GET /v1/audit`: the whole log, in order. */
-export async function exportAudit(db: Db): Promise<AuditLog> {
-  const rows = await db.query<{ entry: string }>('SELECT entry FROM audit_log ORDER BY seq');
-  return { format: AUDIT_FORMAT, entries: rows.map((row) => parseAuditEntry(JSON.parse(row.entry))) };
 }

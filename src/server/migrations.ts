@@ -52,6 +52,84 @@ CREATE TABLE audit_log (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'people, officers, councils, sign-in, receipts, the desk\'s search',
+    sql: `
+ALTER TABLE people ADD COLUMN person_id text;
+UPDATE people SET person_id = identity_id;
+ALTER TABLE people ALTER COLUMN person_id SET NOT NULL;   -- the person's first identity ID
+ALTER TABLE people ALTER COLUMN code_digest DROP NOT NULL; -- an identity enrolled by a recovery case has no code
+CREATE INDEX people_person ON people (person_id);
+CREATE TABLE officers (
+  identity_id text PRIMARY KEY,
+  name        text NOT NULL,
+  public_key  text NOT NULL,             -- b64u(rsaSpki)
+  signing_key text NOT NULL,             -- b64u(ed25519Spki)
+  added_at    text NOT NULL
+);
+CREATE TABLE councils (
+  council_id  text PRIMARY KEY,          -- v2 §8.1 council ID
+  name        text NOT NULL,
+  threshold   integer NOT NULL,
+  descriptor  text NOT NULL,             -- canonical(descriptor)
+  added_at    text NOT NULL
+);
+CREATE TABLE council_members (
+  council_id   text NOT NULL REFERENCES councils (council_id),
+  member_index integer NOT NULL,         -- i, from 1
+  identity_id  text NOT NULL,
+  name         text NOT NULL,
+  public_key   text NOT NULL,
+  signing_key  text NOT NULL,
+  PRIMARY KEY (council_id, member_index)
+);
+CREATE INDEX council_members_identity ON council_members (identity_id);
+CREATE TABLE service_keys (
+  key_id      text PRIMARY KEY,          -- "SHA256:" + hex(SHA-256(spki))
+  public_key  text NOT NULL,             -- b64u(Ed25519 SPKI)
+  private_key text NOT NULL,             -- b64u(Ed25519 PKCS#8)
+  created_at  text NOT NULL
+);
+CREATE TABLE challenges (
+  nonce_digest text PRIMARY KEY,         -- hex(SHA-256(nonce))
+  identity_id  text NOT NULL,
+  challenge    text NOT NULL,            -- canonical(challenge), as signed
+  expires_at   text NOT NULL,
+  used_at      text
+);
+CREATE TABLE sessions (
+  token_digest text PRIMARY KEY,         -- hex(SHA-256(token)): the token itself is never stored
+  identity_id  text NOT NULL,
+  created_at   text NOT NULL,
+  expires_at   text NOT NULL
+);
+CREATE TABLE receipts (
+  file_id        text NOT NULL REFERENCES deposits (file_id),
+  signer         text NOT NULL,          -- the receipt's authority.id
+  uploaded_by    text NOT NULL,          -- the signed-in officer or member
+  receipt        text NOT NULL,          -- canonical(receipt)
+  receipt_digest text NOT NULL,
+  uploaded_at    text NOT NULL,
+  audit_seq      integer NOT NULL,
+  PRIMARY KEY (file_id, signer)
+);
+ALTER TABLE deposits ADD COLUMN description text;
+ALTER TABLE deposits ADD COLUMN authority_id text;
+ALTER TABLE deposits ADD COLUMN authority_kind text;
+UPDATE deposits SET description = (blob::jsonb) ->> 'description', authority_id = (blob::jsonb) -> 'authority' ->> 'id', authority_kind = (blob::jsonb) -> 'authority' ->> 'kind';
+ALTER TABLE deposits ALTER COLUMN description SET NOT NULL;
+ALTER TABLE deposits ALTER COLUMN authority_id SET NOT NULL;
+ALTER TABLE deposits ALTER COLUMN authority_kind SET NOT NULL;
+CREATE INDEX deposits_description ON deposits USING gin (to_tsvector('simple', description));
+CREATE INDEX deposits_stored ON deposits (stored_at, file_id);
+CREATE INDEX deposits_owner_stored ON deposits (owner_id, stored_at, file_id);
+CREATE INDEX deposits_serial_stored ON deposits (serial, stored_at, file_id);
+ALTER TABLE audit_log ADD COLUMN owner_id text;
+UPDATE audit_log SET owner_id = (entry::jsonb) -> 'data' ->> 'ownerId';
+CREATE INDEX audit_log_owner ON audit_log (owner_id, seq);
+`,
+  },
 ];
 
 /** The version the code expects (the last migration's). */

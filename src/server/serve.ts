@@ -15,6 +15,8 @@ export interface ServeOptions {
   /** A PostgreSQL server (`DATABASE_URL`). */
   databaseUrl?: string | undefined;
   logger?: FastifyServerOptions['logger'];
+  /** The app's origins, answered with CORS (none: no CORS). */
+  appOrigins?: readonly string[];
 }
 
 export interface RunningService {
@@ -29,7 +31,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   const opened = await openServiceDb({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   let app;
   try {
-    app = await buildService({ db: opened.db, logger: options.logger ?? { level: 'info' } });
+    app = await buildService({ db: opened.db, logger: options.logger ?? { level: 'info' }, appOrigins: options.appOrigins ?? [] });
     await app.listen({ port: options.port, host: options.host });
   } catch (error) {
     await app?.close();

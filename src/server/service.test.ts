@@ -9,13 +9,15 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import { type EscrowBlobV2, type PrivateIdentity, exportPublicIdentity, fromB64u, publicIdentityFromSpki, signEscrowBlob, userMessage } from '../core/index.ts';
-import { type AuditLog, verifyAuditLog } from '../core/audit.ts';
+import { verifyAuditLog } from '../core/audit.ts';
+import { type ServiceInfo, verifyAcknowledgement } from '../core/service.ts';
 import { withoutSignature } from '../core/format/signing.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { BODY_LIMIT, buildService } from './app.ts';
+import { exportAudit } from './audit-log.ts';
 import type { Db } from './db.ts';
 import { issueEnrolmentCode } from './escrow.ts';
-import { migrate } from './migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.ts';
 import { BACKENDS, type Owner, type TestDb, makeOwner } from './test-support.ts';
 
 const VECTORS = fileURLToPath(new URL('../core/testdata/vectors', import.meta.url));
@@ -47,7 +49,7 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
   let built: FastifyInstance | undefined;
 
   const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
-  const audit = async () => (await app.inject({ method: 'GET', url: '/v1/audit' })).json<AuditLog>();
+  const audit = () => exportAudit(db);
   const depositCount = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deposits'))[0]!.n;
   /** Enrols `owner` with a fresh code, unless an earlier test did. */
   const enrolled = async (owner: Owner, name: string) => {
@@ -76,10 +78,10 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
   it(FIRST, async () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expectRefused(await app.inject({ method: 'GET', url: '/readyz' }), 503, 'SERVICE_UNAVAILABLE');
-    expect(await migrate(db)).toEqual([1]);
+    expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await migrate(db)).toEqual([]);
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
-    expect({ status: ready.statusCode, body: ready.json() }).toEqual({ status: 200, body: { status: 'ready', database: db.kind, schema: 1 } });
+    expect({ status: ready.statusCode, body: ready.json() }).toEqual({ status: 200, body: { status: 'ready', database: db.kind, schema: SCHEMA_VERSION } });
   });
 
   it('enrols a person once with a one-time code, and refuses an unknown or replayed code', async () => {
@@ -109,6 +111,12 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     expect(ack.escrowDigest).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const again = await post('/v1/deposits', blob);
     expect({ status: again.statusCode, body: json(again) }).toEqual({ status: 200, body: ack });
+    // Signed by the service's own key; the retry's answer is the same bytes.
+    expect(again.body).toBe(first.body);
+    const info = (await app.inject({ method: 'GET', url: '/v1/service' })).json<ServiceInfo>();
+    expect(ack).toMatchObject({ format: 'keyward-ack/1', service: info.keyId });
+    await verifyAcknowledgement(ack, info, info.keyId);
+    await expect(verifyAcknowledgement({ ...ack, storedAt: '2020-01-01T00:00:00.000Z' }, info, info.keyId)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
     // Any white space: the blob is the same.
     const spaced = await app.inject({ method: 'POST', url: '/v1/deposits', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(blob, null, 2) });
     expect(json(spaced)).toEqual(ack);
@@ -209,8 +217,8 @@ describe('migrations on PostgreSQL', () => {
     const others = [test.another!(), test.another!(), test.another!()];
     try {
       const applied = await Promise.all([test.db, ...others].map((db) => migrate(db)));
-      expect(applied.flat()).toEqual([1]);
-      expect(await test.db.query('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+      expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await test.db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     } finally {
       await Promise.all(others.map((db) => db.close()));
       await test.drop();

@@ -3,7 +3,18 @@
  * signed escrow blobs, and the two databases every route is tested on.
  */
 import { randomBytes } from 'node:crypto';
-import { bytesSource, collectBytes, encryptSource, exportPublicIdentity, type EscrowBlobV2, type PrivateIdentity } from '../core/index.ts';
+import type { FastifyInstance } from 'fastify';
+import {
+  bytesSource,
+  collectBytes,
+  createCouncil,
+  encryptSource,
+  exportPublicIdentity,
+  serializeCouncil,
+  type EscrowBlobV2,
+  type PrivateIdentity,
+} from '../core/index.ts';
+import { type SignInChallenge, signChallenge } from '../core/service.ts';
 import { makeIdentity, patternBytes } from '../core/test-support.ts';
 import { type Db, openPglite, openPostgres } from './db.ts';
 
@@ -80,3 +91,39 @@ export const BACKENDS: readonly { name: string; open: () => Promise<TestDb> }[] 
     },
   },
 ];
+
+/** What `POST /v1/sign-in` answers. */
+export interface SignedIn {
+  token: string;
+  expiresAt: string;
+  identityId: string;
+  name: string;
+  roles: string[];
+}
+
+/** A challenge for `identity` from the service, signed by `identity` (or as `sign` says). */
+export async function signedChallenge(
+  app: FastifyInstance,
+  identity: PrivateIdentity,
+  sign: (challenge: SignInChallenge) => Promise<string> = (challenge) => signChallenge(identity, challenge),
+): Promise<{ challenge: SignInChallenge; signature: string }> {
+  const response = await app.inject({ method: 'POST', url: '/v1/sign-in/challenge', payload: { identityId: identity.id } });
+  if (response.statusCode !== 201) throw new Error(`challenge: ${response.statusCode} ${response.body}`);
+  const challenge = response.json<SignInChallenge>();
+  return { challenge, signature: await sign(challenge) };
+}
+
+/** Signs `identity` in; throws unless the service lets it. */
+export async function signIn(app: FastifyInstance, identity: PrivateIdentity): Promise<SignedIn> {
+  const response = await app.inject({ method: 'POST', url: '/v1/sign-in', payload: await signedChallenge(app, identity) });
+  if (response.statusCode !== 201) throw new Error(`sign-in: ${response.statusCode} ${response.body}`);
+  return response.json<SignedIn>();
+}
+
+/** The header a signed-in request sends. */
+export const bearer = (session: { token: string }) => ({ authorization: `Bearer ${session.token}` });
+
+/** A council of `members` (threshold `threshold`), as its descriptor's text. */
+export async function councilText(name: string, threshold: number, members: readonly { name: string; identity: PrivateIdentity }[]): Promise<string> {
+  return serializeCouncil(await createCouncil({ name, threshold, members }));
+}

@@ -7,6 +7,7 @@ import { type DecryptRunner, createDecryptSlice } from './slices/decrypt-slice.t
 import { createEncryptSlice } from './slices/encrypt-slice.ts';
 import { createKeysSlice } from './slices/keys-slice.ts';
 import { createRegisterSlice } from './slices/register-slice.ts';
+import { createServiceSlice } from './slices/service-slice.ts';
 import { createSessionSlice } from './slices/session-slice.ts';
 import type { Adapters, AppState } from './types.ts';
 
@@ -26,6 +27,7 @@ export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
     ...createAuthoritySlice(adapters)(...a),
     ...createSessionSlice(adapters)(...a),
     ...createCouncilSlice(adapters)(...a),
+    ...createServiceSlice(adapters)(...a),
     ...createCaseSlice(adapters)(...a),
   }));
 }

@@ -12,6 +12,24 @@ import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { PersistState } from '../io/storage.ts';
 import type { SavePicker } from '../io/save-picker.ts';
 import type { TempFiles } from '../io/temp-files.ts';
+import type { ServiceClient } from '../io/service-client.ts';
+import type { ServiceStore } from '../io/service-store.ts';
+import type { ServiceSlice } from './slices/service-slice.ts';
+
+/** What the store needs of the escrow service's client (the real one, or a test's). */
+export type ServiceConnection = Pick<ServiceClient, 'config' | 'get' | 'post' | 'signIn' | 'info' | 'enrol' | 'deposit'>;
+
+/** The escrow service's side of the adapters. */
+export interface ServiceAdapters {
+  /** The outbox and small records (IndexedDB). */
+  store: ServiceStore;
+  /** The configured service's client; `null` when no service is configured. */
+  connect: () => Promise<ServiceConnection | null>;
+  /** Whether waiting blobs are sent again by a timer (off in tests, which send by hand). */
+  timers?: boolean;
+  /** Calls back when the browser is online again. */
+  onOnline?: (callback: () => void) => void;
+}
 
 /** What the store needs from the outside world; tests pass in-memory versions. */
 export interface Adapters {
@@ -24,6 +42,8 @@ export interface Adapters {
   tempFiles?: TempFiles;
   /** Where the browser can stream an output to a file the person picks. */
   savePicker?: SavePicker;
+  /** The escrow service (absent in tests that do not need it: then there is none). */
+  service?: ServiceAdapters;
   now?: () => number;
   /** The escrow service for recovery cases; absent, or a client of null: no service is configured. */
   cases?: CaseAdapters;
@@ -583,6 +603,6 @@ export interface SessionSlice {
   start: () => Promise<void>;
 }
 
-export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & CaseSlice;
+export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & ServiceSlice & CaseSlice;
 
 export type { FileSummary, KeyRole, RegisterEntry, StoredCouncil, StoredKey };

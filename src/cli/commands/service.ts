@@ -1,19 +1,21 @@
 /**
- * `keyward service enrol`: an officer's commands, run on the service's
- * database directly (the same data folder or DATABASE_URL as keyward serve).
+ * `keyward service enrol|officer add|council add`: an officer's commands,
+ * run on the service's database directly (the same data folder or
+ * DATABASE_URL as keyward serve).
  */
+import { exportPublicIdentity, serializeCouncil } from '../../core/index.ts';
 import { usageError } from '../errors.ts';
+import { loadCouncilFile, loadPublicKeyFile, needIdentity } from '../key-files.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
+import type { OpenedDb } from '../../server/open.ts';
 
-const SPEC = {
-  positionals: ['enrol'],
-  flags: {
-    name: { type: 'string', required: true },
-    data: { type: 'string' },
-  },
-} as const;
+const DATABASE_HELP = `  --data DIR        PGlite's data folder (default ./keyward-data). keyward serve must not be
+                    running on it: one process at a time opens a PGlite folder
 
-const USAGE = `Usage: keyward service enrol --name TEXT [--data DIR]
+Environment:
+  DATABASE_URL      the service's PostgreSQL server instead (the service may be running)`;
+
+const ENROL_USAGE = `Usage: keyward service enrol --name TEXT [--data DIR]
 
 Issues a one-time enrolment code for the person named: print it and hand it
 to them in person. With it they enrol their public identity once
@@ -23,32 +25,116 @@ written to the audit log with the name.
 
 Options:
   --name TEXT       the person the code is for (not empty)
-  --data DIR        PGlite's data folder (default ./keyward-data). keyward serve must not be
-                    running on it: one process at a time opens a PGlite folder
-
-Environment:
-  DATABASE_URL      the service's PostgreSQL server instead (the service may be running)
+${DATABASE_HELP}
 
 Prints the code alone on stdout.
 `;
 
-async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = argsOrHelp(SPEC, argv, USAGE, ctx);
-  if (!args) return;
-  if (args.positionals.enrol !== 'enrol') throw usageError(`unknown service command ${JSON.stringify(args.positionals.enrol)} (only "enrol")`, USAGE);
-  const name = args.flags.name.trim();
-  if (name === '') throw usageError('--name must not be empty', USAGE);
+const OFFICER_USAGE = `Usage: keyward service officer add --identity PUBLIC.pem --name TEXT [--data DIR]
+
+Registers an authority officer: their public identity (two PEM blocks or a
+JWK Set). They may then sign in with it and search, export, upload receipts
+and read the audit log. Written to the audit log.
+
+Options:
+  --identity PATH   the officer's public identity
+  --name TEXT       the officer's name (not empty)
+${DATABASE_HELP}
+
+Prints the officer's identity ID on stdout.
+`;
+
+const COUNCIL_USAGE = `Usage: keyward service council add COUNCIL.json [--data DIR]
+
+Registers a council (its descriptor, as keyward council create writes it):
+each member may then sign in with their identity and work at the desk.
+Written to the audit log.
+
+Options:
+${DATABASE_HELP}
+
+Prints the council ID on stdout.
+`;
+
+const USAGE = `Usage: keyward service enrol --name TEXT [--data DIR]
+       keyward service officer add --identity PUBLIC.pem --name TEXT [--data DIR]
+       keyward service council add COUNCIL.json [--data DIR]
+
+An officer's commands on the escrow service's database. keyward service
+COMMAND --help tells more about each.
+`;
+
+const ENROL = { positionals: ['enrol'], flags: { name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
+const OFFICER = { positionals: ['officer', 'add'], flags: { identity: { type: 'string', required: true }, name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
+const COUNCIL = { positionals: ['council', 'add', 'file'], flags: { data: { type: 'string' } } } as const;
+
+async function withDb<T>(ctx: CliContext, dataDir: string | undefined, usage: string, work: (opened: OpenedDb) => Promise<T>): Promise<T> {
   const databaseUrl = ctx.env.DATABASE_URL;
-  if (databaseUrl && args.flags.data !== undefined) throw usageError('--data is for PGlite; DATABASE_URL is set, so the command would use PostgreSQL', USAGE);
-  const [{ openServiceDb }, { issueEnrolmentCode }] = await Promise.all([import('../../server/open.ts'), import('../../server/escrow.ts')]);
-  const opened = await openServiceDb({ databaseUrl: databaseUrl || undefined, dataDir: args.flags.data });
+  if (databaseUrl && dataDir !== undefined) throw usageError('--data is for PGlite; DATABASE_URL is set, so the command would use PostgreSQL', usage);
+  const { openServiceDb } = await import('../../server/open.ts');
+  const opened = await openServiceDb({ databaseUrl: databaseUrl || undefined, dataDir });
   try {
-    const code = await issueEnrolmentCode(opened.db, name);
-    ctx.print(code);
-    ctx.notice(`Enrolment code for ${JSON.stringify(name)}: it works once. Hand it over in person.`);
+    return await work(opened);
   } finally {
     await opened.close();
   }
 }
 
-export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol)', usage: USAGE, run };
+const nonEmpty = (value: string, flag: string, usage: string) => {
+  const trimmed = value.trim();
+  if (trimmed === '') throw usageError(`${flag} must not be empty`, usage);
+  return trimmed;
+};
+
+async function enrol(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(ENROL, argv, ENROL_USAGE, ctx);
+  if (!args) return;
+  const name = nonEmpty(args.flags.name, '--name', ENROL_USAGE);
+  const { issueEnrolmentCode } = await import('../../server/escrow.ts');
+  const code = await withDb(ctx, args.flags.data, ENROL_USAGE, ({ db }) => issueEnrolmentCode(db, name));
+  ctx.print(code);
+  ctx.notice(`Enrolment code for ${JSON.stringify(name)}: it works once. Hand it over in person.`);
+}
+
+async function officerAdd(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(OFFICER, argv, OFFICER_USAGE, ctx);
+  if (!args) return;
+  if (args.positionals.add !== 'add') throw usageError(`unknown officer command ${JSON.stringify(args.positionals.add)} (only "add")`, OFFICER_USAGE);
+  const name = nonEmpty(args.flags.name, '--name', OFFICER_USAGE);
+  const file = await loadPublicKeyFile(args.flags.identity, '--identity');
+  const identity = needIdentity(file, '--identity', args.flags.identity, 'has no signing key to sign in with');
+  const text = await exportPublicIdentity(identity, 'pem');
+  const { addOfficer } = await import('../../server/registry.ts');
+  const added = await withDb(ctx, args.flags.data, OFFICER_USAGE, ({ db }) => addOfficer(db, text, name));
+  ctx.print(added.identityId);
+  ctx.notice(`${JSON.stringify(name)} is an officer of the escrow service now.`);
+}
+
+async function councilAdd(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(COUNCIL, argv, COUNCIL_USAGE, ctx);
+  if (!args) return;
+  if (args.positionals.add !== 'add') throw usageError(`unknown council command ${JSON.stringify(args.positionals.add)} (only "add")`, COUNCIL_USAGE);
+  const council = await loadCouncilFile(args.positionals.file, 'council');
+  const { addCouncil } = await import('../../server/registry.ts');
+  const added = await withDb(ctx, args.flags.data, COUNCIL_USAGE, ({ db }) => addCouncil(db, serializeCouncil(council)));
+  ctx.print(added.councilId);
+  ctx.notice(`The council ${JSON.stringify(council.name)} (${council.members.length} members, ${council.threshold} needed) is registered; its members may sign in.`);
+}
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
+  switch (argv[0]) {
+    case 'enrol':
+      return enrol(argv, ctx);
+    case 'officer':
+      return officerAdd(argv, ctx);
+    case 'council':
+      return councilAdd(argv, ctx);
+    default: {
+      const args = argsOrHelp({ positionals: ['command'], variadic: true, flags: {} }, argv, USAGE, ctx);
+      if (!args) return;
+      throw usageError(`unknown service command ${JSON.stringify(args.positionals.command)} (enrol, officer add, council add)`, USAGE);
+    }
+  }
+}
+
+export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol, officer add, council add)', usage: USAGE, run };

@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { useProgressiveCount } from '../../components/use-progressive-count.ts';
 import { escrowState } from '../../store/slices/register-slice.ts';
+import { depositLabel } from '../../store/slices/service-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { formatBytes, formatDate, formatKeyIdForHumans } from '../../store/format.ts';
 import type { RegisterEntry } from '../../store/types.ts';
@@ -59,6 +60,8 @@ const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: Registe
     return id === undefined ? undefined : s.keys.find((k) => k.role === 'authority' && k.identity?.id === id)?.name;
   });
   const state = escrowState(entry, authorityName);
+  // At the escrow service (when one is configured): not sent, stored (a verified acknowledgement), checked by NAME.
+  const deposit = useAppStore((s) => depositLabel(entry, s.deposits[entry.fileId], s.serviceConfigured));
   return (
     <tr role="row">
       <th scope="row" role="rowheader" className="register-table__file">
@@ -94,6 +97,7 @@ const RegisterRow = memo(function RegisterRow({ entry, where }: { entry: Registe
       <td role="cell" data-label="Escrow blob" className="register-table__action">
         {/* Whether the authority confirmed it holds this blob (a receipt), above the blob itself. */}
         <span className={`register-table__escrow ${entry.receipt ? 'status--done' : 'row__meta'}`}>{state}</span>
+        {deposit && <span className="register-table__escrow row__meta">Escrow service: {deposit}</span>}
         <button
           type="button"
           className="button button--quiet button--small"

@@ -149,6 +149,8 @@ export const createEncryptSlice =
           escrowBlob: result.escrowJson,
         };
         await adapters.registerStore.add(entry);
+        // Sent to the escrow service by itself when one is configured (kept in the outbox until it is stored).
+        void get().queueDeposit(entry);
         const done: Partial<EncryptJob> = {
           status: 'done',
           fileId: result.fileId,

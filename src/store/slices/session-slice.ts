@@ -33,6 +33,8 @@ export const createSessionSlice =
           void adapters.tempFiles?.sweep();
           await Promise.all([get().loadKeys(), get().loadRegister()]);
           set({ persist: await adapters.storage.persisted() });
+          // The escrow service's outbox sends what waits (nothing when no service is configured).
+          void get().startService();
           if (get().keys.some((k) => k.role === 'authority-own') && !get().keys.some((k) => k.role === 'owner')) set({ mode: 'authority' });
         } catch (error) {
           get().notify('error', toUiError(error).message);

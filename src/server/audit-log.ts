@@ -1,0 +1,48 @@
+/**
+ * The service's audit log in its database: every write appends its entry
+ * in the same transaction as what it records, under one lock, so the chain
+ * (core/audit.ts) has no gap and no fork even with several instances on one
+ * database. `owner_id` (the entry's `data.ownerId`) lets a person read the
+ * entries about their own files.
+ */
+import { type AuditEntry, type AuditEvent, type AuditLog, AUDIT_FORMAT, AUDIT_GENESIS, nextAuditEntry, parseAuditEntry } from '../core/audit.ts';
+import { canonicalJson } from '../core/index.ts';
+import type { Db, Queryable } from './db.ts';
+
+/** Taken by every transaction that appends to the audit log. */
+const AUDIT_LOCK = 0x6b77_6131;
+
+/** Appends one entry (inside `auditedTransaction`); `data.ownerId`, when present, is kept in `owner_id` too. */
+export async function appendAudit(tx: Queryable, event: AuditEvent, data: Record<string, string>, at: string): Promise<AuditEntry> {
+  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  const entry = await nextAuditEntry(rows[0] ?? null, event, data, at);
+  await tx.query('INSERT INTO audit_log (seq, entry, hash, owner_id) VALUES ($1, $2, $3, $4)', [entry.seq, canonicalJson(entry), entry.hash, data.ownerId ?? null]);
+  return entry;
+}
+
+/** A transaction that may append to the audit log: one at a time. */
+export function auditedTransaction<T>(db: Db, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    return work(tx);
+  });
+}
+
+/** `GET /v1/audit`: the whole log, in order. */
+export async function exportAudit(db: Queryable): Promise<AuditLog> {
+  const rows = await db.query<{ entry: string }>('SELECT entry FROM audit_log ORDER BY seq');
+  return { format: AUDIT_FORMAT, entries: rows.map((row) => parseAuditEntry(JSON.parse(row.entry))) };
+}
+
+/** `GET /v1/audit/head`: the last entry's number and hash (0 and `AUDIT_GENESIS` for an empty log). */
+export async function auditHead(db: Queryable): Promise<{ seq: number; hash: string }> {
+  const [last] = await db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: AUDIT_GENESIS };
+}
+
+/** The entries whose `data.ownerId` is one of `ownerIds`, in order. */
+export async function auditEntriesOf(db: Queryable, ownerIds: readonly string[]): Promise<AuditEntry[]> {
+  if (ownerIds.length === 0) return [];
+  const rows = await db.query<{ entry: string }>('SELECT entry FROM audit_log WHERE owner_id = ANY($1::text[]) ORDER BY seq', [[...ownerIds]]);
+  return rows.map((row) => parseAuditEntry(JSON.parse(row.entry)));
+}

@@ -1,0 +1,66 @@
+/**
+ * Who may act at the desk: officers and councils, registered on the
+ * service's database by `keyward service officer add` and `keyward service
+ * council add`, each with its audit entry.
+ */
+import { KeywardError, b64u, canonicalJson, importPublicIdentity, parseCouncil, serializeCouncil } from '../core/index.ts';
+import { appendAudit, auditedTransaction } from './audit-log.ts';
+import type { Db } from './db.ts';
+
+/**
+ * Registers an officer: their public identity (v2 §2, PEM or JWK Set) and name.
+ *
+ * @returns the identity ID and the audit entry's number
+ * @throws KeywardError `ALREADY_ENROLLED` (already an officer), the core's key codes
+ */
+export async function addOfficer(db: Db, identityText: string, name: string, now = new Date()): Promise<{ identityId: string; auditSeq: number }> {
+  const identity = await importPublicIdentity(identityText);
+  const at = now.toISOString();
+  return auditedTransaction(db, async (tx) => {
+    const known = await tx.query('SELECT 1 FROM officers WHERE identity_id = $1', [identity.id]);
+    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identity.id} is an officer already` });
+    await tx.query('INSERT INTO officers (identity_id, name, public_key, signing_key, added_at) VALUES ($1, $2, $3, $4, $5)', [
+      identity.id,
+      name,
+      b64u(identity.rsaSpki),
+      b64u(identity.ed25519Spki),
+      at,
+    ]);
+    const entry = await appendAudit(tx, 'officer', { identityId: identity.id, name }, at);
+    return { identityId: identity.id, auditSeq: entry.seq };
+  });
+}
+
+/**
+ * Registers a council (v2 §8.1 descriptor, read strictly): its members may then sign in and act at the desk.
+ *
+ * @returns the council ID and the audit entry's number
+ * @throws KeywardError `MALFORMED`, `ALREADY_ENROLLED` (registered already)
+ */
+export async function addCouncil(db: Db, descriptorText: string, now = new Date()): Promise<{ councilId: string; auditSeq: number }> {
+  const council = await parseCouncil(descriptorText);
+  const at = now.toISOString();
+  return auditedTransaction(db, async (tx) => {
+    const known = await tx.query('SELECT 1 FROM councils WHERE council_id = $1', [council.id]);
+    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `the council ${council.id} is registered already` });
+    await tx.query('INSERT INTO councils (council_id, name, threshold, descriptor, added_at) VALUES ($1, $2, $3, $4, $5)', [
+      council.id,
+      council.name,
+      council.threshold,
+      serializeCouncil(council).trimEnd(),
+      at,
+    ]);
+    for (const [i, member] of council.members.entries()) {
+      await tx.query('INSERT INTO council_members (council_id, member_index, identity_id, name, public_key, signing_key) VALUES ($1, $2, $3, $4, $5, $6)', [
+        council.id,
+        i + 1,
+        member.id,
+        member.name,
+        member.publicKey,
+        member.signingKey,
+      ]);
+    }
+    const entry = await appendAudit(tx, 'council', { councilId: council.id, name: council.name, threshold: String(council.threshold), members: canonicalJson(council.members.map((m) => m.id)) }, at);
+    return { councilId: council.id, auditSeq: entry.seq };
+  });
+}

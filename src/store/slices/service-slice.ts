@@ -1,0 +1,291 @@
+/**
+ * The owner's side of the escrow service: enrolment with an officer's
+ * one-time code, the deposit outbox (every signed escrow blob made here is
+ * queued in IndexedDB and sent by itself, retried with a growing wait,
+ * idempotent by file ID), each file's state ("not sent", "stored" once the
+ * service's signed acknowledgement verified against the pinned service key,
+ * "checked by NAME" once a receipt the service holds verified against the
+ * blob), and the person's own escrow log.
+ */
+import type { StateCreator } from 'zustand';
+import { KeywardError, exportPublicIdentity, isKeywardError, parseSignedObject } from '../../core/index.ts';
+import { privateIdentityOf, publicIdentityOf } from '../../io/key-store.ts';
+import type { OutboxEntry } from '../../io/records.ts';
+import { type ServiceSession, isServiceRefusal } from '../../io/service-client.ts';
+import { appError, toUiError } from '../errors.ts';
+import type { Adapters, AppState, RegisterEntry, ServiceAdapters, UiError } from '../types.ts';
+import { ownKeyPair } from './keys-slice.ts';
+
+/** Where a file's escrow blob stands with the service. */
+export type DepositState = { state: 'not sent'; lastError?: UiError } | { state: 'refused'; error: UiError } | { state: 'stored'; storedAt: string };
+
+/** One entry of the person's escrow log (`GET /v1/me/events`). */
+export interface EscrowEvent {
+  seq: number;
+  at: string;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** The person's enrolment, as this browser recorded it. */
+export interface Enrolment {
+  identityId: string;
+  name: string;
+  enrolledAt: string;
+}
+
+export interface ServiceSlice {
+  /** `null` until known; then whether an escrow service is configured beside the app. */
+  serviceConfigured: boolean | null;
+  /** The owner identity's enrolment, once recorded here. */
+  enrolment: Enrolment | null;
+  /** Each queued or sent file's state, by file ID. */
+  deposits: Record<string, DepositState>;
+  /** The person's escrow log, once read. */
+  escrowLog: EscrowEvent[] | null;
+  /** Reads the configuration and the outbox, then sends what waits. */
+  startService: () => Promise<void>;
+  /** Enrols the owner's identity with the officer's one-time code; resolves to an error to show. */
+  enrol: (code: string) => Promise<UiError | null>;
+  /** Queues a register entry's escrow blob (a signed one) and sends it. */
+  queueDeposit: (entry: RegisterEntry) => Promise<void>;
+  /** Sends every queued blob whose wait is over (or all of them with `now`), one at a time. */
+  sendDeposits: (options?: { all?: boolean }) => Promise<void>;
+  /** Signs in as the owner, reads the service's receipts for this person's deposits and keeps those that verify. */
+  checkReceipts: () => Promise<UiError | null>;
+  /** Signs in as the owner and reads their escrow log. */
+  loadEscrowLog: () => Promise<UiError | null>;
+}
+
+/** Codes after which a blob is never sent again: the service looked at it and said no. */
+const FINAL = new Set(['DEPOSIT_CONFLICT', 'SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID', 'MALFORMED', 'REQUEST_INVALID', 'BODY_TOO_LARGE']);
+
+/** The first retry waits 2 s, then twice as long each time, at most 5 minutes. */
+export function retryDelay(attempts: number): number {
+  return Math.min(2000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
+}
+
+const ENROLMENT_KEY = 'enrolment';
+
+function stateOf(entry: OutboxEntry): DepositState {
+  if (entry.ack !== undefined) return { state: 'stored', storedAt: (JSON.parse(entry.ack) as { storedAt: string }).storedAt };
+  const error = entry.lastError === undefined ? undefined : appError(entry.lastError as UiError['code']);
+  if (entry.refused && error) return { state: 'refused', error };
+  return error ? { state: 'not sent', lastError: error } : { state: 'not sent' };
+}
+
+/** The person-facing words for an audit event on their files. */
+export const EVENT_NAMES: Record<string, string> = {
+  'enrol-code': 'Enrolment code issued',
+  enrol: 'Identity enrolled',
+  deposit: 'Escrow blob stored',
+  receipt: 'Escrow blob checked by the authority',
+  export: 'Escrow blobs exported by the authority',
+  'case-open': 'Recovery case opened',
+  'case-verify': 'Recovery: the person’s identity was checked',
+  'case-refuse': 'Recovery case refused',
+  'case-upload': 'Recovery: a key share was uploaded',
+  'case-download': 'Recovery: the key shares were downloaded',
+};
+
+export const createServiceSlice =
+  (adapters: Adapters): StateCreator<AppState, [], [], ServiceSlice> =>
+  (set, get) => {
+    const service: ServiceAdapters | undefined = adapters.service;
+    const now = adapters.now ?? Date.now;
+    let sending: Promise<void> | null = null;
+    let again = false;
+    const more = () => again;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let session: ServiceSession | null = null;
+
+    const setDeposit = (entry: OutboxEntry) => {
+      set({ deposits: { ...get().deposits, [entry.fileId]: stateOf(entry) } });
+    };
+
+    /** Wakes up when the earliest waiting blob's wait is over. */
+    const schedule = (entries: readonly OutboxEntry[]) => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      const waiting = entries.filter((e) => e.ack === undefined && !e.refused).map((e) => e.notBefore);
+      if (waiting.length === 0 || !service?.timers) return;
+      const delay = Math.max(0, Math.min(...waiting) - now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        void get().sendDeposits();
+      }, delay);
+    };
+
+    const ownerIdentity = () => {
+      const owner = ownKeyPair(get().keys, get().encryptOwnerKeyId);
+      return owner ? privateIdentityOf(owner) : undefined;
+    };
+
+    /** A session as the owner (signed in again when the last one is about to end). */
+    const signedIn = async () => {
+      const client = await service?.connect();
+      const identity = ownerIdentity();
+      if (!client || !identity) throw new KeywardError('NO_OWNER_KEY');
+      if (!session || session.identityId !== identity.id || Date.parse(session.expiresAt) - now() < 60_000) session = await client.signIn(identity);
+      return { client, session };
+    };
+
+    async function sendWaiting(all: boolean): Promise<void> {
+      const client = await service?.connect();
+      if (!service || !client) return;
+      const entries = await service.store.outbox();
+      for (const entry of entries) {
+        if (entry.ack !== undefined || entry.refused || (!all && entry.notBefore > now())) continue;
+        let next: OutboxEntry;
+        try {
+          const ack = await client.deposit(entry.blob);
+          next = { ...entry, ack: JSON.stringify(ack), storedAt: now() };
+          delete next.lastError;
+        } catch (error) {
+          const code = isKeywardError(error) ? error.code : 'INTERNAL';
+          const attempts = entry.attempts + 1;
+          // Refused for good only when the service itself said so about the blob; an acknowledgement that
+          // does not verify (or an unreachable service) is kept and sent again later.
+          const refused = isServiceRefusal(error) && FINAL.has(code);
+          next = { ...entry, attempts, notBefore: now() + retryDelay(attempts), lastError: code, ...(refused ? { refused: true } : {}) };
+        }
+        await service.store.putOutbox(next);
+        setDeposit(next);
+      }
+      schedule(await service.store.outbox());
+    }
+
+    return {
+      serviceConfigured: null,
+      enrolment: null,
+      deposits: {},
+      escrowLog: null,
+
+      async startService() {
+        if (!service) {
+          set({ serviceConfigured: false });
+          return;
+        }
+        try {
+          const client = await service.connect();
+          if (!client) {
+            set({ serviceConfigured: false });
+            return;
+          }
+          const [entries, enrolment] = await Promise.all([service.store.outbox(), service.store.getValue<Enrolment>(ENROLMENT_KEY)]);
+          set({
+            serviceConfigured: true,
+            enrolment: enrolment ?? null,
+            deposits: Object.fromEntries(entries.map((e) => [e.fileId, stateOf(e)])),
+          });
+          service.onOnline?.(() => void get().sendDeposits({ all: true }));
+          await get().sendDeposits();
+        } catch (error) {
+          get().notify('error', toUiError(error).message);
+        }
+      },
+
+      async enrol(code) {
+        const client = await service?.connect();
+        if (!service || !client) return appError('SERVICE_UNREACHABLE');
+        const owner = ownKeyPair(get().keys, get().encryptOwnerKeyId);
+        if (!owner) return appError('NO_OWNER_KEY');
+        if (!owner.identity) return appError('KEY_UNSUPPORTED', { reason: 'enrolment needs an identity: add a signing key to your key pair under Keys first' });
+        try {
+          const text = await exportPublicIdentity(publicIdentityOf({ ...owner, identity: owner.identity }), 'pem');
+          const enrolled = await client.enrol(code.trim(), text);
+          const enrolment: Enrolment = { identityId: enrolled.identityId, name: enrolled.name, enrolledAt: enrolled.enrolledAt };
+          await service.store.setValue(ENROLMENT_KEY, enrolment);
+          set({ enrolment });
+          // Blobs that waited for the enrolment go now.
+          void get().sendDeposits({ all: true });
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+
+      async queueDeposit(entry) {
+        if (!service || get().serviceConfigured !== true) return;
+        // The service takes signed (v2) blobs only; a v1 blob stays with the download flow.
+        if (entry.authority.identityId === undefined || parseSignedObject(entry.escrowBlob).kind !== 'escrow-v2') return;
+        const queued: OutboxEntry = { fileId: entry.fileId, blob: entry.escrowBlob, queuedAt: now(), attempts: 0, notBefore: 0 };
+        try {
+          if (await service.store.enqueue(queued)) setDeposit(queued);
+          await get().sendDeposits();
+        } catch (error) {
+          get().notify('error', toUiError(error).message);
+        }
+      },
+
+      sendDeposits(options = {}) {
+        // One send at a time; a call while sending runs once more after it.
+        if (sending) {
+          again = true;
+          return sending;
+        }
+        const run = async () => {
+          try {
+            do {
+              again = false;
+              await sendWaiting(options.all === true);
+            } while (more());
+          } catch (error) {
+            get().notify('error', toUiError(error).message);
+          } finally {
+            sending = null;
+          }
+        };
+        sending = run();
+        return sending;
+      },
+
+      async checkReceipts() {
+        try {
+          const { client, session: current } = await signedIn();
+          const answer = await client.get<{ deposits: { fileId: string; receipts: unknown[] }[] }>('/v1/me/deposits', current);
+          for (const deposit of answer.deposits) {
+            const entry = get().register.find((e) => e.fileId === deposit.fileId);
+            if (!entry || entry.receipt) continue;
+            for (const receipt of deposit.receipts) {
+              const receiptText = JSON.stringify(receipt);
+              try {
+                // The core's check against the blob kept here: the service's word is not enough.
+                const verified = await adapters.crypto.run('verifyReceipt', { receiptText, escrowText: entry.escrowBlob });
+                const updated = await adapters.registerStore.addReceipt(entry.fileId, { json: receiptText, receivedAt: Date.parse(verified.receivedAt) });
+                set({ register: get().register.map((e) => (e.fileId === updated.fileId ? updated : e)) });
+                break;
+              } catch (error) {
+                if (!isKeywardError(error) || error.code.startsWith('DB_')) throw error;
+                // A receipt that does not verify is not shown; the next one may.
+              }
+            }
+          }
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+
+      async loadEscrowLog() {
+        try {
+          const { client, session: current } = await signedIn();
+          const answer = await client.get<{ entries: EscrowEvent[] }>('/v1/me/events', current);
+          set({ escrowLog: answer.entries.map(({ seq, at, event, data }) => ({ seq, at, event, data })) });
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+    };
+  };
+
+/** What the register says about a file's escrow blob at the service; `null` when no service is configured. */
+export function depositLabel(entry: RegisterEntry, deposit: DepositState | undefined, configured: boolean | null): string | null {
+  if (configured !== true) return null;
+  if (entry.authority.identityId === undefined) return 'Not sent (v1 blobs go by hand)';
+  if (entry.receipt) return `Checked by ${(parseSignedObject(entry.receipt.json) as { receipt?: { authority: { name: string } } }).receipt?.authority.name ?? entry.authority.name}`;
+  if (!deposit || deposit.state === 'not sent') return 'Not sent';
+  if (deposit.state === 'refused') return 'Refused by the service';
+  return 'Stored';
+}
