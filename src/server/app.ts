@@ -12,6 +12,7 @@ import { parseJson } from '../core/json.ts';
 import { auditHead, exportAudit } from './audit-log.ts';
 import { registerSignIn, requireRole, sessionOf } from './auth.ts';
 import type { Db } from './db.ts';
+import { registerDesk } from './desk.ts';
 import { deposit, enrol } from './escrow.ts';
 import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
 import { type ServiceKey, loadServiceKey, signAck } from './service-key.ts';
@@ -165,6 +166,8 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
     // Signed here, from the stored fields: Ed25519 is deterministic, so a retry gets the same bytes.
     return reply.code(created ? 201 : 200).send(await signAck(await serviceKey(), ack));
   });
+
+  registerDesk(app, db, serviceKey);
 
   app.get('/v1/audit', { schema: { querystring: noQuery } }, async (request) => {
     requireRole(await sessionOf(db, request), 'officer');

@@ -11,6 +11,7 @@ import {
   encryptSource,
   exportPublicIdentity,
   serializeCouncil,
+  type Council,
   type EscrowBlobV2,
   type PrivateIdentity,
 } from '../core/index.ts';
@@ -26,7 +27,7 @@ export interface Owner {
 }
 
 /** A file encrypted by `owner` for `authority`, and its escrow blob (v2 §4). */
-export async function escrowBlob(owner: PrivateIdentity, authority: PrivateIdentity, seed: number): Promise<EscrowBlobV2> {
+export async function escrowBlob(owner: PrivateIdentity, authority: PrivateIdentity | Council, seed: number): Promise<EscrowBlobV2> {
   const plain = patternBytes(300 + seed, seed);
   const encrypted = await encryptSource(bytesSource(plain), {
     meta: { name: `file-${seed}.txt`, type: 'text/plain', size: plain.length, lastModified: 1_764_000_000_000 },
@@ -43,7 +44,7 @@ export async function escrowBlob(owner: PrivateIdentity, authority: PrivateIdent
 }
 
 /** An owner with `count` escrow blobs for `authority`. */
-export async function makeOwner(authority: PrivateIdentity, count: number, identity?: PrivateIdentity): Promise<Owner> {
+export async function makeOwner(authority: PrivateIdentity | Council, count: number, identity?: PrivateIdentity): Promise<Owner> {
   const id = identity ?? (await makeIdentity());
   const blobs: EscrowBlobV2[] = [];
   for (let i = 0; i < count; i++) blobs.push(await escrowBlob(id, authority, i + 1));
