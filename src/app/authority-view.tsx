@@ -1,11 +1,12 @@
 import { CaseDesk } from '../features/cases/index.ts';
 import { CouncilSetup, DrillPanel } from '../features/council/index.ts';
+import { DeskPanel } from '../features/desk/index.ts';
 import { AuthorityKeys } from '../features/escrow/authority-keys.tsx';
 import { EscrowCasePanel } from '../features/escrow/escrow-case-panel.tsx';
 import { backupStatus, cannotBeBackedUp } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 
-/** The backup authority's journeys: its own key pair, then escrow blobs to recover from; a council set up, and its drill. */
+/** The backup authority's journeys: its own key pair, the escrow service's desk (when there is a service), then escrow blobs to recover from; a council set up, and its drill. */
 export function AuthorityView() {
   // Nothing escrows the authority's own key: without an exported backup it exists only in this browser.
   const unbackedUp = useAppStore((s) => s.keys.filter((k) => k.role === 'authority-own' && backupStatus(k) === 'missing').length);
@@ -26,6 +27,7 @@ export function AuthorityView() {
         </p>
       )}
       <AuthorityKeys />
+      <DeskPanel />
       <EscrowCasePanel />
       <CouncilSetup />
       <DrillPanel />

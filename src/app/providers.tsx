@@ -22,6 +22,7 @@ function createProductionStore(): StoreApi<StoreState> {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
   const serviceStore = createServiceStore(database);
+  const connect = (): Promise<ServiceClient | null> => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   store = createAppStore({
     keyStore: createKeyStore(database),
     registerStore: createRegisterStore(database),
@@ -32,7 +33,7 @@ function createProductionStore(): StoreApi<StoreState> {
     savePicker: browserSavePicker(),
     service: {
       store: serviceStore,
-      connect: () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null)),
+      connect,
       timers: true,
       onOnline: (callback) => {
         window.addEventListener('online', callback);
@@ -40,9 +41,10 @@ function createProductionStore(): StoreApi<StoreState> {
     },
     cases: {
       // Asked only where a case is looked at: without keyward-service.json, null (and no request is made).
-      client: () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null)),
+      client: connect,
       values: { get: (key) => serviceStore.getValue(key), set: (key, value) => serviceStore.setValue(key, value), delete: (key) => serviceStore.deleteValue(key) },
     },
+    serviceClient: connect,
   });
   return store;
 }

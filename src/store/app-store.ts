@@ -4,6 +4,7 @@ import { createAuthoritySlice } from './slices/authority-slice.ts';
 import { createCaseSlice } from './slices/case-slice.ts';
 import { createCouncilSlice } from './slices/council-slice.ts';
 import { type DecryptRunner, createDecryptSlice } from './slices/decrypt-slice.ts';
+import { createDeskSlice } from './slices/desk-slice.ts';
 import { createEncryptSlice } from './slices/encrypt-slice.ts';
 import { createKeysSlice } from './slices/keys-slice.ts';
 import { createRegisterSlice } from './slices/register-slice.ts';
@@ -29,5 +30,6 @@ export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
     ...createCouncilSlice(adapters)(...a),
     ...createServiceSlice(adapters)(...a),
     ...createCaseSlice(adapters)(...a),
+    ...createDeskSlice(adapters)(...a),
   }));
 }

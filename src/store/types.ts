@@ -9,10 +9,10 @@ import type { CouncilSummary, TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
+import type { ServiceClient, ServiceSession } from '../io/service-client.ts';
 import type { PersistState } from '../io/storage.ts';
 import type { SavePicker } from '../io/save-picker.ts';
 import type { TempFiles } from '../io/temp-files.ts';
-import type { ServiceClient } from '../io/service-client.ts';
 import type { ServiceStore } from '../io/service-store.ts';
 import type { ServiceSlice } from './slices/service-slice.ts';
 
@@ -47,7 +47,13 @@ export interface Adapters {
   now?: () => number;
   /** The escrow service for recovery cases; absent, or a client of null: no service is configured. */
   cases?: CaseAdapters;
+  /** The escrow service's client, or null when the app has none (no `keyward-service.json`). */
+  serviceClient?: () => Promise<ServiceClientLike | null>;
 }
+
+/** What the store uses of `io/service-client.ts`'s `ServiceClient` (tests pass an in-memory service). */
+export type ServiceClientLike = Pick<ServiceClient, 'get' | 'post' | 'signIn'>;
+export type { ServiceSession };
 
 /** An error as the UI shows it: a code (spec §7, key import, or app) and one sentence. */
 export interface UiError {
@@ -603,6 +609,95 @@ export interface SessionSlice {
   start: () => Promise<void>;
 }
 
-export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & ServiceSlice & CaseSlice;
+// desk: the authority's desk at the escrow service
+/** Who is signed in at the desk (the session's token is held out of the state). */
+export interface DeskSignedIn {
+  identityId: string;
+  name: string;
+  roles: string[];
+  expiresAt: string;
+}
+
+/** What the officer searches the deposits by; empty fields are left out. `from` and `to` are dates (YYYY-MM-DD), both included. */
+export interface DeskFilters {
+  owner: string;
+  serial: string;
+  words: string;
+  from: string;
+  to: string;
+}
+
+/** One deposit as the service lists it (`GET /v1/deposits`). */
+export interface DeskDeposit {
+  fileId: string;
+  serial: string;
+  description: string;
+  ownerId: string;
+  ownerName: string;
+  authority: { kind: string; id: string; name: string };
+  storedAt: string;
+  escrowDigest: string;
+  receipts: { by: string; at: string }[];
+}
+
+/** A receipt sent to the service: what it recorded, or why it refused it. */
+export type DeskUpload = { fileId: string; signer: string; uploadedAt: string; auditSeq: number } | { error: UiError };
+
+/** One escrow blob of the exported bundle: its text as handed to the escrow check, and its receipt's upload. */
+export interface DeskBundleBlob {
+  fileId: string;
+  serial: string;
+  text: string;
+  upload?: DeskUpload;
+}
+
+/** A receipt file the officer chose to upload, with its outcome. */
+export interface DeskReceiptFile {
+  fileName: string;
+  upload: DeskUpload;
+}
+
+export interface DeskSlice {
+  /** True when the app has an escrow service (its config file was served); the desk is shown only then. */
+  deskAvailable: boolean;
+  deskSignedIn: DeskSignedIn | null;
+  /** The last search: its filters, the deposits found so far (in pages), and the cursor of the next page. */
+  deskSearch: { filters: DeskFilters; deposits: DeskDeposit[]; next: string | null } | null;
+  /** The last exported bundle: the file downloaded and its blobs, handed to the escrow check. */
+  deskBundle: { fileName: string; exportedAt: string; blobs: DeskBundleBlob[] } | null;
+  deskReceiptFiles: DeskReceiptFile[];
+  /** The audit log last downloaded: its file, and its head once the chain verified (or why it did not). */
+  deskAudit: { fileName: string; count: number; head: string } | { fileName: string; error: UiError } | null;
+  /** Finds out whether an escrow service is configured (at start). */
+  loadDesk: () => Promise<void>;
+  /**
+   * Signs in with a private identity (pasted, or read from its file), held for
+   * the sign-in only and never stored; or with this desk's own stored identity
+   * (`keyId`). Refuses an identity that is neither officer nor council member
+   * (`NOT_PERMITTED`).
+   */
+  signInAtDesk: (options: { text: string; passphrase?: string } | { keyId: string }) => Promise<UiError | null>;
+  /** Forgets the session and everything it read. */
+  signOutOfDesk: () => void;
+  searchDeposits: (filters: DeskFilters) => Promise<UiError | null>;
+  /** The next page of the last search. */
+  moreDeposits: () => Promise<UiError | null>;
+  /**
+   * Exports the deposits found (`POST /v1/exports`), downloads the bundle
+   * (`keyward-bundle-DATE.json`) and hands its blobs to the escrow check.
+   */
+  exportDeposits: () => Promise<UiError | null>;
+  /** Issues the receipt of one checked blob of the bundle (the escrow check's) and uploads it. */
+  uploadReceipt: (fileId: string) => Promise<UiError | null>;
+  /** The same for every checked blob of the bundle whose receipt is not uploaded yet. */
+  uploadReceipts: () => Promise<UiError | null>;
+  /** Uploads receipt files (`SERIAL.keyward-receipt.json`), each with its own outcome. */
+  uploadReceiptFiles: (files: readonly File[]) => Promise<UiError | null>;
+  /** Downloads the audit log (`keyward-audit-DATE.json`) and verifies its chain here (core `verifyAuditLog`). */
+  checkAuditLog: () => Promise<UiError | null>;
+}
+// desk end
+
+export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & ServiceSlice & DeskSlice & CaseSlice;
 
 export type { FileSummary, KeyRole, RegisterEntry, StoredCouncil, StoredKey };

@@ -31,7 +31,7 @@ export const createSessionSlice =
         try {
           // Outputs left by closed tabs are removed first (never a live tab's: see temp-files.ts).
           void adapters.tempFiles?.sweep();
-          await Promise.all([get().loadKeys(), get().loadRegister()]);
+          await Promise.all([get().loadKeys(), get().loadRegister(), get().loadDesk()]);
           set({ persist: await adapters.storage.persisted() });
           // The escrow service's outbox sends what waits (nothing when no service is configured).
           void get().startService();
