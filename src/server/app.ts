@@ -11,6 +11,7 @@ import { type ErrorCode, KeywardError, isKeywardError } from '../core/index.ts';
 import { parseJson } from '../core/json.ts';
 import { auditHead, exportAudit } from './audit-log.ts';
 import { registerSignIn, requireRole, sessionOf } from './auth.ts';
+import { registerCaseRoutes } from './cases.ts';
 import type { Db } from './db.ts';
 import { registerDesk } from './desk.ts';
 import { deposit, enrol } from './escrow.ts';
@@ -160,6 +161,7 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   app.get('/v1/service', { schema: { querystring: noQuery } }, async () => (await serviceKey()).info);
 
   registerSignIn(app, db, serviceKey);
+  registerCaseRoutes(app, db);
 
   app.post('/v1/deposits', { schema: { body: depositBody, querystring: noQuery } }, async (request, reply) => {
     const { ack, created } = await deposit(db, request.body);

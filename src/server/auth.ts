@@ -2,7 +2,8 @@
  * Signing in to the service with an identity (a signed challenge), the
  * session a token then stands for, and the roles an identity holds:
  * `person` (enrolled), `officer` (`keyward service officer add`), `member`
- * (of a council registered with `keyward service council add`).
+ * (of a council registered with `keyward service council add`), `applicant`
+ * (the new identity of a recovery case that is not refused, src/server/cases.ts).
  * Tokens and nonces are stored only as their SHA-256.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -57,11 +58,18 @@ export async function rolesOf(tx: Queryable, identityId: string): Promise<KnownI
     'SELECT council_id, name, signing_key FROM council_members WHERE identity_id = $1 ORDER BY council_id',
     [identityId],
   );
+  // The new identity of a case that is not refused: it signs in with the key its case request carried.
+  const [applicant] = await tx.query<{ name: string; signing_key: string }>(
+    `SELECT p.name, c.new_signing_key AS signing_key FROM cases c JOIN people p ON p.identity_id = c.lost_identity_id
+      WHERE c.new_identity_id = $1 AND c.state <> 'refused' ORDER BY c.opened_at DESC LIMIT 1`,
+    [identityId],
+  );
   const roles = new Set<Role>();
   if (person) roles.add('person');
   if (officer) roles.add('officer');
   if (memberships.length > 0) roles.add('member');
-  const first = person ?? officer ?? memberships[0];
+  if (applicant) roles.add('applicant');
+  const first = person ?? officer ?? memberships[0] ?? applicant;
   if (!first) return null;
   return {
     identityId,

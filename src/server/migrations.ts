@@ -130,6 +130,55 @@ UPDATE audit_log SET owner_id = (entry::jsonb) -> 'data' ->> 'ownerId';
 CREATE INDEX audit_log_owner ON audit_log (owner_id, seq);
 `,
   },
+  {
+    version: 3,
+    name: 'recovery cases',
+    sql: `
+CREATE TABLE cases (
+  case_id          text PRIMARY KEY,     -- 15 random bytes, b64u
+  lost_identity_id text NOT NULL REFERENCES people (identity_id),
+  new_identity_id  text NOT NULL,        -- the applicant
+  new_public_key   text NOT NULL,        -- b64u(rsaSpki) of the new identity
+  new_signing_key  text NOT NULL,        -- b64u(ed25519Spki): the applicant signs in with it before being enrolled
+  new_key_id       text NOT NULL,        -- the new RSA key's key ID, which every uploaded blob must name
+  request          text NOT NULL,        -- canonical(signed request), as sent
+  state            text NOT NULL CHECK (state IN ('open', 'verified', 'refused', 'ready')),
+  opened_at        text NOT NULL
+);
+-- One open or verified case per lost identity, and per new identity.
+CREATE UNIQUE INDEX cases_active_lost ON cases (lost_identity_id) WHERE state IN ('open', 'verified');
+CREATE UNIQUE INDEX cases_active_new ON cases (new_identity_id) WHERE state IN ('open', 'verified');
+CREATE INDEX cases_new_identity ON cases (new_identity_id);
+CREATE INDEX cases_opened ON cases (opened_at, case_id);
+CREATE TABLE case_files (                -- every deposit of the lost identity when the case was opened
+  case_id text NOT NULL REFERENCES cases (case_id),
+  file_id text NOT NULL REFERENCES deposits (file_id),
+  PRIMARY KEY (case_id, file_id)
+);
+CREATE TABLE case_uploads (
+  case_id      text NOT NULL,
+  file_id      text NOT NULL,
+  issuer_id    text NOT NULL,            -- who signed the blob: a member, or the file's authority identity
+  kind         text NOT NULL CHECK (kind IN ('partial', 'recovery')),
+  member_index integer,                  -- a partial's issuer.index
+  by_id        text NOT NULL,            -- the signed-in identity that uploaded it
+  at           text NOT NULL,
+  blob         text NOT NULL,            -- canonical(blob)
+  audit_seq    integer NOT NULL,
+  PRIMARY KEY (case_id, file_id, issuer_id),
+  FOREIGN KEY (case_id, file_id) REFERENCES case_files (case_id, file_id)
+);
+CREATE TABLE case_steps (
+  audit_seq integer PRIMARY KEY,         -- the step's audit entry
+  case_id   text NOT NULL REFERENCES cases (case_id),
+  event     text NOT NULL,
+  at        text NOT NULL,
+  by_id     text NOT NULL,               -- who acted
+  detail    text NOT NULL                -- the note, the method, the reason, the file ID, or empty
+);
+CREATE INDEX case_steps_case ON case_steps (case_id, audit_seq);
+`,
+  },
 ];
 
 /** The version the code expects (the last migration's). */
