@@ -183,12 +183,14 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   await expect(refusal).toHaveAttribute('data-code', 'OUTSIDE_COUNCIL');
   const client = new ServiceClient(await service.config());
   const doraSession = await client.signIn(dora);
-  const detail = await client.get<{ identity?: string; newIdentityId: string }>(`/v1/cases/${encodeURIComponent(caseId)}`, doraSession);
+  const detail = await client.get<{ newIdentity: { publicKey: string; signingKey: string }; newIdentityId: string }>(`/v1/cases/${encodeURIComponent(caseId)}`, doraSession);
   expect(detail.newIdentityId).toBe(newIdentityId);
   const deposit = await client.get<{ blob: unknown }>(`/v1/deposits/${encodeURIComponent(fileId)}`, doraSession);
   const stored = core.parseSignedObject(JSON.stringify(deposit.blob));
   if (stored.kind !== 'escrow-v2') throw new Error(`the service holds a ${stored.kind}`);
-  const carolsPartial = await core.issuePartialRecovery(stored.blob, carol, { newOwner: await core.importPublicIdentity(detail.identity ?? '') });
+  const carolsPartial = await core.issuePartialRecovery(stored.blob, carol, {
+    newOwner: await core.publicIdentityFromSpki(core.fromB64u(detail.newIdentity.publicKey, 'publicKey'), core.fromB64u(detail.newIdentity.signingKey, 'signingKey')),
+  });
   await expect(client.post(`/v1/cases/${encodeURIComponent(caseId)}/uploads`, JSON.parse(core.serializeSigned(carolsPartial)), doraSession)).rejects.toMatchObject({ code: 'OUTSIDE_COUNCIL' });
 
   // The second member's partial: ready.

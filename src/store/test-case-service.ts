@@ -5,7 +5,7 @@
  * real routes are tested against PostgreSQL in src/server; the journey runs
  * the app against them.
  */
-import { type EscrowBlobV2, KeywardError, parsePartialRecovery } from '../core/index.ts';
+import { type EscrowBlobV2, KeywardError, b64u, parsePartialRecovery } from '../core/index.ts';
 import { checkCaseRequest } from '../core/service-case.ts';
 import type { PrivateIdentity } from '../core/index.ts';
 import type { CaseAdapters, CaseDetail, CaseServiceClient, CaseSession, CaseState } from './types.ts';
@@ -50,8 +50,8 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
     if (!found) throw fail('CASE_UNKNOWN');
     return found;
   };
-  const step = (found: FakeCase, event: string, by: string, detail?: unknown) => {
-    found.detail.steps.push({ event, at: at(), by, ...(detail === undefined ? {} : { detail }) });
+  const step = (found: FakeCase, event: string, by: string, detail = '') => {
+    found.detail.steps.push({ event, at: at(), by, detail });
   };
 
   function get(path: string, session?: CaseSession): unknown {
@@ -104,13 +104,13 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
           newIdentityId: identity.id,
           name: files[0]!.owner.name,
           openedAt: at(),
-          identity: request.identity,
+          newIdentity: { publicKey: b64u(identity.rsaSpki), signingKey: b64u(identity.ed25519Spki) },
           files: files.map((b) => ({ fileId: b.fileId, serial: b.serial, description: b.description, authority: { kind: b.authority.kind, id: b.authority.id, name: b.authority.name, ...(b.authority.kind === 'council' ? { threshold: b.authority.threshold } : {}) }, uploads: [] })),
           steps: [],
         },
         partials: [],
       };
-      step(found, 'case-open', identity.id, { note: request.note });
+      step(found, 'case-open', identity.id, request.note);
       cases.set(caseId, found);
       return { caseId, state: 'open', openedAt: found.detail.openedAt, auditSeq: 1, files: files.map((b) => b.fileId) };
     }
@@ -124,13 +124,13 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
     if (parts[3] === 'verify') {
       need(me, 'officer');
       move('open', 'verified');
-      step(found, 'case-verify', me.identityId, { method: (body as { method: string }).method });
+      step(found, 'case-verify', me.identityId, (body as { method: string }).method);
       return { caseId: found.detail.caseId, state: 'verified' };
     }
     if (parts[3] === 'refuse') {
       need(me, 'officer');
       move('open', 'refused');
-      step(found, 'case-refuse', me.identityId, { reason: (body as { reason: string }).reason });
+      step(found, 'case-refuse', me.identityId, (body as { reason: string }).reason);
       return { caseId: found.detail.caseId, state: 'refused' };
     }
     if (parts[3] === 'uploads') {
@@ -142,7 +142,7 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
       if (partial.issuer.id !== me.identityId || !councilsOf(me.identityId).includes(file.authority.id)) throw fail('OUTSIDE_COUNCIL');
       file.uploads.push({ kind: 'partial', by: me.identityId, index: partial.issuer.index, at: at() });
       found.partials.push(body);
-      step(found, 'case-upload', me.identityId, { fileId: file.fileId });
+      step(found, 'case-upload', me.identityId, file.fileId);
       if (found.detail.files.every((f) => new Set(f.uploads.map((u) => u.by)).size >= (f.authority.threshold ?? 1))) found.detail.state = 'ready';
       return { caseId: found.detail.caseId, state: found.detail.state };
     }

@@ -317,9 +317,10 @@ export interface CaseFile {
 /** A case as `GET /v1/cases/:id` shows it: its files and every step, each with its time and who took it. */
 export interface CaseDetail extends CaseSummary {
   files: CaseFile[];
-  steps: { event: string; at: string; by: string; detail?: unknown }[];
-  /** The new identity's public text (from the signed request), which partials are issued for. */
-  identity?: string;
+  /** open: the person's note; verify: the method; refuse: the reason; upload: the file ID. */
+  steps: { event: string; at: string; by: string; detail?: string }[];
+  /** The new identity's public keys (b64u SPKIs), which partials are issued for once their identity ID is the case's. */
+  newIdentity?: { publicKey: string; signingKey: string };
 }
 
 /** The owner's own case, opened from this browser with its identity. */

@@ -11,12 +11,9 @@ const STEP_NAMES: Record<string, string> = {
   'case-download': 'Recovery blobs downloaded',
 };
 
-/** The words of a step's detail worth showing: how the identity was checked, or why the case was refused. */
-function detailOf(detail: unknown): string | null {
-  if (typeof detail !== 'object' || detail === null) return null;
-  const { method, reason, note } = detail as { method?: unknown; reason?: unknown; note?: unknown };
-  for (const text of [method, reason, note]) if (typeof text === 'string' && text !== '') return text;
-  return null;
+/** The words of a step's detail worth showing: the person's note, how the identity was checked, or why the case was refused. */
+function detailOf(event: string, detail: string | undefined): string | null {
+  return detail && ['case-open', 'case-verify', 'case-refuse'].includes(event) ? detail : null;
 }
 
 /** Every step of a case with its time and who took it (their identity ID), oldest first. */
@@ -25,7 +22,7 @@ export function CaseSteps({ steps, me }: { steps: CaseDetail['steps']; me?: stri
     <ol className="rows" aria-label="Case steps">
       {steps.map((step, i) => {
         const name = STEP_NAMES[step.event] ?? step.event;
-        const detail = detailOf(step.detail);
+        const detail = detailOf(step.event, step.detail);
         return (
           <li className="row" key={i} aria-label={name}>
             <div className="row__head">

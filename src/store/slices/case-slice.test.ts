@@ -6,7 +6,7 @@
  * the page, and the owner opens the file with them. Each check the app makes
  * of what the service hands it has a test that names it.
  */
-import { exportPublicIdentity, issuePartialRecovery, parseSignedObject, serializeSigned } from '../../core/index.ts';
+import { b64u, exportPublicIdentity, issuePartialRecovery, parseSignedObject, serializeSigned } from '../../core/index.ts';
 import type { PrivateIdentity } from '../../core/index.ts';
 import { bytesOf, createTestStore, makeIdentity } from '../test-adapters.ts';
 import { fakeCaseService, memoryCaseAdapters } from '../test-case-service.ts';
@@ -204,8 +204,8 @@ describe('recovery cases', () => {
     it('refuses to issue for an identity whose keys are not the case’s new identity (KEY_CHANGED)', async () => {
       const w = await world();
       const { caseId } = await openedAndVerified(w);
-      const swapped = await exportPublicIdentity(w.outsider, 'pem');
-      w.service.tamper.detail = (detail) => ({ ...detail, identity: swapped });
+      // The service names the case's new identity, but hands over another identity's keys.
+      w.service.tamper.detail = (detail) => ({ ...detail, newIdentity: { publicKey: b64u(w.outsider.rsaSpki), signingKey: b64u(w.outsider.ed25519Spki) } });
       const grace = await deskStore(w, w.members[0]!);
       expect(await grace.store.getState().openDeskCase(caseId)).toBeNull();
       expect(await grace.store.getState().uploadPartial(w.made.fileId)).toMatchObject({ code: 'KEY_CHANGED' });

@@ -9,7 +9,7 @@
  * (never in the state, never in the key store) until sign-out or the page closes.
  */
 import type { StateCreator } from 'zustand';
-import { KeywardError, type PrivateIdentity, isKeywardError, parseSignedObject } from '../../core/index.ts';
+import { KeywardError, type PrivateIdentity, fromB64u, isKeywardError, parseSignedObject, publicIdentityFromSpki } from '../../core/index.ts';
 import { signCaseRequest } from '../../core/service-case.ts';
 import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
@@ -296,10 +296,10 @@ export const createCaseSlice =
           const seat = authority.kind === 'council' ? authority.members.find((m) => m.id === member.id) : undefined;
           if (!seat) throw new KeywardError('OUTSIDE_COUNCIL', { reason: `${member.id} is not a member of ${authority.name}` });
           // ... and the new identity is the one the case names (its ID is computed here from its keys, not taken from the service).
-          if (!open.identity) throw new KeywardError('KEY_MISSING');
-          const named = await adapters.crypto.run('importKeyOrIdentity', { text: open.identity, extractable: false });
-          if (named.kind !== 'public-identity' || named.identity.id !== open.newIdentityId) throw new KeywardError('KEY_CHANGED');
-          const { json } = await adapters.crypto.run('issuePartial', { escrowText, member, newOwner: named.identity, name: seat.name });
+          if (!open.newIdentity) throw new KeywardError('KEY_MISSING');
+          const newOwner = await publicIdentityFromSpki(fromB64u(open.newIdentity.publicKey, 'newIdentity.publicKey'), fromB64u(open.newIdentity.signingKey, 'newIdentity.signingKey'));
+          if (newOwner.id !== open.newIdentityId) throw new KeywardError('KEY_CHANGED');
+          const { json } = await adapters.crypto.run('issuePartial', { escrowText, member, newOwner, name: seat.name });
           await service.post(path(open.caseId, '/uploads'), JSON.parse(json) as unknown, session);
           await reloadDeskCase(service, session, open.caseId);
         });
