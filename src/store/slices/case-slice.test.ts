@@ -89,6 +89,11 @@ describe('recovery cases', () => {
     expect(await officer.store.getState().openDeskCase(mine.caseId)).toBeNull();
     expect(await officer.store.getState().verifyCase('passport seen in person')).toBeNull();
     expect(officer.store.getState().deskCase?.state).toBe('verified');
+    // Verified: the service enrolled the new identity as the same person, and this browser records it.
+    expect(reloaded.store.getState().enrolment).toBeNull();
+    expect(await reloaded.store.getState().refreshMyCase()).toBeNull();
+    expect(reloaded.store.getState().enrolment).toMatchObject({ identityId: w.newOwner.id, name: 'Ada Lovelace' });
+    expect(kept.get('enrolment')).toMatchObject({ identityId: w.newOwner.id });
 
     const [grace, alan] = [await deskStore(w, w.members[0]!), await deskStore(w, w.members[1]!)];
     expect(await grace.store.getState().openDeskCase(mine.caseId)).toBeNull();

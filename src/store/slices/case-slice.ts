@@ -15,6 +15,7 @@ import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { ownKeyPair } from './keys-slice.ts';
+import { ENROLMENT_KEY, type Enrolment } from './service-slice.ts';
 import type { Adapters, AppState, CaseDetail, CaseServiceClient, CaseSession, CaseSlice, CaseState, CaseSummary, MyCase, UiError } from '../types.ts';
 
 /** The `service` record that keeps the owner's open case across reloads. */
@@ -85,12 +86,27 @@ export const createCaseSlice =
         const rest: MyCase = { ...(get().myCase ?? mine), detail };
         delete rest.error;
         set({ myCase: rest });
+        await recordEnrolment(detail);
         return null;
       } catch (error) {
         const shown = toUiError(error);
         patchMyCase({ error: shown });
         return shown;
       }
+    }
+
+    /**
+     * Once an officer verified the case, the service enrolled this identity as
+     * the same person: recorded as this browser's enrolment (as an enrolment
+     * code would have been), so its escrow log and deposits follow.
+     */
+    async function recordEnrolment(detail: CaseDetail): Promise<void> {
+      if (detail.state !== 'verified' && detail.state !== 'ready') return;
+      if (get().enrolment?.identityId === detail.newIdentityId) return;
+      const verified = detail.steps.find((s) => s.event === 'case-verify');
+      const enrolment: Enrolment = { identityId: detail.newIdentityId, name: detail.name, enrolledAt: verified?.at ?? detail.openedAt };
+      await adapters.cases?.values.set(ENROLMENT_KEY, enrolment);
+      set({ enrolment });
     }
 
     function desk(): { service: Promise<CaseServiceClient | null>; session: CaseSession } | { error: UiError } {
