@@ -157,7 +157,10 @@ function DeskCase() {
       <CaseSteps steps={detail.steps} me={desk.identityId} />
       <h4>Files</h4>
       <CaseFiles files={detail.files}>
-        {(file) => member && detail.state === 'verified' && file.authority.kind === 'council' && <UploadPartial file={file} onUpload={uploadPartial} outcome={uploads[file.fileId]} />}
+        {(file) =>
+          // Offered while the case is verified; what this member did stays shown once the case moved on (ready).
+          member && file.authority.kind === 'council' && (detail.state === 'verified' || uploads[file.fileId]) && <UploadPartial file={file} onUpload={uploadPartial} outcome={uploads[file.fileId]} />
+        }
       </CaseFiles>
       {officer && detail.state === 'open' && (
         <>
