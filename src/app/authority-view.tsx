@@ -1,3 +1,4 @@
+import { CaseDesk } from '../features/cases/index.ts';
 import { CouncilSetup, DrillPanel } from '../features/council/index.ts';
 import { DeskPanel } from '../features/desk/index.ts';
 import { AuthorityKeys } from '../features/escrow/authority-keys.tsx';
@@ -30,6 +31,7 @@ export function AuthorityView() {
       <EscrowCasePanel />
       <CouncilSetup />
       <DrillPanel />
+      <CaseDesk />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { tabId, tabPanelId } from '../components/tab-ids.ts';
 import { TabList } from '../components/tab-list.tsx';
 import { backupStatus, hasPinnedAuthority, ownKeyPair } from '../store/slices/keys-slice.ts';
 import { useAppStore } from '../store/use-app-store.ts';
+import { MyCasePanel } from '../features/cases/index.ts';
 import { DecryptPanel } from '../features/decrypt/decrypt-panel.tsx';
 import { EncryptPanel } from '../features/encrypt/encrypt-panel.tsx';
 import { FirstRun } from '../features/keys/first-run.tsx';
@@ -106,6 +107,7 @@ export function OwnerView() {
           <>
             <DecryptPanel onRecoveryBlob={focusRecovery} />
             <RecoverPanel />
+            <MyCasePanel />
           </>
         )}
         {tab === 'register' && (

@@ -18,10 +18,11 @@ function createProductionStore(): StoreApi<StoreState> {
   let store: StoreApi<StoreState> | null = null;
   // The configuration the boot script read (the same answer, not asked again).
   let client: Promise<ServiceClient | null> | undefined;
-  const connect = () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   const database = lazyKeywardDb(undefined, undefined, {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
+  const serviceStore = createServiceStore(database);
+  const connect = (): Promise<ServiceClient | null> => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   store = createAppStore({
     keyStore: createKeyStore(database),
     registerStore: createRegisterStore(database),
@@ -31,14 +32,18 @@ function createProductionStore(): StoreApi<StoreState> {
     tempFiles: createTempFiles(),
     savePicker: browserSavePicker(),
     service: {
-      store: createServiceStore(database),
+      store: serviceStore,
       connect,
       timers: true,
       onOnline: (callback) => {
         window.addEventListener('online', callback);
       },
     },
-    // The desk signs in with the same client.
+    cases: {
+      // Asked only where a case is looked at: without keyward-service.json, null (and no request is made).
+      client: connect,
+      values: { get: (key) => serviceStore.getValue(key), set: (key, value) => serviceStore.setValue(key, value), delete: (key) => serviceStore.deleteValue(key) },
+    },
     serviceClient: connect,
   });
   return store;

@@ -84,6 +84,8 @@ export interface CaseView {
   state: CaseState;
   lostIdentityId: string;
   newIdentityId: string;
+  /** The new identity's public keys (b64u SPKIs), which members issue partials for after computing its ID. */
+  newIdentity: { publicKey: string; signingKey: string };
   name: string;
   openedAt: string;
   files: CaseFileView[];
@@ -221,6 +223,7 @@ export async function readCase(db: Db, session: Session, caseId: string): Promis
     state: row.state,
     lostIdentityId: row.lost_identity_id,
     newIdentityId: row.new_identity_id,
+    newIdentity: { publicKey: row.new_public_key, signingKey: row.new_signing_key },
     name: person?.name ?? '',
     openedAt: row.opened_at,
     files: files.map((f) => {

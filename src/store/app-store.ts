@@ -1,6 +1,7 @@
 /** The one app store: slices combined over the adapters they need. */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createAuthoritySlice } from './slices/authority-slice.ts';
+import { createCaseSlice } from './slices/case-slice.ts';
 import { createCouncilSlice } from './slices/council-slice.ts';
 import { type DecryptRunner, createDecryptSlice } from './slices/decrypt-slice.ts';
 import { createDeskSlice } from './slices/desk-slice.ts';
@@ -27,7 +28,8 @@ export function createAppStore(adapters: Adapters): StoreApi<StoreState> {
     ...createAuthoritySlice(adapters)(...a),
     ...createSessionSlice(adapters)(...a),
     ...createCouncilSlice(adapters)(...a),
-    ...createDeskSlice(adapters)(...a),
     ...createServiceSlice(adapters)(...a),
+    ...createCaseSlice(adapters)(...a),
+    ...createDeskSlice(adapters)(...a),
   }));
 }

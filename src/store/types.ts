@@ -3,7 +3,7 @@
  * select what they render and call actions; actions call the core (through
  * the crypto Worker) and the IO adapters, then `set` the outcome.
  */
-import type { Council, ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob } from '../core/index.ts';
+import type { Council, ErrorCode, EscrowBlobV2, FileMeta, FileSummary, KeyBlob, PrivateIdentity } from '../core/index.ts';
 import type { CryptoClient } from '../io/crypto-client.ts';
 import type { CouncilSummary, TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
@@ -45,6 +45,8 @@ export interface Adapters {
   /** The escrow service (absent in tests that do not need it: then there is none). */
   service?: ServiceAdapters;
   now?: () => number;
+  /** The escrow service for recovery cases; absent, or a client of null: no service is configured. */
+  cases?: CaseAdapters;
   /** The escrow service's client, or null when the app has none (no `keyward-service.json`). */
   serviceClient?: () => Promise<ServiceClientLike | null>;
 }
@@ -261,6 +263,128 @@ export interface CouncilSlice {
   clearDrill: () => void;
 }
 // councils: desk end
+
+// cases: app
+/** A signed-in session at the escrow service (`POST /v1/sign-in`). */
+export interface CaseSession {
+  token: string;
+  identityId: string;
+  name: string;
+  roles: string[];
+  expiresAt: string;
+}
+
+/** What the case slice asks of the escrow service (the app passes its `ServiceClient`, tests a fake). */
+export interface CaseServiceClient {
+  get<T>(path: string, session?: CaseSession): Promise<T>;
+  post<T>(path: string, body: unknown, session?: CaseSession): Promise<T>;
+  signIn(identity: PrivateIdentity): Promise<CaseSession>;
+}
+
+export interface CaseAdapters {
+  /** The service, or null when none is configured (then no request is made). */
+  client: () => Promise<CaseServiceClient | null>;
+  /** Small records kept in this browser (IndexedDB `service` store): the open case's number. */
+  values: {
+    get: <T>(key: string) => Promise<T | undefined>;
+    set: (key: string, value: unknown) => Promise<void>;
+    delete: (key: string) => Promise<void>;
+  };
+}
+
+/** Where a recovery case stands at the service. */
+export type CaseState = 'open' | 'verified' | 'refused' | 'ready';
+
+/** A case as `GET /v1/cases` lists it. */
+export interface CaseSummary {
+  caseId: string;
+  state: CaseState;
+  lostIdentityId: string;
+  newIdentityId: string;
+  name: string;
+  openedAt: string;
+}
+
+/** One file of a case: the lost identity's deposit, who it is escrowed to, and what was uploaded for it. */
+export interface CaseFile {
+  fileId: string;
+  serial: string;
+  description: string;
+  authority: { kind: 'identity' | 'council'; id: string; name: string; threshold?: number };
+  uploads: { kind: 'partial' | 'recovery'; by: string; index?: number; at: string }[];
+}
+
+/** A case as `GET /v1/cases/:id` shows it: its files and every step, each with its time and who took it. */
+export interface CaseDetail extends CaseSummary {
+  files: CaseFile[];
+  /** open: the person's note; verify: the method; refuse: the reason; upload: the file ID. */
+  steps: { event: string; at: string; by: string; detail?: string }[];
+  /** The new identity's public keys (b64u SPKIs), which partials are issued for once their identity ID is the case's. */
+  newIdentity?: { publicKey: string; signingKey: string };
+}
+
+/** The owner's own case, opened from this browser with its identity. */
+export interface MyCase {
+  caseId: string;
+  /** The new identity (this browser's) that opened it. */
+  identityId: string;
+  detail?: CaseDetail;
+  /** Once `ready` and downloaded: each file's partial or recovery blobs, as JSON text. */
+  blobs?: { fileId: string; texts: string[] }[];
+  error?: UiError;
+}
+
+export interface CaseSlice {
+  /** The owner's case (its number kept in this browser, so it survives a reload), or null. */
+  myCase: MyCase | null;
+  /** False until `loadMyCase` looked; `'none'`: no escrow service is configured. */
+  caseService: 'unknown' | 'none' | 'ready';
+  /** Looks whether an escrow service is configured (`caseService`), asking nothing of it. */
+  findCaseService: () => Promise<void>;
+  /** Reads the kept case number and, with a service, fetches where the case stands. */
+  loadMyCase: () => Promise<void>;
+  /**
+   * Opens a recovery case for a lost identity: a request signed by this
+   * browser's identity (`keyward/v2 case`) sent to `POST /v1/cases`; the case
+   * number is kept. `NO_OWNER_KEY` without an identity of one's own here.
+   */
+  openCase: (options: { lostIdentityId: string; note: string }) => Promise<UiError | null>;
+  /** Fetches the case again (signed in as its applicant). */
+  refreshMyCase: () => Promise<UiError | null>;
+  /** Once `ready`: downloads the partial and recovery blobs (`GET /v1/cases/:id/blobs`), kept per file. */
+  downloadCaseBlobs: () => Promise<UiError | null>;
+  /** Opens `file` with the case's blobs for `fileId` (a row in the decrypt list); the core checks them. */
+  decryptWithCase: (fileId: string, file: File) => UiError | null;
+  /** Forgets the kept case number (the case stays at the service). */
+  forgetMyCase: () => Promise<void>;
+
+  /** The desk's signed-in identity (officer or member), held for this page only. */
+  caseDesk: { identityId: string; name: string; roles: string[] } | null;
+  deskCases: CaseSummary[];
+  /** The state the list was fetched for. */
+  deskCasesState: CaseState;
+  deskCase: CaseDetail | null;
+  /** Per file of `deskCase`: the partial this member uploaded, or why not. */
+  deskUploads: Record<string, { done: true } | { error: UiError }>;
+  /**
+   * Signs in with a private identity (pasted or read from a file), imported
+   * non-extractable and kept in memory only, never stored.
+   */
+  caseSignIn: (options: { text: string; passphrase?: string }) => Promise<UiError | null>;
+  caseSignOut: () => void;
+  listCases: (state: CaseState) => Promise<UiError | null>;
+  openDeskCase: (caseId: string) => Promise<UiError | null>;
+  /** The officer records how the person's identity was checked (`POST /v1/cases/:id/verify`). */
+  verifyCase: (method: string) => Promise<UiError | null>;
+  refuseCase: (reason: string) => Promise<UiError | null>;
+  /**
+   * A council member issues, in this page, a partial recovery blob (spec v2
+   * §8.4) for the case's new identity from the file's deposited blob, and
+   * uploads it. `OUTSIDE_COUNCIL` when the member is not in the file's council.
+   */
+  uploadPartial: (fileId: string) => Promise<UiError | null>;
+}
+// cases: app end
 
 export interface Notice {
   id: string;
@@ -575,6 +699,6 @@ export interface DeskSlice {
 }
 // desk end
 
-export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & ServiceSlice & DeskSlice;
+export type AppState = KeysSlice & EncryptSlice & RegisterSlice & DecryptSlice & AuthoritySlice & SessionSlice & CouncilSlice & ServiceSlice & DeskSlice & CaseSlice;
 
 export type { FileSummary, KeyRole, RegisterEntry, StoredCouncil, StoredKey };

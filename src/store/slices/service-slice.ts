@@ -65,7 +65,7 @@ export function retryDelay(attempts: number): number {
   return Math.min(2000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
 }
 
-const ENROLMENT_KEY = 'enrolment';
+export const ENROLMENT_KEY = 'enrolment';
 
 function stateOf(entry: OutboxEntry): DepositState {
   if (entry.ack !== undefined) return { state: 'stored', storedAt: (JSON.parse(entry.ack) as { storedAt: string }).storedAt };

@@ -1,0 +1,108 @@
+// @vitest-environment happy-dom
+/**
+ * The recovery-case screens over an in-memory escrow service: the owner opens
+ * a case and sees its steps with time and signer; at the desk, an officer
+ * verifies it, and a member outside the file's council sees the refusal's
+ * sentence. (The store's checks are tested in case-slice.test.ts.)
+ */
+import { configure, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { StoreProvider } from '../../app/providers.tsx';
+import { userMessage } from '../../core/index.ts';
+import { createTestStore, makeIdentity } from '../../store/test-adapters.ts';
+import { fakeCaseService, memoryCaseAdapters } from '../../store/test-case-service.ts';
+import { makeCouncilFile, testCouncil } from '../../store/test-councils.ts';
+import { identityPem, testIdentity } from '../../store/test-identities.ts';
+import { CaseDesk } from './case-desk.tsx';
+import { MyCasePanel } from './my-case-panel.tsx';
+
+configure({ asyncUtilTimeout: 20_000 });
+
+const [owner, newOwner, alice, bob, dora, officer] = await Promise.all([
+  testIdentity('owner.pem'),
+  testIdentity('new-owner.pem'),
+  testIdentity('authority.pem'),
+  testIdentity('stranger.pem'),
+  testIdentity('member-3.pem'),
+  makeIdentity(),
+]);
+const council = await testCouncil([{ name: 'Alice', identity: alice }, { name: 'Bob', identity: bob }], 2);
+const other = await testCouncil([{ name: 'Dora', identity: dora }], 1, 'Other council');
+const made = await makeCouncilFile({ owner, council, plaintext: new Uint8Array(3000), name: 'plan.pdf', description: 'Merger plan' });
+const elsewhere = await makeCouncilFile({ owner: officer, council: other, plaintext: new Uint8Array(10), name: 'x' });
+
+async function screenFor(service: ReturnType<typeof fakeCaseService>, ui: React.ReactNode, identity?: typeof newOwner) {
+  const { store } = await createTestStore({ cases: memoryCaseAdapters(service.client) });
+  if (identity) {
+    const own = await store.getState().importKey({ text: await identityPem(identity, 'private'), name: 'Ada', accept: 'private' });
+    if ('error' in own) throw new Error(own.error.message);
+  }
+  const view = render(<StoreProvider store={store}>{ui}</StoreProvider>);
+  return { store, view, user: userEvent.setup() };
+}
+
+async function signIn(user: ReturnType<typeof userEvent.setup>, identity: typeof newOwner) {
+  const field = await screen.findByLabelText('Your private identity for the escrow service (PEM or JWK)');
+  await user.click(field);
+  await user.paste(await identityPem(identity, 'private'));
+  await user.click(screen.getByRole('button', { name: 'Sign in to recovery cases' }));
+  await screen.findByText(/Signed in as/);
+}
+
+describe('recovery case screens', () => {
+  it('the owner opens a case; the officer verifies it; a member of another council is refused with its sentence', async () => {
+    const service = fakeCaseService({ officers: [officer.id], deposits: [made.escrowBlob, elsewhere.escrowBlob] });
+    const ownerScreen = await screenFor(service, <MyCasePanel />, newOwner);
+    const form = await screen.findByRole('form', { name: 'Open a recovery case' });
+    await ownerScreen.user.type(within(form).getByLabelText('Your lost identity ID'), owner.id);
+    await ownerScreen.user.type(within(form).getByLabelText('Note for the officer'), 'laptop stolen');
+    await ownerScreen.user.click(within(form).getByRole('button', { name: 'Open recovery case' }));
+    const mine = await screen.findByRole('group', { name: 'Your recovery case' });
+    expect(within(mine).getByRole('status')).toHaveTextContent('Open: waiting for an officer');
+    const opened = within(within(mine).getByRole('list', { name: 'Case steps' })).getByRole('listitem', { name: 'Case opened' });
+    expect(opened).toHaveTextContent('by you');
+    expect(opened.querySelector('[data-key-id]')?.getAttribute('data-key-id')).toBe(newOwner.id);
+    expect(opened.querySelector('time')?.getAttribute('dateTime')).toMatch(/^2026-12-06T/);
+    expect(opened).toHaveTextContent('laptop stolen');
+    expect(within(mine).getByRole('listitem', { name: made.serial })).toHaveTextContent('0 of 2 recovery blobs in');
+    ownerScreen.view.unmount();
+
+    const desk = await screenFor(service, <CaseDesk />);
+    await signIn(desk.user, officer);
+    await desk.user.click(screen.getByRole('button', { name: 'List cases' }));
+    const caseId = [...service.cases.keys()][0]!;
+    await desk.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
+    const opening = await screen.findByRole('group', { name: `Case ${caseId}` });
+    await desk.user.type(within(opening).getByLabelText('How you checked the person’s identity'), 'passport seen in person');
+    await desk.user.click(within(opening).getByRole('button', { name: 'Verify the case' }));
+    expect(await within(opening).findByText('Verified: waiting for the recovery blobs')).toBeVisible();
+    expect(within(opening).getByRole('listitem', { name: 'Identity checked by an officer' })).toHaveTextContent('passport seen in person');
+    // An officer alone issues nothing here.
+    expect(within(opening).queryByRole('button', { name: /Issue and upload partial/ })).toBeNull();
+    desk.view.unmount();
+
+    const doraDesk = await screenFor(service, <CaseDesk />);
+    await signIn(doraDesk.user, dora);
+    await doraDesk.user.click(screen.getByRole('button', { name: 'List cases' }));
+    await doraDesk.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
+    await doraDesk.user.click(await screen.findByRole('button', { name: `Issue and upload partial for ${made.serial}` }));
+    const refusal = await screen.findByRole('alert');
+    expect(refusal).toHaveAttribute('data-code', 'OUTSIDE_COUNCIL');
+    expect(refusal.textContent).toContain(userMessage('OUTSIDE_COUNCIL', {}).split(',')[0]);
+  }, 120_000);
+
+  it('shows nothing, and asks nothing, without an escrow service', async () => {
+    const { store } = await createTestStore({ cases: memoryCaseAdapters(null) });
+    render(
+      <StoreProvider store={store}>
+        <MyCasePanel />
+        <CaseDesk />
+      </StoreProvider>,
+    );
+    await vi.waitFor(() => {
+      expect(store.getState().caseService).toBe('none');
+    });
+    expect(screen.queryByRole('heading', { name: 'Recovery case' })).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Recovery cases' })).toBeNull();
+  });
+});
