@@ -74,7 +74,7 @@ async function escrowed(owner: PrivateIdentity, to: Council | PrivateIdentity, s
   return (await encrypted.done).escrowBlob as EscrowBlobV2;
 }
 
-const SCENARIOS = 15;
+const SCENARIOS = 17;
 
 beforeAll(async () => {
   const seven = await Promise.all(Array.from({ length: 7 }, () => makeIdentity()));
@@ -408,6 +408,29 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expectRefused(await post(`/v1/cases/${other.caseId}/verify`, { method: 'I say so' }, other.fresh), 403, 'NOT_PERMITTED');
     expectRefused(await post(`/v1/cases/${other.caseId}/refuse`, { reason: 'no' }, fresh), 403, 'NOT_PERMITTED');
     expect(await snapshot()).toEqual(beforeOther);
+  });
+
+  it('opens one case of two sent at once, and counts two last partials sent at once into one ready case', async () => {
+    const pair = await person();
+    const other = pairs[nextPair++]!;
+    const [a, b] = await Promise.all([
+      post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id })),
+      post('/v1/cases', await signCaseRequest(other.fresh, { lostIdentityId: pair.lost.id })),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    expect(await db.query('SELECT count(*)::int AS n FROM cases WHERE lost_identity_id = $1', [pair.lost.id])).toEqual([{ n: 1 }]);
+    const winner = a.statusCode === 201 ? pair.fresh : other.fresh;
+    const caseId = json(a.statusCode === 201 ? a : b).caseId as string;
+    expect((await post(`/v1/cases/${caseId}/verify`, { method: 'badge' }, officer)).statusCode).toBe(200);
+    const { blobs } = pair;
+    for (const [blob, by] of [[blobs[0]!, alice], [blobs[1]!, alice]] as const) await post(`/v1/cases/${caseId}/uploads`, await partial(blob, by, winner), by);
+    await post(`/v1/cases/${caseId}/uploads`, await issueRecoveryV2(blobs[2]!, authority, { newOwner: winner }), officer);
+    const last = await Promise.all([post(`/v1/cases/${caseId}/uploads`, await partial(blobs[0]!, carol, winner), carol), post(`/v1/cases/${caseId}/uploads`, await partial(blobs[1]!, erin, winner), erin)]);
+    expect(last.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(last.map((r) => json(r).state).sort()).toEqual(['ready', 'verified']);
+    expect(await db.query('SELECT state FROM cases WHERE case_id = $1', [caseId])).toEqual([{ state: 'ready' }]);
+    const log = json(await get('/v1/audit', officer)).entries as AuditEntry[];
+    expect((await verifyAuditLog(log)).count).toBe(log.length);
   });
 
   it('keeps the blobs from the applicant until every file has its quorum', async () => {
