@@ -53,7 +53,8 @@ const failed = (reason: string) => new KeywardError('SIGN_IN_FAILED', { reason }
  */
 export async function rolesOf(tx: Queryable, identityId: string): Promise<KnownIdentity | null> {
   // One round trip: a row per role held (a member's, per council), the person's first, then the officer's.
-  // The applicant: the new identity of a case that is not refused; it signs in with the key its case request carried.
+  // An applicant is the new identity of a recovery case that is not refused: it signs in with the key its
+  // case request carried (before it is enrolled), under the person's name.
   const rows = await tx.query<{ role: Role; name: string; signing_key: string; person_id: string | null; council_id: string | null }>(
     `SELECT 1 AS rank, 'person' AS role, name, signing_key, person_id, NULL AS council_id FROM people WHERE identity_id = $1
      UNION ALL SELECT 2, 'officer', name, signing_key, NULL, NULL FROM officers WHERE identity_id = $1

@@ -74,7 +74,7 @@ async function escrowed(owner: PrivateIdentity, to: Council | PrivateIdentity, s
   return (await encrypted.done).escrowBlob as EscrowBlobV2;
 }
 
-const SCENARIOS = 15;
+const SCENARIOS = 18;
 
 beforeAll(async () => {
   const seven = await Promise.all(Array.from({ length: 7 }, () => makeIdentity()));
@@ -198,7 +198,7 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(opened).toMatchObject({ caseId: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/), state: 'open', files: blobs.map((b) => b.fileId) });
 
     // The applicant, an officer and a member read it; the list shows it.
-    const read = json(await get(`/v1/cases/${caseId}`, fresh));
+    const read = json(await get(`/v1/cases/${caseId}`, officer));
     expect(read).toMatchObject({ caseId, state: 'open', lostIdentityId: lost.id, newIdentityId: fresh.id, name: 'Ada Lovelace' });
     expect(read.files).toEqual([
       { fileId: blobs[0]!.fileId, serial: blobs[0]!.serial, description: blobs[0]!.description, authority: { kind: 'council', id: board.id, name: board.name, threshold: 2 }, uploads: [] },
@@ -206,6 +206,7 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
       { fileId: blobs[2]!.fileId, serial: blobs[2]!.serial, description: blobs[2]!.description, authority: { kind: 'identity', id: authority.id, name: 'IT backup' }, uploads: [] },
     ]);
     expect(json(await get(`/v1/cases/${caseId}`, alice))).toEqual(read);
+    expect(json(await get(`/v1/cases/${caseId}`, fresh))).toMatchObject({ caseId, state: 'open', newIdentityId: fresh.id });
     const listed = json(await get('/v1/cases?state=open', officer)).cases as { caseId: string }[];
     expect(listed.find((c) => c.caseId === caseId)).toMatchObject({ state: 'open', lostIdentityId: lost.id, newIdentityId: fresh.id, name: 'Ada Lovelace', files: 3 });
     expect((json(await get('/v1/cases', alice)).cases as { caseId: string }[]).some((c) => c.caseId === caseId)).toBe(true);
@@ -396,6 +397,15 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('shows the applicant what the files are only once an officer verified the case', async () => {
+    const { fresh, blobs, caseId } = await withCase();
+    const early = json(await get(`/v1/cases/${caseId}`, fresh)) as { files: { fileId: string; description?: string }[] };
+    expect(early.files.map((f) => [f.fileId, 'description' in f])).toEqual(blobs.map((b) => [b.fileId, false]));
+    expect((json(await get(`/v1/cases/${caseId}`, officer)) as typeof early).files.map((f) => f.description)).toEqual(blobs.map((b) => b.description));
+    await post(`/v1/cases/${caseId}/verify`, { method: 'passport' }, officer);
+    expect((json(await get(`/v1/cases/${caseId}`, fresh)) as typeof early).files.map((f) => f.description)).toEqual(blobs.map((b) => b.description));
+  });
+
   it('lets an officer verify a case once, and no member or applicant verify or refuse it', async () => {
     const { fresh, caseId } = await verified();
     const before = await snapshot();
@@ -408,6 +418,29 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expectRefused(await post(`/v1/cases/${other.caseId}/verify`, { method: 'I say so' }, other.fresh), 403, 'NOT_PERMITTED');
     expectRefused(await post(`/v1/cases/${other.caseId}/refuse`, { reason: 'no' }, fresh), 403, 'NOT_PERMITTED');
     expect(await snapshot()).toEqual(beforeOther);
+  });
+
+  it('opens one case of two sent at once, and counts two last partials sent at once into one ready case', async () => {
+    const pair = await person();
+    const other = pairs[nextPair++]!;
+    const [a, b] = await Promise.all([
+      post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id })),
+      post('/v1/cases', await signCaseRequest(other.fresh, { lostIdentityId: pair.lost.id })),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    expect(await db.query('SELECT count(*)::int AS n FROM cases WHERE lost_identity_id = $1', [pair.lost.id])).toEqual([{ n: 1 }]);
+    const winner = a.statusCode === 201 ? pair.fresh : other.fresh;
+    const caseId = json(a.statusCode === 201 ? a : b).caseId as string;
+    expect((await post(`/v1/cases/${caseId}/verify`, { method: 'badge' }, officer)).statusCode).toBe(200);
+    const { blobs } = pair;
+    for (const [blob, by] of [[blobs[0]!, alice], [blobs[1]!, alice]] as const) await post(`/v1/cases/${caseId}/uploads`, await partial(blob, by, winner), by);
+    await post(`/v1/cases/${caseId}/uploads`, await issueRecoveryV2(blobs[2]!, authority, { newOwner: winner }), officer);
+    const last = await Promise.all([post(`/v1/cases/${caseId}/uploads`, await partial(blobs[0]!, carol, winner), carol), post(`/v1/cases/${caseId}/uploads`, await partial(blobs[1]!, erin, winner), erin)]);
+    expect(last.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(last.map((r) => json(r).state).sort()).toEqual(['ready', 'verified']);
+    expect(await db.query('SELECT state FROM cases WHERE case_id = $1', [caseId])).toEqual([{ state: 'ready' }]);
+    const log = json(await get('/v1/audit', officer)).entries as AuditEntry[];
+    expect((await verifyAuditLog(log)).count).toBe(log.length);
   });
 
   it('keeps the blobs from the applicant until every file has its quorum', async () => {
