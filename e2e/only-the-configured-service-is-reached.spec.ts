@@ -86,3 +86,22 @@ test('a configuration whose origin would widen the policy is not used', async ({
   expect(await reach(page, `${service.origin}/v1/service`)).toBe('blocked by connect-src');
   await expect(page.locator('meta[data-keyward="connect"]')).toHaveAttribute('content', "default-src 'self'; connect-src 'self'");
 });
+
+test('the configuration is kept for offline: reopened without a network, the page still allows only that service', async ({ page, context }) => {
+  const config = { format: 'keyward-service-config/1', origin: service.origin, serviceKey: KEY };
+  // On the context, so the service worker's own requests are answered too.
+  await context.route('**/keyward-service.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(config) }));
+  await page.goto('/');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload(); // now through the service worker, which keeps the answer
+  await expect(page.locator('meta[data-keyward="connect"]')).toHaveAttribute('content', `default-src 'self'; connect-src 'self' ${service.origin}`);
+
+  await context.unrouteAll();
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Welcome to Keyward' })).toBeVisible();
+  await expect(page.locator('meta[data-keyward="connect"]')).toHaveAttribute('content', `default-src 'self'; connect-src 'self' ${service.origin}`);
+  expect(await reach(page, `${elsewhere.origin}/v1/service`)).toBe('blocked by connect-src');
+});

@@ -9,7 +9,7 @@
 import { type Page } from '@playwright/test';
 import { type PrivateIdentity, exportPrivateIdentity, exportPublicIdentity, generateIdentity, issueReceipt, parseSignedObject, userMessage } from '../src/core/index.ts';
 import { ServiceClient } from '../src/io/service-client.ts';
-import { completeFirstRun } from './support.ts';
+import { checkScreen, completeFirstRun } from './support.ts';
 import { type TestService, expect, test } from './service-support.ts';
 
 async function encrypt(page: Page, files: { name: string; text: string }[]): Promise<void> {
@@ -51,6 +51,7 @@ test('an enrolled owner’s escrow blobs go to the service by themselves, also a
 
   await completeFirstRun(page, { ownerPem: await exportPrivateIdentity(owner, 'pem'), authorityPem: await exportPublicIdentity(desk, 'pem') });
   await page.getByRole('tab', { name: 'Escrow register' }).click();
+  await checkScreen(page, 'enrolment with the escrow service');
   await page.getByLabel('Enrolment code').fill(code);
   await page.getByRole('button', { name: 'Enrol', exact: true }).click();
   await expect(page.getByText(/^Enrolled as Ada Lovelace on /)).toBeVisible();
@@ -97,6 +98,7 @@ test('an enrolled owner’s escrow blobs go to the service by themselves, also a
   await expect(log.getByText(/Escrow blob stored: plan\.txt/)).toBeVisible();
   await expect(log.getByText(/Escrow blob checked by the authority: report\.txt/)).toBeVisible();
   await expect(log.getByRole('listitem')).toHaveCount(6); // three deposits, three receipts
+  await checkScreen(page, 'the register with the escrow service and my escrow log');
 
   // Someone else tries the same code: refused, with its sentence.
   const other = await browser.newContext();

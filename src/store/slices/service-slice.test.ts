@@ -63,8 +63,18 @@ describe('service slice: the deposit outbox', () => {
   });
 
   /** A store over the same outbox each time (a reload makes a new one). */
+  let online: (() => void) | undefined;
   async function open(service: ReturnType<typeof fakeService>) {
-    const adapters = { service: { store: createServiceStore(lazyKeywardDb('outbox-test', factory)), connect: () => Promise.resolve(service.connection) }, now: () => clock };
+    const adapters = {
+      service: {
+        store: createServiceStore(lazyKeywardDb('outbox-test', factory)),
+        connect: () => Promise.resolve(service.connection),
+        onOnline: (callback: () => void) => {
+          online = callback;
+        },
+      },
+      now: () => clock,
+    };
     const test = await storeWithIdentities(owner, desk, adapters);
     await test.store.getState().loadRegister();
     await test.store.getState().startService();
@@ -113,6 +123,24 @@ describe('service slice: the deposit outbox', () => {
     expect(second.store.getState().deposits[entry!.fileId]).toMatchObject({ state: 'stored' });
     await second.store.getState().sendDeposits({ all: true });
     expect(service.sent).toEqual([entry!.fileId]);
+  });
+
+  it('sends a waiting blob at once when the browser is online again, without waiting for its retry', async () => {
+    const service = fakeService();
+    service.state.mode = 'down';
+    const { store, authorityKeyId } = await open(service);
+    store.getState().encryptFiles([file('one', 'one.txt')], { description: '', authorityKeyId });
+    await settled(store, 1);
+    const fileId = store.getState().register[0]!.fileId;
+    await vi.waitFor(() => {
+      expect(store.getState().deposits[fileId]).toMatchObject({ state: 'not sent' });
+    });
+    service.state.mode = 'up';
+    online!();
+    await vi.waitFor(() => {
+      expect(store.getState().deposits[fileId]).toMatchObject({ state: 'stored' });
+    });
+    expect(service.sent).toEqual([fileId]);
   });
 
   it('does not call a blob stored when its acknowledgement does not verify, and sends it again later', async () => {
