@@ -170,18 +170,36 @@ function searches(samples: Preloaded['samples'], count: number): string[] {
   return Array.from({ length: count }, (_, i) => `/v1/deposits?${kinds[i % kinds.length]!(i)}`);
 }
 
-async function searchLoad(base: string, token: string, paths: readonly string[]): Promise<{ count: number; p50: number; p99: number; results: number }> {
+interface SearchFigures {
+  count: number;
+  p50: number;
+  p99: number;
+  results: number;
+  /** p50 and p99 of each kind of search, by its filters' names (`q`, `owner&q`, ...). */
+  byKind: Record<string, { p50: number; p99: number }>;
+}
+
+async function searchLoad(base: string, token: string, paths: readonly string[]): Promise<SearchFigures> {
   const latencies: number[] = [];
+  const kinds = new Map<string, number[]>();
   let results = 0;
   for (const path of paths) {
     const t = performance.now();
     const response = await call(base, 'GET', path, undefined, token);
-    latencies.push(performance.now() - t);
+    const took = performance.now() - t;
+    latencies.push(took);
+    const kind = [...new URLSearchParams(path.split('?')[1]).keys()].join('&');
+    kinds.set(kind, [...(kinds.get(kind) ?? []), took]);
     if (response.status !== 200) throw new Error(`search ${path} answered ${response.status}: ${response.body.slice(0, 300)}`);
     results += (JSON.parse(response.body) as { deposits: unknown[] }).deposits.length;
   }
   latencies.sort((a, b) => a - b);
-  return { count: paths.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), results };
+  const byKind: SearchFigures['byKind'] = {};
+  for (const [kind, times] of kinds) {
+    times.sort((a, b) => a - b);
+    byKind[kind] = { p50: round(quantile(times, 0.5)), p99: round(quantile(times, 0.99)) };
+  }
+  return { count: paths.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), results, byKind };
 }
 
 // ---------------------------------------------------------------- keyward serve
@@ -231,7 +249,7 @@ interface Backend {
 interface Result {
   single: Load;
   many: Load;
-  search: { count: number; p50: number; p99: number };
+  search: SearchFigures;
   stored: number;
   auditEntries: number | null;
 }
@@ -273,6 +291,7 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
     await searchLoad(server.url, token, searches(loaded.samples, 30));
     const search = await searchLoad(server.url, token, searches(loaded.samples, options.searches));
     log(`${backend.name}: search: p50 ${search.p50.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms (${search.count} searches one at a time, ${search.results} results)`);
+    log(`${backend.name}: search by kind (p50/p99 ms): ${Object.entries(search.byKind).map(([kind, f]) => `${kind} ${f.p50}/${f.p99}`).join(', ')}`);
     result = { single, many, search, stored: options.blobs + at };
   } finally {
     await stop(server);
@@ -402,6 +421,7 @@ async function main(): Promise<void> {
       clients: MANY,
       blobs_stored: options.blobs,
       blobs_stored_at_end: { pg: results.postgres?.stored ?? null, pglite: results.pglite?.stored ?? null },
+      search_by_kind: { pg: results.postgres?.search.byKind ?? null, pglite: results.pglite?.search.byKind ?? null },
       audit_verified_entries: { pg: results.postgres?.auditEntries ?? null, pglite: results.pglite?.auditEntries ?? null },
     }),
   );
