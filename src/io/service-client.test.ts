@@ -215,7 +215,9 @@ describe('ServiceClient', () => {
       const ack = await ackFor(service);
       const fetch = serving(ack);
       expect(await new ServiceClient(config, fetch).deposit(JSON.stringify(blob, null, 2))).toEqual(ack);
-      expect(JSON.parse(fetch.calls[0]!.init.body as string)).toEqual(blob);
+      // The service's key is checked first: nothing goes to a service with another key.
+      expect(fetch.calls.map((c) => new URL(c.url).pathname)).toEqual(['/v1/service', '/v1/deposits']);
+      expect(JSON.parse(fetch.calls[1]!.init.body as string)).toEqual(blob);
     });
 
     it('refuses an acknowledgement whose signature does not verify (SIGNATURE_INVALID)', async () => {
@@ -226,7 +228,9 @@ describe('ServiceClient', () => {
     it('refuses an acknowledgement signed by a key other than the pinned one (SIGNER_UNTRUSTED)', async () => {
       const other = await fakeService();
       // A service that signs with its own, unpinned key, and says so.
-      await expect(new ServiceClient(config, serving(await ackFor(other), infoOf(other))).deposit(JSON.stringify(blob))).rejects.toMatchObject({ code: 'SIGNER_UNTRUSTED' });
+      const unpinned = serving(await ackFor(other), infoOf(other));
+      await expect(new ServiceClient(config, unpinned).deposit(JSON.stringify(blob))).rejects.toMatchObject({ code: 'SIGNER_UNTRUSTED' });
+      expect(unpinned.calls.map((c) => new URL(c.url).pathname)).toEqual(['/v1/service']);
       // An acknowledgement signed by another key but naming the pinned one.
       await expect(new ServiceClient(config, serving(await ackFor(other, { service: service.keyId }))).deposit(JSON.stringify(blob))).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
     });

@@ -236,8 +236,14 @@ export class ServiceClient {
     return { token: session.token, identityId: identity.id, name: typeof session.name === 'string' ? session.name : '', roles, expiresAt: session.expiresAt };
   }
 
-  /** Enrols `identityText` (a public identity, its PEM blocks or JWK Set) with a one-time code. */
-  enrol(code: string, identityText: string): Promise<{ identityId: string; name: string; enrolledAt: string; auditSeq: number }> {
+  /**
+   * Enrols `identityText` (a public identity, its PEM blocks or JWK Set) with
+   * a one-time code, at a service whose key is the configured one only.
+   *
+   * @throws KeywardError `SIGNER_UNTRUSTED` (another service's key), the service's code
+   */
+  async enrol(code: string, identityText: string): Promise<{ identityId: string; name: string; enrolledAt: string; auditSeq: number }> {
+    await this.info();
     return this.post('/v1/enrol', { code, identity: identityText });
   }
 
@@ -251,12 +257,14 @@ export class ServiceClient {
    */
   async deposit(blobText: string): Promise<SignedAcknowledgement> {
     const blob = parseJson(blobText, { what: 'the escrow blob' }) as { fileId?: unknown; owner?: { id?: unknown } };
+    // Nothing goes to a service whose key is not the configured one.
+    const info = await this.info();
     const ack = parseAcknowledgement(await this.post<unknown>('/v1/deposits', blob));
     const digest = b64u(await sha256(utf8(canonicalJson(blob))));
     if (ack.fileId !== blob.fileId || ack.ownerId !== blob.owner?.id || ack.escrowDigest !== digest) {
       throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'the acknowledgement is for another escrow blob' });
     }
-    await verifyAcknowledgement(ack, await this.info(), this.config.serviceKey);
+    await verifyAcknowledgement(ack, info, this.config.serviceKey);
     return ack;
   }
 }
