@@ -34,7 +34,6 @@ import { signCaseRequest } from '../core/service-case.ts';
 import { type SignInChallenge, signChallenge } from '../core/service.ts';
 import { makeIdentity, patternBytes } from '../core/test-support.ts';
 import { buildService } from './app.ts';
-import { auditEntriesOf } from './audit-log.ts';
 import type { Db } from './db.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { migrate } from './migrations.ts';
@@ -75,7 +74,7 @@ async function escrowed(owner: PrivateIdentity, to: Council | PrivateIdentity, s
   return (await encrypted.done).escrowBlob as EscrowBlobV2;
 }
 
-const SCENARIOS = 14;
+const SCENARIOS = 17;
 
 beforeAll(async () => {
   const seven = await Promise.all(Array.from({ length: 7 }, () => makeIdentity()));
@@ -209,6 +208,7 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(json(await get(`/v1/cases/${caseId}`, alice))).toEqual(read);
     const listed = json(await get('/v1/cases?state=open', officer)).cases as { caseId: string }[];
     expect(listed.find((c) => c.caseId === caseId)).toMatchObject({ state: 'open', lostIdentityId: lost.id, newIdentityId: fresh.id, name: 'Ada Lovelace', files: 3 });
+    expect((json(await get('/v1/cases', alice)).cases as { caseId: string }[]).some((c) => c.caseId === caseId)).toBe(true);
     expect((json(await get('/v1/cases?state=refused', alice)).cases as { caseId: string }[]).some((c) => c.caseId === caseId)).toBe(false);
 
     // The officer records the check: the new identity is the same person, enrolled.
@@ -260,14 +260,25 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
       { event: 'case-upload', by: carol.id },
     ]);
     expect(ready.steps.slice(0, 2).map((s) => s.detail)).toEqual(['my laptop was stolen', 'passport seen at the desk']);
-    // What the person's view (GET /v1/me/events) reads: the entries whose ownerId is one of their identities.
-    const events = await auditEntriesOf(db, [lost.id, fresh.id]);
+    // The person's own view, signed in with the new identity, now one of theirs.
+    const events = json(await get('/v1/me/events', fresh)).entries as AuditEntry[];
     const caseEvents = events.filter((e) => e.data.caseId === caseId);
     expect(caseEvents.map((e) => e.event)).toEqual(['case-open', 'case-verify', 'case-upload', 'case-upload', 'case-upload', 'case-upload', 'case-upload', 'case-download']);
     for (const entry of caseEvents) expect(entry.data).toMatchObject({ ownerId: lost.id, caseId });
     expect(caseEvents.at(-1)!.data).toMatchObject({ by: fresh.id, count: '5' });
     const log = json(await get('/v1/audit', officer)).entries as AuditEntry[];
     expect((await verifyAuditLog(log)).count).toBe(log.length);
+  });
+
+  it('makes a case without files ready when it is verified', async () => {
+    const pair = pairs[nextPair++]!;
+    await enrol(pair.lost, 'Ada Lovelace');
+    const opened = await post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id }));
+    expect(json(opened)).toMatchObject({ state: 'open', files: [] });
+    const caseId = json(opened).caseId as string;
+    expect(json(await post(`/v1/cases/${caseId}/verify`, { method: 'known to the officer' }, officer))).toMatchObject({ state: 'ready' });
+    await signIn(pair.fresh);
+    expect(json(await get(`/v1/cases/${caseId}/blobs`, pair.fresh))).toEqual({ partials: [], recoveries: [] });
   });
 
   it('refuses a case request with a bad signature or signed by another identity, changing nothing', async () => {
@@ -397,6 +408,29 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expectRefused(await post(`/v1/cases/${other.caseId}/verify`, { method: 'I say so' }, other.fresh), 403, 'NOT_PERMITTED');
     expectRefused(await post(`/v1/cases/${other.caseId}/refuse`, { reason: 'no' }, fresh), 403, 'NOT_PERMITTED');
     expect(await snapshot()).toEqual(beforeOther);
+  });
+
+  it('opens one case of two sent at once, and counts two last partials sent at once into one ready case', async () => {
+    const pair = await person();
+    const other = pairs[nextPair++]!;
+    const [a, b] = await Promise.all([
+      post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id })),
+      post('/v1/cases', await signCaseRequest(other.fresh, { lostIdentityId: pair.lost.id })),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
+    expect(await db.query('SELECT count(*)::int AS n FROM cases WHERE lost_identity_id = $1', [pair.lost.id])).toEqual([{ n: 1 }]);
+    const winner = a.statusCode === 201 ? pair.fresh : other.fresh;
+    const caseId = json(a.statusCode === 201 ? a : b).caseId as string;
+    expect((await post(`/v1/cases/${caseId}/verify`, { method: 'badge' }, officer)).statusCode).toBe(200);
+    const { blobs } = pair;
+    for (const [blob, by] of [[blobs[0]!, alice], [blobs[1]!, alice]] as const) await post(`/v1/cases/${caseId}/uploads`, await partial(blob, by, winner), by);
+    await post(`/v1/cases/${caseId}/uploads`, await issueRecoveryV2(blobs[2]!, authority, { newOwner: winner }), officer);
+    const last = await Promise.all([post(`/v1/cases/${caseId}/uploads`, await partial(blobs[0]!, carol, winner), carol), post(`/v1/cases/${caseId}/uploads`, await partial(blobs[1]!, erin, winner), erin)]);
+    expect(last.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(last.map((r) => json(r).state).sort()).toEqual(['ready', 'verified']);
+    expect(await db.query('SELECT state FROM cases WHERE case_id = $1', [caseId])).toEqual([{ state: 'ready' }]);
+    const log = json(await get('/v1/audit', officer)).entries as AuditEntry[];
+    expect((await verifyAuditLog(log)).count).toBe(log.length);
   });
 
   it('keeps the blobs from the applicant until every file has its quorum', async () => {

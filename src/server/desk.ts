@@ -124,7 +124,7 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
       where.push(`d.owner_id IN (SELECT identity_id FROM people WHERE person_id = (SELECT person_id FROM people WHERE identity_id = ${param(filters.owner)}))`);
     }
     if (filters.serial !== undefined) where.push(`d.serial = ${param(filters.serial.toUpperCase())}`);
-    if (filters.q !== undefined) where.push(`to_tsvector('simple', d.description) @@ plainto_tsquery('simple', ${param(filters.q)})`);
+    if (filters.q !== undefined) where.push(`d.description_words @@ plainto_tsquery('simple', ${param(filters.q)})`);
     if (filters.from !== undefined) where.push(`d.stored_at >= ${param(filters.from)}`);
     if (filters.to !== undefined) where.push(`d.stored_at < ${param(filters.to)}`);
     if (filters.after !== undefined) {
