@@ -13,49 +13,10 @@ import { privateIdentityOf, publicIdentityOf } from '../../io/key-store.ts';
 import type { OutboxEntry } from '../../io/records.ts';
 import { type ServiceSession, isServiceRefusal } from '../../io/service-client.ts';
 import { appError, toUiError } from '../errors.ts';
-import type { Adapters, AppState, RegisterEntry, ServiceAdapters, UiError } from '../types.ts';
+import type { Adapters, AppState, DepositState, Enrolment, EscrowEvent, RegisterEntry, ServiceAdapters, ServiceSlice, UiError } from '../types.ts';
+
+export type { DepositState, Enrolment, EscrowEvent, ServiceSlice } from '../types.ts';
 import { ownKeyPair } from './keys-slice.ts';
-
-/** Where a file's escrow blob stands with the service. */
-export type DepositState = { state: 'not sent'; lastError?: UiError } | { state: 'refused'; error: UiError } | { state: 'stored'; storedAt: string };
-
-/** One entry of the person's escrow log (`GET /v1/me/events`). */
-export interface EscrowEvent {
-  seq: number;
-  at: string;
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** The person's enrolment, as this browser recorded it. */
-export interface Enrolment {
-  identityId: string;
-  name: string;
-  enrolledAt: string;
-}
-
-export interface ServiceSlice {
-  /** `null` until known; then whether an escrow service is configured beside the app. */
-  serviceConfigured: boolean | null;
-  /** The owner identity's enrolment, once recorded here. */
-  enrolment: Enrolment | null;
-  /** Each queued or sent file's state, by file ID. */
-  deposits: Record<string, DepositState>;
-  /** The person's escrow log, once read. */
-  escrowLog: EscrowEvent[] | null;
-  /** Reads the configuration and the outbox, then sends what waits. */
-  startService: () => Promise<void>;
-  /** Enrols the owner's identity with the officer's one-time code; resolves to an error to show. */
-  enrol: (code: string) => Promise<UiError | null>;
-  /** Queues a register entry's escrow blob (a signed one) and sends it. */
-  queueDeposit: (entry: RegisterEntry) => Promise<void>;
-  /** Sends every queued blob whose wait is over (or all of them with `now`), one at a time. */
-  sendDeposits: (options?: { all?: boolean }) => Promise<void>;
-  /** Signs in as the owner, reads the service's receipts for this person's deposits and keeps those that verify. */
-  checkReceipts: () => Promise<UiError | null>;
-  /** Signs in as the owner and reads their escrow log. */
-  loadEscrowLog: () => Promise<UiError | null>;
-}
 
 /** Codes after which a blob is never sent again: the service looked at it and said no. */
 const FINAL = new Set(['DEPOSIT_CONFLICT', 'SIGNATURE_INVALID', 'SIGNER_UNTRUSTED', 'ESCROW_INVALID', 'MALFORMED', 'REQUEST_INVALID', 'BODY_TOO_LARGE']);
