@@ -52,31 +52,26 @@ const failed = (reason: string) => new KeywardError('SIGN_IN_FAILED', { reason }
  * The one place roles are decided.
  */
 export async function rolesOf(tx: Queryable, identityId: string): Promise<KnownIdentity | null> {
-  const [person] = await tx.query<{ name: string; signing_key: string; person_id: string }>('SELECT name, signing_key, person_id FROM people WHERE identity_id = $1', [identityId]);
-  const [officer] = await tx.query<{ name: string; signing_key: string }>('SELECT name, signing_key FROM officers WHERE identity_id = $1', [identityId]);
-  const memberships = await tx.query<{ council_id: string; name: string; signing_key: string }>(
-    'SELECT council_id, name, signing_key FROM council_members WHERE identity_id = $1 ORDER BY council_id',
+  // One round trip: a row per role held (a member's, per council), the person's first, then the officer's.
+  // An applicant is the new identity of a recovery case that is not refused: it signs in with the key its
+  // case request carried (before it is enrolled), under the person's name.
+  const rows = await tx.query<{ role: Role; name: string; signing_key: string; person_id: string | null; council_id: string | null }>(
+    `SELECT 1 AS rank, 'person' AS role, name, signing_key, person_id, NULL AS council_id FROM people WHERE identity_id = $1
+     UNION ALL SELECT 2, 'officer', name, signing_key, NULL, NULL FROM officers WHERE identity_id = $1
+     UNION ALL SELECT 3, 'member', name, signing_key, NULL, council_id FROM council_members WHERE identity_id = $1
+     UNION ALL SELECT 4, 'applicant', p.name, c.new_signing_key, NULL, NULL FROM cases c JOIN people p ON p.identity_id = c.lost_identity_id
+       WHERE c.new_identity_id = $1 AND c.state <> 'refused'
+     ORDER BY 1, 6`,
     [identityId],
   );
-  // The new identity of a case that is not refused: it signs in with the key its case request carried.
-  const [applicant] = await tx.query<{ name: string; signing_key: string }>(
-    `SELECT p.name, c.new_signing_key AS signing_key FROM cases c JOIN people p ON p.identity_id = c.lost_identity_id
-      WHERE c.new_identity_id = $1 AND c.state <> 'refused' ORDER BY c.opened_at DESC LIMIT 1`,
-    [identityId],
-  );
-  const roles = new Set<Role>();
-  if (person) roles.add('person');
-  if (officer) roles.add('officer');
-  if (memberships.length > 0) roles.add('member');
-  if (applicant) roles.add('applicant');
-  const first = person ?? officer ?? memberships[0] ?? applicant;
+  const first = rows[0];
   if (!first) return null;
   return {
     identityId,
     name: first.name,
-    roles,
-    personId: person?.person_id ?? null,
-    councils: [...new Set(memberships.map((m) => m.council_id))],
+    roles: new Set(rows.map((row) => row.role)),
+    personId: rows.find((row) => row.role === 'person')?.person_id ?? null,
+    councils: [...new Set(rows.filter((row) => row.role === 'member').map((row) => row.council_id!))],
     signingKey: first.signing_key,
   };
 }

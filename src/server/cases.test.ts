@@ -74,7 +74,7 @@ async function escrowed(owner: PrivateIdentity, to: Council | PrivateIdentity, s
   return (await encrypted.done).escrowBlob as EscrowBlobV2;
 }
 
-const SCENARIOS = 17;
+const SCENARIOS = 18;
 
 beforeAll(async () => {
   const seven = await Promise.all(Array.from({ length: 7 }, () => makeIdentity()));
@@ -198,7 +198,7 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(opened).toMatchObject({ caseId: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/), state: 'open', files: blobs.map((b) => b.fileId) });
 
     // The applicant, an officer and a member read it; the list shows it.
-    const read = json(await get(`/v1/cases/${caseId}`, fresh));
+    const read = json(await get(`/v1/cases/${caseId}`, officer));
     expect(read).toMatchObject({ caseId, state: 'open', lostIdentityId: lost.id, newIdentityId: fresh.id, name: 'Ada Lovelace' });
     expect(read.files).toEqual([
       { fileId: blobs[0]!.fileId, serial: blobs[0]!.serial, description: blobs[0]!.description, authority: { kind: 'council', id: board.id, name: board.name, threshold: 2 }, uploads: [] },
@@ -206,6 +206,7 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
       { fileId: blobs[2]!.fileId, serial: blobs[2]!.serial, description: blobs[2]!.description, authority: { kind: 'identity', id: authority.id, name: 'IT backup' }, uploads: [] },
     ]);
     expect(json(await get(`/v1/cases/${caseId}`, alice))).toEqual(read);
+    expect(json(await get(`/v1/cases/${caseId}`, fresh))).toMatchObject({ caseId, state: 'open', newIdentityId: fresh.id });
     const listed = json(await get('/v1/cases?state=open', officer)).cases as { caseId: string }[];
     expect(listed.find((c) => c.caseId === caseId)).toMatchObject({ state: 'open', lostIdentityId: lost.id, newIdentityId: fresh.id, name: 'Ada Lovelace', files: 3 });
     expect((json(await get('/v1/cases', alice)).cases as { caseId: string }[]).some((c) => c.caseId === caseId)).toBe(true);
@@ -394,6 +395,15 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expectRefused(await get('/v1/cases/AAAAAAAAAAAAAAAAAAAA', officer), 404, 'CASE_UNKNOWN');
     expectRefused(await get('/v1/cases/not-a-case', officer), 400, 'REQUEST_INVALID');
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('shows the applicant what the files are only once an officer verified the case', async () => {
+    const { fresh, blobs, caseId } = await withCase();
+    const early = json(await get(`/v1/cases/${caseId}`, fresh)) as { files: { fileId: string; description?: string }[] };
+    expect(early.files.map((f) => [f.fileId, 'description' in f])).toEqual(blobs.map((b) => [b.fileId, false]));
+    expect((json(await get(`/v1/cases/${caseId}`, officer)) as typeof early).files.map((f) => f.description)).toEqual(blobs.map((b) => b.description));
+    await post(`/v1/cases/${caseId}/verify`, { method: 'passport' }, officer);
+    expect((json(await get(`/v1/cases/${caseId}`, fresh)) as typeof early).files.map((f) => f.description)).toEqual(blobs.map((b) => b.description));
   });
 
   it('lets an officer verify a case once, and no member or applicant verify or refuse it', async () => {

@@ -64,7 +64,8 @@ export interface CaseUploadView {
 export interface CaseFileView {
   fileId: string;
   serial: string;
-  description: string;
+  /** Absent for the applicant until an officer verified the case: anyone may open a case for an enrolled identity. */
+  description?: string;
   authority: { kind: 'identity' | 'council'; id: string; name: string; threshold?: number };
   uploads: CaseUploadView[];
 }
@@ -217,6 +218,9 @@ export async function readCase(db: Db, session: Session, caseId: string): Promis
     [caseId],
   );
   const uploads = await db.query<UploadRow>('SELECT file_id, issuer_id, kind, member_index, at, audit_seq, blob FROM case_uploads WHERE case_id = $1 ORDER BY audit_seq', [caseId]);
+  // Whoever holds a new identity may open a case for any enrolled one: what the files are is shown to the
+  // applicant only once an officer checked that they are the person.
+  const describe = session.roles.has('officer') || session.roles.has('member') || row.state === 'verified' || row.state === 'ready';
   const steps = await db.query<{ event: string; at: string; by_id: string; detail: string }>('SELECT event, at, by_id, detail FROM case_steps WHERE case_id = $1 ORDER BY audit_seq', [caseId]);
   return {
     caseId,
@@ -231,7 +235,7 @@ export async function readCase(db: Db, session: Session, caseId: string): Promis
       return {
         fileId: f.file_id,
         serial: f.serial,
-        description: blob.description,
+        ...(describe ? { description: blob.description } : {}),
         authority: authorityView(blob),
         uploads: uploads
           .filter((u) => u.file_id === f.file_id)

@@ -132,12 +132,16 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
       where.push(`(d.stored_at, d.file_id) > (${param(storedAt)}, ${param(fileId)})`);
     }
     const rows = await db.query<DepositRow & { owner_name: string; authority_kind: string; authority_id: string; authority_name: string }>(
+      // The page is chosen from deposits alone; the owner's name and the authority's (read from the blob) for its rows only.
       `SELECT d.file_id, d.serial, d.description, d.owner_id, p.name AS owner_name, d.authority_kind, d.authority_id,
-              (d.blob::jsonb) -> 'authority' ->> 'name' AS authority_name, d.stored_at, d.escrow_digest
-         FROM deposits d JOIN people p ON p.identity_id = d.owner_id
-        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY d.stored_at, d.file_id
-        LIMIT ${param(limit + 1)}`,
+              (SELECT (b.blob::jsonb) -> 'authority' ->> 'name' FROM deposits b WHERE b.file_id = d.file_id) AS authority_name, d.stored_at, d.escrow_digest
+         FROM (SELECT d.file_id, d.serial, d.description, d.owner_id, d.authority_kind, d.authority_id, d.stored_at, d.escrow_digest
+                 FROM deposits d
+                ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+                ORDER BY d.stored_at, d.file_id
+                LIMIT ${param(limit + 1)}) d
+         JOIN people p ON p.identity_id = d.owner_id
+        ORDER BY d.stored_at, d.file_id`,
       params,
     );
     const page = rows.slice(0, limit);
