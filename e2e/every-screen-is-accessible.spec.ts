@@ -1,7 +1,8 @@
 /**
  * A person goes through every screen of Keyward (first run step by step, the
  * owner's four tabs with rows, a confirmation dialog, the backup authority's
- * screens with an opened escrow blob (v1, and a signed v2 one), the error states, and the page for a
+ * screens with an opened escrow blob (v1, and a signed v2 one), the escrow service desk (against a real
+ * service: sign-in, a refusal, deposits found, receipts uploaded, the audit log verified), the error states, and the page for a
  * browser that cannot run Keyward) in light, in dark and on a 390 px wide
  * phone. On each: no axe violation, exactly one h1,
  * nothing wider than the viewport (spec helper `checkScreen`). Where a button
@@ -10,8 +11,10 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
-import { createCouncil, identityFromKeyPair, importPrivateKey, serializeCouncil } from '../src/core/index.ts';
+import { createCouncil, exportPrivateIdentity, identityFromKeyPair, importPrivateKey, serializeCouncil } from '../src/core/index.ts';
 import { refEncrypt, refKeyId, refMakeEscrowBlob } from '../test/reference/keyward-node.ts';
+import { officer, openDesk, organisation, owner } from './desk-support.ts';
+import { startTestService } from './service-support.ts';
 import { checkScreen, downloadFrom, dropFiles, keyIdShown, testKey } from './support.ts';
 
 const LOOKS = [
@@ -279,6 +282,42 @@ for (const look of LOOKS) {
       await page.getByLabel("Owner's new public identity (PEM or JWK)").fill(v2.newOwnerPublicPem);
       await expect(page.getByRole('group', { name: 'The new identity to compare' })).toBeVisible();
       await check('authority v2 recovery compare');
+    });
+
+    test(`every screen of the escrow service desk passes axe, has one h1 and fits (${look.name})`, async ({ page, baseURL }) => {
+      test.setTimeout(150_000);
+      const check = (screen: string) => checkScreen(page, `${screen} (${look.name})`);
+      const service = await startTestService(new URL(baseURL ?? 'http://127.0.0.1:4173').origin);
+      try {
+        const { minutes } = await organisation(service);
+        await openDesk(page, service);
+        await check('desk sign-in');
+        await page.getByLabel('Your private identity (PEM or JWK)').fill(await exportPrivateIdentity(owner, 'pem'));
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await expect(page.getByRole('alert')).toHaveAttribute('data-code', 'NOT_PERMITTED');
+        await check('desk sign-in refused');
+        await page.getByLabel('Your private identity (PEM or JWK)').fill(await exportPrivateIdentity(officer, 'pem'));
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await expect(page.getByText(/^Signed in as /)).toBeFocused();
+        await check('desk signed in');
+        await page.getByRole('button', { name: 'Search', exact: true }).click();
+        await expect(page.getByRole('list', { name: 'Deposits found' }).getByRole('listitem')).toHaveCount(2);
+        await check('desk deposits found');
+        await downloadFrom(page, () => page.getByRole('button', { name: 'Export the 2 deposits found' }).click());
+        const row = page.getByRole('list', { name: 'Blobs of the bundle' }).getByRole('listitem', { name: `File ${minutes.serial}` });
+        await expect(row.getByText('Checked', { exact: true })).toBeVisible();
+        await page.getByRole('button', { name: 'Upload every receipt' }).click();
+        await expect(row.getByText(/^Receipt stored by the service/)).toBeVisible();
+        await check('desk receipts uploaded');
+        await page.getByLabel('Choose receipt files to upload').setInputFiles({ name: 'not-a-receipt.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"keyward-escrow/2"}') });
+        await expect(page.getByRole('list', { name: 'Receipt files uploaded' }).getByRole('alert')).toBeVisible();
+        await check('desk receipt file refused');
+        await downloadFrom(page, () => page.getByRole('button', { name: 'Download and verify the audit log' }).click());
+        await expect(page.getByRole('group', { name: 'Audit log verified' })).toBeVisible();
+        await check('desk audit log verified');
+      } finally {
+        await service.dispose();
+      }
     });
   });
 }

@@ -13,58 +13,9 @@ import type { Page } from '@playwright/test';
 import { parseAuditLog, verifyAuditLog } from '../src/core/audit.ts';
 import * as core from '../src/core/index.ts';
 import { ServiceClient } from '../src/io/service-client.ts';
+import { authority, officer, openDesk, organisation, owner } from './desk-support.ts';
 import { type TestService, expect, test } from './service-support.ts';
-import { downloadFrom, testKey } from './support.ts';
-
-const identity = async (pem: string) => core.identityFromKeyPair(await core.importPrivateKey(testKey(pem), { extractable: true }), { extractable: true });
-const [owner, authority, officer] = await Promise.all([identity('owner.pem'), identity('authority.pem'), identity('stranger.pem')]);
-
-/** A signed file's v2 escrow blob for the authority's identity, made in Node with the core. */
-async function escrowBlob(description: string): Promise<core.EscrowBlobV2> {
-  const plaintext = Buffer.from(`${description}\n`.repeat(200));
-  const encrypted = await core.encryptFile(core.streamFromBytes(plaintext), {
-    meta: { name: `${description}.txt`, type: 'text/plain', size: plaintext.length, lastModified: 0 },
-    owner: owner.encryption,
-    signer: owner,
-    authority,
-    ownerName: 'Ada Lovelace',
-    authorityName: 'IT backup desk',
-    description,
-  });
-  await core.collectBytes(encrypted.stream);
-  const { escrowBlob: blob } = await encrypted.done;
-  if (blob.format !== 'keyward-escrow/2') throw new Error('a signed file has a v2 escrow blob');
-  return blob;
-}
-
-const post = async (service: TestService, path: string, body: unknown) => {
-  const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${path}: ${String(response.status)} ${await response.text()}`);
-  return response.json() as Promise<unknown>;
-};
-
-/** The owner enrols with a one-time code and deposits two blobs; the officer is registered. */
-async function organisation(service: TestService) {
-  const code = await service.enrol('Ada Lovelace');
-  await post(service, '/v1/enrol', { code, identity: await core.exportPublicIdentity(owner, 'pem') });
-  const minutes = await escrowBlob('Board minutes November');
-  const budget = await escrowBlob('Budget draft 2027');
-  for (const blob of [minutes, budget]) await post(service, '/v1/deposits', JSON.parse(core.serializeSigned(blob)));
-  await service.addOfficer(await core.exportPublicIdentity(officer, 'pem'), 'Olive Officer');
-  return { minutes, budget };
-}
-
-/** Authority mode with the authority's identity imported (the escrow check's key), and the desk's sign-in. */
-async function openDesk(page: Page, service: TestService) {
-  await service.routeConfig(page.context());
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Backup authority' }).click();
-  await page.getByLabel('Authority private key (PEM or JWK)').fill(await core.exportPrivateIdentity(authority, 'pem'));
-  await page.getByLabel('Name for the imported key').fill('IT backup desk');
-  await page.getByRole('button', { name: 'Import authority key' }).click();
-  await expect(page.getByRole('list', { name: 'Authority key pairs' }).getByText(/^Identity ID /)).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Escrow service desk' })).toBeVisible();
-}
+import { downloadFrom } from './support.ts';
 
 async function signIn(page: Page, pem: string) {
   await page.getByLabel('Your private identity (PEM or JWK)').fill(pem);
@@ -110,7 +61,7 @@ test('an officer finds a deposit by serial and by a word, exports it, checks it 
 
   const row = page.getByRole('list', { name: 'Blobs of the bundle' }).getByRole('listitem', { name: `File ${minutes.serial}` });
   await expect(row.getByText('Checked', { exact: true })).toBeVisible();
-  await row.getByRole('button', { name: `Upload the receipt for ${minutes.serial}` }).click();
+  await row.getByRole('button', { name: `Upload receipt for ${minutes.serial}` }).click();
   await expect(row.getByText(/^Receipt stored by the service \(audit entry \d+\)/)).toBeVisible();
   const receipts = await storedReceipts(service, minutes.fileId);
   expect(receipts).toHaveLength(1);

@@ -18,11 +18,11 @@ function createProductionStore(): StoreApi<StoreState> {
   let store: StoreApi<StoreState> | null = null;
   // The configuration the boot script read (the same answer, not asked again).
   let client: Promise<ServiceClient | null> | undefined;
+  const connect = () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   const database = lazyKeywardDb(undefined, undefined, {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
   const serviceStore = createServiceStore(database);
-  const connect = (): Promise<ServiceClient | null> => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   store = createAppStore({
     keyStore: createKeyStore(database),
     registerStore: createRegisterStore(database),
@@ -44,6 +44,7 @@ function createProductionStore(): StoreApi<StoreState> {
       client: connect,
       values: { get: (key) => serviceStore.getValue(key), set: (key, value) => serviceStore.setValue(key, value), delete: (key) => serviceStore.deleteValue(key) },
     },
+    // The desk signs in with the same client.
     serviceClient: connect,
   });
   return store;

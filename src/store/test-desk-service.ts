@@ -62,7 +62,7 @@ export function fakeService(): FakeService {
         (!query.get('serial') || blob.serial === query.get('serial')) &&
         words.every((w) => blob.description.toLowerCase().split(/\s+/).includes(w)) &&
         (!query.get('from') || storedAt >= query.get('from')!) &&
-        (!query.get('to') || storedAt <= query.get('to')!))
+        (!query.get('to') || storedAt < query.get('to')!))
       .sort((a, b) => a.storedAt.localeCompare(b.storedAt) || a.blob.fileId.localeCompare(b.blob.fileId));
     const after = query.get('after');
     const start = after ? all.findIndex((d) => d.blob.fileId === after) + 1 : 0;

@@ -76,7 +76,7 @@ function BundleRow({ blob }: { blob: DeskBundleBlob }) {
           <button
             type="button"
             className="button button--small"
-            aria-label={`Upload the receipt for ${blob.serial}`}
+            aria-label={`Upload receipt for ${blob.serial}`}
             disabled={one.busy || check !== 'verified' || uploaded !== null}
             onClick={() => void one.run(() => uploadReceipt(blob.fileId))}
           >

@@ -80,6 +80,16 @@ describe('the service desk', () => {
     expect(screen.queryByText(/Signed in as/)).toBeNull();
   });
 
+  it('offers the audit log to officers only (the service keeps it from council members)', async () => {
+    const { user, service } = await setup();
+    const member = await testIdentity('rsa4096.pem');
+    service.know(member, 'Mia Member', ['member']);
+    await signIn(user, await identityPem(member, 'private'));
+    expect(await screen.findByText(/Signed in as/)).toHaveTextContent('Mia Member (member)');
+    expect(screen.getByRole('button', { name: 'Search' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Download and verify the audit log' })).toBeNull();
+  });
+
   it('exports, shows each blob’s check, uploads the receipt of a checked one and offers none for a refused one', async () => {
     const { user, service, download } = await setup();
     await signIn(user, await identityPem(officer, 'private'));
@@ -93,12 +103,12 @@ describe('the service desk', () => {
     const bad = rows.getByRole('listitem', { name: `File ${elsewhere.serial}` });
     await waitFor(() => { expect(within(good).getByText('Checked')).toBeInTheDocument(); });
     await waitFor(() => { expect(within(bad).getByRole('alert')).toHaveAttribute('data-code', 'NO_MATCHING_KEY'); });
-    expect(within(bad).getByRole('button', { name: `Upload the receipt for ${elsewhere.serial}` })).toBeDisabled();
+    expect(within(bad).getByRole('button', { name: `Upload receipt for ${elsewhere.serial}` })).toBeDisabled();
 
-    await user.click(within(good).getByRole('button', { name: `Upload the receipt for ${minutes.serial}` }));
+    await user.click(within(good).getByRole('button', { name: `Upload receipt for ${minutes.serial}` }));
     expect(await within(good).findByText(/Receipt stored by the service \(audit entry \d+\)/)).toBeInTheDocument();
     expect([...service.receipts.keys()]).toEqual([minutes.fileId]);
-    expect(within(good).getByRole('button', { name: `Upload the receipt for ${minutes.serial}` })).toBeDisabled();
+    expect(within(good).getByRole('button', { name: `Upload receipt for ${minutes.serial}` })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Upload every receipt' })).toBeDisabled();
   });
 

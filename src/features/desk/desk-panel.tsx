@@ -53,7 +53,8 @@ export function DeskPanel() {
           <DepositSearch />
           <BundleReceipts />
           <ReceiptFiles />
-          <AuditCheck />
+          {/* The whole log is the officers' to read (`GET /v1/audit`); anyone may compare its head. */}
+          {signedIn.roles.includes('officer') && <AuditCheck />}
         </>
       )}
     </section>

@@ -12,7 +12,7 @@
  *   "Search"; status "N deposits found."; list "Deposits found" of items "File SERIAL"; button "More results".
  * Group "Export and receipts": button "Export the N deposits found" (downloads `keyward-bundle-DATE.json` and
  *   hands its blobs to "Recover from an escrow blob"); list "Blobs of the bundle" of items "File SERIAL" with a
- *   badge "Checked" / "Check failed", button "Upload the receipt for SERIAL" and the outcome ("Receipt stored by
+ *   badge "Checked" / "Check failed", button "Upload receipt for SERIAL" and the outcome ("Receipt stored by
  *   the service (audit entry N) …" or an alert); button "Upload every receipt".
  * Group "Upload receipt files": file input "Choose receipt files to upload"; list "Receipt files uploaded" of
  *   items named by file name, each "Stored by the service …" or an alert with the service's code.

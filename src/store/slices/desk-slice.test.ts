@@ -62,6 +62,23 @@ describe('desk slice: signing in', () => {
     expect((await store.getState().searchDeposits(none))?.code).toBe('SIGN_IN_REQUIRED');
     expect(store.getState().deskSignedIn).toBeNull();
   });
+
+  it('keeps what an officer found for that officer only: another identity signing in next sees none of it', async () => {
+    const { store, service } = await desk();
+    const member = await testIdentity('rsa4096.pem');
+    service.know(member, 'Mia Member', ['member']);
+    expect(await store.getState().searchDeposits(none)).toBeNull();
+    service.expireSessions();
+    expect((await store.getState().checkAuditLog())?.code).toBe('SIGN_IN_REQUIRED');
+    // The same officer again: the search is still there.
+    expect(await store.getState().signInAtDesk({ text: await identityPem(officer, 'private') })).toBeNull();
+    expect(store.getState().deskSearch?.deposits).toHaveLength(3);
+    service.expireSessions();
+    await store.getState().searchDeposits(none);
+    expect(await store.getState().signInAtDesk({ text: await identityPem(member, 'private') })).toBeNull();
+    expect(store.getState().deskSignedIn?.roles).toEqual(['member']);
+    expect(store.getState().deskSearch).toBeNull();
+  });
 });
 
 describe('desk slice: search, export, receipts', () => {
@@ -77,6 +94,8 @@ describe('desk slice: search, export, receipts', () => {
     // Both dates are included whole.
     expect(await store.getState().searchDeposits({ ...none, from: '2026-11-20', to: '2026-11-21' })).toBeNull();
     expect(store.getState().deskSearch?.deposits.map((d) => d.fileId)).toEqual([budget.fileId, elsewhere.fileId]);
+    // The service's `to` is exclusive: the day after is asked for.
+    expect(service.requests.at(-1)).toContain('from=2026-11-20&to=2026-11-22');
   });
 
   it('asks for the next page after the last deposit shown and adds it', async () => {
@@ -139,6 +158,29 @@ describe('desk slice: search, export, receipts', () => {
     expect(outcome[2]).toBe('NOT_A_RECEIPT');
     expect(service.requests.filter((r) => r === 'POST /v1/receipts').length - before).toBe(2);
     expect([...service.receipts.keys()]).toEqual([minutes.fileId]);
+  });
+});
+
+describe('desk slice: a council member at the desk', () => {
+  it('exports a council’s blob, passes it through this member’s check and uploads the member’s receipt', async () => {
+    const { testCouncil, makeCouncilFile } = await import('../test-councils.ts');
+    const bob = await testIdentity('rsa4096.pem');
+    const council = await testCouncil([{ name: 'Alice', identity: authority }, { name: 'Bob', identity: bob }], 2);
+    const shared = await makeCouncilFile({ owner, council, plaintext, name: 'shared.bin', description: 'Council file' });
+    const { store, service } = await desk({ signIn: false });
+    service.know(authority, 'Alice', ['member']);
+    await service.deposit(shared.escrowJson, '2026-11-30T09:00:00.000Z');
+    // Alice's identity is this desk's (the check's key) and signs her in too.
+    const alice = store.getState().keys.find((k) => k.role === 'authority-own');
+    expect(await store.getState().signInAtDesk({ keyId: alice!.keyId })).toBeNull();
+    expect(store.getState().deskSignedIn?.roles).toEqual(['member']);
+
+    expect(await store.getState().searchDeposits({ ...none, words: 'council' })).toBeNull();
+    expect(await store.getState().exportDeposits()).toBeNull();
+    expect(store.getState().escrowCase).toMatchObject({ verified: true, member: { index: 1 } });
+    expect(await store.getState().uploadReceipt(shared.fileId)).toBeNull();
+    expect(store.getState().deskBundle?.blobs[0]?.upload).toMatchObject({ signer: authority.id });
+    expect([...service.receipts.keys()]).toEqual([shared.fileId]);
   });
 });
 

@@ -35,7 +35,15 @@ export function bundleCheckOf(state: Pick<AppState, 'escrowCase' | 'escrowList'>
   return item.error ?? 'absent';
 }
 
-/** The query string of a search: the filled filters only; dates cover their whole day (UTC). */
+/** The day after `day` (YYYY-MM-DD, UTC). */
+function dayAfter(day: string): string {
+  const date = new Date(`${day}T00:00:00.000Z`);
+  if (Number.isNaN(date.getTime())) return day; // the service refuses it (REQUEST_INVALID)
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The query string of a search: the filled filters only; both dates are included whole (UTC). */
 export function searchQuery(filters: DeskFilters, after?: string): string {
   const query = new URLSearchParams();
   const add = (name: string, value: string) => {
@@ -44,8 +52,9 @@ export function searchQuery(filters: DeskFilters, after?: string): string {
   add('owner', filters.owner);
   add('serial', filters.serial);
   add('q', filters.words);
-  if (filters.from.trim()) query.set('from', `${filters.from.trim()}T00:00:00.000Z`);
-  if (filters.to.trim()) query.set('to', `${filters.to.trim()}T23:59:59.999Z`);
+  if (filters.from.trim()) query.set('from', filters.from.trim());
+  // The service's `to` is exclusive: the day after, so that the last day counts whole.
+  if (filters.to.trim()) query.set('to', dayAfter(filters.to.trim()));
   query.set('limit', String(DESK_PAGE));
   if (after) query.set('after', after);
   return `/v1/deposits?${query.toString()}`;
@@ -57,6 +66,8 @@ export const createDeskSlice =
     // The session's token lives here, out of the state; it is dropped on sign-out and when the service no longer takes it.
     let session: ServiceSession | null = null;
     let client: ServiceClientLike | null = null;
+    // Whose session read what the state holds (kept after the session ends, so the same officer signing in again finds it).
+    let readBy: string | null = null;
     const stamp = () => new Date(adapters.now?.() ?? Date.now()).toISOString().slice(0, 10);
 
     /** Runs a request of the signed-in desk; a session the service no longer takes is forgotten, so the form asks again. */
@@ -176,7 +187,10 @@ export const createDeskSlice =
             return appError('NOT_PERMITTED');
           }
           session = signed;
-          set({ deskSignedIn: { identityId: signed.identityId, name: signed.name, roles: [...signed.roles], expiresAt: signed.expiresAt } });
+          // What another identity read at this desk (before its session ended) is not shown to this one.
+          const others = readBy !== null && readBy !== signed.identityId ? { deskSearch: null, deskBundle: null, deskReceiptFiles: [], deskAudit: null } : {};
+          readBy = signed.identityId;
+          set({ ...others, deskSignedIn: { identityId: signed.identityId, name: signed.name, roles: [...signed.roles], expiresAt: signed.expiresAt } });
           return null;
         } catch (error) {
           return toUiError(error);
@@ -185,6 +199,7 @@ export const createDeskSlice =
 
       signOutOfDesk() {
         session = null;
+        readBy = null;
         set({ deskSignedIn: null, deskSearch: null, deskBundle: null, deskReceiptFiles: [], deskAudit: null });
       },
 
