@@ -126,7 +126,7 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   await expect(deskPage.getByText('1 deposit found.')).toBeVisible();
   await downloadFrom(deskPage, () => deskPage.getByRole('button', { name: 'Export the deposit found' }).click());
   const bundleRow = deskPage.getByRole('list', { name: 'Blobs of the bundle' }).getByRole('listitem', { name: `File ${serial}` });
-  await bundleRow.getByRole('button', { name: `Upload the receipt for ${serial}` }).click();
+  await bundleRow.getByRole('button', { name: `Upload receipt for ${serial}` }).click();
   await expect(bundleRow.getByText(/^Receipt stored by the service/)).toBeVisible();
 
   // The owner fetches receipts: the file is confirmed, checked by Alice (a member of the council).
