@@ -17,7 +17,7 @@ import type { Browser, Page } from '@playwright/test';
 import * as core from '../src/core/index.ts';
 import { ServiceClient } from '../src/io/service-client.ts';
 import { type TestService, expect, test } from './service-support.ts';
-import { downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256, testKey } from './support.ts';
+import { checkScreen, downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256, testKey } from './support.ts';
 
 const NAME = 'merger terms 2026.pdf';
 const plaintext = Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 31 + 7) & 0xff));
@@ -126,7 +126,7 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   await expect(deskPage.getByText('1 deposit found.')).toBeVisible();
   await downloadFrom(deskPage, () => deskPage.getByRole('button', { name: 'Export the deposit found' }).click());
   const bundleRow = deskPage.getByRole('list', { name: 'Blobs of the bundle' }).getByRole('listitem', { name: `File ${serial}` });
-  await bundleRow.getByRole('button', { name: `Upload the receipt for ${serial}` }).click();
+  await bundleRow.getByRole('button', { name: `Upload receipt for ${serial}` }).click();
   await expect(bundleRow.getByText(/^Receipt stored by the service/)).toBeVisible();
 
   // The owner fetches receipts: the file is confirmed, checked by Alice (a member of the council).
@@ -158,6 +158,7 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   const newIdentityId = await myCase.getByRole('listitem', { name: 'Case opened' }).locator('[data-key-id]').getAttribute('data-key-id');
   expect(newIdentityId).toMatch(/^SHA256:[0-9a-f]{64}$/);
   expect(newIdentityId).not.toBe(owner.id);
+  await checkScreen(newPage, 'the owner’s open recovery case');
 
   // The officer checks who the person is and records how.
   const aliceCases = await caseDesk(browser, service, alice);
@@ -165,6 +166,7 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   await opened.getByLabel('How you checked the person’s identity').fill('Passport seen in person, photo matches HR record');
   await opened.getByRole('button', { name: 'Verify the case' }).click();
   await expect(opened.getByRole('status').first()).toHaveText(/^Verified/);
+  await checkScreen(aliceCases, 'a verified case at the desk');
 
   // One member's partial: the case is not ready.
   const verified = await openCase(aliceCases, 'Verified', caseId);
@@ -181,6 +183,8 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   await doraCase.getByRole('button', { name: `Issue and upload partial for ${serial}` }).click();
   const refusal = doraCase.getByRole('alert');
   await expect(refusal).toHaveAttribute('data-code', 'OUTSIDE_COUNCIL');
+  await expect(refusal).toContainText('You are not a member of the council this file was escrowed to');
+  await checkScreen(doraCases, 'a member refused outside the council');
   const client = new ServiceClient(await service.config());
   const doraSession = await client.signIn(dora);
   const detail = await client.get<{ newIdentity: { publicKey: string; signingKey: string }; newIdentityId: string }>(`/v1/cases/${encodeURIComponent(caseId)}`, doraSession);
@@ -207,6 +211,7 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   await myCase.getByRole('button', { name: 'Download recovery blobs' }).click();
   await myCase.getByLabel(`Choose the encrypted file ${serial}`).setInputFiles({ name: `${NAME}.keyward`, mimeType: 'application/octet-stream', buffer: encrypted });
   const decrypted = newPage.getByRole('list', { name: 'Files being decrypted' }).getByRole('listitem').filter({ hasText: NAME });
+  await checkScreen(newPage, 'a ready case, its file opened');
   const output = await downloadBytes(await downloadFrom(newPage, () => decrypted.getByRole('button', { name: /^Download / }).click({ timeout: 60_000 })));
   expect(sha256(output)).toBe(sha256(plaintext));
 

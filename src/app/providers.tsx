@@ -22,7 +22,6 @@ function createProductionStore(): StoreApi<StoreState> {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
   const serviceStore = createServiceStore(database);
-  const connect = (): Promise<ServiceClient | null> => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   store = createAppStore({
     keyStore: createKeyStore(database),
     registerStore: createRegisterStore(database),
@@ -44,6 +43,7 @@ function createProductionStore(): StoreApi<StoreState> {
       client: connect,
       values: { get: (key) => serviceStore.getValue(key), set: (key, value) => serviceStore.setValue(key, value), delete: (key) => serviceStore.deleteValue(key) },
     },
+    // The desk signs in with the same client.
     serviceClient: connect,
   });
   return store;

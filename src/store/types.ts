@@ -308,7 +308,8 @@ export interface CaseSummary {
 export interface CaseFile {
   fileId: string;
   serial: string;
-  description: string;
+  /** Left out for the applicant until an officer verified the case. */
+  description?: string;
   authority: { kind: 'identity' | 'council'; id: string; name: string; threshold?: number };
   uploads: { kind: 'partial' | 'recovery'; by: string; index?: number; at: string }[];
 }

@@ -6,9 +6,9 @@
  * the page, and the owner opens the file with them. Each check the app makes
  * of what the service hands it has a test that names it.
  */
-import { b64u, exportPublicIdentity, issuePartialRecovery, parseSignedObject, serializeSigned } from '../../core/index.ts';
+import { b64u, exportPublicIdentity, issuePartialRecovery, issueRecoveryV2, parseSignedObject, serializeSigned } from '../../core/index.ts';
 import type { PrivateIdentity } from '../../core/index.ts';
-import { bytesOf, createTestStore, makeIdentity } from '../test-adapters.ts';
+import { bytesOf, createTestStore, makeIdentity, makeSignedFile, storeWithIdentities } from '../test-adapters.ts';
 import { fakeCaseService, memoryCaseAdapters } from '../test-case-service.ts';
 import { makeCouncilFile, testCouncil } from '../test-councils.ts';
 import { identityPem, testIdentity } from '../test-identities.ts';
@@ -184,6 +184,31 @@ describe('recovery cases', () => {
       expect(parsed.kind === 'partial' && parsed.blob.owner.id).toBe(w.newOwner.id);
     }
   }, 120_000);
+
+  it('opens a file escrowed to an identity authority with the signed recovery blob the case gives', async () => {
+    const [owner, newOwner, authority, officer] = await Promise.all([testIdentity('owner.pem'), testIdentity('new-owner.pem'), testIdentity('authority.pem'), makeIdentity()]);
+    const made = await makeSignedFile({ owner, authority, plaintext, name: 'plan.pdf' });
+    const service = fakeCaseService({ officers: [officer.id], deposits: [made.escrowBlob] });
+    const { store } = await storeWithIdentities(newOwner, authority, { cases: memoryCaseAdapters(service.client) });
+    expect(await store.getState().openCase({ lostIdentityId: owner.id, note: '' })).toBeNull();
+    const caseId = store.getState().myCase!.caseId;
+    // The authority's officer uploaded its recovery blob and the case is ready (what the service decides).
+    service.cases.get(caseId)!.detail.state = 'ready';
+    const recovery = serializeSigned(await issueRecoveryV2(made.escrowBlob, authority, { newOwner }));
+    service.tamper.blobs = (found) => ({ ...found, recoveries: [JSON.parse(recovery)] });
+    expect(await store.getState().refreshMyCase()).toBeNull();
+    expect(await store.getState().downloadCaseBlobs()).toBeNull();
+    const kept = store.getState().myCase?.blobs;
+    expect(kept?.map((b) => b.fileId)).toEqual([made.escrowBlob.fileId]);
+    expect(kept?.[0]?.texts.map((t) => JSON.parse(t) as unknown)).toEqual([JSON.parse(recovery)]);
+    expect(store.getState().decryptWithCase(made.escrowBlob.fileId, made.file)).toBeNull();
+    await vi.waitFor(() => {
+      expect(['done', 'failed']).toContain(store.getState().decryptJobs[0]?.status);
+    }, { timeout: 30_000 });
+    expect(store.getState().decryptJobs[0]?.error).toBeUndefined();
+    expect(await bytesOf(store.getState().decryptJobs[0]!.output!)).toEqual(plaintext);
+    expect(store.getState().decryptWithCase('another file', made.file)).toMatchObject({ code: 'NOT_A_BLOB' });
+  }, 60_000);
 
   describe('a council member at the desk', () => {
     it('is refused OUTSIDE_COUNCIL for a file of another council, and uploads nothing', async () => {

@@ -15,8 +15,8 @@ import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { ownKeyPair } from './keys-slice.ts';
-import { ENROLMENT_KEY, type Enrolment } from './service-slice.ts';
-import type { Adapters, AppState, CaseDetail, CaseServiceClient, CaseSession, CaseSlice, CaseState, CaseSummary, MyCase, UiError } from '../types.ts';
+import { ENROLMENT_KEY } from './service-slice.ts';
+import type { Adapters, AppState, CaseDetail, CaseServiceClient, CaseSession, CaseSlice, CaseState, CaseSummary, Enrolment, MyCase, UiError } from '../types.ts';
 
 /** The `service` record that keeps the owner's open case across reloads. */
 export const MY_CASE_KEY = 'recovery-case';
