@@ -18,6 +18,7 @@ function createProductionStore(): StoreApi<StoreState> {
   let store: StoreApi<StoreState> | null = null;
   // The configuration the boot script read (the same answer, not asked again).
   let client: Promise<ServiceClient | null> | undefined;
+  const connect = () => (client ??= loadServiceConfig().then((config) => (config ? new ServiceClient(config) : null), () => null));
   const database = lazyKeywardDb(undefined, undefined, {
     onBlocking: () => store?.getState().notify('info', 'A newer version of Keyward was opened in another tab. Reload this page to keep working.'),
   });
