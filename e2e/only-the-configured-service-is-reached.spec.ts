@@ -64,19 +64,27 @@ test('with a configured service, the page reaches that origin and no other', asy
   await expect(page.locator('meta[data-keyward="connect"]')).toHaveAttribute('content', `default-src 'self'; connect-src 'self' ${service.origin}`);
 });
 
-test('without a configuration, every other origin is blocked', async ({ page }) => {
-  const requests: string[] = [];
-  page.on('request', (request) => requests.push(new URL(request.url()).pathname));
-  const config = page.waitForResponse('**/keyward-service.json');
-  await page.goto('/');
-  expect((await config).status()).toBe(404);
-  await expect(page.getByRole('heading', { name: 'Welcome to Keyward' })).toBeVisible();
-  // The configuration was asked once, while loading; nothing of the service after.
-  expect(requests.filter((path) => path === '/keyward-service.json')).toHaveLength(1);
-  expect(await reach(page, `${service.origin}/v1/service`)).toBe('blocked by connect-src');
-  expect(await reach(page, `${elsewhere.origin}/v1/service`)).toBe('blocked by connect-src');
-  await expect(page.locator('meta[data-keyward="connect"]')).toHaveAttribute('content', "default-src 'self'; connect-src 'self'");
-});
+for (const [what, absent] of [
+  ['with the shipped configuration, which names no service', false],
+  ['without a configuration file (404)', true],
+] as const) {
+  test(`${what}, every other origin is blocked`, async ({ page }) => {
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+    if (absent) await page.route('**/keyward-service.json', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'none' }));
+    const config = page.waitForResponse('**/keyward-service.json');
+    await page.goto('/');
+    const answer = await config;
+    if (absent) expect(answer.status()).toBe(404);
+    else expect(await answer.json()).toEqual({ format: 'keyward-service-config/1', origin: null, serviceKey: null });
+    await expect(page.getByRole('heading', { name: 'Welcome to Keyward' })).toBeVisible();
+    // The configuration was asked once, while loading; nothing of the service after.
+    expect(requests.filter((path) => path === '/keyward-service.json')).toHaveLength(1);
+    expect(await reach(page, `${service.origin}/v1/service`)).toBe('blocked by connect-src');
+    expect(await reach(page, `${elsewhere.origin}/v1/service`)).toBe('blocked by connect-src');
+    await expect(page.locator('meta[data-keyward="connect"]')).toHaveAttribute('content', "default-src 'self'; connect-src 'self'");
+  });
+}
 
 test('a configuration whose origin would widen the policy is not used', async ({ page }) => {
   await serveConfig(page, { format: 'keyward-service-config/1', origin: `${service.origin} ${elsewhere.origin}`, serviceKey: KEY });

@@ -72,7 +72,14 @@ describe('parseServiceConfig', () => {
 
   it('takes exactly an origin and a key ID', () => {
     expect(parseServiceConfig(valid)).toEqual({ origin: ORIGIN, serviceKey: valid.serviceKey });
-    expect(parseServiceConfig({ ...valid, origin: 'http://127.0.0.1:8787' }).origin).toBe('http://127.0.0.1:8787');
+    expect(parseServiceConfig({ ...valid, origin: 'http://127.0.0.1:8787' })?.origin).toBe('http://127.0.0.1:8787');
+  });
+
+  it('reads the shipped file, with neither an origin nor a key, as no service, and half of it as malformed', () => {
+    const shipped: unknown = JSON.parse(readFileSync(new URL('../../public/keyward-service.json', import.meta.url), 'utf8'));
+    expect(parseServiceConfig(shipped)).toBeNull();
+    expect(() => parseServiceConfig({ ...valid, origin: null })).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+    expect(() => parseServiceConfig({ ...valid, serviceKey: null })).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
   });
 
   // The origin is written into the Content Security Policy: anything but an origin could widen it.

@@ -58,16 +58,19 @@ const invalidConfig = (reason: string) => new KeywardError('MALFORMED', { reason
 /**
  * Reads the configuration strictly: its format, an origin that is exactly an
  * http(s) origin (it goes into the Content Security Policy, so nothing else
- * may ride along), and the service's key ID.
+ * may ride along), and the service's key ID. Both `null` (the file the app
+ * ships with, `public/keyward-service.json`) means no service.
  *
+ * @returns the service, or `null` for none
  * @throws KeywardError `MALFORMED` for anything else
  */
-export function parseServiceConfig(value: unknown): ServiceConfig {
+export function parseServiceConfig(value: unknown): ServiceConfig | null {
   if (!isPlainObject(value)) throw invalidConfig('is not an object');
   const keys = Object.keys(value).sort().join(',');
   if (keys !== 'format,origin,serviceKey') throw invalidConfig('must have exactly format, origin and serviceKey');
   if (value.format !== SERVICE_CONFIG_FORMAT) throw invalidConfig(`is not ${SERVICE_CONFIG_FORMAT}`);
   const { origin, serviceKey } = value;
+  if (origin === null && serviceKey === null) return null;
   if (typeof origin !== 'string' || !/^https?:\/\/[a-z0-9.:[\]-]+$/.test(origin)) throw invalidConfig('has no valid origin');
   let url: URL;
   try {
@@ -86,7 +89,7 @@ let loaded: Promise<ServiceConfig | null> | null = null;
  * The configuration, fetched once per page from beside index.html (the boot
  * script's request; later calls get the same answer without asking again).
  *
- * @returns `null` when there is none (404): no service, and no request after load.
+ * @returns `null` when there is none (the shipped file names none, or it is absent: 404): no service, and no request after load.
  * @throws KeywardError `MALFORMED` for a configuration that is not valid (the page then has no service)
  */
 export function loadServiceConfig(fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init)): Promise<ServiceConfig | null> {
