@@ -10,6 +10,7 @@ import { canonicalDigest } from '../core/format/signing.ts';
 import { appendAudit, auditEntriesOf, auditHead, auditedTransaction } from './audit-log.ts';
 import { type Session, requireRole, sessionOf } from './auth.ts';
 import type { Db, Queryable } from './db.ts';
+import { type DepositRow as StoredDepositRow, acknowledgement } from './escrow.ts';
 import { type ServiceKey, signAck } from './service-key.ts';
 
 /** The most results one search page holds, and the most files one export takes. */
@@ -51,24 +52,7 @@ interface SearchFilters {
   after?: string;
 }
 
-interface DepositRow {
-  file_id: string;
-  serial: string;
-  owner_id: string;
-  escrow_digest: string;
-  stored_at: string;
-  audit_seq: number;
-  description: string;
-}
-
-const ackFields = (row: DepositRow) => ({
-  fileId: row.file_id,
-  serial: row.serial,
-  ownerId: row.owner_id,
-  escrowDigest: row.escrow_digest,
-  storedAt: row.stored_at,
-  auditSeq: row.audit_seq,
-});
+type DepositRow = StoredDepositRow & { description: string };
 
 const requestInvalid = (reason: string) => new KeywardError('REQUEST_INVALID', { reason });
 
@@ -180,7 +164,7 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
       if (!row) throw new KeywardError('DEPOSIT_UNKNOWN');
       if (!desk && row.person_id !== session.personId) throw new KeywardError('NOT_PERMITTED', { reason: 'this file is another person\'s' });
       const receipts = (await receiptsOf(db, [fileId])).get(fileId) ?? [];
-      return { blob: JSON.parse(row.blob) as unknown, ack: await signAck(await serviceKey(), ackFields(row)), receipts: receipts.map((r) => JSON.parse(r.receipt) as unknown) };
+      return { blob: JSON.parse(row.blob) as unknown, ack: await signAck(await serviceKey(), acknowledgement(row)), receipts: receipts.map((r) => JSON.parse(r.receipt) as unknown) };
     },
   );
 
@@ -274,7 +258,7 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
           serial: row.serial,
           description: row.description,
           storedAt: row.stored_at,
-          ack: await signAck(key, ackFields(row)),
+          ack: await signAck(key, acknowledgement(row)),
           receipts: (receipts.get(row.file_id) ?? []).map((r) => JSON.parse(r.receipt) as unknown),
         })),
       ),

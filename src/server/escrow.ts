@@ -94,7 +94,8 @@ export async function enrol(db: Db, code: string, identityText: string): Promise
   });
 }
 
-interface DepositRow {
+/** A stored deposit's row, as the acknowledgement needs it. */
+export interface DepositRow {
   file_id: string;
   serial: string;
   owner_id: string;
@@ -105,7 +106,8 @@ interface DepositRow {
 
 const SELECT_DEPOSIT = 'SELECT file_id, serial, owner_id, escrow_digest, stored_at, audit_seq FROM deposits';
 
-const acknowledgement = (row: DepositRow): Acknowledgement => ({
+/** The acknowledgement of a stored deposit (unsigned; the route signs it). */
+export const acknowledgement = (row: DepositRow): Acknowledgement => ({
   fileId: row.file_id,
   serial: row.serial,
   ownerId: row.owner_id,
