@@ -13,12 +13,9 @@ import {
   type PrivateIdentity,
   type RecoveryBlobV2,
   b64u,
-  bytesSource,
   checkPartials,
   checkRecoveryV2,
-  collectBytes,
   createCouncil,
-  encryptSource,
   exportPublicIdentity,
   fromB64u,
   issuePartialRecovery,
@@ -32,13 +29,13 @@ import { type AuditEntry, verifyAuditLog } from '../core/audit.ts';
 import { signedBody } from '../core/format/signing.ts';
 import { signCaseRequest } from '../core/service-case.ts';
 import { type SignInChallenge, signChallenge } from '../core/service.ts';
-import { makeIdentity, patternBytes } from '../core/test-support.ts';
+import { makeIdentity } from '../core/test-support.ts';
 import { buildService } from './app.ts';
 import type { Db } from './db.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { migrate } from './migrations.ts';
 import { addCouncil, addOfficer } from './registry.ts';
-import { BACKENDS, type TestDb } from './test-support.ts';
+import { BACKENDS, type TestDb, escrowBlob } from './test-support.ts';
 
 /** The IT department's own identity, the authority of identity-escrowed files. */
 let authority: PrivateIdentity;
@@ -57,22 +54,6 @@ let pairs: { lost: PrivateIdentity; fresh: PrivateIdentity; blobs: EscrowBlobV2[
 let bobBlob: EscrowBlobV2;
 let nextPair = 0;
 
-/** A file of `owner`'s escrowed with `to` (a council or an identity). */
-async function escrowed(owner: PrivateIdentity, to: Council | PrivateIdentity, seed: number): Promise<EscrowBlobV2> {
-  const plain = patternBytes(200 + seed, seed);
-  const encrypted = await encryptSource(bytesSource(plain), {
-    meta: { name: `file-${seed}.txt`, type: 'text/plain', size: plain.length, lastModified: 1_764_000_000_000 },
-    owner: owner.encryption,
-    authority: to,
-    signer: owner,
-    ownerName: 'Ada',
-    authorityName: 'IT backup',
-    description: `file ${seed}`,
-    chunkSize: 65536,
-  });
-  await collectBytes(encrypted.stream);
-  return (await encrypted.done).escrowBlob as EscrowBlobV2;
-}
 
 const SCENARIOS = 18;
 
@@ -86,10 +67,10 @@ beforeAll(async () => {
   for (let i = 0; i < SCENARIOS; i++) {
     const lost = identities[2 * i]!;
     // Two files for the board, one for the authority.
-    const blobs = [await escrowed(lost, board, 3 * i + 1), await escrowed(lost, board, 3 * i + 2), await escrowed(lost, authority, 3 * i + 3)];
+    const blobs = [await escrowBlob(lost, board, 3 * i + 1), await escrowBlob(lost, board, 3 * i + 2), await escrowBlob(lost, authority, 3 * i + 3)];
     pairs.push({ lost, fresh: identities[2 * i + 1]!, blobs });
   }
-  bobBlob = await escrowed(bob, board, 1000);
+  bobBlob = await escrowBlob(bob, board, 1000);
 });
 
 /** `object` with changes, signed again under `context` by `by`. */

@@ -5,7 +5,7 @@ import { KeyId } from '../../components/key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { appError } from '../../store/errors.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { KeyFileField } from './key-file-field.tsx';
+import { KeyFileField } from '../../components/key-file-field.tsx';
 
 /** The most members a council has (spec v2 §8.1). */
 const MAX_MEMBERS = 16;

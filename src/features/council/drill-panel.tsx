@@ -8,7 +8,7 @@ import { appError } from '../../store/errors.ts';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import type { CouncilSummary, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { KeyFileField } from './key-file-field.tsx';
+import { KeyFileField } from '../../components/key-file-field.tsx';
 
 /**
  * A council drill (spec v2 §8.5): k or more members sit together, each loads

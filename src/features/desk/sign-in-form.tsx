@@ -1,13 +1,10 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
-import { KeyTextField } from '../../components/key-text-field.tsx';
+import { KeyFileField } from '../../components/key-file-field.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { appError } from '../../store/errors.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-
-/** The largest identity file read into the field (a few kilobytes; this is generous). */
-const MAX_IDENTITY_FILE_BYTES = 256 * 1024;
 
 /**
  * Sign-in at the escrow service: the officer's (or council member's) private
@@ -45,9 +42,9 @@ export function SignInForm() {
       <p className="field-hint">
         Your private identity signs the service’s challenge. It is used for signing in only and is not stored.
       </p>
-      <KeyTextField
-        id={`${id}-text`}
+      <KeyFileField
         label="Your private identity (PEM or JWK)"
+        fileLabel="Or choose your private identity file"
         value={text}
         placeholder="-----BEGIN PRIVATE KEY-----"
         onChange={(value) => {
@@ -55,26 +52,7 @@ export function SignInForm() {
           setAsked(false);
           clearError();
         }}
-      />
-      <label htmlFor={`${id}-file`}>Or choose your private identity file</label>
-      <input
-        id={`${id}-file`}
-        type="file"
-        accept=".pem,.json,.jwk,.txt,application/json,application/x-pem-file,text/plain"
-        onChange={(event) => {
-          const file = event.currentTarget.files?.[0];
-          event.currentTarget.value = '';
-          if (!file) return;
-          if (file.size > MAX_IDENTITY_FILE_BYTES) {
-            showError(appError('KEY_FILE_TOO_LARGE', { path: file.name }));
-            return;
-          }
-          void file.text().then((value) => {
-            setText(value);
-            setAsked(false);
-            clearError();
-          });
-        }}
+        onTooLarge={(name) => { showError(appError('KEY_FILE_TOO_LARGE', { path: name })); }}
       />
       {encrypted && (
         <>

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { KeyTextField } from '../../components/key-text-field.tsx';
+import { KeyTextField } from './key-text-field.tsx';
 
 /** The largest key or identity file read into the field (a few kilobytes; this is generous). */
 const MAX_KEY_FILE_BYTES = 256 * 1024;
