@@ -135,8 +135,8 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
     `"seq":${SEQ_MARK}`,
     '"seq":@Q@',
   );
-  // $1–$9 the columns, $10 and $11 the authority, then the templates' pieces.
-  const FIRST_PIECE = 12;
+  // $1–$9 the columns, $10 to $12 the authority, then the templates' pieces.
+  const FIRST_PIECE = 13;
   const blob = concatenation(blobTemplate, { '@F@': 'f', '@S@': 's', '@C@': 'a', '@D@': 'd', '@O@': 'o' }, FIRST_PIECE);
   const entry = concatenation(entryTemplate, { '@Q@': 'q::text', '@A@': 'a', '@F@': 'f', '@S@': 's', '@O@': 'o', '@E@': 'e', '@P@': 'p', '@H@': 'h' }, FIRST_PIECE + blob.pieces.length);
   // Bulk load: the tables' secondary indexes are dropped and made again after (the same definitions, read from pg_indexes).
@@ -190,10 +190,10 @@ export async function preloadDeposits(db: Db, count: number, sample: EscrowBlobV
     await db.transaction(async (tx) => {
       await tx.query(
         `WITH r AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[]) AS r(f, s, a, d, o, e, q, p, h)),
-         stored AS (INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind)
-                    SELECT f, s, o, e, ${blob.sql}, a, q, d, $10, $11 FROM r)
+         stored AS (INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind, authority_name)
+                    SELECT f, s, o, e, ${blob.sql}, a, q, d, $10, $11, $12 FROM r)
          INSERT INTO audit_log (seq, entry, hash, owner_id) SELECT q, ${entry.sql}, h, o FROM r`,
-        [cols.f, cols.s, cols.a, cols.d, cols.o, cols.e, cols.q, cols.p, cols.h, sample.authority.id, sample.authority.kind, ...blob.pieces, ...entry.pieces],
+        [cols.f, cols.s, cols.a, cols.d, cols.o, cols.e, cols.q, cols.p, cols.h, sample.authority.id, sample.authority.kind, sample.authority.name, ...blob.pieces, ...entry.pieces],
       );
     });
     sqlMs += performance.now() - t1;

@@ -155,7 +155,7 @@ describe('keyward serve', () => {
     const second = keyward(['serve', '--port', '0', '--data', dir]);
     expect({ status: second.status, line: second.firstLine.split(':')[0] }).toEqual({ status: 1, line: 'SERVICE_UNAVAILABLE' });
     const ready = await fetch(`${server.url}/readyz`);
-    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite', schema: 3 });
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite', schema: 4 });
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     // The folder is free again: the officer's command opens it.

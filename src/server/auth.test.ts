@@ -201,11 +201,13 @@ describe.each(BACKENDS)('migration 2 on $name', ({ open }) => {
       const id = `SHA256:${'1'.repeat(64)}`;
       await db.exec(`INSERT INTO enrolment_codes VALUES ('d', 'Ada', 't', 't', '${id}');
         INSERT INTO people VALUES ('${id}', 'Ada', 'k', 's', 't', 'd');
-        INSERT INTO deposits VALUES ('f', 'KW-1', '${id}', 'e', '{"authority":{"id":"SHA256:aa","kind":"identity"},"description":"tax 2026"}', 't', 2);
+        INSERT INTO deposits VALUES ('f', 'KW-1', '${id}', 'e', '{"authority":{"id":"SHA256:aa","kind":"identity","name":"Backup Authority"},"description":"tax 2026"}', 't', 2);
         INSERT INTO audit_log VALUES (1, '{"data":{"name":"Ada"}}', 'h1'), (2, '{"data":{"ownerId":"${id}"}}', 'h2');`);
       expect(await migrate(db)).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
       expect(await db.query('SELECT person_id FROM people')).toEqual([{ person_id: id }]);
-      expect(await db.query('SELECT description, authority_id, authority_kind FROM deposits')).toEqual([{ description: 'tax 2026', authority_id: 'SHA256:aa', authority_kind: 'identity' }]);
+      expect(await db.query('SELECT description, authority_id, authority_kind, authority_name FROM deposits')).toEqual([
+        { description: 'tax 2026', authority_id: 'SHA256:aa', authority_kind: 'identity', authority_name: 'Backup Authority' },
+      ]);
       expect(await db.query('SELECT seq, owner_id FROM audit_log ORDER BY seq')).toEqual([{ seq: 1, owner_id: null }, { seq: 2, owner_id: id }]);
     } finally {
       await test.drop();

@@ -89,6 +89,53 @@ async function identitiesOf(db: Queryable, session: Session): Promise<string[]> 
   return rows.map((row) => row.identity_id);
 }
 
+/**
+ * How many deposits, in order, a word search tests before it asks the words' index instead:
+ * words found in more than about 1 deposit in 150 fill a page from the first ones; rarer
+ * words (or words never found together) are looked up in the index, and only their deposits read.
+ */
+export const WORD_WINDOW = 8000;
+
+/**
+ * The file IDs of a page (`take` deposits, in `stored_at, file_id` order) that pass the
+ * filters `where` and, if `words` is given, contain all of those words.
+ *
+ * Without words, the filters' own indexes give the page in order. With words, no single plan
+ * is quick for both common and rare words: walking deposits in order stops early when the
+ * words are common but reads every deposit when they are rare, and the words' index is quick
+ * for rare words but reads every match of common ones. So the first `window` deposits that
+ * pass the other filters are tested in order, stopping at a full page; only if they hold too
+ * few matches, and there are more deposits than the window, are all the matches looked up
+ * through the words' index and sorted. Both steps give exact answers.
+ */
+export async function pageOf(db: Queryable, where: readonly string[], params: readonly unknown[], words: string | undefined, take: number, window = WORD_WINDOW): Promise<string[]> {
+  const clause = (extra: readonly string[]) => (extra.length > 0 ? `WHERE ${extra.join(' AND ')}` : '');
+  const n = params.length;
+  if (words === undefined) {
+    const rows = await db.query<{ file_id: string }>(`SELECT d.file_id FROM deposits d ${clause(where)} ORDER BY d.stored_at, d.file_id LIMIT $${n + 1}`, [...params, take]);
+    return rows.map((row) => row.file_id);
+  }
+  // The window, tested in order until a page is found.
+  const hits = (
+    await db.query<{ file_id: string }>(
+      `SELECT w.file_id FROM (SELECT d.file_id, d.stored_at, d.description_words FROM deposits d ${clause(where)} ORDER BY d.stored_at, d.file_id LIMIT $${n + 1}) w
+        WHERE w.description_words @@ plainto_tsquery('simple', $${n + 2}) ORDER BY w.stored_at, w.file_id LIMIT $${n + 3}`,
+      [...params, window, words, take],
+    )
+  ).map((row) => row.file_id);
+  if (hits.length >= take) return hits;
+  // Too few: if the window held every deposit that passes the filters, that is the answer.
+  const [counted] = await db.query<{ tested: number }>(`SELECT count(*)::int AS tested FROM (SELECT 1 FROM deposits d ${clause(where)} LIMIT $${n + 1}) w`, [...params, window]);
+  if (counted!.tested < window) return hits;
+  // Otherwise the words are rare here: all their deposits (from the words' index), sorted.
+  const rest = await db.query<{ file_id: string }>(
+    `WITH m AS MATERIALIZED (SELECT d.file_id, d.stored_at FROM deposits d ${clause([...where, `d.description_words @@ plainto_tsquery('simple', $${n + 1})`])})
+     SELECT file_id FROM m ORDER BY stored_at, file_id LIMIT $${n + 2}`,
+    [...params, words, take],
+  );
+  return rest.map((row) => row.file_id);
+}
+
 export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Promise<ServiceKey>): void {
   const now = () => app.keywardNow().toISOString();
 
@@ -108,25 +155,19 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
       where.push(`d.owner_id IN (SELECT identity_id FROM people WHERE person_id = (SELECT person_id FROM people WHERE identity_id = ${param(filters.owner)}))`);
     }
     if (filters.serial !== undefined) where.push(`d.serial = ${param(filters.serial.toUpperCase())}`);
-    if (filters.q !== undefined) where.push(`d.description_words @@ plainto_tsquery('simple', ${param(filters.q)})`);
     if (filters.from !== undefined) where.push(`d.stored_at >= ${param(filters.from)}`);
     if (filters.to !== undefined) where.push(`d.stored_at < ${param(filters.to)}`);
     if (filters.after !== undefined) {
       const [storedAt, fileId] = readCursor(filters.after);
       where.push(`(d.stored_at, d.file_id) > (${param(storedAt)}, ${param(fileId)})`);
     }
+    const found = await pageOf(db, where, params, filters.q, limit + 1);
     const rows = await db.query<DepositRow & { owner_name: string; authority_kind: string; authority_id: string; authority_name: string }>(
-      // The page is chosen from deposits alone; the owner's name and the authority's (read from the blob) for its rows only.
-      `SELECT d.file_id, d.serial, d.description, d.owner_id, p.name AS owner_name, d.authority_kind, d.authority_id,
-              (SELECT (b.blob::jsonb) -> 'authority' ->> 'name' FROM deposits b WHERE b.file_id = d.file_id) AS authority_name, d.stored_at, d.escrow_digest
-         FROM (SELECT d.file_id, d.serial, d.description, d.owner_id, d.authority_kind, d.authority_id, d.stored_at, d.escrow_digest
-                 FROM deposits d
-                ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-                ORDER BY d.stored_at, d.file_id
-                LIMIT ${param(limit + 1)}) d
-         JOIN people p ON p.identity_id = d.owner_id
+      `SELECT d.file_id, d.serial, d.description, d.owner_id, p.name AS owner_name, d.authority_kind, d.authority_id, d.authority_name, d.stored_at, d.escrow_digest
+         FROM deposits d JOIN people p ON p.identity_id = d.owner_id
+        WHERE d.file_id = ANY($1::text[])
         ORDER BY d.stored_at, d.file_id`,
-      params,
+      [found],
     );
     const page = rows.slice(0, limit);
     const receipts = await receiptsOf(db, page.map((row) => row.file_id));

@@ -171,8 +171,8 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
     });
     if (rows.length > 0) {
       await tx.query(
-        `INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[])`,
+        `INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind, authority_name)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[])`,
         [
           rows.map((row) => row.file_id),
           rows.map((row) => row.serial),
@@ -184,6 +184,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
           fresh.map((item) => item.blob.description),
           fresh.map((item) => item.blob.authority.id),
           fresh.map((item) => item.blob.authority.kind),
+          fresh.map((item) => item.blob.authority.name),
         ],
       );
     }

@@ -181,6 +181,16 @@ CREATE TABLE case_steps (
 CREATE INDEX case_steps_case ON case_steps (case_id, audit_seq);
 `,
   },
+  {
+    version: 4,
+    name: 'the authority\'s name beside its ID',
+    sql: `
+-- A search answers with the authority's name; kept in the row, a page of results never reads the blobs.
+ALTER TABLE deposits ADD COLUMN authority_name text;
+UPDATE deposits SET authority_name = (blob::jsonb) -> 'authority' ->> 'name';
+ALTER TABLE deposits ALTER COLUMN authority_name SET NOT NULL;
+`,
+  },
 ];
 
 /** The version the code expects (the last migration's). */
