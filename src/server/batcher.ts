@@ -3,6 +3,11 @@
  * items submitted meanwhile wait, and the next batch takes them all (up to
  * `max`). The service stores concurrent deposits this way, in one
  * transaction under one lock (a group commit), and looks up retries in one query.
+ *
+ * Each batch starts only after one turn of the event loop (`setImmediate`),
+ * so that what became ready in that turn (requests read, checks finished)
+ * joins it. A database that runs on this thread (PGlite) does not give the
+ * loop a turn while a batch runs; without the wait, every batch would hold one item.
  */
 export class Batcher<I, O> {
   private waiting: { item: I; resolve: (output: O) => void; reject: (error: unknown) => void }[] = [];
@@ -30,6 +35,9 @@ export class Batcher<I, O> {
     this.running = true;
     try {
       while (this.waiting.length > 0) {
+        await new Promise<void>((resolve) => {
+          setImmediate(resolve);
+        });
         const batch = this.waiting.splice(0, this.max);
         try {
           const outputs = await this.run(batch.map((w) => w.item));
