@@ -25,27 +25,27 @@ export async function appendAudit(tx: Queryable, event: AuditEvent, data: Record
 const sha256Now = (bytes: Bytes): Bytes => createHash('sha256').update(bytes).digest();
 
 /**
- * Appends several entries in order (inside `auditedTransaction`), with one
- * read of the log's last entry and one insert: a batch of deposits. Each
- * entry's `data.ownerId`, when present, is kept in `owner_id` too.
+ * The entries that follow `last` (the log's last entry, or `null` for an empty log), in order,
+ * hashed with node:crypto's SHA-256: what `appendAuditEntries` writes, for a caller that reads
+ * the last entry and writes the entries together with its own rows.
  */
-export async function appendAuditEntries(tx: Queryable, events: readonly { event: AuditEvent; data: Record<string, string>; at: string }[]): Promise<AuditEntry[]> {
-  if (events.length === 0) return [];
-  const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  let last: Pick<AuditEntry, 'seq' | 'hash'> | null = rows[0] ?? null;
+export async function chainEntries(last: Pick<AuditEntry, 'seq' | 'hash'> | null, events: readonly { event: AuditEvent; data: Record<string, string>; at: string }[]): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];
   for (const { event, data, at } of events) {
     const entry = await nextAuditEntry(last, event, data, at, sha256Now);
     entries.push(entry);
     last = entry;
   }
-  await tx.query('INSERT INTO audit_log (seq, entry, hash, owner_id) SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])', [
-    entries.map((entry) => entry.seq),
-    entries.map((entry) => canonicalJson(entry)),
-    entries.map((entry) => entry.hash),
-    entries.map((entry) => entry.data.ownerId ?? null),
-  ]);
   return entries;
+}
+
+/** The `INSERT` of entries into the audit log, its parameters numbered from `$first` (4 of them). */
+export function insertAuditEntries(entries: readonly AuditEntry[], first = 1): { sql: string; params: unknown[] } {
+  const [a, b, c, d] = [first, first + 1, first + 2, first + 3];
+  return {
+    sql: `INSERT INTO audit_log (seq, entry, hash, owner_id) SELECT * FROM unnest($${a}::int[], $${b}::text[], $${c}::text[], $${d}::text[])`,
+    params: [entries.map((entry) => entry.seq), entries.map((entry) => canonicalJson(entry)), entries.map((entry) => entry.hash), entries.map((entry) => entry.data.ownerId ?? null)],
+  };
 }
 
 /** A transaction that may append to the audit log: one at a time. */

@@ -161,18 +161,23 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
       const [storedAt, fileId] = readCursor(filters.after);
       where.push(`(d.stored_at, d.file_id) > (${param(storedAt)}, ${param(fileId)})`);
     }
-    const found = await pageOf(db, where, params, filters.q, limit + 1);
-    const rows = await db.query<DepositRow & { owner_name: string; authority_kind: string; authority_id: string; authority_name: string }>(
-      `SELECT d.file_id, d.serial, d.description, d.owner_id, p.name AS owner_name, d.authority_kind, d.authority_id, d.authority_name, d.stored_at, d.escrow_digest
-         FROM deposits d JOIN people p ON p.identity_id = d.owner_id
-        WHERE d.file_id = ANY($1::text[])
-        ORDER BY d.stored_at, d.file_id`,
-      [found],
-    );
-    const page = rows.slice(0, limit);
-    const receipts = await receiptsOf(db, page.map((row) => row.file_id));
-    // The search is recorded with its filters (never its results).
-    await auditedTransaction(db, (tx) => appendAudit(tx, 'search', { by: session.identityId, query: canonicalJson({ ...filters }) }, now()));
+    const search = async () => {
+      const found = await pageOf(db, where, params, filters.q, limit + 1);
+      const rows = await db.query<DepositRow & { owner_name: string; authority_kind: string; authority_id: string; authority_name: string }>(
+        `SELECT d.file_id, d.serial, d.description, d.owner_id, p.name AS owner_name, d.authority_kind, d.authority_id, d.authority_name, d.stored_at, d.escrow_digest
+           FROM deposits d JOIN people p ON p.identity_id = d.owner_id
+          WHERE d.file_id = ANY($1::text[])
+          ORDER BY d.stored_at, d.file_id`,
+        [found],
+      );
+      const page = rows.slice(0, limit);
+      return { more: rows.length > limit, page, receipts: await receiptsOf(db, page.map((row) => row.file_id)) };
+    };
+    // The search is recorded with its filters (never its results) while it runs; the answer waits for both.
+    const [{ more, page, receipts }] = await Promise.all([
+      search(),
+      auditedTransaction(db, (tx) => appendAudit(tx, 'search', { by: session.identityId, query: canonicalJson({ ...filters }) }, now())),
+    ]);
     return {
       deposits: page.map((row) => ({
         fileId: row.file_id,
@@ -185,7 +190,7 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
         escrowDigest: row.escrow_digest,
         receipts: (receipts.get(row.file_id) ?? []).map((r) => ({ by: r.signer, at: r.uploaded_at })),
       })),
-      next: rows.length > limit ? cursorOf(page.at(-1)!) : null,
+      next: more ? cursorOf(page.at(-1)!) : null,
     };
   });
 

@@ -21,7 +21,7 @@ import {
   toHex,
   utf8,
 } from '../core/index.ts';
-import { appendAudit, appendAuditEntries, auditedTransaction } from './audit-log.ts';
+import { appendAudit, auditedTransaction, chainEntries, insertAuditEntries } from './audit-log.ts';
 import { Batcher } from './batcher.ts';
 import type { Db } from './db.ts';
 
@@ -130,29 +130,36 @@ export type DepositOutcome = { ack: Acknowledgement; created: boolean } | Keywar
 
 /**
  * Stores checked blobs in ONE transaction under the audit lock (a group
- * commit): one lock, one read of who is enrolled and what is stored, one
- * insert of the audit entries and one of the deposits, one commit. Each blob
- * gets its own outcome, in order: a blob whose owner is not enrolled, or
- * whose file ID is stored with another blob (also earlier in the same
- * batch), is refused alone (`NOT_ENROLLED`, `DEPOSIT_CONFLICT`) and the
- * others are stored. If the transaction fails, it throws and nothing is stored.
+ * commit): after the lock, one query reads who is enrolled, what is stored
+ * and the audit log's last entry, and one statement inserts the audit
+ * entries and the deposits; then one commit. Each blob gets its own
+ * outcome, in order: a blob whose owner is not enrolled, or whose file ID
+ * is stored with another blob (also earlier in the same batch), is refused
+ * alone (`NOT_ENROLLED`, `DEPOSIT_CONFLICT`) and the others are stored. If
+ * the transaction fails, it throws and nothing is stored.
  */
 export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): Promise<DepositOutcome[]> {
   const at = now();
   return auditedTransaction(db, async (tx) => {
-    const ownerIds = [...new Set(items.map((item) => item.ownerId))];
-    const enrolled = new Set((await tx.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE identity_id = ANY($1::text[])', [ownerIds])).map((row) => row.identity_id));
-    const fileIds = [...new Set(items.map((item) => item.blob.fileId))];
-    const stored = new Map((await tx.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = ANY($1::text[])`, [fileIds])).map((row) => [row.file_id, row]));
+    // A statement after the lock's: it reads what the transactions before this one committed.
+    const [known] = await tx.query<{ enrolled: string[]; stored: DepositRow[]; last: { seq: number; hash: string } | null }>(
+      `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM people WHERE identity_id = ANY($1::text[])) AS enrolled,
+              (SELECT coalesce(json_agg(json_build_object('file_id', file_id, 'serial', serial, 'owner_id', owner_id, 'escrow_digest', escrow_digest, 'stored_at', stored_at, 'audit_seq', audit_seq)), '[]')
+                 FROM deposits WHERE file_id = ANY($2::text[])) AS stored,
+              (SELECT json_build_object('seq', seq, 'hash', hash) FROM audit_log ORDER BY seq DESC LIMIT 1) AS last`,
+      [[...new Set(items.map((item) => item.ownerId))], [...new Set(items.map((item) => item.blob.fileId))]],
+    );
+    const enrolled = new Set(known!.enrolled);
+    const stored = new Map(known!.stored.map((row) => [row.file_id, row]));
     // Decide each blob in order; a blob new to the service is stored with the next audit entry.
     const fresh: CheckedDeposit[] = [];
     // The row each blob is answered with (its audit_seq filled in below for a new one), or its refusal.
     const decided = items.map((item): KeywardError | { row: DepositRow; created: boolean } => {
       if (!enrolled.has(item.ownerId)) return new KeywardError('NOT_ENROLLED', { reason: `${item.ownerId} is not enrolled` });
-      const known = stored.get(item.blob.fileId);
-      if (known) {
-        if (known.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.blob.serial} is stored with another blob` });
-        return { row: known, created: false };
+      const found = stored.get(item.blob.fileId);
+      if (found) {
+        if (found.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.blob.serial} is stored with another blob` });
+        return { row: found, created: false };
       }
       // Seen again later in this batch: the same blob is answered with this row, another is a conflict.
       const row: DepositRow = { file_id: item.blob.fileId, serial: item.blob.serial, owner_id: item.ownerId, escrow_digest: item.digest, stored_at: at, audit_seq: 0 };
@@ -160,18 +167,20 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
       fresh.push(item);
       return { row, created: true };
     });
-    const entries = await appendAuditEntries(
-      tx,
-      fresh.map((item) => ({ event: 'deposit', data: { fileId: item.blob.fileId, serial: item.blob.serial, ownerId: item.ownerId, escrowDigest: item.digest }, at })),
-    );
-    const rows = fresh.map((item, i): DepositRow => {
-      const row = stored.get(item.blob.fileId)!;
-      row.audit_seq = entries[i]!.seq;
-      return row;
-    });
-    if (rows.length > 0) {
+    if (fresh.length > 0) {
+      const entries = await chainEntries(
+        known!.last,
+        fresh.map((item) => ({ event: 'deposit', data: { fileId: item.blob.fileId, serial: item.blob.serial, ownerId: item.ownerId, escrowDigest: item.digest }, at })),
+      );
+      const rows = fresh.map((item, i): DepositRow => {
+        const row = stored.get(item.blob.fileId)!;
+        row.audit_seq = entries[i]!.seq;
+        return row;
+      });
+      const audit = insertAuditEntries(entries, 12);
       await tx.query(
-        `INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind, authority_name)
+        `WITH audit AS (${audit.sql})
+         INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind, authority_name)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[])`,
         [
           rows.map((row) => row.file_id),
@@ -185,6 +194,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
           fresh.map((item) => item.blob.authority.id),
           fresh.map((item) => item.blob.authority.kind),
           fresh.map((item) => item.blob.authority.name),
+          ...audit.params,
         ],
       );
     }
