@@ -131,6 +131,8 @@ describe('DrillPanel (spec v2 §8.5)', () => {
     await screen.findByRole('listitem', { name: 'Member 2 “Bob”' });
     expect(screen.queryByRole('button', { name: /Add this desk’s identity/ })).not.toBeInTheDocument();
     await loadMember(user, await identityPem(carol, 'private'));
+    // Loading reads the key first: under load the drill would otherwise start with Bob alone (QUORUM_NOT_MET).
+    await screen.findByRole('listitem', { name: 'Member 3 “Carol”' });
     await user.click(screen.getByRole('button', { name: 'Run the drill' }));
     const result = await screen.findByRole('group', { name: 'Drill result' });
     expect(within(result).getByRole('status')).toHaveTextContent('The drill passed');
