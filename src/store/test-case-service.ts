@@ -5,7 +5,7 @@
  * real routes are tested against PostgreSQL in src/server; the journey runs
  * the app against them.
  */
-import { type EscrowBlobV2, KeywardError, b64u, parsePartialRecovery } from '../core/index.ts';
+import { type EscrowBlobV2, KeywardError, b64u, parsePartialRecovery, parseRecoveryBlobV2 } from '../core/index.ts';
 import { checkCaseRequest } from '../core/service-case.ts';
 import type { PrivateIdentity } from '../core/index.ts';
 import type { CaseAdapters, CaseDetail, CaseServiceClient, CaseSession, CaseState } from './types.ts';
@@ -13,6 +13,7 @@ import type { CaseAdapters, CaseDetail, CaseServiceClient, CaseSession, CaseStat
 interface FakeCase {
   detail: CaseDetail;
   partials: unknown[];
+  recoveries: unknown[];
 }
 
 /** The fake and what it recorded; `client` is what the slice gets. */
@@ -75,7 +76,7 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
       if (found.detail.newIdentityId !== me.identityId) throw fail('NOT_PERMITTED');
       if (found.detail.state !== 'ready') throw fail('CASE_STATE', 'not ready');
       step(found, 'case-download', me.identityId);
-      const answer = { partials: structuredClone(found.partials), recoveries: [] };
+      const answer = { partials: structuredClone(found.partials), recoveries: structuredClone(found.recoveries) };
       return tamper.blobs ? tamper.blobs(answer) : answer;
     }
     if (parts[1] === 'deposits' && parts.length === 3) {
@@ -109,6 +110,7 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
           steps: [],
         },
         partials: [],
+        recoveries: [],
       };
       step(found, 'case-open', identity.id, request.note);
       cases.set(caseId, found);
@@ -132,6 +134,20 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
       move('open', 'refused');
       step(found, 'case-refuse', me.identityId, (body as { reason: string }).reason);
       return { caseId: found.detail.caseId, state: 'refused' };
+    }
+    if (parts[3] === 'uploads' && (body as { issuer?: { kind?: unknown } }).issuer?.kind === 'identity') {
+      // An officer's recovery blob (a partial's issuer is a member), for a file escrowed to the identity that issued it.
+      need(me, 'officer');
+      if (found.detail.state !== 'verified') throw fail('CASE_STATE');
+      const recovery = parseRecoveryBlobV2(body);
+      const file = found.detail.files.find((f) => f.fileId === recovery.fileId);
+      if (!file || recovery.owner.id !== found.detail.newIdentityId) throw fail('BLOB_MISMATCH');
+      if (file.authority.kind !== 'identity' || recovery.issuer.id !== file.authority.id) throw fail('SIGNER_UNTRUSTED');
+      file.uploads.push({ kind: 'recovery', by: recovery.issuer.id, at: at() });
+      found.recoveries.push(body);
+      step(found, 'case-upload', me.identityId, file.fileId);
+      if (found.detail.files.every((f) => new Set(f.uploads.map((u) => u.by)).size >= (f.authority.threshold ?? 1))) found.detail.state = 'ready';
+      return { caseId: found.detail.caseId, state: found.detail.state };
     }
     if (parts[3] === 'uploads') {
       need(me, 'member');

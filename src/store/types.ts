@@ -364,7 +364,7 @@ export interface CaseSlice {
   /** The state the list was fetched for. */
   deskCasesState: CaseState;
   deskCase: CaseDetail | null;
-  /** Per file of `deskCase`: the partial this member uploaded, or why not. */
+  /** Per file of `deskCase`: the partial or recovery blob uploaded from this desk, or why not. */
   deskUploads: Record<string, { done: true } | { error: UiError }>;
   /**
    * Signs in with a private identity (pasted or read from a file), imported
@@ -383,6 +383,13 @@ export interface CaseSlice {
    * uploads it. `OUTSIDE_COUNCIL` when the member is not in the file's council.
    */
   uploadPartial: (fileId: string) => Promise<UiError | null>;
+  /**
+   * An officer signed in with the authority identity a file is escrowed to
+   * issues, in this page, a recovery blob (spec v2 §6) for the case's new
+   * identity from the file's deposited blob, and uploads it. `NOT_PERMITTED`
+   * when the file is escrowed to another identity or to a council.
+   */
+  uploadRecovery: (fileId: string) => Promise<UiError | null>;
 }
 // cases: app end
 

@@ -23,7 +23,8 @@ const STATES: readonly [CaseState, string][] = [
  * identity (held in this page only), lists cases by state and opens one; an
  * officer records how the person's identity was checked, or refuses with a
  * reason; a council member issues a partial recovery blob here for each file
- * of their council and uploads it.
+ * of their council and uploads it, and an officer signed in with the
+ * authority identity a file is escrowed to issues and uploads its recovery blob.
  */
 export function CaseDesk() {
   const { service, desk, findCaseService } = useAppStore(useShallow((s) => ({ service: s.caseService, desk: s.caseDesk, findCaseService: s.findCaseService })));
@@ -139,8 +140,16 @@ function SignedIn() {
 }
 
 function DeskCase() {
-  const { desk, detail, uploads, verify, refuse, uploadPartial } = useAppStore(
-    useShallow((s) => ({ desk: s.caseDesk!, detail: s.deskCase!, uploads: s.deskUploads, verify: s.verifyCase, refuse: s.refuseCase, uploadPartial: s.uploadPartial })),
+  const { desk, detail, uploads, verify, refuse, uploadPartial, uploadRecovery } = useAppStore(
+    useShallow((s) => ({
+      desk: s.caseDesk!,
+      detail: s.deskCase!,
+      uploads: s.deskUploads,
+      verify: s.verifyCase,
+      refuse: s.refuseCase,
+      uploadPartial: s.uploadPartial,
+      uploadRecovery: s.uploadRecovery,
+    })),
   );
   const officer = desk.roles.includes('officer');
   const member = desk.roles.includes('member');
@@ -157,10 +166,16 @@ function DeskCase() {
       <CaseSteps steps={detail.steps} me={desk.identityId} />
       <h4>Files</h4>
       <CaseFiles files={detail.files}>
-        {(file) =>
-          // Offered while the case is verified; what this member did stays shown once the case moved on (ready).
-          member && file.authority.kind === 'council' && (detail.state === 'verified' || uploads[file.fileId]) && <UploadPartial file={file} onUpload={uploadPartial} outcome={uploads[file.fileId]} />
-        }
+        {(file) => {
+          // Offered while the case is verified; what this desk did stays shown once the case moved on (ready).
+          if (detail.state !== 'verified' && !uploads[file.fileId]) return null;
+          if (member && file.authority.kind === 'council') return <UploadBlob file={file} kind="partial" onUpload={uploadPartial} outcome={uploads[file.fileId]} />;
+          // A file escrowed to one identity: its recovery blob is issued by an officer signed in with that identity.
+          if (officer && file.authority.kind === 'identity' && file.authority.id === desk.identityId) {
+            return <UploadBlob file={file} kind="recovery blob" onUpload={uploadRecovery} outcome={uploads[file.fileId]} />;
+          }
+          return null;
+        }}
       </CaseFiles>
       {officer && detail.state === 'open' && (
         <>
@@ -172,7 +187,17 @@ function DeskCase() {
   );
 }
 
-function UploadPartial({ file, onUpload, outcome }: { file: CaseFile; onUpload: (fileId: string) => Promise<unknown>; outcome: { done: true } | { error: UiError } | undefined }) {
+function UploadBlob({
+  file,
+  kind,
+  onUpload,
+  outcome,
+}: {
+  file: CaseFile;
+  kind: 'partial' | 'recovery blob';
+  onUpload: (fileId: string) => Promise<unknown>;
+  outcome: { done: true } | { error: UiError } | undefined;
+}) {
   const [busy, setBusy] = useState(false);
   return (
     <div className="actions">
@@ -185,12 +210,12 @@ function UploadPartial({ file, onUpload, outcome }: { file: CaseFile; onUpload: 
           void onUpload(file.fileId).finally(() => { setBusy(false); });
         }}
       >
-        Issue and upload partial for {file.serial}
+        Issue and upload {kind} for {file.serial}
       </button>
       {busy && <span role="status">Issuing…</span>}
       {outcome && 'done' in outcome && (
         <span role="status" className="status--done">
-          Partial for {file.serial} uploaded.
+          {kind === 'partial' ? 'Partial' : 'Recovery blob'} for {file.serial} uploaded.
         </span>
       )}
       {outcome && 'error' in outcome && <ErrorNotice error={outcome.error} />}

@@ -3,7 +3,8 @@
  * The recovery-case screens over an in-memory escrow service: the owner opens
  * a case and sees its steps with time and signer; at the desk, an officer
  * verifies it, and a member outside the file's council sees the refusal's
- * sentence. (The store's checks are tested in case-slice.test.ts.)
+ * sentence; the officer holding a file's authority identity uploads its
+ * recovery blob. (The store's checks are tested in case-slice.test.ts.)
  */
 import { configure, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -89,6 +90,38 @@ describe('recovery case screens', () => {
     const refusal = await screen.findByRole('alert');
     expect(refusal).toHaveAttribute('data-code', 'OUTSIDE_COUNCIL');
     expect(refusal.textContent).toContain(userMessage('OUTSIDE_COUNCIL', {}).split(',')[0]);
+  }, 120_000);
+
+  it('the officer signed in with the identity a file is escrowed to issues and uploads its recovery blob; another officer is not offered it', async () => {
+    const colleague = await makeIdentity();
+    const { makeSignedFile } = await import('../../store/test-adapters.ts');
+    const single = await makeSignedFile({ owner, authority: alice, plaintext: new Uint8Array(500), name: 'lease.pdf' });
+    const service = fakeCaseService({ officers: [alice.id, colleague.id], deposits: [single.escrowBlob] });
+    const ownerScreen = await screenFor(service, <MyCasePanel />, newOwner);
+    expect(await ownerScreen.store.getState().openCase({ lostIdentityId: owner.id, note: '' })).toBeNull();
+    ownerScreen.view.unmount();
+    const caseId = [...service.cases.keys()][0]!;
+
+    const other = await screenFor(service, <CaseDesk />);
+    await signIn(other.user, colleague);
+    await other.user.click(screen.getByRole('button', { name: 'List cases' }));
+    await other.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
+    const atOther = await screen.findByRole('group', { name: `Case ${caseId}` });
+    await other.user.type(within(atOther).getByLabelText('How you checked the person’s identity'), 'passport seen in person');
+    await other.user.click(within(atOther).getByRole('button', { name: 'Verify the case' }));
+    expect(await within(atOther).findByText('Verified: waiting for the recovery blobs')).toBeVisible();
+    expect(within(atOther).queryByRole('button', { name: /Issue and upload/ })).toBeNull();
+    other.view.unmount();
+
+    const desk = await screenFor(service, <CaseDesk />);
+    await signIn(desk.user, alice);
+    await desk.user.selectOptions(screen.getByLabelText('Cases that are'), 'verified');
+    await desk.user.click(screen.getByRole('button', { name: 'List cases' }));
+    await desk.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
+    const opened = await screen.findByRole('group', { name: `Case ${caseId}` });
+    await desk.user.click(await within(opened).findByRole('button', { name: `Issue and upload recovery blob for ${single.serial}` }));
+    expect(await within(opened).findByText(`Recovery blob for ${single.serial} uploaded.`)).toBeVisible();
+    expect(await within(opened).findByText('Ready: every file has its recovery blobs')).toBeVisible();
   }, 120_000);
 
   it('shows nothing, and asks nothing, without an escrow service', async () => {

@@ -128,6 +128,49 @@ describe('recovery cases', () => {
     expect(await bytesOf(job.output!)).toEqual(plaintext);
   }, 120_000);
 
+  it('lets the officer who holds the authority identity issue and upload the recovery blob of a file escrowed to it, and the owner opens the file', async () => {
+    const [owner, newOwner, authority, colleague] = await Promise.all([testIdentity('owner.pem'), testIdentity('new-owner.pem'), makeIdentity(), makeIdentity()]);
+    const made = await makeSignedFile({ owner, authority, plaintext, name: 'lost.pdf' });
+    const service = fakeCaseService({ officers: [authority.id, colleague.id], deposits: [made.escrowBlob] });
+    const mine = await storeWithIdentities(newOwner, authority, { cases: memoryCaseAdapters(service.client) });
+    expect(await mine.store.getState().openCase({ lostIdentityId: owner.id, note: 'laptop stolen' })).toBeNull();
+    const caseId = mine.store.getState().myCase!.caseId;
+
+    const desk = await createTestStore({ cases: memoryCaseAdapters(service.client) });
+    expect(await desk.store.getState().caseSignIn({ text: await identityPem(authority, 'private') })).toBeNull();
+    expect(await desk.store.getState().openDeskCase(caseId)).toBeNull();
+    // Not before the case is verified: the service refuses, and the desk says why.
+    expect(await desk.store.getState().uploadRecovery(made.fileId)).toMatchObject({ code: 'CASE_STATE' });
+    expect(await desk.store.getState().verifyCase('passport seen in person')).toBeNull();
+
+    // Another officer's identity is not the file's authority: nothing is issued or sent.
+    const other = await createTestStore({ cases: memoryCaseAdapters(service.client) });
+    expect(await other.store.getState().caseSignIn({ text: await identityPem(colleague, 'private') })).toBeNull();
+    expect(await other.store.getState().openDeskCase(caseId)).toBeNull();
+    const sentBefore = service.requests.filter((r) => r.path.endsWith('/uploads')).length;
+    expect(await other.store.getState().uploadRecovery(made.fileId)).toMatchObject({ code: 'NOT_PERMITTED' });
+    expect(other.store.getState().deskUploads[made.fileId]).toMatchObject({ error: { code: 'NOT_PERMITTED' } });
+    expect(service.requests.filter((r) => r.path.endsWith('/uploads')).length).toBe(sentBefore);
+    // Nor is a partial issued for a file that has no council.
+    expect(await desk.store.getState().uploadPartial(made.fileId)).toMatchObject({ code: 'OUTSIDE_COUNCIL' });
+
+    expect(await desk.store.getState().uploadRecovery(made.fileId)).toBeNull();
+    expect(desk.store.getState().deskUploads[made.fileId]).toEqual({ done: true });
+    expect(desk.store.getState().deskCase?.state).toBe('ready');
+    expect(desk.store.getState().deskCase?.files[0]!.uploads).toEqual([expect.objectContaining({ kind: 'recovery', by: authority.id })]);
+
+    expect(await mine.store.getState().refreshMyCase()).toBeNull();
+    expect(await mine.store.getState().downloadCaseBlobs()).toBeNull();
+    expect(mine.store.getState().decryptWithCase(made.fileId, made.file)).toBeNull();
+    await vi.waitFor(() => {
+      expect(['done', 'failed']).toContain(mine.store.getState().decryptJobs[0]?.status);
+    }, { timeout: 30_000 });
+    const job = mine.store.getState().decryptJobs[0]!;
+    expect(job.error).toBeUndefined();
+    expect(job.via).toBe('recovery');
+    expect(await bytesOf(job.output!)).toEqual(plaintext);
+  }, 120_000);
+
   it('refuses a case for the identity it is opened from, and without an identity here, sending nothing', async () => {
     const w = await world();
     const owner = await ownerStore(w);

@@ -135,6 +135,47 @@ export const createCaseSlice =
       return detail;
     }
 
+    /**
+     * Issues, in this page, the signed-in identity's blob for one file of the
+     * open case, for the case's new identity, from the file's deposited blob,
+     * and uploads it: a council member's partial (spec v2 §8.4), or the
+     * authority identity's recovery blob (§6) for a file escrowed to it.
+     */
+    async function issueAndUpload(fileId: string, kind: 'partial' | 'recovery'): Promise<UiError | null> {
+      const open = get().deskCase;
+      const file = open?.files.find((f) => f.fileId === fileId);
+      if (!open || !file) return appError('CASE_UNKNOWN');
+      const signedIn = deskIdentity;
+      const outcome = await atDesk(async (service, session) => {
+        if (!signedIn) throw new Error('signed in without an identity');
+        // What the issuer checks before issuing anything: the deposited blob is the lost identity's for this file ...
+        const deposit = await service.get<{ blob: unknown }>(`/v1/deposits/${encodeURIComponent(fileId)}`, session);
+        const escrowText = blobText(deposit.blob);
+        const parsed = parseSignedObject(escrowText);
+        if (parsed.kind !== 'escrow-v2' || parsed.blob.fileId !== fileId || parsed.blob.owner.id !== open.lostIdentityId) {
+          throw new KeywardError('BLOB_MISMATCH');
+        }
+        // ... it names the signed-in identity (a seat of its council, or its authority) ...
+        const { authority } = parsed.blob;
+        const seat = kind === 'partial' && authority.kind === 'council' ? authority.members.find((m) => m.id === signedIn.id) : undefined;
+        if (kind === 'partial' && !seat) throw new KeywardError('OUTSIDE_COUNCIL', { reason: `${signedIn.id} is not a member of ${authority.name}` });
+        if (kind === 'recovery' && (authority.kind !== 'identity' || authority.id !== signedIn.id)) {
+          throw new KeywardError('NOT_PERMITTED', { reason: `the file is escrowed to ${authority.id}, not to the identity signed in here` });
+        }
+        // ... and the new identity is the one the case names (its ID is computed here from its keys, not taken from the service).
+        if (!open.newIdentity) throw new KeywardError('KEY_MISSING');
+        const newOwner = await publicIdentityFromSpki(fromB64u(open.newIdentity.publicKey, 'newIdentity.publicKey'), fromB64u(open.newIdentity.signingKey, 'newIdentity.signingKey'));
+        if (newOwner.id !== open.newIdentityId) throw new KeywardError('KEY_CHANGED');
+        const { json } = seat
+          ? await adapters.crypto.run('issuePartial', { escrowText, member: signedIn, newOwner, name: seat.name })
+          : await adapters.crypto.run('issueRecoveryV2', { escrowText, authority: signedIn, newOwner, name: authority.name });
+        await service.post(path(open.caseId, '/uploads'), JSON.parse(json) as unknown, session);
+        await reloadDeskCase(service, session, open.caseId);
+      });
+      set({ deskUploads: { ...get().deskUploads, [fileId]: outcome ? { error: outcome } : { done: true } } });
+      return outcome;
+    }
+
     return {
       myCase: null,
       caseService: 'unknown',
@@ -294,33 +335,7 @@ export const createCaseSlice =
         });
       },
 
-      async uploadPartial(fileId) {
-        const open = get().deskCase;
-        const file = open?.files.find((f) => f.fileId === fileId);
-        if (!open || !file) return appError('CASE_UNKNOWN');
-        const member = deskIdentity;
-        const outcome = await atDesk(async (service, session) => {
-          if (!member) throw new Error('signed in without an identity');
-          // What the member checks before issuing anything: the file's council has them as a member ...
-          const deposit = await service.get<{ blob: unknown }>(`/v1/deposits/${encodeURIComponent(fileId)}`, session);
-          const escrowText = blobText(deposit.blob);
-          const parsed = parseSignedObject(escrowText);
-          if (parsed.kind !== 'escrow-v2' || parsed.blob.fileId !== fileId || parsed.blob.owner.id !== open.lostIdentityId) {
-            throw new KeywardError('BLOB_MISMATCH');
-          }
-          const { authority } = parsed.blob;
-          const seat = authority.kind === 'council' ? authority.members.find((m) => m.id === member.id) : undefined;
-          if (!seat) throw new KeywardError('OUTSIDE_COUNCIL', { reason: `${member.id} is not a member of ${authority.name}` });
-          // ... and the new identity is the one the case names (its ID is computed here from its keys, not taken from the service).
-          if (!open.newIdentity) throw new KeywardError('KEY_MISSING');
-          const newOwner = await publicIdentityFromSpki(fromB64u(open.newIdentity.publicKey, 'newIdentity.publicKey'), fromB64u(open.newIdentity.signingKey, 'newIdentity.signingKey'));
-          if (newOwner.id !== open.newIdentityId) throw new KeywardError('KEY_CHANGED');
-          const { json } = await adapters.crypto.run('issuePartial', { escrowText, member, newOwner, name: seat.name });
-          await service.post(path(open.caseId, '/uploads'), JSON.parse(json) as unknown, session);
-          await reloadDeskCase(service, session, open.caseId);
-        });
-        set({ deskUploads: { ...get().deskUploads, [fileId]: outcome ? { error: outcome } : { done: true } } });
-        return outcome;
-      },
+      uploadPartial: (fileId) => issueAndUpload(fileId, 'partial'),
+      uploadRecovery: (fileId) => issueAndUpload(fileId, 'recovery'),
     };
   };
