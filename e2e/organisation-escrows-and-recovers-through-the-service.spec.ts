@@ -13,25 +13,16 @@
  * opens the file (same SHA-256 as the original) and sees the recovery in
  * their escrow log.
  */
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import * as core from '../src/core/index.ts';
 import { ServiceClient } from '../src/io/service-client.ts';
-import { type TestService, expect, test } from './service-support.ts';
-import { checkScreen, downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256, testKey } from './support.ts';
+import { caseDesk, identity, openCase, openRecoveryCase, personPage } from './case-support.ts';
+import { expect, test } from './service-support.ts';
+import { checkScreen, downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256 } from './support.ts';
 
 const NAME = 'merger terms 2026.pdf';
 const plaintext = Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 31 + 7) & 0xff));
-const identity = async (pem: string) => core.identityFromKeyPair(await core.importPrivateKey(testKey(pem), { extractable: true }), { extractable: true });
 const json = (name: string, text: string) => ({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
-
-/** A page in a browser context of its own, with the service's configuration served beside the app. */
-async function personPage(browser: Browser, service: TestService): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  await service.routeConfig(context);
-  const page = await context.newPage();
-  await page.goto('/');
-  return page;
-}
 
 /** Step 2 of the first run: the council file chosen, its council ID compared, confirmed. */
 async function pinCouncil(page: Page, council: core.Council) {
@@ -40,26 +31,6 @@ async function pinCouncil(page: Page, council: core.Council) {
   await expect(keyIdShown(compare, council.id)).toBeVisible();
   await compare.getByRole('button', { name: 'Confirm council' }).click();
   await expect(page.getByRole('tab', { name: 'Encrypt', selected: true })).toBeVisible();
-}
-
-/** Authority mode, and the recovery cases' sign-in with a private identity (held by the page only). */
-async function caseDesk(browser: Browser, service: TestService, who: core.PrivateIdentity): Promise<Page> {
-  const page = await personPage(browser, service);
-  await page.getByRole('tab', { name: 'Backup authority' }).click();
-  const cases = page.getByRole('region', { name: 'Recovery cases' });
-  await cases.getByLabel('Your private identity for the escrow service (PEM or JWK)').fill(await core.exportPrivateIdentity(who, 'pem'));
-  await cases.getByRole('button', { name: 'Sign in to recovery cases' }).click();
-  await expect(cases.getByText(/^Signed in as/)).toBeVisible();
-  return page;
-}
-
-/** At the case desk: the cases in `state` listed and the one for the lost identity opened. */
-async function openCase(page: Page, state: 'Open' | 'Verified', caseId: string) {
-  const cases = page.getByRole('region', { name: 'Recovery cases' });
-  await cases.getByLabel('Cases that are').selectOption({ label: state });
-  await cases.getByRole('button', { name: 'List cases' }).click();
-  await cases.getByRole('button', { name: `Open case ${caseId}` }).click();
-  return cases.getByRole('group', { name: `Case ${caseId}` });
 }
 
 test('an organisation escrows through the service, and a 2-of-3 council recovers the owner’s lost key through a recovery case', async ({ browser, service }) => {
@@ -146,15 +117,8 @@ test('an organisation escrows through the service, and a 2-of-3 council recovers
   await pinCouncil(newPage, council);
 
   // The recovery case, opened from the new identity under Decrypt.
-  await newPage.getByRole('tab', { name: 'Decrypt' }).click();
-  const caseForm = newPage.getByRole('form', { name: 'Open a recovery case' });
-  await caseForm.getByLabel('Your lost identity ID').fill(owner.id);
-  await caseForm.getByLabel('Note for the officer').fill('Laptop stolen on the train; I can come in with my passport.');
-  await caseForm.getByRole('button', { name: 'Open recovery case' }).click();
+  const caseId = await openRecoveryCase(newPage, owner.id, 'Laptop stolen on the train; I can come in with my passport.');
   const myCase = newPage.getByRole('group', { name: 'Your recovery case' });
-  await expect(myCase.getByRole('status')).toHaveText(/^Open/);
-  const caseId = (await myCase.locator('code.case-id').textContent()) ?? '';
-  expect(caseId).not.toBe('');
   const newIdentityId = await myCase.getByRole('listitem', { name: 'Case opened' }).locator('[data-key-id]').getAttribute('data-key-id');
   expect(newIdentityId).toMatch(/^SHA256:[0-9a-f]{64}$/);
   expect(newIdentityId).not.toBe(owner.id);
