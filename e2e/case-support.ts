@@ -6,7 +6,7 @@
 import type { Browser, Page } from '@playwright/test';
 import * as core from '../src/core/index.ts';
 import { type TestService, expect } from './service-support.ts';
-import { testKey } from './support.ts';
+import { downloadBytes, downloadFrom, dropFiles, testKey } from './support.ts';
 
 /** An identity made from one of the test keys, exportable (the journeys paste it). */
 export const identity = async (pem: string) => core.identityFromKeyPair(await core.importPrivateKey(testKey(pem), { extractable: true }), { extractable: true });
@@ -52,4 +52,31 @@ export async function openRecoveryCase(page: Page, lostIdentityId: string, note:
   const caseId = (await myCase.locator('code.case-id').textContent()) ?? '';
   expect(caseId).not.toBe('');
   return caseId;
+}
+
+/** The owner's first browser: their key pair imported, `pin` run (an authority or a council pinned), enrolled with `code`. */
+export async function ownerEnrolled(browser: Browser, service: TestService, owner: core.PrivateIdentity, pin: (page: Page) => Promise<void>, code: string): Promise<Page> {
+  const page = await personPage(browser, service);
+  await page.getByRole('button', { name: 'Import a key pair' }).click();
+  await page.getByLabel('Your key (PEM or JWK)').fill(await core.exportPrivateIdentity(owner, 'pem'));
+  await page.getByLabel('Name for this key').fill('Ada Lovelace');
+  await page.getByRole('button', { name: 'Import key', exact: true }).click();
+  await pin(page);
+  await page.getByRole('tab', { name: 'Escrow register' }).click();
+  await page.getByLabel('Enrolment code').fill(code);
+  await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+  await expect(page.getByText(/^Enrolled as Ada Lovelace/)).toBeVisible();
+  return page;
+}
+
+/** One file encrypted on the page (a real drop, real downloads): the `.keyward` bytes and its v2 escrow blob. */
+export async function encryptOne(page: Page, name: string, bytes: Buffer): Promise<{ encrypted: Buffer; escrow: core.EscrowBlobV2 }> {
+  await page.getByRole('tab', { name: 'Encrypt' }).click();
+  await dropFiles(page, 'Drop files to encrypt', [{ name, mimeType: 'application/pdf', buffer: bytes }]);
+  const row = page.getByRole('list', { name: 'Files being encrypted' }).getByRole('listitem', { name, exact: true });
+  const encrypted = await downloadBytes(await downloadFrom(page, () => row.getByRole('button', { name: `Download ${name}.keyward`, exact: true }).click({ timeout: 30_000 })));
+  const escrowText = (await downloadBytes(await downloadFrom(page, () => row.getByRole('button', { name: `Download ${name}.keyward-escrow.json` }).click()))).toString('utf8');
+  const escrow = core.parseSignedObject(escrowText);
+  if (escrow.kind !== 'escrow-v2') throw new Error(`the owner made a ${escrow.kind}`);
+  return { encrypted, escrow: escrow.blob };
 }

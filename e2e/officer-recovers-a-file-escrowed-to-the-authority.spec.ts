@@ -10,9 +10,9 @@
  */
 import type { Page } from '@playwright/test';
 import * as core from '../src/core/index.ts';
-import { caseDesk, identity, openCase, openRecoveryCase, personPage } from './case-support.ts';
+import { caseDesk, encryptOne, identity, openCase, openRecoveryCase, ownerEnrolled, personPage } from './case-support.ts';
 import { expect, test } from './service-support.ts';
-import { checkScreen, downloadBytes, downloadFrom, dropFiles, keyIdShown, sha256 } from './support.ts';
+import { checkScreen, downloadBytes, downloadFrom, keyIdShown, sha256 } from './support.ts';
 
 const NAME = 'lease 2026.pdf';
 const plaintext = Buffer.from(Array.from({ length: 90_000 }, (_, i) => (i * 17 + 3) & 0xff));
@@ -36,25 +36,10 @@ test('an officer holding the authority identity recovers a file escrowed to it t
   const code = await service.enrol('Ada Lovelace');
 
   // The owner: key pair imported, the authority pinned, enrolled, one file encrypted and deposited.
-  const ownerPage = await personPage(browser, service);
-  await ownerPage.getByRole('button', { name: 'Import a key pair' }).click();
-  await ownerPage.getByLabel('Your key (PEM or JWK)').fill(await core.exportPrivateIdentity(owner, 'pem'));
-  await ownerPage.getByLabel('Name for this key').fill('Ada Lovelace');
-  await ownerPage.getByRole('button', { name: 'Import key', exact: true }).click();
-  await pinAuthority(ownerPage, authority);
-  await ownerPage.getByRole('tab', { name: 'Escrow register' }).click();
-  await ownerPage.getByLabel('Enrolment code').fill(code);
-  await ownerPage.getByRole('button', { name: 'Enrol', exact: true }).click();
-  await expect(ownerPage.getByText(/^Enrolled as Ada Lovelace/)).toBeVisible();
-  await ownerPage.getByRole('tab', { name: 'Encrypt' }).click();
-  await dropFiles(ownerPage, 'Drop files to encrypt', [{ name: NAME, mimeType: 'application/pdf', buffer: plaintext }]);
-  const row = ownerPage.getByRole('list', { name: 'Files being encrypted' }).getByRole('listitem', { name: NAME, exact: true });
-  const encrypted = await downloadBytes(await downloadFrom(ownerPage, () => row.getByRole('button', { name: `Download ${NAME}.keyward`, exact: true }).click({ timeout: 30_000 })));
-  const escrowText = (await downloadBytes(await downloadFrom(ownerPage, () => row.getByRole('button', { name: `Download ${NAME}.keyward-escrow.json` }).click()))).toString('utf8');
-  const escrow = core.parseSignedObject(escrowText);
-  if (escrow.kind !== 'escrow-v2') throw new Error(`the owner made a ${escrow.kind}`);
-  expect(escrow.blob.authority).toMatchObject({ kind: 'identity', id: authority.id });
-  const { serial } = escrow.blob;
+  const ownerPage = await ownerEnrolled(browser, service, owner, (page) => pinAuthority(page, authority), code);
+  const { encrypted, escrow } = await encryptOne(ownerPage, NAME, plaintext);
+  expect(escrow.authority).toMatchObject({ kind: 'identity', id: authority.id });
+  const { serial } = escrow;
   await ownerPage.getByRole('tab', { name: 'Escrow register' }).click();
   await expect(ownerPage.getByRole('row', { name: new RegExp(serial) })).toContainText('Stored', { timeout: 30_000 });
   await ownerPage.context().close();
