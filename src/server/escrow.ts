@@ -177,6 +177,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
         row.audit_seq = entries[i]!.seq;
         return row;
       });
+      // The deposits' 11 columns are $1 to $11; the audit entries' parameters follow.
       const audit = insertAuditEntries(entries, 12);
       await tx.query(
         `WITH audit AS (${audit.sql})
