@@ -16,9 +16,10 @@ const AUDIT_LOCK = 0x6b77_6131;
 /** Appends one entry (inside `auditedTransaction`); `data.ownerId`, when present, is kept in `owner_id` too. */
 export async function appendAudit(tx: Queryable, event: AuditEvent, data: Record<string, string>, at: string): Promise<AuditEntry> {
   const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const entry = await nextAuditEntry(rows[0] ?? null, event, data, at);
-  await tx.query('INSERT INTO audit_log (seq, entry, hash, owner_id) VALUES ($1, $2, $3, $4)', [entry.seq, canonicalJson(entry), entry.hash, data.ownerId ?? null]);
-  return entry;
+  const [entry] = await chainEntries(rows[0] ?? null, [{ event, data, at }]);
+  const insert = insertAuditEntries([entry!]);
+  await tx.query(insert.sql, insert.params);
+  return entry!;
 }
 
 /** SHA-256 of node:crypto for the audit chain: the same bytes as WebCrypto's, with no hop to its thread pool while the lock is held. */
@@ -26,8 +27,8 @@ const sha256Now = (bytes: Bytes): Bytes => createHash('sha256').update(bytes).di
 
 /**
  * The entries that follow `last` (the log's last entry, or `null` for an empty log), in order,
- * hashed with node:crypto's SHA-256: what `appendAuditEntries` writes, for a caller that reads
- * the last entry and writes the entries together with its own rows.
+ * hashed with node:crypto's SHA-256. `appendAudit` writes one; a batch of deposits reads the
+ * last entry and writes its entries together with its own rows (`storeDeposits`).
  */
 export async function chainEntries(last: Pick<AuditEntry, 'seq' | 'hash'> | null, events: readonly { event: AuditEvent; data: Record<string, string>; at: string }[]): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];

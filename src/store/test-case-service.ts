@@ -88,6 +88,11 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
     throw fail('REQUEST_INVALID', `no route GET ${path}`);
   }
 
+  /** A case is ready once every file has uploads from as many signers as its threshold (one for an identity's file). */
+  const readyIfComplete = (found: FakeCase) => {
+    if (found.detail.files.every((f) => new Set(f.uploads.map((u) => u.by)).size >= (f.authority.threshold ?? 1))) found.detail.state = 'ready';
+  };
+
   async function post(path: string, body: unknown, session?: CaseSession): Promise<unknown> {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[1] === 'cases' && parts.length === 2) {
@@ -146,7 +151,7 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
       file.uploads.push({ kind: 'recovery', by: recovery.issuer.id, at: at() });
       found.recoveries.push(body);
       step(found, 'case-upload', me.identityId, file.fileId);
-      if (found.detail.files.every((f) => new Set(f.uploads.map((u) => u.by)).size >= (f.authority.threshold ?? 1))) found.detail.state = 'ready';
+      readyIfComplete(found);
       return { caseId: found.detail.caseId, state: found.detail.state };
     }
     if (parts[3] === 'uploads') {
@@ -159,7 +164,7 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
       file.uploads.push({ kind: 'partial', by: me.identityId, index: partial.issuer.index, at: at() });
       found.partials.push(body);
       step(found, 'case-upload', me.identityId, file.fileId);
-      if (found.detail.files.every((f) => new Set(f.uploads.map((u) => u.by)).size >= (f.authority.threshold ?? 1))) found.detail.state = 'ready';
+      readyIfComplete(found);
       return { caseId: found.detail.caseId, state: found.detail.state };
     }
     throw fail('REQUEST_INVALID', `no route POST ${path}`);
