@@ -6,10 +6,7 @@
 import type { Browser, Page } from '@playwright/test';
 import * as core from '../src/core/index.ts';
 import { type TestService, expect } from './service-support.ts';
-import { downloadBytes, downloadFrom, dropFiles, testKey } from './support.ts';
-
-/** An identity made from one of the test keys, exportable (the journeys paste it). */
-export const identity = async (pem: string) => core.identityFromKeyPair(await core.importPrivateKey(testKey(pem), { extractable: true }), { extractable: true });
+import { downloadBytes, downloadFrom, dropFiles } from './support.ts';
 
 /** A page in a browser context of its own, with the service's configuration served beside the app. */
 export async function personPage(browser: Browser, service: TestService): Promise<Page> {

@@ -7,10 +7,9 @@
 import { type Page, expect } from '@playwright/test';
 import * as core from '../src/core/index.ts';
 import type { TestService } from './service-support.ts';
-import { testKey } from './support.ts';
+import { testIdentity } from './support.ts';
 
-const identity = async (pem: string) => core.identityFromKeyPair(await core.importPrivateKey(testKey(pem), { extractable: true }), { extractable: true });
-export const [owner, authority, officer] = await Promise.all([identity('owner.pem'), identity('authority.pem'), identity('stranger.pem')]);
+export const [owner, authority, officer] = await Promise.all([testIdentity('owner.pem'), testIdentity('authority.pem'), testIdentity('stranger.pem')]);
 
 /** A signed file's v2 escrow blob for the authority's identity, made in Node with the core. */
 async function escrowBlob(description: string): Promise<core.EscrowBlobV2> {

@@ -15,7 +15,7 @@ import { createCouncil, exportPrivateIdentity, identityFromKeyPair, importPrivat
 import { refEncrypt, refKeyId, refMakeEscrowBlob } from '../test/reference/keyward-node.ts';
 import { officer, openDesk, organisation, owner } from './desk-support.ts';
 import { startTestService } from './service-support.ts';
-import { checkScreen, downloadFrom, dropFiles, keyIdShown, testKey } from './support.ts';
+import { checkScreen, downloadFrom, dropFiles, keyIdShown, testIdentity, testKey } from './support.ts';
 
 const LOOKS = [
   { name: 'light', colorScheme: 'light', viewport: { width: 1280, height: 800 } },
@@ -325,8 +325,7 @@ for (const look of LOOKS) {
 /** A signed file's v2 escrow blob (made in Node with the core), the authority identity it is for, and the owner's new identity. */
 async function signedEscrow(): Promise<{ escrowJson: string; authorityPem: string; newOwnerPublicPem: string }> {
   const core = await import('../src/core/index.ts');
-  const identity = async (pem: string) => core.identityFromKeyPair(await core.importPrivateKey(testKey(pem), { extractable: true }), { extractable: true });
-  const [owner, authority, newOwner] = await Promise.all([identity('owner.pem'), identity('authority.pem'), identity('new-owner.pem')]);
+  const [owner, authority, newOwner] = await Promise.all([testIdentity('owner.pem'), testIdentity('authority.pem'), testIdentity('new-owner.pem')]);
   const plaintext = Buffer.from('The board met and agreed.\n'.repeat(400));
   const encrypted = await core.encryptFile(core.streamFromBytes(plaintext), {
     meta: { name: 'board minutes.pdf', type: 'application/pdf', size: plaintext.length, lastModified: 0 },

@@ -10,9 +10,9 @@
  */
 import type { Page } from '@playwright/test';
 import * as core from '../src/core/index.ts';
-import { caseDesk, encryptOne, identity, openCase, openRecoveryCase, ownerEnrolled, personPage } from './case-support.ts';
+import { caseDesk, encryptOne, openCase, openRecoveryCase, ownerEnrolled, personPage } from './case-support.ts';
 import { expect, test } from './service-support.ts';
-import { checkScreen, downloadBytes, downloadFrom, keyIdShown, sha256 } from './support.ts';
+import { checkScreen, downloadBytes, downloadFrom, keyIdShown, sha256, testIdentity } from './support.ts';
 
 const NAME = 'lease 2026.pdf';
 const plaintext = Buffer.from(Array.from({ length: 90_000 }, (_, i) => (i * 17 + 3) & 0xff));
@@ -30,7 +30,7 @@ async function pinAuthority(page: Page, authority: core.PrivateIdentity) {
 
 test('an officer holding the authority identity recovers a file escrowed to it through a recovery case', async ({ browser, service }) => {
   test.setTimeout(300_000);
-  const [owner, authority, colleague] = await Promise.all([identity('owner.pem'), identity('authority.pem'), identity('stranger.pem')]);
+  const [owner, authority, colleague] = await Promise.all([testIdentity('owner.pem'), testIdentity('authority.pem'), testIdentity('stranger.pem')]);
   await service.addOfficer(await core.exportPublicIdentity(authority, 'pem'), 'IT backup desk');
   await service.addOfficer(await core.exportPublicIdentity(colleague, 'pem'), 'Grace');
   const code = await service.enrol('Ada Lovelace');

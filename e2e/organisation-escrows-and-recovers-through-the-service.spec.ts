@@ -16,9 +16,9 @@
 import type { Page } from '@playwright/test';
 import * as core from '../src/core/index.ts';
 import { ServiceClient } from '../src/io/service-client.ts';
-import { caseDesk, encryptOne, identity, openCase, openRecoveryCase, ownerEnrolled, personPage } from './case-support.ts';
+import { caseDesk, encryptOne, openCase, openRecoveryCase, ownerEnrolled, personPage } from './case-support.ts';
 import { expect, test } from './service-support.ts';
-import { checkScreen, downloadBytes, downloadFrom, keyIdShown, sha256 } from './support.ts';
+import { checkScreen, downloadBytes, downloadFrom, keyIdShown, sha256, testIdentity } from './support.ts';
 
 const NAME = 'merger terms 2026.pdf';
 const plaintext = Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 31 + 7) & 0xff));
@@ -36,11 +36,11 @@ async function pinCouncil(page: Page, council: core.Council) {
 test('an organisation escrows through the service, and a 2-of-3 council recovers the owner’s lost key through a recovery case', async ({ browser, service }) => {
   test.setTimeout(600_000);
   const [owner, alice, bob, carol, dora] = await Promise.all([
-    identity('owner.pem'),
-    identity('authority.pem'),
-    identity('stranger.pem'),
-    identity('rsa4096.pem'),
-    identity('member-3.pem'),
+    testIdentity('owner.pem'),
+    testIdentity('authority.pem'),
+    testIdentity('stranger.pem'),
+    testIdentity('rsa4096.pem'),
+    testIdentity('member-3.pem'),
   ]);
   const council = await core.createCouncil({
     name: 'Recovery council',

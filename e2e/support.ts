@@ -17,6 +17,12 @@ export function testKey(name: string): string {
   return readFileSync(join(KEYS, name), 'utf8');
 }
 
+/** An identity made from one of the test keys (a fresh Ed25519 key beside its RSA key), exportable: the journeys paste it. */
+export async function testIdentity(name: string) {
+  const core = await import('../src/core/index.ts');
+  return core.identityFromKeyPair(await core.importPrivateKey(testKey(name), { extractable: true }), { extractable: true });
+}
+
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Saves nothing anywhere: reads a download's bytes from Playwright's temp copy. */
