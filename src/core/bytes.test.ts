@@ -1,4 +1,5 @@
-import { fromBase64, toBase64, b64u, concat, equalBytes, fromB64u, fromUtf8, readU32be, toBytes, toHex, u32be, utf8 } from './bytes.ts';
+import fc from 'fast-check';
+import { fromBase64, toBase64, b64u, b64uLength, concat, equalBytes, fromB64u, fromUtf8, readU32be, toBytes, toHex, u32be, utf8 } from './bytes.ts';
 import { expectCode } from './test-support.ts';
 
 describe('b64u (spec §1)', () => {
@@ -28,6 +29,28 @@ describe('b64u (spec §1)', () => {
     expect(fromB64u('Zg')).toEqual(utf8('f'));
     await expectCode(() => fromB64u('Zh'), 'MALFORMED');
     await expectCode(() => fromB64u('Zm9'), 'MALFORMED');
+  });
+
+  it('b64uLength refuses exactly what fromB64u refuses, with the same reason, and counts the same bytes', () => {
+    // Short texts over the alphabet's edges, padding, the other alphabet and non-ASCII: every trailing-bit case.
+    const character = fc.constantFrom('A', 'B', 'E', 'Q', 'Z', 'g', 'h', '9', '-', '_', '=', '+', '/', ' ', 'é', '\n');
+    fc.assert(
+      fc.property(fc.array(character, { maxLength: 9 }), (characters) => {
+        const text = characters.join('');
+        let decoded: Uint8Array | Error;
+        try {
+          decoded = fromB64u(text, 'field');
+        } catch (error) {
+          decoded = error as Error;
+        }
+        if (decoded instanceof Error) expect(() => b64uLength(text, 'field')).toThrow(decoded.message);
+        else expect(b64uLength(text, 'field')).toBe(decoded.length);
+      }),
+      { numRuns: 3000 },
+    );
+    for (const bad of ['Zh', 'Zm9', 'AB', 'AAB', 'Z', 'Zg==']) expect(() => b64uLength(bad)).toThrow('not valid base64url');
+    expect(b64uLength('AQ')).toBe(1);
+    expect(b64uLength('AAE')).toBe(2);
   });
 
   it('round-trips every length up to 300', () => {

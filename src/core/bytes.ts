@@ -152,6 +152,28 @@ export function fromB64u(text: string, what = 'value'): Bytes {
   return decode64(text, B64U_VALUE, false, (why) => new KeywardError('MALFORMED', { reason: `${what} is not valid base64url (${why})` }));
 }
 
+/** Only characters of the base64url alphabet. */
+const B64U_TEXT = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * The number of bytes strict base64url `text` holds: what `fromB64u(text).length`
+ * is, without decoding it (a reader that only checks a field). Text that
+ * `fromB64u` refuses is refused with the same error.
+ *
+ * @throws KeywardError `MALFORMED`, as `fromB64u`
+ */
+export function b64uLength(text: string, what = 'value'): number {
+  const tail = text.length % 4;
+  // 2 or 3 characters left over hold 4 or 2 bits past the last byte, which must be zero.
+  const last = tail === 0 ? 0 : B64U_VALUE[text.charCodeAt(text.length - 1)] ?? -1;
+  if (tail === 1 || !B64U_TEXT.test(text) || (tail === 2 && (last & 15) !== 0) || (tail === 3 && (last & 3) !== 0)) {
+    fromB64u(text, what);
+    // fromB64u refuses every such text; this line is never reached.
+    throw new KeywardError('MALFORMED', { reason: `${what} is not valid base64url` });
+  }
+  return Math.floor((text.length * 3) / 4);
+}
+
 /** RFC 4648 §4 base64 with padding (PEM bodies). */
 export function toBase64(bytes: Uint8Array): string {
   return encode64(bytes, B64, true);
