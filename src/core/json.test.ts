@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isKeywardError } from './errors.ts';
-import { parseJson } from './json.ts';
+import { parseByHand, parseJson } from './json.ts';
 import { expectCodeSync } from './test-support.ts';
 
 /** parseJson's value, or the KeywardError's reason; anything else thrown fails the test. */
@@ -21,9 +21,23 @@ function viaJsonParse(text: string): { value: unknown } | null {
   }
 }
 
-/** The property: the same value as JSON.parse, or a KeywardError (a duplicate key where JSON.parse took the last). */
+/** parseByHand's value, or its KeywardError's reason. */
+function byHand(text: string): { value: unknown } | { reason: string } {
+  try {
+    return { value: parseByHand(text) };
+  } catch (error) {
+    if (!isKeywardError(error)) throw error;
+    return { reason: error.details.reason ?? '' };
+  }
+}
+
+/**
+ * The property: the same value as JSON.parse, or a KeywardError (a duplicate key where JSON.parse took
+ * the last); and the same outcome, value or reason, as the reference reader character by character.
+ */
 function agrees(text: string): void {
   const mine = outcome(text);
+  expect(mine).toStrictEqual(byHand(text));
   const theirs = viaJsonParse(text);
   if ('value' in mine) {
     expect(theirs).not.toBeNull();
@@ -66,6 +80,9 @@ describe('parseJson: JSON.parse without duplicate keys', () => {
       '[1,{"a":[{"b":1,"b":1}]}]',
       '{"a":1,"\\u0061":2}',
       '{"__proto__":1,"__proto__":2}',
+      // An escaped quote must not end the string for the fast path's count of colons.
+      '{"k":"\\"","k":"a"}',
+      '{"k":"\\\\\\"","k":"a"}',
     ]) {
       expect(JSON.parse(text)).toBeDefined();
       expectCodeSync(() => parseJson(text), 'MALFORMED', /twice/);
@@ -78,6 +95,26 @@ describe('parseJson: JSON.parse without duplicate keys', () => {
     expect(Object.keys(value)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(value).toStrictEqual(JSON.parse('{"__proto__":{"x":1}}'));
+  });
+
+  it('refuses valid JSON nested deeper than 256, and reads it up to that', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    expect(JSON.parse(nested(300))).toBeDefined();
+    expectCodeSync(() => parseJson(nested(300)), 'MALFORMED', /nested too deeply/);
+    expectCodeSync(() => parseJson(`{"a":${nested(257)}}`), 'MALFORMED', /nested too deeply/);
+    for (const depth of [1, 63, 64, 65, 200, 257]) expect(parseJson(nested(depth))).toStrictEqual(JSON.parse(nested(depth)));
+  });
+
+  it('reads an escrow blob\'s shape: long strings with escapes, keys inside strings, nested objects', () => {
+    for (const text of [
+      `{"prefix":"${'A'.repeat(5000)}","d":"a \\"quoted\\" :{}[] \\\\","o":{"k":"v","n":[1,{"x":"y"}]}}`,
+      '{"a":"\\\\","b":"\\u0022:"}',
+      '{"a":"x\u2028y","b":{}}',
+    ]) {
+      expect(parseJson(text)).toStrictEqual(JSON.parse(text));
+      expect(parseJson(text)).toStrictEqual(parseByHand(text));
+    }
+    expectCodeSync(() => parseJson('{"a":"\\\\","a":"\\u0022:"}'), 'MALFORMED', /twice/);
   });
 
   it('throws the code and names what was read', () => {
