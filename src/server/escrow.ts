@@ -10,8 +10,8 @@ import {
   KeywardError,
   PublicIdentityCache,
   b64u,
-  canonicalJson,
   checkSignedEscrow,
+  escrowBlobText,
   escrowDigest,
   importPublicIdentity,
   isPlainObject,
@@ -104,8 +104,6 @@ export interface DepositRow {
   audit_seq: number;
 }
 
-const SELECT_DEPOSIT = 'SELECT file_id, serial, owner_id, escrow_digest, stored_at, audit_seq FROM deposits';
-
 /** The acknowledgement of a stored deposit (unsigned; the route signs it). */
 export const acknowledgement = (row: DepositRow): Acknowledgement => ({
   fileId: row.file_id,
@@ -188,7 +186,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
           rows.map((row) => row.serial),
           rows.map((row) => row.owner_id),
           rows.map((row) => row.escrow_digest),
-          fresh.map((item) => canonicalJson(item.blob)),
+          fresh.map((item) => escrowBlobText(item.blob)),
           rows.map((row) => row.stored_at),
           rows.map((row) => row.audit_seq),
           fresh.map((item) => item.blob.description),
@@ -203,36 +201,19 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
   });
 }
 
-/**
- * The stored rows of these file IDs with these digests (a client's retry), `null` for each other, in one query.
- */
-async function findStored(db: Db, wanted: readonly { fileId: string; digest: string }[]): Promise<(DepositRow | null)[]> {
-  const rows = await db.query<DepositRow>(`${SELECT_DEPOSIT} WHERE file_id = ANY($1::text[])`, [[...new Set(wanted.map((w) => w.fileId))]]);
-  const byId = new Map(rows.map((row) => [row.file_id, row]));
-  return wanted.map((w) => {
-    const row = byId.get(w.fileId);
-    return row?.escrow_digest === w.digest ? row : null;
-  });
-}
-
-/** The most deposits one transaction stores, and the most retries one query looks up. */
+/** The most deposits one transaction stores. */
 const MAX_BATCH = 256;
 
-/** Per database, in this process: the retries looked up together, and the checked blobs stored together. */
-interface DepositQueues {
-  lookups: Batcher<{ fileId: string; digest: string }, DepositRow | null>;
-  stores: Batcher<CheckedDeposit, DepositOutcome>;
-}
+/** Per database, in this process: the checked blobs waiting to be stored together. */
+const queues = new WeakMap<Db, Batcher<CheckedDeposit, DepositOutcome>>();
 
-const queues = new WeakMap<Db, DepositQueues>();
-
-function queuesOf(db: Db): DepositQueues {
-  let found = queues.get(db);
-  if (!found) {
-    found = { lookups: new Batcher((wanted) => findStored(db, wanted), MAX_BATCH), stores: new Batcher((items) => storeDeposits(db, items), MAX_BATCH) };
-    queues.set(db, found);
+function storesOf(db: Db): Batcher<CheckedDeposit, DepositOutcome> {
+  let stores = queues.get(db);
+  if (!stores) {
+    stores = new Batcher((items) => storeDeposits(db, items), MAX_BATCH);
+    queues.set(db, stores);
   }
-  return found;
+  return stores;
 }
 
 /** The owners' keys read from blobs already checked in this process (one RSA import per owner, not per blob). */
@@ -256,13 +237,10 @@ export async function deposit(db: Db, input: unknown): Promise<{ ack: Acknowledg
   }
   const parsed = parseEscrowBlobV2(input);
   const digest = await escrowDigest(parsed);
-  // A client's retry of a stored blob: the very blob (by its digest) passed every check when it was stored.
-  const { lookups, stores } = queuesOf(db);
-  const again = await lookups.submit({ fileId: parsed.fileId, digest });
-  if (again) return { ack: acknowledgement(again), created: false };
+  // A client's retry is checked again too (no query first: most blobs are new); storing finds it stored.
   const { blob, owner } = await checkSignedEscrow(parsed, undefined, identities);
   // Each is answered once the transaction that stores it (with the others of its batch) is committed.
-  const outcome = await stores.submit({ blob, ownerId: owner.id, digest });
+  const outcome = await storesOf(db).submit({ blob, ownerId: owner.id, digest });
   if (outcome instanceof KeywardError) throw outcome;
   return outcome;
 }

@@ -11,7 +11,7 @@ import { wrapFileKey } from '../keys/wrap.ts';
 import { bytesSource } from '../pieces.ts';
 import { collectBytes, streamFromBytes } from '../streams.ts';
 import { expectCode, expectCodeSync, makeIdentity, patternBytes } from '../test-support.ts';
-import { type EscrowBlobV2, checkEscrowBlob, escrowDigest, parseEscrowBlobV2, signEscrowBlob } from './escrow-v2.ts';
+import { type EscrowBlobV2, checkEscrowBlob, escrowBlobText, escrowDigest, parseEscrowBlobV2, signEscrowBlob } from './escrow-v2.ts';
 import { type ReceiptV2, issueReceipt, parseReceipt, verifyReceipt } from './receipt.ts';
 import { parseSignedObject, serializeSigned } from './signed-object.ts';
 import { signedBody, withoutSignature } from './signing.ts';
@@ -66,6 +66,19 @@ describe('escrow blob v2 (§4)', () => {
     expect(blob.authority).toEqual({ kind: 'identity', name: 'IT backup', id: authority.id, keyId: authority.encryption.keyId });
     expect(b64u(file.subarray(file.length - 64))).toBe(blob.fileSignature);
     expect(blob.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('is read once: what parseEscrowBlobV2 returns is frozen all the way down, and read again only as a copy', async () => {
+    const read = parseEscrowBlobV2(serializeSigned(blob));
+    expect(parseEscrowBlobV2(read)).toBe(read);
+    // Were it not frozen, a changed blob would be taken as already read and skip check 1.
+    expect(() => Object.assign(read, { signature: '***' })).toThrow(TypeError);
+    expect(() => Object.assign(read.owner, { name: 7 })).toThrow(TypeError);
+    expect(() => Object.assign(read.authority, { kind: 'person' })).toThrow(TypeError);
+    expectCodeSync(() => parseEscrowBlobV2({ ...read, signature: '***' }), 'MALFORMED');
+    // The digest of the text remembered for it is the digest of the blob read afresh.
+    expect(await escrowDigest(read)).toBe(await escrowDigest(JSON.parse(serializeSigned(blob)) as EscrowBlobV2));
+    expect(escrowBlobText(read)).toBe(canonicalJson(blob));
   });
 
   describe('check 1: strict JSON, fields, types and format (MALFORMED)', () => {

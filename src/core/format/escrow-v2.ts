@@ -5,8 +5,8 @@
  * key opens exactly the file the owner signed. A council's blob (§8.3) is
  * read and checked up to check 6 here; its members' checks are in council-escrow.ts.
  */
-import { type Bytes, b64u, fromB64u } from '../bytes.ts';
-import { b64uField, exactFields, idField, isPlainObject, stringField, timeField } from '../canonical.ts';
+import { type Bytes, b64u, fromB64u, sha256, utf8 } from '../bytes.ts';
+import { b64uField, canonicalJson, exactFields, idField, isPlainObject, stringField, timeField } from '../canonical.ts';
 import { KeywardError, isKeywardError } from '../errors.ts';
 import { deriveFileKeys } from '../kdf.ts';
 import { COUNCIL_FORMAT, type Council, type CouncilMember, parseCouncil } from '../keys/council.ts';
@@ -18,7 +18,7 @@ import { type ParsedHeader, parseHeader, verifyHeaderHmac } from './header.ts';
 import { type FileMeta, decryptMeta } from './meta.ts';
 import { isSerial, serialFromFileId } from './serial.ts';
 import { fileSigner, verifyFileSignature } from './signed-file.ts';
-import { canonicalDigest, identityFields, jsonValue, namedIdentity, signedBody, verifySigned } from './signing.ts';
+import { identityFields, jsonValue, namedIdentity, signedBody, verifySigned } from './signing.ts';
 
 /** v2 §4 `owner`: the header's `signer` and a name. */
 export interface EscrowOwner {
@@ -115,6 +115,8 @@ function parseCouncilAuthority(value: unknown): CouncilAuthority {
  * @throws KeywardError `MALFORMED`
  */
 export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
+  // A blob this function returned is frozen: it is still what was read, and is not read again.
+  if (typeof input === 'object' && input !== null && readBlobs.has(input)) return input as EscrowBlobV2;
   const value = jsonValue(input, 'the escrow blob');
   if (!isPlainObject(value)) throw malformed('the escrow blob must be a JSON object');
   if (value.format !== ESCROW_FORMAT_V2) throw malformed(`format must be ${ESCROW_FORMAT_V2}`);
@@ -144,7 +146,7 @@ export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
     wrapped = { wrappedKey: blob.wrappedKey as string };
   }
   b64uField(blob.signature, 'signature', SIGNATURE_LENGTH);
-  return {
+  const parsed: EscrowBlobV2 = {
     format: ESCROW_FORMAT_V2,
     fileId: blob.fileId as string,
     serial: blob.serial,
@@ -158,6 +160,24 @@ export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
     ...wrapped,
     signature: blob.signature as string,
   };
+  Object.freeze(parsed.owner);
+  if (parsed.authority.kind === 'council') parsed.authority.members.forEach((member) => Object.freeze(member));
+  Object.freeze(parsed.authority.kind === 'council' ? parsed.authority.members : null);
+  Object.freeze(parsed.authority);
+  Object.freeze(parsed.shares);
+  readBlobs.set(Object.freeze(parsed), {});
+  return parsed;
+}
+
+/** The blobs `parseEscrowBlobV2` returned (frozen, all the way down), with their canonical text once it is asked for. */
+const readBlobs = new WeakMap<object, { canonical?: string }>();
+
+/** `canonical(blob)` (§1), its signature included: the text `escrowDigest` hashes, and what the service stores. */
+export function escrowBlobText(blob: EscrowBlobV2): string {
+  const parsed = parseEscrowBlobV2(blob);
+  const memo = readBlobs.get(parsed)!;
+  memo.canonical ??= canonicalJson(parsed);
+  return memo.canonical;
 }
 
 /** Signs an escrow blob as its owner (the file's signer). */
@@ -167,8 +187,8 @@ export async function signEscrowBlob(blob: Omit<EscrowBlobV2, 'signature'>, owne
 }
 
 /** `b64u(SHA-256(canonical(blob)))`, its signature included: how a receipt and a recovery blob name the blob (§5). */
-export function escrowDigest(blob: EscrowBlobV2): Promise<string> {
-  return canonicalDigest(parseEscrowBlobV2(blob));
+export async function escrowDigest(blob: EscrowBlobV2): Promise<string> {
+  return b64u(await sha256(utf8(escrowBlobText(blob))));
 }
 
 /** A blob all eight checks of §4 passed. */
