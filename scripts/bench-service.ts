@@ -15,6 +15,10 @@
  *    deposits/s = acknowledged deposits / wall time, and p50/p99 latency;
  * 4. search: an officer signs in and searches (GET /v1/deposits: description
  *    words, owner, serial, a day, owner and word), one at a time, p50/p99;
+ *    during the 64-client phase, the CPU milliseconds per deposit of the
+ *    server process, of the local `postgres` processes and of the bench
+ *    itself, and how many cores the machine kept busy (Linux /proc; null
+ *    elsewhere);
  * 5. the whole audit chain, preload and bench deposits, read back and verified
  *    with the core's hash (bench-service-preload.ts, verifyStoredChain).
  *
@@ -26,7 +30,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,14 +123,16 @@ interface Load {
   perSecond: number;
   p50: number;
   p99: number;
+  cpu: CpuUse;
 }
 
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
 /** `clients` concurrent clients deposit `bodies` (each once), as fast as they are answered. */
-async function depositLoad(base: string, bodies: readonly string[], clients: number): Promise<Load> {
+async function depositLoad(base: string, bodies: readonly string[], clients: number, serverPid?: number): Promise<Load> {
   const latencies: number[] = [];
   let next = 0;
+  const meter = cpuMeter(serverPid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -139,8 +145,9 @@ async function depositLoad(base: string, bodies: readonly string[], clients: num
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = meter(bodies.length, elapsed);
   latencies.sort((a, b) => a - b);
-  return { count: bodies.length, perSecond: bodies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return { count: bodies.length, perSecond: bodies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), cpu };
 }
 
 /** Signs `identity` in over HTTP (challenge, signature); its bearer token. */
@@ -200,6 +207,81 @@ async function searchLoad(base: string, token: string, paths: readonly string[])
     byKind[kind] = { p50: round(quantile(times, 0.5)), p99: round(quantile(times, 0.99)) };
   }
   return { count: paths.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), results, byKind };
+}
+
+// ---------------------------------------------------------------- where the CPU goes (Linux /proc)
+
+/** CPU seconds (user + system, all threads) of one process, or null where /proc cannot tell. */
+function cpuOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux's usual builds). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds of every local process named `postgres` (its backends and helpers); null if there is none. */
+function postgresCpu(): number | null {
+  let total: number | null = null;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) continue;
+    } catch {
+      continue;
+    }
+    const cpu = cpuOf(Number(pid));
+    if (cpu !== null) total = (total ?? 0) + cpu;
+  }
+  return total;
+}
+
+/** The machine's busy CPU seconds, all cores (/proc/stat), or null. */
+function machineBusy(): number | null {
+  try {
+    const [, ...times] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+    return (times.slice(0, 8).reduce((a, b) => a + b, 0) - times[3]! - times[4]!) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Milliseconds of CPU per deposit during a load: the server process, the local PostgreSQL, this bench (its clients), and the machine's busy cores. */
+interface CpuUse {
+  serverMs: number | null;
+  postgresMs: number | null;
+  benchMs: number;
+  busyCores: number | null;
+}
+
+function cpuMeter(serverPid: number | undefined): (count: number, seconds: number) => CpuUse {
+  const server = cpuOf(serverPid);
+  const postgres = postgresCpu();
+  const busy = machineBusy();
+  const own = process.cpuUsage();
+  return (count, seconds) => {
+    const per = (before: number | null, after: number | null) => (before === null || after === null ? null : round(((after - before) * 1000) / count, 2));
+    const used = process.cpuUsage(own);
+    const busyNow = machineBusy();
+    return {
+      serverMs: per(server, cpuOf(serverPid)),
+      postgresMs: per(postgres, postgresCpu()),
+      benchMs: round((used.user + used.system) / 1000 / count, 2),
+      busyCores: busy === null || busyNow === null ? null : round((busyNow - busy) / seconds, 2),
+    };
+  };
 }
 
 // ---------------------------------------------------------------- keyward serve
@@ -283,10 +365,12 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
     let at = 0;
     const take = (n: number) => bodies.slice(at, (at += n));
     await depositLoad(server.url, take(WARM_UP), 8);
-    const single = await depositLoad(server.url, take(options.single), 1);
+    const single = await depositLoad(server.url, take(options.single), 1, server.child.pid);
     log(`${backend.name}: 1 client: ${single.perSecond.toFixed(0)} deposits/s, p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms (${single.count} deposits)`);
-    const many = await depositLoad(server.url, take(options.deposits), MANY);
+    const many = await depositLoad(server.url, take(options.deposits), MANY, server.child.pid);
     log(`${backend.name}: ${MANY} clients: ${many.perSecond.toFixed(0)} deposits/s, p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms (${many.count} deposits)`);
+    const { serverMs, postgresMs, benchMs, busyCores } = many.cpu;
+    log(`${backend.name}: ${MANY} clients: CPU ms per deposit: server ${String(serverMs)}, local postgres processes ${String(postgresMs)}, the bench's clients ${benchMs}; busy cores ${String(busyCores)}`);
     const token = await signIn(server.url, officer);
     await searchLoad(server.url, token, searches(loaded.samples, 30));
     const search = await searchLoad(server.url, token, searches(loaded.samples, options.searches));
@@ -413,6 +497,8 @@ async function main(): Promise<void> {
     [`${prefix}_single_deposit_p99_ms`]: r ? round(r.single.p99) : null,
     [`${prefix}_search_p50_ms`]: r ? round(r.search.p50) : null,
     [`${prefix}_search_p99_ms`]: r ? round(r.search.p99) : null,
+    [`${prefix}_cpu_ms_per_deposit`]: r ? { server: r.many.cpu.serverMs, postgres: r.many.cpu.postgresMs, bench: r.many.cpu.benchMs } : null,
+    [`${prefix}_busy_cores`]: r ? r.many.cpu.busyCores : null,
   });
   log(
     JSON.stringify({
