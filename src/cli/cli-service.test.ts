@@ -7,7 +7,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type PrivateIdentity, exportPrivateIdentity, exportPublicIdentity } from '../core/index.ts';
 import { type AuditLog, auditEntryHash, verifyAuditLog } from '../core/audit.ts';
@@ -160,6 +161,22 @@ describe('keyward serve', () => {
     expect(await server.exited).toBe(0);
     // The folder is free again: the officer's command opens it.
     expect(enrolCode(dir, 'Bob')).toMatch(/^[A-Za-z0-9_-]{20}$/);
+  });
+
+  it.runIf(existsSync('/proc/self/task'))('gives libuv\'s pool one thread per core the main thread leaves (at least one), unless UV_THREADPOOL_SIZE says otherwise', async () => {
+    const threads = async (env: Record<string, string>) => {
+      const server = await serve(join(folder.sub(`pool-${Object.keys(env).length}`), 'data'), undefined, { env });
+      try {
+        return readdirSync(`/proc/${server.child.pid}/task`).length;
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    };
+    const sized = await threads({});
+    const four = await threads({ UV_THREADPOOL_SIZE: '4' });
+    // The process's other threads (V8's, the main one) are the same in both.
+    expect(four - sized).toBe(4 - Math.max(1, availableParallelism() - 1));
   });
 });
 

@@ -98,7 +98,7 @@ export interface CliResult {
 
 /** The environment of a child: ours, without anything that would change the CLI's behaviour. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const dropped = new Set(['KEYWARD_PASSPHRASE', 'KEYWARD_DEBUG', 'NODE_OPTIONS']);
+  const dropped = new Set(['KEYWARD_PASSPHRASE', 'KEYWARD_DEBUG', 'NODE_OPTIONS', 'UV_THREADPOOL_SIZE']);
   const inherited = Object.entries(process.env).filter(([name]) => !dropped.has(name));
   return { ...Object.fromEntries(inherited), ...extra };
 }
