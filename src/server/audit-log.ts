@@ -51,10 +51,8 @@ export function insertAuditEntries(entries: readonly AuditEntry[], first = 1): {
 
 /** A transaction that may append to the audit log: one at a time. */
 export function auditedTransaction<T>(db: Db, work: (tx: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    return work(tx);
-  });
+  // The lock is a statement of its own, before any read: each later statement sees what committed before it.
+  return db.transaction(work, `SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
 }
 
 /** `GET /v1/audit`: the whole log, in order. */

@@ -9,8 +9,14 @@ import pg from 'pg';
 
 /** What a query runs on: the database, or one transaction of it. */
 export interface Queryable {
-  /** One statement with `$1`-style parameters; resolves to its rows. */
-  query<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * One statement with `$1`-style parameters; resolves to its rows.
+   *
+   * @param prepared - a name for the statement: PostgreSQL parses and plans it once per connection
+   *   (`pg`'s named statements), not on every call. For the deposit path's few fixed statements only:
+   *   one name, one text; a search, whose best plan depends on its values, is planned each time.
+   */
+  query<R>(sql: string, params?: readonly unknown[], prepared?: string): Promise<R[]>;
   /** Several statements without parameters (a migration). */
   exec(sql: string): Promise<void>;
 }
@@ -18,8 +24,12 @@ export interface Queryable {
 /** The service's database. */
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
-  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: committed if it resolves, rolled back if it throws.
+   *
+   * @param first - a statement without parameters run first (on PostgreSQL in the same round trip as `BEGIN`)
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>, first?: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -39,7 +49,11 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   return {
     kind: 'pglite',
     ...on(db),
-    transaction: (work) => db.transaction((tx) => work(on(tx))),
+    transaction: (work, first) =>
+      db.transaction(async (tx) => {
+        if (first !== undefined) await tx.exec(first);
+        return work(on(tx));
+      }),
     close: () => db.close(),
   };
 }
@@ -58,7 +72,8 @@ export function openPostgres(connectionString: string, options: { schema?: strin
   // A connection that dies while idle must not take the process down; the next query gets a new one.
   pool.on('error', () => undefined);
   const on = (q: pg.Pool | pg.PoolClient): Queryable => ({
-    query: async <R>(sql: string, params: readonly unknown[] = []) => (await q.query(sql, [...params])).rows as R[],
+    query: async <R>(sql: string, params: readonly unknown[] = [], prepared?: string) =>
+      (await q.query(prepared === undefined ? { text: sql, values: [...params] } : { name: prepared, text: sql, values: [...params] })).rows as R[],
     exec: async (sql: string) => {
       await q.query(sql);
     },
@@ -66,11 +81,12 @@ export function openPostgres(connectionString: string, options: { schema?: strin
   return {
     kind: 'postgres',
     ...on(pool),
-    transaction: async (work) => {
+    transaction: async (work, first) => {
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN');
+        // One simple query, several statements: one round trip.
+        await client.query(first === undefined ? 'BEGIN' : `BEGIN; ${first}`);
         const result = await work(on(client));
         await client.query('COMMIT');
         return result;

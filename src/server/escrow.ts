@@ -146,6 +146,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
                  FROM deposits WHERE file_id = ANY($2::text[])) AS stored,
               (SELECT json_build_object('seq', seq, 'hash', hash) FROM audit_log ORDER BY seq DESC LIMIT 1) AS last`,
       [[...new Set(items.map((item) => item.ownerId))], [...new Set(items.map((item) => item.blob.fileId))]],
+      'keyward-store-deposits-read',
     );
     const enrolled = new Set(known!.enrolled);
     const stored = new Map(known!.stored.map((row) => [row.file_id, row]));
@@ -195,6 +196,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
           fresh.map((item) => item.blob.authority.name),
           ...audit.params,
         ],
+        'keyward-store-deposits-insert',
       );
     }
     return decided.map((outcome) => (outcome instanceof KeywardError ? outcome : { ack: acknowledgement(outcome.row), created: outcome.created }));
