@@ -11,7 +11,8 @@
  *    and their audit chain in bulk SQL (bench-service-preload.ts);
  * 2. `keyward serve` on it; the bench's owners enrol over HTTP;
  * 3. a warm-up, then deposits of real signed blobs (each new to the service)
- *    from 1 client, then from 64 concurrent clients (keep-alive HTTP/1.1):
+ *    from 1 client, then 2,000 from 64 clients to warm up, then the measured
+ *    ones from 64 concurrent clients (keep-alive HTTP/1.1):
  *    deposits/s = acknowledged deposits / wall time, and p50/p99 latency;
  * 4. search: an officer signs in and searches (GET /v1/deposits: description
  *    words, owner, serial, a day, owner and word), one at a time, p50/p99;
@@ -51,6 +52,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'keyward.js');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'keyward-bench-service');
 const WARM_UP = 300;
+/** Deposits from the 64 clients just before the measured ones: the first second of 64 was slower (JIT, new connections, batch sizes settling). */
+const WARM_UP_MANY = 2000;
 const MANY = 64;
 
 /** The bench's real owners and their signed blobs (public identities only: the service needs no more). */
@@ -435,6 +438,7 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
     await depositLoad(server.url, take(WARM_UP), 8);
     const single = await depositLoad(server.url, take(options.single), 1, server.child.pid);
     log(`${backend.name}: 1 client: ${single.perSecond.toFixed(0)} deposits/s, p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms (${single.count} deposits)`);
+    await depositLoad(server.url, take(WARM_UP_MANY), MANY);
     const many = await depositLoad(server.url, take(options.deposits), MANY, server.child.pid);
     log(`${backend.name}: ${MANY} clients: ${many.perSecond.toFixed(0)} deposits/s, p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms (${many.count} deposits)`);
     const { serverMs, postgresMs, benchMs, busyCores } = many.cpu;
@@ -545,7 +549,7 @@ async function main(): Promise<void> {
   const url = process.env.KEYWARD_BENCH_DATABASE_URL || process.env.KEYWARD_TEST_DATABASE_URL;
   if (!url && options.only !== 'pglite') throw new Error('set KEYWARD_BENCH_DATABASE_URL or KEYWARD_TEST_DATABASE_URL (a PostgreSQL server), or pass --only pglite');
 
-  const set = await depositSet(WARM_UP + options.single + options.deposits);
+  const set = await depositSet(WARM_UP + options.single + WARM_UP_MANY + options.deposits);
   const results: Partial<Record<Backend['name'], Result>> = {};
   for (const name of ['pglite', 'postgres'] as const) {
     if (options.only !== undefined && options.only !== name) continue;
