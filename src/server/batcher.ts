@@ -2,7 +2,7 @@
  * Work that arrives together is done together: while one batch runs, the
  * items submitted meanwhile wait, and the next batch takes them all (up to
  * `max`). The service stores concurrent deposits this way, in one
- * transaction under one lock (a group commit), and looks up retries in one query.
+ * transaction under one lock (a group commit).
  *
  * Each batch starts only after one turn of the event loop (`setImmediate`),
  * so that what became ready in that turn (requests read, checks finished)
