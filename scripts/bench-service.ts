@@ -335,6 +335,8 @@ interface CpuUse {
   postgresMs: number | null;
   benchMs: number;
   busyCores: number | null;
+  /** Busy cores that were none of those three: other work on the machine while the load ran. */
+  otherCores: number | null;
 }
 
 function cpuMeter(serverPid: number | undefined): (count: number, seconds: number) => CpuUse {
@@ -346,11 +348,16 @@ function cpuMeter(serverPid: number | undefined): (count: number, seconds: numbe
     const per = (before: number | null, after: number | null) => (before === null || after === null ? null : round(((after - before) * 1000) / count, 2));
     const used = process.cpuUsage(own);
     const busyNow = machineBusy();
+    const serverNow = cpuOf(serverPid);
+    const postgresNow = postgresCpu();
+    const busyCores = busy === null || busyNow === null ? null : (busyNow - busy) / seconds;
+    const known = (serverNow === null || server === null ? 0 : serverNow - server) + (postgresNow === null || postgres === null ? 0 : postgresNow - postgres) + (used.user + used.system) / 1e6;
     return {
-      serverMs: per(server, cpuOf(serverPid)),
-      postgresMs: per(postgres, postgresCpu()),
+      serverMs: per(server, serverNow),
+      postgresMs: per(postgres, postgresNow),
       benchMs: round((used.user + used.system) / 1000 / count, 2),
-      busyCores: busy === null || busyNow === null ? null : round((busyNow - busy) / seconds, 2),
+      busyCores: busyCores === null ? null : round(busyCores, 2),
+      otherCores: busyCores === null ? null : round(Math.max(0, busyCores - known / seconds), 2),
     };
   };
 }
@@ -441,8 +448,8 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
     await depositLoad(server.url, take(WARM_UP_MANY), MANY);
     const many = await depositLoad(server.url, take(options.deposits), MANY, server.child.pid);
     log(`${backend.name}: ${MANY} clients: ${many.perSecond.toFixed(0)} deposits/s, p50 ${many.p50.toFixed(1)} ms, p99 ${many.p99.toFixed(1)} ms (${many.count} deposits)`);
-    const { serverMs, postgresMs, benchMs, busyCores } = many.cpu;
-    log(`${backend.name}: ${MANY} clients: CPU ms per deposit: server ${String(serverMs)}, local postgres processes ${String(postgresMs)}, the bench's clients ${benchMs}; busy cores ${String(busyCores)}`);
+    const { serverMs, postgresMs, benchMs, busyCores, otherCores } = many.cpu;
+    log(`${backend.name}: ${MANY} clients: CPU ms per deposit: server ${String(serverMs)}, local postgres processes ${String(postgresMs)}, the bench's clients ${benchMs}; busy cores ${String(busyCores)}, of which other work ${String(otherCores)}`);
     const token = await signIn(server.url, officer);
     await searchLoad(server.url, token, searches(loaded.samples, 30));
     const search = await searchLoad(server.url, token, searches(loaded.samples, options.searches));
@@ -571,6 +578,7 @@ async function main(): Promise<void> {
     [`${prefix}_search_p99_ms`]: r ? round(r.search.p99) : null,
     [`${prefix}_cpu_ms_per_deposit`]: r ? { server: r.many.cpu.serverMs, postgres: r.many.cpu.postgresMs, bench: r.many.cpu.benchMs } : null,
     [`${prefix}_busy_cores`]: r ? r.many.cpu.busyCores : null,
+    [`${prefix}_other_cores`]: r ? r.many.cpu.otherCores : null,
   });
   log(
     JSON.stringify({
