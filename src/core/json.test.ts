@@ -3,10 +3,10 @@ import { isKeywardError } from './errors.ts';
 import { parseByHand, parseJson } from './json.ts';
 import { expectCodeSync } from './test-support.ts';
 
-/** parseJson's value, or the KeywardError's reason; anything else thrown fails the test. */
-function outcome(text: string): { value: unknown } | { reason: string } {
+/** The reader's value, or its KeywardError's reason; anything else thrown fails the test. */
+function outcome(text: string, read: (text: string) => unknown = parseJson): { value: unknown } | { reason: string } {
   try {
-    return { value: parseJson(text) };
+    return { value: read(text) };
   } catch (error) {
     if (!isKeywardError(error)) throw error;
     return { reason: error.details.reason ?? '' };
@@ -21,23 +21,13 @@ function viaJsonParse(text: string): { value: unknown } | null {
   }
 }
 
-/** parseByHand's value, or its KeywardError's reason. */
-function byHand(text: string): { value: unknown } | { reason: string } {
-  try {
-    return { value: parseByHand(text) };
-  } catch (error) {
-    if (!isKeywardError(error)) throw error;
-    return { reason: error.details.reason ?? '' };
-  }
-}
-
 /**
  * The property: the same value as JSON.parse, or a KeywardError (a duplicate key where JSON.parse took
  * the last); and the same outcome, value or reason, as the reference reader character by character.
  */
 function agrees(text: string): void {
   const mine = outcome(text);
-  expect(mine).toStrictEqual(byHand(text));
+  expect(mine).toStrictEqual(outcome(text, parseByHand));
   const theirs = viaJsonParse(text);
   if ('value' in mine) {
     expect(theirs).not.toBeNull();
