@@ -18,52 +18,61 @@ const malformed = (reason: string) => new KeywardError('MALFORMED', { reason });
  */
 export function canonicalJson(value: unknown): string {
   try {
-    return writeFast(value);
+    return write(value);
   } catch (error) {
-    // Written again, tracking where it is, only to say where the value a signed object may not hold is.
-    if (error === NOT_CANONICAL) return write(value, '$');
-    throw error;
+    if (error !== NOT_CANONICAL) throw error;
+    // Looked for again, with paths, only to say where the value a signed object may not hold is.
+    throw malformed(refusal(value, '$')!);
   }
 }
 
-/** Thrown by `writeFast` for a value `write` refuses. */
+/** Thrown by `write` for a value canonical JSON may not hold; `refusal` says which and where. */
 const NOT_CANONICAL = new Error('not canonical');
 
-/** `write` without the path of each value (the signed objects' hot path: a service checks thousands a second). */
-function writeFast(value: unknown): string {
+const isCanonicalNumber = (value: number) => Number.isSafeInteger(value) && value >= 0 && !Object.is(value, -0);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  isPlainObject(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
+
+function write(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0 || Object.is(value, -0)) throw NOT_CANONICAL;
+    if (!isCanonicalNumber(value)) throw NOT_CANONICAL;
     return String(value);
   }
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + writeFast(value[i]);
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + write(value[i]);
     return `${out}]`;
   }
-  if (isPlainObject(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
+  if (isRecord(value)) {
+    // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
     const keys = Object.keys(value).sort();
     let out = '{';
-    for (let i = 0; i < keys.length; i++) out += `${i === 0 ? '' : ','}${JSON.stringify(keys[i])}:${writeFast(value[keys[i]!])}`;
+    for (let i = 0; i < keys.length; i++) out += `${i === 0 ? '' : ','}${JSON.stringify(keys[i])}:${write(value[keys[i]!])}`;
     return `${out}}`;
   }
   throw NOT_CANONICAL;
 }
 
-function write(value: unknown, where: string): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0 || Object.is(value, -0)) throw malformed(`${where} must be an integer from 0 to 2^53 - 1`);
-    return String(value);
+/** Why `write` refused `value`, naming the first value it may not hold by its path; `null` if it may hold all. */
+function refusal(value: unknown, where: string): string | null {
+  if (typeof value === 'string') return null;
+  if (typeof value === 'number') return isCanonicalNumber(value) ? null : `${where} must be an integer from 0 to 2^53 - 1`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = refusal(value[i], `${where}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
   }
-  if (Array.isArray(value)) return `[${value.map((item, i) => write(item, `${where}[${i}]`)).join(',')}]`;
-  if (isPlainObject(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
-    const record = value;
-    // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
-    const keys = Object.keys(record).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${write(record[key], `${where}.${key}`)}`).join(',')}}`;
+  if (isRecord(value)) {
+    for (const key of Object.keys(value).sort()) {
+      const found = refusal(value[key], `${where}.${key}`);
+      if (found !== null) return found;
+    }
+    return null;
   }
-  throw malformed(`${where} holds ${value === null ? 'null' : typeof value === 'boolean' ? String(value) : `a ${typeof value}`}, which a signed object may not`);
+  return `${where} holds ${value === null ? 'null' : typeof value === 'boolean' ? String(value) : `a ${typeof value}`}, which a signed object may not`;
 }
 
 /** A JSON object (not an array, not null). */
