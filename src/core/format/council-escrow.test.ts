@@ -70,6 +70,16 @@ describe('council escrow blob (§8.3)', () => {
     for (const share of shares) expect(share).toHaveLength(SHARE_LENGTH);
   });
 
+  it('is read once: frozen all the way down, its members and shares too (see escrow-v2.test.ts)', () => {
+    const read = parseEscrowBlobV2(serializeSigned(blob));
+    expect(parseEscrowBlobV2(read)).toBe(read);
+    if (read.authority.kind !== 'council') throw new Error('a council blob');
+    const { members } = read.authority;
+    expect(() => members.push(members[0]!)).toThrow(TypeError);
+    expect(() => Object.assign(members[1]!, { id: 'x' })).toThrow(TypeError);
+    expect(() => read.shares!.reverse()).toThrow(TypeError);
+  });
+
   it('encrypting for a council needs a signer, and embeds no authority stanza (MALFORMED)', async () => {
     const options = { meta: { name: 'a', type: '', size: 1, lastModified: 0 }, owner: owner.encryption, authority: council };
     await expectCode(encryptSource(bytesSource(new Uint8Array(1)), options), 'MALFORMED', /signer/);

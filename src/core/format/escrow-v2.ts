@@ -161,10 +161,12 @@ export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
     signature: blob.signature as string,
   };
   Object.freeze(parsed.owner);
-  if (parsed.authority.kind === 'council') parsed.authority.members.forEach((member) => Object.freeze(member));
-  Object.freeze(parsed.authority.kind === 'council' ? parsed.authority.members : null);
+  if (parsed.authority.kind === 'council') {
+    for (const member of parsed.authority.members) Object.freeze(member);
+    Object.freeze(parsed.authority.members);
+  }
   Object.freeze(parsed.authority);
-  Object.freeze(parsed.shares);
+  if (parsed.shares) Object.freeze(parsed.shares);
   readBlobs.set(Object.freeze(parsed), {});
   return parsed;
 }
