@@ -73,7 +73,7 @@ export function openPostgres(connectionString: string, options: { schema?: strin
   pool.on('error', () => undefined);
   const on = (q: pg.Pool | pg.PoolClient): Queryable => ({
     query: async <R>(sql: string, params: readonly unknown[] = [], prepared?: string) =>
-      (await q.query(prepared === undefined ? { text: sql, values: [...params] } : { name: prepared, text: sql, values: [...params] })).rows as R[],
+      (await q.query({ name: prepared, text: sql, values: [...params] })).rows as R[],
     exec: async (sql: string) => {
       await q.query(sql);
     },
