@@ -195,6 +195,16 @@ DROP INDEX deposits_owner;
 DROP INDEX deposits_serial_stored;
 `,
   },
+  {
+    version: 5,
+    name: 'a blob is stored without trying to compress it',
+    sql: `
+-- A blob is mostly base64 of random bytes (a ciphertext, keys, signatures): PostgreSQL's compression (pglz) never
+-- shrinks it enough to keep, so every deposit paid for the attempt and stored it out of line uncompressed anyway.
+-- EXTERNAL stores it the same way without the attempt.
+ALTER TABLE deposits ALTER COLUMN blob SET STORAGE EXTERNAL;
+`,
+  },
 ];
 
 /** The version the code expects (the last migration's). */

@@ -80,6 +80,8 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     expectRefused(await app.inject({ method: 'GET', url: '/readyz' }), 503, 'SERVICE_UNAVAILABLE');
     expect(await migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await migrate(db)).toEqual([]);
+    // Migration 5: a blob is stored as it is (EXTERNAL), with no compression attempted first.
+    expect(await db.query("SELECT attstorage FROM pg_attribute WHERE attrelid = 'deposits'::regclass AND attname = 'blob'")).toEqual([{ attstorage: 'e' }]);
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect({ status: ready.statusCode, body: ready.json() }).toEqual({ status: 200, body: { status: 'ready', database: db.kind, schema: SCHEMA_VERSION } });
   });
