@@ -10,7 +10,7 @@
  * The first entry's `prev` is 64 zeros. A log cut short at its end still
  * verifies: compare its `head` with one you kept to see that nothing was dropped.
  */
-import { type Bytes, sha256, toHex, utf8, concat } from './bytes.ts';
+import { type Sha256, sha256, toHex, utf8, concat } from './bytes.ts';
 import { canonicalJson, exactFields, isPlainObject, stringField, timeField } from './canonical.ts';
 import { KeywardError } from './errors.ts';
 import { jsonValue } from './format/signing.ts';
@@ -67,9 +67,6 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const malformed = (reason: string) => new KeywardError('MALFORMED', { reason });
 const broken = (seq: number, reason: string) => new KeywardError('AUDIT_BROKEN', { seq, reason });
 
-/** A SHA-256 the caller has at hand without a round trip (the service passes node:crypto's); WebCrypto's otherwise. */
-export type Sha256 = (bytes: Bytes) => Bytes;
-
 /**
  * The hash of an entry: over everything but its `hash`, in canonical JSON, under its own context.
  *
@@ -78,7 +75,7 @@ export type Sha256 = (bytes: Bytes) => Bytes;
 export async function auditEntryHash(entry: Omit<AuditEntry, 'hash'>, hash?: Sha256): Promise<string> {
   const { seq, at, event, data, prev } = entry;
   const input = concat(utf8('keyward/audit'), new Uint8Array([0]), utf8(canonicalJson({ seq, at, event, data, prev })));
-  return toHex(hash ? hash(input) : await sha256(input));
+  return toHex(await sha256(input, hash));
 }
 
 /**

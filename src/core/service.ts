@@ -145,13 +145,20 @@ export function parseAcknowledgement(value: unknown): SignedAcknowledgement {
   };
 }
 
-/** Signs `body` under `context` with a bare Ed25519 private key (the service's own, which is no identity). */
-export async function signWithKey(privateKey: CryptoKey, context: SignContext, body: Bytes): Promise<string> {
-  return b64u(new Uint8Array(await globalThis.crypto.subtle.sign(ED25519, privateKey, signingInput(utf8(context), body))));
+/**
+ * An Ed25519 signature made at once by whoever holds the key: what the service passes instead of its CryptoKey
+ * (node:crypto's, on its own thread; WebCrypto's would wait in a queue behind other requests' verifications).
+ */
+export type SignNow = (message: Bytes) => Bytes;
+
+/** Signs `body` under `context` with a bare Ed25519 private key (the service's own, which is no identity), by WebCrypto or at once. */
+export async function signWithKey(privateKey: CryptoKey | SignNow, context: SignContext, body: Bytes): Promise<string> {
+  const message = signingInput(utf8(context), body);
+  return b64u(typeof privateKey === 'function' ? privateKey(message) : new Uint8Array(await globalThis.crypto.subtle.sign(ED25519, privateKey, message)));
 }
 
 /** The service signs an acknowledgement (deterministic: Ed25519, over canonical JSON). */
-export async function signAcknowledgement(ack: Omit<SignedAcknowledgement, 'signature'>, privateKey: CryptoKey): Promise<SignedAcknowledgement> {
+export async function signAcknowledgement(ack: Omit<SignedAcknowledgement, 'signature'>, privateKey: CryptoKey | SignNow): Promise<SignedAcknowledgement> {
   const unsigned: Omit<SignedAcknowledgement, 'signature'> = {
     format: ACK_FORMAT,
     fileId: ack.fileId,

@@ -11,7 +11,7 @@ import { wrapFileKey } from '../keys/wrap.ts';
 import { bytesSource } from '../pieces.ts';
 import { collectBytes, streamFromBytes } from '../streams.ts';
 import { expectCode, expectCodeSync, makeIdentity, patternBytes } from '../test-support.ts';
-import { type EscrowBlobV2, checkEscrowBlob, escrowBlobText, escrowDigest, parseEscrowBlobV2, signEscrowBlob } from './escrow-v2.ts';
+import { type EscrowBlobV2, checkEscrowBlob, checkSignedEscrow, escrowBlobText, escrowDigest, parseEscrowBlobV2, signEscrowBlob } from './escrow-v2.ts';
 import { type ReceiptV2, issueReceipt, parseReceipt, verifyReceipt } from './receipt.ts';
 import { parseSignedObject, serializeSigned } from './signed-object.ts';
 import { signedBody, withoutSignature } from './signing.ts';
@@ -149,6 +149,32 @@ describe('escrow blob v2 (§4)', () => {
   it('check 6: the file signature over prefix and payload digest (SIGNATURE_INVALID)', async () => {
     await expectCode(check(await resigned({ payloadDigest: other.payloadDigest })), 'SIGNATURE_INVALID');
     await expectCode(check(await resigned({ fileSignature: other.fileSignature })), 'SIGNATURE_INVALID');
+  });
+
+  it('checks 3 and 6 verify side by side, and the first check that fails is the one reported', async () => {
+    // Both signatures bad: check 3's refusal, not check 6's.
+    const bothBad = { ...(await resigned({ fileSignature: other.fileSignature })), description: 'changed after signing' };
+    await expectCode(check(bothBad), 'SIGNATURE_INVALID', /escrow blob's signature/);
+    // Check 5 fails and the file signature is bad too: check 5's refusal.
+    await expectCode(check(await resigned({ fileId: other.fileId, fileSignature: other.fileSignature })), 'ESCROW_INVALID');
+    // Only the file signature bad: check 6's.
+    await expectCode(check(await resigned({ fileSignature: other.fileSignature })), 'SIGNATURE_INVALID', /file signature/);
+  });
+
+  it('checks the two signatures with the verifier it is given, with the owner\'s key, and lets its failure through', async () => {
+    const calls: { spki: Uint8Array; context: string }[] = [];
+    const recording = (spki: Uint8Array, message: Uint8Array) => {
+      calls.push({ spki, context: new TextDecoder().decode(message.subarray(0, message.indexOf(0))) });
+      return Promise.resolve(true);
+    };
+    await checkSignedEscrow(blob, undefined, undefined, recording);
+    expect(calls).toEqual([
+      { spki: owner.ed25519Spki, context: 'keyward/v2 escrow' },
+      { spki: owner.ed25519Spki, context: 'keyward/v2 file' },
+    ]);
+    await expectCode(checkSignedEscrow(blob, undefined, undefined, () => Promise.resolve(false)), 'SIGNATURE_INVALID');
+    // A verifier that cannot answer is not a bad signature.
+    await expect(checkSignedEscrow(blob, undefined, undefined, () => Promise.reject(new Error('no answer')))).rejects.toThrow('no answer');
   });
 
   it('check 7: the blob is for the checker\'s RSA key and identity (NO_MATCHING_KEY, naming the blob\'s)', async () => {

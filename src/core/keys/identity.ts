@@ -458,6 +458,27 @@ export async function signAs(identity: PrivateIdentity, context: SignContext, bo
 }
 
 /**
+ * Ed25519 verification by the caller's own means (RFC 8032), given the identity's Ed25519 SubjectPublicKeyInfo
+ * (44 bytes, as the identity was read), the whole signed message and the 64-byte signature. The service passes
+ * one (libsodium on a worker thread) instead of WebCrypto's; it may be stricter than OpenSSL about degenerate
+ * keys and signatures, never looser. It throws only when it cannot answer (never for a bad signature).
+ */
+export type Ed25519Verify = (spki: Bytes, message: Bytes, signature: Bytes) => Promise<boolean>;
+
+/**
+ * §1: true when `signature` is `identity`'s Ed25519 signature of `utf8(context) || 0x00 || body`: by `verify`
+ * when given, by WebCrypto ({@link verifySignature}) otherwise. A bad signature is `false`.
+ *
+ * @throws whatever `verify` throws when it cannot answer
+ */
+export async function identitySigned(identity: PublicIdentity, context: SignContext, body: Bytes, signature: Bytes, verify?: Ed25519Verify): Promise<boolean> {
+  if (!verify) return verifySignature(identity.signingKey, context, body, signature);
+  if (signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+  if (!(SIGN_CONTEXTS as readonly string[]).includes(context)) return false;
+  return verify(identity.ed25519Spki, signingInput(utf8(context), body), signature);
+}
+
+/**
  * §1: true when `signature` is an Ed25519 signature of `utf8(context) || 0x00 || body` by `signingKey`.
  * Never throws for a bad signature: any failure is `false`, and the caller names the code.
  */
