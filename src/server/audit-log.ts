@@ -6,12 +6,12 @@
  * entries about their own files.
  */
 import { type AuditEntry, type AuditEvent, type AuditLog, AUDIT_FORMAT, AUDIT_GENESIS, nextAuditEntry, parseAuditEntry } from '../core/audit.ts';
-import { createHash } from 'node:crypto';
-import { type Bytes, canonicalJson } from '../core/index.ts';
+import { canonicalJson } from '../core/index.ts';
 import type { Db, Queryable } from './db.ts';
+import { sha256Now } from './node-crypto.ts';
 
 /** Taken by every transaction that appends to the audit log. */
-const AUDIT_LOCK = 0x6b77_6131;
+export const AUDIT_LOCK = 0x6b77_6131;
 
 /** Appends one entry (inside `auditedTransaction`); `data.ownerId`, when present, is kept in `owner_id` too. */
 export async function appendAudit(tx: Queryable, event: AuditEvent, data: Record<string, string>, at: string): Promise<AuditEntry> {
@@ -22,13 +22,11 @@ export async function appendAudit(tx: Queryable, event: AuditEvent, data: Record
   return entry!;
 }
 
-/** SHA-256 of node:crypto for the audit chain: the same bytes as WebCrypto's, with no hop to its thread pool while the lock is held. */
-const sha256Now = (bytes: Bytes): Bytes => createHash('sha256').update(bytes).digest();
-
 /**
  * The entries that follow `last` (the log's last entry, or `null` for an empty log), in order,
  * hashed with node:crypto's SHA-256. `appendAudit` writes one; a batch of deposits reads the
- * last entry and writes its entries together with its own rows (`storeDeposits`).
+ * last entry and writes its entries together with its own rows (`storeDeposits`). node:crypto's
+ * SHA-256, at once: no trip to WebCrypto's thread while the lock is held.
  */
 export async function chainEntries(last: Pick<AuditEntry, 'seq' | 'hash'> | null, events: readonly { event: AuditEvent; data: Record<string, string>; at: string }[]): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];

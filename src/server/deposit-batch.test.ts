@@ -8,7 +8,7 @@ import { verifyAuditLog } from '../core/audit.ts';
 import { withoutSignature } from '../core/format/signing.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { buildService } from './app.ts';
-import { exportAudit } from './audit-log.ts';
+import { auditedTransaction, chainEntries, exportAudit, insertAuditEntries } from './audit-log.ts';
 import type { Db } from './db.ts';
 import { type CheckedDeposit, issueEnrolmentCode, storeDeposits, enrol } from './escrow.ts';
 import { migrate } from './migrations.ts';
@@ -17,11 +17,34 @@ import { BACKENDS, type Owner, type TestDb, makeOwner } from './test-support.ts'
 let authority: PrivateIdentity;
 let ada: Owner;
 let mallory: Owner;
+let bob: Owner;
 
 beforeAll(async () => {
   authority = await makeIdentity();
-  [ada, mallory] = await Promise.all([makeOwner(authority, 6), makeOwner(authority, 1)]);
+  [ada, mallory, bob] = await Promise.all([makeOwner(authority, 6), makeOwner(authority, 1), makeOwner(authority, 10)]);
 });
+
+/** `db` with what it is asked counted: statements on their own, and transactions. */
+function counted(db: Db, fail?: (sql: string) => Error | undefined) {
+  const count = { statements: 0, transactions: 0 };
+  const wrapped: Db = {
+    kind: db.kind,
+    query: <R>(sql: string, params?: readonly unknown[], prepared?: string) => {
+      count.statements++;
+      const error = fail?.(sql);
+      return error ? Promise.reject(error) : db.query<R>(sql, params, prepared);
+    },
+    exec: (sql) => db.exec(sql),
+    transaction: (work, first) => {
+      count.transactions++;
+      return db.transaction(work, first);
+    },
+    close: () => db.close(),
+  };
+  return { db: wrapped, count };
+}
+
+const created = (outcomes: Awaited<ReturnType<typeof storeDeposits>>) => outcomes.map((o) => ('ack' in o ? o.created : o.code));
 
 /** A blob as the route hands it to the batch: checked by the core, with its digest. */
 async function checked(blob: Owner['blobs'][number]): Promise<CheckedDeposit> {
@@ -38,7 +61,13 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
     db = test.db;
     await migrate(db);
     await enrol(db, await issueEnrolmentCode(db, 'Ada'), ada.publicPem);
+    await enrol(db, await issueEnrolmentCode(db, 'Bob'), bob.publicPem);
   });
+  const verified = async () => {
+    const log = await exportAudit(db);
+    expect((await verifyAuditLog(log.entries)).count).toBe(log.entries.length);
+    return log.entries;
+  };
   afterAll(async () => {
     await test?.drop();
   });
@@ -80,6 +109,74 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
     expect(rows).toEqual([stored!, first!, second!, third!].map((b) => ({ file_id: b.fileId, description: b.description, owner_id: ada.identity.id })));
     const owners = await db.query<{ seq: number; owner_id: string }>('SELECT seq, owner_id FROM audit_log WHERE seq = ANY($1::int[])', [added.map((e) => e.seq)]);
     expect(owners.map((row) => row.owner_id)).toEqual(added.map(() => ada.identity.id));
+  });
+
+  it('stores a batch in one statement, commit included, once it knows where the log ends', async () => {
+    const { db: watched, count } = counted(db);
+    expect(created(await storeDeposits(watched, [await checked(bob.blobs[0]!)]))).toEqual([true]);
+    count.statements = 0;
+    expect(created(await storeDeposits(watched, [await checked(bob.blobs[1]!), await checked(bob.blobs[2]!)]))).toEqual([true, true]);
+    expect(count).toEqual({ statements: 1, transactions: 0 });
+    const entries = await verified();
+    expect(entries.slice(-2).map((e) => e.data.fileId)).toEqual([bob.blobs[1]!.fileId, bob.blobs[2]!.fileId]);
+  });
+
+  it('reads again when another writer appended since its last batch, and chains after that entry', async () => {
+    const { db: watched, count } = counted(db);
+    await storeDeposits(watched, [await checked(bob.blobs[3]!)]);
+    await issueEnrolmentCode(db, 'someone new'); // an entry this process's batches did not write
+    count.statements = 0;
+    expect(created(await storeDeposits(watched, [await checked(bob.blobs[4]!)]))).toEqual([true]);
+    // The guess (the log ends at the last batch) is wrong: nothing stored, the truth read; the second statement stores.
+    expect(count).toEqual({ statements: 2, transactions: 0 });
+    const entries = await verified();
+    expect(entries.slice(-2).map((e) => e.event)).toEqual(['enrol-code', 'deposit']);
+  });
+
+  it('leaves a transaction that holds the audit lock alone: it waits, and the lock holder\'s entry stands', async () => {
+    // This process knows where the log ends: its next guess is right, and only the lock can stop it.
+    const { db: watched, count } = counted(db);
+    await storeDeposits(watched, [await checked(bob.blobs[8]!)]);
+    count.transactions = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    // Another writer takes the lock, reads where the log ends, and writes its entry only later.
+    const holder = auditedTransaction(db, async (tx) => {
+      const [last] = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+      await gate;
+      const insert = insertAuditEntries(await chainEntries(last ?? null, [{ event: 'enrol-code', data: { name: 'held' }, at: new Date().toISOString() }]));
+      await tx.query(insert.sql, insert.params);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stored = storeDeposits(watched, [await checked(bob.blobs[5]!)]);
+    try {
+      expect(await Promise.race([stored.then(() => 'stored'), new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))])).toBe('waiting');
+    } finally {
+      open();
+    }
+    await holder;
+    expect(created(await stored)).toEqual([true]);
+    // On PostgreSQL the batch found the lock taken and waited for it in a transaction of its own.
+    if (db.kind === 'postgres') expect(count.transactions).toBe(1);
+    const entries = await verified();
+    expect(entries.slice(-2).map((e) => e.event)).toEqual(['enrol-code', 'deposit']);
+  });
+
+  it('tries again when the log\'s key refuses its entries (another writer took the number), and only then', async () => {
+    let tries = 0;
+    const taken = () => Object.assign(new Error('duplicate key value violates unique constraint "audit_log_pkey"'), { code: '23505' });
+    const { db: once } = counted(db, (sql) => (sql.includes('pg_try_advisory_xact_lock') && tries++ === 0 ? taken() : undefined));
+    expect(created(await storeDeposits(once, [await checked(bob.blobs[6]!)]))).toEqual([true]);
+    // The refused try; one that learns where the log ends now (its guess forgotten); the one that stores.
+    expect(tries).toBe(3);
+    await verified();
+    // Any other failure is the batch's: nothing is tried again, nothing stored.
+    const broken = () => Object.assign(new Error('connection lost'), { code: '08006' });
+    const { db: failing } = counted(db, (sql) => (sql.includes('pg_try_advisory_xact_lock') ? broken() : undefined));
+    await expect(storeDeposits(failing, [await checked(bob.blobs[7]!)])).rejects.toThrow('connection lost');
+    expect(await db.query('SELECT 1 FROM deposits WHERE file_id = $1', [bob.blobs[7]!.fileId])).toEqual([]);
   });
 
   it('answers concurrent requests each with its own outcome, a bad blob among them', async () => {

@@ -5,6 +5,7 @@
  * lock, so the chain has no gap and no fork even with several instances on one database.
  */
 import {
+  type Ed25519Verify,
   type EscrowBlobV2,
   ESCROW_FORMAT,
   KeywardError,
@@ -21,9 +22,10 @@ import {
   toHex,
   utf8,
 } from '../core/index.ts';
-import { appendAudit, auditedTransaction, chainEntries, insertAuditEntries } from './audit-log.ts';
+import { AUDIT_LOCK, appendAudit, auditedTransaction, chainEntries, insertAuditEntries } from './audit-log.ts';
 import { Batcher } from './batcher.ts';
 import type { Db } from './db.ts';
+import { sha256Now } from './node-crypto.ts';
 
 /** The service's answer to a stored deposit: the same for the same blob sent again. */
 export interface Acknowledgement {
@@ -126,81 +128,180 @@ export interface CheckedDeposit {
 /** What storing one checked blob came to: stored now, stored before, or its refusal. */
 export type DepositOutcome = { ack: Acknowledgement; created: boolean } | KeywardError;
 
+/** What the database says about a batch: who of its owners is enrolled, which of its files are stored, the audit log's last entry. */
+interface Known {
+  enrolled: string[];
+  stored: DepositRow[];
+  last: { seq: number; hash: string } | null;
+}
+
+/** Each blob's outcome against what is known (its audit_seq filled in once chained), and the blobs new to the service, in order. */
+function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
+  const enrolled = new Set(known.enrolled);
+  const stored = new Map(known.stored.map((row) => [row.file_id, row]));
+  const fresh: { item: CheckedDeposit; row: DepositRow }[] = [];
+  const decided = items.map((item): KeywardError | { row: DepositRow; created: boolean } => {
+    if (!enrolled.has(item.ownerId)) return new KeywardError('NOT_ENROLLED', { reason: `${item.ownerId} is not enrolled` });
+    const found = stored.get(item.blob.fileId);
+    if (found) {
+      if (found.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.blob.serial} is stored with another blob` });
+      return { row: found, created: false };
+    }
+    // Seen again later in this batch: the same blob is answered with this row, another is a conflict.
+    const row: DepositRow = { file_id: item.blob.fileId, serial: item.blob.serial, owner_id: item.ownerId, escrow_digest: item.digest, stored_at: at, audit_seq: 0 };
+    stored.set(item.blob.fileId, row);
+    fresh.push({ item, row });
+    return { row, created: true };
+  });
+  return { decided, fresh };
+}
+
+/** The owners and the file IDs the database is asked about. */
+const askedAbout = (items: readonly CheckedDeposit[]) => [[...new Set(items.map((item) => item.ownerId))], [...new Set(items.map((item) => item.blob.fileId))]];
+
+/** The read of `Known`, its owners `$1`, its file IDs `$2`. */
+const READ_KNOWN = `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM people WHERE identity_id = ANY($1::text[])) AS enrolled,
+       (SELECT coalesce(json_agg(json_build_object('file_id', file_id, 'serial', serial, 'owner_id', owner_id, 'escrow_digest', escrow_digest, 'stored_at', stored_at, 'audit_seq', audit_seq)), '[]')
+          FROM deposits WHERE file_id = ANY($2::text[])) AS stored,
+       (SELECT json_build_object('seq', seq, 'hash', hash) FROM audit_log ORDER BY seq DESC LIMIT 1) AS last`;
+
+/** The INSERT of the fresh blobs' rows, from the 11 arrays at `$first`. */
+const insertDeposits = (first: number) =>
+  `INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind, authority_name)
+   SELECT * FROM unnest(${['text', 'text', 'text', 'text', 'text', 'text', 'int', 'text', 'text', 'text', 'text'].map((type, i) => `$${first + i}::${type}[]`).join(', ')})`;
+
+/** Chains the fresh blobs' audit entries after `last` and gives the parameters of their rows and entries (11 + 4). */
+async function freshRows(fresh: readonly { item: CheckedDeposit; row: DepositRow }[], last: Known['last'], at: string) {
+  const entries = await chainEntries(
+    last,
+    fresh.map(({ item }) => ({ event: 'deposit', data: { fileId: item.blob.fileId, serial: item.blob.serial, ownerId: item.ownerId, escrowDigest: item.digest }, at })),
+  );
+  fresh.forEach(({ row }, i) => {
+    row.audit_seq = entries[i]!.seq;
+  });
+  const rows = fresh.map(({ row }) => row);
+  const params = [
+    rows.map((row) => row.file_id),
+    rows.map((row) => row.serial),
+    rows.map((row) => row.owner_id),
+    rows.map((row) => row.escrow_digest),
+    fresh.map(({ item }) => escrowBlobText(item.blob)),
+    rows.map((row) => row.stored_at),
+    rows.map((row) => row.audit_seq),
+    fresh.map(({ item }) => item.blob.description),
+    fresh.map(({ item }) => item.blob.authority.id),
+    fresh.map(({ item }) => item.blob.authority.kind),
+    fresh.map(({ item }) => item.blob.authority.name),
+  ];
+  return { entries, params };
+}
+
+const outcomes = (decided: ReturnType<typeof decide>['decided']): DepositOutcome[] =>
+  decided.map((outcome) => (outcome instanceof KeywardError ? outcome : { ack: acknowledgement(outcome.row), created: outcome.created }));
+
 /**
- * Stores checked blobs in ONE transaction under the audit lock (a group
- * commit): after the lock, one query reads who is enrolled, what is stored
- * and the audit log's last entry, and one statement inserts the audit
- * entries and the deposits; then one commit. Each blob gets its own
+ * The one statement that stores a batch when this process's guess holds
+ * (owners `$1`, file IDs `$2`, the log's last entry `$3`/`$4`, the rows
+ * `$5`–`$15`, the audit entries `$16`–`$19`). It takes the audit lock
+ * without waiting, and inserts only if it got the lock, every owner is
+ * enrolled, no file is stored and the log's last entry is the one guessed;
+ * either way it answers with what it read (`Known`), whether it got the
+ * lock and whether it stored.
+ */
+const STORE_IF_GUESSED = `WITH known AS (${READ_KNOWN}),
+lock AS (SELECT pg_try_advisory_xact_lock(${AUDIT_LOCK}) AS held),
+go AS (SELECT 1 FROM known, lock WHERE lock.held AND cardinality(known.enrolled) = cardinality($1::text[]) AND json_array_length(known.stored) = 0
+         AND (known.last ->> 'seq')::int IS NOT DISTINCT FROM $3::int AND known.last ->> 'hash' IS NOT DISTINCT FROM $4::text),
+audit AS (${insertAuditEntries([], 16).sql} WHERE EXISTS (SELECT 1 FROM go)),
+deposit AS (${insertDeposits(5)} WHERE EXISTS (SELECT 1 FROM go))
+SELECT known.enrolled, known.stored, known.last, lock.held, EXISTS (SELECT 1 FROM go) AS done FROM known, lock`;
+
+/** What `STORE_IF_GUESSED` answers: what it read, whether it got the audit lock, whether it stored. */
+type Answer = Known & { held: boolean; done: boolean };
+
+/** How many times a batch tries the one statement before it waits for the audit lock in a transaction. */
+const GUESSES = 3;
+
+/** Per database, in this process: the audit log's last entry as this process last saw it (`undefined`: not yet known). */
+const lastSeen = new WeakMap<Db, Known['last'] | undefined>();
+
+/** PostgreSQL's unique_violation: another writer took this sequence number or stored this file after the statement's snapshot. */
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
+
+/**
+ * Stores checked blobs together (a group commit), each with its own
  * outcome, in order: a blob whose owner is not enrolled, or whose file ID
  * is stored with another blob (also earlier in the same batch), is refused
- * alone (`NOT_ENROLLED`, `DEPOSIT_CONFLICT`) and the others are stored. If
- * the transaction fails, it throws and nothing is stored.
+ * alone (`NOT_ENROLLED`, `DEPOSIT_CONFLICT`); the same blob sent again is
+ * answered as before; the others are stored, each with its audit entry,
+ * in one transaction. If that transaction fails, it throws and nothing is stored.
+ *
+ * Usually one statement does it all (`STORE_IF_GUESSED`, one round trip,
+ * commit included): it guesses that every blob is new and from an enrolled
+ * owner and that the log ends where this process last saw it. A wrong guess
+ * stores nothing and brings what is true, and the next try decides with it.
+ * If another transaction holds the audit lock, or the guesses keep failing
+ * (several instances writing at once), the batch takes the lock in a
+ * transaction, reads and inserts (`storeLocked`). Every insert into the log
+ * holds the audit lock; the log's primary key refuses a sequence number
+ * taken since a statement's snapshot (a unique violation, tried again).
  */
 export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): Promise<DepositOutcome[]> {
   const at = now();
-  return auditedTransaction(db, async (tx) => {
-    // A statement after the lock's: it reads what the transactions before this one committed.
-    const [known] = await tx.query<{ enrolled: string[]; stored: DepositRow[]; last: { seq: number; hash: string } | null }>(
-      `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM people WHERE identity_id = ANY($1::text[])) AS enrolled,
-              (SELECT coalesce(json_agg(json_build_object('file_id', file_id, 'serial', serial, 'owner_id', owner_id, 'escrow_digest', escrow_digest, 'stored_at', stored_at, 'audit_seq', audit_seq)), '[]')
-                 FROM deposits WHERE file_id = ANY($2::text[])) AS stored,
-              (SELECT json_build_object('seq', seq, 'hash', hash) FROM audit_log ORDER BY seq DESC LIMIT 1) AS last`,
-      [[...new Set(items.map((item) => item.ownerId))], [...new Set(items.map((item) => item.blob.fileId))]],
-      'keyward-store-deposits-read',
-    );
-    const enrolled = new Set(known!.enrolled);
-    const stored = new Map(known!.stored.map((row) => [row.file_id, row]));
-    // Decide each blob in order; a blob new to the service is stored with the next audit entry.
-    const fresh: CheckedDeposit[] = [];
-    // The row each blob is answered with (its audit_seq filled in below for a new one), or its refusal.
-    const decided = items.map((item): KeywardError | { row: DepositRow; created: boolean } => {
-      if (!enrolled.has(item.ownerId)) return new KeywardError('NOT_ENROLLED', { reason: `${item.ownerId} is not enrolled` });
-      const found = stored.get(item.blob.fileId);
-      if (found) {
-        if (found.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.blob.serial} is stored with another blob` });
-        return { row: found, created: false };
-      }
-      // Seen again later in this batch: the same blob is answered with this row, another is a conflict.
-      const row: DepositRow = { file_id: item.blob.fileId, serial: item.blob.serial, owner_id: item.ownerId, escrow_digest: item.digest, stored_at: at, audit_seq: 0 };
-      stored.set(item.blob.fileId, row);
-      fresh.push(item);
-      return { row, created: true };
-    });
+  const [owners] = askedAbout(items);
+  let known: Known | undefined;
+  for (let guess = 0; guess < GUESSES; guess++) {
+    const last = known ? known.last : (lastSeen.get(db) ?? null);
+    // Before the first answer: every blob new, every owner enrolled.
+    const { decided, fresh } = decide(items, known ?? { enrolled: owners!, stored: [], last }, at);
+    if (fresh.length === 0) return outcomes(decided);
+    const { entries, params } = await freshRows(fresh, last, at);
+    let answer: Answer;
+    try {
+      [answer] = (await db.query<Answer>(
+        STORE_IF_GUESSED,
+        [...askedAbout(fresh.map(({ item }) => item)), last?.seq ?? null, last?.hash ?? null, ...params, ...insertAuditEntries(entries, 16).params],
+        'keyward-store-deposits',
+      )) as [Answer];
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      lastSeen.delete(db);
+      known = undefined;
+      continue;
+    }
+    if (answer.done) {
+      lastSeen.set(db, entries.at(-1));
+      return outcomes(decided);
+    }
+    if (!answer.held) break;
+    // What the statement read was about the fresh blobs only; the others were decided from `known` already (or none were).
+    known = known ? { ...answer, enrolled: [...known.enrolled, ...answer.enrolled], stored: [...known.stored, ...answer.stored] } : answer;
+  }
+  return storeLocked(db, items, at);
+}
+
+/**
+ * The batch in one transaction under the audit lock (a statement after the
+ * lock's reads what the transactions before it committed): one query reads
+ * who is enrolled, what is stored and the log's last entry, one statement
+ * inserts the audit entries and the deposits; then one commit.
+ */
+async function storeLocked(db: Db, items: readonly CheckedDeposit[], at: string): Promise<DepositOutcome[]> {
+  const result = await auditedTransaction(db, async (tx) => {
+    const [known] = (await tx.query<Known>(READ_KNOWN, askedAbout(items), 'keyward-store-deposits-read')) as [Known];
+    const { decided, fresh } = decide(items, known, at);
+    let last = known.last;
     if (fresh.length > 0) {
-      const entries = await chainEntries(
-        known!.last,
-        fresh.map((item) => ({ event: 'deposit', data: { fileId: item.blob.fileId, serial: item.blob.serial, ownerId: item.ownerId, escrowDigest: item.digest }, at })),
-      );
-      const rows = fresh.map((item, i): DepositRow => {
-        const row = stored.get(item.blob.fileId)!;
-        row.audit_seq = entries[i]!.seq;
-        return row;
-      });
+      const { entries, params } = await freshRows(fresh, known.last, at);
       // The deposits' 11 columns are $1 to $11; the audit entries' parameters follow.
       const audit = insertAuditEntries(entries, 12);
-      await tx.query(
-        `WITH audit AS (${audit.sql})
-         INSERT INTO deposits (file_id, serial, owner_id, escrow_digest, blob, stored_at, audit_seq, description, authority_id, authority_kind, authority_name)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[], $11::text[])`,
-        [
-          rows.map((row) => row.file_id),
-          rows.map((row) => row.serial),
-          rows.map((row) => row.owner_id),
-          rows.map((row) => row.escrow_digest),
-          fresh.map((item) => escrowBlobText(item.blob)),
-          rows.map((row) => row.stored_at),
-          rows.map((row) => row.audit_seq),
-          fresh.map((item) => item.blob.description),
-          fresh.map((item) => item.blob.authority.id),
-          fresh.map((item) => item.blob.authority.kind),
-          fresh.map((item) => item.blob.authority.name),
-          ...audit.params,
-        ],
-        'keyward-store-deposits-insert',
-      );
+      await tx.query(`WITH audit AS (${audit.sql}) ${insertDeposits(1)}`, [...params, ...audit.params], 'keyward-store-deposits-insert');
+      last = entries.at(-1)!;
     }
-    return decided.map((outcome) => (outcome instanceof KeywardError ? outcome : { ack: acknowledgement(outcome.row), created: outcome.created }));
+    return { decided, last };
   });
+  lastSeen.set(db, result.last);
+  return outcomes(result.decided);
 }
 
 /** The most deposits one transaction stores. */
@@ -232,15 +333,15 @@ const identities = new PublicIdentityCache();
  * @returns the acknowledgement, and whether this request stored it (false: the same blob was stored before)
  * @throws KeywardError the core's codes (`MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID`), `NOT_ENROLLED`, `DEPOSIT_CONFLICT`
  */
-export async function deposit(db: Db, input: unknown): Promise<{ ack: Acknowledgement; created: boolean }> {
+export async function deposit(db: Db, input: unknown, verify?: Ed25519Verify): Promise<{ ack: Acknowledgement; created: boolean }> {
   // v2 §4 check 1: a v1 blob is not signed at all, and the service takes signed blobs only.
   if (isPlainObject(input) && input.format === ESCROW_FORMAT) {
     throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'a v1 escrow blob is not signed; the service stores signed (v2) blobs only' });
   }
   const parsed = parseEscrowBlobV2(input);
-  const digest = await escrowDigest(parsed);
+  const digest = await escrowDigest(parsed, sha256Now);
   // A client's retry is checked again too (no query first: most blobs are new); storing finds it stored.
-  const { blob, owner } = await checkSignedEscrow(parsed, undefined, identities);
+  const { blob, owner } = await checkSignedEscrow(parsed, undefined, identities, verify);
   // Each is answered once the transaction that stores it (with the others of its batch) is committed.
   const outcome = await storesOf(db).submit({ blob, ownerId: owner.id, digest });
   if (outcome instanceof KeywardError) throw outcome;

@@ -4,8 +4,9 @@
  * same key. It signs acknowledgements and names the service in sign-in challenges.
  */
 import { b64u, fromB64u } from '../core/index.ts';
-import { SERVICE_FORMAT, type ServiceInfo, type SignedAcknowledgement, serviceKeyId, signAcknowledgement } from '../core/service.ts';
+import { SERVICE_FORMAT, type ServiceInfo, type SignNow, type SignedAcknowledgement, serviceKeyId, signAcknowledgement } from '../core/service.ts';
 import type { Db } from './db.ts';
+import { signNow } from './node-crypto.ts';
 
 /** Taken while the key is looked up and, the first time, made (two instances may start at once). */
 const SERVICE_KEY_LOCK = 0x6b77_6b31;
@@ -13,7 +14,8 @@ const ED25519 = { name: 'Ed25519' };
 
 export interface ServiceKey {
   info: ServiceInfo;
-  privateKey: CryptoKey;
+  /** Signs with the private key, at once (node:crypto). */
+  sign: SignNow;
 }
 
 /** The service's key, made and stored the first time. */
@@ -31,7 +33,7 @@ export async function loadServiceKey(db: Db): Promise<ServiceKey> {
     return made;
   });
   const privateKey = await globalThis.crypto.subtle.importKey('pkcs8', fromB64u(stored.private_key), ED25519, false, ['sign']);
-  return { info: { format: SERVICE_FORMAT, keyId: stored.key_id, signingKey: stored.public_key }, privateKey };
+  return { info: { format: SERVICE_FORMAT, keyId: stored.key_id, signingKey: stored.public_key }, sign: signNow(privateKey) };
 }
 
 /** An acknowledgement's fields, as `deposit()` answers them. */
@@ -46,5 +48,5 @@ export interface AckFields {
 
 /** The signed acknowledgement of a stored deposit: the same bytes every time for the same deposit. */
 export function signAck(key: ServiceKey, ack: AckFields): Promise<SignedAcknowledgement> {
-  return signAcknowledgement({ format: 'keyward-ack/1', ...ack, service: key.info.keyId }, key.privateKey);
+  return signAcknowledgement({ format: 'keyward-ack/1', ...ack, service: key.info.keyId }, key.sign);
 }
