@@ -16,6 +16,7 @@ import type { Db } from './db.ts';
 import { registerDesk } from './desk.ts';
 import { deposit, enrol } from './escrow.ts';
 import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
+import { startEd25519Verifier } from './ed25519-worker.ts';
 import { type ServiceKey, loadServiceKey, signAck } from './service-key.ts';
 
 /** The largest request body taken: a council's escrow blob of 16 members with 4096-bit keys is about 40 KB. */
@@ -163,8 +164,14 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   registerSignIn(app, db, serviceKey);
   registerCaseRoutes(app, db);
 
+  // A deposit's two signatures are checked by libsodium on a worker thread (by WebCrypto where it cannot load).
+  const ed25519 = await startEd25519Verifier();
+  app.addHook('onClose', async () => {
+    await ed25519?.close();
+  });
+
   app.post('/v1/deposits', { schema: { body: depositBody, querystring: noQuery } }, async (request, reply) => {
-    const { ack, created } = await deposit(db, request.body);
+    const { ack, created } = await deposit(db, request.body, ed25519?.verify);
     // Signed here, from the stored fields: Ed25519 is deterministic, so a retry gets the same bytes.
     return reply.code(created ? 201 : 200).send(await signAck(await serviceKey(), ack));
   });
