@@ -4,7 +4,9 @@
 const { availableParallelism } = require('node:os');
 
 // `keyward serve`: one libuv thread per core left over by the main thread
-// (its signature checks run there), unless UV_THREADPOOL_SIZE is set. Node's
+// (WebCrypto's jobs run there: enrolment, sign-in, cases, and a deposit's
+// signature checks where libsodium cannot load), unless UV_THREADPOOL_SIZE
+// is set. Node's
 // default of 4 was slower on 2 cores (docs/performance.md). libuv reads it
 // once, at the pool's first use, which loading the CLI below already is.
 if (process.argv[2] === 'serve' && process.env.UV_THREADPOOL_SIZE === undefined) {
