@@ -8,7 +8,8 @@
  * 1. a fresh database (PGlite: a temporary data folder; PostgreSQL: a schema
  *    of its own in KEYWARD_BENCH_DATABASE_URL or KEYWARD_TEST_DATABASE_URL,
  *    dropped at the end), migrated, then preloaded with `--blobs` deposits
- *    and their audit chain in bulk SQL (bench-service-preload.ts);
+ *    and their audit chain in bulk SQL, vacuumed and analysed
+ *    (bench-service-preload.ts);
  * 2. `keyward serve` on it; the bench's owners enrol over HTTP;
  * 3. a warm-up, then deposits of real signed blobs (each new to the service)
  *    from 1 client, then 2,000 from 64 clients to warm up, then the measured
