@@ -15,6 +15,7 @@ import { type AuditLog, auditEntryHash, verifyAuditLog } from '../core/audit.ts'
 import { type SignInChallenge, signChallenge } from '../core/service.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { openPostgres } from '../server/db.ts';
+import { SCHEMA_VERSION } from '../server/migrations.ts';
 import { type Owner, councilText, makeOwner } from '../server/test-support.ts';
 import { BIN, ROOT, buildCli, childEnv, keyward, tempDirForFile } from './test-support.ts';
 
@@ -156,7 +157,7 @@ describe('keyward serve', () => {
     const second = keyward(['serve', '--port', '0', '--data', dir]);
     expect({ status: second.status, line: second.firstLine.split(':')[0] }).toEqual({ status: 1, line: 'SERVICE_UNAVAILABLE' });
     const ready = await fetch(`${server.url}/readyz`);
-    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite', schema: 4 });
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'pglite', schema: SCHEMA_VERSION });
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     // The folder is free again: the officer's command opens it.
