@@ -327,9 +327,10 @@ const identities = new PublicIdentityCache();
  * checks 1–6: strict fields, the owner's signature over the blob and over
  * the file), from an enrolled owner, stored once per file ID. Blobs that
  * arrive together are stored together (`storeDeposits`); each is answered
- * only once its transaction is committed.
+ * only once its batch is committed.
  *
  * @param input - the request's JSON value
+ * @param verify - the two signature checks' Ed25519 (the service's worker, ed25519-worker.ts); WebCrypto's without it
  * @returns the acknowledgement, and whether this request stored it (false: the same blob was stored before)
  * @throws KeywardError the core's codes (`MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID`), `NOT_ENROLLED`, `DEPOSIT_CONFLICT`
  */
