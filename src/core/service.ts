@@ -147,7 +147,7 @@ export function parseAcknowledgement(value: unknown): SignedAcknowledgement {
 
 /**
  * An Ed25519 signature made at once by whoever holds the key: what the service passes instead of its CryptoKey
- * (node:crypto's, on its own thread; WebCrypto's would wait in a queue behind other requests' verifications).
+ * (node:crypto's, on the caller's thread; WebCrypto's job would wait in libuv's queue behind other work).
  */
 export type SignNow = (message: Bytes) => Bytes;
 

@@ -2,9 +2,9 @@
  * node:crypto for the deposit path's small jobs, done at once on the main
  * thread: SHA-256 (the blob's digest, the audit chain) and the service's
  * Ed25519 signature of an acknowledgement. Through WebCrypto each of them is
- * a job for libuv's pool, which here has one thread, and waits there behind
- * the other requests' signature verifications (about 0.1 ms each); the
- * same bytes come out either way.
+ * a job for libuv's pool (one thread for `keyward serve` on 2 cores), where
+ * it waited behind the other requests' signature checks when those ran
+ * there (docs/performance.md); the same bytes come out either way.
  */
 import { KeyObject, createHash, sign } from 'node:crypto';
 import type { Sha256 } from '../core/index.ts';
