@@ -157,7 +157,10 @@ function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
 }
 
 /** The owners and the file IDs the database is asked about. */
-const askedAbout = (items: readonly CheckedDeposit[]) => [[...new Set(items.map((item) => item.ownerId))], [...new Set(items.map((item) => item.blob.fileId))]];
+const askedAbout = (items: readonly CheckedDeposit[]): [owners: string[], fileIds: string[]] => [
+  [...new Set(items.map((item) => item.ownerId))],
+  [...new Set(items.map((item) => item.blob.fileId))],
+];
 
 /** The read of `Known`, its owners `$1`, its file IDs `$2`. */
 const READ_KNOWN = `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM people WHERE identity_id = ANY($1::text[])) AS enrolled,
@@ -253,7 +256,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
   for (let guess = 0; guess < GUESSES; guess++) {
     const last = known ? known.last : (lastSeen.get(db) ?? null);
     // Before the first answer: every blob new, every owner enrolled.
-    const { decided, fresh } = decide(items, known ?? { enrolled: owners!, stored: [], last }, at);
+    const { decided, fresh } = decide(items, known ?? { enrolled: owners, stored: [], last }, at);
     if (fresh.length === 0) return outcomes(decided);
     const { entries, params } = await freshRows(fresh, last, at);
     let answer: Answer;
