@@ -7,13 +7,12 @@
  * there (docs/performance.md); the same bytes come out either way.
  */
 import { KeyObject, createHash, sign } from 'node:crypto';
-import type { Sha256 } from '../core/index.ts';
-import type { SignNow } from '../core/service.ts';
+import type { Ed25519Sign, Sha256 } from '../core/index.ts';
 
 export const sha256Now: Sha256 = (bytes) => createHash('sha256').update(bytes).digest();
 
 /** Signs with `privateKey` (an Ed25519 CryptoKey) at once. */
-export function signNow(privateKey: CryptoKey): SignNow {
+export function signNow(privateKey: CryptoKey): Ed25519Sign {
   const key = KeyObject.from(privateKey);
   return (message) => sign(null, message, key);
 }
