@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { b64uField, canonicalJson, exactFields, timeField } from './canonical.ts';
+import { b64uField, canonicalJson, canonicalJsonWithout, exactFields, timeField } from './canonical.ts';
 import { parseJson } from './json.ts';
 import { expectCodeSync } from './test-support.ts';
 
@@ -90,5 +90,27 @@ describe('the strict signed-object reader', () => {
     for (const bad of ['2026-11-28T12:00:00Z', '2026-11-28T12:00:00.000+00:00', '2026-13-28T12:00:00.000Z', '2026-02-30T12:00:00.000Z', 5]) {
       expectCodeSync(() => timeField(bad, 't'), 'MALFORMED');
     }
+  });
+});
+
+describe('canonicalJsonWithout (a signed object and its signed body in one walk)', () => {
+  it('is canonicalJson of the object and of a copy without the key, for every object of strings and safe integers', () => {
+    const leaf = fc.oneof(fc.string({ unit: 'binary' }), fc.nat({ max: Number.MAX_SAFE_INTEGER }));
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.string({ unit: 'binary' }), tie('node'))),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('signature', 'a', 'sig', 'signatures', 'z', '\u00e9', '1'), tree), fc.constantFrom('signature', 'a', 'z', 'absent'), (record, omit) => {
+        const rest = Object.fromEntries(Object.entries(record).filter(([key]) => key !== omit));
+        expect(canonicalJsonWithout(record, omit)).toEqual([canonicalJson(record), canonicalJson(rest)]);
+      }),
+    );
+  });
+
+  it('refuses what canonicalJson refuses, naming where, and anything but an object', () => {
+    expectCodeSync(() => canonicalJsonWithout({ a: 1, signature: 'x', n: -1 }, 'signature'), 'MALFORMED', /\$\.n must be an integer/);
+    expectCodeSync(() => canonicalJsonWithout({ a: { b: true } }, 'signature'), 'MALFORMED', /\$\.a\.b holds true/);
+    expectCodeSync(() => canonicalJsonWithout('text', 'signature'), 'MALFORMED', /\$ must be an object/);
+    expectCodeSync(() => canonicalJsonWithout(['a'], 'signature'), 'MALFORMED', /\$ must be an object/);
   });
 });

@@ -26,12 +26,39 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
+/**
+ * `canonical(record)` and `canonical(record without the key omit)` from one walk: a signed object's text and
+ * the body its signature covers (spec v2 §1), each value written once for both.
+ *
+ * @throws KeywardError `MALFORMED` as {@link canonicalJson}, for anything but a plain object too
+ */
+export function canonicalJsonWithout(record: unknown, omit: string): [whole: string, without: string] {
+  try {
+    if (!isRecord(record)) throw NOT_CANONICAL;
+    const keys = Object.keys(record).sort();
+    let whole = '';
+    let without = '';
+    for (const key of keys) {
+      const piece = `${JSON.stringify(key)}:${write(record[key])}`;
+      whole += whole === '' ? piece : `,${piece}`;
+      if (key !== omit) without += without === '' ? piece : `,${piece}`;
+    }
+    return [`{${whole}}`, `{${without}}`];
+  } catch (error) {
+    if (error !== NOT_CANONICAL) throw error;
+    throw malformed(refusal(record, '$') ?? '$ must be an object');
+  }
+}
+
 /** Thrown by `write` for a value canonical JSON may not hold; `refusal` says which and where. */
 const NOT_CANONICAL = new Error('not canonical');
 
 const isCanonicalNumber = (value: number) => Number.isSafeInteger(value) && value >= 0 && !Object.is(value, -0);
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  isPlainObject(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
+const isRecord = (value: unknown): value is Record<string, unknown> => {
+  if (!isPlainObject(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === Object.prototype || prototype === null;
+};
 
 function write(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -6,7 +6,7 @@
  * read and checked up to check 6 here; its members' checks are in council-escrow.ts.
  */
 import { type Bytes, type Sha256, b64u, concat, fromB64u, sha256, utf8 } from '../bytes.ts';
-import { b64uField, canonicalJson, exactFields, idField, isPlainObject, stringField, timeField } from '../canonical.ts';
+import { b64uField, canonicalJsonWithout, exactFields, idField, isPlainObject, stringField, timeField } from '../canonical.ts';
 import { KeywardError, isKeywardError } from '../errors.ts';
 import { deriveFileKeys } from '../kdf.ts';
 import { COUNCIL_FORMAT, type Council, type CouncilMember, parseCouncil } from '../keys/council.ts';
@@ -171,16 +171,27 @@ export function parseEscrowBlobV2(input: unknown): EscrowBlobV2 {
   return parsed;
 }
 
-/** The blobs `parseEscrowBlobV2` returned (frozen, all the way down), with their canonical text once it is asked for. */
-const readBlobs = new WeakMap<object, { canonical?: string }>();
+/**
+ * The blobs `parseEscrowBlobV2` returned (frozen, all the way down), with their canonical text and the body
+ * their signature covers, once either is asked for.
+ */
+const readBlobs = new WeakMap<object, { texts?: [canonical: string, signedBody: string] }>();
+
+/** `canonical(blob)` and `canonical(blob without "signature")` (§1), written in one walk and kept with the blob. */
+function blobTexts(blob: EscrowBlobV2): [canonical: string, signedBody: string] {
+  const parsed = parseEscrowBlobV2(blob);
+  const memo = readBlobs.get(parsed)!;
+  memo.texts ??= canonicalJsonWithout(parsed, 'signature');
+  return memo.texts;
+}
 
 /** `canonical(blob)` (§1), its signature included: the text `escrowDigest` hashes, and what the service stores. */
 export function escrowBlobText(blob: EscrowBlobV2): string {
-  const parsed = parseEscrowBlobV2(blob);
-  const memo = readBlobs.get(parsed)!;
-  memo.canonical ??= canonicalJson(parsed);
-  return memo.canonical;
+  return blobTexts(blob)[0];
 }
+
+/** The body the blob's signature covers (§1 `signedBody`), from the same walk as its canonical text. */
+const escrowSignedBody = (blob: EscrowBlobV2): Bytes => utf8(blobTexts(blob)[1]);
 
 /** Signs an escrow blob as its owner (the file's signer). */
 export async function signEscrowBlob(blob: Omit<EscrowBlobV2, 'signature'>, owner: PrivateIdentity): Promise<EscrowBlobV2> {
@@ -240,7 +251,7 @@ export async function checkSignedEscrow(input: EscrowBlobV2, expectOwner: string
   // Checks 3 and 6 need only the owner's key and the blob's fields: both signatures go to WebCrypto now, side by
   // side (one wait in its queue, not two); each outcome is taken in its check's turn, so the first check that
   // fails is the one reported, as before.
-  const blobSignature = identitySigned(owner, 'keyward/v2 escrow', signedBody(blob), fromB64u(blob.signature, 'signature'), verify);
+  const blobSignature = identitySigned(owner, 'keyward/v2 escrow', escrowSignedBody(blob), fromB64u(blob.signature, 'signature'), verify);
   const prefix = fromB64u(blob.prefix, 'prefix');
   const fileSignature = identitySigned(owner, 'keyward/v2 file', concat(prefix, fromB64u(blob.payloadDigest, 'payloadDigest')), fromB64u(blob.fileSignature, 'fileSignature'), verify);
   // Neither is left to reject unseen when an earlier check throws first.
