@@ -12,7 +12,7 @@ import { FILE_ID_LENGTH, SIGNATURE_LENGTH } from './format/constants.ts';
 import { isSerial } from './format/serial.ts';
 import { jsonValue, signedBody } from './format/signing.ts';
 import { ED25519, importEd25519Public, signingInput } from './keys/ed25519.ts';
-import { type Ed25519Sign, type PrivateIdentity, type SignContext, signAs, verifySignature } from './keys/identity.ts';
+import { type PrivateIdentity, type SignContext, signAs, verifySignature } from './keys/identity.ts';
 
 /** `GET /v1/service`'s `format`. */
 export const SERVICE_FORMAT = 'keyward-service/1';
@@ -146,16 +146,19 @@ export function parseAcknowledgement(value: unknown): SignedAcknowledgement {
 }
 
 /**
- * Signs `body` under `context` with a bare Ed25519 private key (the service's own, which is no identity): by
- * WebCrypto, or by the caller's own means (the service's: libsodium on a worker thread, or node:crypto).
+ * An Ed25519 signature made at once by whoever holds the key: what the service passes instead of its CryptoKey
+ * (node:crypto's, on the caller's thread; WebCrypto's job would wait in libuv's queue behind other work).
  */
-export async function signWithKey(privateKey: CryptoKey | Ed25519Sign, context: SignContext, body: Bytes): Promise<string> {
+export type SignNow = (message: Bytes) => Bytes;
+
+/** Signs `body` under `context` with a bare Ed25519 private key (the service's own, which is no identity), by WebCrypto or at once. */
+export async function signWithKey(privateKey: CryptoKey | SignNow, context: SignContext, body: Bytes): Promise<string> {
   const message = signingInput(utf8(context), body);
-  return b64u(typeof privateKey === 'function' ? await privateKey(message) : new Uint8Array(await globalThis.crypto.subtle.sign(ED25519, privateKey, message)));
+  return b64u(typeof privateKey === 'function' ? privateKey(message) : new Uint8Array(await globalThis.crypto.subtle.sign(ED25519, privateKey, message)));
 }
 
 /** The service signs an acknowledgement (deterministic: Ed25519, over canonical JSON). */
-export async function signAcknowledgement(ack: Omit<SignedAcknowledgement, 'signature'>, privateKey: CryptoKey | Ed25519Sign): Promise<SignedAcknowledgement> {
+export async function signAcknowledgement(ack: Omit<SignedAcknowledgement, 'signature'>, privateKey: CryptoKey | SignNow): Promise<SignedAcknowledgement> {
   const unsigned: Omit<SignedAcknowledgement, 'signature'> = {
     format: ACK_FORMAT,
     fileId: ack.fileId,

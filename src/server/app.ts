@@ -16,7 +16,7 @@ import type { Db } from './db.ts';
 import { registerDesk } from './desk.ts';
 import { deposit, enrol } from './escrow.ts';
 import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
-import { startEd25519Worker } from './ed25519-worker.ts';
+import { startEd25519Verifier } from './ed25519-worker.ts';
 import { type ServiceKey, loadServiceKey, signAck } from './service-key.ts';
 
 /** The largest request body taken: a council's escrow blob of 16 members with 4096-bit keys is about 40 KB. */
@@ -111,16 +111,10 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
     // Only the app's own origins; preflights included. Without any, no CORS header is ever sent.
     await app.register(cors, { origin: [...origins], methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
   }
-  // A deposit's two signatures are checked, and its acknowledgement signed, by libsodium on a worker thread (by
-  // WebCrypto and node:crypto where it cannot load).
-  const ed25519 = await startEd25519Worker();
-  app.addHook('onClose', async () => {
-    await ed25519?.close();
-  });
   // Made at the first start, then read: every instance on the database signs with the same key.
   let key: Promise<ServiceKey> | null = null;
   const serviceKey = (): Promise<ServiceKey> =>
-    (key ??= loadServiceKey(db, ed25519).catch((error: unknown) => {
+    (key ??= loadServiceKey(db).catch((error: unknown) => {
       key = null;
       throw error;
     }));
@@ -170,6 +164,11 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   registerSignIn(app, db, serviceKey);
   registerCaseRoutes(app, db);
 
+  // A deposit's two signatures are checked by libsodium on a worker thread (by WebCrypto where it cannot load).
+  const ed25519 = await startEd25519Verifier();
+  app.addHook('onClose', async () => {
+    await ed25519?.close();
+  });
 
   app.post('/v1/deposits', { schema: { body: depositBody, querystring: noQuery } }, async (request, reply) => {
     const { ack, created } = await deposit(db, request.body, ed25519?.verify);

@@ -7,12 +7,13 @@
  * there (docs/performance.md); the same bytes come out either way.
  */
 import { KeyObject, createHash, sign } from 'node:crypto';
-import type { Ed25519Sign, Sha256 } from '../core/index.ts';
+import type { Sha256 } from '../core/index.ts';
+import type { SignNow } from '../core/service.ts';
 
 export const sha256Now: Sha256 = (bytes) => createHash('sha256').update(bytes).digest();
 
 /** Signs with `privateKey` (an Ed25519 CryptoKey) at once. */
-export function signNow(privateKey: CryptoKey): Ed25519Sign {
+export function signNow(privateKey: CryptoKey): SignNow {
   const key = KeyObject.from(privateKey);
   return (message) => sign(null, message, key);
 }

@@ -3,11 +3,9 @@
  * database (`service_keys`) so that every instance on it signs with the
  * same key. It signs acknowledgements and names the service in sign-in challenges.
  */
-import { type Ed25519Sign, b64u, fromB64u } from '../core/index.ts';
-import { parseEd25519Pkcs8 } from '../core/keys/ed25519.ts';
-import { SERVICE_FORMAT, type ServiceInfo, type SignedAcknowledgement, serviceKeyId, signAcknowledgement } from '../core/service.ts';
+import { b64u, fromB64u } from '../core/index.ts';
+import { SERVICE_FORMAT, type ServiceInfo, type SignNow, type SignedAcknowledgement, serviceKeyId, signAcknowledgement } from '../core/service.ts';
 import type { Db } from './db.ts';
-import type { Ed25519Worker } from './ed25519-worker.ts';
 import { signNow } from './node-crypto.ts';
 
 /** Taken while the key is looked up and, the first time, made (two instances may start at once). */
@@ -16,16 +14,12 @@ const ED25519 = { name: 'Ed25519' };
 
 export interface ServiceKey {
   info: ServiceInfo;
-  /** Signs with the private key: on the Ed25519 worker, or at once by node:crypto where there is none. */
-  sign: Ed25519Sign;
+  /** Signs with the private key, at once (node:crypto). */
+  sign: SignNow;
 }
 
-/**
- * The service's key, made and stored the first time.
- *
- * @param ed25519 - the worker to sign on (libsodium); without it, node:crypto signs on the caller's thread
- */
-export async function loadServiceKey(db: Db, ed25519?: Ed25519Worker | null): Promise<ServiceKey> {
+/** The service's key, made and stored the first time. */
+export async function loadServiceKey(db: Db): Promise<ServiceKey> {
   const stored = await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [SERVICE_KEY_LOCK]);
     const [row] = await tx.query<{ key_id: string; public_key: string; private_key: string }>('SELECT key_id, public_key, private_key FROM service_keys ORDER BY created_at, key_id LIMIT 1');
@@ -38,10 +32,8 @@ export async function loadServiceKey(db: Db, ed25519?: Ed25519Worker | null): Pr
     await tx.query('INSERT INTO service_keys (key_id, public_key, private_key, created_at) VALUES ($1, $2, $3, $4)', [made.key_id, made.public_key, made.private_key, new Date().toISOString()]);
     return made;
   });
-  const pkcs8 = fromB64u(stored.private_key);
-  const privateKey = await globalThis.crypto.subtle.importKey('pkcs8', pkcs8, ED25519, false, ['sign']);
-  const sign = ed25519 ? ed25519.signer(parseEd25519Pkcs8(pkcs8).seed) : signNow(privateKey);
-  return { info: { format: SERVICE_FORMAT, keyId: stored.key_id, signingKey: stored.public_key }, sign };
+  const privateKey = await globalThis.crypto.subtle.importKey('pkcs8', fromB64u(stored.private_key), ED25519, false, ['sign']);
+  return { info: { format: SERVICE_FORMAT, keyId: stored.key_id, signingKey: stored.public_key }, sign: signNow(privateKey) };
 }
 
 /** An acknowledgement's fields, as `deposit()` answers them. */

@@ -466,12 +466,6 @@ export async function signAs(identity: PrivateIdentity, context: SignContext, bo
 export type Ed25519Verify = (spki: Bytes, message: Bytes, signature: Bytes) => Promise<boolean>;
 
 /**
- * Ed25519 signing by the caller's own means (RFC 8032) with a key the caller holds: the whole message in, the
- * 64-byte signature out, at once or later. The service passes one (node:crypto, or libsodium on a worker thread).
- */
-export type Ed25519Sign = (message: Bytes) => Bytes | Promise<Bytes>;
-
-/**
  * §1: true when `signature` is `identity`'s Ed25519 signature of `utf8(context) || 0x00 || body`: by `verify`
  * when given, by WebCrypto ({@link verifySignature}) otherwise. A bad signature is `false`.
  *
