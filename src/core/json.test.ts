@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isKeywardError } from './errors.ts';
-import { parseByHand, parseJson } from './json.ts';
+import { REFER, nativeWithoutDuplicates, parseByHand, parseJson } from './json.ts';
 import { expectCodeSync } from './test-support.ts';
 
 /** The reader's value, or its KeywardError's reason; anything else thrown fails the test. */
@@ -105,6 +105,19 @@ describe('parseJson: JSON.parse without duplicate keys', () => {
       expect(parseJson(text)).toStrictEqual(parseByHand(text));
     }
     expectCodeSync(() => parseJson('{"a":"\\\\","a":"\\u0022:"}'), 'MALFORMED', /twice/);
+  });
+
+  it('reads JSON without a key twice on its fast path, escaped quotes and backslashes before a closing quote included', () => {
+    for (const text of ['{"k":"\\\\","j":":"}', '{"k":"\\"","j":"a"}', '{"k":"\\\\\\"","j":{"a":[1]}}', '["\\\\",{"a":"\\\\\\\\"},":"]', `{"prefix":"${'A'.repeat(5000)}","d":"a \\"quoted\\" :{}[] \\\\"}`]) {
+      expect(nativeWithoutDuplicates(text)).toStrictEqual(JSON.parse(text));
+    }
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        expect(nativeWithoutDuplicates(text)).toStrictEqual(JSON.parse(text));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(nativeWithoutDuplicates('{"k":"\\\\","k":":"}')).toBe(REFER);
   });
 
   it('throws the code and names what was read', () => {
