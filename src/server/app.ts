@@ -6,7 +6,7 @@
  * Anything else is answered `INTERNAL` and logged, never sent with its text or stack.
  */
 import cors from '@fastify/cors';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { type ErrorCode, KeywardError, isKeywardError } from '../core/index.ts';
 import { parseJson } from '../core/json.ts';
 import { auditHead, exportAudit } from './audit-log.ts';
@@ -94,6 +94,19 @@ function refusal(error: FastifyError | KeywardError | Error): { status: number; 
   }
 }
 
+/** The log's one line per request, written when it is answered (Fastify writes one more on arrival). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {
+    // Nothing: the request's line is written once it is answered.
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const fields = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) reply.log.error({ ...fields, err: error }, 'request failed');
+    else reply.log.info(fields, 'request');
+  }
+}
+
 /** Builds the service on an open, migrated database (it does not listen; `listen` is the caller's). */
 export async function buildService(options: ServiceOptions): Promise<FastifyInstance> {
   const { db } = options;
@@ -104,6 +117,7 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
     // The core reads blobs exactly as sent: no type coercion, no defaults, nothing removed.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
+    logController: new OneLinePerRequest(),
   });
   app.decorate('keywardNow', options.now ?? (() => new Date()));
   const origins = options.appOrigins ?? [];
