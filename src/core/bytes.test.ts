@@ -35,7 +35,7 @@ describe('b64u (spec §1)', () => {
     // Short texts over the alphabet's edges, padding, the other alphabet and non-ASCII: every trailing-bit case.
     const character = fc.constantFrom('A', 'B', 'E', 'Q', 'Z', 'g', 'h', '9', '-', '_', '=', '+', '/', ' ', 'é', '\n');
     fc.assert(
-      fc.property(fc.array(character, { maxLength: 9 }), (characters) => {
+      fc.property(fc.array(character, { maxLength: 41 }), (characters) => {
         const text = characters.join('');
         let decoded: Uint8Array | Error;
         try {
@@ -46,7 +46,7 @@ describe('b64u (spec §1)', () => {
         if (decoded instanceof Error) expect(() => b64uLength(text, 'field')).toThrow(decoded.message);
         else expect(b64uLength(text, 'field')).toBe(decoded.length);
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
     for (const bad of ['Zh', 'Zm9', 'AB', 'AAB', 'Z', 'Zg==']) expect(() => b64uLength(bad)).toThrow('not valid base64url');
     expect(b64uLength('AQ')).toBe(1);
