@@ -248,9 +248,9 @@ export async function checkSignedEscrow(input: EscrowBlobV2, expectOwner: string
   }
   // 2. owner.id is the identity ID of its keys.
   const owner = await namedIdentity(blob.owner, 'owner', cache);
-  // Checks 3 and 6 need only the owner's key and the blob's fields: both signatures go to WebCrypto now, side by
-  // side (one wait in its queue, not two); each outcome is taken in its check's turn, so the first check that
-  // fails is the one reported, as before.
+  // Checks 3 and 6 need only the owner's key and the blob's fields: both signatures are asked for now, side by side
+  // (to WebCrypto, or to the caller's `verify`: one wait, not two); each outcome is taken in its check's turn, so
+  // the first check that fails is the one reported, as before.
   const blobSignature = identitySigned(owner, 'keyward/v2 escrow', escrowSignedBody(blob), fromB64u(blob.signature, 'signature'), verify);
   const prefix = fromB64u(blob.prefix, 'prefix');
   const fileSignature = identitySigned(owner, 'keyward/v2 file', concat(prefix, fromB64u(blob.payloadDigest, 'payloadDigest')), fromB64u(blob.fileSignature, 'fileSignature'), verify);
