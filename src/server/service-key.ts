@@ -5,7 +5,6 @@
  */
 import { b64u, fromB64u } from '../core/index.ts';
 import { SERVICE_FORMAT, type ServiceInfo, type SignNow, type SignedAcknowledgement, serviceKeyId, signAcknowledgement } from '../core/service.ts';
-import { parseEd25519Pkcs8 } from '../core/keys/ed25519.ts';
 import type { Db } from './db.ts';
 import { signNow } from './node-crypto.ts';
 
@@ -33,9 +32,7 @@ export async function loadServiceKey(db: Db): Promise<ServiceKey> {
     await tx.query('INSERT INTO service_keys (key_id, public_key, private_key, created_at) VALUES ($1, $2, $3, $4)', [made.key_id, made.public_key, made.private_key, new Date().toISOString()]);
     return made;
   });
-  const pkcs8 = fromB64u(stored.private_key);
-  const privateKey = await globalThis.crypto.subtle.importKey('pkcs8', pkcs8, ED25519, false, ['sign']);
-  return { info: { format: SERVICE_FORMAT, keyId: stored.key_id, signingKey: stored.public_key }, sign: signNow(privateKey, parseEd25519Pkcs8(pkcs8).seed) };
+  return { info: { format: SERVICE_FORMAT, keyId: stored.key_id, signingKey: stored.public_key }, sign: signNow(fromB64u(stored.private_key)) };
 }
 
 /** An acknowledgement's fields, as `deposit()` answers them. */
