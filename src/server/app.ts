@@ -16,7 +16,7 @@ import type { Db } from './db.ts';
 import { registerDesk } from './desk.ts';
 import { deposit, enrol } from './escrow.ts';
 import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
-import { startEd25519Verifier } from './ed25519-worker.ts';
+import { type Ed25519Verifier, startEd25519Verifier } from './ed25519-worker.ts';
 import { type ServiceKey, loadServiceKey, signAck } from './service-key.ts';
 
 /** The largest request body taken: a council's escrow blob of 16 members with 4096-bit keys is about 40 KB. */
@@ -31,6 +31,11 @@ export interface ServiceOptions {
   appOrigins?: readonly string[];
   /** The clock (tests move it; `new Date()` otherwise). */
   now?: () => Date;
+  /**
+   * The deposit path's Ed25519 worker, its owner's to close (a test passes a stopped one); `null`: WebCrypto.
+   * Without it, the service starts one and closes it when it closes.
+   */
+  ed25519?: Ed25519Verifier | null;
 }
 
 /** The HTTP status of each refusal; a code not listed is 400 (422 for what the core finds wrong in a blob or key). */
@@ -179,10 +184,12 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   registerCaseRoutes(app, db);
 
   // A deposit's two signatures are checked by libsodium on a worker thread (by WebCrypto where it cannot load).
-  const ed25519 = await startEd25519Verifier();
-  app.addHook('onClose', async () => {
-    await ed25519?.close();
-  });
+  const ed25519 = options.ed25519 !== undefined ? options.ed25519 : await startEd25519Verifier();
+  if (options.ed25519 === undefined) {
+    app.addHook('onClose', async () => {
+      await ed25519?.close();
+    });
+  }
 
   app.post('/v1/deposits', { schema: { body: depositBody, querystring: noQuery } }, async (request, reply) => {
     const { ack, created } = await deposit(db, request.body, ed25519?.verify);

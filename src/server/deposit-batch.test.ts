@@ -3,11 +3,12 @@
  * /v1/deposits), on PGlite and on PostgreSQL: a bad blob in a batch is
  * refused alone, the others are stored, and the audit chain stays whole.
  */
-import { type PrivateIdentity, checkSignedEscrow, escrowDigest, signEscrowBlob } from '../core/index.ts';
+import { type PrivateIdentity, checkSignedEscrow, escrowDigest, signEscrowBlob, userMessage } from '../core/index.ts';
 import { verifyAuditLog } from '../core/audit.ts';
 import { withoutSignature } from '../core/format/signing.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { buildService } from './app.ts';
+import { startEd25519Verifier } from './ed25519-worker.ts';
 import { auditedTransaction, chainEntries, exportAudit, insertAuditEntries } from './audit-log.ts';
 import type { Db } from './db.ts';
 import { type CheckedDeposit, issueEnrolmentCode, storeDeposits, enrol } from './escrow.ts';
@@ -21,7 +22,7 @@ let bob: Owner;
 
 beforeAll(async () => {
   authority = await makeIdentity();
-  [ada, mallory, bob] = await Promise.all([makeOwner(authority, 6), makeOwner(authority, 1), makeOwner(authority, 10)]);
+  [ada, mallory, bob] = await Promise.all([makeOwner(authority, 7), makeOwner(authority, 1), makeOwner(authority, 10)]);
 });
 
 /** `db` with what it is asked counted: statements on their own, and transactions. */
@@ -188,6 +189,21 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
       expect(responses.filter((r) => r.statusCode === 403).map((r) => r.json<{ code: string }>().code)).toEqual(['NOT_ENROLLED', 'NOT_ENROLLED']);
       const log = await exportAudit(db);
       expect((await verifyAuditLog(log.entries)).count).toBe(log.entries.length);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers a deposit whose signatures cannot be checked (the worker stopped) with INTERNAL, never SIGNATURE_INVALID, and stores nothing', async () => {
+    const stopped = (await startEd25519Verifier())!;
+    await stopped.close();
+    const app = await buildService({ db, ed25519: stopped });
+    try {
+      const blob = ada.blobs[6]!;
+      const response = await app.inject({ method: 'POST', url: '/v1/deposits', payload: blob as unknown as object });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toEqual({ code: 'INTERNAL', message: userMessage('INTERNAL') });
+      expect(await db.query('SELECT 1 FROM deposits WHERE file_id = $1', [blob.fileId])).toEqual([]);
     } finally {
       await app.close();
     }
