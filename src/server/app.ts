@@ -184,8 +184,9 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   registerCaseRoutes(app, db);
 
   // A deposit's two signatures are checked by libsodium on a worker thread (by WebCrypto where it cannot load).
-  const ed25519 = options.ed25519 !== undefined ? options.ed25519 : await startEd25519Verifier();
-  if (options.ed25519 === undefined) {
+  const own = options.ed25519 === undefined;
+  const ed25519 = own ? await startEd25519Verifier() : options.ed25519;
+  if (own) {
     app.addHook('onClose', async () => {
       await ed25519?.close();
     });
