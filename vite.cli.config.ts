@@ -5,12 +5,16 @@ export default defineConfig({
   // The CLI ships no static assets.
   publicDir: false,
   build: {
-    ssr: 'src/cli/main.ts',
+    ssr: true,
     outDir: 'dist/cli',
     target: 'node20',
     emptyOutDir: true,
     minify: false,
-    // The escrow service (keyward serve, service) is a chunk of its own, loaded only by its commands.
-    rolldownOptions: { output: { entryFileNames: 'keyward.js', chunkFileNames: '[name]-[hash].js', format: 'es' } },
+    // The escrow service (keyward serve, service) is a chunk of its own, loaded only by its commands; its deposit
+    // checks' worker thread is an entry of its own, beside it (src/server/deposit-checker.ts finds it there).
+    rolldownOptions: {
+      input: { keyward: 'src/cli/main.ts', 'deposit-check-worker': 'src/server/deposit-check-worker.ts' },
+      output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', format: 'es' },
+    },
   },
 });

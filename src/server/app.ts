@@ -16,7 +16,7 @@ import type { Db } from './db.ts';
 import { registerDesk } from './desk.ts';
 import { deposit, enrol } from './escrow.ts';
 import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
-import { type Ed25519Verifier, startEd25519Verifier } from './ed25519-worker.ts';
+import { type DepositChecker, startDepositChecker } from './deposit-checker.ts';
 import { type ServiceKey, loadServiceKey, signAck } from './service-key.ts';
 
 /** The largest request body taken: a council's escrow blob of 16 members with 4096-bit keys is about 40 KB. */
@@ -32,10 +32,17 @@ export interface ServiceOptions {
   /** The clock (tests move it; `new Date()` otherwise). */
   now?: () => Date;
   /**
-   * The deposit path's Ed25519 worker, its owner's to close (a test passes a stopped one); `null`: WebCrypto.
-   * Without it, the service starts one and closes it when it closes.
+   * Where deposits are checked (deposit-checker.ts), its owner's to close (a test passes a stopped worker).
+   * Without it, the service starts the built worker (the main thread from the sources) and closes it when it closes.
    */
-  ed25519?: Ed25519Verifier | null;
+  depositChecks?: DepositChecker;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where deposits are checked (`DepositChecker.runs`), for the log line that says the service is ready. */
+    keywardDepositChecks: string;
+  }
 }
 
 /** The HTTP status of each refusal; a code not listed is 400 (422 for what the core finds wrong in a blob or key). */
@@ -60,13 +67,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
-
-/** An object with a `format`; the core reads the blob strictly after (a v1 blob is refused there, unsigned). */
-const depositBody = {
-  type: 'object',
-  required: ['format'],
-  properties: { format: { type: 'string', maxLength: 32 } },
-} as const;
 
 const enrolBody = {
   type: 'object',
@@ -183,19 +183,28 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   registerSignIn(app, db, serviceKey);
   registerCaseRoutes(app, db);
 
-  // A deposit's two signatures are checked by libsodium on a worker thread (by WebCrypto where it cannot load).
-  const own = options.ed25519 === undefined;
-  const ed25519 = own ? await startEd25519Verifier() : options.ed25519;
-  if (own) {
+  // A deposit is checked on a worker thread of its own (deposit-checker.ts).
+  const checks = options.depositChecks ?? (await startDepositChecker());
+  if (!options.depositChecks) {
     app.addHook('onClose', async () => {
-      await ed25519?.close();
+      await checks.close();
     });
   }
+  app.decorate('keywardDepositChecks', checks.runs);
 
-  app.post('/v1/deposits', { schema: { body: depositBody, querystring: noQuery } }, async (request, reply) => {
-    const { ack, created } = await deposit(db, request.body, ed25519?.verify);
-    // Signed here, from the stored fields: Ed25519 is deterministic, so a retry gets the same bytes.
-    return reply.code(created ? 201 : 200).send(await signAck(await serviceKey(), ack));
+  await app.register((deposits, _options, registered) => {
+    // The body goes to the checks as its text: the core reads it there, strictly, as the other routes' parser does
+    // (the core's reading is the schema: an object with a `format`, then every field of the blob).
+    deposits.removeAllContentTypeParsers();
+    deposits.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+      done(null, body);
+    });
+    deposits.post('/v1/deposits', { schema: { body: { type: 'string' }, querystring: noQuery } }, async (request, reply) => {
+      const { ack, created } = await deposit(db, await checks.check(request.body as string));
+      // Signed here, from the stored fields: Ed25519 is deterministic, so a retry gets the same bytes.
+      return reply.code(created ? 201 : 200).send(await signAck(await serviceKey(), ack));
+    });
+    registered();
   });
 
   registerDesk(app, db, serviceKey);

@@ -3,17 +3,18 @@
  * /v1/deposits), on PGlite and on PostgreSQL: a bad blob in a batch is
  * refused alone, the others are stored, and the audit chain stays whole.
  */
-import { type PrivateIdentity, checkSignedEscrow, escrowDigest, signEscrowBlob, userMessage } from '../core/index.ts';
+import { type PrivateIdentity, PublicIdentityCache, signEscrowBlob, userMessage } from '../core/index.ts';
 import { verifyAuditLog } from '../core/audit.ts';
 import { withoutSignature } from '../core/format/signing.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { buildService } from './app.ts';
-import { startEd25519Verifier } from './ed25519-worker.ts';
 import { auditedTransaction, chainEntries, exportAudit, insertAuditEntries } from './audit-log.ts';
 import type { Db } from './db.ts';
-import { type CheckedDeposit, issueEnrolmentCode, storeDeposits, enrol } from './escrow.ts';
+import { type CheckedDeposit, checkDeposit } from './deposit-check.ts';
+import { startDepositChecker } from './deposit-checker.ts';
+import { issueEnrolmentCode, storeDeposits, enrol } from './escrow.ts';
 import { migrate } from './migrations.ts';
-import { BACKENDS, type Owner, type TestDb, makeOwner } from './test-support.ts';
+import { BACKENDS, type Owner, type TestDb, builtDepositWorker, makeOwner } from './test-support.ts';
 
 let authority: PrivateIdentity;
 let ada: Owner;
@@ -47,11 +48,8 @@ function counted(db: Db, fail?: (sql: string) => Error | undefined) {
 
 const created = (outcomes: Awaited<ReturnType<typeof storeDeposits>>) => outcomes.map((o) => ('ack' in o ? o.created : o.code));
 
-/** A blob as the route hands it to the batch: checked by the core, with its digest. */
-async function checked(blob: Owner['blobs'][number]): Promise<CheckedDeposit> {
-  const { owner } = await checkSignedEscrow(blob, undefined);
-  return { blob, ownerId: owner.id, digest: await escrowDigest(blob) };
-}
+/** A blob as the route hands it to the batch: checked by the core. */
+const checked = (blob: Owner['blobs'][number]): Promise<CheckedDeposit> => checkDeposit(JSON.stringify(blob), new PublicIdentityCache());
 
 describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
   let test: TestDb | undefined;
@@ -194,10 +192,11 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
     }
   });
 
-  it('answers a deposit whose signatures cannot be checked (the worker stopped) with INTERNAL, never SIGNATURE_INVALID, and stores nothing', async () => {
-    const stopped = (await startEd25519Verifier())!;
+  it('answers a deposit that cannot be checked (the checks\' worker stopped) with INTERNAL, never a refusal, and stores nothing', async () => {
+    const stopped = await startDepositChecker(await builtDepositWorker());
+    expect(stopped.runs).toMatch(/^worker thread/);
     await stopped.close();
-    const app = await buildService({ db, ed25519: stopped });
+    const app = await buildService({ db, depositChecks: stopped });
     try {
       const blob = ada.blobs[6]!;
       const response = await app.inject({ method: 'POST', url: '/v1/deposits', payload: blob as unknown as object });

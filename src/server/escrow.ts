@@ -4,28 +4,11 @@
  * every write appends its audit entry in the same transaction, under one
  * lock, so the chain has no gap and no fork even with several instances on one database.
  */
-import {
-  type Ed25519Verify,
-  type EscrowBlobV2,
-  ESCROW_FORMAT,
-  KeywardError,
-  PublicIdentityCache,
-  b64u,
-  checkSignedEscrow,
-  escrowBlobText,
-  escrowDigest,
-  importPublicIdentity,
-  isPlainObject,
-  parseEscrowBlobV2,
-  randomBytes,
-  sha256,
-  toHex,
-  utf8,
-} from '../core/index.ts';
+import { KeywardError, b64u, importPublicIdentity, randomBytes, sha256, toHex, utf8 } from '../core/index.ts';
 import { AUDIT_LOCK, appendAudit, auditedTransaction, chainEntries, insertAuditEntries } from './audit-log.ts';
 import { Batcher } from './batcher.ts';
 import type { Db } from './db.ts';
-import { sha256Now } from './node-crypto.ts';
+import type { CheckedDeposit } from './deposit-check.ts';
 
 /** The service's answer to a stored deposit: the same for the same blob sent again. */
 export interface Acknowledgement {
@@ -116,15 +99,6 @@ export const acknowledgement = (row: DepositRow): Acknowledgement => ({
   auditSeq: row.audit_seq,
 });
 
-/** A blob that passed the core's checks, waiting for its turn to be stored. */
-export interface CheckedDeposit {
-  blob: EscrowBlobV2;
-  /** The blob's owner (the core checked the blob is theirs). */
-  ownerId: string;
-  /** `escrowDigest` of the blob. */
-  digest: string;
-}
-
 /** What storing one checked blob came to: stored now, stored before, or its refusal. */
 export type DepositOutcome = { ack: Acknowledgement; created: boolean } | KeywardError;
 
@@ -142,14 +116,14 @@ function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
   const fresh: { item: CheckedDeposit; row: DepositRow }[] = [];
   const decided = items.map((item): KeywardError | { row: DepositRow; created: boolean } => {
     if (!enrolled.has(item.ownerId)) return new KeywardError('NOT_ENROLLED', { reason: `${item.ownerId} is not enrolled` });
-    const found = stored.get(item.blob.fileId);
+    const found = stored.get(item.fileId);
     if (found) {
-      if (found.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.blob.serial} is stored with another blob` });
+      if (found.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.serial} is stored with another blob` });
       return { row: found, created: false };
     }
     // Seen again later in this batch: the same blob is answered with this row, another is a conflict.
-    const row: DepositRow = { file_id: item.blob.fileId, serial: item.blob.serial, owner_id: item.ownerId, escrow_digest: item.digest, stored_at: at, audit_seq: 0 };
-    stored.set(item.blob.fileId, row);
+    const row: DepositRow = { file_id: item.fileId, serial: item.serial, owner_id: item.ownerId, escrow_digest: item.digest, stored_at: at, audit_seq: 0 };
+    stored.set(item.fileId, row);
     fresh.push({ item, row });
     return { row, created: true };
   });
@@ -159,7 +133,7 @@ function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
 /** The owners and the file IDs the database is asked about. */
 const askedAbout = (items: readonly CheckedDeposit[]): [owners: string[], fileIds: string[]] => [
   [...new Set(items.map((item) => item.ownerId))],
-  [...new Set(items.map((item) => item.blob.fileId))],
+  [...new Set(items.map((item) => item.fileId))],
 ];
 
 /** The read of `Known`, its owners `$1`, its file IDs `$2`. */
@@ -177,7 +151,7 @@ const insertDeposits = (first: number) =>
 async function freshRows(fresh: readonly { item: CheckedDeposit; row: DepositRow }[], last: Known['last'], at: string) {
   const entries = await chainEntries(
     last,
-    fresh.map(({ item }) => ({ event: 'deposit', data: { fileId: item.blob.fileId, serial: item.blob.serial, ownerId: item.ownerId, escrowDigest: item.digest }, at })),
+    fresh.map(({ item }) => ({ event: 'deposit', data: { fileId: item.fileId, serial: item.serial, ownerId: item.ownerId, escrowDigest: item.digest }, at })),
   );
   fresh.forEach(({ row }, i) => {
     row.audit_seq = entries[i]!.seq;
@@ -188,13 +162,13 @@ async function freshRows(fresh: readonly { item: CheckedDeposit; row: DepositRow
     rows.map((row) => row.serial),
     rows.map((row) => row.owner_id),
     rows.map((row) => row.escrow_digest),
-    fresh.map(({ item }) => escrowBlobText(item.blob)),
+    fresh.map(({ item }) => item.text),
     rows.map((row) => row.stored_at),
     rows.map((row) => row.audit_seq),
-    fresh.map(({ item }) => item.blob.description),
-    fresh.map(({ item }) => item.blob.authority.id),
-    fresh.map(({ item }) => item.blob.authority.kind),
-    fresh.map(({ item }) => item.blob.authority.name),
+    fresh.map(({ item }) => item.description),
+    fresh.map(({ item }) => item.authority.id),
+    fresh.map(({ item }) => item.authority.kind),
+    fresh.map(({ item }) => item.authority.name),
   ];
   return { entries, params };
 }
@@ -322,32 +296,18 @@ function storesOf(db: Db): Batcher<CheckedDeposit, DepositOutcome> {
   return stores;
 }
 
-/** The owners' keys read from blobs already checked in this process (one RSA import per owner, not per blob). */
-const identities = new PublicIdentityCache();
-
 /**
- * `POST /v1/deposits`: an escrow blob of v2, checked by the core (v2 §4
- * checks 1–6: strict fields, the owner's signature over the blob and over
- * the file), from an enrolled owner, stored once per file ID. Blobs that
- * arrive together are stored together (`storeDeposits`); each is answered
- * only once its batch is committed.
+ * `POST /v1/deposits`, once its blob is checked (deposit-check.ts): from
+ * an enrolled owner, stored once per file ID. Blobs that arrive together
+ * are stored together (`storeDeposits`); each is answered only once its
+ * batch is committed.
  *
- * @param input - the request's JSON value
- * @param verify - the two signature checks' Ed25519 (the service's worker, ed25519-worker.ts); WebCrypto's without it
  * @returns the acknowledgement, and whether this request stored it (false: the same blob was stored before)
- * @throws KeywardError the core's codes (`MALFORMED`, `SIGNATURE_INVALID`, `SIGNER_UNTRUSTED`, `ESCROW_INVALID`), `NOT_ENROLLED`, `DEPOSIT_CONFLICT`
+ * @throws KeywardError `NOT_ENROLLED`, `DEPOSIT_CONFLICT`
  */
-export async function deposit(db: Db, input: unknown, verify?: Ed25519Verify): Promise<{ ack: Acknowledgement; created: boolean }> {
-  // v2 §4 check 1: a v1 blob is not signed at all, and the service takes signed blobs only.
-  if (isPlainObject(input) && input.format === ESCROW_FORMAT) {
-    throw new KeywardError('SIGNER_UNTRUSTED', { reason: 'a v1 escrow blob is not signed; the service stores signed (v2) blobs only' });
-  }
-  const parsed = parseEscrowBlobV2(input);
-  const digest = await escrowDigest(parsed, sha256Now);
+export async function deposit(db: Db, checked: CheckedDeposit): Promise<{ ack: Acknowledgement; created: boolean }> {
   // A client's retry is checked again too (no query first: most blobs are new); storing finds it stored.
-  const { blob, owner } = await checkSignedEscrow(parsed, undefined, identities, verify);
-  // Each is answered once the transaction that stores it (with the others of its batch) is committed.
-  const outcome = await storesOf(db).submit({ blob, ownerId: owner.id, digest });
+  const outcome = await storesOf(db).submit(checked);
   if (outcome instanceof KeywardError) throw outcome;
   return outcome;
 }

@@ -41,7 +41,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  app.log.info({ url, database: opened.db.kind, where: opened.where }, 'keyward serve ready');
+  app.log.info({ url, database: opened.db.kind, where: opened.where, depositChecks: app.keywardDepositChecks }, 'keyward serve ready');
   const running = app;
   return {
     url,

@@ -16,9 +16,10 @@ import { makeIdentity } from '../core/test-support.ts';
 import { BODY_LIMIT, buildService } from './app.ts';
 import { exportAudit } from './audit-log.ts';
 import type { Db } from './db.ts';
+import { type DepositChecker, startDepositChecker } from './deposit-checker.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.ts';
-import { BACKENDS, type Owner, type TestDb, makeOwner } from './test-support.ts';
+import { BACKENDS, type Owner, type TestDb, builtDepositWorker, makeOwner } from './test-support.ts';
 
 const VECTORS = fileURLToPath(new URL('../core/testdata/vectors', import.meta.url));
 let authority: PrivateIdentity;
@@ -60,10 +61,15 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     expect(response.statusCode).toBe(201);
   };
 
+  // Deposits are checked as `keyward serve` checks them: on the built worker thread.
+  let checks: DepositChecker | undefined;
+
   beforeAll(async () => {
     test = await open();
     db = test.db;
-    app = await buildService({ db });
+    checks = await startDepositChecker(await builtDepositWorker());
+    expect(checks.runs).toMatch(/^worker thread, Ed25519 by libsodium/);
+    app = await buildService({ db, depositChecks: checks });
     built = app;
   });
   // Each test runs on a migrated database, but the first, which watches the migrations arrive.
@@ -72,6 +78,7 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
   });
   afterAll(async () => {
     await built?.close();
+    await checks?.close();
     await test?.drop();
   });
 

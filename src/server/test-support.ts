@@ -2,7 +2,11 @@
  * Helpers for the service's tests (not part of the service): owners with
  * signed escrow blobs, and the two databases every route is tested on.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import {
   bytesSource,
@@ -127,4 +131,30 @@ export const bearer = (session: { token: string }) => ({ authorization: `Bearer 
 /** A council of `members` (threshold `threshold`), as its descriptor's text. */
 export async function councilText(name: string, threshold: number, members: readonly { name: string; identity: PrivateIdentity }[]): Promise<string> {
   return serializeCouncil(await createCouncil({ name, threshold, members }));
+}
+
+let depositWorker: Promise<URL> | undefined;
+
+/**
+ * The deposit checks' worker as `keyward serve` runs it: the CLI's build of
+ * the sources, once per test file, into a folder of its own (removed when
+ * the test file's process ends), so that dist/ is never read or written.
+ * The folder is in node_modules/.cache, where the build's imports of its
+ * dependencies resolve.
+ */
+export function builtDepositWorker(): Promise<URL> {
+  depositWorker ??= new Promise<URL>((resolve, reject) => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const cache = join(root, 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    const outDir = mkdtempSync(join(cache, 'keyward-deposit-worker-'));
+    process.once('exit', () => {
+      rmSync(outDir, { recursive: true, force: true });
+    });
+    execFile('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--outDir', outDir, '--logLevel', 'error'], { cwd: root }, (error: Error | null) => {
+      if (error) reject(error);
+      else resolve(pathToFileURL(join(outDir, 'deposit-check-worker.js')));
+    });
+  });
+  return depositWorker;
 }
