@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ErrorCode, type ErrorDetails, KeywardError, PublicIdentityCache } from '../core/index.ts';
 import { type CheckedDeposit, checkDeposit } from './deposit-check.ts';
-import { loadSodium, sodiumVerify } from './node-crypto.ts';
+import { depositEd25519 } from './node-crypto.ts';
 
 /** A message to the worker: the bodies to check. */
 export interface CheckRequest {
@@ -51,11 +51,10 @@ const PER_MESSAGE = 8;
 /** The checks on the calling thread, by libsodium where it loads (by WebCrypto otherwise). */
 export function checkOnThisThread(): DepositChecker {
   const identities = new PublicIdentityCache();
-  const sodium = loadSodium();
-  const verify = sodium ? sodiumVerify(sodium) : undefined;
+  const { verify, by } = depositEd25519();
   return {
     check: (body) => checkDeposit(body, identities, verify),
-    runs: `main thread, Ed25519 by ${sodium ? 'libsodium' : 'WebCrypto'}`,
+    runs: `main thread, Ed25519 by ${by}`,
     close: () => Promise.resolve(),
   };
 }

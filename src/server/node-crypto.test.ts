@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { ACK_FORMAT, SERVICE_FORMAT, serviceKeyId, signAcknowledgement, verifyAcknowledgement } from '../core/service.ts';
 import { type Bytes, type Ed25519Verify, b64u, escrowDigest } from '../core/index.ts';
 import { makeIdentity } from '../core/test-support.ts';
-import { loadSodium, sha256Now, signNow, sodiumVerify } from './node-crypto.ts';
+import { answersRfc8032, loadSodium, sha256Now, signNow, sodiumVerify } from './node-crypto.ts';
 import { makeOwner } from './test-support.ts';
 
 const ED25519 = { name: 'Ed25519' };
@@ -128,5 +128,11 @@ describe('Ed25519 checks by libsodium (sodiumVerify)', () => {
     expect(await verifier.verify(by.spki.subarray(1), message, signature)).toBe(false);
     expect(await verifier.verify(by.spki, message, signature.subarray(1))).toBe(false);
     expect(await verifier.verify(by.spki, message, signature)).toBe(true);
+  });
+
+  it('answers RFC 8032\'s test vector, which a verifier that takes every signature, or none, fails (the worker\'s check before use)', async () => {
+    expect(await answersRfc8032(verifier.verify)).toBe(true);
+    expect(await answersRfc8032(() => Promise.resolve(true))).toBe(false);
+    expect(await answersRfc8032(() => Promise.resolve(false))).toBe(false);
   });
 });

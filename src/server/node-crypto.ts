@@ -74,3 +74,20 @@ export function sodiumVerify(sodium: SodiumSigning): Ed25519Verify {
     return Promise.resolve(sodium.crypto_sign_verify_detached(signature, message, spki.subarray(SPKI_LENGTH - KEY_LENGTH)));
   };
 }
+
+/** The deposit checks' Ed25519: libsodium's where it loads; WebCrypto's (`verify` undefined: the core's own) otherwise. */
+export function depositEd25519(): { verify: Ed25519Verify | undefined; by: 'libsodium' | 'WebCrypto' } {
+  const sodium = loadSodium();
+  return sodium ? { verify: sodiumVerify(sodium), by: 'libsodium' } : { verify: undefined, by: 'WebCrypto' };
+}
+
+const fromHex = (text: string) => Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+
+/** True when `verify` takes RFC 8032 §7.1's test 1 (the empty message), and refuses it with one bit of the signature changed. */
+export async function answersRfc8032(verify: Ed25519Verify): Promise<boolean> {
+  const spki = fromHex('302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+  const signature = fromHex('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+  const changed = signature.slice();
+  changed[0] = changed[0]! ^ 1;
+  return (await verify(spki, new Uint8Array(0), signature)) && !(await verify(spki, new Uint8Array(0), changed));
+}
