@@ -1,7 +1,8 @@
 /**
  * The escrow service's HTTP API (Fastify 5). Every route validates its
- * input with a JSON schema; JSON bodies go through the core's strict parser
- * (a key given twice is refused); every refusal is `{ code, message }`, the
+ * input with a JSON schema (a deposit's body: the core's strict reading of
+ * an escrow blob, on the deposit checks' worker); JSON bodies go through the
+ * core's strict parser (a key given twice is refused); every refusal is `{ code, message }`, the
  * core's code and its one sentence, the same the app and the CLI show.
  * Anything else is answered `INTERNAL` and logged, never sent with its text or stack.
  */
