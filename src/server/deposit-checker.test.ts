@@ -4,9 +4,10 @@
  * main thread answer it, each in its own place in a batch, and a worker
  * that stops fails its checks instead of refusing what it did not check.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type EscrowBlobV2, escrowBlobText, escrowDigest } from '../core/index.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { type DepositChecker, checkOnThisThread, startDepositChecker } from './deposit-checker.ts';
@@ -95,5 +96,19 @@ describe('the deposit checks\' worker', () => {
     const here = await startDepositChecker(new URL('./no-such-folder/deposit-check-worker.js', import.meta.url));
     expect(here.runs).toBe('main thread, Ed25519 by libsodium');
     await expect(here.check('[]')).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
+  });
+
+  it('does not wait for ever for a worker that never says it is ready, nor take one that stops first', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'keyward-silent-worker-'));
+    try {
+      const silent = join(folder, 'silent.mjs');
+      writeFileSync(silent, 'setInterval(() => {}, 1000);\n');
+      const stopping = join(folder, 'stopping.mjs');
+      writeFileSync(stopping, 'process.exit(3);\n');
+      await expect(startDepositChecker(pathToFileURL(silent), 300)).rejects.toThrow(/did not say it was ready within 300 ms/);
+      await expect(startDepositChecker(pathToFileURL(stopping), 10_000)).rejects.toThrow(/stopped before it was ready \(exit code 3\)/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

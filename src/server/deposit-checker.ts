@@ -48,6 +48,9 @@ export const BUILT_WORKER = new URL('./deposit-check-worker.js', import.meta.url
 /** The most bodies in one message to the worker (an answer for 8 comes back sooner than one for 40). */
 const PER_MESSAGE = 8;
 
+/** How long the worker may take to say it is ready (it loads the core and tries libsodium: well under a second here). */
+const READY_WITHIN_MS = 30_000;
+
 /** The checks on the calling thread, by libsodium where it loads (by WebCrypto otherwise). */
 export function checkOnThisThread(): DepositChecker {
   const identities = new PublicIdentityCache();
@@ -70,9 +73,10 @@ interface Pending {
  * waits until it is ready; where that module is not there (the sources),
  * the checks run on this thread.
  *
- * @throws Error when the worker cannot start or fails its self-test
+ * @param readyWithinMs - how long it may take to say it is ready
+ * @throws Error when the worker cannot start, fails its self-test or is not ready in time (it is stopped then)
  */
-export async function startDepositChecker(module: URL = BUILT_WORKER): Promise<DepositChecker> {
+export async function startDepositChecker(module: URL = BUILT_WORKER, readyWithinMs = READY_WITHIN_MS): Promise<DepositChecker> {
   if (!existsSync(fileURLToPath(module))) return checkOnThisThread();
   const worker = new Worker(module);
   const sent = new Map<number, Pending[]>();
@@ -92,11 +96,18 @@ export async function startDepositChecker(module: URL = BUILT_WORKER): Promise<D
     const stopped = (code: number) => {
       reject(new Error(`the deposit checks' worker stopped before it was ready (exit code ${code})`));
     };
+    const late = setTimeout(() => {
+      reject(new Error(`the deposit checks' worker did not say it was ready within ${readyWithinMs} ms`));
+    }, readyWithinMs);
     worker.once('message', (message: CheckerReady) => {
+      clearTimeout(late);
       worker.off('error', reject).off('exit', stopped);
       resolve(message);
     });
     worker.once('error', reject).once('exit', stopped);
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
   });
   if (!ready.ready) {
     await worker.terminate();
