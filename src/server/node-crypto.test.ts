@@ -6,11 +6,11 @@
 import fc from 'fast-check';
 import { ACK_FORMAT, SERVICE_FORMAT, serviceKeyId, signAcknowledgement, verifyAcknowledgement } from '../core/service.ts';
 import { type Bytes, type Ed25519Verify, b64u, escrowDigest } from '../core/index.ts';
+import { ED25519 } from '../core/keys/ed25519.ts';
 import { makeIdentity } from '../core/test-support.ts';
 import { answersRfc8032, loadSodium, sha256Now, signNow, sodiumVerify } from './node-crypto.ts';
 import { makeOwner } from './test-support.ts';
 
-const ED25519 = { name: 'Ed25519' };
 
 describe('node:crypto on the deposit path', () => {
   it.each([
@@ -59,13 +59,13 @@ const webCrypto = async (by: { spki: Bytes }, message: Bytes, signature: Bytes) 
 };
 
 describe('Ed25519 checks by libsodium (sodiumVerify)', () => {
-  let verifier: { verify: Ed25519Verify };
+  let verify: Ed25519Verify;
   let signers: Signer[];
 
   beforeAll(async () => {
     const sodium = loadSodium();
     if (!sodium) throw new Error('sodium-native is a dependency of the service: it must load here');
-    verifier = { verify: sodiumVerify(sodium) };
+    verify = sodiumVerify(sodium);
     signers = await Promise.all([signer(), signer(), signer()]);
   });
 
@@ -82,7 +82,7 @@ describe('Ed25519 checks by libsodium (sodiumVerify)', () => {
         return { spki: claimed.spki, message, signature };
       }),
     );
-    const answers = await Promise.all(checks.map((c) => verifier.verify(c.spki, c.message, c.signature)));
+    const answers = await Promise.all(checks.map((c) => verify(c.spki, c.message, c.signature)));
     const expected = await Promise.all(checks.map((c) => webCrypto(c, c.message, c.signature)));
     expect(answers).toEqual(expected);
     expect(answers.filter(Boolean).length).toBe(30);
@@ -99,7 +99,7 @@ describe('Ed25519 checks by libsodium (sodiumVerify)', () => {
         if (change === 'message' && message.length > 0) message[at % message.length]! ^= 1;
         if (change === 'random') signature = globalThis.crypto.getRandomValues(new Uint8Array(64));
         if (change === 'key') spki = Uint8Array.from([...by.spki.subarray(0, 12), ...globalThis.crypto.getRandomValues(new Uint8Array(32))]);
-        const ours = await verifier.verify(spki, message, signature);
+        const ours = await verify(spki, message, signature);
         const theirs = await webCrypto({ spki }, message, signature).catch(() => false);
         // The same answer for every signature an honest signer makes, and for every change of one.
         expect(ours).toBe(theirs);
@@ -116,22 +116,34 @@ describe('Ed25519 checks by libsodium (sodiumVerify)', () => {
     const signature = new Uint8Array(64);
     signature.set(neutral);
     const message = new TextEncoder().encode('anything at all');
-    expect(await verifier.verify(spki, message, signature)).toBe(false);
+    expect(await verify(spki, message, signature)).toBe(false);
     // Node 20's OpenSSL accepts it (docs/service.md says so); libsodium is the stricter of the two, never the looser.
     expect(await webCrypto({ spki }, message, signature)).toBe(true);
+  });
+
+  it('refuses a key that is not an Ed25519 SubjectPublicKeyInfo, even one of the same length with the right key in it', async () => {
+    const by = signers[0]!;
+    const message = new Uint8Array([4, 5, 6]);
+    const signature = await sign(by, message);
+    // The same 32 bytes under X25519's OID (1.3.101.110): a key of another algorithm.
+    const x25519 = by.spki.slice();
+    expect(x25519[8]).toBe(0x70);
+    x25519[8] = 0x6e;
+    expect(await verify(x25519, message, signature)).toBe(false);
+    expect(await verify(by.spki, message, signature)).toBe(true);
   });
 
   it('refuses a key or a signature of the wrong length without asking libsodium', async () => {
     const by = signers[1]!;
     const message = new Uint8Array([1, 2, 3]);
     const signature = await sign(by, message);
-    expect(await verifier.verify(by.spki.subarray(1), message, signature)).toBe(false);
-    expect(await verifier.verify(by.spki, message, signature.subarray(1))).toBe(false);
-    expect(await verifier.verify(by.spki, message, signature)).toBe(true);
+    expect(await verify(by.spki.subarray(1), message, signature)).toBe(false);
+    expect(await verify(by.spki, message, signature.subarray(1))).toBe(false);
+    expect(await verify(by.spki, message, signature)).toBe(true);
   });
 
   it('answers RFC 8032\'s test vector, which a verifier that takes every signature, or none, fails (the worker\'s check before use)', async () => {
-    expect(await answersRfc8032(verifier.verify)).toBe(true);
+    expect(await answersRfc8032(verify)).toBe(true);
     expect(await answersRfc8032(() => Promise.resolve(true))).toBe(false);
     expect(await answersRfc8032(() => Promise.resolve(false))).toBe(false);
   });
