@@ -39,6 +39,8 @@ beforeAll(async () => {
 
 interface Server {
   url: string;
+  /** The "keyward serve ready" log line. */
+  ready: { url: string; depositChecks?: string };
   child: ChildProcess;
   exited: Promise<number | null>;
   log: () => string;
@@ -51,16 +53,16 @@ async function serve(dir: string | null, databaseUrl?: string, extra: { args?: s
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
-  const url = await new Promise<string>((resolve, reject) => {
+  const ready = await new Promise<Server['ready']>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const ready = out.split('\n').find((line) => line.includes('"keyward serve ready"'));
-      if (ready) resolve((JSON.parse(ready) as { url: string }).url);
+      const line = out.split('\n').find((l) => l.includes('"keyward serve ready"'));
+      if (line) resolve(JSON.parse(line) as Server['ready']);
     });
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     void exited.then((code) => { reject(new Error(`keyward serve ended (${String(code)}) before it was ready:\n${out}`)); });
   });
-  return { url, child, exited, log: () => out };
+  return { url: ready.url, ready, child, exited, log: () => out };
 }
 
 const enrolCode = (dir: string, name: string) => {
@@ -88,6 +90,8 @@ describe('keyward serve', () => {
     const code = enrolCode(dir, 'Ada');
     officerAdd(dir);
     let server = await serve(dir);
+    // The built service checks deposits on its worker thread (dist/cli/deposit-check-worker.js), with libsodium.
+    expect(server.ready.depositChecks).toBe('worker thread, Ed25519 by libsodium');
     expect((await postJson(`${server.url}/v1/enrol`, { code, identity: ada.publicPem })).status).toBe(201);
 
     // Four clients deposit at once; the server is killed outright once a third of the blobs are acknowledged.
