@@ -284,12 +284,24 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('refuses a second case for an identity while one is open', async () => {
-    const { lost, fresh } = await withCase();
+  it('refuses a second case from the same new identity, but lets no one block a person\'s case by opening one first', async () => {
+    const { lost, fresh, caseId } = await withCase();
     const before = await snapshot();
     expectRefused(await post('/v1/cases', await signCaseRequest(fresh, { lostIdentityId: lost.id, note: 'again' })), 409, 'CASE_STATE');
-    expectRefused(await post('/v1/cases', await signCaseRequest(pairs[pairs.length - 1]!.fresh, { lostIdentityId: lost.id })), 409, 'CASE_STATE');
     expect(await snapshot()).toEqual(before);
+    // Anyone may open a case for an enrolled identity: an impostor's open case does not stop the person's own.
+    const impostor = pairs[nextPair++]!.fresh;
+    const theirs = await post('/v1/cases', await signCaseRequest(impostor, { lostIdentityId: lost.id, note: 'it is me, really' }));
+    expect(theirs.statusCode).toBe(201);
+    const impostorCase = json(theirs).caseId as string;
+    // One is verified at a time: the person's, and the other cannot be while it is verified.
+    expect((await post(`/v1/cases/${caseId}/verify`, { method: 'passport seen at the desk' }, officer)).statusCode).toBe(200);
+    const verified = await snapshot();
+    expectRefused(await post(`/v1/cases/${impostorCase}/verify`, { method: 'a phone call' }, officer), 409, 'CASE_STATE');
+    expect(await snapshot()).toEqual(verified);
+    expect((await post(`/v1/cases/${impostorCase}/refuse`, { reason: 'not the person' }, officer)).statusCode).toBe(200);
+    const states = await db.query<{ case_id: string; state: string }>('SELECT case_id, state FROM cases WHERE lost_identity_id = $1', [lost.id]);
+    expect(new Map(states.map((row) => [row.case_id, row.state]))).toEqual(new Map([[caseId, 'verified'], [impostorCase, 'refused']]));
   });
 
   it('refuses a member outside the file\'s council, and a partial another member issued', async () => {
@@ -401,18 +413,25 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(await snapshot()).toEqual(beforeOther);
   });
 
-  it('opens one case of two sent at once, and counts two last partials sent at once into one ready case', async () => {
+  it('opens one case of two sent at once by one new identity, verifies one of two cases at once, and counts two last partials sent at once into one ready case', async () => {
     const pair = await person();
     const other = pairs[nextPair++]!;
     const [a, b] = await Promise.all([
-      post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id })),
-      post('/v1/cases', await signCaseRequest(other.fresh, { lostIdentityId: pair.lost.id })),
+      post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id, note: 'one' })),
+      post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id, note: 'two' })),
     ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([201, 409]);
     expect(await db.query('SELECT count(*)::int AS n FROM cases WHERE lost_identity_id = $1', [pair.lost.id])).toEqual([{ n: 1 }]);
-    const winner = a.statusCode === 201 ? pair.fresh : other.fresh;
-    const caseId = json(a.statusCode === 201 ? a : b).caseId as string;
-    expect((await post(`/v1/cases/${caseId}/verify`, { method: 'badge' }, officer)).statusCode).toBe(200);
+    const mine = json(a.statusCode === 201 ? a : b).caseId as string;
+    const opened = await post('/v1/cases', await signCaseRequest(other.fresh, { lostIdentityId: pair.lost.id }));
+    expect(opened.statusCode).toBe(201);
+    const theirs = json(opened).caseId as string;
+    // Two officers' clicks at once: one case verified, the other refused with the case's code (not a unique violation).
+    const verifies = await Promise.all([post(`/v1/cases/${mine}/verify`, { method: 'badge' }, officer), post(`/v1/cases/${theirs}/verify`, { method: 'badge' }, officer)]);
+    expect(verifies.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(json(verifies.find((r) => r.statusCode === 409)!).code).toBe('CASE_STATE');
+    const [caseId, winner] = verifies[0].statusCode === 200 ? [mine, pair.fresh] : [theirs, other.fresh];
+    expect(await db.query("SELECT case_id FROM cases WHERE lost_identity_id = $1 AND state = 'verified'", [pair.lost.id])).toEqual([{ case_id: caseId }]);
     const { blobs } = pair;
     for (const [blob, by] of [[blobs[0]!, alice], [blobs[1]!, alice]] as const) await post(`/v1/cases/${caseId}/uploads`, await partial(blob, by, winner), by);
     await post(`/v1/cases/${caseId}/uploads`, await issueRecoveryV2(blobs[2]!, authority, { newOwner: winner }), officer);

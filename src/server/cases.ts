@@ -150,7 +150,8 @@ async function caseStep(tx: Queryable, event: 'case-open' | 'case-verify' | 'cas
  * `POST /v1/cases`: a case for an enrolled identity, from a request signed by the new identity.
  *
  * @throws KeywardError the core's (`MALFORMED`, `SIGNATURE_INVALID`, key codes), `NOT_ENROLLED`,
- *   `ALREADY_ENROLLED` (the new identity is enrolled already), `CASE_STATE` (a case for it is open or verified)
+ *   `ALREADY_ENROLLED` (the new identity is enrolled already), `CASE_STATE` (the new identity has an open or verified case;
+ *   other new identities' cases for the same lost one do not stop it)
  */
 export async function openCase(db: Db, input: unknown, now = new Date()): Promise<OpenedCase> {
   const { request, identity } = await checkCaseRequest(input);
@@ -161,11 +162,9 @@ export async function openCase(db: Db, input: unknown, now = new Date()): Promis
     if (!lost) throw new KeywardError('NOT_ENROLLED', { reason: `${request.lostIdentityId} is not enrolled` });
     const [known] = await tx.query('SELECT identity_id FROM people WHERE identity_id = $1', [identity.id]);
     if (known) throw new KeywardError('ALREADY_ENROLLED', { reason: 'the new identity is enrolled already' });
-    const active = await tx.query<{ case_id: string }>(
-      "SELECT case_id FROM cases WHERE (lost_identity_id = $1 OR new_identity_id = $2) AND state IN ('open', 'verified')",
-      [request.lostIdentityId, identity.id],
-    );
-    if (active.length > 0) throw new KeywardError('CASE_STATE', { reason: 'a case for this identity is open already' });
+    // Another new identity's case for the same lost one does not stop this one: the officer verifies the person's own.
+    const active = await tx.query<{ case_id: string }>("SELECT case_id FROM cases WHERE new_identity_id = $1 AND state IN ('open', 'verified')", [identity.id]);
+    if (active.length > 0) throw new KeywardError('CASE_STATE', { reason: 'this new identity has a case open already' });
     const files = (await tx.query<{ file_id: string }>('SELECT file_id FROM deposits WHERE owner_id = $1 ORDER BY stored_at, file_id', [request.lostIdentityId])).map((r) => r.file_id);
     await tx.query(
       `INSERT INTO cases (case_id, lost_identity_id, new_identity_id, new_public_key, new_signing_key, new_key_id, request, state, opened_at)
@@ -266,7 +265,7 @@ async function hasQuorum(tx: Queryable, caseId: string): Promise<boolean> {
  * checked and enrols the new identity as the same person (its `person_id` is
  * the lost identity's). A case with no file is `ready` at once.
  *
- * @throws KeywardError `NOT_PERMITTED`, `CASE_UNKNOWN`, `CASE_STATE` (not open), `ALREADY_ENROLLED`
+ * @throws KeywardError `NOT_PERMITTED`, `CASE_UNKNOWN`, `CASE_STATE` (not open, or another case for the lost identity is verified), `ALREADY_ENROLLED`
  */
 export async function verifyCase(db: Db, session: Session, caseId: string, method: string, now = new Date()): Promise<{ caseId: string; state: CaseState; auditSeq: number }> {
   requireRole(session, 'officer');
@@ -274,6 +273,8 @@ export async function verifyCase(db: Db, session: Session, caseId: string, metho
   return auditedTransaction(db, async (tx) => {
     const row = await caseRow(tx, caseId, true);
     expectState(row, 'open');
+    const [other] = await tx.query<{ case_id: string }>("SELECT case_id FROM cases WHERE lost_identity_id = $1 AND state = 'verified'", [row.lost_identity_id]);
+    if (other) throw new KeywardError('CASE_STATE', { reason: `another case for this identity (${other.case_id}) is verified; one is verified at a time` });
     const [lost] = await tx.query<{ name: string; person_id: string }>('SELECT name, person_id FROM people WHERE identity_id = $1', [row.lost_identity_id]);
     const [known] = await tx.query('SELECT identity_id FROM people WHERE identity_id = $1', [row.new_identity_id]);
     if (known) throw new KeywardError('ALREADY_ENROLLED', { reason: 'the new identity is enrolled already' });

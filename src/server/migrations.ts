@@ -205,6 +205,17 @@ DROP INDEX deposits_serial_stored;
 ALTER TABLE deposits ALTER COLUMN blob SET STORAGE EXTERNAL;
 `,
   },
+  {
+    version: 6,
+    name: 'cases for one identity open side by side, one verified at a time',
+    sql: `
+-- Anyone holding a new identity may open a case for an enrolled one, without signing in. With one open case per
+-- lost identity, whoever opened one first kept the person from opening their own until an officer refused it.
+-- Cases for one identity now open side by side (the officer verifies the person's own); one is verified at a time.
+DROP INDEX cases_active_lost;
+CREATE UNIQUE INDEX cases_verified_lost ON cases (lost_identity_id) WHERE state = 'verified';
+`,
+  },
 ];
 
 /** The version the code expects (the last migration's). */

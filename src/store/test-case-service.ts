@@ -100,7 +100,8 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
       const { request, identity } = await checkCaseRequest(body);
       const files = [...deposits.values()].filter((b) => b.owner.id === request.lostIdentityId);
       if (files.length === 0) throw fail('NOT_ENROLLED');
-      if ([...cases.values()].some((c) => c.detail.lostIdentityId === request.lostIdentityId && c.detail.state !== 'refused')) throw fail('CASE_STATE');
+      // As the service: a new identity has one open or verified case; others' cases for the same lost identity do not stop it.
+      if ([...cases.values()].some((c) => c.detail.newIdentityId === identity.id && (c.detail.state === 'open' || c.detail.state === 'verified'))) throw fail('CASE_STATE');
       const caseId = `case-${String(nextCase++)}`;
       const found: FakeCase = {
         detail: {
@@ -130,6 +131,8 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
     };
     if (parts[3] === 'verify') {
       need(me, 'officer');
+      // One case per lost identity is verified at a time.
+      if ([...cases.values()].some((c) => c !== found && c.detail.lostIdentityId === found.detail.lostIdentityId && c.detail.state === 'verified')) throw fail('CASE_STATE');
       move('open', 'verified');
       step(found, 'case-verify', me.identityId, (body as { method: string }).method);
       return { caseId: found.detail.caseId, state: 'verified' };

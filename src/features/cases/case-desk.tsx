@@ -127,7 +127,7 @@ function SignedIn() {
                 </button>
               </div>
               <p className="row__meta">
-                Opened {formatDate(c.openedAt)} for the lost identity <KeyId keyId={c.lostIdentityId} />
+                Opened {formatDate(c.openedAt)} for the lost identity <KeyId keyId={c.lostIdentityId} /> from the new identity <KeyId keyId={c.newIdentityId} />
               </p>
             </li>
           ))}
@@ -179,6 +179,10 @@ function DeskCase() {
       </CaseFiles>
       {officer && detail.state === 'open' && (
         <>
+          <p className="field-hint">
+            Anyone may open a case for an identity. Verify this one only if the person you checked gives you its case number and its new identity ID; refuse
+            the others.
+          </p>
           <ReasonForm label="How you checked the person’s identity" button="Verify the case" action={verify} />
           <ReasonForm label="Why the case is refused" button="Refuse the case" action={refuse} />
         </>

@@ -60,6 +60,9 @@ describe('recovery case screens', () => {
     await ownerScreen.user.click(within(form).getByRole('button', { name: 'Open recovery case' }));
     const mine = await screen.findByRole('group', { name: 'Your recovery case' });
     expect(within(mine).getByRole('status')).toHaveTextContent('Open: waiting for an officer');
+    // What the person tells the officer, who verifies the case that carries it (another may be open for the same identity).
+    const applicant = within(mine).getByText(/tell them this case number and this identity ID/);
+    expect(applicant.querySelector('[data-key-id]')?.getAttribute('data-key-id')).toBe(newOwner.id);
     const opened = within(within(mine).getByRole('list', { name: 'Case steps' })).getByRole('listitem', { name: 'Case opened' });
     expect(opened).toHaveTextContent('by you');
     expect(opened.querySelector('[data-key-id]')?.getAttribute('data-key-id')).toBe(newOwner.id);
@@ -72,6 +75,8 @@ describe('recovery case screens', () => {
     await signIn(desk.user, officer);
     await desk.user.click(screen.getByRole('button', { name: 'List cases' }));
     const caseId = [...service.cases.keys()][0]!;
+    const row = within(await screen.findByRole('list', { name: 'Recovery cases' })).getByRole('listitem', { name: `Case ${caseId}` });
+    expect([...row.querySelectorAll('[data-key-id]')].map((e) => e.getAttribute('data-key-id'))).toEqual([owner.id, newOwner.id]);
     await desk.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
     const opening = await screen.findByRole('group', { name: `Case ${caseId}` });
     await desk.user.type(within(opening).getByLabelText('How you checked the person’s identity'), 'passport seen in person');

@@ -75,6 +75,10 @@ function MyCase() {
         Case <code className="case-id">{myCase.caseId}</code>
         {detail && <> for the lost identity <KeyId keyId={detail.lostIdentityId} />, opened {formatDate(detail.openedAt)}</>}.
       </p>
+      <p className="case-applicant">
+        Opened from this browser’s new identity <KeyId keyId={myCase.identityId} />. Anyone may open a case for an identity, so when an officer checks who you
+        are, tell them this case number and this identity ID: they verify the case that carries it.
+      </p>
       {detail && (
         <p role="status" className={detail.state === 'ready' ? 'status--done' : detail.state === 'refused' ? 'warning' : ''}>
           {caseStateText(detail.state)}
