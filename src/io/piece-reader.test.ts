@@ -56,3 +56,27 @@ describe.for([
     expect(await reader.next()).toBeNull();
   });
 });
+
+describe('readPieces, a Blob of at most one piece', () => {
+  /** A Blob whose stream must not be used: a file that fits one piece is read with one `arrayBuffer()`. */
+  class NoStream extends Blob {
+    override stream(): never {
+      throw new Error('streamed');
+    }
+  }
+
+  it.for([0, 1, 4095, 4096])('reads %i bytes with one arrayBuffer() call, never its stream', async (size) => {
+    const bytes = new Uint8Array(await patterned(size).arrayBuffer());
+    const reader = readPieces(new NoStream([bytes]), 4096);
+    const piece = await reader.next();
+    if (size === 0) expect(piece).toBeNull();
+    else expect(piece).toEqual(bytes);
+    expect(await reader.next()).toBeNull();
+  });
+
+  it('gives nothing after cancel', async () => {
+    const reader = readPieces(new NoStream([new Uint8Array(10)]), 4096);
+    await reader.cancel();
+    expect(await reader.next()).toBeNull();
+  });
+});

@@ -36,6 +36,7 @@ export interface PieceReader {
  *   happens where `getReader({ mode: 'byob' })` is not supported)
  */
 export function readPieces(blob: Blob, pieceSize = PIECE_BYTES, buffers = 2, byteStream = true): PieceReader {
+  if (blob.size <= pieceSize) return wholeBlob(blob);
   const stream = blob.stream();
   let byob: ReadableStreamBYOBReader | null = null;
   if (byteStream) {
@@ -84,4 +85,30 @@ export function readPieces(blob: Blob, pieceSize = PIECE_BYTES, buffers = 2, byt
   };
 
   return readAhead(pieceSize, buffers, fill, () => (byob ?? chunks)!.cancel());
+}
+
+/**
+ * A Blob of at most one piece, read in one `arrayBuffer()` call.
+ *
+ * Seen in Chromium 156 here with both cores busy (`vectors-in-worker.browser.test.ts`
+ * under load, 2026-12-07): a BYOB read of a Blob of a few KiB into an 8 MiB
+ * view sometimes never settled (in 3 runs of 4, one file of the 470 hung for
+ * the test's whole 120 s; the Worker itself still answered). A file that fits
+ * one piece gains nothing from a stream.
+ */
+function wholeBlob(blob: Blob): PieceReader {
+  let read = false;
+  return {
+    async next() {
+      if (read) return null;
+      read = true;
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      return bytes.length > 0 ? bytes : null;
+    },
+    release() {},
+    cancel() {
+      read = true;
+      return Promise.resolve();
+    },
+  };
 }
