@@ -92,8 +92,9 @@ export function readPieces(blob: Blob, pieceSize = PIECE_BYTES, buffers = 2, byt
  *
  * Seen in Chromium 156 here with both cores busy (`vectors-in-worker.browser.test.ts`
  * under load, 2026-12-07): a BYOB read of a Blob of a few KiB into an 8 MiB
- * view sometimes never settled (in 3 runs of 4, one file of the 470 hung for
- * the test's whole 120 s; the Worker itself still answered). A file that fits
+ * view sometimes never settled (with two busy loops beside it, in 4 runs of 6
+ * one or two files of the 470 hung for the test's whole 120 s while the Worker
+ * itself still answered; after this change, none in 3 runs). A file that fits
  * one piece gains nothing from a stream.
  */
 function wholeBlob(blob: Blob): PieceReader {
