@@ -115,6 +115,7 @@ export const SERVICE_ERROR_CODES = [
   'ENROL_CODE_UNKNOWN',
   'ENROL_CODE_USED',
   'ALREADY_ENROLLED',
+  'IDENTITY_REVOKED',
   'NOT_ENROLLED',
   'DEPOSIT_CONFLICT',
   'SERVICE_UNAVAILABLE',
@@ -313,6 +314,8 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'This enrolment code was already used, and a code works only once. Ask your authority’s officer for a new code if you did not use it yourself.',
   ALREADY_ENROLLED: () =>
     'This identity is already enrolled with the escrow service, so the code was not used. Deposit your escrow blobs; there is nothing else to do.',
+  IDENTITY_REVOKED: () =>
+    'This identity was revoked by the authority’s officers: the recovery case that enrolled it was refused, so the escrow service does not take it again. Make a new identity, and ask an officer to check who you are.',
   NOT_ENROLLED: () =>
     'The owner who signed this escrow blob is not enrolled with the escrow service, so it was not stored. Enrol your identity with the code your authority’s officer gave you, then send it again.',
   DEPOSIT_CONFLICT: () =>

@@ -4,6 +4,7 @@
  * `person` (enrolled), `officer` (`keyward service officer add`), `member`
  * (of a council registered with `keyward service council add`), `applicant`
  * (the new identity of a recovery case that is not refused, src/server/cases.ts).
+ * A revoked identity (its case refused after it was verified) is no person.
  * Tokens and nonces are stored only as their SHA-256.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -56,7 +57,7 @@ export async function rolesOf(tx: Queryable, identityId: string): Promise<KnownI
   // An applicant is the new identity of a recovery case that is not refused: it signs in with the key its
   // case request carried (before it is enrolled), under the person's name.
   const rows = await tx.query<{ role: Role; name: string; signing_key: string; person_id: string | null; council_id: string | null }>(
-    `SELECT 1 AS rank, 'person' AS role, name, signing_key, person_id, NULL AS council_id FROM people WHERE identity_id = $1
+    `SELECT 1 AS rank, 'person' AS role, name, signing_key, person_id, NULL AS council_id FROM people WHERE identity_id = $1 AND revoked_at IS NULL
      UNION ALL SELECT 2, 'officer', name, signing_key, NULL, NULL FROM officers WHERE identity_id = $1
      UNION ALL SELECT 3, 'member', name, signing_key, NULL, council_id FROM council_members WHERE identity_id = $1
      UNION ALL SELECT 4, 'applicant', p.name, c.new_signing_key, NULL, NULL FROM cases c JOIN people p ON p.identity_id = c.lost_identity_id

@@ -55,7 +55,7 @@ let bobBlob: EscrowBlobV2;
 let nextPair = 0;
 
 
-const SCENARIOS = 18;
+const SCENARIOS = 22;
 
 beforeAll(async () => {
   const seven = await Promise.all(Array.from({ length: 7 }, () => makeIdentity()));
@@ -304,6 +304,77 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(new Map(states.map((row) => [row.case_id, row.state]))).toEqual(new Map([[caseId, 'verified'], [impostorCase, 'refused']]));
   });
 
+  it('refuses a case verified by mistake: its new identity is revoked and is no one, and the person\'s own case is verified then', async () => {
+    const { lost, fresh, blobs, caseId } = await withCase();
+    // An impostor's case for the same person, verified by mistake: its identity is enrolled as the person, deposits, gets a partial.
+    const impostor = pairs[nextPair++]!.fresh;
+    const impostorCase = json(await post('/v1/cases', await signCaseRequest(impostor, { lostIdentityId: lost.id, note: 'it is me, really' }))).caseId as string;
+    expect((await post(`/v1/cases/${impostorCase}/verify`, { method: 'a phone call' }, officer)).statusCode).toBe(200);
+    expect(await signIn(impostor)).toEqual(['person', 'applicant']);
+    const impostorBlob = await escrowBlob(impostor, board, 5000);
+    expect((await post('/v1/deposits', impostorBlob)).statusCode).toBe(201);
+    expect((await post(`/v1/cases/${impostorCase}/uploads`, await partial(blobs[0]!, alice, impostor), alice)).statusCode).toBe(201);
+    // While it is verified, the person's own case waits.
+    expectRefused(await post(`/v1/cases/${caseId}/verify`, { method: 'passport seen at the desk' }, officer), 409, 'CASE_STATE');
+    // Enrolled as the person, its identity can be named as lost by someone else's case.
+    const throughImpostor = json(await post('/v1/cases', await signCaseRequest(pairs[nextPair++]!.fresh, { lostIdentityId: impostor.id }))).caseId as string;
+
+    const refuse = await post(`/v1/cases/${impostorCase}/refuse`, { reason: 'the caller was not Ada' }, officer);
+    expect({ status: refuse.statusCode, body: json(refuse) }).toMatchObject({ status: 200, body: { caseId: impostorCase, state: 'refused', revokedIdentityId: impostor.id } });
+    expect(await db.query('SELECT revoked_at, revoked_by_case FROM people WHERE identity_id = $1', [impostor.id])).toEqual([{ revoked_at: expect.stringMatching(/^\d{4}-/), revoked_by_case: impostorCase }]);
+
+    // Its session is still a session, but of no one: no person's records, no deposit, no upload, no blobs, no new enrolment or case.
+    const code = await issueEnrolmentCode(db, 'Mallory');
+    const before = await snapshot();
+    expectRefused(await get('/v1/me', impostor), 403, 'NOT_PERMITTED');
+    expectRefused(await get('/v1/me/deposits', impostor), 403, 'NOT_PERMITTED');
+    expectRefused(await get('/v1/me/events', impostor), 403, 'NOT_PERMITTED');
+    expectRefused(await post('/v1/deposits', await escrowBlob(impostor, board, 5001)), 403, 'NOT_ENROLLED');
+    expectRefused(await post(`/v1/cases/${impostorCase}/uploads`, await partial(blobs[0]!, carol, impostor), carol), 409, 'CASE_STATE');
+    expectRefused(await get(`/v1/cases/${impostorCase}/blobs`, impostor), 409, 'CASE_STATE');
+    expectRefused(await post(`/v1/cases/${impostorCase}/refuse`, { reason: 'twice' }, officer), 409, 'CASE_STATE');
+    expectRefused(await post('/v1/enrol', { code, identity: await exportPublicIdentity(impostor, 'pem') }), 403, 'IDENTITY_REVOKED');
+    expectRefused(await post('/v1/cases', await signCaseRequest(impostor, { lostIdentityId: bob.id })), 403, 'IDENTITY_REVOKED');
+    expectRefused(await post('/v1/cases', await signCaseRequest(pairs[nextPair++]!.fresh, { lostIdentityId: impostor.id })), 403, 'NOT_ENROLLED');
+    expectRefused(await post(`/v1/cases/${throughImpostor}/verify`, { method: 'a letter' }, officer), 403, 'NOT_ENROLLED');
+    const challenge = json(await post('/v1/sign-in/challenge', { identityId: impostor.id })) as unknown as SignInChallenge;
+    expectRefused(await post('/v1/sign-in', { challenge, signature: await signChallenge(impostor, challenge) }), 401, 'SIGN_IN_FAILED');
+    // It may still read its own case, to see it was refused, and still without what the files are.
+    const seen = json(await get(`/v1/cases/${impostorCase}`, impostor)) as { state: string; files: { description?: string }[] };
+    expect(seen.state).toBe('refused');
+    expect(seen.files.every((f) => f.description === undefined)).toBe(true);
+    expect(await snapshot()).toEqual(before);
+    // What it deposited stays, as the log says.
+    expect(await db.query('SELECT owner_id FROM deposits WHERE file_id = $1', [impostorBlob.fileId])).toEqual([{ owner_id: impostor.id }]);
+
+    // The person's own case is verified now; their records are theirs alone, and show the refusal.
+    expect((await post(`/v1/cases/${caseId}/verify`, { method: 'passport seen at the desk' }, officer)).statusCode).toBe(200);
+    expect(await signIn(fresh)).toEqual(['person', 'applicant']);
+    expect((json(await get('/v1/me', fresh)).identities as string[]).sort()).toEqual([lost.id, fresh.id].sort());
+    expect((json(await get('/v1/me/deposits', fresh)).deposits as { fileId: string }[]).map((d) => d.fileId)).toEqual(blobs.map((b) => b.fileId));
+    const refusal = (json(await get('/v1/me/events', fresh)).entries as AuditEntry[]).find((e) => e.event === 'case-refuse' && e.data.caseId === impostorCase);
+    expect(refusal?.data).toMatchObject({ ownerId: lost.id, by: officer.id, reason: 'the caller was not Ada', revokedIdentityId: impostor.id });
+    const log = json(await get('/v1/audit', officer)).entries as AuditEntry[];
+    expect((await verifyAuditLog(log)).count).toBe(log.length);
+  });
+
+  it('refuses a ready case: its blobs are handed out no more and its new identity is revoked', async () => {
+    const pair = pairs[nextPair++]!;
+    await enrol(pair.lost, 'Ada Lovelace');
+    const caseId = json(await post('/v1/cases', await signCaseRequest(pair.fresh, { lostIdentityId: pair.lost.id }))).caseId as string;
+    expect(json(await post(`/v1/cases/${caseId}/verify`, { method: 'badge checked' }, officer))).toMatchObject({ state: 'ready' });
+    await signIn(pair.fresh);
+    expect((await get(`/v1/cases/${caseId}/blobs`, pair.fresh)).statusCode).toBe(200);
+    expect(json(await post(`/v1/cases/${caseId}/refuse`, { reason: 'the badge was forged' }, officer))).toMatchObject({ state: 'refused', revokedIdentityId: pair.fresh.id });
+    const before = await snapshot();
+    expectRefused(await get(`/v1/cases/${caseId}/blobs`, pair.fresh), 409, 'CASE_STATE');
+    expectRefused(await get('/v1/me', pair.fresh), 403, 'NOT_PERMITTED');
+    expect(await snapshot()).toEqual(before);
+    // The steps say it was downloaded before it was refused.
+    const steps = (json(await get(`/v1/cases/${caseId}`, officer)).steps as { event: string }[]).map((step) => step.event);
+    expect(steps).toEqual(['case-open', 'case-verify', 'case-download', 'case-refuse']);
+  });
+
   it('refuses a member outside the file\'s council, and a partial another member issued', async () => {
     const { fresh, blobs, caseId } = await verified();
     const fromAlice = await partial(blobs[0]!, alice, fresh);
@@ -403,7 +474,6 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     const { fresh, caseId } = await verified();
     const before = await snapshot();
     expectRefused(await post(`/v1/cases/${caseId}/verify`, { method: 'again' }, officer), 409, 'CASE_STATE');
-    expectRefused(await post(`/v1/cases/${caseId}/refuse`, { reason: 'changed my mind' }, officer), 409, 'CASE_STATE');
     expect(await snapshot()).toEqual(before);
     const other = await withCase();
     const beforeOther = await snapshot();

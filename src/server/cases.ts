@@ -147,6 +147,17 @@ async function caseStep(tx: Queryable, event: 'case-open' | 'case-verify' | 'cas
 }
 
 /**
+ * A case's new identity must be new to the service's people.
+ *
+ * @throws KeywardError `IDENTITY_REVOKED` (revoked when a case that enrolled it was refused), `ALREADY_ENROLLED`
+ */
+async function refuseKnown(tx: Queryable, identityId: string): Promise<void> {
+  const [known] = await tx.query<{ revoked_by_case: string | null }>('SELECT revoked_by_case FROM people WHERE identity_id = $1', [identityId]);
+  if (known?.revoked_by_case) throw new KeywardError('IDENTITY_REVOKED', { reason: `the new identity was revoked when case ${known.revoked_by_case} was refused` });
+  if (known) throw new KeywardError('ALREADY_ENROLLED', { reason: 'the new identity is enrolled already' });
+}
+
+/**
  * `POST /v1/cases`: a case for an enrolled identity, from a request signed by the new identity.
  *
  * @throws KeywardError the core's (`MALFORMED`, `SIGNATURE_INVALID`, key codes), `NOT_ENROLLED`,
@@ -158,10 +169,9 @@ export async function openCase(db: Db, input: unknown, now = new Date()): Promis
   const caseId = b64u(randomBytes(15));
   const at = now.toISOString();
   return auditedTransaction(db, async (tx) => {
-    const [lost] = await tx.query('SELECT identity_id FROM people WHERE identity_id = $1', [request.lostIdentityId]);
+    const [lost] = await tx.query('SELECT identity_id FROM people WHERE identity_id = $1 AND revoked_at IS NULL', [request.lostIdentityId]);
     if (!lost) throw new KeywardError('NOT_ENROLLED', { reason: `${request.lostIdentityId} is not enrolled` });
-    const [known] = await tx.query('SELECT identity_id FROM people WHERE identity_id = $1', [identity.id]);
-    if (known) throw new KeywardError('ALREADY_ENROLLED', { reason: 'the new identity is enrolled already' });
+    await refuseKnown(tx, identity.id);
     // Another new identity's case for the same lost one does not stop this one: the officer verifies the person's own.
     const active = await tx.query<{ case_id: string }>("SELECT case_id FROM cases WHERE new_identity_id = $1 AND state IN ('open', 'verified')", [identity.id]);
     if (active.length > 0) throw new KeywardError('CASE_STATE', { reason: 'this new identity has a case open already' });
@@ -275,38 +285,51 @@ export async function verifyCase(db: Db, session: Session, caseId: string, metho
     expectState(row, 'open');
     const [other] = await tx.query<{ case_id: string }>("SELECT case_id FROM cases WHERE lost_identity_id = $1 AND state = 'verified'", [row.lost_identity_id]);
     if (other) throw new KeywardError('CASE_STATE', { reason: `another case for this identity (${other.case_id}) is verified; one is verified at a time` });
-    const [lost] = await tx.query<{ name: string; person_id: string }>('SELECT name, person_id FROM people WHERE identity_id = $1', [row.lost_identity_id]);
-    const [known] = await tx.query('SELECT identity_id FROM people WHERE identity_id = $1', [row.new_identity_id]);
-    if (known) throw new KeywardError('ALREADY_ENROLLED', { reason: 'the new identity is enrolled already' });
+    const [lost] = await tx.query<{ name: string; person_id: string }>('SELECT name, person_id FROM people WHERE identity_id = $1 AND revoked_at IS NULL', [row.lost_identity_id]);
+    // The lost identity was revoked since the case was opened (a case that enrolled it was refused): it is no one to recover.
+    if (!lost) throw new KeywardError('NOT_ENROLLED', { reason: `${row.lost_identity_id} was revoked` });
+    await refuseKnown(tx, row.new_identity_id);
     await tx.query('INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest, person_id) VALUES ($1, $2, $3, $4, $5, NULL, $6)', [
       row.new_identity_id,
-      lost!.name,
+      lost.name,
       row.new_public_key,
       row.new_signing_key,
       at,
-      lost!.person_id,
+      lost.person_id,
     ]);
     const state: CaseState = (await hasQuorum(tx, caseId)) ? 'ready' : 'verified';
     await tx.query('UPDATE cases SET state = $2 WHERE case_id = $1', [caseId, state]);
-    const auditSeq = await caseStep(tx, 'case-verify', row, session.identityId, method, { method, newIdentityId: row.new_identity_id, personId: lost!.person_id }, at);
+    const auditSeq = await caseStep(tx, 'case-verify', row, session.identityId, method, { method, newIdentityId: row.new_identity_id, personId: lost.person_id }, at);
     return { caseId, state, auditSeq };
   });
 }
 
 /**
- * `POST /v1/cases/:id/refuse` (officer): an open case is refused, for good.
+ * `POST /v1/cases/:id/refuse` (officer): a case is refused, for good. An
+ * open case is only closed. A verified or ready one enrolled its new
+ * identity as the person: that identity is revoked with it, so it holds no
+ * person's role (it signs in as nothing), deposits nothing, reads none of
+ * the person's records, is never enrolled again, and the case's blobs are
+ * never handed out again. What it deposited and what the log says of it stay.
  *
- * @throws KeywardError `NOT_PERMITTED`, `CASE_UNKNOWN`, `CASE_STATE` (not open)
+ * @returns the case, and the identity revoked (a verified or ready case's new identity)
+ * @throws KeywardError `NOT_PERMITTED`, `CASE_UNKNOWN`, `CASE_STATE` (refused already)
  */
-export async function refuseCase(db: Db, session: Session, caseId: string, reason: string, now = new Date()): Promise<{ caseId: string; state: CaseState; auditSeq: number }> {
+export async function refuseCase(db: Db, session: Session, caseId: string, reason: string, now = new Date()): Promise<{ caseId: string; state: CaseState; auditSeq: number; revokedIdentityId?: string }> {
   requireRole(session, 'officer');
   const at = now.toISOString();
   return auditedTransaction(db, async (tx) => {
     const row = await caseRow(tx, caseId, true);
-    expectState(row, 'open');
+    expectState(row, 'open', 'verified', 'ready');
     await tx.query("UPDATE cases SET state = 'refused' WHERE case_id = $1", [caseId]);
-    const auditSeq = await caseStep(tx, 'case-refuse', row, session.identityId, reason, { reason }, at);
-    return { caseId, state: 'refused' as const, auditSeq };
+    if (row.state === 'open') {
+      const auditSeq = await caseStep(tx, 'case-refuse', row, session.identityId, reason, { reason }, at);
+      return { caseId, state: 'refused' as const, auditSeq };
+    }
+    const revoked = await tx.query('UPDATE people SET revoked_at = $2, revoked_by_case = $3 WHERE identity_id = $1 AND revoked_at IS NULL RETURNING identity_id', [row.new_identity_id, at, caseId]);
+    if (revoked.length !== 1) throw new Error(`case ${caseId} is ${row.state} but its new identity is not an enrolled person`);
+    const auditSeq = await caseStep(tx, 'case-refuse', row, session.identityId, reason, { reason, revokedIdentityId: row.new_identity_id }, at);
+    return { caseId, state: 'refused' as const, auditSeq, revokedIdentityId: row.new_identity_id };
   });
 }
 

@@ -82,10 +82,11 @@ async function receiptsOf(db: Queryable, fileIds: readonly string[]): Promise<Ma
   return byFile;
 }
 
-/** The identities of a signed-in person (every identity with their `person_id`). */
+/** The identities of a signed-in person (every identity with their `person_id` that is not revoked). */
 async function identitiesOf(db: Queryable, session: Session): Promise<string[]> {
   if (session.personId === null) throw new KeywardError('NOT_PERMITTED', { reason: 'this is shown to an enrolled person about their own files' });
-  const rows = await db.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE person_id = $1 ORDER BY enrolled_at, identity_id', [session.personId]);
+  // A revoked identity (a case refused after it was verified) was never the person's: its deposits and log entries are not shown as theirs.
+  const rows = await db.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE person_id = $1 AND revoked_at IS NULL ORDER BY enrolled_at, identity_id', [session.personId]);
   return rows.map((row) => row.identity_id);
 }
 

@@ -52,7 +52,7 @@ export async function issueEnrolmentCode(db: Db, name: string): Promise<string> 
 /**
  * `POST /v1/enrol`: binds the code's person to a public identity (v2 §2, PEM or JWK Set), once.
  *
- * @throws KeywardError `ENROL_CODE_UNKNOWN`, `ENROL_CODE_USED`, `ALREADY_ENROLLED`, the core's key codes
+ * @throws KeywardError `ENROL_CODE_UNKNOWN`, `ENROL_CODE_USED`, `ALREADY_ENROLLED`, `IDENTITY_REVOKED`, the core's key codes
  */
 export async function enrol(db: Db, code: string, identityText: string): Promise<Enrolment> {
   const identity = await importPublicIdentity(identityText);
@@ -62,7 +62,8 @@ export async function enrol(db: Db, code: string, identityText: string): Promise
     const [issued] = await tx.query<{ name: string; used_at: string | null }>('SELECT name, used_at FROM enrolment_codes WHERE code_digest = $1', [digest]);
     if (!issued) throw new KeywardError('ENROL_CODE_UNKNOWN');
     if (issued.used_at !== null) throw new KeywardError('ENROL_CODE_USED');
-    const [known] = await tx.query<{ identity_id: string }>('SELECT identity_id FROM people WHERE identity_id = $1', [identity.id]);
+    const [known] = await tx.query<{ revoked_by_case: string | null }>('SELECT revoked_by_case FROM people WHERE identity_id = $1', [identity.id]);
+    if (known?.revoked_by_case) throw new KeywardError('IDENTITY_REVOKED', { reason: `revoked when case ${known.revoked_by_case} was refused` });
     if (known) throw new KeywardError('ALREADY_ENROLLED');
     await tx.query('UPDATE enrolment_codes SET used_at = $2, identity_id = $3 WHERE code_digest = $1', [digest, at, identity.id]);
     // The first identity of a person names the person (a later one, enrolled through a recovery case, carries the same person_id).
@@ -137,7 +138,7 @@ const askedAbout = (items: readonly CheckedDeposit[]): [owners: string[], fileId
 ];
 
 /** The read of `Known`, its owners `$1`, its file IDs `$2`. */
-const READ_KNOWN = `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM people WHERE identity_id = ANY($1::text[])) AS enrolled,
+const READ_KNOWN = `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM people WHERE identity_id = ANY($1::text[]) AND revoked_at IS NULL) AS enrolled,
        (SELECT coalesce(json_agg(json_build_object('file_id', file_id, 'serial', serial, 'owner_id', owner_id, 'escrow_digest', escrow_digest, 'stored_at', stored_at, 'audit_seq', audit_seq)), '[]')
           FROM deposits WHERE file_id = ANY($2::text[])) AS stored,
        (SELECT json_build_object('seq', seq, 'hash', hash) FROM audit_log ORDER BY seq DESC LIMIT 1) AS last`;

@@ -216,6 +216,17 @@ DROP INDEX cases_active_lost;
 CREATE UNIQUE INDEX cases_verified_lost ON cases (lost_identity_id) WHERE state = 'verified';
 `,
   },
+  {
+    version: 7,
+    name: 'a verified case can be refused, and its new identity is revoked',
+    sql: `
+-- Verifying a case enrols its new identity as the person. An officer who finds out afterwards that the case was not
+-- the person's refuses it; the new identity is then revoked: it holds no person's role, deposits nothing, reads none
+-- of the person's records and is never enrolled again. Its row stays, for the deposits and the log that name it.
+ALTER TABLE people ADD COLUMN revoked_at text;
+ALTER TABLE people ADD COLUMN revoked_by_case text;
+`,
+  },
 ];
 
 /** The version the code expects (the last migration's). */

@@ -139,9 +139,12 @@ export function fakeCaseService(options: { officers?: string[]; deposits?: Escro
     }
     if (parts[3] === 'refuse') {
       need(me, 'officer');
-      move('open', 'refused');
+      // As the service: any case not refused yet; a verified or ready one's new identity is revoked with it.
+      const was = found.detail.state;
+      if (was === 'refused') throw fail('CASE_STATE');
+      found.detail.state = 'refused';
       step(found, 'case-refuse', me.identityId, (body as { reason: string }).reason);
-      return { caseId: found.detail.caseId, state: 'refused' };
+      return { caseId: found.detail.caseId, state: 'refused', ...(was === 'open' ? {} : { revokedIdentityId: found.detail.newIdentityId }) };
     }
     if (parts[3] === 'uploads' && (body as { issuer?: { kind?: unknown } }).issuer?.kind === 'identity') {
       // An officer's recovery blob (a partial's issuer is a member), for a file escrowed to the identity that issued it.

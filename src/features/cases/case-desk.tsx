@@ -22,7 +22,7 @@ const STATES: readonly [CaseState, string][] = [
  * configured): an officer or council member signs in with their private
  * identity (held in this page only), lists cases by state and opens one; an
  * officer records how the person's identity was checked, or refuses with a
- * reason; a council member issues a partial recovery blob here for each file
+ * reason (also a case verified by mistake, whose new identity is then revoked); a council member issues a partial recovery blob here for each file
  * of their council and uploads it, and an officer signed in with the
  * authority identity a file is escrowed to issues and uploads its recovery blob.
  */
@@ -185,6 +185,17 @@ function DeskCase() {
           </p>
           <ReasonForm label="How you checked the person’s identity" button="Verify the case" action={verify} />
           <ReasonForm label="Why the case is refused" button="Refuse the case" action={refuse} />
+        </>
+      )}
+      {officer && (detail.state === 'verified' || detail.state === 'ready') && (
+        <>
+          <p className="field-hint">
+            Refuse this case if it was verified by mistake. Its new identity <KeyId keyId={detail.newIdentityId} /> is then revoked: it no longer acts as{' '}
+            <bdi>{detail.name}</bdi>, deposits nothing, reads none of their records and is never enrolled again, and the case’s recovery blobs are not handed
+            out again.
+            {detail.state === 'ready' && ' The case is ready: if its blobs were downloaded (see the steps), the files they open may be recovered already.'}
+          </p>
+          <ReasonForm label="Why the case is refused" button="Refuse the case and revoke its identity" action={refuse} />
         </>
       )}
     </div>

@@ -129,6 +129,33 @@ describe('recovery case screens', () => {
     expect(await within(opened).findByText('Ready: every file has its recovery blobs')).toBeVisible();
   }, 120_000);
 
+  it('the officer refuses a case verified by mistake, told that its new identity is revoked with it', async () => {
+    const service = fakeCaseService({ officers: [officer.id], deposits: [made.escrowBlob] });
+    const ownerScreen = await screenFor(service, <MyCasePanel />, newOwner);
+    expect(await ownerScreen.store.getState().openCase({ lostIdentityId: owner.id, note: '' })).toBeNull();
+    ownerScreen.view.unmount();
+    const caseId = [...service.cases.keys()][0]!;
+
+    const desk = await screenFor(service, <CaseDesk />);
+    await signIn(desk.user, officer);
+    await desk.user.click(screen.getByRole('button', { name: 'List cases' }));
+    await desk.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
+    const opened = await screen.findByRole('group', { name: `Case ${caseId}` });
+    // While it is open, refusing it only closes it.
+    expect(within(opened).queryByText(/is then revoked/)).toBeNull();
+    await desk.user.type(within(opened).getByLabelText('How you checked the person’s identity'), 'a phone call');
+    await desk.user.click(within(opened).getByRole('button', { name: 'Verify the case' }));
+    expect(await within(opened).findByText('Verified: waiting for the recovery blobs')).toBeVisible();
+    const hint = within(opened).getByText(/Refuse this case if it was verified by mistake/);
+    expect(hint.querySelector('[data-key-id]')?.getAttribute('data-key-id')).toBe(newOwner.id);
+    expect(hint).toHaveTextContent('is then revoked');
+    await desk.user.type(within(opened).getByLabelText('Why the case is refused'), 'the caller was not the owner');
+    await desk.user.click(within(opened).getByRole('button', { name: 'Refuse the case and revoke its identity' }));
+    expect(await within(opened).findByRole('status')).toHaveTextContent('Refused');
+    expect(within(opened).queryByRole('button', { name: /Refuse the case/ })).toBeNull();
+    expect(service.requests.filter((r) => r.path.endsWith('/refuse'))).toEqual([{ method: 'POST', path: `/v1/cases/${caseId}/refuse`, body: { reason: 'the caller was not the owner' }, identityId: officer.id }]);
+  }, 120_000);
+
   it('shows nothing, and asks nothing, without an escrow service', async () => {
     const { store } = await createTestStore({ cases: memoryCaseAdapters(null) });
     render(
