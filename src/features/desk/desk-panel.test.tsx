@@ -54,7 +54,10 @@ describe('the service desk', () => {
     await signIn(user, await identityPem(officer, 'private'));
     const who = await screen.findByText(/Signed in as/);
     expect(who).toHaveTextContent('Olive Officer (officer)');
-    expect(who).toHaveFocus();
+    // The focus moves once it is shown.
+    await waitFor(() => {
+      expect(who).toHaveFocus();
+    });
     // The identity's text is not kept in the page.
     expect(screen.queryByLabelText('Your private identity (PEM or JWK)')).toBeNull();
 

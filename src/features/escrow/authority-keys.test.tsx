@@ -135,7 +135,9 @@ describe('AuthorityKeys', () => {
     });
     expect(within(card).queryByText(/none can be made any more/)).not.toBeInTheDocument();
     // The buttons are gone: focus is on the badge that says what was kept, not on the page body.
-    expect(within(card).getByText('No backup, none can be made')).toHaveFocus();
+    await waitFor(() => {
+      expect(within(card).getByText('No backup, none can be made')).toHaveFocus();
+    });
   });
 
   it('replaces an authority key pair that can never be backed up only after saying every escrow blob for it becomes unopenable', async () => {

@@ -138,7 +138,10 @@ describe('EscrowCasePanel, signed (v2) escrow blobs', () => {
 
     await user.click(within(card).getByRole('button', { name: 'Add a signing key' }));
     const note = await within(card).findByText(/This key is now an identity with a new identity ID/);
-    expect(note).toHaveFocus();
+    // The focus moves once it is shown.
+    await waitFor(() => {
+      expect(note).toHaveFocus();
+    });
     const stored = store.getState().keys[0]!;
     expect(card).toHaveTextContent(`Identity ID ${formatKeyIdForHumans(stored.identity!.id)}`);
     expect(stored.keyId).toBe(authority.encryption.keyId);

@@ -61,8 +61,10 @@ describe('KeysPanel', () => {
     await user.click(within(own).getByRole('button', { name: 'Add a signing key' }));
     const told = await within(card('Ada Lovelace')).findByRole('status', undefined, { timeout: 20_000 });
     expect(told).toHaveTextContent(/new identity ID.*send it to whoever uses your key/);
-    // The button it replaced is gone: the focus is on what to do next, not lost on the page.
-    expect(told).toHaveFocus();
+    // The button it replaced is gone: the focus is on what to do next, not lost on the page (moved once it is shown).
+    await waitFor(() => {
+      expect(told).toHaveFocus();
+    });
     const identityId = store.getState().keys.find((k) => k.keyId === keyId)!.identity!.id;
     expect(within(card('Ada Lovelace')).getByText(formatKeyIdForHumans(identityId)).parentElement).toHaveTextContent(/^Identity ID /);
     expect(within(card('Ada Lovelace')).queryByText('v1 key, cannot sign')).not.toBeInTheDocument();
@@ -172,7 +174,10 @@ describe('KeysPanel', () => {
     expect(field).toHaveValue('');
     await user.click(within(added).getByRole('button', { name: 'Confirm authority' }));
     // The Confirm button is gone: focus is on what it did, not on the page body.
-    expect(await within(card('Legal hold')).findByText(/^Key ID confirmed/)).toHaveFocus();
+    const confirmed = await within(card('Legal hold')).findByText(/^Key ID confirmed/);
+    await waitFor(() => {
+      expect(confirmed).toHaveFocus();
+    });
     expect(store.getState().keys.find((k) => k.name === 'Legal hold')?.confirmedAt).toBeGreaterThan(0);
   });
 
