@@ -352,6 +352,11 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     expect(await signIn(fresh)).toEqual(['person', 'applicant']);
     expect((json(await get('/v1/me', fresh)).identities as string[]).sort()).toEqual([lost.id, fresh.id].sort());
     expect((json(await get('/v1/me/deposits', fresh)).deposits as { fileId: string }[]).map((d) => d.fileId)).toEqual(blobs.map((b) => b.fileId));
+    expectRefused(await get(`/v1/deposits/${impostorBlob.fileId}`, fresh), 403, 'NOT_PERMITTED');
+    expect((await get(`/v1/deposits/${blobs[0]!.fileId}`, fresh)).statusCode).toBe(200);
+    // The desk finds the revoked identity's deposit under the person, marked as not theirs.
+    const found = json(await get(`/v1/deposits?owner=${encodeURIComponent(lost.id)}`, officer)).deposits as { fileId: string; ownerRevokedAt?: string }[];
+    expect(new Map(found.map((d) => [d.fileId, d.ownerRevokedAt]))).toEqual(new Map([...blobs.map((b) => [b.fileId, undefined] as const), [impostorBlob.fileId, expect.stringMatching(/^\d{4}-/)]]));
     const refusal = (json(await get('/v1/me/events', fresh)).entries as AuditEntry[]).find((e) => e.event === 'case-refuse' && e.data.caseId === impostorCase);
     expect(refusal?.data).toMatchObject({ ownerId: lost.id, by: officer.id, reason: 'the caller was not Ada', revokedIdentityId: impostor.id });
     const log = json(await get('/v1/audit', officer)).entries as AuditEntry[];

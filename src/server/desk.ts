@@ -164,8 +164,8 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
     }
     const search = async () => {
       const found = await pageOf(db, where, params, filters.q, limit + 1);
-      const rows = await db.query<DepositRow & { owner_name: string; authority_kind: string; authority_id: string; authority_name: string }>(
-        `SELECT d.file_id, d.serial, d.description, d.owner_id, p.name AS owner_name, d.authority_kind, d.authority_id, d.authority_name, d.stored_at, d.escrow_digest
+      const rows = await db.query<DepositRow & { owner_name: string; owner_revoked_at: string | null; authority_kind: string; authority_id: string; authority_name: string }>(
+        `SELECT d.file_id, d.serial, d.description, d.owner_id, p.name AS owner_name, p.revoked_at AS owner_revoked_at, d.authority_kind, d.authority_id, d.authority_name, d.stored_at, d.escrow_digest
            FROM deposits d JOIN people p ON p.identity_id = d.owner_id
           WHERE d.file_id = ANY($1::text[])
           ORDER BY d.stored_at, d.file_id`,
@@ -186,6 +186,8 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
         description: row.description,
         ownerId: row.owner_id,
         ownerName: row.owner_name,
+        // A revoked owner (enrolled by a case refused afterwards) was never the person it is named after.
+        ...(row.owner_revoked_at === null ? {} : { ownerRevokedAt: row.owner_revoked_at }),
         authority: { kind: row.authority_kind, id: row.authority_id, name: row.authority_name },
         storedAt: row.stored_at,
         escrowDigest: row.escrow_digest,
@@ -202,14 +204,15 @@ export function registerDesk(app: FastifyInstance, db: Db, serviceKey: () => Pro
       const session = await sessionOf(db, request);
       requireRole(session, 'officer', 'member', 'person');
       const { fileId } = request.params as { fileId: string };
-      const [row] = await db.query<DepositRow & { blob: string; person_id: string }>(
-        `SELECT d.file_id, d.serial, d.owner_id, d.escrow_digest, d.stored_at, d.audit_seq, d.description, d.blob, p.person_id
+      const [row] = await db.query<DepositRow & { blob: string; person_id: string; revoked_at: string | null }>(
+        `SELECT d.file_id, d.serial, d.owner_id, d.escrow_digest, d.stored_at, d.audit_seq, d.description, d.blob, p.person_id, p.revoked_at
            FROM deposits d JOIN people p ON p.identity_id = d.owner_id WHERE d.file_id = $1`,
         [fileId],
       );
       const desk = session.roles.has('officer') || session.roles.has('member');
       if (!row) throw new KeywardError('DEPOSIT_UNKNOWN');
-      if (!desk && row.person_id !== session.personId) throw new KeywardError('NOT_PERMITTED', { reason: 'this file is another person\'s' });
+      // A revoked identity's deposit is not the person's, though it carries their person_id.
+      if (!desk && (row.person_id !== session.personId || row.revoked_at !== null)) throw new KeywardError('NOT_PERMITTED', { reason: 'this file is another person\'s' });
       const receipts = (await receiptsOf(db, [fileId])).get(fileId) ?? [];
       return { blob: JSON.parse(row.blob) as unknown, ack: await signAck(await serviceKey(), acknowledgement(row)), receipts: receipts.map((r) => JSON.parse(r.receipt) as unknown) };
     },

@@ -12,6 +12,8 @@ import type { ServiceClientLike, ServiceSession } from './types.ts';
 interface Stored {
   blob: EscrowBlobV2;
   ownerName: string;
+  /** Its owner's identity was revoked (a recovery case refused after it was verified). */
+  ownerRevokedAt?: string;
   storedAt: string;
   receipts: { by: string; at: string }[];
 }
@@ -20,8 +22,8 @@ export interface FakeService {
   client: ServiceClientLike;
   /** Registers who may sign in and with which roles. */
   know: (identity: { id: string }, name: string, roles: string[]) => void;
-  /** Stores an escrow blob as a deposit (at `storedAt`). */
-  deposit: (escrowJson: string, storedAt: string) => Promise<void>;
+  /** Stores an escrow blob as a deposit (at `storedAt`), its owner's identity revoked at `ownerRevokedAt` if given. */
+  deposit: (escrowJson: string, storedAt: string, ownerRevokedAt?: string) => Promise<void>;
   /** Every request: method and path (with query string). */
   requests: string[];
   /** The receipts the service accepted, by file ID. */
@@ -69,12 +71,13 @@ export function fakeService(): FakeService {
     const limit = Number(query.get('limit') ?? '100');
     const page = all.slice(start, start + limit);
     return {
-      deposits: page.map(({ blob, ownerName, storedAt, receipts: got }) => ({
+      deposits: page.map(({ blob, ownerName, ownerRevokedAt, storedAt, receipts: got }) => ({
         fileId: blob.fileId,
         serial: blob.serial,
         description: blob.description,
         ownerId: blob.owner.id,
         ownerName,
+        ...(ownerRevokedAt === undefined ? {} : { ownerRevokedAt }),
         authority: blob.authority.kind === 'council' ? { kind: 'council', id: blob.authority.id, name: blob.authority.name } : { kind: 'identity', id: blob.authority.id, name: blob.authority.name },
         storedAt,
         escrowDigest: 'digest',
@@ -141,10 +144,10 @@ export function fakeService(): FakeService {
     know(identity, name, roles) {
       people.set(identity.id, { name, roles });
     },
-    async deposit(escrowJson, storedAt) {
+    async deposit(escrowJson, storedAt, ownerRevokedAt) {
       const parsed = parseSignedObject(escrowJson);
       if (parsed.kind !== 'escrow-v2') throw new Error('expected a v2 escrow blob');
-      deposits.set(parsed.blob.fileId, { blob: parsed.blob, ownerName: parsed.blob.owner.name, storedAt, receipts: [] });
+      deposits.set(parsed.blob.fileId, { blob: parsed.blob, ownerName: parsed.blob.owner.name, ...(ownerRevokedAt === undefined ? {} : { ownerRevokedAt }), storedAt, receipts: [] });
       await append('deposit', { fileId: parsed.blob.fileId, serial: parsed.blob.serial, ownerId: parsed.blob.owner.id });
     },
     expireSessions() {

@@ -642,6 +642,8 @@ export interface DeskDeposit {
   description: string;
   ownerId: string;
   ownerName: string;
+  /** When the owner's identity was revoked (a recovery case that enrolled it was refused): it is not the person named. */
+  ownerRevokedAt?: string;
   authority: { kind: string; id: string; name: string };
   storedAt: string;
   escrowDigest: string;

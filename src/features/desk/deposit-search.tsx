@@ -96,6 +96,9 @@ function DepositRow({ deposit }: { deposit: DeskDeposit }) {
       </div>
       <p className="row__meta">
         Owner <bdi>{deposit.ownerName}</bdi> <KeyId keyId={deposit.ownerId} />
+        {deposit.ownerRevokedAt && (
+          <span className="badge badge--warn">Identity revoked {deposit.ownerRevokedAt.replace('T', ' ').slice(0, 16)} UTC: not {deposit.ownerName}’s</span>
+        )}
       </p>
       <p className="row__meta">
         Stored {deposit.storedAt.replace('T', ' ').slice(0, 16)} UTC, escrowed to <bdi>{deposit.authority.name || '(no name given)'}</bdi>

@@ -74,6 +74,20 @@ describe('the service desk', () => {
     expect(screen.getByLabelText('Your private identity (PEM or JWK)')).toBeInTheDocument();
   });
 
+  it('marks a deposit whose owner\'s identity was revoked as not the person\'s', async () => {
+    const { service, user } = await setup();
+    const impostor = await testIdentity('new-owner.pem');
+    const payroll = await makeSignedFile({ owner: impostor, authority, plaintext, name: 'payroll.xlsx', description: 'Payroll export' });
+    await service.deposit(payroll.escrowJson, '2026-11-04T09:00:00.000Z', '2026-11-04T10:30:00.000Z');
+    await signIn(user, await identityPem(officer, 'private'));
+    await screen.findByText(/Signed in as/);
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+    expect(await screen.findByText('3 deposits found.')).toBeInTheDocument();
+    const row = (serial: string) => within(screen.getByRole('list', { name: 'Deposits found' })).getByRole('listitem', { name: `File ${serial}` });
+    expect(row(payroll.serial)).toHaveTextContent('Identity revoked 2026-11-04 10:30 UTC: not');
+    expect(row(minutes.serial)).not.toHaveTextContent('Identity revoked');
+  });
+
   it('refuses a person at the desk with NOT_PERMITTED’s sentence', async () => {
     const { user } = await setup();
     await signIn(user, await identityPem(owner, 'private'));
