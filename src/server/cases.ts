@@ -25,6 +25,7 @@ import { type CaseUpload, checkCaseRequest, checkCaseUpload, parseCaseUpload } f
 import { appendAudit, auditedTransaction } from './audit-log.ts';
 import { type Session, requireRole, sessionOf } from './auth.ts';
 import type { Db, Queryable } from './db.ts';
+import { mustBeNewPerson } from './escrow.ts';
 
 export const CASE_STATES = ['open', 'verified', 'refused', 'ready'] as const;
 export type CaseState = (typeof CASE_STATES)[number];
@@ -147,17 +148,6 @@ async function caseStep(tx: Queryable, event: 'case-open' | 'case-verify' | 'cas
 }
 
 /**
- * A case's new identity must be new to the service's people.
- *
- * @throws KeywardError `IDENTITY_REVOKED` (revoked when a case that enrolled it was refused), `ALREADY_ENROLLED`
- */
-async function refuseKnown(tx: Queryable, identityId: string): Promise<void> {
-  const [known] = await tx.query<{ revoked_by_case: string | null }>('SELECT revoked_by_case FROM people WHERE identity_id = $1', [identityId]);
-  if (known?.revoked_by_case) throw new KeywardError('IDENTITY_REVOKED', { reason: `the new identity was revoked when case ${known.revoked_by_case} was refused` });
-  if (known) throw new KeywardError('ALREADY_ENROLLED', { reason: 'the new identity is enrolled already' });
-}
-
-/**
  * `POST /v1/cases`: a case for an enrolled identity, from a request signed by the new identity.
  *
  * @throws KeywardError the core's (`MALFORMED`, `SIGNATURE_INVALID`, key codes), `NOT_ENROLLED`,
@@ -171,7 +161,7 @@ export async function openCase(db: Db, input: unknown, now = new Date()): Promis
   return auditedTransaction(db, async (tx) => {
     const [lost] = await tx.query('SELECT identity_id FROM people WHERE identity_id = $1 AND revoked_at IS NULL', [request.lostIdentityId]);
     if (!lost) throw new KeywardError('NOT_ENROLLED', { reason: `${request.lostIdentityId} is not enrolled` });
-    await refuseKnown(tx, identity.id);
+    await mustBeNewPerson(tx, identity.id);
     // Another new identity's case for the same lost one does not stop this one: the officer verifies the person's own.
     const active = await tx.query<{ case_id: string }>("SELECT case_id FROM cases WHERE new_identity_id = $1 AND state IN ('open', 'verified')", [identity.id]);
     if (active.length > 0) throw new KeywardError('CASE_STATE', { reason: 'this new identity has a case open already' });
@@ -288,7 +278,7 @@ export async function verifyCase(db: Db, session: Session, caseId: string, metho
     const [lost] = await tx.query<{ name: string; person_id: string }>('SELECT name, person_id FROM people WHERE identity_id = $1 AND revoked_at IS NULL', [row.lost_identity_id]);
     // The lost identity was revoked since the case was opened (a case that enrolled it was refused): it is no one to recover.
     if (!lost) throw new KeywardError('NOT_ENROLLED', { reason: `${row.lost_identity_id} was revoked` });
-    await refuseKnown(tx, row.new_identity_id);
+    await mustBeNewPerson(tx, row.new_identity_id);
     await tx.query('INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest, person_id) VALUES ($1, $2, $3, $4, $5, NULL, $6)', [
       row.new_identity_id,
       lost.name,

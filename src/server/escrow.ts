@@ -7,7 +7,7 @@
 import { KeywardError, b64u, importPublicIdentity, randomBytes, sha256, toHex, utf8 } from '../core/index.ts';
 import { AUDIT_LOCK, appendAudit, auditedTransaction, chainEntries, insertAuditEntries } from './audit-log.ts';
 import { Batcher } from './batcher.ts';
-import type { Db } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 import type { CheckedDeposit } from './deposit-check.ts';
 
 /** The service's answer to a stored deposit: the same for the same blob sent again. */
@@ -50,6 +50,17 @@ export async function issueEnrolmentCode(db: Db, name: string): Promise<string> 
 }
 
 /**
+ * An identity about to be enrolled (by a code, or by a recovery case) must be new to the service's people.
+ *
+ * @throws KeywardError `IDENTITY_REVOKED` (revoked when a case that enrolled it was refused), `ALREADY_ENROLLED`
+ */
+export async function mustBeNewPerson(tx: Queryable, identityId: string): Promise<void> {
+  const [known] = await tx.query<{ revoked_by_case: string | null }>('SELECT revoked_by_case FROM people WHERE identity_id = $1', [identityId]);
+  if (known?.revoked_by_case) throw new KeywardError('IDENTITY_REVOKED', { reason: `${identityId} was revoked when case ${known.revoked_by_case} was refused` });
+  if (known) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identityId} is enrolled already` });
+}
+
+/**
  * `POST /v1/enrol`: binds the code's person to a public identity (v2 §2, PEM or JWK Set), once.
  *
  * @throws KeywardError `ENROL_CODE_UNKNOWN`, `ENROL_CODE_USED`, `ALREADY_ENROLLED`, `IDENTITY_REVOKED`, the core's key codes
@@ -62,9 +73,7 @@ export async function enrol(db: Db, code: string, identityText: string): Promise
     const [issued] = await tx.query<{ name: string; used_at: string | null }>('SELECT name, used_at FROM enrolment_codes WHERE code_digest = $1', [digest]);
     if (!issued) throw new KeywardError('ENROL_CODE_UNKNOWN');
     if (issued.used_at !== null) throw new KeywardError('ENROL_CODE_USED');
-    const [known] = await tx.query<{ revoked_by_case: string | null }>('SELECT revoked_by_case FROM people WHERE identity_id = $1', [identity.id]);
-    if (known?.revoked_by_case) throw new KeywardError('IDENTITY_REVOKED', { reason: `revoked when case ${known.revoked_by_case} was refused` });
-    if (known) throw new KeywardError('ALREADY_ENROLLED');
+    await mustBeNewPerson(tx, identity.id);
     await tx.query('UPDATE enrolment_codes SET used_at = $2, identity_id = $3 WHERE code_digest = $1', [digest, at, identity.id]);
     // The first identity of a person names the person (a later one, enrolled through a recovery case, carries the same person_id).
     await tx.query('INSERT INTO people (identity_id, name, public_key, signing_key, enrolled_at, code_digest, person_id) VALUES ($1, $2, $3, $4, $5, $6, $1)', [
