@@ -46,7 +46,9 @@ export default defineConfig({
   build: { outDir: 'dist/app', target: 'es2022' },
   test: {
     // Two test files at a time, not Vitest's default of one on 2 cores: many files wait on child processes, PostgreSQL or the
-    // browser. The whole run took 271 s against 422 s (CI, the same machine, the same day).
+    // browser. The whole run took 271-321 s against 422 s (CI, the same machine, the same day). `npm test` runs the `dom`
+    // project after the others, one file at a time: two of its component tests failed beside other files (an element
+    // looked for before it was rendered), once each in four runs.
     maxWorkers: 2,
     projects: [
       {

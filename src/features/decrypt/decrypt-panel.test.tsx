@@ -33,6 +33,8 @@ async function setup() {
 }
 
 const rowFor = (name: string) => within(screen.getByRole('list', { name: 'Files being decrypted' })).getByRole('listitem', { name });
+/** The file's row, once it is listed (it is listed when the store has read the file, not at once). */
+const findRow = (name: string) => screen.findByRole('listitem', { name }, { timeout: 20_000 });
 
 describe('DecryptPanel', () => {
   it('decrypts a dropped file and downloads it under its original name', async () => {
@@ -58,7 +60,7 @@ describe('DecryptPanel', () => {
 
     await user.upload(screen.getByLabelText('Choose files to decrypt'), made.file);
 
-    const alert = await within(rowFor('theirs.txt.keyward')).findByRole('alert', {}, { timeout: 20_000 });
+    const alert = await within(await findRow('theirs.txt.keyward')).findByRole('alert', {}, { timeout: 20_000 });
     expect(alert).toHaveTextContent('None of your keys can open this.');
     // Named once, in the one notation every screen uses (grouped in fours), never as SHA256:….
     const strangerKeyId = await keyIdOfPem(testKeyPem('stranger.pub.pem'));
@@ -74,7 +76,7 @@ describe('DecryptPanel', () => {
     bytes[bytes.length - 1]! ^= 0x80;
 
     await user.upload(screen.getByLabelText('Choose files to decrypt'), new File([bytes as Uint8Array<ArrayBuffer>], 'tampered.keyward'));
-    const alert = await within(rowFor('tampered.keyward')).findByRole('alert', {}, { timeout: 20_000 });
+    const alert = await within(await findRow('tampered.keyward')).findByRole('alert', {}, { timeout: 20_000 });
     expect(alert).toHaveAttribute('data-code', 'CHUNK_TAMPERED');
     expect(alert).toHaveTextContent('has been changed or damaged, so nothing was saved');
     expect(screen.queryByRole('button', { name: /^Download/ })).not.toBeInTheDocument();

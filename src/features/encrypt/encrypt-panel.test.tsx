@@ -183,7 +183,7 @@ describe('EncryptPanel', () => {
     });
     await act(() => store.getState().deleteKey(itDesk));
 
-    const alert = await within(rowFor('orphan.txt')).findByRole('alert', {}, { timeout: 20_000 });
+    const alert = await within(await screen.findByRole('listitem', { name: 'orphan.txt' }, { timeout: 20_000 })).findByRole('alert', {}, { timeout: 20_000 });
     expect(alert).toHaveTextContent('The backup authority chosen for this file is no longer stored here');
     expect(within(rowFor('orphan.txt')).getByText('Not encrypted')).toBeInTheDocument();
     expect(within(rowFor('orphan.txt')).queryByRole('button', { name: /^Download/ })).not.toBeInTheDocument();
