@@ -312,14 +312,15 @@ export async function refuseCase(db: Db, session: Session, caseId: string, reaso
     const row = await caseRow(tx, caseId, true);
     expectState(row, 'open', 'verified', 'ready');
     await tx.query("UPDATE cases SET state = 'refused' WHERE case_id = $1", [caseId]);
-    if (row.state === 'open') {
-      const auditSeq = await caseStep(tx, 'case-refuse', row, session.identityId, reason, { reason }, at);
-      return { caseId, state: 'refused' as const, auditSeq };
+    // Verifying enrolled the new identity as the person: an open case enrolled no one.
+    const revokedIdentityId = row.state === 'open' ? null : row.new_identity_id;
+    if (revokedIdentityId !== null) {
+      const rows = await tx.query('UPDATE people SET revoked_at = $2, revoked_by_case = $3 WHERE identity_id = $1 AND revoked_at IS NULL RETURNING identity_id', [revokedIdentityId, at, caseId]);
+      if (rows.length !== 1) throw new Error(`case ${caseId} is ${row.state} but its new identity is not an enrolled person`);
     }
-    const revoked = await tx.query('UPDATE people SET revoked_at = $2, revoked_by_case = $3 WHERE identity_id = $1 AND revoked_at IS NULL RETURNING identity_id', [row.new_identity_id, at, caseId]);
-    if (revoked.length !== 1) throw new Error(`case ${caseId} is ${row.state} but its new identity is not an enrolled person`);
-    const auditSeq = await caseStep(tx, 'case-refuse', row, session.identityId, reason, { reason, revokedIdentityId: row.new_identity_id }, at);
-    return { caseId, state: 'refused' as const, auditSeq, revokedIdentityId: row.new_identity_id };
+    const revoked: Record<string, string> = revokedIdentityId === null ? {} : { revokedIdentityId };
+    const auditSeq = await caseStep(tx, 'case-refuse', row, session.identityId, reason, { reason, ...revoked }, at);
+    return { caseId, state: 'refused' as const, auditSeq, ...revoked };
   });
 }
 

@@ -22,7 +22,8 @@ const STATES: readonly [CaseState, string][] = [
  * configured): an officer or council member signs in with their private
  * identity (held in this page only), lists cases by state and opens one; an
  * officer records how the person's identity was checked, or refuses with a
- * reason (also a case verified by mistake, whose new identity is then revoked); a council member issues a partial recovery blob here for each file
+ * reason (also a case verified by mistake, whose new identity is then
+ * revoked); a council member issues a partial recovery blob here for each file
  * of their council and uploads it, and an officer signed in with the
  * authority identity a file is escrowed to issues and uploads its recovery blob.
  */

@@ -50,6 +50,27 @@ async function signIn(user: ReturnType<typeof userEvent.setup>, identity: typeof
   await screen.findByText(/Signed in as/);
 }
 
+/** The new owner's case for the lost identity, opened through the store; its case ID. */
+async function openedByNewOwner(service: ReturnType<typeof fakeCaseService>): Promise<string> {
+  const ownerScreen = await screenFor(service, <MyCasePanel />, newOwner);
+  expect(await ownerScreen.store.getState().openCase({ lostIdentityId: owner.id, note: '' })).toBeNull();
+  ownerScreen.view.unmount();
+  return [...service.cases.keys()][0]!;
+}
+
+/** `officer` signs in at the desk, opens the case and verifies it (`whileOpen` looks at it first); the case's group. */
+async function verifiedAtDesk(user: ReturnType<typeof userEvent.setup>, officer: typeof newOwner, caseId: string, method: string, whileOpen?: (open: HTMLElement) => void) {
+  await signIn(user, officer);
+  await user.click(screen.getByRole('button', { name: 'List cases' }));
+  await user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
+  const opened = await screen.findByRole('group', { name: `Case ${caseId}` });
+  whileOpen?.(opened);
+  await user.type(within(opened).getByLabelText('How you checked the person’s identity'), method);
+  await user.click(within(opened).getByRole('button', { name: 'Verify the case' }));
+  expect(await within(opened).findByText('Verified: waiting for the recovery blobs')).toBeVisible();
+  return opened;
+}
+
 describe('recovery case screens', () => {
   it('the owner opens a case; the officer verifies it; a member of another council is refused with its sentence', async () => {
     const service = fakeCaseService({ officers: [officer.id], deposits: [made.escrowBlob, elsewhere.escrowBlob] });
@@ -102,19 +123,10 @@ describe('recovery case screens', () => {
     const { makeSignedFile } = await import('../../store/test-adapters.ts');
     const single = await makeSignedFile({ owner, authority: alice, plaintext: new Uint8Array(500), name: 'lease.pdf' });
     const service = fakeCaseService({ officers: [alice.id, colleague.id], deposits: [single.escrowBlob] });
-    const ownerScreen = await screenFor(service, <MyCasePanel />, newOwner);
-    expect(await ownerScreen.store.getState().openCase({ lostIdentityId: owner.id, note: '' })).toBeNull();
-    ownerScreen.view.unmount();
-    const caseId = [...service.cases.keys()][0]!;
+    const caseId = await openedByNewOwner(service);
 
     const other = await screenFor(service, <CaseDesk />);
-    await signIn(other.user, colleague);
-    await other.user.click(screen.getByRole('button', { name: 'List cases' }));
-    await other.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
-    const atOther = await screen.findByRole('group', { name: `Case ${caseId}` });
-    await other.user.type(within(atOther).getByLabelText('How you checked the person’s identity'), 'passport seen in person');
-    await other.user.click(within(atOther).getByRole('button', { name: 'Verify the case' }));
-    expect(await within(atOther).findByText('Verified: waiting for the recovery blobs')).toBeVisible();
+    const atOther = await verifiedAtDesk(other.user, colleague, caseId, 'passport seen in person');
     expect(within(atOther).queryByRole('button', { name: /Issue and upload/ })).toBeNull();
     other.view.unmount();
 
@@ -131,21 +143,13 @@ describe('recovery case screens', () => {
 
   it('the officer refuses a case verified by mistake, told that its new identity is revoked with it', async () => {
     const service = fakeCaseService({ officers: [officer.id], deposits: [made.escrowBlob] });
-    const ownerScreen = await screenFor(service, <MyCasePanel />, newOwner);
-    expect(await ownerScreen.store.getState().openCase({ lostIdentityId: owner.id, note: '' })).toBeNull();
-    ownerScreen.view.unmount();
-    const caseId = [...service.cases.keys()][0]!;
+    const caseId = await openedByNewOwner(service);
 
     const desk = await screenFor(service, <CaseDesk />);
-    await signIn(desk.user, officer);
-    await desk.user.click(screen.getByRole('button', { name: 'List cases' }));
-    await desk.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
-    const opened = await screen.findByRole('group', { name: `Case ${caseId}` });
-    // While it is open, refusing it only closes it.
-    expect(within(opened).queryByText(/is then revoked/)).toBeNull();
-    await desk.user.type(within(opened).getByLabelText('How you checked the person’s identity'), 'a phone call');
-    await desk.user.click(within(opened).getByRole('button', { name: 'Verify the case' }));
-    expect(await within(opened).findByText('Verified: waiting for the recovery blobs')).toBeVisible();
+    // While it is open, refusing it only closes it (checked before the verification).
+    const opened = await verifiedAtDesk(desk.user, officer, caseId, 'a phone call', (open) => {
+      expect(within(open).queryByText(/is then revoked/)).toBeNull();
+    });
     const hint = within(opened).getByText(/Refuse this case if it was verified by mistake/);
     expect(hint.querySelector('[data-key-id]')?.getAttribute('data-key-id')).toBe(newOwner.id);
     expect(hint).toHaveTextContent('is then revoked');

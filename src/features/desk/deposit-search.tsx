@@ -86,6 +86,9 @@ export function DepositSearch() {
   );
 }
 
+/** The service's ISO time (UTC), to the minute, as the desk shows it. */
+const utcMinute = (iso: string) => iso.replace('T', ' ').slice(0, 16);
+
 function DepositRow({ deposit }: { deposit: DeskDeposit }) {
   return (
     <li className="row" aria-label={`File ${deposit.serial}`}>
@@ -97,11 +100,11 @@ function DepositRow({ deposit }: { deposit: DeskDeposit }) {
       <p className="row__meta">
         Owner <bdi>{deposit.ownerName}</bdi> <KeyId keyId={deposit.ownerId} />
         {deposit.ownerRevokedAt && (
-          <span className="badge badge--warn">Identity revoked {deposit.ownerRevokedAt.replace('T', ' ').slice(0, 16)} UTC: not {deposit.ownerName}’s</span>
+          <span className="badge badge--warn">Identity revoked {utcMinute(deposit.ownerRevokedAt)} UTC: not {deposit.ownerName}’s</span>
         )}
       </p>
       <p className="row__meta">
-        Stored {deposit.storedAt.replace('T', ' ').slice(0, 16)} UTC, escrowed to <bdi>{deposit.authority.name || '(no name given)'}</bdi>
+        Stored {utcMinute(deposit.storedAt)} UTC, escrowed to <bdi>{deposit.authority.name || '(no name given)'}</bdi>
         {deposit.authority.kind === 'council' ? ' (a council)' : ''}
       </p>
     </li>
