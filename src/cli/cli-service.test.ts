@@ -26,6 +26,8 @@ let officer: PrivateIdentity;
 /** The officer's public and private identity files. */
 let officerPublic: string;
 let officerPrivate: string;
+/** The authority's public identity file: the one Ada's blobs are escrowed to. */
+let authorityPublic: string;
 
 beforeAll(async () => {
   buildCli();
@@ -35,6 +37,8 @@ beforeAll(async () => {
   officerPrivate = join(folder.path, 'officer.pem');
   writeFileSync(officerPublic, await exportPublicIdentity(officer, 'pem'));
   writeFileSync(officerPrivate, await exportPrivateIdentity(officer, 'pem'));
+  authorityPublic = join(folder.path, 'authority.pub.pem');
+  writeFileSync(authorityPublic, await exportPublicIdentity(authority, 'pem'));
 });
 
 interface Server {
@@ -77,6 +81,13 @@ const officerAdd = (dir: string | null, env: Record<string, string> = {}) => {
   expect(result.stdout).toBe(`${officer.id}\n`);
 };
 const postJson = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** `keyward service authority add` for the authority of Ada's blobs, on a folder or (with `env`) PostgreSQL. */
+const authorityAdd = (dir: string | null, env: Record<string, string> = {}) => {
+  const result = keyward(['service', 'authority', 'add', '--identity', authorityPublic, '--name', 'IT backup', ...(dir === null ? [] : ['--data', dir])], { env });
+  expect(result.status, result.stderr).toBe(0);
+  expect(result.stdout).toBe(`${authority.id}\n`);
+};
+
 /** The audit log, read as the officer (signed in with a signed challenge). */
 const auditOf = async (url: string) => {
   const challenge = (await (await postJson(`${url}/v1/sign-in/challenge`, { identityId: officer.id })).json()) as SignInChallenge;
@@ -89,6 +100,7 @@ describe('keyward serve', () => {
     const dir = join(folder.sub('kill'), 'data');
     const code = enrolCode(dir, 'Ada');
     officerAdd(dir);
+    authorityAdd(dir);
     let server = await serve(dir);
     // The built service checks deposits on its worker thread (dist/cli/deposit-check-worker.js), with libsodium.
     expect(server.ready.depositChecks).toBe('worker thread, Ed25519 by libsodium');
@@ -200,6 +212,7 @@ describe('keyward serve on PostgreSQL', () => {
         // The officer's command runs beside the running service.
         const enrolled = keyward(['service', 'enrol', '--name', 'Ada'], { env: { DATABASE_URL: databaseUrl } });
         officerAdd(null, { DATABASE_URL: databaseUrl });
+        authorityAdd(null, { DATABASE_URL: databaseUrl });
         expect(enrolled.status, enrolled.stderr).toBe(0);
         expect((await postJson(`${b.url}/v1/enrol`, { code: enrolled.stdout.trim(), identity: ada.publicPem })).status).toBe(201);
         const blobs = ada.blobs.slice(0, 12);
@@ -213,7 +226,7 @@ describe('keyward serve on PostgreSQL', () => {
         }
         const [logA, logB] = await Promise.all([auditOf(a.url), auditOf(b.url)]);
         expect(logA).toEqual(logB);
-        expect((await verifyAuditLog(logA.entries)).count).toBe(3 + blobs.length);
+        expect((await verifyAuditLog(logA.entries)).count).toBe(4 + blobs.length);
       } finally {
         a.child.kill('SIGTERM');
         b.child.kill('SIGTERM');
@@ -243,11 +256,16 @@ describe('keyward audit verify', () => {
     expect(keyward(['service', 'council', 'add', council, '--data', dir]).firstLine).toMatch(/^ALREADY_ENROLLED: /);
     const v1 = keyward(['service', 'officer', 'add', '--identity', join(ROOT, 'src/core/testdata/keys/authority.pub.pem'), '--name', 'Old', '--data', dir]);
     expect(v1.firstLine).toMatch(/^KEY_UNSUPPORTED: /);
+    // The authority the service keeps escrow for: once; a v1 key cannot be one (it signs no receipt).
+    authorityAdd(dir);
+    expect(keyward(['service', 'authority', 'add', '--identity', authorityPublic, '--name', 'Again', '--data', dir]).firstLine).toMatch(/^ALREADY_ENROLLED: /);
+    const v1Authority = keyward(['service', 'authority', 'add', '--identity', join(ROOT, 'src/core/testdata/keys/authority.pub.pem'), '--name', 'Old', '--data', dir]);
+    expect(v1Authority.firstLine).toMatch(/^KEY_UNSUPPORTED: /);
     const server = await serve(dir);
     log = await auditOf(server.url);
     server.child.kill('SIGTERM');
     await server.exited;
-    expect(log.entries.map((e) => e.event)).toEqual(['enrol-code', 'enrol-code', 'enrol-code', 'enrol-code', 'officer', 'council']);
+    expect(log.entries.map((e) => e.event)).toEqual(['enrol-code', 'enrol-code', 'enrol-code', 'enrol-code', 'officer', 'council', 'authority']);
   });
 
   const verify = (name: string, entries: unknown[]) => {
@@ -257,7 +275,7 @@ describe('keyward audit verify', () => {
   };
 
   it('passes an untouched export', () => {
-    expect(verify('good.json', log.entries)).toMatchObject({ status: 0, stdout: `audit log OK: 6 entries, head ${log.entries[5]!.hash}\n` });
+    expect(verify('good.json', log.entries)).toMatchObject({ status: 0, stdout: `audit log OK: 7 entries, head ${log.entries[6]!.hash}\n` });
   });
 
   it('names the first entry that was changed, removed or reordered', async () => {

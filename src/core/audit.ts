@@ -21,8 +21,8 @@ export const AUDIT_FORMAT = 'keyward-audit/1';
 export const AUDIT_GENESIS = '0'.repeat(64);
 
 /**
- * What happened: an enrolment code issued, a person enrolled, an escrow blob stored; an officer or a
- * council registered; a receipt uploaded; a search or an export by an officer; a recovery case opened,
+ * What happened: an enrolment code issued, a person enrolled, an escrow blob stored; an officer, a
+ * council or an authority registered; a receipt uploaded; a search or an export by an officer; a recovery case opened,
  * verified or refused, a partial or recovery blob uploaded to it, and its blobs downloaded by the person.
  */
 export const AUDIT_EVENTS = [
@@ -31,6 +31,7 @@ export const AUDIT_EVENTS = [
   'deposit',
   'officer',
   'council',
+  'authority',
   'receipt',
   'search',
   'export',

@@ -117,6 +117,7 @@ export const SERVICE_ERROR_CODES = [
   'ALREADY_ENROLLED',
   'IDENTITY_REVOKED',
   'NOT_ENROLLED',
+  'AUTHORITY_NOT_SERVED',
   'DEPOSIT_CONFLICT',
   'SERVICE_UNAVAILABLE',
   'AUDIT_BROKEN',
@@ -318,6 +319,8 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
     'This identity was revoked by the authority’s officers: the recovery case that enrolled it was refused, so the escrow service does not take it again. Make a new identity, and ask an officer to check who you are.',
   NOT_ENROLLED: () =>
     'The owner who signed this escrow blob is not enrolled with the escrow service, so it was not stored. Enrol your identity with the code your authority’s officer gave you, then send it again.',
+  AUTHORITY_NOT_SERVED: () =>
+    'The escrow service does not keep escrow for the authority this blob was made for, so it was not stored: its officers could not recover the file. Ask your officer which authority to use and encrypt the file again for it; if the authority is the right one, the officer registers it and the blob goes through on the next try.',
   DEPOSIT_CONFLICT: () =>
     'The escrow service already holds a different escrow blob for this file, so this one was not stored. Send the blob that was made together with the file.',
   SERVICE_UNAVAILABLE: (d) => `The escrow service is not ready${orReason(d)}. Try again in a moment; nothing was stored.`,

@@ -34,7 +34,7 @@ import { buildService } from './app.ts';
 import type { Db } from './db.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { migrate } from './migrations.ts';
-import { addCouncil, addOfficer } from './registry.ts';
+import { addAuthority, addCouncil, addOfficer } from './registry.ts';
 import { BACKENDS, type TestDb, escrowBlob } from './test-support.ts';
 
 /** The IT department's own identity, the authority of identity-escrowed files. */
@@ -165,6 +165,7 @@ describe.each(BACKENDS)('recovery cases on $name', ({ open }) => {
     await addOfficer(db, await exportPublicIdentity(officer, 'pem'), 'Olga Officer');
     await addCouncil(db, serializeCouncil(board));
     await addCouncil(db, serializeCouncil(elsewhere));
+    await addAuthority(db, await exportPublicIdentity(authority, 'pem'), 'IT backup');
     await enrol(bob, 'Bob');
     expect((await post('/v1/deposits', bobBlob)).statusCode).toBe(201);
     for (const identity of [officer, alice, carol, erin, dave, bob]) await signIn(identity);

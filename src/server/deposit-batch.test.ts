@@ -3,7 +3,7 @@
  * /v1/deposits), on PGlite and on PostgreSQL: a bad blob in a batch is
  * refused alone, the others are stored, and the audit chain stays whole.
  */
-import { type PrivateIdentity, PublicIdentityCache, signEscrowBlob, userMessage } from '../core/index.ts';
+import { type PrivateIdentity, PublicIdentityCache, exportPublicIdentity, signEscrowBlob, userMessage } from '../core/index.ts';
 import { verifyAuditLog } from '../core/audit.ts';
 import { withoutSignature } from '../core/format/signing.ts';
 import { makeIdentity } from '../core/test-support.ts';
@@ -14,16 +14,20 @@ import { type CheckedDeposit, checkDeposit } from './deposit-check.ts';
 import { startDepositChecker } from './deposit-checker.ts';
 import { issueEnrolmentCode, storeDeposits, enrol } from './escrow.ts';
 import { migrate } from './migrations.ts';
+import { addAuthority } from './registry.ts';
 import { BACKENDS, type Owner, type TestDb, builtDepositWorker, makeOwner } from './test-support.ts';
 
 let authority: PrivateIdentity;
 let ada: Owner;
 let mallory: Owner;
 let bob: Owner;
+/** Ada's blobs for an authority the service does not keep escrow for. */
+let astray: Owner;
 
 beforeAll(async () => {
   authority = await makeIdentity();
-  [ada, mallory, bob] = await Promise.all([makeOwner(authority, 7), makeOwner(authority, 1), makeOwner(authority, 10)]);
+  [ada, mallory, bob] = await Promise.all([makeOwner(authority, 8), makeOwner(authority, 1), makeOwner(authority, 10)]);
+  astray = await makeOwner(await makeIdentity(), 2, ada.identity);
 });
 
 /** `db` with what it is asked counted: statements on their own, and transactions. */
@@ -59,6 +63,7 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
     test = await open();
     db = test.db;
     await migrate(db);
+    await addAuthority(db, await exportPublicIdentity(authority, 'pem'), 'IT backup');
     await enrol(db, await issueEnrolmentCode(db, 'Ada'), ada.publicPem);
     await enrol(db, await issueEnrolmentCode(db, 'Bob'), bob.publicPem);
   });
@@ -87,10 +92,11 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
       await checked(otherForFirst), // conflicts with a blob earlier in this batch
       await checked(first!), // the same blob twice in one batch
       await checked(third!),
+      await checked(astray.blobs[0]!), // for an authority that is not registered
     ]);
 
     const codes = outcomes.map((o) => ('code' in o ? o.code : o.created ? 'created' : 'again'));
-    expect(codes).toEqual(['created', 'NOT_ENROLLED', 'created', 'DEPOSIT_CONFLICT', 'DEPOSIT_CONFLICT', 'again', 'created']);
+    expect(codes).toEqual(['created', 'NOT_ENROLLED', 'created', 'DEPOSIT_CONFLICT', 'DEPOSIT_CONFLICT', 'again', 'created', 'AUTHORITY_NOT_SERVED']);
     const acks = outcomes.map((o) => ('ack' in o ? o.ack : null));
     // The same blob twice in one batch is answered with the one acknowledgement.
     expect(acks[5]).toEqual(acks[0]);
@@ -103,7 +109,7 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
       [acks[6]!.auditSeq, third!.fileId],
     ]);
     const rows = await db.query<{ file_id: string; description: string; owner_id: string }>('SELECT file_id, description, owner_id FROM deposits WHERE file_id = ANY($1::text[]) ORDER BY audit_seq', [
-      [first!.fileId, second!.fileId, third!.fileId, stored!.fileId, mallory.blobs[0]!.fileId],
+      [first!.fileId, second!.fileId, third!.fileId, stored!.fileId, mallory.blobs[0]!.fileId, astray.blobs[0]!.fileId],
     ]);
     expect(rows).toEqual([stored!, first!, second!, third!].map((b) => ({ file_id: b.fileId, description: b.description, owner_id: ada.identity.id })));
     const owners = await db.query<{ seq: number; owner_id: string }>('SELECT seq, owner_id FROM audit_log WHERE seq = ANY($1::int[])', [added.map((e) => e.seq)]);
@@ -118,6 +124,19 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
     expect(count).toEqual({ statements: 1, transactions: 0 });
     const entries = await verified();
     expect(entries.slice(-2).map((e) => e.data.fileId)).toEqual([bob.blobs[1]!.fileId, bob.blobs[2]!.fileId]);
+  });
+
+  it('stores nothing for an authority that is not registered, where the rest of the batch is as this process guessed', async () => {
+    const { db: watched, count } = counted(db);
+    await storeDeposits(watched, [await checked(bob.blobs[9]!)]);
+    count.statements = 0;
+    const outcomes = await storeDeposits(watched, [await checked(ada.blobs[7]!), await checked(astray.blobs[0]!)]);
+    expect(created(outcomes)).toEqual([true, 'AUTHORITY_NOT_SERVED']);
+    // The guess (every authority served) is wrong: nothing stored, the truth read; the second statement stores the rest.
+    expect(count).toEqual({ statements: 2, transactions: 0 });
+    expect(await db.query('SELECT 1 FROM deposits WHERE file_id = $1', [astray.blobs[0]!.fileId])).toEqual([]);
+    const entries = await verified();
+    expect(entries.at(-1)?.data.fileId).toBe(ada.blobs[7]!.fileId);
   });
 
   it('reads again when another writer appended since its last batch, and chains after that entry', async () => {
@@ -149,14 +168,16 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
       await tx.query(insert.sql, insert.params);
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const stored = storeDeposits(watched, [await checked(bob.blobs[5]!)]);
+    // With a blob for an authority that is not registered: the transaction reads who is served too.
+    const stored = storeDeposits(watched, [await checked(bob.blobs[5]!), await checked(astray.blobs[1]!)]);
     try {
       expect(await Promise.race([stored.then(() => 'stored'), new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))])).toBe('waiting');
     } finally {
       open();
     }
     await holder;
-    expect(created(await stored)).toEqual([true]);
+    expect(created(await stored)).toEqual([true, 'AUTHORITY_NOT_SERVED']);
+    expect(await db.query('SELECT 1 FROM deposits WHERE file_id = $1', [astray.blobs[1]!.fileId])).toEqual([]);
     // On PostgreSQL the batch found the lock taken and waited for it in a transaction of its own.
     if (db.kind === 'postgres') expect(count.transactions).toBe(1);
     const entries = await verified();

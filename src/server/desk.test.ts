@@ -29,7 +29,7 @@ import type { Db } from './db.ts';
 import { EXPORT_MAX } from './desk.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { migrate } from './migrations.ts';
-import { addCouncil, addOfficer } from './registry.ts';
+import { addAuthority, addCouncil, addOfficer } from './registry.ts';
 import { BACKENDS, type Owner, type SignedIn, type TestDb, bearer, makeOwner, signIn } from './test-support.ts';
 
 let authority: PrivateIdentity;
@@ -84,6 +84,7 @@ describe.each(BACKENDS)('the desk on $name', ({ open }) => {
     app = await buildService({ db });
     await addOfficer(db, await exportPublicIdentity(officer, 'pem'), 'Olive');
     await addCouncil(db, serializeCouncil(board));
+    await addAuthority(db, await exportPublicIdentity(authority, 'pem'), 'IT backup');
     await enrol(ada, 'Ada');
     await enrol(bob, 'Bob');
     // Ada's and Bob's last blobs are never deposited: a receipt for one names a file the service does not hold.
@@ -280,6 +281,6 @@ describe.each(BACKENDS)('the desk on $name', ({ open }) => {
   it('keeps one unbroken audit chain through all of it', async () => {
     const log = await exportAudit(db);
     expect((await verifyAuditLog(log.entries)).count).toBe(log.entries.length);
-    expect(new Set(log.entries.map((e) => e.event))).toEqual(new Set(['officer', 'council', 'enrol-code', 'enrol', 'deposit', 'receipt', 'search', 'export']));
+    expect(new Set(log.entries.map((e) => e.event))).toEqual(new Set(['officer', 'council', 'authority', 'enrol-code', 'enrol', 'deposit', 'receipt', 'search', 'export']));
   });
 });

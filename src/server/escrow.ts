@@ -112,16 +112,19 @@ export const acknowledgement = (row: DepositRow): Acknowledgement => ({
 /** What storing one checked blob came to: stored now, stored before, or its refusal. */
 export type DepositOutcome = { ack: Acknowledgement; created: boolean } | KeywardError;
 
-/** What the database says about a batch: who of its owners is enrolled, which of its files are stored, the audit log's last entry. */
+/** What the database says about a batch: who of its owners is enrolled, which of its files are stored, which of its authorities are served, the audit log's last entry. */
 interface Known {
   enrolled: string[];
   stored: DepositRow[];
+  /** `authorityKey`s of the batch's authorities that are registered (an authority, or a council). */
+  served: string[];
   last: { seq: number; hash: string } | null;
 }
 
 /** Each blob's outcome against what is known (its audit_seq filled in once chained), and the blobs new to the service, in order. */
 function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
   const enrolled = new Set(known.enrolled);
+  const served = new Set(known.served);
   const stored = new Map(known.stored.map((row) => [row.file_id, row]));
   const fresh: { item: CheckedDeposit; row: DepositRow }[] = [];
   const decided = items.map((item): KeywardError | { row: DepositRow; created: boolean } => {
@@ -130,6 +133,10 @@ function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
     if (found) {
       if (found.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.serial} is stored with another blob` });
       return { row: found, created: false };
+    }
+    if (!served.has(authorityKey(item))) {
+      const { kind, name, id } = item.authority;
+      return new KeywardError('AUTHORITY_NOT_SERVED', { reason: `the blob is escrowed to the ${kind} ${JSON.stringify(name)} (${id}), which is not registered with the service` });
     }
     // Seen again later in this batch: the same blob is answered with this row, another is a conflict.
     const row: DepositRow = { file_id: item.fileId, serial: item.serial, owner_id: item.ownerId, escrow_digest: item.digest, stored_at: at, audit_seq: 0 };
@@ -140,16 +147,22 @@ function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
   return { decided, fresh };
 }
 
-/** The owners and the file IDs the database is asked about. */
-const askedAbout = (items: readonly CheckedDeposit[]): [owners: string[], fileIds: string[]] => [
+/** How a blob's authority is named in `Known.served`: its kind and its ID (an identity ID, or a council ID). */
+const authorityKey = (item: CheckedDeposit) => `${item.authority.kind}:${item.authority.id}`;
+
+/** The owners, the file IDs and the authorities the database is asked about. */
+const askedAbout = (items: readonly CheckedDeposit[]): [owners: string[], fileIds: string[], authorities: string[]] => [
   [...new Set(items.map((item) => item.ownerId))],
   [...new Set(items.map((item) => item.fileId))],
+  [...new Set(items.map(authorityKey))],
 ];
 
-/** The read of `Known`, its owners `$1`, its file IDs `$2`. */
+/** The read of `Known`, its owners `$1`, its file IDs `$2`, its authorities `$3` (`authorityKey`). */
 const READ_KNOWN = `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM people WHERE identity_id = ANY($1::text[]) AND revoked_at IS NULL) AS enrolled,
        (SELECT coalesce(json_agg(json_build_object('file_id', file_id, 'serial', serial, 'owner_id', owner_id, 'escrow_digest', escrow_digest, 'stored_at', stored_at, 'audit_seq', audit_seq)), '[]')
           FROM deposits WHERE file_id = ANY($2::text[])) AS stored,
+       (SELECT coalesce(array_agg(key), '{}') FROM unnest($3::text[]) AS key
+          WHERE key IN (SELECT 'identity:' || identity_id FROM authorities UNION ALL SELECT 'council:' || council_id FROM councils)) AS served,
        (SELECT json_build_object('seq', seq, 'hash', hash) FROM audit_log ORDER BY seq DESC LIMIT 1) AS last`;
 
 /** The INSERT of the fresh blobs' rows, from the 11 arrays at `$first`. */
@@ -188,20 +201,21 @@ const outcomes = (decided: ReturnType<typeof decide>['decided']): DepositOutcome
 
 /**
  * The one statement that stores a batch when this process's guess holds
- * (owners `$1`, file IDs `$2`, the log's last entry `$3`/`$4`, the rows
- * `$5`–`$15`, the audit entries `$16`–`$19`). It takes the audit lock
- * without waiting, and inserts only if it got the lock, every owner is
- * enrolled, no file is stored and the log's last entry is the one guessed;
+ * (owners `$1`, file IDs `$2`, authorities `$3`, the log's last entry
+ * `$4`/`$5`, the rows `$6`–`$16`, the audit entries `$17`–`$20`). It takes
+ * the audit lock without waiting, and inserts only if it got the lock, every
+ * owner is enrolled, every authority served, no file is stored and the log's last entry is the one guessed;
  * either way it answers with what it read (`Known`), whether it got the
  * lock and whether it stored.
  */
 const STORE_IF_GUESSED = `WITH known AS (${READ_KNOWN}),
 lock AS (SELECT pg_try_advisory_xact_lock(${AUDIT_LOCK}) AS held),
 go AS (SELECT 1 FROM known, lock WHERE lock.held AND cardinality(known.enrolled) = cardinality($1::text[]) AND json_array_length(known.stored) = 0
-         AND (known.last ->> 'seq')::int IS NOT DISTINCT FROM $3::int AND known.last ->> 'hash' IS NOT DISTINCT FROM $4::text),
-audit AS (${insertAuditEntries([], 16).sql} WHERE EXISTS (SELECT 1 FROM go)),
-deposit AS (${insertDeposits(5)} WHERE EXISTS (SELECT 1 FROM go))
-SELECT known.enrolled, known.stored, known.last, lock.held, EXISTS (SELECT 1 FROM go) AS done FROM known, lock`;
+         AND cardinality(known.served) = cardinality($3::text[])
+         AND (known.last ->> 'seq')::int IS NOT DISTINCT FROM $4::int AND known.last ->> 'hash' IS NOT DISTINCT FROM $5::text),
+audit AS (${insertAuditEntries([], 17).sql} WHERE EXISTS (SELECT 1 FROM go)),
+deposit AS (${insertDeposits(6)} WHERE EXISTS (SELECT 1 FROM go))
+SELECT known.enrolled, known.stored, known.served, known.last, lock.held, EXISTS (SELECT 1 FROM go) AS done FROM known, lock`;
 
 /** What `STORE_IF_GUESSED` answers: what it read, whether it got the audit lock, whether it stored. */
 type Answer = Known & { held: boolean; done: boolean };
@@ -217,15 +231,16 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | nul
 
 /**
  * Stores checked blobs together (a group commit), each with its own
- * outcome, in order: a blob whose owner is not enrolled, or whose file ID
- * is stored with another blob (also earlier in the same batch), is refused
- * alone (`NOT_ENROLLED`, `DEPOSIT_CONFLICT`); the same blob sent again is
+ * outcome, in order: a blob whose owner is not enrolled, whose file ID
+ * is stored with another blob (also earlier in the same batch), or whose
+ * authority is not registered (an authority or a council), is refused
+ * alone (`NOT_ENROLLED`, `DEPOSIT_CONFLICT`, `AUTHORITY_NOT_SERVED`); the same blob sent again is
  * answered as before; the others are stored, each with its audit entry,
  * in one transaction. If that transaction fails, it throws and nothing is stored.
  *
  * Usually one statement does it all (`STORE_IF_GUESSED`, one round trip,
- * commit included): it guesses that every blob is new and from an enrolled
- * owner and that the log ends where this process last saw it. A wrong guess
+ * commit included): it guesses that every blob is new, from an enrolled
+ * owner and for a registered authority, and that the log ends where this process last saw it. A wrong guess
  * stores nothing and brings what is true, and the next try decides with it.
  * If another transaction holds the audit lock, or the guesses keep failing
  * (several instances writing at once), the batch takes the lock in a
@@ -235,19 +250,19 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | nul
  */
 export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): Promise<DepositOutcome[]> {
   const at = now();
-  const [owners] = askedAbout(items);
+  const [owners, , authorities] = askedAbout(items);
   let known: Known | undefined;
   for (let guess = 0; guess < GUESSES; guess++) {
     const last = known ? known.last : (lastSeen.get(db) ?? null);
-    // Before the first answer: every blob new, every owner enrolled.
-    const { decided, fresh } = decide(items, known ?? { enrolled: owners, stored: [], last }, at);
+    // Before the first answer: every blob new, every owner enrolled, every authority served.
+    const { decided, fresh } = decide(items, known ?? { enrolled: owners, stored: [], served: authorities, last }, at);
     if (fresh.length === 0) return outcomes(decided);
     const { entries, params } = await freshRows(fresh, last, at);
     let answer: Answer;
     try {
       [answer] = (await db.query<Answer>(
         STORE_IF_GUESSED,
-        [...askedAbout(fresh.map(({ item }) => item)), last?.seq ?? null, last?.hash ?? null, ...params, ...insertAuditEntries(entries, 16).params],
+        [...askedAbout(fresh.map(({ item }) => item)), last?.seq ?? null, last?.hash ?? null, ...params, ...insertAuditEntries(entries, 17).params],
         'keyward-store-deposits',
       )) as [Answer];
     } catch (error) {
@@ -262,7 +277,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
     }
     if (!answer.held) break;
     // What the statement read was about the fresh blobs only; the others were decided from `known` already (or none were).
-    known = known ? { ...answer, enrolled: [...known.enrolled, ...answer.enrolled], stored: [...known.stored, ...answer.stored] } : answer;
+    known = known ? { ...answer, enrolled: [...known.enrolled, ...answer.enrolled], stored: [...known.stored, ...answer.stored], served: [...known.served, ...answer.served] } : answer;
   }
   return storeLocked(db, items, at);
 }
@@ -270,7 +285,7 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
 /**
  * The batch in one transaction under the audit lock (a statement after the
  * lock's reads what the transactions before it committed): one query reads
- * who is enrolled, what is stored and the log's last entry, one statement
+ * who is enrolled, what is stored, which authorities are served and the log's last entry, one statement
  * inserts the audit entries and the deposits; then one commit.
  */
 async function storeLocked(db: Db, items: readonly CheckedDeposit[], at: string): Promise<DepositOutcome[]> {
@@ -313,7 +328,7 @@ function storesOf(db: Db): Batcher<CheckedDeposit, DepositOutcome> {
  * batch is committed.
  *
  * @returns the acknowledgement, and whether this request stored it (false: the same blob was stored before)
- * @throws KeywardError `NOT_ENROLLED`, `DEPOSIT_CONFLICT`
+ * @throws KeywardError `NOT_ENROLLED`, `DEPOSIT_CONFLICT`, `AUTHORITY_NOT_SERVED`
  */
 export async function deposit(db: Db, checked: CheckedDeposit): Promise<{ ack: Acknowledgement; created: boolean }> {
   // A client's retry is checked again too (no query first: most blobs are new); storing finds it stored.

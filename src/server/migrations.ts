@@ -227,6 +227,23 @@ ALTER TABLE people ADD COLUMN revoked_at text;
 ALTER TABLE people ADD COLUMN revoked_by_case text;
 `,
   },
+  {
+    version: 8,
+    name: 'the authorities the service keeps escrow for',
+    sql: `
+-- A deposit is stored only for an authority the organisation registered (keyward service authority add) or a
+-- registered council: a blob escrowed to any other identity was acknowledged before, and nobody learnt until an
+-- officer's escrow check that no one here could open it. Nothing is registered by this migration: until an officer
+-- registers the authorities, deposits are refused (AUTHORITY_NOT_SERVED) and the app sends them again later.
+CREATE TABLE authorities (
+  identity_id text PRIMARY KEY,          -- the authority's identity ID (v2 §2), as a blob's authority.id names it
+  name        text NOT NULL,
+  public_key  text NOT NULL,             -- b64u(rsaSpki)
+  signing_key text NOT NULL,             -- b64u(ed25519Spki)
+  added_at    text NOT NULL
+);
+`,
+  },
 ];
 
 /** The version the code expects (the last migration's). */

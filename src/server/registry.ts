@@ -1,7 +1,8 @@
 /**
- * Who may act at the desk: officers and councils, registered on the
- * service's database by `keyward service officer add` and `keyward service
- * council add`, each with its audit entry.
+ * Who may act at the desk, and whose escrow the service keeps: officers,
+ * authorities and councils, registered on the service's database by
+ * `keyward service officer add`, `authority add` and `council add`, each
+ * with its audit entry.
  */
 import { KeywardError, b64u, canonicalJson, importPublicIdentity, parseCouncil, serializeCouncil } from '../core/index.ts';
 import { appendAudit, auditedTransaction } from './audit-log.ts';
@@ -27,6 +28,33 @@ export async function addOfficer(db: Db, identityText: string, name: string, now
       at,
     ]);
     const entry = await appendAudit(tx, 'officer', { identityId: identity.id, name }, at);
+    return { identityId: identity.id, auditSeq: entry.seq };
+  });
+}
+
+/**
+ * Registers an authority the service keeps escrow for: its public identity
+ * (v2 §2, PEM or JWK Set) and name. Deposits are stored only for a
+ * registered authority or council (`storeDeposits`). An authority need not
+ * be an officer: its key may stay offline, its receipts uploaded by one.
+ *
+ * @returns the identity ID and the audit entry's number
+ * @throws KeywardError `ALREADY_ENROLLED` (registered already), the core's key codes
+ */
+export async function addAuthority(db: Db, identityText: string, name: string, now = new Date()): Promise<{ identityId: string; auditSeq: number }> {
+  const identity = await importPublicIdentity(identityText);
+  const at = now.toISOString();
+  return auditedTransaction(db, async (tx) => {
+    const known = await tx.query('SELECT 1 FROM authorities WHERE identity_id = $1', [identity.id]);
+    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identity.id} is registered as an authority already` });
+    await tx.query('INSERT INTO authorities (identity_id, name, public_key, signing_key, added_at) VALUES ($1, $2, $3, $4, $5)', [
+      identity.id,
+      name,
+      b64u(identity.rsaSpki),
+      b64u(identity.ed25519Spki),
+      at,
+    ]);
+    const entry = await appendAudit(tx, 'authority', { identityId: identity.id, name }, at);
     return { identityId: identity.id, auditSeq: entry.seq };
   });
 }

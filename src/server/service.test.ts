@@ -19,6 +19,7 @@ import type { Db } from './db.ts';
 import { type DepositChecker, startDepositChecker } from './deposit-checker.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.ts';
+import { addAuthority, addCouncil, addOfficer } from './registry.ts';
 import { BACKENDS, type Owner, type TestDb, builtDepositWorker, makeOwner } from './test-support.ts';
 
 const VECTORS = fileURLToPath(new URL('../core/testdata/vectors', import.meta.url));
@@ -52,8 +53,14 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
   const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
   const audit = () => exportAudit(db);
   const depositCount = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM deposits'))[0]!.n;
-  /** Enrols `owner` with a fresh code, unless an earlier test did. */
+  /** Registers `identity` as an authority the service keeps escrow for, unless an earlier test did. */
+  const served = async (identity: PrivateIdentity, name: string) => {
+    const known = await db.query('SELECT 1 FROM authorities WHERE identity_id = $1', [identity.id]);
+    if (known.length === 0) await addAuthority(db, await exportPublicIdentity(identity, 'pem'), name);
+  };
+  /** Enrols `owner` with a fresh code, unless an earlier test did; the owners' blobs are for `authority`, registered. */
   const enrolled = async (owner: Owner, name: string) => {
+    await served(authority, 'IT backup');
     const known = await db.query('SELECT 1 FROM people WHERE identity_id = $1', [owner.identity.id]);
     if (known.length > 0) return;
     const code = await issueEnrolmentCode(db, name);
@@ -135,12 +142,17 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     expect(deposits[0]!.data).toEqual({ fileId: blob.fileId, serial: blob.serial, ownerId: ada.identity.id, escrowDigest: ack.escrowDigest });
   });
 
-  it('stores a council\'s escrow blob (v2 §8.3) from its enrolled owner', async () => {
+  it('stores a council\'s escrow blob (v2 §8.3) from its enrolled owner, once the council is registered', async () => {
     const blob = JSON.parse(readFileSync(join(VECTORS, 'council-board.escrow.json'), 'utf8')) as EscrowBlobV2;
     // The owner's public identity, as the blob names it (the vectors' owner signs with a key of its own).
     const identity = await exportPublicIdentity(await publicIdentityFromSpki(fromB64u(blob.owner.publicKey), fromB64u(blob.owner.signingKey)), 'pem');
     const code = await issueEnrolmentCode(db, 'Zoë');
     expect(json(await post('/v1/enrol', { code, identity }))).toMatchObject({ identityId: blob.owner.id });
+    // A council the service does not know: nobody here could gather its members' shares.
+    const before = { log: await audit(), count: await depositCount() };
+    expectRefused(await post('/v1/deposits', blob), 422, 'AUTHORITY_NOT_SERVED');
+    expect({ log: await audit(), count: await depositCount() }).toEqual(before);
+    await addCouncil(db, readFileSync(join(VECTORS, 'council-board.keyward-council.json'), 'utf8'));
     const stored = await post('/v1/deposits', blob);
     expect({ status: stored.statusCode, ack: json(stored) }).toMatchObject({ status: 201, ack: { fileId: blob.fileId, ownerId: blob.owner.id } });
   });
@@ -152,6 +164,26 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     const before = await audit();
     expectRefused(await post('/v1/deposits', other), 409, 'DEPOSIT_CONFLICT');
     expect(await audit()).toEqual(before);
+  });
+
+  it('refuses a blob escrowed to an authority the service does not keep escrow for, and stores it once that authority is registered', async () => {
+    await enrolled(ada, 'Ada');
+    const stranger = await makeIdentity();
+    const [blob] = (await makeOwner(stranger, 1, ada.identity)).blobs;
+    const before = { log: await audit(), count: await depositCount() };
+    expectRefused(await post('/v1/deposits', blob), 422, 'AUTHORITY_NOT_SERVED');
+    expect({ log: await audit(), count: await depositCount() }).toEqual(before);
+    // An identity registered as an officer is not an authority the service keeps escrow for.
+    await addOfficer(db, await exportPublicIdentity(stranger, 'pem'), 'Stranger at the desk');
+    expectRefused(await post('/v1/deposits', blob), 422, 'AUTHORITY_NOT_SERVED');
+    expect(await depositCount()).toBe(before.count);
+    // Registered (keyward service authority add): the same blob, sent again as the app does, is stored.
+    const added = await addAuthority(db, await exportPublicIdentity(stranger, 'pem'), 'Branch office');
+    expect(added.identityId).toBe(stranger.id);
+    expect((await audit()).entries.at(-1)).toMatchObject({ seq: added.auditSeq, event: 'authority', data: { identityId: stranger.id, name: 'Branch office' } });
+    expect((await post('/v1/deposits', blob)).statusCode).toBe(201);
+    expect(await depositCount()).toBe(before.count + 1);
+    await expect(addAuthority(db, await exportPublicIdentity(stranger, 'pem'), 'again')).rejects.toMatchObject({ code: 'ALREADY_ENROLLED' });
   });
 
   it('refuses a blob whose signature does not verify, and one from someone not enrolled', async () => {

@@ -1,5 +1,5 @@
 /**
- * `keyward service enrol|officer add|council add`: an officer's commands,
+ * `keyward service enrol|officer add|authority add|council add`: an officer's commands,
  * run on the service's database directly (the same data folder or
  * DATABASE_URL as keyward serve).
  */
@@ -44,11 +44,28 @@ ${DATABASE_HELP}
 Prints the officer's identity ID on stdout.
 `;
 
+const AUTHORITY_USAGE = `Usage: keyward service authority add --identity PUBLIC.pem --name TEXT [--data DIR]
+
+Registers an authority the service keeps escrow for: its public identity
+(two PEM blocks or a JWK Set), the one people's escrow blobs are made for.
+Deposits are stored only for a registered authority or council; a blob for
+any other is refused (AUTHORITY_NOT_SERVED) and the app sends it again later.
+The authority need not be an officer: its private key may stay offline.
+Written to the audit log.
+
+Options:
+  --identity PATH   the authority's public identity
+  --name TEXT       the authority's name (not empty)
+${DATABASE_HELP}
+
+Prints the authority's identity ID on stdout.
+`;
+
 const COUNCIL_USAGE = `Usage: keyward service council add COUNCIL.json [--data DIR]
 
 Registers a council (its descriptor, as keyward council create writes it):
-each member may then sign in with their identity and work at the desk.
-Written to the audit log.
+each member may then sign in with their identity and work at the desk, and
+deposits escrowed to the council are stored. Written to the audit log.
 
 Options:
 ${DATABASE_HELP}
@@ -58,6 +75,7 @@ Prints the council ID on stdout.
 
 const USAGE = `Usage: keyward service enrol --name TEXT [--data DIR]
        keyward service officer add --identity PUBLIC.pem --name TEXT [--data DIR]
+       keyward service authority add --identity PUBLIC.pem --name TEXT [--data DIR]
        keyward service council add COUNCIL.json [--data DIR]
 
 An officer's commands on the escrow service's database. keyward service
@@ -66,6 +84,7 @@ COMMAND --help tells more about each.
 
 const ENROL = { positionals: ['enrol'], flags: { name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const OFFICER = { positionals: ['officer', 'add'], flags: { identity: { type: 'string', required: true }, name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
+const AUTHORITY = { positionals: ['authority', 'add'], flags: { identity: { type: 'string', required: true }, name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const COUNCIL = { positionals: ['council', 'add', 'file'], flags: { data: { type: 'string' } } } as const;
 
 async function withDb<T>(ctx: CliContext, dataDir: string | undefined, usage: string, work: (opened: OpenedDb) => Promise<T>): Promise<T> {
@@ -110,6 +129,20 @@ async function officerAdd(argv: readonly string[], ctx: CliContext): Promise<voi
   ctx.notice(`${JSON.stringify(name)} is an officer of the escrow service now.`);
 }
 
+async function authorityAdd(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(AUTHORITY, argv, AUTHORITY_USAGE, ctx);
+  if (!args) return;
+  if (args.positionals.add !== 'add') throw usageError(`unknown authority command ${JSON.stringify(args.positionals.add)} (only "add")`, AUTHORITY_USAGE);
+  const name = nonEmpty(args.flags.name, '--name', AUTHORITY_USAGE);
+  const file = await loadPublicKeyFile(args.flags.identity, '--identity');
+  const identity = needIdentity(file, '--identity', args.flags.identity, 'has no signing key: an authority signs its receipts and recovery blobs');
+  const text = await exportPublicIdentity(identity, 'pem');
+  const { addAuthority } = await import('../../server/registry.ts');
+  const added = await withDb(ctx, args.flags.data, AUTHORITY_USAGE, ({ db }) => addAuthority(db, text, name));
+  ctx.print(added.identityId);
+  ctx.notice(`The service keeps escrow for ${JSON.stringify(name)} now: deposits escrowed to it are stored.`);
+}
+
 async function councilAdd(argv: readonly string[], ctx: CliContext): Promise<void> {
   const args = argsOrHelp(COUNCIL, argv, COUNCIL_USAGE, ctx);
   if (!args) return;
@@ -127,14 +160,16 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
       return enrol(argv, ctx);
     case 'officer':
       return officerAdd(argv, ctx);
+    case 'authority':
+      return authorityAdd(argv, ctx);
     case 'council':
       return councilAdd(argv, ctx);
     default: {
       const args = argsOrHelp({ positionals: ['command'], variadic: true, flags: {} }, argv, USAGE, ctx);
       if (!args) return;
-      throw usageError(`unknown service command ${JSON.stringify(args.positionals.command)} (enrol, officer add, council add)`, USAGE);
+      throw usageError(`unknown service command ${JSON.stringify(args.positionals.command)} (enrol, officer add, authority add, council add)`, USAGE);
     }
   }
 }
 
-export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol, officer add, council add)', usage: USAGE, run };
+export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol, officer add, authority add, council add)', usage: USAGE, run };
