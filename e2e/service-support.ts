@@ -42,6 +42,8 @@ export interface TestService {
   enrol(name: string): Promise<string>;
   /** `keyward service officer add --identity PUBLIC.pem --name NAME`. */
   addOfficer(publicIdentityPem: string, name: string): Promise<void>;
+  /** `keyward service authority add --identity PUBLIC.pem --name NAME`: deposits escrowed to it are stored. */
+  addAuthority(publicIdentityPem: string, name: string): Promise<void>;
   /** `keyward service council add COUNCIL.json`. */
   addCouncil(councilJson: string): Promise<void>;
   /** Any `keyward` command on the service's database; its stdout. */
@@ -170,6 +172,7 @@ export async function startTestService(appOrigin: string): Promise<TestService> 
     },
     enrol: async (name) => (await cli(['service', 'enrol', '--name', name])).trim(),
     addOfficer: (pem, name) => withFile('officer.pem', pem, (path) => cli(['service', 'officer', 'add', '--identity', path, '--name', name])),
+    addAuthority: (pem, name) => withFile('authority.pem', pem, (path) => cli(['service', 'authority', 'add', '--identity', path, '--name', name])),
     addCouncil: (text) => withFile('council.json', text, (path) => cli(['service', 'council', 'add', path])),
     cli,
     stop,

@@ -4,13 +4,14 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StoreProvider } from '../../app/providers.tsx';
 import { KeywardError, userMessage } from '../../core/index.ts';
+import type { OutboxEntry } from '../../io/records.ts';
 import type { ServiceStore } from '../../io/service-store.ts';
 import { createTestStore, testKeyPem } from '../../store/test-adapters.ts';
 import type { ServiceConnection } from '../../store/types.ts';
 import { ServicePanel } from './service-panel.tsx';
 
 /** An in-memory ServiceStore. */
-function memoryServiceStore(): ServiceStore {
+function memoryServiceStore(outbox: OutboxEntry[] = []): ServiceStore {
   const values = new Map<string, unknown>();
   return {
     getValue: <T,>(key: string) => Promise.resolve(values.get(key) as T | undefined),
@@ -22,7 +23,7 @@ function memoryServiceStore(): ServiceStore {
       values.delete(key);
       return Promise.resolve();
     },
-    outbox: () => Promise.resolve([]),
+    outbox: () => Promise.resolve(outbox),
     enqueue: () => Promise.resolve(true),
     putOutbox: () => Promise.resolve(),
     removeOutbox: () => Promise.resolve(),
@@ -35,9 +36,9 @@ const EVENTS = [
   { seq: 11, at: '2026-12-02T10:00:00.000Z', event: 'case-upload', data: { caseId: 'c1', fileId: 'f1' } },
 ];
 
-async function setup(connection: Partial<ServiceConnection> | null) {
+async function setup(connection: Partial<ServiceConnection> | null, outbox?: OutboxEntry[]) {
   const { store } = await createTestStore({
-    service: { store: memoryServiceStore(), connect: () => Promise.resolve(connection as ServiceConnection | null) },
+    service: { store: memoryServiceStore(outbox), connect: () => Promise.resolve(connection as ServiceConnection | null) },
   });
   const own = await store.getState().importKey({ text: testKeyPem('owner.pem'), name: 'Ada', accept: 'private' });
   if ('error' in own) throw new Error(own.error.message);
@@ -78,6 +79,24 @@ describe('ServicePanel', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Enrol' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(userMessage('ENROL_CODE_USED'));
   }, 60_000);
+
+  it('says why blobs are not stored, in the service\'s words: each answer once, with how many blobs it holds back', async () => {
+    const later = Date.now() + 3_600_000;
+    const entry = (fileId: string, more: Partial<OutboxEntry>): OutboxEntry => ({ fileId, blob: '{}', queuedAt: 0, attempts: 1, notBefore: later, ...more });
+    await setup({}, [
+      entry('f1', { lastError: 'AUTHORITY_NOT_SERVED' }),
+      entry('f2', { lastError: 'AUTHORITY_NOT_SERVED' }),
+      entry('f3', { attempts: 0 }),
+      entry('f4', { lastError: 'DEPOSIT_CONFLICT', refused: true }),
+      entry('f5', { ack: JSON.stringify({ storedAt: '2026-12-01T09:00:00.000Z' }) }),
+    ]);
+    expect(await screen.findByRole('status')).toHaveTextContent('3 escrow blobs wait to be sent.');
+    const alerts = screen.getAllByRole('alert');
+    // Refused ones first: they are not sent again, so the person has to act.
+    expect(alerts.map((a) => a.getAttribute('data-code'))).toEqual(['DEPOSIT_CONFLICT', 'AUTHORITY_NOT_SERVED']);
+    expect(alerts[0]).toHaveTextContent(`1 escrow blob refused, not sent again: ${userMessage('DEPOSIT_CONFLICT')}`);
+    expect(alerts[1]).toHaveTextContent(`2 escrow blobs not stored yet: ${userMessage('AUTHORITY_NOT_SERVED')}`);
+  });
 
   it('names recovery events in my escrow log plainly', async () => {
     const store = await setup({});

@@ -2,6 +2,7 @@ import { type SubmitEvent, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { formatDate } from '../../store/format.ts';
+import { depositAnswers } from '../../store/slices/service-slice.ts';
 import type { UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { EscrowLog } from './escrow-log.tsx';
@@ -9,7 +10,8 @@ import { EscrowLog } from './escrow-log.tsx';
 /**
  * The owner and the organisation's escrow service: enrol once with the
  * officer's code; after that each escrow blob is sent by itself (the register
- * shows where each one stands), receipts the authority uploaded are fetched
+ * shows where each one stands, and this panel why blobs are not stored, in
+ * the service's words), receipts the authority uploaded are fetched
  * and checked here, and the person's escrow log can be read. Nothing is shown
  * when no service is configured.
  */
@@ -31,6 +33,8 @@ export function ServicePanel() {
   if (configured !== true) return null;
 
   const waiting = Object.values(deposits).filter((d) => d.state === 'not sent').length;
+  // Why blobs are not stored, in the service's words: each answer once.
+  const answers = depositAnswers(deposits);
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -78,6 +82,13 @@ export function ServicePanel() {
           </button>
         </p>
       )}
+      {answers.map(({ error, count, refused }) => (
+        <ErrorNotice
+          key={`${refused ? 'refused' : 'waiting'} ${error.code}`}
+          error={error}
+          subject={`${count} escrow ${count === 1 ? 'blob' : 'blobs'} ${refused ? 'refused, not sent again' : 'not stored yet'}`}
+        />
+      ))}
       {enrolment && (
         <div className="actions">
           <button type="button" className="button" disabled={busy} onClick={fetchReceipts}>

@@ -241,6 +241,29 @@ export const createServiceSlice =
     };
   };
 
+/** Why escrow blobs are not at the service: each answer it gave (or each failure to reach it) once, with how many blobs it holds back. */
+export interface DepositAnswer {
+  error: UiError;
+  count: number;
+  /** The service refused them for good (they are not sent again); otherwise they are sent again later. */
+  refused: boolean;
+}
+
+/** The answers behind the deposits that are not stored, refused ones first, in the order first met. */
+export function depositAnswers(deposits: Readonly<Record<string, DepositState>>): DepositAnswer[] {
+  const answers = new Map<string, DepositAnswer>();
+  for (const deposit of Object.values(deposits)) {
+    const error = deposit.state === 'refused' ? deposit.error : deposit.state === 'not sent' ? deposit.lastError : undefined;
+    if (!error) continue;
+    const refused = deposit.state === 'refused';
+    const key = `${refused ? 'refused' : 'waiting'} ${error.code}`;
+    const known = answers.get(key);
+    if (known) known.count++;
+    else answers.set(key, { error, count: 1, refused });
+  }
+  return [...answers.values()].sort((a, b) => Number(b.refused) - Number(a.refused));
+}
+
 /** What the register says about a file's escrow blob at the service; `null` when no service is configured. */
 export function depositLabel(entry: RegisterEntry, deposit: DepositState | undefined, configured: boolean | null): string | null {
   if (configured !== true) return null;
