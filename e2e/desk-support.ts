@@ -35,8 +35,9 @@ const post = async (service: TestService, path: string, body: unknown) => {
   return response.json() as Promise<unknown>;
 };
 
-/** The owner enrols with a one-time code and deposits two blobs; the officer is registered. */
+/** The owner enrols with a one-time code and deposits two blobs for the registered authority; the officer is registered. */
 export async function organisation(service: TestService) {
+  await service.addAuthority(await core.exportPublicIdentity(authority, 'pem'), 'IT backup desk');
   const code = await service.enrol('Ada Lovelace');
   await post(service, '/v1/enrol', { code, identity: await core.exportPublicIdentity(owner, 'pem') });
   const minutes = await escrowBlob('Board minutes November');

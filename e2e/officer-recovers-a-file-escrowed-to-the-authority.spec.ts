@@ -32,6 +32,7 @@ test('an officer holding the authority identity recovers a file escrowed to it t
   test.setTimeout(300_000);
   const [owner, authority, colleague] = await Promise.all([testIdentity('owner.pem'), testIdentity('authority.pem'), testIdentity('stranger.pem')]);
   await service.addOfficer(await core.exportPublicIdentity(authority, 'pem'), 'IT backup desk');
+  await service.addAuthority(await core.exportPublicIdentity(authority, 'pem'), 'IT backup desk');
   await service.addOfficer(await core.exportPublicIdentity(colleague, 'pem'), 'Grace');
   const code = await service.enrol('Ada Lovelace');
 

@@ -2,8 +2,10 @@
  * The owner and a real escrow service (`keyward serve`, e2e/service-support.ts):
  * enrol with the officer's code; each escrow blob goes to the service by
  * itself and the register shows it stored (the signed acknowledgement checked
- * against the pinned service key); a blob made while the service is down waits
- * in the outbox through a reload and is sent once when it is back. The
+ * against the pinned service key); blobs for an authority the service does not
+ * keep escrow for yet wait, the panel saying why, until an officer registers it;
+ * a blob made while the service is down waits in the outbox through a reload
+ * and is sent once when it is back. The
  * service's own audit log, read by an officer in Node, is the witness.
  */
 import { type Page } from '@playwright/test';
@@ -61,6 +63,11 @@ test('an enrolled owner’s escrow blobs go to the service by themselves, also a
     { name: 'notes.txt', text: 'meeting notes\n' },
   ]);
   await page.getByRole('tab', { name: 'Escrow register' }).click();
+  // The officer has not registered the authority yet: the service stores nothing for it, and the panel says why.
+  await expect(page.getByRole('alert').filter({ hasText: '2 escrow blobs not stored yet' })).toContainText(userMessage('AUTHORITY_NOT_SERVED'));
+  await expect(row(page, 'report.txt').getByText('Escrow service: Not sent')).toBeVisible();
+  await service.addAuthority(await exportPublicIdentity(desk, 'pem'), 'IT backup desk');
+  await page.getByRole('button', { name: 'Send now' }).click();
   await expect(row(page, 'report.txt').getByText('Escrow service: Stored')).toBeVisible();
   await expect(row(page, 'notes.txt').getByText('Escrow service: Stored')).toBeVisible();
 
