@@ -66,6 +66,7 @@ test('an enrolled owner’s escrow blobs go to the service by themselves, also a
   // The officer has not registered the authority yet: the service stores nothing for it, and the panel says why.
   await expect(page.getByRole('alert').filter({ hasText: '2 escrow blobs not stored yet' })).toContainText(userMessage('AUTHORITY_NOT_SERVED'));
   await expect(row(page, 'report.txt').getByText('Escrow service: Not sent')).toBeVisible();
+  await checkScreen(page, 'blobs the service does not store yet, and why');
   await service.addAuthority(await exportPublicIdentity(desk, 'pem'), 'IT backup desk');
   await page.getByRole('button', { name: 'Send now' }).click();
   await expect(row(page, 'report.txt').getByText('Escrow service: Stored')).toBeVisible();
