@@ -47,7 +47,7 @@ import { type Db, openPglite, openPostgres } from '../src/server/db.ts';
 import { issueEnrolmentCode } from '../src/server/escrow.ts';
 import { migrate } from '../src/server/migrations.ts';
 import { escrowBlob } from '../src/server/test-support.ts';
-import { addOfficer } from '../src/server/registry.ts';
+import { addAuthority, addOfficer } from '../src/server/registry.ts';
 import { type Preloaded, WORDS, preloadDeposits, verifyStoredChain } from './bench-service-preload.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,6 +61,8 @@ const MANY = 64;
 /** The bench's real owners and their signed blobs (public identities only: the service needs no more). */
 interface DepositSet {
   owners: string[];
+  /** The authorities the blobs are escrowed to (one per generator), registered with the service. */
+  authorities: string[];
   blobs: EscrowBlobV2[];
 }
 
@@ -74,13 +76,13 @@ async function generateInChild(count: number, ownerCount: number, out: string): 
   const owners = await Promise.all(Array.from({ length: ownerCount }, () => makeIdentity()));
   const blobs: EscrowBlobV2[] = [];
   for (let i = 0; i < count; i++) blobs.push(await escrowBlob(owners[i % ownerCount]!, authority, i + 1));
-  const set: DepositSet = { owners: await Promise.all(owners.map((o) => exportPublicIdentity(o, 'pem'))), blobs };
+  const set: DepositSet = { owners: await Promise.all(owners.map((o) => exportPublicIdentity(o, 'pem'))), authorities: [await exportPublicIdentity(authority, 'pem')], blobs };
   writeFileSync(out, JSON.stringify(set));
 }
 
 /** `count` real signed blobs, made by two child processes (about 3 ms each on one core), cached in node_modules/.cache. */
 async function depositSet(count: number): Promise<DepositSet> {
-  const file = join(CACHE, `deposits-${count}.json`);
+  const file = join(CACHE, `deposits-with-authorities-${count}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DepositSet;
   mkdirSync(CACHE, { recursive: true });
   const started = performance.now();
@@ -96,7 +98,7 @@ async function depositSet(count: number): Promise<DepositSet> {
       return part;
     }),
   );
-  const set: DepositSet = { owners: parts.flatMap((p) => p.owners), blobs: [] };
+  const set: DepositSet = { owners: parts.flatMap((p) => p.owners), authorities: parts.flatMap((p) => p.authorities), blobs: [] };
   // Interleave the two halves so that consecutive deposits come from different owners.
   for (let i = 0; i < halves[0]!; i++) for (const part of parts) if (part.blobs[i]) set.blobs.push(part.blobs[i]!);
   writeFileSync(file, JSON.stringify(set));
@@ -444,6 +446,7 @@ async function runBackend(backend: Backend, set: DepositSet, options: Options): 
     codes = [];
     for (const [i] of set.owners.entries()) codes.push(await issueEnrolmentCode(db, `Bench owner ${i + 1}`));
     await addOfficer(db, await exportPublicIdentity(officer, 'pem'), 'Bench officer');
+    for (const [i, pem] of set.authorities.entries()) await addAuthority(db, pem, `Bench authority ${i + 1}`);
     await checkpoint(db, backend.name);
   } finally {
     // PGlite's folder is the server's next: one process at a time.
