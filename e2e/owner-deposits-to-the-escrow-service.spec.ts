@@ -67,9 +67,19 @@ test('an enrolled owner’s escrow blobs go to the service by themselves, also a
   await expect(page.getByRole('alert').filter({ hasText: '2 escrow blobs not stored yet' })).toContainText(userMessage('AUTHORITY_NOT_SERVED'));
   await expect(row(page, 'report.txt').getByText('Escrow service: Not sent')).toBeVisible();
   await checkScreen(page, 'blobs the service does not store yet, and why');
+  // Keys says so too, on the pinned authority (the service's GET /v1/authorities).
+  const notKept = /escrow service does not keep escrow for this authority/;
+  await page.getByRole('tab', { name: 'Keys' }).click();
+  const authorityCard = page.getByRole('listitem').filter({ has: page.getByText('Backup authority', { exact: true }) });
+  await expect(authorityCard.getByText(notKept)).toBeVisible();
   await service.addAuthority(await exportPublicIdentity(desk, 'pem'), 'IT backup desk');
+  await page.getByRole('tab', { name: 'Escrow register' }).click();
   await page.getByRole('button', { name: 'Send now' }).click();
   await expect(row(page, 'report.txt').getByText('Escrow service: Stored')).toBeVisible();
+  await page.getByRole('tab', { name: 'Keys' }).click();
+  await expect(authorityCard).toBeVisible();
+  await expect(authorityCard.getByText(notKept)).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Escrow register' }).click();
   await expect(row(page, 'notes.txt').getByText('Escrow service: Stored')).toBeVisible();
 
   // The service goes away; a third file is encrypted and its blob waits, through a reload.

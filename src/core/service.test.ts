@@ -11,6 +11,7 @@ import {
   type SignInChallenge,
   challengeSignedBy,
   parseAcknowledgement,
+  parseServedAuthorities,
   parseServiceInfo,
   parseSignInChallenge,
   serviceKeyId,
@@ -27,6 +28,29 @@ async function serviceKey(): Promise<{ info: ServiceInfo; privateKey: CryptoKey 
   const spki = new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', pair.publicKey));
   return { info: { format: SERVICE_FORMAT, keyId: await serviceKeyId(spki), signingKey: b64u(spki) }, privateKey: pair.privateKey };
 }
+
+describe('the authorities the service keeps escrow for', () => {
+  it('are read strictly: a kind, an ID and a name each, nothing else', () => {
+    const listed = [
+      { kind: 'identity', id: `SHA256:${'1'.repeat(64)}`, name: 'IT backup' },
+      { kind: 'council', id: `SHA256:${'2'.repeat(64)}`, name: 'Board' },
+    ];
+    expect(parseServedAuthorities(JSON.stringify({ authorities: listed }))).toEqual(listed);
+    expect(parseServedAuthorities({ authorities: [] })).toEqual([]);
+    const bad: unknown[] = [
+      { authorities: listed, extra: 1 },
+      { authorities: 'all' },
+      { authorities: [{ ...listed[0], keyId: 'x' }] },
+      { authorities: [{ ...listed[0], kind: 'officer' }] },
+      { authorities: [{ ...listed[0], id: 'SHA256:short' }] },
+      { authorities: [{ kind: 'identity', id: listed[0]!.id }] },
+      { authorities: [null] },
+      { authorities: Array.from({ length: 1001 }, () => listed[0]) },
+      '{"authorities":[],"authorities":[]}',
+    ];
+    for (const value of bad) expectCodeSync(() => parseServedAuthorities(value), 'MALFORMED');
+  });
+});
 
 const FIELDS = {
   fileId: b64u(new Uint8Array(16).fill(7)),

@@ -77,6 +77,35 @@ export function parseServiceInfo(value: unknown): ServiceInfo {
   return { format: SERVICE_FORMAT, keyId: idField(info.keyId, 'keyId'), signingKey: info.signingKey as string };
 }
 
+/** An authority or a council the service keeps escrow for (`GET /v1/authorities`): a deposit for any other is refused. */
+export interface ServedAuthority {
+  kind: 'identity' | 'council';
+  /** The identity ID, or the council ID. */
+  id: string;
+  name: string;
+}
+
+/** The most authorities and councils an answer may list (an organisation registers a handful). */
+const MAX_SERVED = 1000;
+
+/**
+ * Reads `GET /v1/authorities`' answer strictly. The list says only where the
+ * service stores blobs; it vouches for no key (the owner still compares the ID).
+ *
+ * @throws KeywardError `MALFORMED`
+ */
+export function parseServedAuthorities(value: unknown): ServedAuthority[] {
+  const { authorities } = exactFields(jsonValue(value, 'the list of authorities'), 'the list of authorities', ['authorities']);
+  if (!Array.isArray(authorities) || authorities.length > MAX_SERVED) throw malformed(`authorities must be an array of at most ${MAX_SERVED}`);
+  return (authorities as unknown[]).map((item, i) => {
+    const where = `authorities[${i}]`;
+    const { kind, id, name } = exactFields(item, where, ['kind', 'id', 'name']);
+    if (kind !== 'identity' && kind !== 'council') throw malformed(`${where}.kind must be "identity" or "council"`);
+    if (typeof name !== 'string') throw malformed(`${where}.name must be a string`);
+    return { kind, id: idField(id, `${where}.id`), name };
+  });
+}
+
 /**
  * Reads a sign-in challenge strictly.
  *

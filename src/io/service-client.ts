@@ -20,9 +20,11 @@ import {
 } from '../core/index.ts';
 import { parseJson } from '../core/json.ts';
 import {
+  type ServedAuthority,
   type ServiceInfo,
   type SignedAcknowledgement,
   parseAcknowledgement,
+  parseServedAuthorities,
   parseServiceInfo,
   parseSignInChallenge,
   serviceKeyId,
@@ -217,6 +219,16 @@ export class ServiceClient {
       if (this.#info === pending) this.#info = null;
     });
     return pending;
+  }
+
+  /**
+   * The authorities and councils the service keeps escrow for, read
+   * strictly. Only the service's word: it vouches for no key.
+   *
+   * @throws KeywardError `MALFORMED`, the request's codes
+   */
+  async authorities(): Promise<ServedAuthority[]> {
+    return parseServedAuthorities(await this.get<unknown>('/v1/authorities'));
   }
 
   /**

@@ -17,6 +17,7 @@ import type { Db } from './db.ts';
 import { registerDesk } from './desk.ts';
 import { deposit, enrol } from './escrow.ts';
 import { SCHEMA_VERSION, schemaVersion } from './migrations.ts';
+import { servedAuthorities } from './registry.ts';
 import { type DepositChecker, startDepositChecker } from './deposit-checker.ts';
 import { type ServiceKey, loadServiceKey, signAck } from './service-key.ts';
 
@@ -182,6 +183,8 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   });
 
   app.get('/v1/service', { schema: { querystring: noQuery } }, async () => (await serviceKey()).info);
+  // Public, like the service's key: the app tells a person, before they pin an authority, whether its blobs will be stored.
+  app.get('/v1/authorities', { schema: { querystring: noQuery } }, () => servedAuthorities(db));
 
   registerSignIn(app, db, serviceKey);
   registerCaseRoutes(app, db);

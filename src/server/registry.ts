@@ -5,6 +5,7 @@
  * with its audit entry.
  */
 import { KeywardError, b64u, canonicalJson, importPublicIdentity, parseCouncil, serializeCouncil } from '../core/index.ts';
+import type { ServedAuthority } from '../core/service.ts';
 import { appendAudit, auditedTransaction } from './audit-log.ts';
 import type { Db } from './db.ts';
 
@@ -92,3 +93,13 @@ export async function addCouncil(db: Db, descriptorText: string, now = new Date(
     return { councilId: council.id, auditSeq: entry.seq };
   });
 }
+
+/** `GET /v1/authorities`: every registered authority, then every registered council, each in the order registered. */
+export async function servedAuthorities(db: Db): Promise<{ authorities: ServedAuthority[] }> {
+  const rows = await db.query<ServedAuthority>(
+    `SELECT kind, id, name FROM (SELECT 'identity' AS kind, identity_id AS id, name, added_at, 0 AS rank FROM authorities
+       UNION ALL SELECT 'council', council_id, name, added_at, 1 FROM councils) AS served ORDER BY rank, added_at, id`,
+  );
+  return { authorities: rows.map(({ kind, id, name }) => ({ kind, id, name })) };
+}
+

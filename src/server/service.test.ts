@@ -173,6 +173,10 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     const before = { log: await audit(), count: await depositCount() };
     expectRefused(await post('/v1/deposits', blob), 422, 'AUTHORITY_NOT_SERVED');
     expect({ log: await audit(), count: await depositCount() }).toEqual(before);
+    // What the service keeps escrow for is public, like its key: the app checks an authority against it before it is pinned.
+    const served = async () => (await app.inject({ method: 'GET', url: '/v1/authorities' })).json<{ authorities: { kind: string; id: string; name: string }[] }>().authorities;
+    expect(await served()).toContainEqual({ kind: 'identity', id: authority.id, name: 'IT backup' });
+    expect((await served()).map((a) => a.id)).not.toContain(stranger.id);
     // An identity registered as an officer is not an authority the service keeps escrow for.
     await addOfficer(db, await exportPublicIdentity(stranger, 'pem'), 'Stranger at the desk');
     expectRefused(await post('/v1/deposits', blob), 422, 'AUTHORITY_NOT_SERVED');
@@ -183,6 +187,13 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     expect((await audit()).entries.at(-1)).toMatchObject({ seq: added.auditSeq, event: 'authority', data: { identityId: stranger.id, name: 'Branch office' } });
     expect((await post('/v1/deposits', blob)).statusCode).toBe(201);
     expect(await depositCount()).toBe(before.count + 1);
+    const listed = await served();
+    expect(listed.filter((a) => a.kind === 'identity')).toEqual([
+      { kind: 'identity', id: authority.id, name: 'IT backup' },
+      { kind: 'identity', id: stranger.id, name: 'Branch office' },
+    ]);
+    // The council registered by the test before: listed after the authorities.
+    expect(listed.at(-1)).toMatchObject({ kind: 'council', name: 'Board' });
     await expect(addAuthority(db, await exportPublicIdentity(stranger, 'pem'), 'again')).rejects.toMatchObject({ code: 'ALREADY_ENROLLED' });
   });
 

@@ -10,13 +10,14 @@ import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { ServiceClient, ServiceSession } from '../io/service-client.ts';
+import type { ServedAuthority } from '../core/service.ts';
 import type { PersistState } from '../io/storage.ts';
 import type { SavePicker } from '../io/save-picker.ts';
 import type { TempFiles } from '../io/temp-files.ts';
 import type { ServiceStore } from '../io/service-store.ts';
 
 /** What the store needs of the escrow service's client (the real one, or a test's). */
-export type ServiceConnection = Pick<ServiceClient, 'config' | 'get' | 'post' | 'signIn' | 'info' | 'enrol' | 'deposit'>;
+export type ServiceConnection = Pick<ServiceClient, 'config' | 'get' | 'post' | 'signIn' | 'info' | 'enrol' | 'deposit' | 'authorities'>;
 
 /** The escrow service's side of the adapters. */
 export interface ServiceAdapters {
@@ -737,6 +738,11 @@ export interface ServiceSlice {
   deposits: Record<string, DepositState>;
   /** The person's escrow log, once read. */
   escrowLog: EscrowEvent[] | null;
+  /**
+   * What the service keeps escrow for (`GET /v1/authorities`), read at start and after each round of sending;
+   * `null` while not known (no service, not reached, or an answer that did not read). It vouches for no key.
+   */
+  servedAuthorities: ServedAuthority[] | null;
   /** Reads the configuration and the outbox, then sends what waits. */
   startService: () => Promise<void>;
   /** Enrols the owner's identity with the officer's one-time code; resolves to an error to show. */

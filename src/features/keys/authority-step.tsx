@@ -7,6 +7,7 @@ import { useAppStore } from '../../store/use-app-store.ts';
 import { AUTHORITY_HEADING, CONFIRM_HEADING } from './first-run-focus.ts';
 import { CouncilPin } from './council-pin.tsx';
 import { KeyImportForm } from './key-import-form.tsx';
+import { NotKeptNote } from './not-kept-note.tsx';
 
 /**
  * First-run step 2: my backup authority's public key, compared by key ID and
@@ -34,6 +35,7 @@ export function AuthorityStep() {
           <p>
             <StoredKeyId storedKey={pending} />
           </p>
+          <NotKeptNote kind="identity" id={pending.identity?.id} />
           <p className="warning">Compare this {idNoun(pending)} with your backup authority (for example over the phone) before you trust it.</p>
           <div className="actions">
             <button type="button" className="button" disabled={busy} onClick={() => void run(() => confirmAuthority(pending.keyId, comparedIdOf(pending)))}>

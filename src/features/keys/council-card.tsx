@@ -7,6 +7,7 @@ import type { StoredCouncil } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { CouncilFacts } from './council-facts.tsx';
 import { councilName } from './council-name.ts';
+import { NotKeptNote } from './not-kept-note.tsx';
 
 /** One pinned council, listed with the authority keys: what it is, its council ID, and removing it. */
 export function CouncilCard({ council }: { council: StoredCouncil }) {
@@ -24,6 +25,7 @@ export function CouncilCard({ council }: { council: StoredCouncil }) {
       <p className="actions key-card__badges">
         <span className="badge badge--ok">Council ID confirmed {formatDate(council.pinnedAt)}</span>
       </p>
+      <NotKeptNote kind="council" id={council.id} />
       <div className="actions">
         <button type="button" className="button button--quiet button--small" onClick={() => { setOpen(true); }}>
           Remove…

@@ -8,6 +8,7 @@ import { appError } from '../../store/errors.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { CouncilFacts } from './council-facts.tsx';
 import { councilName } from './council-name.ts';
+import { NotKeptNote } from './not-kept-note.tsx';
 
 /** A council file is a few kilobytes (at most 16 members); a bigger file is not read into the page. */
 const MAX_COUNCIL_FILE_BYTES = 1_048_576;
@@ -58,6 +59,7 @@ export function CouncilPin() {
           <strong className="row__name">{councilName(loaded)}</strong>
         </p>
         <CouncilFacts council={loaded} />
+        <NotKeptNote kind="council" id={loaded.id} />
         <p className="warning">
           Compare this council ID with your organisation (for example over the phone) before you trust it: it pins the name, the
           number of members needed and every member’s keys.

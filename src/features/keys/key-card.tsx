@@ -14,6 +14,7 @@ import { RenameForm } from './rename-form.tsx';
 import { UnbackableKey } from '../../components/unbackable-key.tsx';
 import { cannotBeBackedUp, comparedIdOf, idNoun } from '../../store/slices/keys-slice.ts';
 import { ROLE_LABELS } from './role-labels.ts';
+import { NotKeptNote } from './not-kept-note.tsx';
 
 /** One stored key: what it is, its key ID to compare, and what can be done with it. */
 export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
@@ -49,6 +50,7 @@ export function KeyCard({ storedKey }: { storedKey: StoredKey }) {
         <StoredKeyId storedKey={storedKey} />
       </div>
       <KeyBadges storedKey={storedKey} confirmedRef={confirmedBadge} backupRef={backupBadge} />
+      {role === 'authority' && <NotKeptNote kind="identity" id={storedKey.identity?.id} />}
       {unconfirmed && (
         <div className="actions">
           <p className="warning">Compare this {idNoun(storedKey)} with your backup authority (for example over the phone) before you trust it.</p>

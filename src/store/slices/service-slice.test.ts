@@ -13,17 +13,24 @@ import { createServiceStore } from '../../io/service-store.ts';
 import type { StoreState } from '../app-store.ts';
 import { makeIdentity, resignedBy, storeWithIdentities } from '../test-adapters.ts';
 import type { ServiceConnection } from '../types.ts';
-import { depositLabel, retryDelay } from './service-slice.ts';
+import type { ServedAuthority } from '../../core/service.ts';
+import { depositLabel, keptByService, retryDelay } from './service-slice.ts';
 
 type Mode = 'up' | 'down' | 'bad-ack';
 
 /** A service that records every deposit it is sent; `mode` says how it answers. */
 function fakeService() {
   const sent: string[] = [];
-  const state = { mode: 'up' as Mode, myDeposits: [] as { fileId: string; receipts: unknown[] }[] };
+  const state = {
+    mode: 'up' as Mode,
+    myDeposits: [] as { fileId: string; receipts: unknown[] }[],
+    /** What `GET /v1/authorities` answers (read by the client strictly: an Error stands for one that does not read). */
+    served: [] as ServedAuthority[] | Error,
+  };
   const connection = {
     signIn: (identity: PrivateIdentity) => Promise.resolve({ token: 't', identityId: identity.id, name: 'Ada', roles: ['person'], expiresAt: '2100-01-01T00:00:00.000Z' }),
     get: (path: string) => (path === '/v1/me/deposits' ? Promise.resolve({ deposits: state.myDeposits }) : Promise.reject(new KeywardError('REQUEST_INVALID'))),
+    authorities: () => (state.served instanceof Error ? Promise.reject(state.served) : Promise.resolve([...state.served])),
     config: { origin: 'https://escrow.example.org', serviceKey: `SHA256:${'0'.repeat(64)}` },
     deposit: (blobText: string) => {
       const blob = JSON.parse(blobText) as { fileId: string; serial: string };
@@ -99,6 +106,28 @@ describe('service slice: the deposit outbox', () => {
     expect(service.sent).toHaveLength(2);
     const entry = store.getState().register[0]!;
     expect(depositLabel(entry, store.getState().deposits[entry.fileId], true)).toBe('Stored');
+  });
+
+  it('reads what the service keeps escrow for at start and after each round of sending; not known when the answer does not read', async () => {
+    const service = fakeService();
+    const { store, authorityKeyId } = await open(service);
+    expect(store.getState().servedAuthorities).toEqual([]);
+    expect(keptByService(store.getState().servedAuthorities, 'identity', desk.id)).toBe(false);
+    // The officer registers the authority; the next round of sending reads the list again.
+    service.state.served = [{ kind: 'identity', id: desk.id, name: 'IT backup' }];
+    store.getState().encryptFiles([file('one', 'one.txt')], { description: '', authorityKeyId });
+    await settled(store, 1);
+    await vi.waitFor(() => {
+      expect(keptByService(store.getState().servedAuthorities, 'identity', desk.id)).toBe(true);
+    });
+    // A council is not the identity of the same ID, and a v1 key (no identity ID) is never kept.
+    expect(keptByService(store.getState().servedAuthorities, 'council', desk.id)).toBe(false);
+    expect(keptByService(store.getState().servedAuthorities, 'identity', undefined)).toBe(false);
+    // An answer that does not read: not known, so nothing is said.
+    service.state.served = new KeywardError('MALFORMED');
+    await store.getState().startService();
+    expect(store.getState().servedAuthorities).toBeNull();
+    expect(keptByService(store.getState().servedAuthorities, 'identity', desk.id)).toBeNull();
   });
 
   it('keeps a blob made while the service is unreachable through a reload, waits, and sends it once when it is back', async () => {

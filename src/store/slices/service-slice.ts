@@ -9,11 +9,12 @@
  */
 import type { StateCreator } from 'zustand';
 import { KeywardError, exportPublicIdentity, isKeywardError, parseSignedObject } from '../../core/index.ts';
+import type { ServedAuthority } from '../../core/service.ts';
 import { privateIdentityOf, publicIdentityOf } from '../../io/key-store.ts';
 import type { OutboxEntry } from '../../io/records.ts';
 import { type ServiceSession, isServiceRefusal } from '../../io/service-client.ts';
 import { appError, toUiError } from '../errors.ts';
-import type { Adapters, AppState, DepositState, Enrolment, EscrowEvent, RegisterEntry, ServiceAdapters, ServiceSlice, UiError } from '../types.ts';
+import type { Adapters, AppState, DepositState, Enrolment, EscrowEvent, RegisterEntry, ServiceAdapters, ServiceConnection, ServiceSlice, UiError } from '../types.ts';
 
 export type { DepositState, Enrolment, EscrowEvent, ServiceSlice } from '../types.ts';
 import { ownKeyPair } from './keys-slice.ts';
@@ -91,12 +92,23 @@ export const createServiceSlice =
       return { client, session };
     };
 
+    /** What the service keeps escrow for, read again; not known (`null`) when it cannot be read. */
+    const readServed = async (client: ServiceConnection) => {
+      try {
+        set({ servedAuthorities: await client.authorities() });
+      } catch {
+        set({ servedAuthorities: null });
+      }
+    };
+
     async function sendWaiting(all: boolean): Promise<void> {
       const client = await service?.connect();
       if (!service || !client) return;
       const entries = await service.store.outbox();
+      let sent = false;
       for (const entry of entries) {
         if (entry.ack !== undefined || entry.refused || (!all && entry.notBefore > now())) continue;
+        sent = true;
         let next: OutboxEntry;
         try {
           const ack = await client.deposit(entry.blob);
@@ -113,6 +125,8 @@ export const createServiceSlice =
         await service.store.putOutbox(next);
         setDeposit(next);
       }
+      // An officer may have registered an authority since (or the service learnt of a refusal's cause): read it again.
+      if (sent) await readServed(client);
       schedule(await service.store.outbox());
     }
 
@@ -121,6 +135,7 @@ export const createServiceSlice =
       enrolment: null,
       deposits: {},
       escrowLog: null,
+      servedAuthorities: null,
 
       async startService() {
         if (!service) {
@@ -140,6 +155,7 @@ export const createServiceSlice =
             deposits: Object.fromEntries(entries.map((e) => [e.fileId, stateOf(e)])),
           });
           service.onOnline?.(() => void get().sendDeposits({ all: true }));
+          await readServed(client);
           await get().sendDeposits();
         } catch (error) {
           get().notify('error', toUiError(error).message);
@@ -262,6 +278,15 @@ export function depositAnswers(deposits: Readonly<Record<string, DepositState>>)
     else answers.set(key, { error, count: 1, refused });
   }
   return [...answers.values()].sort((a, b) => Number(b.refused) - Number(a.refused));
+}
+
+/**
+ * Whether the service keeps escrow for an authority (an identity, by its identity ID; a council, by its
+ * council ID): `null` when that is not known. A v1 key (no identity ID) is never one: the service takes signed blobs only.
+ */
+export function keptByService(served: readonly ServedAuthority[] | null, kind: ServedAuthority['kind'], id: string | undefined): boolean | null {
+  if (served === null) return null;
+  return id !== undefined && served.some((authority) => authority.kind === kind && authority.id === id);
 }
 
 /** What the register says about a file's escrow blob at the service; `null` when no service is configured. */
