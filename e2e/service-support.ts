@@ -79,6 +79,9 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
+/** `node bin/keyward.js ARGS` for a command that needs no service database (as an authority runs it offline); its stdout. */
+export const keywardCli = (args: readonly string[]): Promise<string> => run(args, process.env);
+
 async function waitReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`keyward serve exited with ${String(child.exitCode)}:\n${output()}`);

@@ -391,6 +391,21 @@ export interface CaseSlice {
    * when the file is escrowed to another identity or to a council.
    */
   uploadRecovery: (fileId: string) => Promise<UiError | null>;
+  /**
+   * For a recovery blob issued where the authority's key is kept (offline,
+   * `keyward reissue`): downloads the file's deposited escrow blob, once it is
+   * checked to be the lost identity's for that file.
+   */
+  downloadCaseEscrow: (fileId: string) => Promise<UiError | null>;
+  /** Downloads the case's new identity as a public identity PEM (its ID computed here, checked against the case's). */
+  downloadCaseIdentity: () => Promise<UiError | null>;
+  /**
+   * Uploads a recovery blob (spec v2 §6) issued elsewhere for one file of the
+   * case, read strictly here first (a recovery blob for that file and the
+   * case's new identity); the service checks it against the deposit and the
+   * file's authority. `BLOB_MISMATCH` for a blob about another file or identity.
+   */
+  uploadIssuedRecovery: (fileId: string, file: File) => Promise<UiError | null>;
 }
 // cases: app end
 

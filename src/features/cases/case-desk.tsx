@@ -9,6 +9,7 @@ import type { CaseFile, CaseState, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { CaseFiles, CaseSteps } from './case-steps.tsx';
 import { caseStateText } from './case-text.ts';
+import { IssueElsewhereHint, IssuedElsewhere } from './issued-elsewhere.tsx';
 
 const STATES: readonly [CaseState, string][] = [
   ['open', 'Open'],
@@ -25,7 +26,8 @@ const STATES: readonly [CaseState, string][] = [
  * reason (also a case verified by mistake, whose new identity is then
  * revoked); a council member issues a partial recovery blob here for each file
  * of their council and uploads it, and an officer signed in with the
- * authority identity a file is escrowed to issues and uploads its recovery blob.
+ * authority identity a file is escrowed to issues and uploads its recovery
+ * blob; any other officer uploads one issued where that key is kept.
  */
 export function CaseDesk() {
   const { service, desk, findCaseService } = useAppStore(useShallow((s) => ({ service: s.caseService, desk: s.caseDesk, findCaseService: s.findCaseService })));
@@ -154,6 +156,8 @@ function DeskCase() {
   );
   const officer = desk.roles.includes('officer');
   const member = desk.roles.includes('member');
+  // A file escrowed to an identity that is not signed in here: its recovery blob is issued where that key is kept.
+  const elsewhere = (file: CaseFile) => officer && file.authority.kind === 'identity' && file.authority.id !== desk.identityId;
   return (
     <div className="card" role="group" aria-label={`Case ${detail.caseId}`}>
       <h3>
@@ -166,6 +170,7 @@ function DeskCase() {
       <h4>Steps</h4>
       <CaseSteps steps={detail.steps} me={desk.identityId} />
       <h4>Files</h4>
+      {detail.state === 'verified' && detail.files.some(elsewhere) && <IssueElsewhereHint caseId={detail.caseId} />}
       <CaseFiles files={detail.files}>
         {(file) => {
           // Offered while the case is verified; what this desk did stays shown once the case moved on (ready).
@@ -175,6 +180,7 @@ function DeskCase() {
           if (officer && file.authority.kind === 'identity' && file.authority.id === desk.identityId) {
             return <UploadBlob file={file} kind="recovery blob" onUpload={uploadRecovery} outcome={uploads[file.fileId]} />;
           }
+          if (elsewhere(file)) return <IssuedElsewhere file={file} outcome={uploads[file.fileId]} />;
           return null;
         }}
       </CaseFiles>

@@ -6,9 +6,9 @@
  * the page, and the owner opens the file with them. Each check the app makes
  * of what the service hands it has a test that names it.
  */
-import { b64u, exportPublicIdentity, issuePartialRecovery, issueRecoveryV2, parseSignedObject, serializeSigned } from '../../core/index.ts';
+import { b64u, exportPublicIdentity, importPublicIdentity, issuePartialRecovery, issueRecoveryV2, parseSignedObject, serializeSigned } from '../../core/index.ts';
 import type { PrivateIdentity } from '../../core/index.ts';
-import { bytesOf, createTestStore, makeIdentity, makeSignedFile, storeWithIdentities } from '../test-adapters.ts';
+import { bytesOf, createTestStore, makeIdentity, makeSignedFile, recordingDownloader, storeWithIdentities } from '../test-adapters.ts';
 import { fakeCaseService, memoryCaseAdapters } from '../test-case-service.ts';
 import { makeCouncilFile, testCouncil } from '../test-councils.ts';
 import { identityPem, testIdentity } from '../test-identities.ts';
@@ -169,6 +169,46 @@ describe('recovery cases', () => {
     expect(job.error).toBeUndefined();
     expect(job.via).toBe('recovery');
     expect(await bytesOf(job.output!)).toEqual(plaintext);
+  }, 120_000);
+
+  it('lets an officer without the authority identity upload a recovery blob issued where that key is kept, from what the desk downloaded', async () => {
+    const [owner, newOwner, authority, colleague] = await Promise.all([testIdentity('owner.pem'), testIdentity('new-owner.pem'), makeIdentity(), makeIdentity()]);
+    const made = await makeSignedFile({ owner, authority, plaintext, name: 'lost.pdf' });
+    const service = fakeCaseService({ officers: [colleague.id], deposits: [made.escrowBlob] });
+    const mine = await storeWithIdentities(newOwner, authority, { cases: memoryCaseAdapters(service.client) });
+    expect(await mine.store.getState().openCase({ lostIdentityId: owner.id, note: 'laptop stolen' })).toBeNull();
+    const caseId = mine.store.getState().myCase!.caseId;
+    const desk = await createTestStore({ cases: memoryCaseAdapters(service.client) });
+    const saved = (desk.adapters.download as ReturnType<typeof recordingDownloader>).saved;
+    expect(await desk.store.getState().caseSignIn({ text: await identityPem(colleague, 'private') })).toBeNull();
+    expect(await desk.store.getState().openDeskCase(caseId)).toBeNull();
+    expect(await desk.store.getState().verifyCase('called back on the HR number')).toBeNull();
+
+    // What keyward reissue needs: the file's deposited blob and the case's new identity (its ID computed here).
+    expect(await desk.store.getState().downloadCaseEscrow(made.fileId)).toBeNull();
+    expect(await desk.store.getState().downloadCaseIdentity()).toBeNull();
+    expect(saved.map((f) => f.name)).toEqual([`${made.escrowBlob.serial}.escrow.json`, `case-${caseId}.pub.pem`]);
+    const escrow = parseSignedObject(await saved[0]!.blob.text());
+    expect(escrow).toMatchObject({ kind: 'escrow-v2', blob: { fileId: made.fileId } });
+    const newPublic = await importPublicIdentity(await saved[1]!.blob.text());
+    expect(newPublic.id).toBe(newOwner.id);
+
+    // Issued where the authority's key is kept.
+    const issued = (blob: Parameters<typeof issueRecoveryV2>[0], to: PrivateIdentity | Awaited<ReturnType<typeof importPublicIdentity>>) =>
+      issueRecoveryV2(blob, authority, { newOwner: to });
+    const text = (value: unknown, name = 'recovery.json') => new File([typeof value === 'string' ? value : serializeSigned(value as never)], name, { type: 'application/json' });
+    const sent = () => service.requests.filter((r) => r.path.endsWith('/uploads')).length;
+    // The escrow blob itself, a recovery blob for another identity, or one too large to be one: refused here, nothing sent.
+    expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text(await saved[0]!.blob.text()))).toMatchObject({ code: 'BLOB_MISMATCH' });
+    expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text(await issued(made.escrowBlob, colleague)))).toMatchObject({ code: 'BLOB_MISMATCH' });
+    expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text('x'.repeat(262_145)))).toMatchObject({ code: 'BODY_TOO_LARGE' });
+    expect(desk.store.getState().deskUploads[made.fileId]).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+    expect(sent()).toBe(0);
+
+    expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text(await issued(made.escrowBlob, newPublic)))).toBeNull();
+    expect(desk.store.getState().deskUploads[made.fileId]).toEqual({ done: true });
+    expect(desk.store.getState().deskCase?.state).toBe('ready');
+    expect(sent()).toBe(1);
   }, 120_000);
 
   it('refuses a case for the identity it is opened from, and without an identity here, sending nothing', async () => {

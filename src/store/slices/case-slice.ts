@@ -9,7 +9,7 @@
  * (never in the state, never in the key store) until sign-out or the page closes.
  */
 import type { StateCreator } from 'zustand';
-import { KeywardError, type PrivateIdentity, fromB64u, isKeywardError, parseSignedObject, publicIdentityFromSpki } from '../../core/index.ts';
+import { KeywardError, type PrivateIdentity, exportPublicIdentity, fromB64u, isKeywardError, parseSignedObject, publicIdentityFromSpki } from '../../core/index.ts';
 import { signCaseRequest } from '../../core/service-case.ts';
 import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
@@ -23,6 +23,9 @@ export const MY_CASE_KEY = 'recovery-case';
 
 /** A blob as the service returns it inside JSON (an object), as the text the core reads. */
 const blobText = (blob: unknown): string => (typeof blob === 'string' ? blob : JSON.stringify(blob));
+
+/** The most a case upload may be: the service's body limit. */
+const MAX_UPLOAD_BYTES = 262_144;
 
 const path = (caseId: string, rest = '') => `/v1/cases/${encodeURIComponent(caseId)}${rest}`;
 
@@ -141,6 +144,31 @@ export const createCaseSlice =
      * and uploads it: a council member's partial (spec v2 §8.4), or the
      * authority identity's recovery blob (§6) for a file escrowed to it.
      */
+    /** The deposited escrow blob of one file of the open case, checked to be the lost identity's for that file. */
+    async function caseEscrow(service: CaseServiceClient, session: CaseSession, open: CaseDetail, fileId: string) {
+      const deposit = await service.get<{ blob: unknown }>(`/v1/deposits/${encodeURIComponent(fileId)}`, session);
+      const escrowText = blobText(deposit.blob);
+      const parsed = parseSignedObject(escrowText);
+      if (parsed.kind !== 'escrow-v2' || parsed.blob.fileId !== fileId || parsed.blob.owner.id !== open.lostIdentityId) {
+        throw new KeywardError('BLOB_MISMATCH');
+      }
+      return { escrowText, blob: parsed.blob };
+    }
+
+    /** The case's new identity, from its two keys; its ID computed here, not taken from the service. */
+    async function caseNewIdentity(open: CaseDetail) {
+      if (!open.newIdentity) throw new KeywardError('KEY_MISSING');
+      const newOwner = await publicIdentityFromSpki(fromB64u(open.newIdentity.publicKey, 'newIdentity.publicKey'), fromB64u(open.newIdentity.signingKey, 'newIdentity.signingKey'));
+      if (newOwner.id !== open.newIdentityId) throw new KeywardError('KEY_CHANGED');
+      return newOwner;
+    }
+
+    /** Records what this desk did for one file of the open case. */
+    const recordUpload = (fileId: string, outcome: UiError | null) => {
+      set({ deskUploads: { ...get().deskUploads, [fileId]: outcome ? { error: outcome } : { done: true } } });
+      return outcome;
+    };
+
     async function issueAndUpload(fileId: string, kind: 'partial' | 'recovery'): Promise<UiError | null> {
       const open = get().deskCase;
       const file = open?.files.find((f) => f.fileId === fileId);
@@ -149,31 +177,23 @@ export const createCaseSlice =
       const outcome = await atDesk(async (service, session) => {
         if (!signedIn) throw new Error('signed in without an identity');
         // What the issuer checks before issuing anything: the deposited blob is the lost identity's for this file ...
-        const deposit = await service.get<{ blob: unknown }>(`/v1/deposits/${encodeURIComponent(fileId)}`, session);
-        const escrowText = blobText(deposit.blob);
-        const parsed = parseSignedObject(escrowText);
-        if (parsed.kind !== 'escrow-v2' || parsed.blob.fileId !== fileId || parsed.blob.owner.id !== open.lostIdentityId) {
-          throw new KeywardError('BLOB_MISMATCH');
-        }
+        const { escrowText, blob } = await caseEscrow(service, session, open, fileId);
         // ... it names the signed-in identity (a seat of its council, or its authority) ...
-        const { authority } = parsed.blob;
+        const { authority } = blob;
         const seat = kind === 'partial' && authority.kind === 'council' ? authority.members.find((m) => m.id === signedIn.id) : undefined;
         if (kind === 'partial' && !seat) throw new KeywardError('OUTSIDE_COUNCIL', { reason: `${signedIn.id} is not a member of ${authority.name}` });
         if (kind === 'recovery' && (authority.kind !== 'identity' || authority.id !== signedIn.id)) {
           throw new KeywardError('NOT_PERMITTED', { reason: `the file is escrowed to ${authority.id}, not to the identity signed in here` });
         }
         // ... and the new identity is the one the case names (its ID is computed here from its keys, not taken from the service).
-        if (!open.newIdentity) throw new KeywardError('KEY_MISSING');
-        const newOwner = await publicIdentityFromSpki(fromB64u(open.newIdentity.publicKey, 'newIdentity.publicKey'), fromB64u(open.newIdentity.signingKey, 'newIdentity.signingKey'));
-        if (newOwner.id !== open.newIdentityId) throw new KeywardError('KEY_CHANGED');
+        const newOwner = await caseNewIdentity(open);
         const { json } = seat
           ? await adapters.crypto.run('issuePartial', { escrowText, member: signedIn, newOwner, name: seat.name })
           : await adapters.crypto.run('issueRecoveryV2', { escrowText, authority: signedIn, newOwner, name: authority.name });
         await service.post(path(open.caseId, '/uploads'), JSON.parse(json) as unknown, session);
         await reloadDeskCase(service, session, open.caseId);
       });
-      set({ deskUploads: { ...get().deskUploads, [fileId]: outcome ? { error: outcome } : { done: true } } });
-      return outcome;
+      return recordUpload(fileId, outcome);
     }
 
     return {
@@ -337,5 +357,51 @@ export const createCaseSlice =
 
       uploadPartial: (fileId) => issueAndUpload(fileId, 'partial'),
       uploadRecovery: (fileId) => issueAndUpload(fileId, 'recovery'),
+
+      async downloadCaseEscrow(fileId) {
+        const open = get().deskCase;
+        const file = open?.files.find((f) => f.fileId === fileId);
+        if (!open || !file) return appError('CASE_UNKNOWN');
+        return atDesk(async (service, session) => {
+          const { escrowText } = await caseEscrow(service, session, open, fileId);
+          adapters.download.save(new Blob([escrowText], { type: 'application/json' }), `${file.serial}.escrow.json`);
+        });
+      },
+
+      async downloadCaseIdentity() {
+        const open = get().deskCase;
+        if (!open) return appError('CASE_UNKNOWN');
+        try {
+          const pem = await exportPublicIdentity(await caseNewIdentity(open), 'pem');
+          adapters.download.save(new Blob([pem], { type: 'application/x-pem-file' }), `case-${open.caseId}.pub.pem`);
+          return null;
+        } catch (error) {
+          return toUiError(error);
+        }
+      },
+
+      async uploadIssuedRecovery(fileId, chosen) {
+        const open = get().deskCase;
+        const file = open?.files.find((f) => f.fileId === fileId);
+        if (!open || !file) return appError('CASE_UNKNOWN');
+        // A recovery blob is a few kilobytes; the service takes no body over 256 KiB, so a larger file is not read.
+        if (chosen.size > MAX_UPLOAD_BYTES) return recordUpload(fileId, appError('BODY_TOO_LARGE', { limit: MAX_UPLOAD_BYTES }));
+        const outcome = await atDesk(async (service, session) => {
+          let text: string;
+          try {
+            text = await chosen.text();
+          } catch {
+            throw new KeywardError('FILE_UNREADABLE', { path: chosen.name });
+          }
+          // Read strictly here, so that the wrong file is named before anything is sent; the service checks the rest.
+          const parsed = parseSignedObject(text);
+          if (parsed.kind !== 'recovery-v2' || parsed.blob.fileId !== fileId || parsed.blob.owner.id !== open.newIdentityId) {
+            throw new KeywardError('BLOB_MISMATCH', { reason: `not a recovery blob for ${file.serial} and the case's new identity` });
+          }
+          await service.post(path(open.caseId, '/uploads'), JSON.parse(text) as unknown, session);
+          await reloadDeskCase(service, session, open.caseId);
+        });
+        return recordUpload(fileId, outcome);
+      },
     };
   };
