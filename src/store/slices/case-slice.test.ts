@@ -8,7 +8,7 @@
  */
 import { b64u, exportPublicIdentity, importPublicIdentity, issuePartialRecovery, issueRecoveryV2, parseSignedObject, serializeSigned } from '../../core/index.ts';
 import type { PrivateIdentity } from '../../core/index.ts';
-import { bytesOf, createTestStore, makeIdentity, makeSignedFile, recordingDownloader, storeWithIdentities } from '../test-adapters.ts';
+import { bytesOf, createTestStore, makeIdentity, makeSignedFile, type recordingDownloader, storeWithIdentities } from '../test-adapters.ts';
 import { fakeCaseService, memoryCaseAdapters } from '../test-case-service.ts';
 import { makeCouncilFile, testCouncil } from '../test-councils.ts';
 import { identityPem, testIdentity } from '../test-identities.ts';
