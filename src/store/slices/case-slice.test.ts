@@ -201,6 +201,8 @@ describe('recovery cases', () => {
     // The escrow blob itself, a recovery blob for another identity, or one too large to be one: refused here, nothing sent.
     expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text(await saved[0]!.blob.text()))).toMatchObject({ code: 'BLOB_MISMATCH' });
     expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text(await issued(made.escrowBlob, colleague)))).toMatchObject({ code: 'BLOB_MISMATCH' });
+    const another = await makeSignedFile({ owner, authority, plaintext: new Uint8Array(10), name: 'other.txt' });
+    expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text(await issued(another.escrowBlob, newPublic)))).toMatchObject({ code: 'BLOB_MISMATCH' });
     expect(await desk.store.getState().uploadIssuedRecovery(made.fileId, text('x'.repeat(262_145)))).toMatchObject({ code: 'BODY_TOO_LARGE' });
     expect(desk.store.getState().deskUploads[made.fileId]).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
     expect(sent()).toBe(0);
