@@ -261,11 +261,17 @@ describe('keyward audit verify', () => {
     expect(keyward(['service', 'authority', 'add', '--identity', authorityPublic, '--name', 'Again', '--data', dir]).firstLine).toMatch(/^ALREADY_ENROLLED: /);
     const v1Authority = keyward(['service', 'authority', 'add', '--identity', join(ROOT, 'src/core/testdata/keys/authority.pub.pem'), '--name', 'Old', '--data', dir]);
     expect(v1Authority.firstLine).toMatch(/^KEY_UNSUPPORTED: /);
+    // The council retired (its name printed), once; an ID that is none, or not an ID, is a usage error.
+    const retired = keyward(['service', 'council', 'retire', '--id', added.stdout.trim(), '--data', dir]);
+    expect({ status: retired.status, out: retired.stdout }).toEqual({ status: 0, out: 'Board\n' });
+    expect(keyward(['service', 'council', 'retire', '--id', added.stdout.trim(), '--data', dir])).toMatchObject({ status: 2, firstLine: expect.stringMatching(/^USAGE: No registered council that is not retired/) });
+    expect(keyward(['service', 'authority', 'retire', '--id', added.stdout.trim(), '--data', dir]).firstLine).toMatch(/^USAGE: No registered authority/);
+    expect(keyward(['service', 'authority', 'retire', '--id', 'Board', '--data', dir]).firstLine).toMatch(/^USAGE: --id must be an ID/);
     const server = await serve(dir);
     log = await auditOf(server.url);
     server.child.kill('SIGTERM');
     await server.exited;
-    expect(log.entries.map((e) => e.event)).toEqual(['enrol-code', 'enrol-code', 'enrol-code', 'enrol-code', 'officer', 'council', 'authority']);
+    expect(log.entries.map((e) => e.event)).toEqual(['enrol-code', 'enrol-code', 'enrol-code', 'enrol-code', 'officer', 'council', 'authority', 'retire']);
   });
 
   const verify = (name: string, entries: unknown[]) => {
@@ -275,7 +281,7 @@ describe('keyward audit verify', () => {
   };
 
   it('passes an untouched export', () => {
-    expect(verify('good.json', log.entries)).toMatchObject({ status: 0, stdout: `audit log OK: 7 entries, head ${log.entries[6]!.hash}\n` });
+    expect(verify('good.json', log.entries)).toMatchObject({ status: 0, stdout: `audit log OK: 8 entries, head ${log.entries[7]!.hash}\n` });
   });
 
   it('names the first entry that was changed, removed or reordered', async () => {

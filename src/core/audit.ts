@@ -22,7 +22,7 @@ export const AUDIT_GENESIS = '0'.repeat(64);
 
 /**
  * What happened: an enrolment code issued, a person enrolled, an escrow blob stored; an officer, a
- * council or an authority registered; a receipt uploaded; a search or an export by an officer; a recovery case opened,
+ * council or an authority registered, an authority or a council retired; a receipt uploaded; a search or an export by an officer; a recovery case opened,
  * verified or refused, a partial or recovery blob uploaded to it, and its blobs downloaded by the person.
  */
 export const AUDIT_EVENTS = [
@@ -32,6 +32,7 @@ export const AUDIT_EVENTS = [
   'officer',
   'council',
   'authority',
+  'retire',
   'receipt',
   'search',
   'export',

@@ -116,7 +116,7 @@ export type DepositOutcome = { ack: Acknowledgement; created: boolean } | Keywar
 interface Known {
   enrolled: string[];
   stored: DepositRow[];
-  /** `authorityKey`s of the batch's authorities that are registered (an authority, or a council). */
+  /** `authorityKey`s of the batch's authorities that are registered and not retired (an authority, or a council). */
   served: string[];
   last: { seq: number; hash: string } | null;
 }
@@ -162,7 +162,8 @@ const READ_KNOWN = `SELECT (SELECT coalesce(array_agg(identity_id), '{}') FROM p
        (SELECT coalesce(json_agg(json_build_object('file_id', file_id, 'serial', serial, 'owner_id', owner_id, 'escrow_digest', escrow_digest, 'stored_at', stored_at, 'audit_seq', audit_seq)), '[]')
           FROM deposits WHERE file_id = ANY($2::text[])) AS stored,
        (SELECT coalesce(array_agg(key), '{}') FROM unnest($3::text[]) AS key
-          WHERE key IN (SELECT 'identity:' || identity_id FROM authorities UNION ALL SELECT 'council:' || council_id FROM councils)) AS served,
+          WHERE key IN (SELECT 'identity:' || identity_id FROM authorities WHERE retired_at IS NULL
+                        UNION ALL SELECT 'council:' || council_id FROM councils WHERE retired_at IS NULL)) AS served,
        (SELECT json_build_object('seq', seq, 'hash', hash) FROM audit_log ORDER BY seq DESC LIMIT 1) AS last`;
 
 /** The INSERT of the fresh blobs' rows, from the 11 arrays at `$first`. */

@@ -229,7 +229,7 @@ ALTER TABLE people ADD COLUMN revoked_by_case text;
   },
   {
     version: 8,
-    name: 'the authorities the service keeps escrow for',
+    name: 'the authorities the service keeps escrow for, and retiring one',
     sql: `
 -- A deposit is stored only for an authority the organisation registered (keyward service authority add) or a
 -- registered council: a blob escrowed to any other identity was acknowledged before, and nobody learnt until an
@@ -240,8 +240,12 @@ CREATE TABLE authorities (
   name        text NOT NULL,
   public_key  text NOT NULL,             -- b64u(rsaSpki)
   signing_key text NOT NULL,             -- b64u(ed25519Spki)
-  added_at    text NOT NULL
+  added_at    text NOT NULL,
+  retired_at  text                       -- set by keyward service authority retire: no deposit is stored for it after
 );
+-- A council can be retired too (keyward service council retire): its members still work the desk for the files
+-- escrowed to it, but no deposit is stored for it after.
+ALTER TABLE councils ADD COLUMN retired_at text;
 `,
   },
 ];

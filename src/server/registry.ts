@@ -47,7 +47,7 @@ export async function addAuthority(db: Db, identityText: string, name: string, n
   const at = now.toISOString();
   return auditedTransaction(db, async (tx) => {
     const known = await tx.query('SELECT 1 FROM authorities WHERE identity_id = $1', [identity.id]);
-    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identity.id} is registered as an authority already` });
+    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identity.id} is registered as an authority already (or was, and was retired)` });
     await tx.query('INSERT INTO authorities (identity_id, name, public_key, signing_key, added_at) VALUES ($1, $2, $3, $4, $5)', [
       identity.id,
       name,
@@ -94,12 +94,31 @@ export async function addCouncil(db: Db, descriptorText: string, now = new Date(
   });
 }
 
-/** `GET /v1/authorities`: every registered authority, then every registered council, each in the order registered. */
+/** `GET /v1/authorities`: every registered authority, then every registered council, each in the order registered; none retired. */
 export async function servedAuthorities(db: Db): Promise<{ authorities: ServedAuthority[] }> {
   const rows = await db.query<ServedAuthority>(
-    `SELECT kind, id, name FROM (SELECT 'identity' AS kind, identity_id AS id, name, added_at, 0 AS rank FROM authorities
-       UNION ALL SELECT 'council', council_id, name, added_at, 1 FROM councils) AS served ORDER BY rank, added_at, id`,
+    `SELECT kind, id, name FROM (SELECT 'identity' AS kind, identity_id AS id, name, added_at, 0 AS rank FROM authorities WHERE retired_at IS NULL
+       UNION ALL SELECT 'council', council_id, name, added_at, 1 FROM councils WHERE retired_at IS NULL) AS served ORDER BY rank, added_at, id`,
   );
   return { authorities: rows.map(({ kind, id, name }) => ({ kind, id, name })) };
+}
+
+/**
+ * Retires an authority or a council (a key compromised or replaced): no
+ * deposit is stored for it after, and `GET /v1/authorities` no longer lists
+ * it; what was stored stays, and a council's members still work the desk.
+ * Final: a retired one is not registered again.
+ *
+ * @returns its name and the audit entry's number; `null` when no authority (council) that is not retired has that ID
+ */
+export async function retireAuthority(db: Db, kind: ServedAuthority['kind'], id: string, now = new Date()): Promise<{ name: string; auditSeq: number } | null> {
+  const at = now.toISOString();
+  const [table, key] = kind === 'identity' ? ['authorities', 'identity_id'] : ['councils', 'council_id'];
+  return auditedTransaction(db, async (tx) => {
+    const [row] = await tx.query<{ name: string }>(`UPDATE ${table} SET retired_at = $2 WHERE ${key} = $1 AND retired_at IS NULL RETURNING name`, [id, at]);
+    if (!row) return null;
+    const entry = await appendAudit(tx, 'retire', { kind, id, name: row.name }, at);
+    return { name: row.name, auditSeq: entry.seq };
+  });
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
-import { type EscrowBlobV2, type PrivateIdentity, exportPublicIdentity, fromB64u, publicIdentityFromSpki, signEscrowBlob, userMessage } from '../core/index.ts';
+import { type EscrowBlobV2, type PrivateIdentity, exportPublicIdentity, fromB64u, parseCouncil, publicIdentityFromSpki, signEscrowBlob, userMessage } from '../core/index.ts';
 import { verifyAuditLog } from '../core/audit.ts';
 import { type ServiceInfo, verifyAcknowledgement } from '../core/service.ts';
 import { withoutSignature } from '../core/format/signing.ts';
@@ -19,7 +19,7 @@ import type { Db } from './db.ts';
 import { type DepositChecker, startDepositChecker } from './deposit-checker.ts';
 import { issueEnrolmentCode } from './escrow.ts';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.ts';
-import { addAuthority, addCouncil, addOfficer } from './registry.ts';
+import { addAuthority, addCouncil, addOfficer, retireAuthority } from './registry.ts';
 import { BACKENDS, type Owner, type TestDb, builtDepositWorker, makeOwner } from './test-support.ts';
 
 const VECTORS = fileURLToPath(new URL('../core/testdata/vectors', import.meta.url));
@@ -195,6 +195,28 @@ describe.each(BACKENDS)('the escrow service on $name', ({ open }) => {
     // The council registered by the test before: listed after the authorities.
     expect(listed.at(-1)).toMatchObject({ kind: 'council', name: 'Board' });
     await expect(addAuthority(db, await exportPublicIdentity(stranger, 'pem'), 'again')).rejects.toMatchObject({ code: 'ALREADY_ENROLLED' });
+
+    // Retired (its key compromised or replaced): nothing more is stored for it, what was stays, and it is listed no more.
+    const retired = await retireAuthority(db, 'identity', stranger.id);
+    expect(retired).toMatchObject({ name: 'Branch office' });
+    expect((await audit()).entries.at(-1)).toMatchObject({ seq: retired!.auditSeq, event: 'retire', data: { kind: 'identity', id: stranger.id, name: 'Branch office' } });
+    const [later] = (await makeOwner(stranger, 1, ada.identity)).blobs;
+    const afterRetiring = { log: await audit(), count: await depositCount() };
+    expectRefused(await post('/v1/deposits', later), 422, 'AUTHORITY_NOT_SERVED');
+    expect((await post('/v1/deposits', blob)).statusCode).toBe(200);
+    expect({ log: await audit(), count: await depositCount() }).toEqual(afterRetiring);
+    expect((await served()).map((a) => a.id)).not.toContain(stranger.id);
+    expect(await retireAuthority(db, 'identity', stranger.id)).toBeNull();
+    await expect(addAuthority(db, await exportPublicIdentity(stranger, 'pem'), 'back again')).rejects.toMatchObject({ code: 'ALREADY_ENROLLED' });
+    // A council the same way; an identity's ID is no council's.
+    const board = await parseCouncil(readFileSync(join(VECTORS, 'council-board.keyward-council.json'), 'utf8'));
+    const [forBoard] = (await makeOwner(board, 1, ada.identity)).blobs;
+    expect((await post('/v1/deposits', forBoard)).statusCode).toBe(201);
+    expect(await retireAuthority(db, 'council', authority.id)).toBeNull();
+    expect(await retireAuthority(db, 'council', board.id)).toMatchObject({ name: 'Board' });
+    const [laterForBoard] = (await makeOwner(board, 1, ada.identity)).blobs;
+    expectRefused(await post('/v1/deposits', laterForBoard), 422, 'AUTHORITY_NOT_SERVED');
+    expect(await served()).toEqual([{ kind: 'identity', id: authority.id, name: 'IT backup' }]);
   });
 
   it('refuses a blob whose signature does not verify, and one from someone not enrolled', async () => {

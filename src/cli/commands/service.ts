@@ -1,9 +1,9 @@
 /**
- * `keyward service enrol|officer add|authority add|council add`: an officer's commands,
+ * `keyward service enrol|officer add|authority add|authority retire|council add|council retire`: an officer's commands,
  * run on the service's database directly (the same data folder or
  * DATABASE_URL as keyward serve).
  */
-import { exportPublicIdentity, serializeCouncil } from '../../core/index.ts';
+import { exportPublicIdentity, isKeyId, serializeCouncil } from '../../core/index.ts';
 import { usageError } from '../errors.ts';
 import { loadCouncilFile, loadPublicKeyFile, needIdentity } from '../key-files.ts';
 import { type CliContext, type Command, argsOrHelp } from './command.ts';
@@ -61,6 +61,23 @@ ${DATABASE_HELP}
 Prints the authority's identity ID on stdout.
 `;
 
+const RETIRE_USAGE = `Usage: keyward service authority retire --id IDENTITY_ID [--data DIR]
+       keyward service council retire --id COUNCIL_ID [--data DIR]
+
+Retires an authority or a council the service keeps escrow for (its key
+compromised or replaced): no deposit escrowed to it is stored after
+(AUTHORITY_NOT_SERVED), and the app tells people who pinned it. What was
+stored stays, receipts for it are still taken, and a council's members
+still work the desk for its files. Final: it is not registered again.
+Written to the audit log.
+
+Options:
+  --id ID           the authority's identity ID, or the council ID (SHA256:...)
+${DATABASE_HELP}
+
+Prints the name it was registered under on stdout.
+`;
+
 const COUNCIL_USAGE = `Usage: keyward service council add COUNCIL.json [--data DIR]
 
 Registers a council (its descriptor, as keyward council create writes it):
@@ -76,6 +93,8 @@ Prints the council ID on stdout.
 const USAGE = `Usage: keyward service enrol --name TEXT [--data DIR]
        keyward service officer add --identity PUBLIC.pem --name TEXT [--data DIR]
        keyward service authority add --identity PUBLIC.pem --name TEXT [--data DIR]
+       keyward service authority retire --id IDENTITY_ID [--data DIR]
+       keyward service council retire --id COUNCIL_ID [--data DIR]
        keyward service council add COUNCIL.json [--data DIR]
 
 An officer's commands on the escrow service's database. keyward service
@@ -85,6 +104,7 @@ COMMAND --help tells more about each.
 const ENROL = { positionals: ['enrol'], flags: { name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const OFFICER = { positionals: ['officer', 'add'], flags: { identity: { type: 'string', required: true }, name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const AUTHORITY = { positionals: ['authority', 'add'], flags: { identity: { type: 'string', required: true }, name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
+const RETIRE = { positionals: ['what', 'retire'], flags: { id: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const COUNCIL = { positionals: ['council', 'add', 'file'], flags: { data: { type: 'string' } } } as const;
 
 async function withDb<T>(ctx: CliContext, dataDir: string | undefined, usage: string, work: (opened: OpenedDb) => Promise<T>): Promise<T> {
@@ -143,6 +163,19 @@ async function authorityAdd(argv: readonly string[], ctx: CliContext): Promise<v
   ctx.notice(`The service keeps escrow for ${JSON.stringify(name)} now: deposits escrowed to it are stored.`);
 }
 
+async function retire(kind: 'identity' | 'council', argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(RETIRE, argv, RETIRE_USAGE, ctx);
+  if (!args) return;
+  const id = args.flags.id.trim();
+  if (!isKeyId(id)) throw usageError(`--id must be an ID of the form SHA256:<64 hex digits>`, RETIRE_USAGE);
+  const { retireAuthority } = await import('../../server/registry.ts');
+  const retired = await withDb(ctx, args.flags.data, RETIRE_USAGE, ({ db }) => retireAuthority(db, kind, id));
+  const what = kind === 'council' ? 'council' : 'authority';
+  if (!retired) throw usageError(`no registered ${what} that is not retired has the ID ${id}`, RETIRE_USAGE);
+  ctx.print(retired.name);
+  ctx.notice(`The ${what} ${JSON.stringify(retired.name)} is retired: no deposit escrowed to it is stored from now on.`);
+}
+
 async function councilAdd(argv: readonly string[], ctx: CliContext): Promise<void> {
   const args = argsOrHelp(COUNCIL, argv, COUNCIL_USAGE, ctx);
   if (!args) return;
@@ -161,15 +194,15 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     case 'officer':
       return officerAdd(argv, ctx);
     case 'authority':
-      return authorityAdd(argv, ctx);
+      return argv[1] === 'retire' ? retire('identity', argv, ctx) : authorityAdd(argv, ctx);
     case 'council':
-      return councilAdd(argv, ctx);
+      return argv[1] === 'retire' ? retire('council', argv, ctx) : councilAdd(argv, ctx);
     default: {
       const args = argsOrHelp({ positionals: ['command'], variadic: true, flags: {} }, argv, USAGE, ctx);
       if (!args) return;
-      throw usageError(`unknown service command ${JSON.stringify(args.positionals.command)} (enrol, officer add, authority add, council add)`, USAGE);
+      throw usageError(`unknown service command ${JSON.stringify(args.positionals.command)} (enrol, officer add, authority add, authority retire, council add, council retire)`, USAGE);
     }
   }
 }
 
-export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol, officer add, authority add, council add)', usage: USAGE, run };
+export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol, officer add, authority add|retire, council add|retire)', usage: USAGE, run };
