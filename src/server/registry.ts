@@ -10,27 +10,43 @@ import { appendAudit, auditedTransaction } from './audit-log.ts';
 import type { Db } from './db.ts';
 
 /**
- * Registers an officer: their public identity (v2 §2, PEM or JWK Set) and name.
+ * Registers an identity (v2 §2, PEM or JWK Set) and its name in `table`
+ * (`officers` or `authorities`, the same columns), with its audit entry.
  *
- * @returns the identity ID and the audit entry's number
- * @throws KeywardError `ALREADY_ENROLLED` (already an officer), the core's key codes
+ * @throws KeywardError `ALREADY_ENROLLED` (`already`, when a row has that ID), the core's key codes
  */
-export async function addOfficer(db: Db, identityText: string, name: string, now = new Date()): Promise<{ identityId: string; auditSeq: number }> {
+async function registerIdentity(
+  db: Db,
+  into: { table: 'officers' | 'authorities'; event: 'officer' | 'authority'; already: string },
+  identityText: string,
+  name: string,
+  now: Date,
+): Promise<{ identityId: string; auditSeq: number }> {
   const identity = await importPublicIdentity(identityText);
   const at = now.toISOString();
   return auditedTransaction(db, async (tx) => {
-    const known = await tx.query('SELECT 1 FROM officers WHERE identity_id = $1', [identity.id]);
-    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identity.id} is an officer already` });
-    await tx.query('INSERT INTO officers (identity_id, name, public_key, signing_key, added_at) VALUES ($1, $2, $3, $4, $5)', [
+    const known = await tx.query(`SELECT 1 FROM ${into.table} WHERE identity_id = $1`, [identity.id]);
+    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identity.id} ${into.already}` });
+    await tx.query(`INSERT INTO ${into.table} (identity_id, name, public_key, signing_key, added_at) VALUES ($1, $2, $3, $4, $5)`, [
       identity.id,
       name,
       b64u(identity.rsaSpki),
       b64u(identity.ed25519Spki),
       at,
     ]);
-    const entry = await appendAudit(tx, 'officer', { identityId: identity.id, name }, at);
+    const entry = await appendAudit(tx, into.event, { identityId: identity.id, name }, at);
     return { identityId: identity.id, auditSeq: entry.seq };
   });
+}
+
+/**
+ * Registers an officer: their public identity (v2 §2, PEM or JWK Set) and name.
+ *
+ * @returns the identity ID and the audit entry's number
+ * @throws KeywardError `ALREADY_ENROLLED` (already an officer), the core's key codes
+ */
+export function addOfficer(db: Db, identityText: string, name: string, now = new Date()): Promise<{ identityId: string; auditSeq: number }> {
+  return registerIdentity(db, { table: 'officers', event: 'officer', already: 'is an officer already' }, identityText, name, now);
 }
 
 /**
@@ -40,24 +56,10 @@ export async function addOfficer(db: Db, identityText: string, name: string, now
  * be an officer: its key may stay offline, its receipts uploaded by one.
  *
  * @returns the identity ID and the audit entry's number
- * @throws KeywardError `ALREADY_ENROLLED` (registered already), the core's key codes
+ * @throws KeywardError `ALREADY_ENROLLED` (registered already, or retired), the core's key codes
  */
-export async function addAuthority(db: Db, identityText: string, name: string, now = new Date()): Promise<{ identityId: string; auditSeq: number }> {
-  const identity = await importPublicIdentity(identityText);
-  const at = now.toISOString();
-  return auditedTransaction(db, async (tx) => {
-    const known = await tx.query('SELECT 1 FROM authorities WHERE identity_id = $1', [identity.id]);
-    if (known.length > 0) throw new KeywardError('ALREADY_ENROLLED', { reason: `${identity.id} is registered as an authority already (or was, and was retired)` });
-    await tx.query('INSERT INTO authorities (identity_id, name, public_key, signing_key, added_at) VALUES ($1, $2, $3, $4, $5)', [
-      identity.id,
-      name,
-      b64u(identity.rsaSpki),
-      b64u(identity.ed25519Spki),
-      at,
-    ]);
-    const entry = await appendAudit(tx, 'authority', { identityId: identity.id, name }, at);
-    return { identityId: identity.id, auditSeq: entry.seq };
-  });
+export function addAuthority(db: Db, identityText: string, name: string, now = new Date()): Promise<{ identityId: string; auditSeq: number }> {
+  return registerIdentity(db, { table: 'authorities', event: 'authority', already: 'is registered as an authority already (or was, and was retired)' }, identityText, name, now);
 }
 
 /**

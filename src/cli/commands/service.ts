@@ -135,32 +135,21 @@ async function enrol(argv: readonly string[], ctx: CliContext): Promise<void> {
   ctx.notice(`Enrolment code for ${JSON.stringify(name)}: it works once. Hand it over in person.`);
 }
 
-async function officerAdd(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = argsOrHelp(OFFICER, argv, OFFICER_USAGE, ctx);
+/** `officer add` and `authority add`: a public identity file and a name, registered; the identity ID printed. */
+async function identityAdd(role: 'officer' | 'authority', argv: readonly string[], ctx: CliContext): Promise<void> {
+  const [spec, usage] = role === 'officer' ? [OFFICER, OFFICER_USAGE] : [AUTHORITY, AUTHORITY_USAGE];
+  const args = argsOrHelp(spec, argv, usage, ctx);
   if (!args) return;
-  if (args.positionals.add !== 'add') throw usageError(`unknown officer command ${JSON.stringify(args.positionals.add)} (only "add")`, OFFICER_USAGE);
-  const name = nonEmpty(args.flags.name, '--name', OFFICER_USAGE);
+  if (args.positionals.add !== 'add') throw usageError(`unknown ${role} command ${JSON.stringify(args.positionals.add)} (only "add")`, usage);
+  const name = nonEmpty(args.flags.name, '--name', usage);
   const file = await loadPublicKeyFile(args.flags.identity, '--identity');
-  const identity = needIdentity(file, '--identity', args.flags.identity, 'has no signing key to sign in with');
-  const text = await exportPublicIdentity(identity, 'pem');
-  const { addOfficer } = await import('../../server/registry.ts');
-  const added = await withDb(ctx, args.flags.data, OFFICER_USAGE, ({ db }) => addOfficer(db, text, name));
+  const why = role === 'officer' ? 'has no signing key to sign in with' : 'has no signing key: an authority signs its receipts and recovery blobs';
+  const text = await exportPublicIdentity(needIdentity(file, '--identity', args.flags.identity, why), 'pem');
+  const registry = await import('../../server/registry.ts');
+  const add = role === 'officer' ? registry.addOfficer : registry.addAuthority;
+  const added = await withDb(ctx, args.flags.data, usage, ({ db }) => add(db, text, name));
   ctx.print(added.identityId);
-  ctx.notice(`${JSON.stringify(name)} is an officer of the escrow service now.`);
-}
-
-async function authorityAdd(argv: readonly string[], ctx: CliContext): Promise<void> {
-  const args = argsOrHelp(AUTHORITY, argv, AUTHORITY_USAGE, ctx);
-  if (!args) return;
-  if (args.positionals.add !== 'add') throw usageError(`unknown authority command ${JSON.stringify(args.positionals.add)} (only "add")`, AUTHORITY_USAGE);
-  const name = nonEmpty(args.flags.name, '--name', AUTHORITY_USAGE);
-  const file = await loadPublicKeyFile(args.flags.identity, '--identity');
-  const identity = needIdentity(file, '--identity', args.flags.identity, 'has no signing key: an authority signs its receipts and recovery blobs');
-  const text = await exportPublicIdentity(identity, 'pem');
-  const { addAuthority } = await import('../../server/registry.ts');
-  const added = await withDb(ctx, args.flags.data, AUTHORITY_USAGE, ({ db }) => addAuthority(db, text, name));
-  ctx.print(added.identityId);
-  ctx.notice(`The service keeps escrow for ${JSON.stringify(name)} now: deposits escrowed to it are stored.`);
+  ctx.notice(role === 'officer' ? `${JSON.stringify(name)} is an officer of the escrow service now.` : `The service keeps escrow for ${JSON.stringify(name)} now: deposits escrowed to it are stored.`);
 }
 
 async function retire(kind: 'identity' | 'council', argv: readonly string[], ctx: CliContext): Promise<void> {
@@ -192,9 +181,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
     case 'enrol':
       return enrol(argv, ctx);
     case 'officer':
-      return officerAdd(argv, ctx);
+      return identityAdd('officer', argv, ctx);
     case 'authority':
-      return argv[1] === 'retire' ? retire('identity', argv, ctx) : authorityAdd(argv, ctx);
+      return argv[1] === 'retire' ? retire('identity', argv, ctx) : identityAdd('authority', argv, ctx);
     case 'council':
       return argv[1] === 'retire' ? retire('council', argv, ctx) : councilAdd(argv, ctx);
     default: {
