@@ -128,6 +128,11 @@ describe('recovery case screens', () => {
     const other = await screenFor(service, <CaseDesk />);
     const atOther = await verifiedAtDesk(other.user, colleague, caseId, 'passport seen in person');
     expect(within(atOther).queryByRole('button', { name: /Issue and upload/ })).toBeNull();
+    // Offered instead: what keyward reissue needs where the authority's key is kept, and the upload of what it writes.
+    expect(within(atOther).getByRole('button', { name: 'Download the new identity (PEM)' })).toBeVisible();
+    expect(within(atOther).getByRole('button', { name: `Download escrow blob for ${single.serial}` })).toBeVisible();
+    expect(within(atOther).getByLabelText(`Upload the recovery blob for ${single.serial}`)).toHaveAttribute('type', 'file');
+    expect(within(atOther).getByText(/keyward reissue SERIAL\.escrow\.json/)).toHaveTextContent(`--to case-${caseId}.pub.pem`);
     other.view.unmount();
 
     const desk = await screenFor(service, <CaseDesk />);
@@ -137,6 +142,9 @@ describe('recovery case screens', () => {
     await desk.user.click(await screen.findByRole('button', { name: `Open case ${caseId}` }));
     const opened = await screen.findByRole('group', { name: `Case ${caseId}` });
     await desk.user.click(await within(opened).findByRole('button', { name: `Issue and upload recovery blob for ${single.serial}` }));
+    // Signed in with the authority identity itself: nothing to fetch for elsewhere.
+    expect(within(opened).queryByRole('button', { name: /^Download escrow blob for/ })).toBeNull();
+    expect(within(opened).queryByRole('button', { name: 'Download the new identity (PEM)' })).toBeNull();
     expect(await within(opened).findByText(`Recovery blob for ${single.serial} uploaded.`)).toBeVisible();
     expect(await within(opened).findByText('Ready: every file has its recovery blobs')).toBeVisible();
   }, 120_000);
