@@ -267,6 +267,14 @@ describe('keyward audit verify', () => {
     expect(keyward(['service', 'council', 'retire', '--id', added.stdout.trim(), '--data', dir])).toMatchObject({ status: 2, firstLine: expect.stringMatching(/^USAGE: No registered council that is not retired/) });
     expect(keyward(['service', 'authority', 'retire', '--id', added.stdout.trim(), '--data', dir]).firstLine).toMatch(/^USAGE: No registered authority/);
     expect(keyward(['service', 'authority', 'retire', '--id', 'Board', '--data', dir]).firstLine).toMatch(/^USAGE: --id must be an ID/);
+    // What is registered, retired ones too: kind, ID, added, served or retired, name.
+    const listed = keyward(['service', 'authorities', '--data', dir]);
+    expect(listed.status).toBe(0);
+    const time = '\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z';
+    expect(listed.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^identity\\t${authority.id}\\t${time}\\tserved\\tIT backup$`)),
+      expect.stringMatching(new RegExp(`^council\\t${added.stdout.trim()}\\t${time}\\tretired ${time}\\tBoard$`)),
+    ]);
     const server = await serve(dir);
     log = await auditOf(server.url);
     server.child.kill('SIGTERM');

@@ -105,6 +105,21 @@ export async function servedAuthorities(db: Db): Promise<{ authorities: ServedAu
   return { authorities: rows.map(({ kind, id, name }) => ({ kind, id, name })) };
 }
 
+/** A registered authority or council as `keyward service authorities` lists it, retired ones too. */
+export interface RegisteredAuthority extends ServedAuthority {
+  addedAt: string;
+  retiredAt: string | null;
+}
+
+/** Every registered authority, then every council, each in the order registered, retired ones too. */
+export async function registeredAuthorities(db: Db): Promise<RegisteredAuthority[]> {
+  return db.query<RegisteredAuthority>(
+    `SELECT kind, id, name, added_at AS "addedAt", retired_at AS "retiredAt" FROM (
+       SELECT 'identity' AS kind, identity_id AS id, name, added_at, retired_at, 0 AS rank FROM authorities
+       UNION ALL SELECT 'council', council_id, name, added_at, retired_at, 1 FROM councils) AS registered ORDER BY rank, added_at, id`,
+  );
+}
+
 /**
  * Retires an authority or a council (a key compromised or replaced): no
  * deposit is stored for it after, and `GET /v1/authorities` no longer lists

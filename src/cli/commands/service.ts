@@ -61,6 +61,17 @@ ${DATABASE_HELP}
 Prints the authority's identity ID on stdout.
 `;
 
+const LIST_USAGE = `Usage: keyward service authorities [--data DIR]
+
+Lists the authorities and councils registered with the service, one a line:
+its kind (identity or council), its ID, when it was added, "retired" and
+when for a retired one, then its name. Deposits are stored only for those
+not retired.
+
+Options:
+${DATABASE_HELP}
+`;
+
 const RETIRE_USAGE = `Usage: keyward service authority retire --id IDENTITY_ID [--data DIR]
        keyward service council retire --id COUNCIL_ID [--data DIR]
 
@@ -95,6 +106,7 @@ const USAGE = `Usage: keyward service enrol --name TEXT [--data DIR]
        keyward service authority add --identity PUBLIC.pem --name TEXT [--data DIR]
        keyward service authority retire --id IDENTITY_ID [--data DIR]
        keyward service council retire --id COUNCIL_ID [--data DIR]
+       keyward service authorities [--data DIR]
        keyward service council add COUNCIL.json [--data DIR]
 
 An officer's commands on the escrow service's database. keyward service
@@ -104,6 +116,7 @@ COMMAND --help tells more about each.
 const ENROL = { positionals: ['enrol'], flags: { name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const OFFICER = { positionals: ['officer', 'add'], flags: { identity: { type: 'string', required: true }, name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const AUTHORITY = { positionals: ['authority', 'add'], flags: { identity: { type: 'string', required: true }, name: { type: 'string', required: true }, data: { type: 'string' } } } as const;
+const LIST = { positionals: ['authorities'], flags: { data: { type: 'string' } } } as const;
 const RETIRE = { positionals: ['what', 'retire'], flags: { id: { type: 'string', required: true }, data: { type: 'string' } } } as const;
 const COUNCIL = { positionals: ['council', 'add', 'file'], flags: { data: { type: 'string' } } } as const;
 
@@ -152,6 +165,15 @@ async function identityAdd(role: 'officer' | 'authority', argv: readonly string[
   ctx.notice(role === 'officer' ? `${JSON.stringify(name)} is an officer of the escrow service now.` : `The service keeps escrow for ${JSON.stringify(name)} now: deposits escrowed to it are stored.`);
 }
 
+async function listAuthorities(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const args = argsOrHelp(LIST, argv, LIST_USAGE, ctx);
+  if (!args) return;
+  const { registeredAuthorities } = await import('../../server/registry.ts');
+  const listed = await withDb(ctx, args.flags.data, LIST_USAGE, ({ db }) => registeredAuthorities(db));
+  for (const a of listed) ctx.print(`${a.kind}\t${a.id}\t${a.addedAt}\t${a.retiredAt ? `retired ${a.retiredAt}` : 'served'}\t${a.name}`);
+  if (listed.length === 0) ctx.notice('No authority or council is registered: every deposit is refused (keyward service authority add registers one).');
+}
+
 async function retire(kind: 'identity' | 'council', argv: readonly string[], ctx: CliContext): Promise<void> {
   const args = argsOrHelp(RETIRE, argv, RETIRE_USAGE, ctx);
   if (!args) return;
@@ -186,12 +208,14 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<void> {
       return argv[1] === 'retire' ? retire('identity', argv, ctx) : identityAdd('authority', argv, ctx);
     case 'council':
       return argv[1] === 'retire' ? retire('council', argv, ctx) : councilAdd(argv, ctx);
+    case 'authorities':
+      return listAuthorities(argv, ctx);
     default: {
       const args = argsOrHelp({ positionals: ['command'], variadic: true, flags: {} }, argv, USAGE, ctx);
       if (!args) return;
-      throw usageError(`unknown service command ${JSON.stringify(args.positionals.command)} (enrol, officer add, authority add, authority retire, council add, council retire)`, USAGE);
+      throw usageError(`unknown service command ${JSON.stringify(args.positionals.command)} (enrol, officer add, authority add, authority retire, council add, council retire, authorities)`, USAGE);
     }
   }
 }
 
-export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol, officer add, authority add|retire, council add|retire)', usage: USAGE, run };
+export const serviceCommand: Command = { name: 'service', summary: 'an officer\'s commands on the escrow service\'s database (enrol, officer add, authority add|retire, council add|retire, authorities)', usage: USAGE, run };
