@@ -314,7 +314,7 @@ const MESSAGES: Record<ErrorCode, (d: ErrorDetails) => string> = {
   ENROL_CODE_USED: () =>
     'This enrolment code was already used, and a code works only once. Ask your authority’s officer for a new code if you did not use it yourself.',
   ALREADY_ENROLLED: () =>
-    'This identity is already enrolled with the escrow service, so the code was not used. Deposit your escrow blobs; there is nothing else to do.',
+    'The escrow service knows this identity (or council) already: enrolled as a person, or registered by an officer. Nothing was changed, and no enrolment code was used.',
   IDENTITY_REVOKED: () =>
     'This identity was revoked by the authority’s officers: the recovery case that enrolled it was refused, so the escrow service does not take it again. Make a new identity, and ask an officer to check who you are.',
   NOT_ENROLLED: () =>

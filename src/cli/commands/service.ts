@@ -105,9 +105,9 @@ const USAGE = `Usage: keyward service enrol --name TEXT [--data DIR]
        keyward service officer add --identity PUBLIC.pem --name TEXT [--data DIR]
        keyward service authority add --identity PUBLIC.pem --name TEXT [--data DIR]
        keyward service authority retire --id IDENTITY_ID [--data DIR]
+       keyward service council add COUNCIL.json [--data DIR]
        keyward service council retire --id COUNCIL_ID [--data DIR]
        keyward service authorities [--data DIR]
-       keyward service council add COUNCIL.json [--data DIR]
 
 An officer's commands on the escrow service's database. keyward service
 COMMAND --help tells more about each.
