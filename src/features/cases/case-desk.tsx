@@ -9,7 +9,7 @@ import type { CaseFile, CaseState, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { CaseFiles, CaseSteps } from './case-steps.tsx';
 import { caseStateText } from './case-text.ts';
-import { IssueElsewhereHint, IssuedElsewhere } from './issued-elsewhere.tsx';
+import { IssueElsewhereHint, IssuedElsewhere, UploadOutcome } from './issued-elsewhere.tsx';
 
 const STATES: readonly [CaseState, string][] = [
   ['open', 'Open'],
@@ -156,8 +156,9 @@ function DeskCase() {
   );
   const officer = desk.roles.includes('officer');
   const member = desk.roles.includes('member');
-  // A file escrowed to an identity that is not signed in here: its recovery blob is issued where that key is kept.
-  const elsewhere = (file: CaseFile) => officer && file.authority.kind === 'identity' && file.authority.id !== desk.identityId;
+  // A file escrowed to one identity, for an officer: issued here when that identity is the one signed in, else where its key is kept.
+  const forOfficer = (file: CaseFile) => officer && file.authority.kind === 'identity';
+  const elsewhere = (file: CaseFile) => forOfficer(file) && file.authority.id !== desk.identityId;
   return (
     <div className="card" role="group" aria-label={`Case ${detail.caseId}`}>
       <h3>
@@ -177,7 +178,7 @@ function DeskCase() {
           if (detail.state !== 'verified' && !uploads[file.fileId]) return null;
           if (member && file.authority.kind === 'council') return <UploadBlob file={file} kind="partial" onUpload={uploadPartial} outcome={uploads[file.fileId]} />;
           // A file escrowed to one identity: its recovery blob is issued by an officer signed in with that identity.
-          if (officer && file.authority.kind === 'identity' && file.authority.id === desk.identityId) {
+          if (forOfficer(file) && !elsewhere(file)) {
             return <UploadBlob file={file} kind="recovery blob" onUpload={uploadRecovery} outcome={uploads[file.fileId]} />;
           }
           if (elsewhere(file)) return <IssuedElsewhere file={file} outcome={uploads[file.fileId]} />;
@@ -235,12 +236,7 @@ function UploadBlob({
         Issue and upload {kind} for {file.serial}
       </button>
       {busy && <span role="status">Issuing…</span>}
-      {outcome && 'done' in outcome && (
-        <span role="status" className="status--done">
-          {kind === 'partial' ? 'Partial' : 'Recovery blob'} for {file.serial} uploaded.
-        </span>
-      )}
-      {outcome && 'error' in outcome && <ErrorNotice error={outcome.error} />}
+      <UploadOutcome what={kind === 'partial' ? 'Partial' : 'Recovery blob'} file={file} outcome={outcome} />
     </div>
   );
 }

@@ -32,6 +32,17 @@ export function IssueElsewhereHint({ caseId }: { caseId: string }) {
   );
 }
 
+/** What this desk's upload for a file came to: uploaded (`what` for SERIAL uploaded.), or the refusal's sentence. */
+export function UploadOutcome({ what, file, outcome }: { what: string; file: CaseFile; outcome: { done: true } | { error: UiError } | undefined }) {
+  if (!outcome) return null;
+  if ('error' in outcome) return <ErrorNotice error={outcome.error} />;
+  return (
+    <span role="status" className="status--done">
+      {what} for {file.serial} uploaded.
+    </span>
+  );
+}
+
 /** One such file: its escrow blob to download, and the recovery blob issued elsewhere to upload (the service checks it). */
 export function IssuedElsewhere({ file, outcome }: { file: CaseFile; outcome: { done: true } | { error: UiError } | undefined }) {
   const { downloadCaseEscrow, uploadIssuedRecovery } = useAppStore(
@@ -62,12 +73,7 @@ export function IssuedElsewhere({ file, outcome }: { file: CaseFile; outcome: { 
         }}
       />
       {busy && <span role="status">Uploading…</span>}
-      {done && (
-        <span role="status" className="status--done">
-          Recovery blob for {file.serial} uploaded.
-        </span>
-      )}
-      {outcome && 'error' in outcome && <ErrorNotice error={outcome.error} />}
+      <UploadOutcome what="Recovery blob" file={file} outcome={outcome} />
     </div>
   );
 }

@@ -82,9 +82,9 @@ export function ServicePanel() {
           </button>
         </p>
       )}
-      {answers.map(({ error, count, refused }) => (
+      {answers.map(({ key, error, count, refused }) => (
         <ErrorNotice
-          key={`${refused ? 'refused' : 'waiting'} ${error.code}`}
+          key={key}
           error={error}
           subject={`${count} escrow ${count === 1 ? 'blob' : 'blobs'} ${refused ? 'refused, not sent again' : 'not stored yet'}`}
         />

@@ -259,6 +259,8 @@ export const createServiceSlice =
 
 /** Why escrow blobs are not at the service: each answer it gave (or each failure to reach it) once, with how many blobs it holds back. */
 export interface DepositAnswer {
+  /** One per answer: refused or waiting, and the code. */
+  key: string;
   error: UiError;
   count: number;
   /** The service refused them for good (they are not sent again); otherwise they are sent again later. */
@@ -275,7 +277,7 @@ export function depositAnswers(deposits: Readonly<Record<string, DepositState>>)
     const key = `${refused ? 'refused' : 'waiting'} ${error.code}`;
     const known = answers.get(key);
     if (known) known.count++;
-    else answers.set(key, { error, count: 1, refused });
+    else answers.set(key, { key, error, count: 1, refused });
   }
   return [...answers.values()].sort((a, b) => Number(b.refused) - Number(a.refused));
 }
