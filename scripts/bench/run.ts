@@ -36,8 +36,9 @@
  * and signed (`--sign`, `--signer`) against unsigned.
  *
  * CLI against age: `keyward encrypt` / `decrypt` and Debian's `age -r` / `age -d`
- * on the same file, alternating, each a process of its own (`cli_vs_age_*`:
- * Keyward's median wall time over age's), and the CLI's peak resident memory
+ * on the same file, alternating, each a process of its own, each after an
+ * untimed `sync` (`cli_vs_age_*`: Keyward's median wall time over age's), and
+ * the CLI's peak resident memory
  * (`cli_peak_rss_mib`, from /usr/bin/time) at 256 MiB and at the --size.
  *
  * Flags: --size MiB (256), --reps N (3), --chunk-sizes a,b,c (ceiling_cipher
@@ -146,6 +147,15 @@ function cliAgainstAge(dir: string, plain: string, reps: number): { encrypt: num
   const decryptKeyward = () => node('decrypt', out, '--key', join(KEYS, 'owner.pem'), '--out', join(dir, 'age-vs.plain'), '--force');
   const age = found('/usr/bin/age');
   const ageKeygen = found('/usr/bin/age-keygen');
+  // age does not flush its output, so the kernel writes it back later: after a
+  // run of age, Keyward's `fdatasync` waited for the disk to take age's 512 MiB
+  // as well as its own (cli_vs_age_encrypt 1.52-1.61 without this, 2026-12-07).
+  // Each run starts with nothing of the other's left to write; each still pays
+  // for its own writes (Keyward its fsync, age nothing).
+  const settled = <T>(run: () => T): T => {
+    spawnSync('sync');
+    return run();
+  };
   let peak = 0;
   const track = (run: { ms: number; rssKiB: number }) => {
     peak = Math.max(peak, run.rssKiB);
@@ -163,10 +173,10 @@ function cliAgainstAge(dir: string, plain: string, reps: number): { encrypt: num
   const times: Record<'kwEnc' | 'ageEnc' | 'kwDec' | 'ageDec', number[]> = { kwEnc: [], ageEnc: [], kwDec: [], ageDec: [] };
   // One warm-up of each, then alternating runs.
   for (let rep = -1; rep < reps; rep++) {
-    const kwEnc = track(encryptKeyward());
-    const ageEnc = timedRun(age, ['-r', recipient, '-o', sealed, plain]).ms;
-    const kwDec = track(decryptKeyward());
-    const ageDec = timedRun(age, ['-d', '-i', identity, '-o', join(dir, 'age-vs.age-plain'), sealed]).ms;
+    const kwEnc = track(settled(encryptKeyward));
+    const ageEnc = settled(() => timedRun(age, ['-r', recipient, '-o', sealed, plain])).ms;
+    const kwDec = track(settled(decryptKeyward));
+    const ageDec = settled(() => timedRun(age, ['-d', '-i', identity, '-o', join(dir, 'age-vs.age-plain'), sealed])).ms;
     if (rep < 0) continue;
     times.kwEnc.push(kwEnc);
     times.ageEnc.push(ageEnc);
