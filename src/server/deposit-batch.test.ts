@@ -26,7 +26,7 @@ let astray: Owner;
 
 beforeAll(async () => {
   authority = await makeIdentity();
-  [ada, mallory, bob] = await Promise.all([makeOwner(authority, 8), makeOwner(authority, 1), makeOwner(authority, 10)]);
+  [ada, mallory, bob] = await Promise.all([makeOwner(authority, 9), makeOwner(authority, 1), makeOwner(authority, 11)]);
   astray = await makeOwner(await makeIdentity(), 2, ada.identity);
 });
 
@@ -137,6 +137,24 @@ describe.each(BACKENDS)('deposits stored together on $name', ({ open }) => {
     expect(await db.query('SELECT 1 FROM deposits WHERE file_id = $1', [astray.blobs[0]!.fileId])).toEqual([]);
     const entries = await verified();
     expect(entries.at(-1)?.data.fileId).toBe(ada.blobs[7]!.fileId);
+  });
+
+  it('stores a blob for a registered authority that came after another blob for its file, one for an authority that is not registered', async () => {
+    const { db: watched, count } = counted(db);
+    await storeDeposits(watched, [await checked(bob.blobs[10]!)]);
+    count.statements = 0;
+    // The same file, escrowed first to an authority the service does not keep escrow for (Ada signs both).
+    const file = ada.blobs[8]!;
+    const elsewhere = await signEscrowBlob(withoutSignature({ ...file, authority: astray.blobs[1]!.authority }), ada.identity);
+    const outcomes = await storeDeposits(watched, [await checked(elsewhere), await checked(file)]);
+    // The first guess stores the first and answers the second as its conflict; the truth read refuses the first,
+    // and the second, whose authority was not asked about, is stored by the next statement.
+    expect(created(outcomes)).toEqual(['AUTHORITY_NOT_SERVED', true]);
+    expect(count).toEqual({ statements: 2, transactions: 0 });
+    const rows = await db.query<{ authority_id: string }>('SELECT authority_id FROM deposits WHERE file_id = $1', [file.fileId]);
+    expect(rows).toEqual([{ authority_id: authority.id }]);
+    const entries = await verified();
+    expect(entries.at(-1)?.data.fileId).toBe(file.fileId);
   });
 
   it('reads again when another writer appended since its last batch, and chains after that entry', async () => {

@@ -121,20 +121,36 @@ interface Known {
   last: { seq: number; hash: string } | null;
 }
 
+/**
+ * What a batch's decisions rest on: the owners and authorities known to be
+ * refused (asked about and not enrolled, not served) and the rows stored for
+ * its file IDs. What was not asked about yet is guessed to be fine; the
+ * statement that stores checks it.
+ */
+interface Decisive {
+  notEnrolled: ReadonlySet<string>;
+  notServed: ReadonlySet<string>;
+  stored: readonly DepositRow[];
+}
+
+/** Of `asked`, what `known` did not list: the ones refused. */
+const missing = (asked: readonly string[], known: readonly string[]) => {
+  const listed = new Set(known);
+  return asked.filter((key) => !listed.has(key));
+};
+
 /** Each blob's outcome against what is known (its audit_seq filled in once chained), and the blobs new to the service, in order. */
-function decide(items: readonly CheckedDeposit[], known: Known, at: string) {
-  const enrolled = new Set(known.enrolled);
-  const served = new Set(known.served);
+function decide(items: readonly CheckedDeposit[], known: Decisive, at: string) {
   const stored = new Map(known.stored.map((row) => [row.file_id, row]));
   const fresh: { item: CheckedDeposit; row: DepositRow }[] = [];
   const decided = items.map((item): KeywardError | { row: DepositRow; created: boolean } => {
-    if (!enrolled.has(item.ownerId)) return new KeywardError('NOT_ENROLLED', { reason: `${item.ownerId} is not enrolled` });
+    if (known.notEnrolled.has(item.ownerId)) return new KeywardError('NOT_ENROLLED', { reason: `${item.ownerId} is not enrolled` });
     const found = stored.get(item.fileId);
     if (found) {
       if (found.escrow_digest !== item.digest) return new KeywardError('DEPOSIT_CONFLICT', { reason: `file ${item.serial} is stored with another blob` });
       return { row: found, created: false };
     }
-    if (!served.has(authorityKey(item))) {
+    if (known.notServed.has(authorityKey(item))) {
       const { kind, name, id } = item.authority;
       return new KeywardError('AUTHORITY_NOT_SERVED', { reason: `the blob is escrowed to the ${kind} ${JSON.stringify(name)} (${id}), which is not registered with the service` });
     }
@@ -251,25 +267,29 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | nul
  */
 export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): Promise<DepositOutcome[]> {
   const at = now();
-  const [owners, , authorities] = askedAbout(items);
-  let known: Known | undefined;
+  // Before the first answer: every blob new, every owner enrolled, every authority served.
+  const known = { notEnrolled: new Set<string>(), notServed: new Set<string>(), stored: [] as DepositRow[] };
+  let last = lastSeen.get(db) ?? null;
   for (let guess = 0; guess < GUESSES; guess++) {
-    const last = known ? known.last : (lastSeen.get(db) ?? null);
-    // Before the first answer: every blob new, every owner enrolled, every authority served.
-    const { decided, fresh } = decide(items, known ?? { enrolled: owners, stored: [], served: authorities, last }, at);
+    const { decided, fresh } = decide(items, known, at);
     if (fresh.length === 0) return outcomes(decided);
     const { entries, params } = await freshRows(fresh, last, at);
+    const [owners, fileIds, authorities] = askedAbout(fresh.map(({ item }) => item));
     let answer: Answer;
     try {
       [answer] = (await db.query<Answer>(
         STORE_IF_GUESSED,
-        [...askedAbout(fresh.map(({ item }) => item)), last?.seq ?? null, last?.hash ?? null, ...params, ...insertAuditEntries(entries, 17).params],
+        [owners, fileIds, authorities, last?.seq ?? null, last?.hash ?? null, ...params, ...insertAuditEntries(entries, 17).params],
         'keyward-store-deposits',
       )) as [Answer];
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
+      // Another writer got there first: what was read before may be out of date too.
       lastSeen.delete(db);
-      known = undefined;
+      last = null;
+      known.notEnrolled.clear();
+      known.notServed.clear();
+      known.stored.length = 0;
       continue;
     }
     if (answer.done) {
@@ -277,8 +297,12 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
       return outcomes(decided);
     }
     if (!answer.held) break;
-    // What the statement read was about the fresh blobs only; the others were decided from `known` already (or none were).
-    known = known ? { ...answer, enrolled: [...known.enrolled, ...answer.enrolled], stored: [...known.stored, ...answer.stored], served: [...known.served, ...answer.served] } : answer;
+    // What the statement read is about the fresh blobs only: a blob that becomes fresh in the next guess (it
+    // conflicted with one now refused) may bring an owner or an authority not asked about yet, guessed fine again.
+    for (const owner of missing(owners, answer.enrolled)) known.notEnrolled.add(owner);
+    for (const authority of missing(authorities, answer.served)) known.notServed.add(authority);
+    known.stored.push(...answer.stored);
+    last = answer.last;
   }
   return storeLocked(db, items, at);
 }
@@ -291,8 +315,9 @@ export async function storeDeposits(db: Db, items: readonly CheckedDeposit[]): P
  */
 async function storeLocked(db: Db, items: readonly CheckedDeposit[], at: string): Promise<DepositOutcome[]> {
   const result = await auditedTransaction(db, async (tx) => {
-    const [known] = (await tx.query<Known>(READ_KNOWN, askedAbout(items), 'keyward-store-deposits-read')) as [Known];
-    const { decided, fresh } = decide(items, known, at);
+    const [owners, fileIds, authorities] = askedAbout(items);
+    const [known] = (await tx.query<Known>(READ_KNOWN, [owners, fileIds, authorities], 'keyward-store-deposits-read')) as [Known];
+    const { decided, fresh } = decide(items, { notEnrolled: new Set(missing(owners, known.enrolled)), notServed: new Set(missing(authorities, known.served)), stored: known.stored }, at);
     let last = known.last;
     if (fresh.length > 0) {
       const { entries, params } = await freshRows(fresh, known.last, at);
