@@ -184,6 +184,20 @@ describe('ServiceClient', () => {
     await expect(lying.info()).rejects.toMatchObject({ code: 'SIGNER_UNTRUSTED' });
   });
 
+  it('authorities() reads the public list from the configured origin, strictly', async () => {
+    const listed = [
+      { kind: 'identity', id: OWNER_ID, name: 'IT backup' },
+      { kind: 'council', id: OWNER_ID, name: 'Recovery council' },
+    ];
+    const fetch = fakeFetch(() => json(200, { authorities: listed }));
+    expect(await new ServiceClient(config, fetch).authorities()).toEqual(listed);
+    expect(fetch.calls.map((call) => [call.url, call.init.method])).toEqual([[`${ORIGIN}/v1/authorities`, 'GET']]);
+    // No session: the list is public, and no token goes with it.
+    expect(fetch.calls[0]!.init.headers).not.toHaveProperty('Authorization');
+    const extra = new ServiceClient(config, fakeFetch(() => json(200, { authorities: [{ ...listed[0], keyId: 'x' }] })));
+    await expect(extra.authorities()).rejects.toMatchObject({ code: 'MALFORMED' });
+  });
+
   it('signs in: the challenge, signed by the identity for this service, then the session', async () => {
     const challenge = { format: 'keyward-sign-in/1', service: service.keyId, identityId: owner.id, nonce: b64u(crypto.getRandomValues(new Uint8Array(32))), expiresAt: '2030-01-01T00:00:00.000Z' };
     let signed: { challenge: unknown; signature: string } | undefined;
