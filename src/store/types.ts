@@ -8,6 +8,7 @@ import type { CryptoClient } from '../io/crypto-client.ts';
 import type { CouncilSummary, TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
+import type { SignInWith } from './sign-in-identity.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { ServiceClient, ServiceSession } from '../io/service-client.ts';
 import type { ServedAuthority } from '../core/service.ts';
@@ -369,9 +370,10 @@ export interface CaseSlice {
   deskUploads: Record<string, { done: true } | { error: UiError }>;
   /**
    * Signs in with a private identity (pasted or read from a file), imported
-   * non-extractable and kept in memory only, never stored.
+   * non-extractable and kept in memory only, never stored; or with this
+   * desk's own stored identity (`keyId`).
    */
-  caseSignIn: (options: { text: string; passphrase?: string }) => Promise<UiError | null>;
+  caseSignIn: (options: SignInWith) => Promise<UiError | null>;
   caseSignOut: () => void;
   listCases: (state: CaseState) => Promise<UiError | null>;
   openDeskCase: (caseId: string) => Promise<UiError | null>;
@@ -702,7 +704,7 @@ export interface DeskSlice {
    * (`keyId`). Refuses an identity that is neither officer nor council member
    * (`NOT_PERMITTED`).
    */
-  signInAtDesk: (options: { text: string; passphrase?: string } | { keyId: string }) => Promise<UiError | null>;
+  signInAtDesk: (options: SignInWith) => Promise<UiError | null>;
   /** Forgets the session and everything it read. */
   signOutOfDesk: () => void;
   searchDeposits: (filters: DeskFilters) => Promise<UiError | null>;

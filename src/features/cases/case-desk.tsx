@@ -1,8 +1,8 @@
 import { type SubmitEvent, useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { IdentitySignInForm } from '../../components/identity-sign-in-form.tsx';
 import { KeyId } from '../../components/key-id.tsx';
-import { KeyTextField } from '../../components/key-text-field.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { formatDate } from '../../store/format.ts';
 import type { CaseFile, CaseState, UiError } from '../../store/types.ts';
@@ -21,7 +21,8 @@ const STATES: readonly [CaseState, string][] = [
 /**
  * Recovery cases at the authority's desk (authority mode, escrow service
  * configured): an officer or council member signs in with their private
- * identity (held in this page only), lists cases by state and opens one; an
+ * identity (pasted, read from its file, or this desk's own stored one; held
+ * in this page only), lists cases by state and opens one; an
  * officer records how the person's identity was checked, or refuses with a
  * reason (also a case verified by mistake, whose new identity is then
  * revoked); a council member issues a partial recovery blob here for each file
@@ -45,37 +46,14 @@ export function CaseDesk() {
 
 function SignInForm() {
   const caseSignIn = useAppStore((s) => s.caseSignIn);
-  const [text, setText] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const { busy, error, run, clearError } = useFormAction();
-  const id = useId();
-  const encrypted = text.includes('ENCRYPTED PRIVATE KEY') || error?.code === 'PASSPHRASE_REQUIRED';
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    if (await run(() => caseSignIn({ text, ...(passphrase ? { passphrase } : {}) }))) {
-      // The private key's text is not kept in the page once signed in.
-      setText('');
-      setPassphrase('');
-    }
-  };
   return (
-    <form className="authority-form" aria-label="Sign in for recovery cases" onSubmit={(event) => void submit(event)}>
-      <p>Officers and council members sign in with their private identity. It is held in this page only, never stored, and forgotten when you sign out or close the page.</p>
-      <KeyTextField id={`${id}-identity`} label="Your private identity for the escrow service (PEM or JWK)" value={text} placeholder="-----BEGIN PRIVATE KEY-----" onChange={(value) => { setText(value); clearError(); }} />
-      {encrypted && (
-        <>
-          <label htmlFor={`${id}-passphrase`}>Passphrase</label>
-          <input id={`${id}-passphrase`} type="password" value={passphrase} autoComplete="off" onChange={(e) => { setPassphrase(e.target.value); clearError(); }} />
-        </>
-      )}
-      <div className="actions">
-        <button type="submit" className="button" disabled={busy || text.trim() === ''}>
-          Sign in to recovery cases
-        </button>
-        {busy && <span role="status">Signing in…</span>}
-      </div>
-      {error && <ErrorNotice error={error} />}
-    </form>
+    <IdentitySignInForm
+      name={{ label: 'Sign in for recovery cases' }}
+      intro="Officers and council members sign in with their private identity. It is held in this page only, never stored, and forgotten when you sign out or close the page."
+      fieldLabel="Your private identity for the escrow service (PEM or JWK)"
+      submitLabel="Sign in to recovery cases"
+      signIn={caseSignIn}
+    />
   );
 }
 

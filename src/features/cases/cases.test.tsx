@@ -168,6 +168,23 @@ describe('recovery case screens', () => {
     expect(service.requests.filter((r) => r.path.endsWith('/refuse'))).toEqual([{ method: 'POST', path: `/v1/cases/${caseId}/refuse`, body: { reason: 'the caller was not the owner' }, identityId: officer.id }]);
   }, 120_000);
 
+  it('signs in to recovery cases as the desk does: from the identity’s file, or with one click as this desk’s own stored identity', async () => {
+    const service = fakeCaseService({ officers: [officer.id, alice.id], deposits: [] });
+    const desk = await screenFor(service, <CaseDesk />);
+    const file = new File([await identityPem(officer, 'private')], 'officer.pem', { type: 'application/x-pem-file' });
+    await desk.user.upload(await screen.findByLabelText('Or choose your private identity file'), file);
+    await desk.user.click(screen.getByRole('button', { name: 'Sign in to recovery cases' }));
+    expect(await screen.findByText(/Signed in as/)).toHaveTextContent('(officer)');
+    expect(desk.store.getState().caseDesk?.identityId).toBe(officer.id);
+    await desk.user.click(screen.getByRole('button', { name: 'Sign out' }));
+
+    const imported = await desk.store.getState().importAuthorityKey({ text: await identityPem(alice, 'private'), name: 'IT backup desk' });
+    if ('error' in imported) throw new Error(imported.error.message);
+    await desk.user.click(await screen.findByRole('button', { name: 'Sign in as this desk’s identity “IT backup desk”' }));
+    await screen.findByText(/Signed in as/);
+    expect(desk.store.getState().caseDesk?.identityId).toBe(alice.id);
+  }, 120_000);
+
   it('shows nothing, and asks nothing, without an escrow service', async () => {
     const { store } = await createTestStore({ cases: memoryCaseAdapters(null) });
     render(

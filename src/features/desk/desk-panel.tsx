@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { IdentitySignInForm } from '../../components/identity-sign-in-form.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { turnedOff, turnedOn, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
@@ -7,7 +8,6 @@ import { AuditCheck } from './audit-check.tsx';
 import { BundleReceipts } from './bundle-receipts.tsx';
 import { DepositSearch } from './deposit-search.tsx';
 import { ReceiptFiles } from './receipt-files.tsx';
-import { SignInForm } from './sign-in-form.tsx';
 
 /**
  * The authority's desk at the escrow service: shown only when the app has a
@@ -16,8 +16,8 @@ import { SignInForm } from './sign-in-form.tsx';
  * the receipts and verifies the audit log.
  */
 export function DeskPanel() {
-  const { available, signedIn, signOutOfDesk } = useAppStore(
-    useShallow((s) => ({ available: s.deskAvailable, signedIn: s.deskSignedIn, signOutOfDesk: s.signOutOfDesk })),
+  const { available, signedIn, signInAtDesk, signOutOfDesk } = useAppStore(
+    useShallow((s) => ({ available: s.deskAvailable, signedIn: s.deskSignedIn, signInAtDesk: s.signInAtDesk, signOutOfDesk: s.signOutOfDesk })),
   );
   const heading = useRef<HTMLHeadingElement>(null);
   const who = useRef<HTMLParagraphElement>(null);
@@ -37,7 +37,13 @@ export function DeskPanel() {
             Officers and council members find the escrow blobs deposited with the service here, check them with the authority’s
             key in this browser, and send the service their receipts.
           </p>
-          <SignInForm />
+          <IdentitySignInForm
+            name={{ heading: 'Sign in to the escrow service' }}
+            intro="Your private identity signs the service’s challenge. It is used for signing in only and is not stored."
+            fieldLabel="Your private identity (PEM or JWK)"
+            submitLabel="Sign in"
+            signIn={signInAtDesk}
+          />
         </>
       ) : (
         <>

@@ -128,6 +128,24 @@ describe('recovery cases', () => {
     expect(await bytesOf(job.output!)).toEqual(plaintext);
   }, 120_000);
 
+  it('signs in with this desk’s own stored identity, as the desk does, and says KEY_GONE for one no longer stored', async () => {
+    const [owner, authority] = await Promise.all([testIdentity('owner.pem'), makeIdentity()]);
+    const service = fakeCaseService({ officers: [authority.id], deposits: [] });
+    const desk = await createTestStore({ cases: memoryCaseAdapters(service.client) });
+    const imported = await desk.store.getState().importAuthorityKey({ text: await identityPem(authority, 'private'), name: 'IT backup desk' });
+    if ('error' in imported) throw new Error(imported.error.message);
+    const stored = desk.store.getState().keys.find((k) => k.role === 'authority-own')!;
+    expect(await desk.store.getState().caseSignIn({ keyId: 'SHA256:' + '0'.repeat(64) })).toMatchObject({ code: 'KEY_GONE' });
+    expect(desk.store.getState().caseDesk).toBeNull();
+    expect(await desk.store.getState().caseSignIn({ keyId: stored.keyId })).toBeNull();
+    expect(desk.store.getState().caseDesk).toMatchObject({ identityId: authority.id, roles: ['officer'] });
+    // An owner's own key pair is not a desk identity, even with its private key here.
+    const own = await desk.store.getState().importKey({ text: await identityPem(owner, 'private'), name: 'Ada', accept: 'private' });
+    if ('error' in own) throw new Error(own.error.message);
+    desk.store.getState().caseSignOut();
+    expect(await desk.store.getState().caseSignIn({ keyId: own.key.keyId })).toMatchObject({ code: 'KEY_GONE' });
+  });
+
   it('lets the officer who holds the authority identity issue and upload the recovery blob of a file escrowed to it, and the owner opens the file', async () => {
     const [owner, newOwner, authority, colleague] = await Promise.all([testIdentity('owner.pem'), testIdentity('new-owner.pem'), makeIdentity(), makeIdentity()]);
     const made = await makeSignedFile({ owner, authority, plaintext, name: 'lost.pdf' });

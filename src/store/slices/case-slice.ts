@@ -13,7 +13,7 @@ import { KeywardError, type PrivateIdentity, exportPublicIdentity, fromB64u, isK
 import { signCaseRequest } from '../../core/service-case.ts';
 import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
-import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
+import { signInIdentity } from '../sign-in-identity.ts';
 import { ownKeyPair } from './keys-slice.ts';
 import { ENROLMENT_KEY } from './service-slice.ts';
 import type { Adapters, AppState, CaseDetail, CaseServiceClient, CaseSession, CaseSlice, CaseState, CaseSummary, Enrolment, MyCase, UiError } from '../types.ts';
@@ -293,20 +293,16 @@ export const createCaseSlice =
         }
       },
 
-      async caseSignIn({ text, passphrase }) {
-        if (text.trim() === '') return appError('KEY_MISSING');
-        const kind = keyOrIdentityKindOf(text);
-        if (typeof kind !== 'string') return kind;
-        if (!isPrivateKind(kind)) return appError('KEY_NOT_PRIVATE');
-        if (kind !== 'private-identity') return appError('KEY_UNSUPPORTED', { reason: 'signing in takes an identity, and this v1 key has no signing key' });
+      async caseSignIn(options) {
+        if ('text' in options && options.text.trim() === '') return appError('KEY_MISSING');
         const service = await client();
         if (!service) return appError('SERVICE_UNREACHABLE', { reason: 'no escrow service is configured for this app' });
+        // Held only in this page until sign-out: a member issues partials with it, an authority recovery blobs.
+        const named = await signInIdentity(options, get().keys, adapters.crypto);
+        if ('error' in named) return named.error;
         try {
-          // Non-extractable, and held only in this page until sign-out.
-          const imported = await adapters.crypto.run('importKeyOrIdentity', { text, extractable: false, ...(passphrase ? { passphrase } : {}) });
-          if (imported.kind !== 'private-identity') return appError('KEY_NOT_PRIVATE');
-          const session = await service.signIn(imported.identity);
-          deskIdentity = imported.identity;
+          const session = await service.signIn(named.identity);
+          deskIdentity = named.identity;
           deskSession = session;
           set({ caseDesk: { identityId: session.identityId, name: session.name, roles: session.roles }, deskCases: [], deskCase: null, deskUploads: {} });
           return null;

@@ -10,8 +10,8 @@ import { parseAuditLog, verifyAuditLog } from '../../core/audit.ts';
 import { isKeywardError, type EscrowBlobV2, type PrivateIdentity } from '../../core/index.ts';
 import { privateIdentityOf } from '../../io/key-store.ts';
 import { appError, toUiError } from '../errors.ts';
-import { isPrivateKind, keyOrIdentityKindOf } from '../key-text.ts';
 import { escrowName } from '../names.ts';
+import { signInIdentity } from '../sign-in-identity.ts';
 import type { Adapters, AppState, DeskBundleBlob, DeskDeposit, DeskFilters, DeskSlice, DeskUpload, ServiceClientLike, ServiceSession, UiError } from '../types.ts';
 
 /** Deposits asked for per page (the service allows up to 500). */
@@ -159,27 +159,10 @@ export const createDeskSlice =
 
       async signInAtDesk(options) {
         if (!client) return appError('SERVICE_UNREACHABLE');
-        let identity: PrivateIdentity | undefined;
-        if ('keyId' in options) {
-          const stored = get().keys.find((k) => k.keyId === options.keyId && k.role === 'authority-own');
-          identity = stored && privateIdentityOf(stored);
-          if (!identity) return appError('KEY_GONE');
-        } else {
-          const { text, passphrase } = options;
-          if (text.trim() === '') return appError('KEY_MISSING');
-          const kind = keyOrIdentityKindOf(text);
-          if (typeof kind !== 'string') return kind;
-          if (!isPrivateKind(kind)) return appError('KEY_NOT_PRIVATE');
-          if (kind !== 'private-identity') return appError('KEY_UNSUPPORTED', { reason: 'signing in needs an identity, whose signing key signs the service’s challenge, and this is a v1 key' });
-          try {
-            // Non-extractable, and dropped once the challenge is signed: the desk keeps only the session's token.
-            const imported = await adapters.crypto.run('importKeyOrIdentity', { text, extractable: false, ...(passphrase ? { passphrase } : {}) });
-            if (imported.kind !== 'private-identity') return appError('KEY_NOT_PRIVATE');
-            identity = imported.identity;
-          } catch (error) {
-            return toUiError(error);
-          }
-        }
+        // Dropped once the challenge is signed: the desk keeps only the session's token.
+        const named = await signInIdentity(options, get().keys, adapters.crypto);
+        if ('error' in named) return named.error;
+        const { identity } = named;
         try {
           const signed = await client.signIn(identity);
           // The service signs in anyone it knows; the desk is for officers and council members only.

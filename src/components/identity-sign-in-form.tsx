@@ -1,0 +1,83 @@
+import { type SubmitEvent, useId, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { appError } from '../store/errors.ts';
+import { type SignInWith, storedSignInIdentities } from '../store/sign-in-identity.ts';
+import type { UiError } from '../store/types.ts';
+import { useAppStore } from '../store/use-app-store.ts';
+import { ErrorNotice } from './error-notice.tsx';
+import { KeyFileField } from './key-file-field.tsx';
+import { useFormAction } from './use-form-action.ts';
+
+/**
+ * Signing in to the escrow service with a private identity, the same at the
+ * desk and for recovery cases: pasted or read from its file, with its
+ * passphrase when it is encrypted, or one of this desk's own stored
+ * identities with one click. The text is cleared once signed in.
+ */
+export function IdentitySignInForm({ name, intro, fieldLabel, submitLabel, signIn }: {
+  /** The form's name (its heading, or its accessible name where `intro` stands instead). */
+  name: { heading: string } | { label: string };
+  intro: string;
+  fieldLabel: string;
+  submitLabel: string;
+  signIn: (options: SignInWith) => Promise<UiError | null>;
+}) {
+  const stored = useAppStore(useShallow((s) => storedSignInIdentities(s.keys)));
+  const [text, setText] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [asked, setAsked] = useState(false);
+  const { busy, error, run, clearError, showError } = useFormAction();
+  const id = useId();
+  const encrypted = asked || text.includes('ENCRYPTED PRIVATE KEY');
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const done = await run(async () => {
+      const failed = await signIn({ text, ...(passphrase ? { passphrase } : {}) });
+      if (failed?.code === 'PASSPHRASE_REQUIRED') setAsked(true);
+      return failed;
+    });
+    if (!done) return;
+    // The private key's text is not kept in the page's form once signed in.
+    setText('');
+    setPassphrase('');
+    setAsked(false);
+  };
+
+  return (
+    <form className="authority-form" {...('heading' in name ? { 'aria-labelledby': `${id}-heading` } : { 'aria-label': name.label })} onSubmit={(event) => void submit(event)}>
+      {'heading' in name && <h3 id={`${id}-heading`}>{name.heading}</h3>}
+      <p className="field-hint">{intro}</p>
+      <KeyFileField
+        label={fieldLabel}
+        fileLabel="Or choose your private identity file"
+        value={text}
+        placeholder="-----BEGIN PRIVATE KEY-----"
+        onChange={(value) => {
+          setText(value);
+          setAsked(false);
+          clearError();
+        }}
+        onTooLarge={(file) => { showError(appError('KEY_FILE_TOO_LARGE', { path: file })); }}
+      />
+      {encrypted && (
+        <>
+          <label htmlFor={`${id}-passphrase`}>Passphrase</label>
+          <input id={`${id}-passphrase`} type="password" value={passphrase} autoComplete="off" onChange={(e) => { setPassphrase(e.target.value); clearError(); }} />
+        </>
+      )}
+      <div className="actions">
+        <button type="submit" className="button" disabled={busy}>
+          {submitLabel}
+        </button>
+        {stored.map((key) => (
+          <button key={key.keyId} type="button" className="button button--quiet" disabled={busy} onClick={() => void run(() => signIn({ keyId: key.keyId }))}>
+            Sign in as this desk’s identity “{key.name}”
+          </button>
+        ))}
+        {busy && <span role="status">Signing in…</span>}
+      </div>
+      {error && <ErrorNotice error={error} />}
+    </form>
+  );
+}
