@@ -1,8 +1,8 @@
 import { type SubmitEvent, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { appError } from '../store/errors.ts';
-import { type SignInWith, storedSignInIdentities } from '../store/sign-in-identity.ts';
-import type { UiError } from '../store/types.ts';
+import { storedSignInIdentities } from '../store/sign-in-identity.ts';
+import type { SignInWith, UiError } from '../store/types.ts';
 import { useAppStore } from '../store/use-app-store.ts';
 import { ErrorNotice } from './error-notice.tsx';
 import { KeyFileField } from './key-file-field.tsx';

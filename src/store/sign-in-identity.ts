@@ -8,10 +8,7 @@ import type { PrivateIdentity } from '../core/index.ts';
 import { type StoredKey, privateIdentityOf } from '../io/key-store.ts';
 import { appError, toUiError } from './errors.ts';
 import { isPrivateKind, keyOrIdentityKindOf } from './key-text.ts';
-import type { Adapters, UiError } from './types.ts';
-
-/** What a sign-in form hands over: a private identity's text (and its passphrase), or a stored identity's key ID. */
-export type SignInWith = { text: string; passphrase?: string } | { keyId: string };
+import type { Adapters, SignInWith, UiError } from './types.ts';
 
 /** This desk's stored identities that can sign in: its own authority keys with an identity's signing key. */
 export const storedSignInIdentities = (keys: readonly StoredKey[]) => keys.filter((k) => k.role === 'authority-own' && privateIdentityOf(k) !== undefined);

@@ -8,7 +8,6 @@ import type { CryptoClient } from '../io/crypto-client.ts';
 import type { CouncilSummary, TempFile } from '../io/crypto-protocol.ts';
 import type { Downloader } from '../io/download.ts';
 import type { KeyRole, KeyStore, StoredCouncil, StoredKey } from '../io/key-store.ts';
-import type { SignInWith } from './sign-in-identity.ts';
 import type { RegisterEntry, RegisterStore } from '../io/register-store.ts';
 import type { ServiceClient, ServiceSession } from '../io/service-client.ts';
 import type { ServedAuthority } from '../core/service.ts';
@@ -57,6 +56,9 @@ export type ServiceClientLike = Pick<ServiceClient, 'get' | 'post' | 'signIn'>;
 export type { ServiceSession };
 
 /** An error as the UI shows it: a code (spec §7, key import, or app) and one sentence. */
+/** What a sign-in form hands over: a private identity's text (and its passphrase), or this desk's stored identity's key ID. */
+export type SignInWith = { text: string; passphrase?: string } | { keyId: string };
+
 export interface UiError {
   code: ErrorCode;
   message: string;
