@@ -1,7 +1,7 @@
 import { type SubmitEvent, useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../../components/error-notice.tsx';
-import { IdentitySignInForm } from '../../components/identity-sign-in-form.tsx';
+import { IdentitySignInForm } from '../../components/private-identity-form.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
 import { formatDate } from '../../store/format.ts';

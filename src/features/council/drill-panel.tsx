@@ -1,14 +1,13 @@
-import { type SubmitEvent, useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { DropZone } from '../../components/drop-zone.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { useFormAction } from '../../components/use-form-action.ts';
-import { appError } from '../../store/errors.ts';
 import { formatKeyIdForHumans } from '../../store/format.ts';
 import type { CouncilSummary, UiError } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { KeyFileField } from '../../components/key-file-field.tsx';
+import { PrivateIdentityForm } from '../../components/private-identity-form.tsx';
 
 /**
  * A council drill (spec v2 §8.5): k or more members sit together, each loads
@@ -195,56 +194,14 @@ function memberLabel(council: CouncilSummary | undefined, id: string): string {
 /** One member's private identity: pasted or read from its file, with its passphrase when it is encrypted. */
 function LoadMemberForm() {
   const addDrillMember = useAppStore((s) => s.addDrillMember);
-  const [text, setText] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const { busy, error, run, clearError, showError } = useFormAction();
-  const [asked, setAsked] = useState(false);
-  const id = useId();
-  // An encrypted identity is asked for its passphrase; a plain one never shows the field.
-  const encrypted = asked || text.includes('ENCRYPTED PRIVATE KEY');
-
-  const submit = async (event: SubmitEvent) => {
-    event.preventDefault();
-    const loaded = await run(async () => {
-      const failed = await addDrillMember({ text, ...(passphrase ? { passphrase } : {}) });
-      if (failed?.code === 'PASSPHRASE_REQUIRED') setAsked(true);
-      return failed;
-    });
-    if (!loaded) return;
-    // The private key's text is not kept in the page once it is loaded.
-    setText('');
-    setPassphrase('');
-    setAsked(false);
-  };
-
   return (
-    <form className="authority-form" aria-labelledby={`${id}-heading`} onSubmit={(event) => void submit(event)}>
-      <h3 id={`${id}-heading`}>Load a member’s identity</h3>
-      <KeyFileField
-        label="Member’s private identity (PEM or JWK)"
-        fileLabel="Or choose the member’s private identity file"
-        value={text}
-        placeholder="-----BEGIN PRIVATE KEY-----"
-        onChange={(value) => {
-          setText(value);
-          setAsked(false);
-          clearError();
-        }}
-        onTooLarge={(file) => { showError(appError('KEY_FILE_TOO_LARGE', { path: file })); }}
-      />
-      {encrypted && (
-        <>
-          <label htmlFor={`${id}-passphrase`}>Passphrase</label>
-          <input id={`${id}-passphrase`} type="password" value={passphrase} autoComplete="off" onChange={(e) => { setPassphrase(e.target.value); clearError(); }} />
-        </>
-      )}
-      <div className="actions">
-        <button type="submit" className="button" disabled={busy}>
-          Load member identity
-        </button>
-        {busy && <span role="status">Loading…</span>}
-      </div>
-      {error && <ErrorNotice error={error} />}
-    </form>
+    <PrivateIdentityForm
+      name={{ heading: 'Load a member’s identity' }}
+      fieldLabel="Member’s private identity (PEM or JWK)"
+      fileLabel="Or choose the member’s private identity file"
+      submitLabel="Load member identity"
+      busyLabel="Loading…"
+      take={addDrillMember}
+    />
   );
 }

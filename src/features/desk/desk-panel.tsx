@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { IdentitySignInForm } from '../../components/identity-sign-in-form.tsx';
+import { IdentitySignInForm } from '../../components/private-identity-form.tsx';
 import { KeyId } from '../../components/key-id.tsx';
 import { turnedOff, turnedOn, useFocusOnChange } from '../../components/use-focus-on-change.ts';
 import { useAppStore } from '../../store/use-app-store.ts';

@@ -1,4 +1,4 @@
-import { type SubmitEvent, useId, useState } from 'react';
+import { type ReactNode, type SubmitEvent, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { appError } from '../store/errors.ts';
 import { storedSignInIdentities } from '../store/sign-in-identity.ts';
@@ -9,20 +9,22 @@ import { KeyFileField } from './key-file-field.tsx';
 import { useFormAction } from './use-form-action.ts';
 
 /**
- * Signing in to the escrow service with a private identity, the same at the
- * desk and for recovery cases: pasted or read from its file, with its
- * passphrase when it is encrypted, or one of this desk's own stored
- * identities with one click. The text is cleared once signed in.
+ * A form that takes a private identity: pasted or read from its file, with
+ * its passphrase once it turns out to be encrypted (a plain one never shows
+ * the field). The text is cleared once `take` accepted it. `more` adds
+ * buttons beside the submit one, run as the form's action.
  */
-export function IdentitySignInForm({ name, intro, fieldLabel, submitLabel, signIn }: {
-  /** The form's name (its heading, or its accessible name where `intro` stands instead). */
+export function PrivateIdentityForm({ name, intro, fieldLabel, fileLabel, submitLabel, busyLabel, take, more }: {
+  /** The form's name: its heading, or its accessible name where no heading stands. */
   name: { heading: string } | { label: string };
-  intro: string;
+  intro?: string;
   fieldLabel: string;
+  fileLabel: string;
   submitLabel: string;
-  signIn: (options: SignInWith) => Promise<UiError | null>;
+  busyLabel: string;
+  take: (options: { text: string; passphrase?: string }) => Promise<UiError | null>;
+  more?: (act: (action: () => Promise<UiError | null>) => void, busy: boolean) => ReactNode;
 }) {
-  const stored = useAppStore(useShallow((s) => storedSignInIdentities(s.keys)));
   const [text, setText] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [asked, setAsked] = useState(false);
@@ -33,12 +35,12 @@ export function IdentitySignInForm({ name, intro, fieldLabel, submitLabel, signI
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     const done = await run(async () => {
-      const failed = await signIn({ text, ...(passphrase ? { passphrase } : {}) });
+      const failed = await take({ text, ...(passphrase ? { passphrase } : {}) });
       if (failed?.code === 'PASSPHRASE_REQUIRED') setAsked(true);
       return failed;
     });
     if (!done) return;
-    // The private key's text is not kept in the page's form once signed in.
+    // The private key's text is not kept in the page's form once it was taken.
     setText('');
     setPassphrase('');
     setAsked(false);
@@ -47,10 +49,10 @@ export function IdentitySignInForm({ name, intro, fieldLabel, submitLabel, signI
   return (
     <form className="authority-form" {...('heading' in name ? { 'aria-labelledby': `${id}-heading` } : { 'aria-label': name.label })} onSubmit={(event) => void submit(event)}>
       {'heading' in name && <h3 id={`${id}-heading`}>{name.heading}</h3>}
-      <p className="field-hint">{intro}</p>
+      {intro && <p className="field-hint">{intro}</p>}
       <KeyFileField
         label={fieldLabel}
-        fileLabel="Or choose your private identity file"
+        fileLabel={fileLabel}
         value={text}
         placeholder="-----BEGIN PRIVATE KEY-----"
         onChange={(value) => {
@@ -70,14 +72,40 @@ export function IdentitySignInForm({ name, intro, fieldLabel, submitLabel, signI
         <button type="submit" className="button" disabled={busy}>
           {submitLabel}
         </button>
-        {stored.map((key) => (
-          <button key={key.keyId} type="button" className="button button--quiet" disabled={busy} onClick={() => void run(() => signIn({ keyId: key.keyId }))}>
-            Sign in as this desk’s identity “{key.name}”
-          </button>
-        ))}
-        {busy && <span role="status">Signing in…</span>}
+        {more?.((action) => void run(action), busy)}
+        {busy && <span role="status">{busyLabel}</span>}
       </div>
       {error && <ErrorNotice error={error} />}
     </form>
+  );
+}
+
+/**
+ * Signing in to the escrow service, the same at the desk and for recovery
+ * cases: a private identity as `PrivateIdentityForm` takes it, or one of this
+ * desk's own stored identities with one click.
+ */
+export function IdentitySignInForm({ signIn, ...labels }: {
+  name: { heading: string } | { label: string };
+  intro: string;
+  fieldLabel: string;
+  submitLabel: string;
+  signIn: (options: SignInWith) => Promise<UiError | null>;
+}) {
+  const stored = useAppStore(useShallow((s) => storedSignInIdentities(s.keys)));
+  return (
+    <PrivateIdentityForm
+      {...labels}
+      fileLabel="Or choose your private identity file"
+      busyLabel="Signing in…"
+      take={signIn}
+      more={(act, busy) =>
+        stored.map((key) => (
+          <button key={key.keyId} type="button" className="button button--quiet" disabled={busy} onClick={() => { act(() => signIn({ keyId: key.keyId })); }}>
+            Sign in as this desk’s identity “{key.name}”
+          </button>
+        ))
+      }
+    />
   );
 }
